@@ -1,0 +1,80 @@
+/**
+ * The storage port. Services depend on these interfaces only; adapters live in
+ * `src/store/sqlite/` (embedded, the default) and `src/store/mongo/` (MongoDB).
+ * Every adapter passes the one contract suite in `test/store/`.
+ */
+
+/** Lifecycle state of an account's WhatsApp link, as stored. */
+export type AccountState =
+  | "disconnected"
+  | "connecting"
+  | "waiting_for_login"
+  | "connected"
+  | "logged_out";
+
+/** A WhatsApp address in both forms WhatsApp uses: phone number and LID. */
+export interface JidPair {
+  /** Phone-number form, e.g. `15551234567@s.whatsapp.net`. */
+  pn?: string;
+  /** LID form, e.g. `123456789@lid`. */
+  lid?: string;
+}
+
+/** Why the last connection ended. */
+export interface DisconnectInfo {
+  /** Baileys DisconnectReason / WhatsApp stream error code (e.g. 401, 440, 515). */
+  code: number;
+  /** Human-readable reason. */
+  reason: string;
+  time: Date;
+}
+
+export interface AccountRecord {
+  accountId: string;
+  displayName: string;
+  state: AccountState;
+  ownJid?: JidPair;
+  lastDisconnect?: DisconnectInfo;
+  createTime: Date;
+  updateTime: Date;
+}
+
+/** Fields of an account that may change after creation. */
+export type AccountPatch = Partial<
+  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect">
+>;
+
+export interface AccountPage {
+  accounts: AccountRecord[];
+  /** accountId to pass as `after` for the next page; undefined on the last page. */
+  nextAfter?: string;
+}
+
+export interface AccountStore {
+  /** Inserts a new account; throws {@link AlreadyExistsError} if the id is taken. */
+  create(account: AccountRecord): Promise<AccountRecord>;
+  get(accountId: string): Promise<AccountRecord | undefined>;
+  /** Accounts ordered by accountId ascending, strictly after `after` (keyset pagination). */
+  list(options: { pageSize: number; after?: string }): Promise<AccountPage>;
+  /**
+   * Applies the patch and sets updateTime; returns the updated record, or undefined
+   * when the account does not exist. A key present with value undefined clears that field.
+   */
+  update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined>;
+  /** Removes the account; false when it did not exist. */
+  delete(accountId: string): Promise<boolean>;
+}
+
+export interface Store {
+  readonly accounts: AccountStore;
+  /** Releases connections and file handles. */
+  close(): Promise<void>;
+}
+
+/** Thrown by a store when a unique key is already taken. */
+export class AlreadyExistsError extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = "AlreadyExistsError";
+  }
+}
