@@ -1,0 +1,162 @@
+import { MongoClient, MongoServerError, type Collection, type UpdateFilter } from "mongodb";
+import {
+  AlreadyExistsError,
+  type AccountPage,
+  type AccountPatch,
+  type AccountRecord,
+  type AccountState,
+  type AccountStore,
+  type JidPair,
+  type Store,
+} from "../store.js";
+
+/** Options for {@link openMongoStore}. */
+export interface MongoStoreOptions {
+  /**
+   * How long an operation waits for a usable server before failing. Default 5000, so a
+   * wrong URI fails fast at start rather than after the driver's 30 s; a value given in
+   * the URI wins.
+   */
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * Connects to MongoDB (or a MongoDB-wire server such as FerretDB v1) and ensures indexes.
+ * Uses no transactions and no change streams, which FerretDB v1 lacks.
+ */
+export async function openMongoStore(uri: string, dbName: string, options: MongoStoreOptions = {}): Promise<Store> {
+  const uriSetsTimeout = /[?&]serverSelectionTimeoutMS=/i.test(uri);
+  const client = new MongoClient(uri, {
+    appName: "wildcat",
+    // Without this the driver writes undefined values as null.
+    ignoreUndefined: true,
+    ...(uriSetsTimeout ? {} : { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000 }),
+  });
+  try {
+    await client.connect();
+    const accounts = client.db(dbName).collection<AccountDocument>("accounts");
+    // createIndexes is a no-op for indexes that already exist with the same spec.
+    await accounts.createIndexes([{ key: { state: 1, _id: 1 }, name: "state_id" }]);
+    return { accounts: new MongoAccountStore(accounts), close: () => client.close() };
+  } catch (err) {
+    await client.close();
+    throw err;
+  }
+}
+
+interface AccountDocument {
+  _id: string;
+  displayName: string;
+  state: AccountState;
+  ownJid?: JidPair;
+  lastDisconnect?: { code: number; reason: string; time: Date };
+  createTime: Date;
+  updateTime: Date;
+}
+
+const duplicateKey = 11000;
+
+class MongoAccountStore implements AccountStore {
+  readonly #accounts: Collection<AccountDocument>;
+
+  constructor(accounts: Collection<AccountDocument>) {
+    this.#accounts = accounts;
+  }
+
+  async create(account: AccountRecord): Promise<AccountRecord> {
+    const doc = toDocument(account);
+    try {
+      await this.#accounts.insertOne(doc);
+    } catch (err) {
+      if (err instanceof MongoServerError && err.code === duplicateKey) {
+        throw new AlreadyExistsError(`account ${account.accountId}`);
+      }
+      throw err;
+    }
+    return fromDocument(doc);
+  }
+
+  async get(accountId: string): Promise<AccountRecord | undefined> {
+    const doc = await this.#accounts.findOne({ _id: accountId });
+    return doc ? fromDocument(doc) : undefined;
+  }
+
+  async list({ pageSize, after }: { pageSize: number; after?: string }): Promise<AccountPage> {
+    if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+      throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
+    }
+    // One extra document tells whether another page exists without a count.
+    const docs = await this.#accounts
+      .find(after === undefined ? {} : { _id: { $gt: after } })
+      .sort({ _id: 1 })
+      .limit(pageSize + 1)
+      .toArray();
+    const accounts = docs.slice(0, pageSize).map(fromDocument);
+    const nextAfter = docs.length > pageSize ? accounts[pageSize - 1].accountId : undefined;
+    return nextAfter === undefined ? { accounts } : { accounts, nextAfter };
+  }
+
+  async update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined> {
+    const set: Partial<AccountDocument> = { updateTime };
+    const unset: Partial<Record<"ownJid" | "lastDisconnect", "">> = {};
+    // Required fields given as undefined are left as they are: there is nothing to clear them to.
+    if (patch.displayName !== undefined) set.displayName = patch.displayName;
+    if (patch.state !== undefined) set.state = patch.state;
+    if ("ownJid" in patch) {
+      if (patch.ownJid === undefined) unset.ownJid = "";
+      else set.ownJid = toJidPair(patch.ownJid);
+    }
+    if ("lastDisconnect" in patch) {
+      if (patch.lastDisconnect === undefined) unset.lastDisconnect = "";
+      else set.lastDisconnect = toDisconnect(patch.lastDisconnect);
+    }
+    const change: UpdateFilter<AccountDocument> = { $set: set };
+    // Some servers reject an empty operator document.
+    if (Object.keys(unset).length > 0) change.$unset = unset;
+    const doc = await this.#accounts.findOneAndUpdate({ _id: accountId }, change, { returnDocument: "after" });
+    return doc ? fromDocument(doc) : undefined;
+  }
+
+  async delete(accountId: string): Promise<boolean> {
+    const result = await this.#accounts.deleteOne({ _id: accountId });
+    return result.deletedCount > 0;
+  }
+}
+
+function toJidPair(jid: JidPair): JidPair {
+  return withoutUndefined({ pn: jid.pn, lid: jid.lid });
+}
+
+function toDisconnect(info: NonNullable<AccountRecord["lastDisconnect"]>): NonNullable<AccountDocument["lastDisconnect"]> {
+  return { code: info.code, reason: info.reason, time: new Date(info.time) };
+}
+
+function toDocument(account: AccountRecord): AccountDocument {
+  return withoutUndefined({
+    _id: account.accountId,
+    displayName: account.displayName,
+    state: account.state,
+    ownJid: account.ownJid && toJidPair(account.ownJid),
+    lastDisconnect: account.lastDisconnect && toDisconnect(account.lastDisconnect),
+    createTime: account.createTime,
+    updateTime: account.updateTime,
+  });
+}
+
+function fromDocument(doc: AccountDocument): AccountRecord {
+  return withoutUndefined({
+    accountId: doc._id,
+    displayName: doc.displayName,
+    state: doc.state,
+    ownJid: doc.ownJid ? toJidPair(doc.ownJid) : undefined,
+    lastDisconnect: doc.lastDisconnect ? toDisconnect(doc.lastDisconnect) : undefined,
+    // Copies, so a caller mutating a returned Date cannot touch the one it passed to create.
+    createTime: new Date(doc.createTime),
+    updateTime: new Date(doc.updateTime),
+  });
+}
+
+/** Drops keys whose value is undefined, so records compare equal however they were built. */
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,209 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import {
+  AlreadyExistsError,
+  type AccountPage,
+  type AccountPatch,
+  type AccountRecord,
+  type AccountState,
+  type AccountStore,
+  type DisconnectInfo,
+  type JidPair,
+  type Store,
+} from "../store.js";
+
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` counts how many have run.
+ * Never edit or reorder an entry that has shipped: append a new one.
+ */
+const migrations: readonly string[] = [
+  // 1: accounts. Nested values are JSON because nothing queries inside them.
+  `CREATE TABLE accounts (
+     account_id      TEXT PRIMARY KEY,
+     display_name    TEXT NOT NULL,
+     state           TEXT NOT NULL,
+     own_jid         TEXT,
+     last_disconnect TEXT,
+     create_time     INTEGER NOT NULL,
+     update_time     INTEGER NOT NULL
+   ) STRICT`,
+];
+
+/**
+ * Opens (creating if needed) the embedded store at `${dataDir}/wildcat.db` and brings its
+ * schema up to date. Synchronous: better-sqlite3 does its I/O on the calling thread.
+ */
+export function openSqliteStore(dataDir: string): Store {
+  // The database holds WhatsApp session material: keep it private to this user.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const db = new Database(join(dataDir, "wildcat.db"));
+  try {
+    db.pragma("journal_mode = WAL");
+    migrate(db);
+    return { accounts: new SqliteAccountStore(db), close: async () => void db.close() };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function migrate(db: Database.Database): void {
+  // IMMEDIATE takes the write lock before reading the version, so two processes opening
+  // the same file at once cannot both apply a migration.
+  db.transaction(() => {
+    const current = db.pragma("user_version", { simple: true }) as number;
+    if (current > migrations.length) {
+      throw new Error(
+        `wildcat.db has schema version ${current}, newer than this build knows (${migrations.length}); upgrade Wildcat`,
+      );
+    }
+    for (let version = current; version < migrations.length; version++) {
+      db.exec(migrations[version]);
+    }
+    db.pragma(`user_version = ${migrations.length}`);
+  }).immediate();
+}
+
+interface AccountRow {
+  account_id: string;
+  display_name: string;
+  state: string;
+  own_jid: string | null;
+  last_disconnect: string | null;
+  create_time: number;
+  update_time: number;
+}
+
+/** `DisconnectInfo` as kept in the JSON column: the time as epoch milliseconds. */
+interface StoredDisconnect {
+  code: number;
+  reason: string;
+  time: number;
+}
+
+class SqliteAccountStore implements AccountStore {
+  readonly #insert: Database.Statement<[AccountRow]>;
+  readonly #select: Database.Statement<[string], AccountRow>;
+  readonly #firstPage: Database.Statement<[number], AccountRow>;
+  readonly #pageAfter: Database.Statement<[string, number], AccountRow>;
+  readonly #replace: Database.Statement<[AccountRow]>;
+  readonly #delete: Database.Statement<[string]>;
+  readonly #update: (accountId: string, patch: AccountPatch, updateTime: Date) => AccountRecord | undefined;
+
+  constructor(db: Database.Database) {
+    this.#insert = db.prepare(
+      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, create_time, update_time)
+       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @create_time, @update_time)`,
+    );
+    this.#select = db.prepare("SELECT * FROM accounts WHERE account_id = ?");
+    this.#firstPage = db.prepare("SELECT * FROM accounts ORDER BY account_id LIMIT ?");
+    this.#pageAfter = db.prepare("SELECT * FROM accounts WHERE account_id > ? ORDER BY account_id LIMIT ?");
+    this.#replace = db.prepare(
+      `UPDATE accounts SET display_name = @display_name, state = @state, own_jid = @own_jid,
+         last_disconnect = @last_disconnect, update_time = @update_time
+       WHERE account_id = @account_id`,
+    );
+    this.#delete = db.prepare("DELETE FROM accounts WHERE account_id = ?");
+    this.#update = db.transaction((accountId: string, patch: AccountPatch, updateTime: Date) => {
+      const row = this.#select.get(accountId);
+      if (!row) return undefined;
+      const updated = applyPatch(fromRow(row), patch, updateTime);
+      this.#replace.run(toRow(updated));
+      return updated;
+    });
+  }
+
+  async create(account: AccountRecord): Promise<AccountRecord> {
+    const row = toRow(account);
+    try {
+      this.#insert.run(row);
+    } catch (err) {
+      if (err instanceof Database.SqliteError && err.code === "SQLITE_CONSTRAINT_PRIMARYKEY") {
+        throw new AlreadyExistsError(`account ${account.accountId}`);
+      }
+      throw err;
+    }
+    return fromRow(row);
+  }
+
+  async get(accountId: string): Promise<AccountRecord | undefined> {
+    const row = this.#select.get(accountId);
+    return row && fromRow(row);
+  }
+
+  async list({ pageSize, after }: { pageSize: number; after?: string }): Promise<AccountPage> {
+    checkPageSize(pageSize);
+    // One extra row tells whether another page exists without a COUNT.
+    const rows =
+      after === undefined ? this.#firstPage.all(pageSize + 1) : this.#pageAfter.all(after, pageSize + 1);
+    const accounts = rows.slice(0, pageSize).map(fromRow);
+    const nextAfter = rows.length > pageSize ? accounts[pageSize - 1].accountId : undefined;
+    return nextAfter === undefined ? { accounts } : { accounts, nextAfter };
+  }
+
+  async update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined> {
+    return this.#update(accountId, patch, updateTime);
+  }
+
+  async delete(accountId: string): Promise<boolean> {
+    return this.#delete.run(accountId).changes > 0;
+  }
+}
+
+function checkPageSize(pageSize: number): void {
+  if (!Number.isSafeInteger(pageSize) || pageSize < 1) {
+    throw new RangeError(`pageSize must be a positive integer, got ${pageSize}`);
+  }
+}
+
+/**
+ * Required fields given as undefined are left as they are (there is nothing to clear them
+ * to); optional ones are removed.
+ */
+function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date): AccountRecord {
+  const { ownJid, lastDisconnect, ...rest } = record;
+  const next: AccountRecord = { ...rest, updateTime };
+  if (patch.displayName !== undefined) next.displayName = patch.displayName;
+  if (patch.state !== undefined) next.state = patch.state;
+  const keepOwnJid = "ownJid" in patch ? patch.ownJid : ownJid;
+  const keepDisconnect = "lastDisconnect" in patch ? patch.lastDisconnect : lastDisconnect;
+  if (keepOwnJid !== undefined) next.ownJid = keepOwnJid;
+  if (keepDisconnect !== undefined) next.lastDisconnect = keepDisconnect;
+  return next;
+}
+
+function toRow(account: AccountRecord): AccountRow {
+  const { ownJid, lastDisconnect } = account;
+  const disconnect: StoredDisconnect | undefined = lastDisconnect && {
+    code: lastDisconnect.code,
+    reason: lastDisconnect.reason,
+    time: lastDisconnect.time.getTime(),
+  };
+  return {
+    account_id: account.accountId,
+    display_name: account.displayName,
+    state: account.state,
+    own_jid: ownJid ? JSON.stringify({ pn: ownJid.pn, lid: ownJid.lid }) : null,
+    last_disconnect: disconnect ? JSON.stringify(disconnect) : null,
+    create_time: account.createTime.getTime(),
+    update_time: account.updateTime.getTime(),
+  };
+}
+
+function fromRow(row: AccountRow): AccountRecord {
+  const record: AccountRecord = {
+    accountId: row.account_id,
+    displayName: row.display_name,
+    state: row.state as AccountState,
+    createTime: new Date(row.create_time),
+    updateTime: new Date(row.update_time),
+  };
+  if (row.own_jid !== null) record.ownJid = JSON.parse(row.own_jid) as JidPair;
+  if (row.last_disconnect !== null) {
+    const stored = JSON.parse(row.last_disconnect) as StoredDisconnect;
+    const info: DisconnectInfo = { code: stored.code, reason: stored.reason, time: new Date(stored.time) };
+    record.lastDisconnect = info;
+  }
+  return record;
+}

@@ -1,0 +1,25 @@
+import { MongoClient } from "mongodb";
+import { describe, inject } from "vitest";
+import { openMongoStore } from "../../src/store/mongo/mongo-store.js";
+import { uniqueDbName } from "../support/ferretdb.js";
+import { accountStoreContract } from "./account-store.contract.js";
+
+const uri = inject("mongodbUri");
+
+describe.skipIf(!uri)("MongoDB adapter", () => {
+  accountStoreContract("MongoDB", async () => {
+    const dbName = uniqueDbName("mongo_store");
+    return {
+      store: await openMongoStore(uri, dbName),
+      reopen: () => openMongoStore(uri, dbName),
+      cleanup: async () => {
+        const client = new MongoClient(uri);
+        try {
+          await client.db(dbName).dropDatabase();
+        } finally {
+          await client.close();
+        }
+      },
+    };
+  });
+});
