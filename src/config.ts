@@ -1,0 +1,125 @@
+import { resolve } from "node:path";
+
+/** Everything the gateway reads from the environment, validated once at start. */
+export interface Config {
+  /** TCP port for every protocol; 0 picks a free one. */
+  port: number;
+  /** Interface to listen on. */
+  host: string;
+  /** Directory of the embedded store (and key files). */
+  dataDir: string;
+  /** When set, MongoDB is the store instead of the embedded SQLite. */
+  mongodbUri?: string;
+  mongodbDb: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  /** Pretty, human-readable logs instead of JSON lines (development only). */
+  logPretty: boolean;
+  /** Browser origins allowed by CORS; ["*"] allows any. Empty disables CORS. */
+  corsOrigins: string[];
+  /** Master key for auth state encryption at rest (base64 or hex, 32 bytes). */
+  authStateKey?: string;
+  /** Largest request message accepted, in bytes. */
+  maxRequestBytes: number;
+  /** Upper bound on any call's deadline, in milliseconds; 0 means no bound. */
+  maxTimeoutMs: number;
+  /** How long a graceful shutdown may take before connections are cut, in ms. */
+  shutdownTimeoutMs: number;
+}
+
+/** One documented environment variable. Keep README's table in step with this list. */
+interface Key<T> {
+  name: string;
+  parse: (raw: string) => T;
+  default: T;
+  /** Never echo the value in errors or logs. */
+  secret?: boolean;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+function integer(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^\d+$/.test(raw)) throw new Error(`must be a whole number from ${min} to ${max}`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`must be from ${min} to ${max}`);
+    return n;
+  };
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: string): T => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`must be one of ${values.join(", ")}`);
+    return raw as T;
+  };
+}
+
+function boolean(raw: string): boolean {
+  if (["1", "true", "yes"].includes(raw)) return true;
+  if (["0", "false", "no"].includes(raw)) return false;
+  throw new Error("must be true or false");
+}
+
+function mongoUri(raw: string): string {
+  if (!/^mongodb(\+srv)?:\/\//.test(raw)) throw new Error("must start with mongodb:// or mongodb+srv://");
+  return raw;
+}
+
+function origins(raw: string): string[] {
+  const list = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const o of list) {
+    if (o !== "*" && !/^https?:\/\/[^/\s]+$/.test(o)) {
+      throw new Error(`"${o}" is not an origin like https://app.example.com (or *)`);
+    }
+  }
+  return list;
+}
+
+function key32(raw: string): string {
+  const bytes = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, "hex") : Buffer.from(raw, "base64");
+  if (bytes.length !== 32) throw new Error("must be 32 bytes, as 64 hex digits or base64");
+  return raw;
+}
+
+const text = (raw: string) => raw;
+
+/** The documented keys, in README order. */
+export const CONFIG_KEYS = {
+  port: { name: "PORT", parse: integer(0, 65535), default: 8080 },
+  host: { name: "HOST", parse: text, default: "0.0.0.0" },
+  dataDir: { name: "DATA_DIR", parse: (raw: string) => resolve(raw), default: resolve("data") },
+  mongodbUri: { name: "MONGODB_URI", parse: mongoUri, default: undefined, secret: true },
+  mongodbDb: { name: "MONGODB_DB", parse: text, default: "wildcat" },
+  logLevel: { name: "LOG_LEVEL", parse: oneOf(LOG_LEVELS), default: "info" },
+  logPretty: { name: "LOG_PRETTY", parse: boolean, default: false },
+  corsOrigins: { name: "CORS_ORIGINS", parse: origins, default: [] },
+  authStateKey: { name: "AUTH_STATE_KEY", parse: key32, default: undefined, secret: true },
+  maxRequestBytes: { name: "MAX_REQUEST_BYTES", parse: integer(1024, 256 * 1024 * 1024), default: 4 * 1024 * 1024 },
+  maxTimeoutMs: { name: "MAX_TIMEOUT_MS", parse: integer(0, 24 * 3600 * 1000), default: 5 * 60 * 1000 },
+  shutdownTimeoutMs: { name: "SHUTDOWN_TIMEOUT_MS", parse: integer(0, 60_000), default: 8_000 },
+} satisfies { [K in keyof Config]-?: Key<Config[K]> };
+
+/** Thrown for a bad environment; its message names every bad key. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Reads and validates the configuration; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const config: Record<string, unknown> = {};
+  for (const [field, key] of Object.entries(CONFIG_KEYS) as [string, Key<unknown>][]) {
+    const raw = env[key.name];
+    if (raw === undefined || raw === "") {
+      config[field] = key.default;
+      continue;
+    }
+    try {
+      config[field] = key.parse(raw);
+    } catch (e) {
+      const shown = key.secret ? "(hidden)" : JSON.stringify(raw);
+      problems.push(`${key.name}=${shown}: ${(e as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
+  return config as unknown as Config;
+}

@@ -1,0 +1,69 @@
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
+
+/**
+ * The serving status of the whole server ("") and of each service, for
+ * grpc.health.v1 and the plain HTTP probe. Goes NOT_SERVING at shutdown.
+ */
+export class HealthState {
+  private serving = true;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(private readonly services: readonly string[]) {}
+
+  /** Status of a service, or undefined when the name is unknown. */
+  status(service: string): Status | undefined {
+    if (service !== "" && !this.services.includes(service)) return undefined;
+    return this.serving ? Status.SERVING : Status.NOT_SERVING;
+  }
+
+  isServing(): boolean {
+    return this.serving;
+  }
+
+  setNotServing(): void {
+    this.serving = false;
+    for (const l of this.listeners) l();
+  }
+
+  /** Calls `listener` at each change until `signal` aborts. */
+  onChange(listener: () => void, signal: AbortSignal): void {
+    this.listeners.add(listener);
+    signal.addEventListener("abort", () => this.listeners.delete(listener), { once: true });
+  }
+
+  names(): string[] {
+    return ["", ...this.services];
+  }
+}
+
+export function healthRoutes(state: HealthState) {
+  return (router: ConnectRouter) =>
+    router.service(Health, {
+      check(req) {
+        const status = state.status(req.service);
+        if (status === undefined) throw new ConnectError(`unknown service ${req.service}`, Code.NotFound);
+        return { status };
+      },
+      list() {
+        return { statuses: Object.fromEntries(state.names().map((n) => [n, { status: state.status(n)! }])) };
+      },
+      async *watch(req, ctx) {
+        let last: Status | undefined;
+        let wake: (() => void) | undefined;
+        state.onChange(() => wake?.(), ctx.signal);
+        while (!ctx.signal.aborted) {
+          const status = state.status(req.service) ?? Status.SERVICE_UNKNOWN;
+          if (status !== last) {
+            last = status;
+            yield { status };
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            ctx.signal.addEventListener("abort", () => resolve(), { once: true });
+          });
+        }
+        throw ctx.signal.reason;
+      },
+    });
+}

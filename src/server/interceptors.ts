@@ -1,0 +1,75 @@
+import { randomUUID } from "node:crypto";
+import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
+import type { Logger } from "../logger.js";
+
+const REQUEST_ID = "x-request-id";
+
+/**
+ * One log line per call (rpc, protocol, request id, code, duration) and the
+ * place where unexpected errors become `internal`: their cause is logged here,
+ * once, and never sent to the client.
+ */
+export function loggingInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    const requestId = validRequestId(req.header.get(REQUEST_ID)) ?? randomUUID();
+    const log = logger.child({ rpc: `${req.service.typeName}/${req.method.name}`, protocol: protocolOf(req.header), requestId });
+    const finish = (error?: unknown): ConnectError | undefined => {
+      const ms = Math.round(performance.now() - started);
+      if (error === undefined) {
+        log.info({ code: "ok", ms }, "rpc");
+        return undefined;
+      }
+      const ce = toConnectError(error);
+      if (ce.code === Code.Internal && !(error instanceof ConnectError)) {
+        log.error({ err: error, code: codeName(ce.code), ms }, "rpc failed unexpectedly");
+      } else {
+        log.info({ code: codeName(ce.code), ms, error: ce.rawMessage }, "rpc");
+      }
+      return ce;
+    };
+    let res;
+    try {
+      res = await next(req);
+    } catch (e) {
+      throw finish(e);
+    }
+    res.header.set(REQUEST_ID, requestId);
+    if (!res.stream) {
+      finish();
+      return res;
+    }
+    return { ...res, message: logStreamEnd(res, finish) };
+  };
+}
+
+async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => ConnectError | undefined) {
+  try {
+    yield* res.message;
+  } catch (e) {
+    throw finish(e);
+  }
+  finish();
+}
+
+function toConnectError(e: unknown): ConnectError {
+  if (e instanceof ConnectError) return e;
+  // A plain Error here is a bug or an outage below us; its text may hold internals.
+  return new ConnectError("internal error", Code.Internal, undefined, undefined, e);
+}
+
+function codeName(code: Code): string {
+  return Code[code].replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
+}
+
+/** Which of the three protocols a request came in on, from its content type. */
+function protocolOf(header: Headers): string {
+  const type = header.get("content-type") ?? "";
+  if (type.startsWith("application/grpc-web")) return "grpc-web";
+  if (type.startsWith("application/grpc")) return "grpc";
+  return "connect";
+}
+
+function validRequestId(id: string | null): string | undefined {
+  return id && /^[\w.:-]{1,128}$/.test(id) ? id : undefined;
+}

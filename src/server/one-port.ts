@@ -1,0 +1,91 @@
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+
+/** The connection preface every HTTP/2 client sends first (RFC 9113 §3.4). */
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export type RequestHandler = (
+  req: http.IncomingMessage | http2.Http2ServerRequest,
+  res: http.ServerResponse | http2.Http2ServerResponse,
+) => void;
+
+export interface OnePortServer {
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /**
+   * Stops accepting connections, lets in-flight requests finish, and after
+   * `timeoutMs` cuts whatever is still open.
+   */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Serves HTTP/1.1 and cleartext HTTP/2 (h2c, prior knowledge) on one TCP port.
+ * Node's `http2.createServer({ allowHTTP1 })` only falls back to HTTP/1.1 over TLS
+ * (ALPN), so each connection is routed by its first bytes instead: the HTTP/2
+ * preface goes to an HTTP/2 server, anything else to an HTTP/1.1 server, both
+ * sharing one request handler.
+ */
+export async function listenOnePort(handler: RequestHandler, port: number, host: string): Promise<OnePortServer> {
+  const h1 = http.createServer(handler as http.RequestListener);
+  const h2 = http2.createServer({}, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const sockets = new Set<net.Socket>();
+  const sessions = new Set<http2.Http2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    routeByPreface(socket, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
+  });
+  // h1 only ever sees sockets handed to it; its own timeouts still apply.
+  h1.keepAliveTimeout = 5_000;
+
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(port, host, () => {
+      tcp.off("error", reject);
+      resolve();
+    });
+  });
+
+  return {
+    port: (tcp.address() as net.AddressInfo).port,
+    async close(timeoutMs) {
+      const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      h1.closeIdleConnections();
+      // Idle keep-alive sockets of HTTP/1.1 close once their response is done.
+      h1.on("request", (_req, res) => res.setHeader("connection", "close"));
+      for (const session of sessions) session.close();
+      const timer = setTimeout(() => {
+        for (const socket of sockets) socket.destroy();
+      }, timeoutMs);
+      timer.unref();
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Reads just enough of the first bytes to tell HTTP/2 from HTTP/1.x, then puts them back. */
+function routeByPreface(socket: net.Socket, route: (isH2: boolean) => void): void {
+  // Paused mode (read/unshift, never a 'data' listener): the HTTP/2 session picks
+  // the put-back bytes up from the socket's buffer when it attaches.
+  let seen = Buffer.alloc(0);
+  const onReadable = () => {
+    let chunk: Buffer | null;
+    while ((chunk = socket.read() as Buffer | null) !== null) seen = Buffer.concat([seen, chunk]);
+    const n = Math.min(seen.length, H2_PREFACE.length);
+    const matches = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+    if (matches && n < H2_PREFACE.length) return; // undecided: wait for more bytes
+    socket.off("readable", onReadable);
+    socket.unshift(seen);
+    route(matches);
+  };
+  socket.on("readable", onReadable);
+  socket.once("error", () => socket.destroy());
+}

@@ -1,0 +1,78 @@
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { createValidateInterceptor } from "@connectrpc/validate";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import { createCors } from "./cors.js";
+import { HealthState, healthRoutes } from "./health.js";
+import { loggingInterceptor } from "./interceptors.js";
+import { listenOnePort, type RequestHandler } from "./one-port.js";
+import { ReflectionIndex, reflectionRoutes } from "./reflection.js";
+
+/** A service to serve: its descriptor (for health and reflection) and its routes. */
+export interface Mount {
+  service: DescService;
+  routes: (router: ConnectRouter) => void;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly health: HealthState;
+  /**
+   * Graceful stop: health goes NOT_SERVING, open streams end with `unavailable`,
+   * in-flight unary calls finish, and connections still open after the configured
+   * timeout are cut.
+   */
+  shutdown(): Promise<void>;
+}
+
+type ServerConfig = Pick<Config, "port" | "host" | "corsOrigins" | "maxRequestBytes" | "maxTimeoutMs" | "shutdownTimeoutMs">;
+
+/** Serves the given services, health and reflection on one port for gRPC, gRPC-Web and Connect. */
+export async function startServer(config: ServerConfig, logger: Logger, mounts: Mount[]): Promise<RunningServer> {
+  const health = new HealthState(mounts.map((m) => m.service.typeName));
+  const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
+  const shutdown = new AbortController();
+
+  const connect = connectNodeAdapter({
+    routes(router) {
+      for (const m of mounts) m.routes(router);
+      healthRoutes(health)(router);
+      reflectionRoutes(reflection)(router);
+    },
+    interceptors: [loggingInterceptor(logger), createValidateInterceptor()],
+    readMaxBytes: config.maxRequestBytes,
+    maxTimeoutMs: config.maxTimeoutMs,
+    shutdownSignal: shutdown.signal,
+    fallback(req, res) {
+      if (req.method === "GET" && req.url === "/healthz") {
+        const serving = health.isServing();
+        res.writeHead(serving ? 200 : 503, { "content-type": "application/json" });
+        res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));
+        return;
+      }
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ code: "not_found", message: `no route for ${req.method} ${req.url}` }));
+    },
+  });
+  const applyCors = createCors(config.corsOrigins);
+  const handler: RequestHandler = (req, res) => {
+    if (!applyCors(req, res)) connect(req, res);
+  };
+
+  const server = await listenOnePort(handler, config.port, config.host);
+  logger.info({ port: server.port, host: config.host }, "listening (gRPC, gRPC-Web, Connect)");
+  return {
+    port: server.port,
+    health,
+    async shutdown() {
+      health.setNotServing();
+      shutdown.abort(new ConnectError("server is shutting down", Code.Unavailable));
+      await server.close(config.shutdownTimeoutMs);
+    },
+  };
+}
