@@ -50,20 +50,19 @@ export function healthRoutes(state: HealthState) {
       },
       async *watch(req, ctx) {
         let last: Status | undefined;
-        let wake: (() => void) | undefined;
-        state.onChange(() => wake?.(), ctx.signal);
-        while (!ctx.signal.aborted) {
+        let wake = () => {};
+        state.onChange(() => wake(), ctx.signal);
+        ctx.signal.addEventListener("abort", () => wake(), { once: true });
+        for (;;) {
           const status = state.status(req.service) ?? Status.SERVICE_UNKNOWN;
           if (status !== last) {
             last = status;
             yield { status };
           }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            ctx.signal.addEventListener("abort", () => resolve(), { once: true });
-          });
+          // After the last status is out: at shutdown, the client sees NOT_SERVING, then unavailable.
+          if (ctx.signal.aborted) throw ctx.signal.reason;
+          await new Promise<void>((resolve) => (wake = resolve));
         }
-        throw ctx.signal.reason;
       },
     });
 }

@@ -32,6 +32,20 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
   const h2 = http2.createServer({}, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.Http2Session>();
+  // HTTP/1.1 requests in progress per socket, so that closing ends idle keep-alive
+  // sockets at once and busy ones right after their response.
+  const busy = new Map<net.Socket, number>();
+  let closing = false;
+  h1.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    if (closing) res.setHeader("connection", "close");
+    res.once("close", () => {
+      const left = (busy.get(socket) ?? 1) - 1;
+      busy.set(socket, left);
+      if (closing && left === 0) socket.end();
+    });
+  });
   h2.on("session", (session) => {
     sessions.add(session);
     session.once("close", () => sessions.delete(session));
@@ -39,7 +53,10 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
 
   const tcp = net.createServer((socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
+    socket.once("close", () => {
+      sockets.delete(socket);
+      busy.delete(socket);
+    });
     routeByPreface(socket, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
   });
   // h1 only ever sees sockets handed to it; its own timeouts still apply.
@@ -56,10 +73,9 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
   return {
     port: (tcp.address() as net.AddressInfo).port,
     async close(timeoutMs) {
+      closing = true;
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
-      h1.closeIdleConnections();
-      // Idle keep-alive sockets of HTTP/1.1 close once their response is done.
-      h1.on("request", (_req, res) => res.setHeader("connection", "close"));
+      for (const [socket, n] of busy) if (n === 0) socket.end();
       for (const session of sessions) session.close();
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy();

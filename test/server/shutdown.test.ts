@@ -1,0 +1,86 @@
+import { spawn } from "node:child_process";
+import http from "node:http";
+import { once } from "node:events";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
+import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { startTestGateway, type TestGateway } from "../support/gateway.js";
+
+let gw: TestGateway | undefined;
+afterEach(() => gw?.cleanup());
+
+describe("graceful shutdown", () => {
+  it("when the server shuts down, then health goes NOT_SERVING and an open stream ends with unavailable", async () => {
+    gw = await startTestGateway();
+    const client = createClient(Health, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+    const stream = client.watch({ service: "" })[Symbol.asyncIterator]();
+    expect((await stream.next()).value).toMatchObject({ status: Status.SERVING });
+
+    const stopped = gw.stop();
+    expect((await stream.next()).value).toMatchObject({ status: Status.NOT_SERVING });
+    const end = await stream.next().catch((e: unknown) => ConnectError.from(e));
+    expect(end).toMatchObject({ code: Code.Unavailable });
+    await stopped;
+  });
+
+  it("when the server shuts down while a unary call is in flight, then that call still completes", async () => {
+    gw = await startTestGateway();
+    await createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" })).createAccount({
+      accountId: "inflight",
+    });
+    const body = JSON.stringify({ accountId: "inflight" });
+    // "Expect: 100-continue" makes the server confirm it has the request (and has
+    // started handling it) before the client sends the body.
+    const req = http.request(`${gw.baseUrl}/wildcat.v1.AccountService/GetAccount`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue" },
+    });
+    req.flushHeaders();
+    await once(req, "continue");
+
+    const stopped = gw.stop();
+    req.end(body);
+    const [res] = (await once(req, "response")) as [http.IncomingMessage];
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(Buffer.concat(chunks).toString())).toMatchObject({ account: { accountId: "inflight" } });
+    await stopped;
+  });
+});
+
+describe("the process", () => {
+  const tsx = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
+  const main = new URL("../../src/main.ts", import.meta.url).pathname;
+
+  it("when it gets SIGTERM, then it exits 0 within 10 seconds", async () => {
+    const child = spawn(tsx, [main], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: `/tmp/wildcat-proc-${process.pid}` } });
+    let out = "";
+    child.stdout.setEncoding("utf8");
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (d: string) => {
+        out += d;
+        if (out.includes('"msg":"listening')) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`exited early with ${code}: ${out}`)));
+    });
+    expect(out).toMatch(/"port":\d+/);
+    const started = Date.now();
+    child.kill("SIGTERM");
+    const [code] = (await once(child, "exit")) as [number];
+    expect(code).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("when the configuration is invalid, then it refuses to start and names each bad key", async () => {
+    const child = spawn(tsx, [main], { env: { ...process.env, PORT: "99999", LOG_LEVEL: "loud" } });
+    let err = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+    const [code] = (await once(child, "exit")) as [number];
+    expect(code).toBe(2);
+    expect(err).toContain("PORT=\"99999\": must be from 0 to 65535");
+    expect(err).toContain("LOG_LEVEL=\"loud\": must be one of");
+  });
+});

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Code, ConnectError, createClient, createRouterTransport, type Client } from "@connectrpc/connect";
+import { createValidateInterceptor } from "@connectrpc/validate";
+import { pino } from "pino";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import type { Clock } from "../../src/clock.js";
+import { loggingInterceptor } from "../../src/server/interceptors.js";
+import { AccountServiceImpl } from "../../src/services/account-service.js";
+import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
+import type { Store } from "../../src/store/store.js";
+
+class ManualClock implements Clock {
+  constructor(private t: number) {}
+  now() {
+    return new Date(this.t);
+  }
+  advance(ms: number) {
+    this.t += ms;
+  }
+}
+
+let dir: string;
+let store: Store;
+let clock: ManualClock;
+let client: Client<typeof AccountService>;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "wildcat-svc-"));
+  store = openSqliteStore(dir);
+  clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  // The router in memory, with the production interceptors.
+  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, clock)), {
+    router: { interceptors: [loggingInterceptor(pino({ level: "silent" })), createValidateInterceptor()] },
+  });
+  client = createClient(AccountService, transport);
+});
+afterEach(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => ConnectError.from(e));
+
+describe("AccountService", () => {
+  it("when accounts are listed in pages, then every account appears once, in id order, and the last page has no token", async () => {
+    const ids = Array.from({ length: 7 }, (_, i) => `acct-${i}`);
+    for (const id of [...ids].reverse()) await client.createAccount({ accountId: id });
+    const seen: string[] = [];
+    let pageToken = "";
+    let pages = 0;
+    do {
+      const page = await client.listAccounts({ pageSize: 3, pageToken });
+      seen.push(...page.accounts.map((a) => a.accountId));
+      pageToken = page.nextPageToken;
+      pages++;
+    } while (pageToken);
+    expect(seen).toEqual(ids);
+    expect(pages).toBe(3);
+  });
+
+  it("when a page token was not made by the server, then the list fails with invalid_argument", async () => {
+    expect(await failure(client.listAccounts({ pageToken: "garbage" }))).toMatchObject({ code: Code.InvalidArgument });
+  });
+
+  it("when page_size is over 1000, then validation refuses it", async () => {
+    expect(await failure(client.listAccounts({ pageSize: 1001 }))).toMatchObject({ code: Code.InvalidArgument });
+  });
+
+  it("when the display name is updated by mask, then only it changes and update_time advances", async () => {
+    const { account: created } = await client.createAccount({ accountId: "upd", displayName: "Old" });
+    clock.advance(1000);
+    const { account } = await client.updateAccount({ account: { accountId: "upd", displayName: "New" }, updateMask: { paths: ["display_name"] } });
+    expect(account).toMatchObject({ displayName: "New", state: created!.state, createTime: created!.createTime });
+    expect(account!.updateTime!.seconds).toBe(created!.updateTime!.seconds + 1n);
+  });
+
+  it("when the mask is empty, then nothing changes", async () => {
+    const { account: created } = await client.createAccount({ accountId: "same", displayName: "Kept" });
+    const { account } = await client.updateAccount({ account: { accountId: "same", displayName: "Ignored" } });
+    expect(account).toEqual(created);
+  });
+
+  it("when the mask names a field that cannot change, then the update fails with invalid_argument and names it", async () => {
+    await client.createAccount({ accountId: "mask" });
+    const err = await failure(client.updateAccount({ account: { accountId: "mask" }, updateMask: { paths: ["state"] } }));
+    expect(err).toMatchObject({ code: Code.InvalidArgument });
+    expect(err?.rawMessage).toContain("state");
+  });
+
+  it("when the account to update, get or delete is unknown, then the call fails with not_found", async () => {
+    const mask = { paths: ["display_name"] };
+    expect(await failure(client.updateAccount({ account: { accountId: "ghost" }, updateMask: mask }))).toMatchObject({ code: Code.NotFound });
+    expect(await failure(client.getAccount({ accountId: "ghost" }))).toMatchObject({ code: Code.NotFound });
+    expect(await failure(client.deleteAccount({ accountId: "ghost" }))).toMatchObject({ code: Code.NotFound });
+  });
+
+  it("when an account is deleted, then it is gone and its id can be used again", async () => {
+    await client.createAccount({ accountId: "again" });
+    await client.deleteAccount({ accountId: "again" });
+    expect(await failure(client.getAccount({ accountId: "again" }))).toMatchObject({ code: Code.NotFound });
+    await client.createAccount({ accountId: "again" });
+  });
+
+  it("when the connection RPCs are called before the socket manager exists, then they answer unimplemented", async () => {
+    expect(await failure(client.connectAccount({ accountId: "x" }))).toMatchObject({ code: Code.Unimplemented });
+  });
+
+  it("when update has no account, then validation refuses it", async () => {
+    expect(await failure(client.updateAccount({}))).toMatchObject({ code: Code.InvalidArgument });
+  });
+});

@@ -1,0 +1,53 @@
+import { execFile } from "node:child_process";
+import { create, fromBinary, toBinary, type DescMessage, type DescMethodUnary, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+
+/** A grpc-js client that calls any unary method of the generated descriptors, no proto loader needed. */
+export class GrpcJsClient {
+  private readonly client: grpc.Client;
+
+  constructor(address: string) {
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+  }
+
+  unary<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodUnary<I, O>,
+    request: MessageInitShape<I>,
+    metadata = new grpc.Metadata(),
+  ): Promise<MessageShape<O>> {
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        `/${method.parent.typeName}/${method.name}`,
+        (m: MessageInitShape<I>) => Buffer.from(toBinary(method.input, create(method.input, m))),
+        (b: Buffer) => fromBinary(method.output, b),
+        request,
+        metadata,
+        (err, value) => (err ? reject(err) : resolve(value!)),
+      );
+    });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export interface ProcessResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to completion; never rejects on a non-zero exit. */
+export function run(command: string, args: string[], input?: string): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(command, args, { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err && typeof err.code !== "number") return reject(err);
+      resolve({ code: typeof err?.code === "number" ? err.code : 0, stdout, stderr });
+    });
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+/** The buf CLI that npm installed. */
+export const BUF = new URL("../../node_modules/.bin/buf", import.meta.url).pathname;
