@@ -13,7 +13,10 @@ module="github.com/FerretDB/FerretDB"
 bin_dir="$(go env GOPATH)/bin"
 bin="${bin_dir}/ferretdb"
 
-if [[ -x "${bin}" ]] && "${bin}" --version 2>/dev/null | grep -qx "version: ${version}"; then
+# Capture first, then grep: `grep -q` quitting early would SIGPIPE the writer under pipefail.
+reports_version() { local out; out="$("$1" --version 2>/dev/null)" || return 1; grep -qx "version: ${version}" <<<"${out}"; }
+
+if [[ -x "${bin}" ]] && reports_version "${bin}"; then
   echo "install-ferretdb: ${bin} is already ${version}; nothing to do"
   exit 0
 fi
@@ -45,6 +48,6 @@ if ! build 2> "${work}/build.log"; then
   fi
 fi
 
-"${work}/ferretdb" --version | grep -qx "version: ${version}"
+reports_version "${work}/ferretdb"
 mv -f "${work}/ferretdb" "${bin}"
 echo "install-ferretdb: built ${module}@${version} with $(go version | cut -d' ' -f3) into ${bin}"
