@@ -28,8 +28,17 @@ export interface OnePortServer {
  * sharing one request handler.
  */
 export async function listenOnePort(handler: RequestHandler, port: number, host: string): Promise<OnePortServer> {
-  const h1 = http.createServer(handler as http.RequestListener);
-  const h2 = http2.createServer({}, handler as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  const serve: RequestHandler = (req, res) => {
+    drainInsteadOfDestroy(req);
+    // A handler may answer without reading the body at all (a declared length over
+    // the limit): read and drop it, so the client can finish sending and read the answer.
+    res.once("finish", () => {
+      if (!req.complete) req.destroy();
+    });
+    handler(req, res);
+  };
+  const h1 = http.createServer(serve as http.RequestListener);
+  const h2 = http2.createServer({}, serve as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.Http2Session>();
   // HTTP/1.1 requests in progress per socket, so that closing ends idle keep-alive
@@ -85,6 +94,30 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
       clearTimeout(timer);
     },
   };
+}
+
+/** Past this, a body nobody reads any more is cut off rather than drained. */
+const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A handler that stops reading a body early (Connect does, at the size limit)
+ * destroys the request, which resets the connection (HTTP/1.1) or the stream
+ * (HTTP/2, RST_STREAM) while the client is still sending, and the client then
+ * often loses the error response. Draining the rest instead lets the client read
+ * the answer; the drain is bounded.
+ */
+function drainInsteadOfDestroy(req: http.IncomingMessage | http2.Http2ServerRequest): void {
+  const destroy = req.destroy.bind(req);
+  req.destroy = ((error?: Error) => {
+    if (error || req.complete) return destroy(error);
+    let drained = 0;
+    req.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > MAX_DRAIN_BYTES) destroy();
+    });
+    req.resume();
+    return req;
+  }) as typeof req.destroy;
 }
 
 /** Reads just enough of the first bytes to tell HTTP/2 from HTTP/1.x, then puts them back. */
