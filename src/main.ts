@@ -1,40 +1,18 @@
 import { systemClock } from "./clock.js";
-import { ConfigError, loadConfig } from "./config.js";
 import { startGateway } from "./gateway.js";
+import { closeOnSignals, configOrExit, failedToStart } from "./lifecycle.js";
 import { createLogger } from "./logger.js";
 
-/** The composition root: config → logger → store → services → server → signals. */
+/**
+ * The composition root: config → logger → store → services → server → signals.
+ * Production path: it never loads the simulator, so Baileys trusts only WhatsApp.
+ */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
-    process.stderr.write(`wildcat: ${e.message}\n`);
-    process.exit(2);
-  }
+  const config = configOrExit();
   const logger = createLogger(config);
   const gateway = await startGateway(config, logger, systemClock);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
-    // A backstop in case something refuses to close: never hang past the budget.
-    setTimeout(() => {
-      logger.error("shutdown took too long; exiting");
-      process.exit(1);
-    }, config.shutdownTimeoutMs + 2_000).unref();
-    await gateway.close();
-    logger.info("stopped");
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  // Budget: the server's own shutdown timeout plus time to close sockets and the store.
+  closeOnSignals(logger, config.shutdownTimeoutMs + 2_000, () => gateway.close());
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(`wildcat: failed to start: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-  process.exit(1);
-});
+main().catch(failedToStart);

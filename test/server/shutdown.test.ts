@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import http from "node:http";
 import { once } from "node:events";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
@@ -7,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { NodeProcess, processHarness } from "../support/processes.js";
 
 let gw: TestGateway | undefined;
 afterEach(() => gw?.cleanup());
@@ -52,35 +52,22 @@ describe("graceful shutdown", () => {
 });
 
 describe("the process", () => {
-  const tsx = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
-  const main = new URL("../../src/main.ts", import.meta.url).pathname;
+  const harness = processHarness();
+  afterEach(() => harness.cleanup());
 
   it("when it gets SIGTERM, then it exits 0 within 10 seconds", async () => {
-    const child = spawn(tsx, [main], { env: { ...process.env, PORT: "0", HOST: "127.0.0.1", DATA_DIR: `/tmp/wildcat-proc-${process.pid}` } });
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (d: string) => {
-        out += d;
-        if (out.includes('"msg":"listening')) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`exited early with ${code}: ${out}`)));
-    });
-    expect(out).toMatch(/"port":\d+/);
+    const main = harness.start("src/main.ts", harness.tempDir());
+    expect(await main.line((l) => l.includes('"msg":"listening'))).toMatch(/"port":\d+/);
     const started = Date.now();
-    child.kill("SIGTERM");
-    const [code] = (await once(child, "exit")) as [number];
-    expect(code).toBe(0);
+    expect(await main.stop()).toBe(0);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("when the configuration is invalid, then it refuses to start and names each bad key", async () => {
-    const child = spawn(tsx, [main], { env: { ...process.env, PORT: "99999", LOG_LEVEL: "loud" } });
-    let err = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-    const [code] = (await once(child, "exit")) as [number];
+    const main = new NodeProcess("src/main.ts", { PORT: "99999", LOG_LEVEL: "loud" });
+    const [code] = (await once(main.child, "close")) as [number];
     expect(code).toBe(2);
-    expect(err).toContain("PORT=\"99999\": must be from 0 to 65535");
-    expect(err).toContain("LOG_LEVEL=\"loud\": must be one of");
+    expect(main.stderr).toContain('PORT="99999": must be from 0 to 65535');
+    expect(main.stderr).toContain('LOG_LEVEL="loud": must be one of');
   });
 });

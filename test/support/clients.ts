@@ -51,3 +51,10 @@ export function run(command: string, args: string[], input?: string): Promise<Pr
 
 /** The buf CLI that npm installed. */
 export const BUF = new URL("../../node_modules/.bin/buf", import.meta.url).pathname;
+
+/** POSTs Connect JSON with curl and returns the parsed body; curl must not complain. */
+export async function curlJson(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const out = await run("curl", ["-sS", "-X", "POST", "-H", "content-type: application/json", "-d", JSON.stringify(body), url]);
+  if (out.stderr !== "") throw new Error(`curl: ${out.stderr}`);
+  return JSON.parse(out.stdout) as Record<string, unknown>;
+}

@@ -1,0 +1,207 @@
+import { randomBytes } from "node:crypto";
+import {
+  type BinaryNode,
+  binaryNodeToString,
+  getAllBinaryNodeChildren,
+  getBinaryNodeChild,
+  getBinaryNodeChildren,
+  S_WHATSAPP_NET,
+} from "@whiskeysockets/baileys";
+import type { Logger } from "pino";
+import type { DeviceConnection } from "./device-connection.js";
+import type { KeyStore } from "./key-store.js";
+import { lidJid, pnJid, type PhoneRecord, type SimState } from "./sim-state.js";
+
+/** Where the media host lives and the token Baileys must present (`iq w:m <media_conn/>`). */
+export interface MediaConnInfo {
+  hostname: string;
+  auth: string;
+}
+
+/**
+ * Answers the iqs a logged-in Baileys client sends, with the shapes Baileys' parsers expect.
+ * Unknown iqs get an empty `result` (and are logged), so the client never waits for a timeout.
+ */
+export class IqHandler {
+  /** Every iq that had no specific handler, as XML, for tests and debugging. */
+  readonly unknownIqs: string[] = [];
+
+  constructor(
+    private readonly state: SimState,
+    private readonly keys: KeyStore,
+    private readonly media: () => MediaConnInfo | undefined,
+    /** The client unlinks itself (`sock.logout()`): the simulator forgets the device. */
+    private readonly removeDevice: (conn: DeviceConnection) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Handles a client iq (`get`/`set`) and sends the answer. */
+  handle(conn: DeviceConnection, iq: BinaryNode): void {
+    const content = this.answer(conn, iq);
+    conn.sendNode({
+      tag: "iq",
+      attrs: { from: S_WHATSAPP_NET, type: "result", id: iq.attrs.id! },
+      content: content.length ? content : undefined,
+    });
+  }
+
+  private answer(conn: DeviceConnection, iq: BinaryNode): BinaryNode[] {
+    const [child] = getAllBinaryNodeChildren(iq);
+    const xmlns = iq.attrs.xmlns;
+    const owner = conn.owner;
+    switch (`${xmlns}/${child?.tag ?? ""}`) {
+      case "encrypt/count":
+        return [{ tag: "count", attrs: { value: String(owner?.device.preKeys.size ?? 0) } }];
+      case "encrypt/registration":
+      case "encrypt/list":
+      case "encrypt/identity":
+        if (owner) this.keys.upload(owner.device, iq);
+        return [];
+      case "encrypt/rotate":
+        if (owner) this.keys.rotate(owner.device, child!);
+        return [];
+      case "encrypt/digest":
+        // Baileys only checks that a digest is present; a mismatch would make it re-upload
+        return [{ tag: "digest", attrs: {} }];
+      case "encrypt/key":
+        return [this.keyBundles(child!)];
+      case "usync/usync":
+        return [this.usync(child!)];
+      case "passive/active":
+      case "passive/passive":
+      case "w:p/ping":
+      case "w:stats/add":
+      case "urn:xmpp:whatsapp:dirty/clean":
+        return [];
+      case "w:profile:picture/picture":
+        // nobody on the simulator has a profile picture: no <picture> child, so Baileys returns no URL
+        return [];
+      case "abt/props":
+        return [{ tag: "props", attrs: { protocol: "1", hash: "sim-props-1" } }];
+      case "blocklist/":
+        return [{ tag: "list", attrs: {} }];
+      case "privacy/privacy":
+        if (iq.attrs.type === "get") return [this.privacySettings()];
+        return [];
+      case "privacy/tokens":
+        return [this.issueTokens(child!)];
+      case "w:m/media_conn":
+        return [this.mediaConn()];
+      case "md/remove-companion-device":
+        this.removeDevice(conn);
+        return [];
+      default:
+        this.unknownIqs.push(binaryNodeToString(iq));
+        this.logger.info({ xml: binaryNodeToString(iq) }, "unhandled iq answered with empty result");
+        return [];
+    }
+  }
+
+  /** `encrypt get <key><user jid/>…</key>`: one bundle per known device (the phone included); unknown ones are left out. */
+  private keyBundles(key: BinaryNode): BinaryNode {
+    const users: BinaryNode[] = [];
+    for (const user of getBinaryNodeChildren(key, "user")) {
+      const jid = user.attrs.jid!;
+      const resolved = this.state.resolve(jid);
+      // device 0 is the phone itself: companions encrypt "peer" messages (e.g. placeholder resend requests) to it
+      const device = resolved?.deviceId === 0 ? resolved.phone.primary : resolved?.device;
+      if (device) users.push(this.keys.bundle(jid, device));
+    }
+    return { tag: "list", attrs: {}, content: users };
+  }
+
+  /** usync: devices (companions with key indexes), LID mapping and contact existence. */
+  private usync(usync: BinaryNode): BinaryNode {
+    const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(usync, "query") ?? { tag: "query", attrs: {} }).map((p) => p.tag);
+    const users: BinaryNode[] = [];
+    for (const user of getBinaryNodeChildren(getBinaryNodeChild(usync, "list"), "user")) {
+      const contact = getBinaryNodeChild(user, "contact");
+      let jid = user.attrs.jid;
+      let phone: PhoneRecord | undefined;
+      if (jid) {
+        phone = this.state.resolve(jid)?.phone;
+      } else if (contact?.content) {
+        const digits = Buffer.from(contact.content as Uint8Array).toString().replace(/\D/g, "");
+        phone = this.state.findPhone(digits);
+        jid = `${digits}@s.whatsapp.net`;
+      }
+      if (!jid) continue;
+      const content: BinaryNode[] = [];
+      for (const protocol of protocols) {
+        if (protocol === "devices") content.push(this.deviceList(phone));
+        else if (protocol === "lid" && phone && !jid.endsWith("@lid")) content.push({ tag: "lid", attrs: { val: lidJid(phone) } });
+        else if (protocol === "contact") content.push({ tag: "contact", attrs: { type: phone ? "in" : "out" } });
+      }
+      users.push({ tag: "user", attrs: { jid: phone && !jid.endsWith("@lid") ? pnJid(phone) : jid }, content });
+    }
+    return {
+      tag: "usync",
+      attrs: { ...usync.attrs },
+      content: [
+        { tag: "result", attrs: {} },
+        { tag: "list", attrs: {}, content: users },
+      ],
+    };
+  }
+
+  /**
+   * The phone's companions. The simulated primary (device 0) has no Signal keys, so it is left
+   * out and senders only encrypt for devices that can really decrypt.
+   */
+  private deviceList(phone: PhoneRecord | undefined): BinaryNode {
+    const devices = phone ? [...phone.devices.values()] : [];
+    return {
+      tag: "devices",
+      attrs: {},
+      content: [
+        {
+          tag: "device-list",
+          attrs: {},
+          content: devices.map((d) => ({ tag: "device", attrs: { id: String(d.id), "key-index": String(d.keyIndex) } })),
+        },
+      ],
+    };
+  }
+
+  /**
+   * Trusted-contact tokens (`tctoken`) a client issues after messaging a contact. The server
+   * answers with the opaque token it minted; the simulator mints random ones and checks none.
+   */
+  private issueTokens(tokens: BinaryNode): BinaryNode {
+    return {
+      tag: "tokens",
+      attrs: {},
+      content: getBinaryNodeChildren(tokens, "token").map((token) => ({
+        tag: "token",
+        attrs: { jid: token.attrs.jid!, t: token.attrs.t ?? String(Math.floor(Date.now() / 1000)), type: "trusted_contact" },
+        content: randomBytes(16),
+      })),
+    };
+  }
+
+  private privacySettings(): BinaryNode {
+    const settings: Record<string, string> = {
+      readreceipts: "all",
+      last: "all",
+      online: "all",
+      profile: "all",
+      status: "all",
+      groupadd: "all",
+      calladd: "all",
+    };
+    return {
+      tag: "privacy",
+      attrs: {},
+      content: Object.entries(settings).map(([name, value]) => ({ tag: "category", attrs: { name, value } })),
+    };
+  }
+
+  private mediaConn(): BinaryNode {
+    const media = this.media();
+    return {
+      tag: "media_conn",
+      attrs: { auth: media?.auth ?? "", ttl: "300", auth_ttl: "3600", max_buckets: "12" },
+      content: media ? [{ tag: "host", attrs: { hostname: media.hostname, maxContentLengthBytes: String(100 * 1024 * 1024) } }] : [],
+    };
+  }
+}

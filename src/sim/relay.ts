@@ -1,0 +1,196 @@
+import { randomBytes } from "node:crypto";
+import {
+  type BinaryNode,
+  decodeBinaryNode,
+  encodeBinaryNode,
+  getBinaryNodeChild,
+  getBinaryNodeChildren,
+} from "@whiskeysockets/baileys";
+import type { Logger } from "pino";
+import type { DeviceConnection } from "./device-connection.js";
+import { type DeviceRecord, lidJid, type PhoneRecord, pnJid, type SimState } from "./sim-state.js";
+
+/** How the server acknowledges a device's messages (changed by fault injection). */
+export type AckMode = { kind: "normal" } | { kind: "refuse"; error: number } | { kind: "delay"; ms: number };
+
+/** Finds the live, logged-in connection of a device. */
+export interface ConnectionDirectory {
+  online(phone: PhoneRecord, deviceId: number): DeviceConnection | undefined;
+  ackMode(phone: PhoneRecord, deviceId: number): AckMode;
+}
+
+/**
+ * Receipt types that only concern the reader's own devices or the server; they are not relayed to
+ * the sender ("read-self" is a read the reader's privacy settings keep from the sender).
+ */
+const LOCAL_RECEIPTS = new Set(["sender", "peer_msg", "hist_sync", "server-error", "read-self"]);
+
+const now = () => String(Math.floor(Date.now() / 1000));
+
+/**
+ * Relays end-to-end encrypted stanzas between devices without ever decrypting them: fans a
+ * message's per-device `<enc>` out to each recipient device (adding the attributes the real server
+ * adds), acks the sender, relays receipts back, and queues for devices that are offline.
+ */
+export class Relay {
+  constructor(
+    private readonly state: SimState,
+    private readonly directory: ConnectionDirectory,
+    private readonly logger: Logger,
+  ) {}
+
+  /** A `<message>` from a logged-in device. */
+  onMessage(conn: DeviceConnection, node: BinaryNode): void {
+    const sender = conn.owner!;
+    const to = node.attrs.to!;
+    const ack: BinaryNode = { tag: "ack", attrs: { class: "message", id: node.attrs.id!, from: to, t: now() } };
+    const mode = this.directory.ackMode(sender.phone, sender.device.id);
+    if (mode.kind === "refuse") {
+      // a refused message is not relayed: the sender is told it failed
+      ack.attrs.error = String(mode.error);
+      conn.sendNode(ack);
+      return;
+    }
+    const toLid = to.endsWith("@lid");
+    const chatTarget = this.state.resolve(to);
+    const fromJid = toLid ? lidJid(sender.phone, sender.device.id) : pnJid(sender.phone, sender.device.id);
+    const deviceIdentity = getBinaryNodeChild(node, "device-identity");
+    const participants = getBinaryNodeChildren(getBinaryNodeChild(node, "participants"), "to");
+    const directEnc = getBinaryNodeChild(node, "enc");
+    // a resend after a retry receipt addresses one device directly with a single <enc>
+    if (!participants.length && directEnc && chatTarget?.device) {
+      participants.push({ tag: "to", attrs: { jid: to }, content: [directEnc] });
+    }
+    for (const participant of participants) {
+      const target = this.state.resolve(participant.attrs.jid!);
+      if (!target?.device) continue; // e.g. a primary phone: nobody decrypts there
+      const enc = getBinaryNodeChild(participant, "enc");
+      if (!enc) continue;
+      const attrs: Record<string, string> = {
+        from: fromJid,
+        id: node.attrs.id!,
+        t: now(),
+        type: node.attrs.type ?? "text",
+      };
+      if (sender.device.pushName) attrs.notify = sender.device.pushName;
+      if (toLid) attrs.sender_pn = pnJid(sender.phone);
+      else attrs.sender_lid = lidJid(sender.phone);
+      // a copy for the sender's own other devices names the chat it was sent to
+      if (node.attrs.recipient) attrs.recipient = node.attrs.recipient;
+      else if (target.phone === sender.phone && chatTarget?.phone !== sender.phone) attrs.recipient = to;
+      const content: BinaryNode[] = [enc];
+      if (deviceIdentity) content.push(deviceIdentity);
+      this.deliver(target.phone, target.device, { tag: "message", attrs, content });
+    }
+    if (mode.kind === "delay") setTimeout(() => conn.sendNode(ack), mode.ms).unref();
+    else conn.sendNode(ack);
+  }
+
+  /** A `<receipt>` from a device: relayed to the devices of the user it is addressed to. */
+  onReceipt(conn: DeviceConnection, node: BinaryNode): void {
+    const reader = conn.owner!;
+    const ids = [node.attrs.id!, ...getBinaryNodeChildren(getBinaryNodeChild(node, "list"), "item").map((i) => i.attrs.id!)];
+    for (const id of ids) conn.inFlight.delete(`message:${id}`);
+    const type = node.attrs.type;
+    const to = node.attrs.to;
+    if (to && !LOCAL_RECEIPTS.has(type ?? "")) {
+      const target = this.state.resolve(to);
+      if (target && target.phone !== reader.phone) {
+        const toLid = to.endsWith("@lid");
+        const attrs: Record<string, string> = {
+          from: toLid ? lidJid(reader.phone) : pnJid(reader.phone),
+          id: node.attrs.id!,
+          t: node.attrs.t ?? now(),
+        };
+        // a retry request names the reader's device: the sender re-encrypts for exactly that one
+        if (type === "retry") attrs.participant = toLid ? lidJid(reader.phone, reader.device.id) : pnJid(reader.phone, reader.device.id);
+        // "inactive" is what a client not marked online sends; the sender still sees it as delivered
+        if (type && type !== "inactive") attrs.type = type;
+        const relayed: BinaryNode = { tag: "receipt", attrs, content: node.content };
+        for (const device of target.phone.devices.values()) this.deliver(target.phone, device, relayed);
+      }
+    }
+    const ackAttrs: Record<string, string> = { class: "receipt", id: node.attrs.id! };
+    if (to) ackAttrs.from = to;
+    if (type) ackAttrs.type = type;
+    conn.sendNode({ tag: "ack", attrs: ackAttrs });
+  }
+
+  /** The client acknowledged a stanza the server delivered. */
+  onAck(conn: DeviceConnection, node: BinaryNode): void {
+    conn.inFlight.delete(`${node.attrs.class}:${node.attrs.id}`);
+  }
+
+  /**
+   * Tells every other device that `phone` gained or lost a device, as the server's `devices`
+   * notification does, so clients drop or patch their cached device lists (in both addressings).
+   */
+  notifyDevices(phone: PhoneRecord, change: "add" | "remove", deviceId: number): void {
+    const notification: BinaryNode = {
+      tag: "notification",
+      attrs: { from: pnJid(phone), type: "devices", id: `dev-${randomBytes(6).toString("hex")}`, t: now() },
+      content: [
+        {
+          tag: change,
+          attrs: {},
+          content: [
+            { tag: "device", attrs: { jid: pnJid(phone, deviceId) } },
+            { tag: "device", attrs: { jid: lidJid(phone, deviceId) } },
+          ],
+        },
+      ],
+    };
+    for (const other of this.state.allPhones()) {
+      for (const device of other.devices.values()) {
+        if (other === phone && device.id === deviceId) continue;
+        this.deliver(other, device, notification);
+      }
+    }
+  }
+
+  /** Sends a stanza to a device now, or queues it until the device next logs in. */
+  deliver(phone: PhoneRecord, device: DeviceRecord, node: BinaryNode): void {
+    const encoded = encodeBinaryNode(node);
+    const conn = this.directory.online(phone, device.id);
+    if (conn?.ready) {
+      conn.inFlight.set(`${node.tag}:${node.attrs.id}`, encoded);
+      conn.sendEncoded(encoded);
+      return;
+    }
+    device.queue.push(encoded);
+    this.state.save();
+    this.logger.debug({ phone: phone.phoneNumber, device: device.id, tag: node.tag }, "queued for offline device");
+  }
+
+  /** Delivers everything queued for the device on `conn` (marked offline), then the offline marker. */
+  async flush(conn: DeviceConnection): Promise<void> {
+    const { device } = conn.owner!;
+    let count = 0;
+    // stanzas queued while this loop awaits are picked up by the next round; the device only
+    // counts as ready (direct delivery) once the queue is empty, so order is kept
+    while (device.queue.length) {
+      const queued = device.queue.splice(0);
+      for (const encoded of queued) {
+        const node = await decodeBinaryNode(Buffer.from(encoded));
+        node.attrs.offline = "1";
+        const reencoded = encodeBinaryNode(node);
+        conn.inFlight.set(`${node.tag}:${node.attrs.id}`, reencoded);
+        conn.sendEncoded(reencoded);
+        count++;
+      }
+    }
+    conn.ready = true;
+    this.state.save();
+    conn.sendNode({ tag: "ib", attrs: {}, content: [{ tag: "offline", attrs: { count: String(count) } }] });
+  }
+
+  /** A connection ended: whatever it did not acknowledge goes back to the front of the queue. */
+  requeue(conn: DeviceConnection): void {
+    if (!conn.owner || conn.inFlight.size === 0) return;
+    const device = conn.owner.device;
+    device.queue.unshift(...conn.inFlight.values());
+    conn.inFlight.clear();
+    this.state.save();
+  }
+
+}

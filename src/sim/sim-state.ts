@@ -1,0 +1,238 @@
+import { randomInt } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Curve, jidDecode, signedKeyPair } from "@whiskeysockets/baileys";
+import type { KeyPair } from "./cert-chain.js";
+
+/** A device's signed pre-key as uploaded (`<skey>`). */
+export interface SignedPreKey {
+  id: number;
+  public: Uint8Array;
+  signature: Uint8Array;
+}
+
+/** What the server knows about one linked companion device. */
+export interface DeviceRecord {
+  id: number;
+  /** Baileys' `creds.noiseKey.public`: the Noise static key a login must present. */
+  noiseKey: Uint8Array;
+  identityKey: Uint8Array;
+  registrationId: number;
+  signedPreKey: SignedPreKey;
+  /** One-time pre-keys not yet handed out, by id. */
+  preKeys: Map<number, Uint8Array>;
+  keyIndex: number;
+  platform: string;
+  pushName?: string;
+  /** Encoded stanzas (binary nodes) waiting for the device to come online, oldest first. */
+  queue: Uint8Array[];
+}
+
+/** A simulated phone number: the primary device (the "phone") plus its linked companions. */
+export interface PhoneRecord {
+  phoneNumber: string;
+  lidUser: string;
+  /** The phone's identity key; it signs linked devices as the account (ADV account signature). */
+  accountKey: KeyPair;
+  /**
+   * The phone itself as device 0: Signal keys (identity = account key) so companions can encrypt
+   * "peer" messages to it. It never connects; stanzas for it are dropped, like a phone that is off.
+   */
+  primary: DeviceRecord;
+  nextDeviceId: number;
+  /** Linked companion devices, by device id (1, 2, …). */
+  devices: Map<number, DeviceRecord>;
+}
+
+/** A JID resolved to the phone (and maybe device) it names. */
+export interface ResolvedJid {
+  phone: PhoneRecord;
+  deviceId: number;
+  device?: DeviceRecord;
+  isLid: boolean;
+}
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
+const unb64 = (text: string) => Buffer.from(text, "base64");
+
+/**
+ * Everything the simulated server must remember: phones, their devices, uploaded keys and queued
+ * stanzas. Persisted as one JSON file in `dataDir` (when given) so a restarted simulator keeps its
+ * linked devices; writes are whole-file and atomic (write temp, rename).
+ */
+export class SimState {
+  private readonly phones = new Map<string, PhoneRecord>();
+  private readonly phonesByLid = new Map<string, PhoneRecord>();
+
+  constructor(private readonly dataDir?: string) {}
+
+  /** Loads the saved state from `dataDir`, or starts empty. */
+  static load(dataDir?: string): SimState {
+    const state = new SimState(dataDir);
+    if (!dataDir) return state;
+    mkdirSync(dataDir, { recursive: true });
+    let text: string;
+    try {
+      text = readFileSync(join(dataDir, "sim-state.json"), "utf8");
+    } catch {
+      return state;
+    }
+    const saved = JSON.parse(text) as { phones: SavedPhone[] };
+    for (const p of saved.phones) {
+      const accountKey = { public: unb64(p.accountKey.public), private: unb64(p.accountKey.private) };
+      const phone: PhoneRecord = {
+        phoneNumber: p.phoneNumber,
+        lidUser: p.lidUser,
+        accountKey,
+        primary: p.primary ? restoreDevice(p.primary) : primaryDevice(accountKey),
+        nextDeviceId: p.nextDeviceId,
+        devices: new Map(p.devices.map((d) => [d.id, restoreDevice(d)])),
+      };
+      state.phones.set(phone.phoneNumber, phone);
+      state.phonesByLid.set(phone.lidUser, phone);
+    }
+    return state;
+  }
+
+  /** Writes the state to `dataDir` (no-op without one). Called after every mutation that matters. */
+  save(): void {
+    if (!this.dataDir) return;
+    const saved: { phones: SavedPhone[] } = {
+      phones: [...this.phones.values()].map((p) => ({
+        phoneNumber: p.phoneNumber,
+        lidUser: p.lidUser,
+        accountKey: { public: b64(p.accountKey.public), private: b64(p.accountKey.private) },
+        primary: saveDevice(p.primary),
+        nextDeviceId: p.nextDeviceId,
+        devices: [...p.devices.values()].map(saveDevice),
+      })),
+    };
+    const file = join(this.dataDir, "sim-state.json");
+    writeFileSync(`${file}.tmp`, JSON.stringify(saved));
+    renameSync(`${file}.tmp`, file);
+  }
+
+  /** The phone for a number, created (with a fresh account key and LID) on first use. */
+  phone(phoneNumber: string): PhoneRecord {
+    let phone = this.phones.get(phoneNumber);
+    if (!phone) {
+      let lidUser: string;
+      do lidUser = `${randomInt(10_000, 99_999)}${randomInt(1_000_000_000, 9_999_999_999)}`;
+      while (this.phonesByLid.has(lidUser));
+      const accountKey = Curve.generateKeyPair();
+      phone = { phoneNumber, lidUser, accountKey, primary: primaryDevice(accountKey), nextDeviceId: 1, devices: new Map() };
+      this.phones.set(phoneNumber, phone);
+      this.phonesByLid.set(lidUser, phone);
+      this.save();
+    }
+    return phone;
+  }
+
+  /** Every phone the simulator knows. */
+  allPhones(): PhoneRecord[] {
+    return [...this.phones.values()];
+  }
+
+  findPhone(phoneNumber: string): PhoneRecord | undefined {
+    return this.phones.get(phoneNumber);
+  }
+
+  /** Resolves a phone-number or LID JID (with or without device) to what it names. */
+  resolve(jid: string): ResolvedJid | undefined {
+    const decoded = jidDecode(jid);
+    if (!decoded) return undefined;
+    const isLid = decoded.server === "lid";
+    const phone = isLid ? this.phonesByLid.get(decoded.user) : this.phones.get(decoded.user);
+    if (!phone) return undefined;
+    const deviceId = decoded.device ?? 0;
+    return { phone, deviceId, device: phone.devices.get(deviceId), isLid };
+  }
+}
+
+interface SavedDevice {
+  id: number;
+  noiseKey: string;
+  identityKey: string;
+  registrationId: number;
+  signedPreKey: { id: number; public: string; signature: string };
+  preKeys: [number, string][];
+  keyIndex: number;
+  platform: string;
+  pushName?: string;
+  queue: string[];
+}
+
+interface SavedPhone {
+  phoneNumber: string;
+  lidUser: string;
+  accountKey: { public: string; private: string };
+  primary?: SavedDevice;
+  nextDeviceId: number;
+  devices: SavedDevice[];
+}
+
+function saveDevice(d: DeviceRecord): SavedDevice {
+  return {
+    id: d.id,
+    noiseKey: b64(d.noiseKey),
+    identityKey: b64(d.identityKey),
+    registrationId: d.registrationId,
+    signedPreKey: { id: d.signedPreKey.id, public: b64(d.signedPreKey.public), signature: b64(d.signedPreKey.signature) },
+    preKeys: [...d.preKeys.entries()].map(([id, key]) => [id, b64(key)] as [number, string]),
+    keyIndex: d.keyIndex,
+    platform: d.platform,
+    pushName: d.pushName,
+    queue: d.queue.map(b64),
+  };
+}
+
+function restoreDevice(d: SavedDevice): DeviceRecord {
+  return {
+    id: d.id,
+    noiseKey: unb64(d.noiseKey),
+    identityKey: unb64(d.identityKey),
+    registrationId: d.registrationId,
+    signedPreKey: { id: d.signedPreKey.id, public: unb64(d.signedPreKey.public), signature: unb64(d.signedPreKey.signature) },
+    preKeys: new Map(d.preKeys.map(([id, key]) => [id, unb64(key)])),
+    keyIndex: d.keyIndex,
+    platform: d.platform,
+    pushName: d.pushName,
+    queue: d.queue.map(unb64),
+  };
+}
+
+/** How many one-time pre-keys the simulated phone keeps published. */
+export const PRIMARY_PRE_KEYS = 50;
+
+/** Fresh Signal keys for a phone's device 0; only public halves are kept, as nothing decrypts there. */
+function primaryDevice(accountKey: KeyPair): DeviceRecord {
+  const signed = signedKeyPair(accountKey, 1);
+  const device: DeviceRecord = {
+    id: 0,
+    noiseKey: new Uint8Array(0),
+    identityKey: accountKey.public,
+    registrationId: randomInt(1, 16_380),
+    signedPreKey: { id: signed.keyId, public: signed.keyPair.public, signature: signed.signature },
+    preKeys: new Map(),
+    keyIndex: 0,
+    platform: "android",
+    queue: [],
+  };
+  topUpPrimaryPreKeys(device);
+  return device;
+}
+
+/** The phone uploads new one-time pre-keys as they are used up. */
+export function topUpPrimaryPreKeys(primary: DeviceRecord): void {
+  let next = Math.max(0, ...primary.preKeys.keys()) + 1;
+  while (primary.preKeys.size < PRIMARY_PRE_KEYS) primary.preKeys.set(next++, Curve.generateKeyPair().public);
+}
+
+/** JIDs of a phone's user and devices in both addressing modes. */
+export function pnJid(phone: PhoneRecord, deviceId?: number): string {
+  return deviceId ? `${phone.phoneNumber}:${deviceId}@s.whatsapp.net` : `${phone.phoneNumber}@s.whatsapp.net`;
+}
+
+export function lidJid(phone: PhoneRecord, deviceId?: number): string {
+  return deviceId ? `${phone.lidUser}:${deviceId}@lid` : `${phone.lidUser}@lid`;
+}
