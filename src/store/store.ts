@@ -2,7 +2,15 @@
  * The storage port. Services depend on these interfaces only; adapters live in
  * `src/store/sqlite/` (embedded, the default) and `src/store/mongo/` (MongoDB).
  * Every adapter passes the one contract suite in `test/store/`.
+ * One port file per concern: `auth-records.ts`, `auth-state.ts`, `messages.ts`, `events.ts`,
+ * `media.ts`, `webhooks.ts`; accounts live here.
  */
+import type { AuthRecordStore } from "./auth-records.js";
+import type { AuthStateStore } from "./auth-state.js";
+import type { EventLog } from "./events.js";
+import type { MediaStore } from "./media.js";
+import type { MessageStore } from "./messages.js";
+import type { DeliveryStore, WebhookStore } from "./webhooks.js";
 
 /** Lifecycle state of an account's WhatsApp link, as stored. */
 export type AccountState =
@@ -20,8 +28,21 @@ export interface JidPair {
   lid?: string;
 }
 
+/** What a disconnect meant, as the socket manager classified it. */
+export type DisconnectKind =
+  | "requested"
+  | "restart_required"
+  | "connection_lost"
+  | "server_error"
+  | "logged_out"
+  | "replaced"
+  | "login_timeout"
+  | "needs_relink";
+
 /** Why the last connection ended. */
 export interface DisconnectInfo {
+  /** What the disconnect meant. */
+  kind: DisconnectKind;
   /** Baileys DisconnectReason / WhatsApp stream error code (e.g. 401, 440, 515). */
   code: number;
   /** Human-readable reason. */
@@ -66,7 +87,17 @@ export interface AccountStore {
 }
 
 export interface Store {
+  /** Deleting an account here also removes its auth state. */
   readonly accounts: AccountStore;
+  /** Baileys auth state, encrypted (high level, what the socket manager uses). */
+  readonly authState: AuthStateStore;
+  /** The byte layer under {@link authState}; exposed for tests and tooling. */
+  readonly authRecords: AuthRecordStore;
+  readonly messages: MessageStore;
+  readonly events: EventLog;
+  readonly media: MediaStore;
+  readonly webhooks: WebhookStore;
+  readonly deliveries: DeliveryStore;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

@@ -29,7 +29,7 @@ const full: AccountRecord = {
   displayName: "Support line – Zürich 🙂",
   state: "connected",
   ownJid: { pn: "15551234567@s.whatsapp.net", lid: "123456789012345@lid" },
-  lastDisconnect: { code: 428, reason: "Connection Closed", time: new Date("2025-03-04T05:06:07.089Z") },
+  lastDisconnect: { kind: "connection_lost", code: 428, reason: "Connection Closed", time: new Date("2025-03-04T05:06:07.089Z") },
   createTime: new Date("2025-01-02T03:04:05.678Z"),
   updateTime: new Date("2025-02-03T04:05:06.007Z"),
 };
@@ -182,7 +182,7 @@ export function accountStoreContract(name: string, open: () => Promise<StoreHarn
 
       it("when ownJid and lastDisconnect are given, update replaces them whole rather than merging", async () => {
         await accounts.create(full);
-        const lastDisconnect = { code: 401, reason: "logged out", time: new Date("2025-07-01T00:00:00.500Z") };
+        const lastDisconnect = { kind: "logged_out" as const, code: 401, reason: "logged out", time: new Date("2025-07-01T00:00:00.500Z") };
 
         await accounts.update(full.accountId, { ownJid: { lid: "7@lid" }, lastDisconnect }, later);
 

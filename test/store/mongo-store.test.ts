@@ -3,6 +3,12 @@ import { describe, inject } from "vitest";
 import { openMongoStore } from "../../src/store/mongo/mongo-store.js";
 import { uniqueDbName } from "../support/ferretdb.js";
 import { accountStoreContract } from "./account-store.contract.js";
+import { authStateContract } from "./contracts/auth-state.contract.js";
+import { eventLogContract } from "./contracts/events.contract.js";
+import { mediaContract } from "./contracts/media.contract.js";
+import { messagesContract } from "./contracts/messages.contract.js";
+import { webhooksContract } from "./contracts/webhooks.contract.js";
+import { mongoAdapter } from "./harness.js";
 
 const uri = inject("mongodbUri");
 
@@ -22,4 +28,10 @@ describe.skipIf(!uri)("MongoDB adapter", () => {
       },
     };
   });
+  const adapter = mongoAdapter(uri);
+  authStateContract("MongoDB", adapter);
+  messagesContract("MongoDB", adapter);
+  eventLogContract("MongoDB", adapter);
+  mediaContract("MongoDB", adapter);
+  webhooksContract("MongoDB", adapter);
 });

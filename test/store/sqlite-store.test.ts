@@ -5,6 +5,12 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { accountStoreContract } from "./account-store.contract.js";
+import { authStateContract } from "./contracts/auth-state.contract.js";
+import { eventLogContract } from "./contracts/events.contract.js";
+import { mediaContract } from "./contracts/media.contract.js";
+import { messagesContract } from "./contracts/messages.contract.js";
+import { webhooksContract } from "./contracts/webhooks.contract.js";
+import { sqliteAdapter } from "./harness.js";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "wildcat-sqlite-test-"));
@@ -19,6 +25,12 @@ accountStoreContract("SQLite", async () => {
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 });
+
+authStateContract("SQLite", sqliteAdapter);
+messagesContract("SQLite", sqliteAdapter);
+eventLogContract("SQLite", sqliteAdapter);
+mediaContract("SQLite", sqliteAdapter);
+webhooksContract("SQLite", sqliteAdapter);
 
 describe("SQLite store file", () => {
   const dirs: string[] = [];

@@ -9,9 +9,19 @@ import {
   type AccountState,
   type AccountStore,
   type DisconnectInfo,
+  type DisconnectKind,
   type JidPair,
   type Store,
 } from "../store.js";
+import { AppendWaiter } from "../append-waiter.js";
+import type { AuthWriteFaults } from "../auth-records.js";
+import type { AuthCipher } from "../auth/auth-cipher.js";
+import { StoreAuthState } from "../auth/store-auth-state.js";
+import { SqliteAuthRecords } from "./sqlite-auth-records.js";
+import { SqliteEventLog } from "./sqlite-event-log.js";
+import { SqliteMedia } from "./sqlite-media.js";
+import { SqliteMessages } from "./sqlite-messages.js";
+import { SqliteDeliveries, SqliteWebhooks } from "./sqlite-webhooks.js";
 
 /**
  * Schema migrations, applied in order; `PRAGMA user_version` counts how many have run.
@@ -28,20 +38,109 @@ const migrations: readonly string[] = [
      create_time     INTEGER NOT NULL,
      update_time     INTEGER NOT NULL
    ) STRICT`,
+  // 2: everything else the gateway keeps (issue 4).
+  `CREATE TABLE auth_keys (
+     account_id TEXT NOT NULL,
+     type       TEXT NOT NULL,
+     id         TEXT NOT NULL,
+     value      BLOB NOT NULL,
+     PRIMARY KEY (account_id, type, id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE TABLE messages (
+     seq         INTEGER PRIMARY KEY,
+     account_id  TEXT NOT NULL,
+     chat_jid    TEXT NOT NULL,
+     message_id  TEXT NOT NULL,
+     from_me     INTEGER NOT NULL,
+     participant TEXT NOT NULL,
+     stored      INTEGER NOT NULL, -- 0: a placeholder for updates that arrived before the message
+     timestamp   INTEGER,
+     type        TEXT,
+     doc         TEXT NOT NULL,
+     raw         BLOB,
+     UNIQUE (account_id, chat_jid, message_id, from_me, participant)
+   ) STRICT;
+   CREATE INDEX messages_chat_time ON messages (account_id, chat_jid, timestamp DESC, seq DESC) WHERE stored = 1;
+   CREATE INDEX messages_chat_type_time ON messages (account_id, chat_jid, type, timestamp DESC, seq DESC) WHERE stored = 1;
+   CREATE INDEX messages_id ON messages (account_id, message_id);
+   CREATE TABLE events (
+     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+     event_id    TEXT NOT NULL UNIQUE,
+     account_id  TEXT NOT NULL,
+     type        TEXT NOT NULL,
+     chat_jid    TEXT,
+     create_time INTEGER NOT NULL,
+     payload     BLOB NOT NULL
+   ) STRICT;
+   CREATE INDEX events_account ON events (account_id, seq);
+   CREATE INDEX events_time ON events (create_time);
+   CREATE TABLE meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+   CREATE TABLE media (
+     media_id    TEXT PRIMARY KEY,
+     account_id  TEXT NOT NULL,
+     mime_type   TEXT NOT NULL,
+     file_name   TEXT,
+     source      TEXT NOT NULL,
+     message_id  TEXT,
+     create_time INTEGER NOT NULL,
+     size_bytes  INTEGER NOT NULL,
+     sha256      TEXT NOT NULL
+   ) STRICT;
+   CREATE TABLE media_uploads (media_id TEXT PRIMARY KEY, temp_path TEXT NOT NULL, start_time INTEGER NOT NULL) STRICT;
+   CREATE TABLE webhooks (webhook_id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;
+   CREATE TABLE deliveries (
+     webhook_id        TEXT NOT NULL,
+     event_id          TEXT NOT NULL,
+     event_seq         INTEGER NOT NULL,
+     event_type        TEXT NOT NULL,
+     state             TEXT NOT NULL,
+     attempts          INTEGER NOT NULL,
+     next_attempt_time INTEGER,
+     lease_owner       TEXT,
+     lease_expire_time INTEGER NOT NULL DEFAULT 0,
+     create_time       INTEGER NOT NULL,
+     last              TEXT NOT NULL,
+     PRIMARY KEY (webhook_id, event_id)
+   ) STRICT;
+   CREATE INDEX deliveries_due ON deliveries (state, next_attempt_time);
+   CREATE INDEX deliveries_webhook ON deliveries (webhook_id, event_seq DESC);`,
 ];
+
+/** Options for {@link openSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Encrypts auth state; without it auth state calls throw. */
+  authCipher?: AuthCipher;
+  /** How often event-log waiters poll for appends by other processes. Default 250 ms. */
+  eventPollMs?: number;
+  /** Crash-test fault injection. */
+  authWriteFaults?: AuthWriteFaults;
+}
 
 /**
  * Opens (creating if needed) the embedded store at `${dataDir}/wildcat.db` and brings its
  * schema up to date. Synchronous: better-sqlite3 does its I/O on the calling thread.
  */
-export function openSqliteStore(dataDir: string): Store {
+export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
   // The database holds WhatsApp session material: keep it private to this user.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, "wildcat.db"));
   try {
     db.pragma("journal_mode = WAL");
+    // Several processes may share the file (tests, tooling): wait for the write lock.
+    db.pragma("busy_timeout = 5000");
     migrate(db);
-    return { accounts: new SqliteAccountStore(db), close: async () => void db.close() };
+    const authRecords = new SqliteAuthRecords(db, options.authWriteFaults);
+    return {
+      accounts: new SqliteAccountStore(db),
+      authRecords,
+      authState: new StoreAuthState(authRecords, options.authCipher),
+      messages: new SqliteMessages(db),
+      events: new SqliteEventLog(db, new AppendWaiter(options.eventPollMs ?? 250)),
+      media: new SqliteMedia(db, dataDir),
+      webhooks: new SqliteWebhooks(db),
+      deliveries: new SqliteDeliveries(db),
+      close: async () => void db.close(),
+    };
   } catch (err) {
     db.close();
     throw err;
@@ -77,6 +176,7 @@ interface AccountRow {
 
 /** `DisconnectInfo` as kept in the JSON column: the time as epoch milliseconds. */
 interface StoredDisconnect {
+  kind: DisconnectKind;
   code: number;
   reason: string;
   time: number;
@@ -88,7 +188,7 @@ class SqliteAccountStore implements AccountStore {
   readonly #firstPage: Database.Statement<[number], AccountRow>;
   readonly #pageAfter: Database.Statement<[string, number], AccountRow>;
   readonly #replace: Database.Statement<[AccountRow]>;
-  readonly #delete: Database.Statement<[string]>;
+  readonly #delete: (accountId: string) => Database.RunResult;
   readonly #update: (accountId: string, patch: AccountPatch, updateTime: Date) => AccountRecord | undefined;
 
   constructor(db: Database.Database) {
@@ -104,7 +204,13 @@ class SqliteAccountStore implements AccountStore {
          last_disconnect = @last_disconnect, update_time = @update_time
        WHERE account_id = @account_id`,
     );
-    this.#delete = db.prepare("DELETE FROM accounts WHERE account_id = ?");
+    const deleteAccount = db.prepare("DELETE FROM accounts WHERE account_id = ?");
+    const deleteAuth = db.prepare("DELETE FROM auth_keys WHERE account_id = ?");
+    // An account's auth state goes with it, in the same transaction.
+    this.#delete = db.transaction((accountId: string) => {
+      deleteAuth.run(accountId);
+      return deleteAccount.run(accountId);
+    });
     this.#update = db.transaction((accountId: string, patch: AccountPatch, updateTime: Date) => {
       const row = this.#select.get(accountId);
       if (!row) return undefined;
@@ -147,7 +253,7 @@ class SqliteAccountStore implements AccountStore {
   }
 
   async delete(accountId: string): Promise<boolean> {
-    return this.#delete.run(accountId).changes > 0;
+    return this.#delete(accountId).changes > 0;
   }
 }
 
@@ -176,6 +282,7 @@ function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date
 function toRow(account: AccountRecord): AccountRow {
   const { ownJid, lastDisconnect } = account;
   const disconnect: StoredDisconnect | undefined = lastDisconnect && {
+    kind: lastDisconnect.kind,
     code: lastDisconnect.code,
     reason: lastDisconnect.reason,
     time: lastDisconnect.time.getTime(),
@@ -202,7 +309,7 @@ function fromRow(row: AccountRow): AccountRecord {
   if (row.own_jid !== null) record.ownJid = JSON.parse(row.own_jid) as JidPair;
   if (row.last_disconnect !== null) {
     const stored = JSON.parse(row.last_disconnect) as StoredDisconnect;
-    const info: DisconnectInfo = { code: stored.code, reason: stored.reason, time: new Date(stored.time) };
+    const info: DisconnectInfo = { kind: stored.kind, code: stored.code, reason: stored.reason, time: new Date(stored.time) };
     record.lastDisconnect = info;
   }
   return record;

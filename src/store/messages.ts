@@ -1,0 +1,137 @@
+/** The message store port: messages as the gateway keeps them, keyed as WhatsApp keys them. */
+
+export type MessageType =
+  | "text"
+  | "image"
+  | "video"
+  | "audio"
+  | "voice_note"
+  | "document"
+  | "sticker"
+  | "location"
+  | "contacts"
+  | "reaction"
+  | "poll"
+  | "poll_vote"
+  | "other";
+
+export type MessageStatus = "pending" | "server_ack" | "delivered" | "read" | "played" | "failed";
+
+/** A JID as WhatsApp addressed it, with both forms when known. */
+export interface Jid {
+  jid: string;
+  /** Phone-number form. */
+  pn?: string;
+  /** LID form. */
+  lid?: string;
+}
+
+/**
+ * WhatsApp's own message key. `participant` is the sender inside a group (absent in 1:1
+ * chats); the same id can exist once per (chat, fromMe, participant).
+ */
+export interface MessageKey {
+  accountId: string;
+  chatJid: string;
+  messageId: string;
+  fromMe: boolean;
+  participant?: string;
+}
+
+export interface MediaRef {
+  mediaId: string;
+  mimeType: string;
+  sizeBytes: number;
+  sha256: string;
+  fileName?: string;
+}
+
+export interface StatusChange {
+  status: MessageStatus;
+  time: Date;
+}
+
+export interface Reaction {
+  from: Jid;
+  emoji: string;
+  time: Date;
+}
+
+/** What a caller stores when a message is sent or received. */
+export interface NewMessage {
+  key: MessageKey;
+  chat: Jid;
+  from?: Jid;
+  timestamp: Date;
+  type: MessageType;
+  text?: string;
+  media?: MediaRef;
+  /** Encoded WAProto WebMessageInfo, kept so later features can re-read what WhatsApp sent. */
+  rawMessage?: Uint8Array;
+}
+
+export interface MessageRecord extends NewMessage {
+  hasMedia: boolean;
+  /** Highest status seen (statuses arrive out of order; `read` is not undone by a late `delivered`). */
+  status?: MessageStatus;
+  /** Every status update in arrival order. */
+  statusHistory: StatusChange[];
+  edit?: { time: Date; text?: string };
+  deleteTime?: Date;
+  /** At most one per reacting JID. */
+  reactions: Reaction[];
+}
+
+export interface MessageQuery {
+  accountId: string;
+  chatJid: string;
+  pageSize: number;
+  /** Opaque token from a previous page. */
+  pageToken?: string;
+  types?: MessageType[];
+  fromMe?: boolean;
+  /** Inclusive lower bound on timestamp. */
+  since?: Date;
+  /** Exclusive upper bound on timestamp. */
+  until?: Date;
+}
+
+export interface MessagePage {
+  messages: MessageRecord[];
+  nextPageToken?: string;
+}
+
+export interface MessageStore {
+  /**
+   * Stores a message once: a redelivery of the same key changes nothing and returns
+   * `created: false`. Status, reactions or edits recorded before the message arrived are kept.
+   */
+  upsert(message: NewMessage): Promise<{ created: boolean }>;
+  get(key: MessageKey): Promise<MessageRecord | undefined>;
+  /** Every stored message of the account with this id (normally one). */
+  findById(accountId: string, messageId: string): Promise<MessageRecord[]>;
+  /** A chat's messages newest first (timestamp, then storage order), keyset-paginated. */
+  list(query: MessageQuery): Promise<MessagePage>;
+  /** Records a status update, creating a placeholder when the message has not arrived yet. */
+  addStatus(key: MessageKey, change: StatusChange): Promise<void>;
+  markEdited(key: MessageKey, edit: { time: Date; text?: string }): Promise<void>;
+  markDeleted(key: MessageKey, time: Date): Promise<void>;
+  /** Sets this JID's reaction; an empty emoji removes it. */
+  setReaction(key: MessageKey, reaction: Reaction): Promise<void>;
+  /** Removes every message of the account; returns how many. */
+  deleteAccount(accountId: string): Promise<number>;
+}
+
+/** Order of statuses: a status only replaces a lower one. */
+export const statusRank: Record<MessageStatus, number> = {
+  pending: 1,
+  failed: 2,
+  server_ack: 3,
+  delivered: 4,
+  read: 5,
+  played: 6,
+};
+
+export function rankToStatus(rank: number): MessageStatus | undefined {
+  return (Object.keys(statusRank) as MessageStatus[]).find((s) => statusRank[s] === rank);
+}

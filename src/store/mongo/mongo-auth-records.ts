@@ -1,0 +1,126 @@
+import { ObjectId, type Collection } from "mongodb";
+import type { AuthRecord, AuthRecordStore, AuthRecordWrite, AuthWriteFaults } from "../auth-records.js";
+import { ensureIndexes } from "./ensure-indexes.js";
+
+/**
+ * One `auth_keys` collection for every account, keyed by account, rather than the seed's
+ * `auth_{accountId}` collection per account: thousands of accounts would mean thousands of
+ * collections (each with its own files and indexes on the server), and deleting an account
+ * is one indexed deleteMany here.
+ */
+export interface AuthKeyDocument {
+  /** `${accountId}/${type}/${id}`: account ids and types contain no "/", so it is unambiguous. */
+  _id: string;
+  accountId: string;
+  type: string;
+  id: string;
+  value: Buffer;
+}
+
+/** A batch as one document: inserting it is atomic, so it is the commit point of the batch. */
+export interface AuthJournalDocument {
+  _id: ObjectId;
+  accountId: string;
+  writes: { type: string; id: string; value: Buffer | null }[];
+}
+
+export interface MongoAuthRecordsOptions {
+  faults?: AuthWriteFaults;
+  /** Rows per delete+insert step while applying a batch. Default 500. */
+  applyChunkSize?: number;
+}
+
+/**
+ * Batches without transactions (FerretDB v1 and standalone MongoDB have none): the batch is
+ * journalled in one document, applied with idempotent upserts/deletes, then the journal is
+ * removed. Any journal still present (a crash or failed write) is applied before the
+ * account's next read or write, in journal order.
+ */
+export class MongoAuthRecords implements AuthRecordStore {
+  readonly #keys: Collection<AuthKeyDocument>;
+  readonly #journal: Collection<AuthJournalDocument>;
+  readonly #options: MongoAuthRecordsOptions;
+  /** Accounts known to have no unapplied journal (written by this process). */
+  readonly #clean = new Set<string>();
+
+  constructor(keys: Collection<AuthKeyDocument>, journal: Collection<AuthJournalDocument>, options: MongoAuthRecordsOptions = {}) {
+    this.#keys = keys;
+    this.#journal = journal;
+    this.#options = options;
+  }
+
+  static async createIndexes(keys: Collection<AuthKeyDocument>, journal: Collection<AuthJournalDocument>): Promise<void> {
+    await ensureIndexes(keys, [{ key: { accountId: 1 }, name: "account" }]);
+    await ensureIndexes(journal, [{ key: { accountId: 1, _id: 1 }, name: "account_order" }]);
+  }
+
+  async read(accountId: string, type: string, ids: readonly string[]): Promise<Map<string, Uint8Array>> {
+    await this.#recover(accountId);
+    const out = new Map<string, Uint8Array>();
+    if (ids.length === 0) return out;
+    const docs = await this.#keys.find({ _id: { $in: ids.map((id) => rowId(accountId, type, id)) } }).toArray();
+    for (const doc of docs) out.set(doc.id, doc.value);
+    return out;
+  }
+
+  async readAll(accountId: string): Promise<AuthRecord[]> {
+    await this.#recover(accountId);
+    const docs = await this.#keys.find({ accountId }).toArray();
+    return docs.map((d) => ({ type: d.type, id: d.id, value: d.value }));
+  }
+
+  async write(accountId: string, writes: readonly AuthRecordWrite[]): Promise<void> {
+    await this.#recover(accountId);
+    const journal: AuthJournalDocument = {
+      _id: new ObjectId(),
+      accountId,
+      writes: writes.map((w) => ({ type: w.type, id: w.id, value: w.value === null ? null : Buffer.from(w.value) })),
+    };
+    // Until the journal is gone, the account must be recovered before anyone reads it.
+    this.#clean.delete(accountId);
+    await this.#journal.insertOne(journal);
+    await this.#apply(journal);
+    this.#clean.add(accountId);
+  }
+
+  async clear(accountId: string): Promise<void> {
+    // Journals first: a replay after the rows are gone would resurrect keys.
+    await this.#journal.deleteMany({ accountId });
+    await this.#keys.deleteMany({ accountId });
+    this.#clean.add(accountId);
+  }
+
+  async #recover(accountId: string): Promise<void> {
+    if (this.#clean.has(accountId)) return;
+    const pending = await this.#journal.find({ accountId }).sort({ _id: 1 }).toArray();
+    for (const journal of pending) await this.#apply(journal);
+    this.#clean.add(accountId);
+  }
+
+  async #apply(journal: AuthJournalDocument): Promise<void> {
+    // Delete-then-insert per chunk rather than replace-upserts: idempotent all the same (a
+    // replay redoes both steps), several times faster on FerretDB v1, and clear of its hang on
+    // update commands of 100 or more upserts. Rows missing between the two steps are never
+    // observed: this account's reads wait on the caller's mutex, and after a crash the journal
+    // is replayed before any read.
+    const chunkSize = this.#options.applyChunkSize ?? 500;
+    let written = 0;
+    for (let i = 0; i < journal.writes.length; i += chunkSize) {
+      const chunk = journal.writes.slice(i, i + chunkSize);
+      // The last write of an id in a batch wins, as if applied one by one.
+      const last = new Map(chunk.map((w) => [rowId(journal.accountId, w.type, w.id), w]));
+      await this.#keys.deleteMany({ _id: { $in: [...last.keys()] } });
+      const docs: AuthKeyDocument[] = [];
+      for (const [_id, w] of last) {
+        if (w.value !== null) docs.push({ _id, accountId: journal.accountId, type: w.type, id: w.id, value: w.value });
+      }
+      if (docs.length > 0) await this.#keys.insertMany(docs, { ordered: true });
+      for (let k = 0; k < chunk.length; k++) this.#options.faults?.afterRowWritten?.(++written);
+    }
+    await this.#journal.deleteOne({ _id: journal._id });
+  }
+}
+
+function rowId(accountId: string, type: string, id: string): string {
+  return `${accountId}/${type}/${id}`;
+}
