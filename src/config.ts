@@ -18,12 +18,24 @@ export interface Config {
   corsOrigins: string[];
   /** Master key for auth state encryption at rest (base64 or hex, 32 bytes). */
   authStateKey?: string;
+  /** Former master keys, still accepted for reading after a rotation. */
+  authStatePreviousKeys: string[];
   /** Largest request message accepted, in bytes. */
   maxRequestBytes: number;
   /** Upper bound on any call's deadline, in milliseconds; 0 means no bound. */
   maxTimeoutMs: number;
   /** How long a graceful shutdown may take before connections are cut, in ms. */
   shutdownTimeoutMs: number;
+  /** First reconnect delay after a transient WhatsApp disconnect, in ms (doubles, with jitter). */
+  reconnectBaseMs: number;
+  /** Largest reconnect delay, in ms. */
+  reconnectMaxMs: number;
+  /** Reconnect attempts in a row before giving up (state DISCONNECTED); 0 means never give up. */
+  reconnectMaxAttempts: number;
+  /** Accounts connecting at once while restoring after a restart. */
+  restoreConcurrency: number;
+  /** Updates a WatchAccount client may fall behind before its stream ends with resource_exhausted. */
+  watchBuffer: number;
 }
 
 /** One documented environment variable. Keep README's table in step with this list. */
@@ -93,9 +105,15 @@ export const CONFIG_KEYS = {
   logPretty: { name: "LOG_PRETTY", parse: boolean, default: false },
   corsOrigins: { name: "CORS_ORIGINS", parse: origins, default: [] },
   authStateKey: { name: "AUTH_STATE_KEY", parse: key32, default: undefined, secret: true },
+  authStatePreviousKeys: { name: "AUTH_STATE_PREVIOUS_KEYS", parse: (raw: string) => raw.split(",").map((k) => key32(k.trim())), default: [], secret: true },
   maxRequestBytes: { name: "MAX_REQUEST_BYTES", parse: integer(1024, 256 * 1024 * 1024), default: 4 * 1024 * 1024 },
   maxTimeoutMs: { name: "MAX_TIMEOUT_MS", parse: integer(0, 24 * 3600 * 1000), default: 5 * 60 * 1000 },
   shutdownTimeoutMs: { name: "SHUTDOWN_TIMEOUT_MS", parse: integer(0, 60_000), default: 8_000 },
+  reconnectBaseMs: { name: "RECONNECT_BASE_MS", parse: integer(1, 600_000), default: 1_000 },
+  reconnectMaxMs: { name: "RECONNECT_MAX_MS", parse: integer(1, 3_600_000), default: 60_000 },
+  reconnectMaxAttempts: { name: "RECONNECT_MAX_ATTEMPTS", parse: integer(0, 1_000_000), default: 0 },
+  restoreConcurrency: { name: "RESTORE_CONCURRENCY", parse: integer(1, 1_000), default: 4 },
+  watchBuffer: { name: "WATCH_BUFFER", parse: integer(1, 100_000), default: 64 },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 
 /** Thrown for a bad environment; its message names every bad key. */
@@ -119,6 +137,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       const shown = key.secret ? "(hidden)" : JSON.stringify(raw);
       problems.push(`${key.name}=${shown}: ${(e as Error).message}`);
     }
+  }
+  if (config.mongodbUri && !config.authStateKey) {
+    // Without it each host would make its own key file, and hosts sharing one database
+    // could not read each other's sessions.
+    problems.push("MONGODB_URI is set: AUTH_STATE_KEY is required too (the same key on every gateway process)");
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   return config as unknown as Config;

@@ -2,43 +2,70 @@ import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
 import { MediaService } from "../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../gen/wildcat/v1/message_service_pb.js";
 import { WebhookService } from "../gen/wildcat/v1/webhook_service_pb.js";
+import type { UserFacingSocketConfig } from "@whiskeysockets/baileys";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
-import { startServer, type RunningServer } from "./server/server.js";
+import { startServer, type Mount, type RunningServer } from "./server/server.js";
 import { AccountServiceImpl } from "./services/account-service.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
+import { SocketManager } from "./whatsapp/socket-manager.js";
 
 export interface Gateway {
   readonly server: RunningServer;
   readonly store: Store;
+  readonly sockets: SocketManager;
+  /** Resolves when the accounts connected before the last stop have been restored. */
+  readonly restored: Promise<number>;
   /** Graceful stop of the server, then the store. */
   close(): Promise<void>;
 }
 
-/** Wires store → services → server. Everything it needs comes in; nothing is global. */
-export async function startGateway(config: Config, logger: Logger, clock: Clock): Promise<Gateway> {
+/** What only sandbox mode and tests add: the simulator's Baileys options and SandboxService. */
+export interface GatewayExtras {
+  socketOptions?: Partial<UserFacingSocketConfig>;
+  mounts?: Mount[];
+}
+
+/** Wires store → socket manager → services → server. Everything it needs comes in; nothing is global. */
+export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const store = await openStore(config);
+  const sockets = new SocketManager(store, clock, logger, {
+    backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
+    restoreConcurrency: config.restoreConcurrency,
+    watchBuffer: config.watchBuffer,
+    socketOptions: extras.socketOptions ?? {},
+  });
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
   let server: RunningServer;
   try {
     server = await startServer(config, logger, [
-      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, clock)) },
+      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock)) },
       // Contract published in full; these answer `unimplemented` until their issues land.
       { service: MessageService, routes: (r) => r.service(MessageService, {}) },
       { service: MediaService, routes: (r) => r.service(MediaService, {}) },
       { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },
+      ...(extras.mounts ?? []),
     ]);
   } catch (e) {
     await store.close();
     throw e;
   }
+  // Serving first, restoring after: health and the API answer while accounts reconnect.
+  const restored = sockets.restore().catch((e: unknown) => {
+    logger.error({ err: e }, "restoring accounts failed");
+    return 0;
+  });
   return {
     server,
     store,
+    sockets,
+    restored,
     async close() {
       await server.shutdown();
+      await sockets.shutdown();
+      await restored;
       await store.close();
     },
   };

@@ -34,6 +34,16 @@ describe("configuration", () => {
     expect(message).toContain("MAX_REQUEST_BYTES");
   });
 
+  it("when MONGODB_URI is set without AUTH_STATE_KEY, then it is refused: hosts sharing a database need one key", () => {
+    expect(() => loadConfig({ MONGODB_URI: "mongodb://127.0.0.1:1/" })).toThrow(/AUTH_STATE_KEY is required/);
+    expect(loadConfig({ MONGODB_URI: "mongodb://127.0.0.1:1/", AUTH_STATE_KEY: "b".repeat(64) }).mongodbUri).toBe("mongodb://127.0.0.1:1/");
+  });
+
+  it("when AUTH_STATE_PREVIOUS_KEYS lists keys, then each must be 32 bytes", () => {
+    expect(loadConfig({ AUTH_STATE_PREVIOUS_KEYS: `${"c".repeat(64)}, ${"d".repeat(64)}` }).authStatePreviousKeys).toHaveLength(2);
+    expect(() => loadConfig({ AUTH_STATE_PREVIOUS_KEYS: "short" })).toThrow(/AUTH_STATE_PREVIOUS_KEYS=\(hidden\)/);
+  });
+
   it("when AUTH_STATE_KEY is not 32 bytes, then it is refused without echoing it", () => {
     expect(() => loadConfig({ AUTH_STATE_KEY: "c2hvcnQ=" })).toThrow(/AUTH_STATE_KEY=\(hidden\): must be 32 bytes/);
     expect(loadConfig({ AUTH_STATE_KEY: "a".repeat(64) }).authStateKey).toBe("a".repeat(64));

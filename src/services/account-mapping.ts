@@ -1,7 +1,7 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { AccountSchema, AccountState, DisconnectReason } from "../../gen/wildcat/v1/account_pb.js";
-import type { AccountRecord, AccountState as StoredState, JidPair } from "../store/store.js";
+import type { AccountRecord, DisconnectKind, AccountState as StoredState, JidPair } from "../store/store.js";
 
 const STATES: Record<StoredState, AccountState> = {
   disconnected: AccountState.DISCONNECTED,
@@ -9,6 +9,17 @@ const STATES: Record<StoredState, AccountState> = {
   waiting_for_login: AccountState.WAITING_FOR_LOGIN,
   connected: AccountState.CONNECTED,
   logged_out: AccountState.LOGGED_OUT,
+};
+
+const REASONS: Record<DisconnectKind, DisconnectReason> = {
+  requested: DisconnectReason.REQUESTED,
+  restart_required: DisconnectReason.RESTART_REQUIRED,
+  connection_lost: DisconnectReason.CONNECTION_LOST,
+  server_error: DisconnectReason.SERVER_ERROR,
+  logged_out: DisconnectReason.LOGGED_OUT,
+  replaced: DisconnectReason.REPLACED,
+  login_timeout: DisconnectReason.LOGIN_TIMEOUT,
+  needs_relink: DisconnectReason.NEEDS_RELINK,
 };
 
 /** The wire form of a stored account. */
@@ -19,7 +30,7 @@ export function toAccount(record: AccountRecord): MessageInitShape<typeof Accoun
     state: STATES[record.state],
     ownJid: record.ownJid && toJid(record.ownJid),
     lastDisconnect: record.lastDisconnect && {
-      reason: disconnectReason(record.lastDisconnect.code),
+      reason: REASONS[record.lastDisconnect.kind],
       code: record.lastDisconnect.code,
       message: record.lastDisconnect.reason,
       time: timestampFromDate(record.lastDisconnect.time),
@@ -31,29 +42,4 @@ export function toAccount(record: AccountRecord): MessageInitShape<typeof Accoun
 
 function toJid(pair: JidPair) {
   return { jid: pair.pn ?? pair.lid ?? "", pnJid: pair.pn ?? "", lidJid: pair.lid ?? "" };
-}
-
-/** Classifies a Baileys DisconnectReason / stream error code. 0 means a requested close. */
-export function disconnectReason(code: number): DisconnectReason {
-  switch (code) {
-    case 0:
-      return DisconnectReason.REQUESTED;
-    case 515:
-      return DisconnectReason.RESTART_REQUIRED;
-    case 408:
-    case 428:
-    case 503:
-      return DisconnectReason.CONNECTION_LOST;
-    case 500:
-      return DisconnectReason.SERVER_ERROR;
-    case 401:
-    case 403:
-      return DisconnectReason.LOGGED_OUT;
-    case 440:
-      return DisconnectReason.REPLACED;
-    case 411:
-      return DisconnectReason.NEEDS_RELINK;
-    default:
-      return DisconnectReason.UNSPECIFIED;
-  }
 }

@@ -1,14 +1,24 @@
-import { Code, ConnectError, type ConnectRouter, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { HandlerContext } from "@connectrpc/connect";
 import {
   AccountService,
+  type ConnectAccountRequest,
   type CreateAccountRequest,
   type DeleteAccountRequest,
+  type DisconnectAccountRequest,
   type GetAccountRequest,
   type ListAccountsRequest,
+  type LogoutAccountRequest,
+  type RequestPairingCodeRequest,
   type UpdateAccountRequest,
+  type WatchAccountRequest,
 } from "../../gen/wildcat/v1/account_service_pb.js";
 import type { Clock } from "../clock.js";
 import { AlreadyExistsError, type AccountStore } from "../store/store.js";
+import { NotWaitingForLoginError, SandboxMixError, type PairingCodeSnapshot } from "../whatsapp/account-session.js";
+import { AccountNotFoundError, type SocketManager } from "../whatsapp/socket-manager.js";
+import { WatcherOverflowError } from "../whatsapp/watch-hub.js";
 import { toAccount } from "./account-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
@@ -16,14 +26,11 @@ const DEFAULT_PAGE_SIZE = 100;
 /** Fields UpdateAccount may change, as FieldMask paths. */
 const UPDATABLE = new Set(["display_name"]);
 
-/**
- * Account resources. The connection RPCs (Connect, Disconnect, Logout,
- * RequestPairingCode, WatchAccount) answer `unimplemented` until the socket
- * manager exists.
- */
-export class AccountServiceImpl implements Partial<ServiceImpl<typeof AccountService>> {
+/** Account resources and their WhatsApp connections. */
+export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   constructor(
     private readonly accounts: AccountStore,
+    private readonly sockets: SocketManager,
     private readonly clock: Clock,
   ) {}
 
@@ -72,8 +79,42 @@ export class AccountServiceImpl implements Partial<ServiceImpl<typeof AccountSer
   }
 
   async deleteAccount(req: DeleteAccountRequest) {
+    await this.mustGet(req.accountId);
+    await this.sockets.remove(req.accountId);
     if (!(await this.accounts.delete(req.accountId))) throw notFound(req.accountId);
     return {};
+  }
+
+  async connectAccount(req: ConnectAccountRequest) {
+    return { account: toAccount(await mapErrors(this.sockets.connect(req.accountId))) };
+  }
+
+  async disconnectAccount(req: DisconnectAccountRequest) {
+    return { account: toAccount(await mapErrors(this.sockets.disconnect(req.accountId))) };
+  }
+
+  async logoutAccount(req: LogoutAccountRequest) {
+    return { account: toAccount(await mapErrors(this.sockets.logout(req.accountId))) };
+  }
+
+  async requestPairingCode(req: RequestPairingCodeRequest) {
+    const code = await mapErrors(this.sockets.requestPairingCode(req.accountId, req.phoneNumber.replace(/^\+/, "")));
+    return { pairingCode: toPairingCode(code) };
+  }
+
+  async *watchAccount(req: WatchAccountRequest, ctx: HandlerContext) {
+    try {
+      for await (const s of this.sockets.watch(req.accountId, ctx.signal)) {
+        yield {
+          account: toAccount(s.account),
+          qrCode: s.qr && { code: s.qr.code, expireTime: timestampFromDate(s.qr.expireTime), png: s.qr.png },
+          pairingCode: s.pairingCode && toPairingCode(s.pairingCode),
+        };
+      }
+    } catch (e) {
+      if (e instanceof WatcherOverflowError) throw new ConnectError(e.message, Code.ResourceExhausted);
+      throw mapError(e);
+    }
   }
 
   private async mustGet(accountId: string) {
@@ -83,10 +124,23 @@ export class AccountServiceImpl implements Partial<ServiceImpl<typeof AccountSer
   }
 }
 
-function notFound(accountId: string): ConnectError {
-  return new ConnectError(`account "${accountId}" not found`, Code.NotFound);
+function toPairingCode(code: PairingCodeSnapshot) {
+  return { code: code.code, phoneNumber: code.phoneNumber, expireTime: timestampFromDate(code.expireTime) };
 }
 
-export function accountRoutes(impl: AccountServiceImpl) {
-  return (router: ConnectRouter) => router.service(AccountService, impl);
+/** Domain errors of the socket manager as the codes a client can act on. */
+function mapError(e: unknown): unknown {
+  if (e instanceof AccountNotFoundError) return new ConnectError(e.message, Code.NotFound);
+  if (e instanceof NotWaitingForLoginError || e instanceof SandboxMixError) return new ConnectError(e.message, Code.FailedPrecondition);
+  return e;
+}
+
+function mapErrors<T>(p: Promise<T>): Promise<T> {
+  return p.catch((e: unknown) => {
+    throw mapError(e);
+  });
+}
+
+function notFound(accountId: string): ConnectError {
+  return new ConnectError(`account "${accountId}" not found`, Code.NotFound);
 }

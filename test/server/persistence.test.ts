@@ -47,7 +47,7 @@ describe("accounts persist across a restart", () => {
   it.skipIf(!mongodbUri)("when the gateway restarts on MongoDB, then every account is as it was", async () => {
     const db = uniqueDbName("persist");
     try {
-      await survivesRestart({ MONGODB_URI: mongodbUri, MONGODB_DB: db });
+      await survivesRestart({ MONGODB_URI: mongodbUri, MONGODB_DB: db, AUTH_STATE_KEY: "a".repeat(64) });
     } finally {
       const client = await MongoClient.connect(mongodbUri);
       await client.db(db).dropDatabase();

@@ -11,6 +11,7 @@ import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { AccountServiceImpl } from "../../src/services/account-service.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
+import { SocketManager } from "../../src/whatsapp/socket-manager.js";
 
 class ManualClock implements Clock {
   constructor(private t: number) {}
@@ -31,9 +32,16 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "wildcat-svc-"));
   store = openSqliteStore(dir);
   clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+  const logger = pino({ level: "silent" });
+  const sockets = new SocketManager(store, clock, logger, {
+    backoff: { baseMs: 1, maxMs: 1, maxAttempts: 1 },
+    restoreConcurrency: 1,
+    watchBuffer: 8,
+    socketOptions: {},
+  });
   // The router in memory, with the production interceptors.
-  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, clock)), {
-    router: { interceptors: [loggingInterceptor(pino({ level: "silent" })), createValidateInterceptor()] },
+  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock)), {
+    router: { interceptors: [loggingInterceptor(logger), createValidateInterceptor()] },
   });
   client = createClient(AccountService, transport);
 });
@@ -104,8 +112,21 @@ describe("AccountService", () => {
     await client.createAccount({ accountId: "again" });
   });
 
-  it("when the connection RPCs are called before the socket manager exists, then they answer unimplemented", async () => {
-    expect(await failure(client.connectAccount({ accountId: "x" }))).toMatchObject({ code: Code.Unimplemented });
+  it("when a connection RPC names an unknown account, then it fails with not_found", async () => {
+    expect(await failure(client.connectAccount({ accountId: "ghost" }))).toMatchObject({ code: Code.NotFound });
+    expect(await failure(client.disconnectAccount({ accountId: "ghost" }))).toMatchObject({ code: Code.NotFound });
+    expect(await failure(client.logoutAccount({ accountId: "ghost" }))).toMatchObject({ code: Code.NotFound });
+    expect(await failure(client.requestPairingCode({ accountId: "ghost", phoneNumber: "+15551234567" }))).toMatchObject({ code: Code.NotFound });
+  });
+
+  it("when a pairing code is requested for an account that is not connecting, then it fails with failed_precondition", async () => {
+    await client.createAccount({ accountId: "idle" });
+    expect(await failure(client.requestPairingCode({ accountId: "idle", phoneNumber: "+15551234567" }))).toMatchObject({ code: Code.FailedPrecondition });
+  });
+
+  it("when the phone number for a pairing code is not a phone number, then validation refuses it", async () => {
+    await client.createAccount({ accountId: "badphone" });
+    expect(await failure(client.requestPairingCode({ accountId: "badphone", phoneNumber: "12ab" }))).toMatchObject({ code: Code.InvalidArgument });
   });
 
   it("when update has no account, then validation refuses it", async () => {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { pino } from "pino";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
-import { startGateway, type Gateway } from "../../src/gateway.js";
+import { startGateway, type Gateway, type GatewayExtras } from "../../src/gateway.js";
 
 export interface TestGateway {
   gateway: Gateway;
@@ -20,10 +20,10 @@ export interface TestGateway {
  * A real gateway on a free port with its own fresh data directory, configured
  * through the same environment parsing as production. `env` overrides keys.
  */
-export async function startTestGateway(env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(env: Record<string, string> = {}, extras: GatewayExtras = {}): Promise<TestGateway> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "wildcat-test-"));
   const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env });
-  const gateway = await startGateway(config, pino({ level: config.logLevel }), systemClock);
+  const gateway = await startGateway(config, pino({ level: config.logLevel }), systemClock, extras);
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= gateway.close());
   return {

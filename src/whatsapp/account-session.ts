@@ -1,0 +1,280 @@
+import type { Boom } from "@hapi/boom";
+import { jidNormalizedUser, makeWASocket, type ConnectionState, type UserFacingSocketConfig, type WASocket } from "@whiskeysockets/baileys";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+import type { AuthStateStore } from "../store/auth-state.js";
+import type { AccountPatch, AccountRecord, DisconnectInfo, DisconnectKind } from "../store/store.js";
+import { simulatorRootTrusted } from "../sim/trust-root.js";
+import { renderQrPng } from "./qr.js";
+import { backoffDelay, classifyClose, type BackoffOptions } from "./reconnect-policy.js";
+
+/** A QR code waiting to be scanned. */
+export interface QrSnapshot {
+  code: string;
+  expireTime: Date;
+  png: Uint8Array;
+}
+
+/** A pairing code waiting to be entered on the phone. */
+export interface PairingCodeSnapshot {
+  code: string;
+  phoneNumber: string;
+  expireTime: Date;
+}
+
+/** Everything a watcher of one account sees, after each change. */
+export interface AccountSnapshot {
+  account: AccountRecord;
+  qr?: QrSnapshot;
+  pairingCode?: PairingCodeSnapshot;
+}
+
+/** Baileys shows the first QR for 60 s and each following one for 20 s (unless `qrTimeout` is set). */
+const FIRST_QR_MS = 60_000;
+const NEXT_QR_MS = 20_000;
+/** WhatsApp accepts a pairing code for about three minutes. */
+const PAIRING_CODE_MS = 180_000;
+
+export interface SessionDeps {
+  accountId: string;
+  authState: AuthStateStore;
+  clock: Clock;
+  logger: Logger;
+  backoff: BackoffOptions;
+  /** Baileys options shared by every socket (e.g. the simulator's URL and agents in sandbox mode). */
+  socketOptions: Partial<UserFacingSocketConfig>;
+  /** Persists a state change and announces it; called in order, one at a time. */
+  record(patch: AccountPatch, extra: Omit<AccountSnapshot, "account">): Promise<void>;
+}
+
+/**
+ * One account's connection to WhatsApp: at most one Baileys socket at a time,
+ * and the reconnect policy applied to each close. Every entry point (calls,
+ * Baileys events, retry timers) runs on one serial chain, so a connect racing a
+ * reconnect can never open a second socket on the same credentials.
+ */
+export class AccountSession {
+  private sock?: WASocket;
+  private retryTimer?: NodeJS.Timeout;
+  private attempt = 0;
+  private qrCount = 0;
+  private qr?: QrSnapshot;
+  private pairingCode?: PairingCodeSnapshot;
+  /** Set while a close is expected (disconnect, logout, shutdown): the close handler then stays quiet. */
+  private closing = false;
+  private chain: Promise<unknown> = Promise.resolve();
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly deps: SessionDeps) {}
+
+  /** True while a socket is open or being opened, or a retry is scheduled. */
+  get active(): boolean {
+    return this.sock !== undefined || this.retryTimer !== undefined;
+  }
+
+  /** Opens a socket unless one is already open or scheduled (idempotent). */
+  start(): Promise<void> {
+    return this.run(async () => {
+      if (this.active) return;
+      this.closing = false;
+      await this.open();
+    });
+  }
+
+  /** Closes the socket without unlinking; keeps the credentials. */
+  stop(): Promise<void> {
+    return this.run(async () => {
+      await this.closeSocket();
+      await this.change({ state: "disconnected", lastDisconnect: this.disconnect("requested", 0, "disconnected on request") });
+    });
+  }
+
+  /** Closes the socket for a server shutdown: no state change is recorded, so a restart restores it. */
+  shutdown(): Promise<void> {
+    return this.run(async () => {
+      await this.closeSocket();
+      await this.saving;
+    });
+  }
+
+  /** Unlinks the device on WhatsApp when connected, then removes the credentials. */
+  logout(): Promise<void> {
+    return this.run(() => this.doLogout());
+  }
+
+  private async doLogout(): Promise<void> {
+    const sock = this.sock;
+    this.closing = true;
+    this.clearRetry();
+    if (sock?.user) {
+      // logout() tells WhatsApp to remove this companion device, then closes with 401.
+      await sock.logout("logged out through Wildcat").catch((e: unknown) => this.deps.logger.warn({ err: e }, "logout request failed; removing credentials anyway"));
+    } else {
+      await sock?.end(undefined);
+    }
+    this.sock = undefined;
+    await this.saving;
+    await this.deps.authState.delete(this.deps.accountId);
+    this.clearLogin();
+    await this.change({ state: "logged_out", ownJid: undefined, lastDisconnect: this.disconnect("logged_out", 401, "logged out on request") });
+  }
+
+  /** Asks WhatsApp for a pairing code for the phone with this number. */
+  requestPairingCode(phoneNumber: string): Promise<PairingCodeSnapshot> {
+    return this.run(async () => {
+      const sock = this.sock;
+      if (!sock || sock.authState.creds.me) throw new NotWaitingForLoginError(this.deps.accountId);
+      const code = await sock.requestPairingCode(phoneNumber);
+      const pairingCode = { code, phoneNumber, expireTime: new Date(this.deps.clock.now().getTime() + PAIRING_CODE_MS) };
+      this.pairingCode = pairingCode;
+      await this.change({ state: "waiting_for_login" });
+      return pairingCode;
+    });
+  }
+
+  /** The extra parts of a snapshot (QR, pairing code) as they are now. */
+  extras(): Omit<AccountSnapshot, "account"> {
+    return { qr: this.qr, pairingCode: this.pairingCode };
+  }
+
+  private async open(lastDisconnect?: DisconnectInfo): Promise<void> {
+    const { accountId, authState, logger, socketOptions } = this.deps;
+    if (simulatorRootTrusted() && !socketOptions.waWebSocketUrl) {
+      // A process that trusts the simulator's certificates must not talk to WhatsApp itself.
+      throw new SandboxMixError();
+    }
+    const auth = await authState.load(accountId);
+    const sock = makeWASocket({
+      ...socketOptions,
+      auth: auth.state,
+      logger: logger.child({ baileys: true }, { level: socketOptions.logger?.level ?? "warn" }),
+      markOnlineOnConnect: false,
+    });
+    this.sock = sock;
+    sock.ev.on("creds.update", () => {
+      // Writes queue up in order; a failure is logged and surfaces again at the next write.
+      this.saving = this.saving.then(auth.saveCreds).catch((e: unknown) => logger.error({ err: e }, "saving credentials failed"));
+    });
+    sock.ev.on("connection.update", (update) => {
+      this.run(() => this.onUpdate(sock, update)).catch((e: unknown) => logger.error({ err: e }, "handling a connection update failed"));
+    });
+    await this.change(lastDisconnect ? { state: "connecting", lastDisconnect } : { state: "connecting" });
+  }
+
+  private async onUpdate(sock: WASocket, update: Partial<ConnectionState>): Promise<void> {
+    if (sock !== this.sock) return; // a socket we already replaced or closed
+    if (update.qr) {
+      const now = this.deps.clock.now().getTime();
+      const lifetime = this.deps.socketOptions.qrTimeout ?? (this.qrCount === 0 ? FIRST_QR_MS : NEXT_QR_MS);
+      this.qrCount++;
+      this.qr = { code: update.qr, expireTime: new Date(now + lifetime), png: await renderQrPng(update.qr) };
+      await this.change({ state: "waiting_for_login" });
+    }
+    if (update.connection === "open") {
+      this.attempt = 0;
+      this.clearLogin();
+      const user = sock.user;
+      await this.change({
+        state: "connected",
+        ownJid: { pn: user?.id ? jidNormalizedUser(user.id) : undefined, lid: user?.lid ? jidNormalizedUser(user.lid) : undefined },
+      });
+    }
+    if (update.connection === "close") {
+      this.sock = undefined;
+      if (this.closing) return;
+      await this.onClose(sock, (update.lastDisconnect?.error as Boom | undefined)?.output?.statusCode, update.lastDisconnect?.error?.message ?? "connection closed");
+    }
+  }
+
+  private async onClose(sock: WASocket, code: number | undefined, message: string): Promise<void> {
+    const loggingIn = !sock.authState.creds.me;
+    const action = classifyClose(code, loggingIn);
+    this.deps.logger.info({ code, action: action.kind }, "connection closed");
+    switch (action.kind) {
+      case "restart":
+        await this.open(this.disconnect("restart_required", code ?? 515, message));
+        return;
+      case "retry": {
+        const delay = backoffDelay(++this.attempt, this.deps.backoff);
+        if (delay === undefined) {
+          this.clearLogin();
+          await this.change({ state: "disconnected", lastDisconnect: this.disconnect("connection_lost", code ?? 0, `${message}; gave up after ${this.attempt - 1} retries`) });
+          return;
+        }
+        await this.change({ state: "connecting", lastDisconnect: this.disconnect(code === 500 ? "server_error" : "connection_lost", code ?? 0, message) });
+        const timer = setTimeout(() => {
+          this.run(async () => {
+            if (this.retryTimer !== timer) return; // stopped or restarted meanwhile
+            this.retryTimer = undefined;
+            await this.open();
+          }).catch((e: unknown) => this.deps.logger.error({ err: e }, "reconnect failed"));
+        }, delay);
+        this.retryTimer = timer;
+        return;
+      }
+      case "logged_out":
+      case "needs_relink":
+        await this.saving;
+        await this.deps.authState.delete(this.deps.accountId);
+        this.clearLogin();
+        await this.change({ state: "logged_out", ownJid: undefined, lastDisconnect: this.disconnect(action.kind, code ?? 0, message) });
+        return;
+      case "replaced":
+      case "login_timeout":
+        this.clearLogin();
+        await this.change({ state: "disconnected", lastDisconnect: this.disconnect(action.kind, code ?? 0, message) });
+        return;
+    }
+  }
+
+  /** Runs `task` after everything queued before it. */
+  private run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(task, task);
+    this.chain = result.catch(() => undefined);
+    return result;
+  }
+
+  private async closeSocket(): Promise<void> {
+    this.closing = true;
+    this.clearRetry();
+    const sock = this.sock;
+    this.sock = undefined;
+    this.clearLogin();
+    await sock?.end(undefined);
+  }
+
+  private clearRetry(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  private clearLogin(): void {
+    this.qr = undefined;
+    this.qrCount = 0;
+    this.pairingCode = undefined;
+  }
+
+  private disconnect(kind: DisconnectKind, code: number, reason: string): DisconnectInfo {
+    return { kind, code, reason, time: this.deps.clock.now() };
+  }
+
+  private change(patch: AccountPatch): Promise<void> {
+    return this.deps.record(patch, this.extras());
+  }
+}
+
+/** RequestPairingCode on an account that is not waiting for a login. */
+export class NotWaitingForLoginError extends Error {
+  constructor(accountId: string) {
+    super(`account "${accountId}" is not waiting for login: connect it first (ConnectAccount), and it must not be linked yet`);
+    this.name = "NotWaitingForLoginError";
+  }
+}
+
+/** A sandbox process (simulator root trusted) tried to connect to real WhatsApp. */
+export class SandboxMixError extends Error {
+  constructor() {
+    super("this process trusts the WhatsApp simulator's certificate root, so it refuses to connect to real WhatsApp; run sandbox and production as separate processes");
+    this.name = "SandboxMixError";
+  }
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from "node:crypto";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { UserFacingSocketConfig } from "@whiskeysockets/baileys";
+import { EventSchema, EventType } from "../../gen/wildcat/v1/event_pb.js";
+import type { Clock } from "../clock.js";
+import type { Logger } from "../logger.js";
+import { toAccount } from "../services/account-mapping.js";
+import type { AccountPatch, AccountRecord, Store } from "../store/store.js";
+import { AccountSession, type AccountSnapshot, type PairingCodeSnapshot } from "./account-session.js";
+import type { BackoffOptions } from "./reconnect-policy.js";
+import { WatchHub } from "./watch-hub.js";
+
+export interface SocketManagerOptions {
+  backoff: BackoffOptions;
+  /** How many accounts may be connecting at once while restoring after a restart. */
+  restoreConcurrency: number;
+  /** Updates a WatchAccount client may fall behind before its stream is ended. */
+  watchBuffer: number;
+  /** Baileys options for every socket (the simulator's URL and agents in sandbox mode). */
+  socketOptions: Partial<UserFacingSocketConfig>;
+}
+
+/** The account does not exist. */
+export class AccountNotFoundError extends Error {
+  constructor(accountId: string) {
+    super(`account "${accountId}" not found`);
+    this.name = "AccountNotFoundError";
+  }
+}
+
+type ManagerStore = Pick<Store, "accounts" | "authState" | "events">;
+
+/**
+ * Owns every account's Baileys socket: one session per account, state changes
+ * stored, appended to the event log and pushed to watchers, in that order.
+ */
+export class SocketManager {
+  private readonly sessions = new Map<string, AccountSession>();
+  private readonly hubs = new Map<string, WatchHub<AccountSnapshot>>();
+  private stopped = false;
+
+  constructor(
+    private readonly store: ManagerStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: SocketManagerOptions,
+  ) {}
+
+  /** Starts the account's connection (idempotent) and returns the account as it is then. */
+  async connect(accountId: string): Promise<AccountRecord> {
+    await this.mustGet(accountId);
+    await this.session(accountId).start();
+    return this.mustGet(accountId);
+  }
+
+  /** Closes the connection, keeping the link. */
+  async disconnect(accountId: string): Promise<AccountRecord> {
+    const account = await this.mustGet(accountId);
+    const session = this.sessions.get(accountId);
+    if (!session) return account.state === "logged_out" ? account : this.setState(account, "disconnected");
+    await session.stop();
+    return this.mustGet(accountId);
+  }
+
+  /** Unlinks the device (on WhatsApp when connected) and removes its credentials. */
+  async logout(accountId: string): Promise<AccountRecord> {
+    await this.mustGet(accountId);
+    await this.session(accountId).logout();
+    this.sessions.delete(accountId);
+    return this.mustGet(accountId);
+  }
+
+  /** Logs out if linked, then forgets the account's session and ends its watchers. */
+  async remove(accountId: string): Promise<void> {
+    const session = this.sessions.get(accountId);
+    if (session || (await this.store.authState.exists(accountId))) await this.session(accountId).logout();
+    this.sessions.delete(accountId);
+    this.hubs.get(accountId)?.endAll();
+    this.hubs.delete(accountId);
+  }
+
+  requestPairingCode(accountId: string, phoneNumber: string): Promise<PairingCodeSnapshot> {
+    const session = this.sessions.get(accountId);
+    if (!session) return this.mustGet(accountId).then(() => this.session(accountId).requestPairingCode(phoneNumber));
+    return session.requestPairingCode(phoneNumber);
+  }
+
+  /** The account's snapshot now, then one after every change, until `signal` aborts. */
+  async *watch(accountId: string, signal: AbortSignal): AsyncGenerator<AccountSnapshot> {
+    // Subscribe before reading the snapshot, so no change can fall in between.
+    let hub = this.hubs.get(accountId);
+    if (!hub) this.hubs.set(accountId, (hub = new WatchHub(this.options.watchBuffer)));
+    const updates = hub.watch(signal);
+    try {
+      const account = await this.mustGet(accountId);
+      yield { account, ...this.sessions.get(accountId)?.extras() };
+      yield* updates;
+    } finally {
+      await updates.return(undefined);
+      if (hub.size === 0 && this.hubs.get(accountId) === hub) this.hubs.delete(accountId);
+    }
+  }
+
+  /**
+   * Reconnects every account that was connected (or reconnecting) when the
+   * gateway stopped, at most `restoreConcurrency` at a time, without re-pairing.
+   */
+  async restore(): Promise<number> {
+    const toRestore: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.store.accounts.list({ pageSize: 500, after });
+      for (const a of page.accounts) {
+        if (a.state === "connected" || a.state === "connecting") toRestore.push(a.accountId);
+        // A pending QR died with the old process; nobody scans it now.
+        else if (a.state === "waiting_for_login") await this.setState(a, "disconnected");
+      }
+      after = page.nextAfter;
+    } while (after);
+
+    let next = 0;
+    const worker = async () => {
+      while (next < toRestore.length && !this.stopped) {
+        const accountId = toRestore[next++];
+        try {
+          await this.session(accountId).start();
+          await this.settled(accountId);
+        } catch (e) {
+          this.logger.error({ err: e, accountId }, "restoring the account failed");
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.restoreConcurrency, toRestore.length) }, worker));
+    this.logger.info({ accounts: toRestore.length }, "accounts restored");
+    return toRestore.length;
+  }
+
+  /** Closes every socket without logging out; stored states stay as they were for restore. */
+  async shutdown(): Promise<void> {
+    this.stopped = true;
+    await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
+    this.sessions.clear();
+    for (const hub of this.hubs.values()) hub.endAll();
+  }
+
+  private session(accountId: string): AccountSession {
+    if (this.stopped) throw new Error("the socket manager is shutting down");
+    let session = this.sessions.get(accountId);
+    if (!session) {
+      session = new AccountSession({
+        accountId,
+        authState: this.store.authState,
+        clock: this.clock,
+        logger: this.logger.child({ accountId }),
+        backoff: this.options.backoff,
+        socketOptions: this.options.socketOptions,
+        record: (patch, extras) => this.record(accountId, patch, extras),
+      });
+      this.sessions.set(accountId, session);
+    }
+    return session;
+  }
+
+  /** Resolves once the account leaves CONNECTING (or after a bound), for restore's concurrency. */
+  private async settled(accountId: string): Promise<void> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), 60_000);
+    try {
+      for await (const s of this.watch(accountId, abort.signal)) {
+        if (s.account.state !== "connecting") return;
+      }
+    } catch {
+      // timed out: let the next account start; this one keeps trying in the background
+    } finally {
+      clearTimeout(timer);
+      abort.abort();
+    }
+  }
+
+  private async setState(account: AccountRecord, state: AccountRecord["state"]): Promise<AccountRecord> {
+    await this.record(account.accountId, { state }, {});
+    return this.mustGet(account.accountId);
+  }
+
+  /**
+   * Store, then log, then tell watchers: nothing is announced that is not stored.
+   * A change that leaves the stored account as it was (a rotated QR code) only
+   * reaches the watchers.
+   */
+  private async record(accountId: string, patch: AccountPatch, extras: Omit<AccountSnapshot, "account">): Promise<void> {
+    const current = await this.store.accounts.get(accountId);
+    if (!current) return; // deleted meanwhile
+    if (Object.keys(patch).every((k) => k === "state") && patch.state === current.state) {
+      this.hubs.get(accountId)?.publish({ account: current, ...extras });
+      return;
+    }
+    const now = this.clock.now();
+    const account = await this.store.accounts.update(accountId, patch, now);
+    if (!account) return;
+    const eventId = randomUUID();
+    const event = create(EventSchema, {
+      eventId,
+      type: EventType.ACCOUNT_STATE_CHANGED,
+      accountId,
+      createTime: timestampFromDate(now),
+      payload: { case: "account", value: toAccount(account) },
+    });
+    await this.store.events.append({ eventId, accountId, type: "account_state_changed", createTime: now, payload: toBinary(EventSchema, event) });
+    this.hubs.get(accountId)?.publish({ account, ...extras });
+  }
+
+  private async mustGet(accountId: string): Promise<AccountRecord> {
+    const account = await this.store.accounts.get(accountId);
+    if (!account) throw new AccountNotFoundError(accountId);
+    return account;
+  }
+}

@@ -1,0 +1,43 @@
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { afterEach, describe, expect, it } from "vitest";
+import { AccountState } from "../gen/wildcat/v1/account_pb.js";
+import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
+import { AccountWatcher } from "./support/account-watcher.js";
+import { curlJson } from "./support/clients.js";
+import { processHarness } from "./support/processes.js";
+
+const harness = processHarness();
+afterEach(() => harness.cleanup());
+
+describe("npm run sandbox (the gateway with an in-process simulator)", () => {
+  it("when an account is linked by a simulated phone, then it chats with a simulated contact and survives a restart", async () => {
+    const dataDir = harness.tempDir();
+    let gateway = harness.start("src/sandbox.ts", dataDir);
+    const port = () => gateway.line((l) => l.includes('"msg":"sandbox ready')).then((l) => (JSON.parse(l) as { port: number }).port);
+    let base = `http://127.0.0.1:${await port()}`;
+    let accounts = createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: "2" }));
+
+    await curlJson(`${base}/wildcat.v1.AccountService/CreateAccount`, { accountId: "myaccount" });
+    let watcher = new AccountWatcher(accounts, "myaccount");
+    await curlJson(`${base}/wildcat.v1.AccountService/ConnectAccount`, { accountId: "myaccount" });
+    const { qrCode } = await watcher.until((s) => s.qrCode !== undefined);
+    await curlJson(`${base}/wildcat.v1.SandboxService/LinkDevice`, { qrCode: qrCode!.code, phoneNumber: "+15554100001" });
+    const connected = await watcher.until((s) => s.account!.state === AccountState.CONNECTED);
+    watcher.close();
+    const ownJid = connected.account!.ownJid!.pnJid;
+    expect(ownJid).toBe("15554100001@s.whatsapp.net");
+
+    const sent = await curlJson(`${base}/wildcat.v1.SandboxService/SendFromContact`, { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "hello from a contact" });
+    expect(sent.messageId).toEqual(expect.any(String));
+
+    expect(await gateway.stop()).toBe(0);
+    gateway = harness.start("src/sandbox.ts", dataDir);
+    base = `http://127.0.0.1:${await port()}`;
+    accounts = createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: "2" }));
+    watcher = new AccountWatcher(accounts, "myaccount");
+    const restored = await watcher.until((s) => s.account!.state === AccountState.CONNECTED);
+    watcher.close();
+    expect(restored.qrCode).toBeUndefined();
+  });
+});
