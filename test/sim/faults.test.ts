@@ -1,33 +1,15 @@
 import { DisconnectReason } from "@whiskeysockets/baileys";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Simulator } from "../../src/sim/simulator.js";
-import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
-import { BaileysClient } from "./baileys-client.js";
+import { describe, expect, it } from "vitest";
+import type { BaileysClient } from "./baileys-client.js";
+import { simulatorWithClients } from "./sim-fixture.js";
 
-let sim: Simulator;
-const clients: BaileysClient[] = [];
-
-beforeAll(async () => {
-  sim = await Simulator.start();
-  trustSimulatorRoot(sim.rootPublicKey);
-});
-
-afterEach(() => {
-  const current = clients.splice(0);
-  for (const c of current) c.dispose();
-  for (const c of current) expect(c.problems()).toEqual([]);
-  expect(sim.unknownIqs).toEqual([]);
-});
-
-afterAll(async () => {
-  await sim?.close();
-});
+const fixture = simulatorWithClients();
+const sim = () => fixture.sim;
 
 let nextPhone = 15550002001;
 
 async function linked(name: string): Promise<{ client: BaileysClient; jid: string }> {
-  const client = new BaileysClient(sim, name);
-  clients.push(client);
+  const client = fixture.client(name);
   const { jid } = await client.linkByQr(String(nextPhone++));
   return { client, jid };
 }
@@ -37,7 +19,7 @@ describe("faults on demand", () => {
     const { client, jid } = await linked("drop");
     const closed = client.waitForClose();
     // a user-level JID addresses every device of the phone number
-    sim.injectFault(jid.replace(/:\d+@/, "@"), { kind: "drop" });
+    sim().injectFault(jid.replace(/:\d+@/, "@"), { kind: "drop" });
     expect(await closed).toBe(DisconnectReason.connectionClosed);
     client.connect();
     await client.waitForOpen();
@@ -51,7 +33,7 @@ describe("faults on demand", () => {
     const { client, jid } = await linked(`stream-${code}`);
     client.expectStreamError(code);
     const closed = client.waitForClose();
-    sim.injectFault(jid, { kind: "stream-error", code });
+    sim().injectFault(jid, { kind: "stream-error", code });
     expect(await closed).toBe(reason);
     // none of these remove the device: it logs in again
     client.connect();
@@ -62,7 +44,7 @@ describe("faults on demand", () => {
     const { client, jid } = await linked("logout");
     client.expectStreamError(401);
     const closed = client.waitForClose();
-    sim.injectFault(jid, { kind: "stream-error", code: 401 });
+    sim().injectFault(jid, { kind: "stream-error", code: 401 });
     expect(await closed).toBe(DisconnectReason.loggedOut);
     client.connect();
     expect(await client.waitForClose()).toBe(DisconnectReason.loggedOut);
@@ -91,9 +73,9 @@ describe("faults on demand", () => {
   it("when the simulator goes away, then Baileys reports connectionClosed and reconnects once it is back", async () => {
     const { client } = await linked("away");
     const closed = client.waitForClose();
-    await sim.goAway();
+    await sim().goAway();
     expect(await closed).toBe(DisconnectReason.connectionClosed);
-    await sim.comeBack();
+    await sim().comeBack();
     client.connect();
     await client.waitForOpen();
   });
@@ -102,14 +84,14 @@ describe("faults on demand", () => {
     const { client: sender, jid } = await linked("acks-sender");
     const { client: receiver, jid: receiverJid } = await linked("acks-receiver");
     const to = receiverJid.replace(/:\d+@/, "@");
-    sim.injectFault(jid, { kind: "refuse-acks", error: 500 });
+    sim().injectFault(jid, { kind: "refuse-acks", error: 500 });
     sender.expectedProblems.push((line) => line.msg === "received error in ack");
     const refused = await sender.sock.sendMessage(to, { text: "refused" });
     await sender.waitForFailure(refused!.key.id!);
-    sim.injectFault(jid, { kind: "delay-acks", ms: 200 });
+    sim().injectFault(jid, { kind: "delay-acks", ms: 200 });
     const delayed = await sender.sock.sendMessage(to, { text: "delayed" });
     await receiver.waitForText("delayed");
     await sender.waitForStatus(delayed!.key.id!, 3);
-    sim.injectFault(jid, { kind: "normal-acks" });
+    sim().injectFault(jid, { kind: "normal-acks" });
   });
 });

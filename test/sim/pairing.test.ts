@@ -1,33 +1,11 @@
 import { DisconnectReason } from "@whiskeysockets/baileys";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { Simulator } from "../../src/sim/simulator.js";
-import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
-import { BaileysClient } from "./baileys-client.js";
+import { describe, expect, it } from "vitest";
+import { simulatorWithClients } from "./sim-fixture.js";
 
-let sim: Simulator;
-const clients: BaileysClient[] = [];
+const fixture = simulatorWithClients();
+const sim = () => fixture.sim;
 
-beforeAll(async () => {
-  sim = await Simulator.start();
-  trustSimulatorRoot(sim.rootPublicKey);
-});
-
-afterEach(() => {
-  const current = clients.splice(0);
-  for (const c of current) c.dispose();
-  for (const c of current) expect(c.problems()).toEqual([]);
-  expect(sim.unknownIqs).toEqual([]);
-});
-
-afterAll(async () => {
-  await sim?.close();
-});
-
-function client(name: string): BaileysClient {
-  const c = new BaileysClient(sim, name);
-  clients.push(c);
-  return c;
-}
+const client = (name: string) => fixture.client(name);
 
 describe("QR pairing", () => {
   it("when the phone scans the QR, then the client restarts (515), logs in and opens", async () => {
@@ -39,8 +17,7 @@ describe("QR pairing", () => {
   });
 
   it("when nobody scans, then the QR rotates through every ref and Baileys gives up (408)", async () => {
-    const c = new BaileysClient(sim, "unscanned", { qrTimeout: 50 });
-    clients.push(c);
+    const c = fixture.client("unscanned", { qrTimeout: 50 });
     const qrs: string[] = [];
     c.connect();
     c.sock.ev.on("connection.update", (u) => {
@@ -48,14 +25,14 @@ describe("QR pairing", () => {
     });
     expect(await c.waitForClose()).toBe(DisconnectReason.timedOut);
     expect(new Set(qrs).size).toBe(6);
-    await expect(sim.linkDevice(qrs[0]!, "15550000009")).rejects.toThrow(/expired/);
+    await expect(sim().linkDevice(qrs[0]!, "15550000009")).rejects.toThrow(/expired/);
   });
 });
 
 describe("pairing by code", () => {
   it("when the phone owner enters the code, then the client is linked, restarts and opens", async () => {
     const c = client("code");
-    const linked = await c.linkByCode("15550000002", (code) => sim.enterPairingCode("15550000002", code));
+    const linked = await c.linkByCode("15550000002", (code) => sim().enterPairingCode("15550000002", code));
     expect(linked.jid).toBe("15550000002:1@s.whatsapp.net");
     expect(c.sock.user?.id).toBe(linked.jid);
   });
