@@ -29,7 +29,6 @@ export class NoiseServer {
   private key: Buffer;
   private counter = 0;
   private ephemeral = Curve.generateKeyPair();
-  private clientEphemeral?: Uint8Array;
   private transport?: { enc: Buffer; dec: Buffer; readCounter: number; writeCounter: number };
   /** The client's static key (Baileys' `creds.noiseKey.public`), known after the client finish. */
   clientStatic?: Uint8Array;
@@ -73,7 +72,7 @@ export class NoiseServer {
     const hello = proto.HandshakeMessage.decode(clientHelloFrame);
     const clientEphemeral = hello.clientHello?.ephemeral;
     if (!clientEphemeral) throw new Error("client hello without ephemeral key");
-    this.clientEphemeral = clientEphemeral;
+
     this.authenticate(NOISE_WA_HEADER);
     this.authenticate(clientEphemeral);
     this.authenticate(this.ephemeral.public);
