@@ -18,6 +18,17 @@ function rsaKeys(): { privateKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki
   return { privateKey: forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem };
 }
 
+/**
+ * A random positive serial whose DER INTEGER needs no padding: top bit clear (not
+ * negative) and first byte non-zero (a leading 0x00 would be "illegal padding" to
+ * OpenSSL, which refused such certificates now and then).
+ */
+function serialNumber(): string {
+  const bytes = randomBytes(8);
+  bytes[0] = (bytes[0] & 0x7f) | 0x40;
+  return bytes.toString("hex");
+}
+
 function certificate(
   subject: forge.pki.CertificateField[],
   issuer: forge.pki.CertificateField[],
@@ -26,8 +37,7 @@ function certificate(
 ): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // positive serial: a leading zero nibble keeps the DER integer unsigned
-  cert.serialNumber = `0${randomBytes(8).toString("hex")}`;
+  cert.serialNumber = serialNumber();
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + 10 * 365 * 24 * 3600 * 1000);
   cert.setSubject(subject);
