@@ -58,6 +58,8 @@ export class Simulator {
   private readonly connections = new Map<string, DeviceConnection>();
   private readonly allConnections = new Set<DeviceConnection>();
   private readonly ackModes = new Map<string, AckMode>();
+  /** Successful logins per device since start, so tests can count sockets. */
+  private readonly logins = new Map<string, number>();
   private readonly keys: KeyStore;
   private readonly iqs: IqHandler;
   private readonly relay: Relay;
@@ -195,6 +197,12 @@ export class Simulator {
     return this.pairingCodes.enterCode(phoneNumber, code);
   }
 
+  /** How many times the device `jid` (e.g. "15551234567:1@s.whatsapp.net") logged in since start. */
+  loginCount(jid: string): number {
+    const target = this.state.resolve(jid);
+    return target ? (this.logins.get(deviceKey(target.phone, target.deviceId)) ?? 0) : 0;
+  }
+
   /** The phone's LID JID (user level), creating the phone if needed. */
   lidOf(phoneNumber: string): string {
     return lidJid(this.state.phone(phoneNumber));
@@ -297,6 +305,7 @@ export class Simulator {
       previous.streamError(440, { tag: "conflict", attrs: { type: "replaced" } });
     }
     if (payload.pushName) device.pushName = payload.pushName;
+    this.logins.set(key, (this.logins.get(key) ?? 0) + 1);
     conn.owner = { phone: target.phone, device };
     this.connections.set(key, conn);
     conn.sendNode({

@@ -99,12 +99,16 @@ describe("linking by QR code", () => {
     for (const o of others) expect(o).toEqual(first);
   });
 
-  it("when two ConnectAccount calls race, then one socket serves both and the account stays connected", async () => {
+  it("when 50 ConnectAccount calls race, then exactly one socket logs in and the account ends CONNECTED", async () => {
     await startGateway();
-    await linkedAccount("race");
-    const results = await Promise.all([client.connectAccount({ accountId: "race" }), client.connectAccount({ accountId: "race" })]);
-    for (const r of results) expect(r.account!.state).toBe(AccountState.CONNECTED);
-    expect((await client.getAccount({ accountId: "race" })).account!.state).toBe(AccountState.CONNECTED);
+    const { w, device } = await linkedAccount("race");
+    await client.disconnectAccount({ accountId: "race" });
+    const before = sim.loginCount(device.jid);
+    const from = w.snapshots.length;
+    await Promise.all(Array.from({ length: 50 }, () => client.connectAccount({ accountId: "race" })));
+    await w.until((s) => s.account!.state === AccountState.CONNECTED, from);
+    expect(sim.loginCount(device.jid) - before).toBe(1);
+    expect(w.snapshots.slice(from).some((s) => s.account!.lastDisconnect?.reason === DisconnectReason.REPLACED)).toBe(false);
   });
 
   it("when the QR codes run out unscanned, then the attempt ends DISCONNECTED with LOGIN_TIMEOUT, not a hang", async () => {
@@ -154,6 +158,20 @@ describe("disconnects, by what WhatsApp says", () => {
     expect(back.account!.lastDisconnect?.reason).toBe(DisconnectReason.SERVER_ERROR);
     expect(w.snapshots.slice(from).some((s) => s.qrCode)).toBe(false);
     expect(await gw.gateway.store.authState.exists("five-hundred")).toBe(true);
+  });
+
+  it.each([
+    ["a timeout (408)", { kind: "stream-error", code: 408 } as const],
+    ["a dropped connection", { kind: "drop" } as const],
+  ])("when %s ends the connection, then the account reconnects with backoff and is CONNECTED again", async (_what, fault) => {
+    await startGateway();
+    const { w, device } = await linkedAccount(`lost-${fault.kind}`);
+    const from = w.snapshots.length;
+    sim.injectFault(device.jid, fault);
+    await w.until((s) => s.account!.state === AccountState.CONNECTING, from);
+    const back = await w.until((s) => s.account!.state === AccountState.CONNECTED, from);
+    expect(back.account!.lastDisconnect?.reason).toBe(DisconnectReason.CONNECTION_LOST);
+    expect(w.snapshots.slice(from).some((s) => s.qrCode)).toBe(false);
   });
 
   it("when the connection is replaced (440), then the account stops, keeps its link, and does not loop", async () => {
