@@ -51,7 +51,7 @@ export class NodeProcess {
 
   /** SIGTERM, then the exit code. */
   async stop(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
     this.child.kill("SIGTERM");
     const [code] = (await once(this.child, "exit")) as [number | null];
     return code;

@@ -246,6 +246,20 @@ describe("sandbox and real WhatsApp never mix", () => {
   });
 });
 
+describe("many accounts in one process", () => {
+  it("when 20 accounts are linked at once, then all are CONNECTED (and the RSS per account is printed)", async () => {
+    await startGateway();
+    const rssBefore = process.memoryUsage().rss;
+    const ids = Array.from({ length: 20 }, (_, i) => `bulk-${i}`);
+    await Promise.all(ids.map((id) => linkedAccount(id)));
+    const { accounts } = await client.listAccounts({ pageSize: 100 });
+    expect(accounts.filter((a) => a.accountId.startsWith("bulk-") && a.state === AccountState.CONNECTED)).toHaveLength(20);
+    const perAccount = (process.memoryUsage().rss - rssBefore) / 20 / 1024 / 1024;
+    // A figure for the later benchmark, not an assertion (the simulator shares this process).
+    console.log(`[bench] RSS growth per connected account: ${perAccount.toFixed(2)} MiB (20 accounts, simulator in-process)`);
+  });
+});
+
 describe("restart of the gateway", () => {
   it("when the gateway restarts, then every connected account reconnects by itself without re-pairing", async () => {
     await startGateway({ RESTORE_CONCURRENCY: "2" });
