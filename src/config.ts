@@ -36,6 +36,8 @@ export interface Config {
   restoreConcurrency: number;
   /** Updates a WatchAccount client may fall behind before its stream ends with resource_exhausted. */
   watchBuffer: number;
+  /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
+  simulatorUrl?: string;
 }
 
 /** One documented environment variable. Keep README's table in step with this list. */
@@ -94,6 +96,11 @@ function key32(raw: string): string {
 
 const text = (raw: string) => raw;
 
+function httpUrl(raw: string): string {
+  if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new Error("must be an http(s) URL");
+  return raw.replace(/\/+$/, "");
+}
+
 /** The documented keys, in README order. */
 export const CONFIG_KEYS = {
   port: { name: "PORT", parse: integer(0, 65535), default: 8080 },
@@ -114,6 +121,7 @@ export const CONFIG_KEYS = {
   reconnectMaxAttempts: { name: "RECONNECT_MAX_ATTEMPTS", parse: integer(0, 1_000_000), default: 0 },
   restoreConcurrency: { name: "RESTORE_CONCURRENCY", parse: integer(1, 1_000), default: 4 },
   watchBuffer: { name: "WATCH_BUFFER", parse: integer(1, 100_000), default: 64 },
+  simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 
 /** Thrown for a bad environment; its message names every bad key. */

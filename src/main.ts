@@ -9,6 +9,10 @@ import { createLogger } from "./logger.js";
  */
 async function main(): Promise<void> {
   const config = configOrExit();
+  if (config.simulatorUrl) {
+    process.stderr.write("wildcat: SIMULATOR_URL is for sandbox mode (npm run sandbox); the gateway never mixes the simulator with WhatsApp\n");
+    process.exit(2);
+  }
   const logger = createLogger(config);
   const gateway = await startGateway(config, logger, systemClock);
   // Budget: the server's own shutdown timeout plus time to close sockets and the store.

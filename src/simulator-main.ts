@@ -20,9 +20,13 @@ async function main(): Promise<void> {
   // This process runs simulated contacts (Baileys clients) that must trust the simulator.
   trustSimulatorRoot(sim.rootPublicKey);
   const contacts = new ContactBook(sim, { dataDir: join(config.dataDir, "simulator"), logger: logger.child({ part: "contacts" }) });
-  const server = await startServer(config, logger, [
-    { service: SandboxService, routes: (r) => r.service(SandboxService, new SandboxServiceImpl(sim, contacts)) },
-  ]);
+  const server = await startServer(
+    config,
+    logger,
+    [{ service: SandboxService, routes: (r) => r.service(SandboxService, new SandboxServiceImpl(sim, contacts)) }],
+    // What a sandbox gateway in another process needs to connect (SIMULATOR_URL).
+    { "/simulator.json": () => ({ wsUrl: sim.wsUrl, rootPublicKey: Buffer.from(sim.rootPublicKey).toString("base64"), mediaCaCert: sim.mediaCaCert }) },
+  );
   const host = config.host === "0.0.0.0" ? "127.0.0.1" : config.host;
   process.stdout.write(
     `${JSON.stringify({ wsUrl: sim.wsUrl, rootPublicKey: Buffer.from(sim.rootPublicKey).toString("base64"), sandboxUrl: `http://${host}:${server.port}` })}\n`,

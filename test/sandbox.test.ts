@@ -44,3 +44,35 @@ describe("npm run sandbox (the gateway with an in-process simulator)", () => {
     expect(restored.qrCode).toBeUndefined();
   });
 });
+
+describe("sandbox gateway with the simulator in another process (SIMULATOR_URL)", () => {
+  it("when the gateway is SIGKILLed and started again, then its linked account is CONNECTED again without re-pairing", async () => {
+    const sim = harness.start("src/simulator-main.ts", harness.tempDir());
+    const { sandboxUrl } = JSON.parse(await sim.line(() => true)) as { sandboxUrl: string };
+    const dataDir = harness.tempDir();
+    const startGateway = async () => {
+      const gateway = harness.start("src/sandbox.ts", dataDir, { SIMULATOR_URL: sandboxUrl });
+      const line = await gateway.line((l) => l.includes('"msg":"sandbox ready'));
+      const accounts = createClient(AccountService, createConnectTransport({ baseUrl: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, httpVersion: "2" }));
+      return { gateway, accounts };
+    };
+
+    let { gateway, accounts } = await startGateway();
+    await accounts.createAccount({ accountId: "remote" });
+    let watcher = new AccountWatcher(accounts, "remote");
+    await accounts.connectAccount({ accountId: "remote" });
+    const { qrCode } = await watcher.until((s) => s.qrCode !== undefined);
+    await curlJson(`${sandboxUrl}/wildcat.v1.SandboxService/LinkDevice`, { qrCode: qrCode!.code, phoneNumber: "+15554200001" });
+    await watcher.until((s) => s.account!.state === AccountState.CONNECTED);
+    watcher.close();
+
+    gateway.child.kill("SIGKILL");
+    await once(gateway.child, "exit");
+    ({ gateway, accounts } = await startGateway());
+    watcher = new AccountWatcher(accounts, "remote");
+    const back = await watcher.until((s) => s.account!.state === AccountState.CONNECTED);
+    watcher.close();
+    expect(back.qrCode).toBeUndefined();
+    expect(watcher.snapshots.some((s) => s.qrCode)).toBe(false);
+  });
+});

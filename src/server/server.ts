@@ -32,8 +32,16 @@ export interface RunningServer {
 
 type ServerConfig = Pick<Config, "port" | "host" | "corsOrigins" | "maxRequestBytes" | "maxTimeoutMs" | "shutdownTimeoutMs">;
 
-/** Serves the given services, health and reflection on one port for gRPC, gRPC-Web and Connect. */
-export async function startServer(config: ServerConfig, logger: Logger, mounts: Mount[]): Promise<RunningServer> {
+/**
+ * Serves the given services, health and reflection on one port for gRPC, gRPC-Web and Connect.
+ * `jsonGets` answers plain GETs of the given paths with JSON (e.g. the simulator's connection facts).
+ */
+export async function startServer(
+  config: ServerConfig,
+  logger: Logger,
+  mounts: Mount[],
+  jsonGets: Record<string, () => unknown> = {},
+): Promise<RunningServer> {
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
   const shutdown = new AbortController();
@@ -49,6 +57,12 @@ export async function startServer(config: ServerConfig, logger: Logger, mounts: 
     maxTimeoutMs: config.maxTimeoutMs,
     shutdownSignal: shutdown.signal,
     fallback(req, res) {
+      const json = req.method === "GET" && req.url ? jsonGets[req.url] : undefined;
+      if (json) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(JSON.stringify(json()));
+        return;
+      }
       if (req.method === "GET" && req.url === "/healthz") {
         const serving = health.isServing();
         res.writeHead(serving ? 200 : 503, { "content-type": "application/json" });

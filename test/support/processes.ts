@@ -64,8 +64,8 @@ export function processHarness() {
   const processes: NodeProcess[] = [];
   return {
     /** Runs `entry` on a free port with `dataDir`. */
-    start(entry: string, dataDir: string): NodeProcess {
-      const p = new NodeProcess(entry, { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info" });
+    start(entry: string, dataDir: string, env: Record<string, string> = {}): NodeProcess {
+      const p = new NodeProcess(entry, { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env });
       processes.push(p);
       return p;
     },
