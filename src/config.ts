@@ -36,6 +36,12 @@ export interface Config {
   restoreConcurrency: number;
   /** Updates a WatchAccount client may fall behind before its stream ends with resource_exhausted. */
   watchBuffer: number;
+  /** Events older than this many hours leave the event log; 0 keeps them whatever their age. */
+  eventRetentionHours: number;
+  /** At most this many newest events are kept; 0 means no count bound. */
+  eventRetentionMaxEvents: number;
+  /** How often the event log is pruned, in ms. */
+  eventPruneIntervalMs: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
 }
@@ -121,6 +127,9 @@ export const CONFIG_KEYS = {
   reconnectMaxAttempts: { name: "RECONNECT_MAX_ATTEMPTS", parse: integer(0, 1_000_000), default: 0 },
   restoreConcurrency: { name: "RESTORE_CONCURRENCY", parse: integer(1, 1_000), default: 4 },
   watchBuffer: { name: "WATCH_BUFFER", parse: integer(1, 100_000), default: 64 },
+  eventRetentionHours: { name: "EVENT_RETENTION_HOURS", parse: integer(0, 24 * 3650), default: 720 },
+  eventRetentionMaxEvents: { name: "EVENT_RETENTION_MAX_EVENTS", parse: integer(0, 1_000_000_000), default: 1_000_000 },
+  eventPruneIntervalMs: { name: "EVENT_PRUNE_INTERVAL_MS", parse: integer(1_000, 24 * 3600 * 1000), default: 600_000 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 

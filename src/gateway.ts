@@ -6,6 +6,7 @@ import type { UserFacingSocketConfig } from "@whiskeysockets/baileys";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
+import { EventRetention } from "./events/event-retention.js";
 import { startServer, type Mount, type RunningServer } from "./server/server.js";
 import { AccountServiceImpl } from "./services/account-service.js";
 import { openStore } from "./store/open-store.js";
@@ -52,6 +53,13 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     await store.close();
     throw e;
   }
+  const retention = new EventRetention(
+    store.events,
+    { maxAgeMs: config.eventRetentionHours * 3600_000, maxEvents: config.eventRetentionMaxEvents, intervalMs: config.eventPruneIntervalMs },
+    clock,
+    logger,
+  );
+  retention.start();
   // Serving first, restoring after: health and the API answer while accounts reconnect.
   const restored = sockets.restore().catch((e: unknown) => {
     logger.error({ err: e }, "restoring accounts failed");
@@ -66,6 +74,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       await server.shutdown();
       await sockets.shutdown();
       await restored;
+      await retention.stop();
       await store.close();
     },
   };
