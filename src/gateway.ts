@@ -9,6 +9,7 @@ import type { Logger } from "./logger.js";
 import { EventRetention } from "./events/event-retention.js";
 import { startServer, type Mount, type RunningServer } from "./server/server.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { MessageServiceImpl } from "./services/message-service.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
@@ -44,7 +45,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     server = await startServer(config, logger, [
       { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock)) },
       // Contract published in full; these answer `unimplemented` until their issues land.
-      { service: MessageService, routes: (r) => r.service(MessageService, {}) },
+      { service: MessageService, routes: (r) => r.service(MessageService, new MessageServiceImpl(store.events)) },
       { service: MediaService, routes: (r) => r.service(MediaService, {}) },
       { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },
       ...(extras.mounts ?? []),
