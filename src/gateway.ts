@@ -20,7 +20,7 @@ export interface Gateway {
   readonly sockets: SocketManager;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
-  /** Graceful stop of the server, then the store. */
+  /** Graceful stop: the server, then the sockets (no logout), then the store. */
   close(): Promise<void>;
 }
 
