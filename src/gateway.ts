@@ -43,7 +43,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   let server: RunningServer;
   try {
     server = await startServer(config, logger, [
-      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock)) },
+      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock)) },
       // Contract published in full; these answer `unimplemented` until their issues land.
       { service: MessageService, routes: (r) => r.service(MessageService, new MessageServiceImpl(store.events)) },
       { service: MediaService, routes: (r) => r.service(MediaService, {}) },

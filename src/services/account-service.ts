@@ -15,6 +15,7 @@ import {
   type WatchAccountRequest,
 } from "../../gen/wildcat/v1/account_service_pb.js";
 import type { Clock } from "../clock.js";
+import type { MessageStore } from "../store/messages.js";
 import { AlreadyExistsError, type AccountStore } from "../store/store.js";
 import { NotWaitingForLoginError, SandboxMixError, type PairingCodeSnapshot } from "../whatsapp/account-session.js";
 import { AccountNotFoundError, type SocketManager } from "../whatsapp/socket-manager.js";
@@ -30,6 +31,7 @@ const UPDATABLE = new Set(["display_name"]);
 export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   constructor(
     private readonly accounts: AccountStore,
+    private readonly messages: MessageStore,
     private readonly sockets: SocketManager,
     private readonly clock: Clock,
   ) {}
@@ -81,6 +83,8 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   async deleteAccount(req: DeleteAccountRequest) {
     await this.mustGet(req.accountId);
     await this.sockets.remove(req.accountId);
+    await this.messages.deleteAccount(req.accountId);
+    // Last, so a failure above leaves an account that can be deleted again.
     if (!(await this.accounts.delete(req.accountId))) throw notFound(req.accountId);
     return {};
   }

@@ -40,7 +40,7 @@ beforeEach(() => {
     socketOptions: {},
   });
   // The router in memory, with the production interceptors.
-  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock)), {
+  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock)), {
     router: { interceptors: [loggingInterceptor(logger), createValidateInterceptor()] },
   });
   client = createClient(AccountService, transport);

@@ -227,7 +227,10 @@ describe("the RPCs", () => {
   it("when a connected account is deleted, then its watch ends and everything of it is gone", async () => {
     await startGateway();
     const { w } = await linkedAccount("doomed");
+    const key = { accountId: "doomed", chatJid: "15550009999@s.whatsapp.net", messageId: "M1", fromMe: false };
+    await gw.gateway.store.messages.upsert({ key, chat: { jid: key.chatJid }, timestamp: new Date(), type: "text", text: "kept until delete" });
     await client.deleteAccount({ accountId: "doomed" });
+    expect(await gw.gateway.store.messages.findById("doomed", "M1")).toEqual([]);
     await expect(w.until(() => false, 0, 10_000)).rejects.toThrow(/watch ended/);
     expect(await gw.gateway.store.authState.exists("doomed")).toBe(false);
     const err = await client.getAccount({ accountId: "doomed" }).catch((e: unknown) => ConnectError.from(e));
