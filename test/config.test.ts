@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../src/config.js";
+import { readFileSync } from "node:fs";
+import { CONFIG_KEYS, ConfigError, loadConfig } from "../src/config.js";
 
 describe("configuration", () => {
   it("when nothing is set, then the documented defaults apply", () => {
@@ -47,5 +48,10 @@ describe("configuration", () => {
   it("when AUTH_STATE_KEY is not 32 bytes, then it is refused without echoing it", () => {
     expect(() => loadConfig({ AUTH_STATE_KEY: "c2hvcnQ=" })).toThrow(/AUTH_STATE_KEY=\(hidden\): must be 32 bytes/);
     expect(loadConfig({ AUTH_STATE_KEY: "a".repeat(64) }).authStateKey).toBe("a".repeat(64));
+  });
+
+  it("when a key exists, then README's configuration table documents it", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    for (const key of Object.values(CONFIG_KEYS)) expect(readme).toContain(`| \`${key.name}\` |`);
   });
 });
