@@ -5,7 +5,7 @@ import type { Config } from "./config.js";
 import { startGateway, type GatewayExtras } from "./gateway.js";
 import { closeOnSignals, configOrExit, failedToStart } from "./lifecycle.js";
 import { createLogger, type Logger } from "./logger.js";
-import { simulatorSocketOptions, type SimulatorEndpoint } from "./sandbox-options.js";
+import { simulatorSocketOptions, type SimulatorEndpoint } from "./sim/socket-options.js";
 import { SandboxServiceImpl } from "./services/sandbox-service.js";
 import { ContactBook } from "./sim/contact-book.js";
 import { Simulator } from "./sim/simulator.js";

@@ -4,7 +4,6 @@ import {
   downloadMediaMessage,
   jidNormalizedUser,
   makeWASocket,
-  proto,
   useMultiFileAuthState,
   type WAMessage,
   type WASocket,
@@ -13,6 +12,7 @@ import { type Logger, pino } from "pino";
 import type { MediaClientAgents } from "./media-host.js";
 import { memoryAuthState } from "./memory-auth.js";
 import type { Simulator } from "./simulator.js";
+import { simulatorSocketOptions } from "./socket-options.js";
 
 /** A message a simulated contact received. */
 export interface ContactMessage {
@@ -183,13 +183,10 @@ export class SimulatedContact {
 
   private connect(): WASocket {
     const sock = makeWASocket({
-      waWebSocketUrl: this.sim.wsUrl,
+      ...simulatorSocketOptions(this.sim, this.media),
       auth: this.auth,
       logger: this.logger,
       browser: ["Wildcat Simulator", "Chrome", "1.0"],
-      fetchAgent: this.media.fetchAgent,
-      // the simulated phone offers no history sync: do not wait for one
-      shouldSyncHistoryMessage: (msg) => msg.syncType !== proto.HistorySync.HistorySyncType.RECENT,
     });
     this.sock = sock;
     sock.ev.on("creds.update", () => void this.saveCreds());

@@ -16,6 +16,11 @@ export interface MediaClientAgents {
   dispatcher: UndiciAgent;
 }
 
+/** Agents that trust only the media CA `caCert` (PEM): for uploads (node:https) and downloads (fetch). */
+export function mediaClientAgents(caCert: string): MediaClientAgents {
+  return { fetchAgent: new HttpsAgent({ ca: caCert }), dispatcher: new UndiciAgent({ connect: { ca: caCert } }) };
+}
+
 /**
  * WhatsApp's media servers in miniature, over HTTPS with the simulator's own CA: accepts uploads
  * of already encrypted media (`POST /mms/{type}/{encSha256}?auth=…`, auth from `media_conn`) and
@@ -69,10 +74,7 @@ export class MediaHost {
 
   /** Agents that trust only this host's CA, for a client's upload and download. */
   clientAgents(): MediaClientAgents {
-    return {
-      fetchAgent: new HttpsAgent({ ca: this.tls.caCert }),
-      dispatcher: new UndiciAgent({ connect: { ca: this.tls.caCert } }),
-    };
+    return mediaClientAgents(this.tls.caCert);
   }
 
   private async onRequest(

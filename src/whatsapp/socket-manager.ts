@@ -7,7 +7,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import { toAccount } from "../services/account-mapping.js";
 import type { AccountPatch, AccountRecord, Store } from "../store/store.js";
-import { AccountSession, type AccountSnapshot, type PairingCodeSnapshot } from "./account-session.js";
+import { AccountSession, NotWaitingForLoginError, type AccountSnapshot, type PairingCodeSnapshot } from "./account-session.js";
 import type { BackoffOptions } from "./reconnect-policy.js";
 import { WatchHub } from "./watch-hub.js";
 
@@ -80,10 +80,11 @@ export class SocketManager {
     this.hubs.delete(accountId);
   }
 
-  requestPairingCode(accountId: string, phoneNumber: string): Promise<PairingCodeSnapshot> {
+  async requestPairingCode(accountId: string, phoneNumber: string): Promise<PairingCodeSnapshot> {
     const session = this.sessions.get(accountId);
-    if (!session) return this.mustGet(accountId).then(() => this.session(accountId).requestPairingCode(phoneNumber));
-    return session.requestPairingCode(phoneNumber);
+    if (session) return session.requestPairingCode(phoneNumber);
+    await this.mustGet(accountId);
+    throw new NotWaitingForLoginError(accountId); // no socket: nothing is waiting for a code
   }
 
   /** The account's snapshot now, then one after every change, until `signal` aborts. */

@@ -10,7 +10,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { MessageService, StreamMessagesRequestSchema, StreamStart, type StreamMessagesRequest } from "../../gen/wildcat/v1/message_service_pb.js";
 import { MessageServiceImpl } from "../../src/services/message-service.js";
 import type { EventLog } from "../../src/store/events.js";
-import { simulatorSocketOptions } from "../../src/sandbox-options.js";
+import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { AccountWatcher } from "../support/account-watcher.js";

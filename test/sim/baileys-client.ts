@@ -14,6 +14,7 @@ import { pino } from "pino";
 import type { MediaClientAgents } from "../../src/sim/media-host.js";
 import { memoryAuthState } from "../../src/sim/memory-auth.js";
 import type { Simulator } from "../../src/sim/simulator.js";
+import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 
 /** One parsed pino line from a Baileys logger. */
 export interface LogLine {
@@ -61,14 +62,11 @@ export class BaileysClient {
       { write: (line: string) => void this.logs.push({ ...(JSON.parse(line) as LogLine), client: this.name }) },
     );
     this.sock = makeWASocket({
-      waWebSocketUrl: this.sim.wsUrl,
+      ...simulatorSocketOptions(this.sim, this.media),
       auth: { creds: this.creds, keys: this.keys },
       logger,
       browser: ["Wildcat Test", "Chrome", "1.0"],
-      // history sync is a phone feature the simulator does not offer; skip waiting for it
-      shouldSyncHistoryMessage: (msg) => msg.syncType !== proto.HistorySync.HistorySyncType.RECENT,
       connectTimeoutMs: 10_000,
-      fetchAgent: this.media.fetchAgent,
       ...this.socketOptions,
     });
     this.sock.ev.on("messages.upsert", ({ messages }) => {

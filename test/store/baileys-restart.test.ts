@@ -1,7 +1,7 @@
 import { makeWASocket, type WAMessage, type WASocket } from "@whiskeysockets/baileys";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { simulatorSocketOptions } from "../../src/sandbox-options.js";
+import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 import { SimulatedContact } from "../../src/sim/contact.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";

@@ -9,7 +9,7 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { AccountState, DisconnectReason, type Account } from "../../gen/wildcat/v1/account_pb.js";
 import { EventSchema } from "../../gen/wildcat/v1/event_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
-import { simulatorSocketOptions } from "../../src/sandbox-options.js";
+import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { AccountWatcher } from "../support/account-watcher.js";
