@@ -84,7 +84,8 @@ export interface MessageRecord extends NewMessage {
 
 export interface MessageQuery {
   accountId: string;
-  chatJid: string;
+  /** Absent: every chat of the account. */
+  chatJid?: string;
   pageSize: number;
   /** Opaque token from a previous page. */
   pageToken?: string;
@@ -101,6 +102,19 @@ export interface MessagePage {
   nextPageToken?: string;
 }
 
+/** Binds a client's send request id (unique per account) to the message it sent. */
+export interface SendRequestClaim {
+  accountId: string;
+  requestId: string;
+  chatJid: string;
+  messageId: string;
+  /** When the claim was made; {@link MessageStore.pruneRequests} forgets claims by it. */
+  createTime: Date;
+}
+
+/** `claimed: false` carries the target of the claim that came first. */
+export type ClaimResult = { claimed: true } | { claimed: false; chatJid: string; messageId: string };
+
 export interface MessageStore {
   /**
    * Stores a message once: a redelivery of the same key changes nothing and returns
@@ -108,9 +122,15 @@ export interface MessageStore {
    */
   upsert(message: NewMessage): Promise<{ created: boolean }>;
   get(key: MessageKey): Promise<MessageRecord | undefined>;
-  /** Every stored message of the account with this id (normally one). */
-  findById(accountId: string, messageId: string): Promise<MessageRecord[]>;
-  /** A chat's messages newest first (timestamp, then storage order), keyset-paginated. */
+  /**
+   * Every stored message of the account with this id (normally one), newest first;
+   * `fromMe` narrows it to one direction.
+   */
+  findById(accountId: string, messageId: string, fromMe?: boolean): Promise<MessageRecord[]>;
+  /**
+   * A chat's messages, or without `chatJid` all of the account's, newest first (timestamp,
+   * then storage order), keyset-paginated.
+   */
   list(query: MessageQuery): Promise<MessagePage>;
   /** Records a status update, creating a placeholder when the message has not arrived yet. */
   addStatus(key: MessageKey, change: StatusChange): Promise<void>;
@@ -118,7 +138,20 @@ export interface MessageStore {
   markDeleted(key: MessageKey, time: Date): Promise<void>;
   /** Sets this JID's reaction; an empty emoji removes it. */
   setReaction(key: MessageKey, reaction: Reaction): Promise<void>;
-  /** Removes every message of the account; returns how many. */
+  /**
+   * Sets (replaces) a stored message's media, for media fetched after the message was
+   * stored. False when no message with this key is stored; no placeholder is created.
+   */
+  setMedia(key: MessageKey, media: MediaRef): Promise<boolean>;
+  /**
+   * Records that a send request id is bound to a message, so a retried request sends
+   * nothing twice. Atomic across processes: of concurrent claims of one id exactly one
+   * gets `claimed: true`; the others, and every later one, get the first claim's target.
+   */
+  claimRequest(claim: SendRequestClaim): Promise<ClaimResult>;
+  /** Forgets claims made before `createdBefore` (the retention window); returns how many. */
+  pruneRequests(createdBefore: Date): Promise<number>;
+  /** Removes every message and send request claim of the account; returns how many messages. */
   deleteAccount(accountId: string): Promise<number>;
 }
 

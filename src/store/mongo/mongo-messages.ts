@@ -4,6 +4,7 @@ import { decodeToken, encodeToken } from "../keyset-token.js";
 import {
   rankToStatus,
   statusRank,
+  type ClaimResult,
   type Jid,
   type MediaRef,
   type MessageKey,
@@ -14,6 +15,7 @@ import {
   type MessageType,
   type NewMessage,
   type Reaction,
+  type SendRequestClaim,
   type StatusChange,
 } from "../messages.js";
 import { ensureIndexes } from "./ensure-indexes.js";
@@ -44,18 +46,30 @@ export interface MessageDocument {
   reactions?: Reaction[];
 }
 
+/** A send request id bound to the message it sent. */
+export interface SendRequestDocument {
+  /** JSON of [accountId, requestId]: the unique `_id` makes a claim one atomic insert. */
+  _id: string;
+  accountId: string;
+  chatJid: string;
+  messageId: string;
+  createTime: Date;
+}
+
 const duplicateKey = 11000;
 
 export class MongoMessages implements MessageStore {
   readonly #messages: Collection<MessageDocument>;
+  readonly #sendRequests: Collection<SendRequestDocument>;
   readonly #mutex = new KeyedMutex();
 
-  constructor(messages: Collection<MessageDocument>) {
+  constructor(messages: Collection<MessageDocument>, sendRequests: Collection<SendRequestDocument>) {
     this.#messages = messages;
+    this.#sendRequests = sendRequests;
   }
 
   /** Exactly the indexes the queries below use (FerretDB v1 has no partial indexes, so none are). */
-  static async createIndexes(messages: Collection<MessageDocument>): Promise<void> {
+  static async createIndexes(messages: Collection<MessageDocument>, sendRequests: Collection<SendRequestDocument>): Promise<void> {
     await ensureIndexes(messages, [
       // WhatsApp's key: a redelivered message is stored once; get() and every update use it.
       { key: { accountId: 1, chatJid: 1, messageId: 1, fromMe: 1, participant: 1 }, name: "key", unique: true },
@@ -65,6 +79,15 @@ export class MongoMessages implements MessageStore {
       { key: { accountId: 1, chatJid: 1, timestamp: -1, _id: -1 }, name: "chat_time" },
       // list filtered by type.
       { key: { accountId: 1, chatJid: 1, type: 1, timestamp: -1, _id: -1 }, name: "chat_type_time" },
+      // list across all chats, unfiltered and by type.
+      { key: { accountId: 1, timestamp: -1, _id: -1 }, name: "account_time" },
+      { key: { accountId: 1, type: 1, timestamp: -1, _id: -1 }, name: "account_type_time" },
+    ]);
+    await ensureIndexes(sendRequests, [
+      // pruneRequests.
+      { key: { createTime: 1 }, name: "create_time" },
+      // deleteAccount.
+      { key: { accountId: 1 }, name: "account" },
     ]);
   }
 
@@ -99,8 +122,10 @@ export class MongoMessages implements MessageStore {
     return doc ? fromDocument(doc) : undefined;
   }
 
-  async findById(accountId: string, messageId: string): Promise<MessageRecord[]> {
-    const docs = await this.#messages.find({ accountId, messageId, stored: true }).sort({ timestamp: -1, _id: -1 }).toArray();
+  async findById(accountId: string, messageId: string, fromMe?: boolean): Promise<MessageRecord[]> {
+    const filter: Filter<MessageDocument> = { accountId, messageId, stored: true };
+    if (fromMe !== undefined) filter.fromMe = fromMe;
+    const docs = await this.#messages.find(filter).sort({ timestamp: -1, _id: -1 }).toArray();
     return docs.map(fromDocument);
   }
 
@@ -108,7 +133,8 @@ export class MongoMessages implements MessageStore {
     if (!Number.isSafeInteger(query.pageSize) || query.pageSize < 1) {
       throw new RangeError(`pageSize must be a positive integer, got ${query.pageSize}`);
     }
-    const filter: Filter<MessageDocument> = { accountId: query.accountId, chatJid: query.chatJid, stored: true };
+    const filter: Filter<MessageDocument> = { accountId: query.accountId, stored: true };
+    if (query.chatJid !== undefined) filter.chatJid = query.chatJid;
     if (query.types?.length) filter.type = { $in: query.types };
     if (query.fromMe !== undefined) filter.fromMe = query.fromMe;
     const time: { $gte?: Date; $lt?: Date } = {};
@@ -166,7 +192,45 @@ export class MongoMessages implements MessageStore {
     });
   }
 
+  async setMedia(key: MessageKey, media: MediaRef): Promise<boolean> {
+    // Under the per-message mutex like every other update of a message (see addStatus).
+    const result = await this.#mutex.run(mutexKey(key), () =>
+      this.#messages.updateOne({ ...keyFilter(key), stored: true }, { $set: { media } }),
+    );
+    return result.matchedCount > 0;
+  }
+
+  async claimRequest(claim: SendRequestClaim): Promise<ClaimResult> {
+    // FerretDB v1 has no transactions and no atomic findOneAndUpdate: the unique _id insert
+    // is the one operation that lets exactly one of several processes win.
+    const _id = JSON.stringify([claim.accountId, claim.requestId]);
+    for (;;) {
+      try {
+        await this.#sendRequests.insertOne({
+          _id,
+          accountId: claim.accountId,
+          chatJid: claim.chatJid,
+          messageId: claim.messageId,
+          createTime: claim.createTime,
+        });
+        return { claimed: true };
+      } catch (err) {
+        if (!(err instanceof MongoServerError && err.code === duplicateKey)) throw err;
+      }
+      const first = await this.#sendRequests.findOne({ _id });
+      if (first) return { claimed: false, chatJid: first.chatJid, messageId: first.messageId };
+      // Pruned between the insert and the read: claim again.
+    }
+  }
+
+  async pruneRequests(createdBefore: Date): Promise<number> {
+    return (await this.#sendRequests.deleteMany({ createTime: { $lt: createdBefore } })).deletedCount;
+  }
+
   async deleteAccount(accountId: string): Promise<number> {
+    // Claims first: a crash in between leaves messages no claim points at, never claims
+    // naming messages that are gone.
+    await this.#sendRequests.deleteMany({ accountId });
     return (await this.#messages.deleteMany({ accountId })).deletedCount;
   }
 

@@ -18,7 +18,7 @@ import { MongoAuthRecords, type AuthJournalDocument, type AuthKeyDocument } from
 import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument } from "./mongo-deliveries.js";
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
 import { MongoMedia } from "./mongo-media.js";
-import { MongoMessages, type MessageDocument } from "./mongo-messages.js";
+import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
 import { MongoWebhooks, type WebhookDocument } from "./mongo-webhooks.js";
 
 /** Options for {@link openMongoStore}. */
@@ -64,6 +64,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     const authKeys = db.collection<AuthKeyDocument>("auth_keys");
     const authJournal = db.collection<AuthJournalDocument>("auth_journal");
     const messages = db.collection<MessageDocument>("messages");
+    const sendRequests = db.collection<SendRequestDocument>("send_requests");
     const events = db.collection<EventDocument>("events");
     const eventMeta = db.collection<EventMetaDocument>("event_meta");
     const webhooks = db.collection<WebhookDocument>("webhooks");
@@ -72,7 +73,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     // createIndexes is a no-op for indexes that already exist with the same spec.
     await accounts.createIndexes([{ key: { state: 1, _id: 1 }, name: "state_id" }]);
     await MongoAuthRecords.createIndexes(authKeys, authJournal);
-    await MongoMessages.createIndexes(messages);
+    await MongoMessages.createIndexes(messages, sendRequests);
     await MongoEventLog.createIndexes(events);
     await MongoDeliveries.createIndexes(deliveries, deliveryLeases);
     await MongoMedia.createIndexes(db);
@@ -84,7 +85,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       accounts: new MongoAccountStore(accounts, authRecords),
       authRecords,
       authState: new StoreAuthState(authRecords, options.authCipher),
-      messages: new MongoMessages(messages),
+      messages: new MongoMessages(messages, sendRequests),
       events: new MongoEventLog(events, eventMeta, deliveries, new AppendWaiter(options.eventPollMs ?? 250), {
         beforeInsert: options.beforeEventInsert,
       }),

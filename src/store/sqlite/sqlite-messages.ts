@@ -4,6 +4,7 @@ import { decodeToken, encodeToken } from "../keyset-token.js";
 import {
   rankToStatus,
   statusRank,
+  type ClaimResult,
   type Jid,
   type MediaRef,
   type MessageKey,
@@ -14,6 +15,7 @@ import {
   type MessageType,
   type NewMessage,
   type Reaction,
+  type SendRequestClaim,
   type StatusChange,
 } from "../messages.js";
 
@@ -46,12 +48,17 @@ interface MessageDoc {
 
 const emptyDoc = (): MessageDoc => ({ statusHistory: [], reactions: [] });
 
+/** Returns whether it changed the row; a placeholder is created first unless `create` is false. */
+type Mutate = (key: MessageKey, change: (row: MessageRow, doc: MessageDoc) => boolean, create?: boolean) => boolean;
+
 export class SqliteMessages implements MessageStore {
   readonly #db: Database.Database;
   readonly #byKey: Database.Statement<[string, string, string, number, string], MessageRow>;
   readonly #insert: Database.Statement<[Record<string, unknown>]>;
   readonly #update: Database.Statement<[Record<string, unknown>]>;
-  readonly #mutate: (key: MessageKey, change: (row: MessageRow, doc: MessageDoc) => boolean) => boolean;
+  readonly #mutate: Mutate;
+  readonly #claim: (claim: SendRequestClaim) => ClaimResult;
+  readonly #deleteAccount: (accountId: string) => number;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -66,10 +73,11 @@ export class SqliteMessages implements MessageStore {
       "UPDATE messages SET stored = @stored, timestamp = @timestamp, type = @type, doc = @doc, raw = @raw WHERE seq = @seq",
     );
     // Read-modify-write in one transaction: SQLite serializes writers, so updates never interleave.
-    this.#mutate = db.transaction((key: MessageKey, change: (row: MessageRow, doc: MessageDoc) => boolean) => {
+    this.#mutate = db.transaction<Mutate>((key, change, create = true) => {
       const k = keyParams(key);
       let row = this.#byKey.get(k.account_id, k.chat_jid, k.message_id, k.from_me, k.participant);
       if (!row) {
+        if (!create) return false;
         this.#insert.run({ ...k, stored: 0, timestamp: null, type: null, doc: toJson(emptyDoc()), raw: null });
         row = this.#byKey.get(k.account_id, k.chat_jid, k.message_id, k.from_me, k.participant)!;
       }
@@ -77,6 +85,33 @@ export class SqliteMessages implements MessageStore {
       if (!change(row, doc)) return false;
       this.#update.run({ seq: row.seq, stored: row.stored, timestamp: row.timestamp, type: row.type, doc: toJson(doc), raw: row.raw });
       return true;
+    });
+    const insertClaim = db.prepare<[Record<string, unknown>]>(
+      `INSERT INTO send_requests (account_id, request_id, chat_jid, message_id, create_time)
+       VALUES (@account_id, @request_id, @chat_jid, @message_id, @create_time) ON CONFLICT DO NOTHING`,
+    );
+    const selectClaim = db.prepare<[string, string], { chat_jid: string; message_id: string }>(
+      "SELECT chat_jid, message_id FROM send_requests WHERE account_id = ? AND request_id = ?",
+    );
+    // The primary key decides between concurrent claims, in this process or another; the
+    // transaction keeps a prune from removing the winner between the insert and the read.
+    this.#claim = db.transaction((claim: SendRequestClaim): ClaimResult => {
+      const inserted = insertClaim.run({
+        account_id: claim.accountId,
+        request_id: claim.requestId,
+        chat_jid: claim.chatJid,
+        message_id: claim.messageId,
+        create_time: claim.createTime.getTime(),
+      }).changes;
+      if (inserted) return { claimed: true };
+      const first = selectClaim.get(claim.accountId, claim.requestId)!;
+      return { claimed: false, chatJid: first.chat_jid, messageId: first.message_id };
+    });
+    const deleteMessages = db.prepare<[string]>("DELETE FROM messages WHERE account_id = ?");
+    const deleteClaims = db.prepare<[string]>("DELETE FROM send_requests WHERE account_id = ?");
+    this.#deleteAccount = db.transaction((accountId: string) => {
+      deleteClaims.run(accountId);
+      return deleteMessages.run(accountId).changes;
     });
   }
 
@@ -102,10 +137,11 @@ export class SqliteMessages implements MessageStore {
     return row?.stored ? fromRow(row) : undefined;
   }
 
-  async findById(accountId: string, messageId: string): Promise<MessageRecord[]> {
+  async findById(accountId: string, messageId: string, fromMe?: boolean): Promise<MessageRecord[]> {
+    const direction = fromMe === undefined ? "" : ` AND from_me = ${fromMe ? 1 : 0}`;
     const rows = this.#db
       .prepare<[string, string], MessageRow>(
-        "SELECT * FROM messages WHERE account_id = ? AND message_id = ? AND stored = 1 ORDER BY timestamp DESC, seq DESC",
+        `SELECT * FROM messages WHERE account_id = ? AND message_id = ? AND stored = 1${direction} ORDER BY timestamp DESC, seq DESC`,
       )
       .all(accountId, messageId);
     return rows.map(fromRow);
@@ -113,8 +149,12 @@ export class SqliteMessages implements MessageStore {
 
   async list(query: MessageQuery): Promise<MessagePage> {
     checkPageSize(query.pageSize);
-    const where = ["account_id = ?", "chat_jid = ?", "stored = 1"];
-    const params: unknown[] = [query.accountId, query.chatJid];
+    const where = ["account_id = ?", "stored = 1"];
+    const params: unknown[] = [query.accountId];
+    if (query.chatJid !== undefined) {
+      where.push("chat_jid = ?");
+      params.push(query.chatJid);
+    }
     if (query.types?.length) {
       where.push(`type IN (${query.types.map(() => "?").join(", ")})`);
       params.push(...query.types);
@@ -177,8 +217,28 @@ export class SqliteMessages implements MessageStore {
     });
   }
 
+  async setMedia(key: MessageKey, media: MediaRef): Promise<boolean> {
+    return this.#mutate(
+      key,
+      (row, doc) => {
+        if (!row.stored) return false;
+        doc.media = media;
+        return true;
+      },
+      false,
+    );
+  }
+
+  async claimRequest(claim: SendRequestClaim): Promise<ClaimResult> {
+    return this.#claim(claim);
+  }
+
+  async pruneRequests(createdBefore: Date): Promise<number> {
+    return this.#db.prepare("DELETE FROM send_requests WHERE create_time < ?").run(createdBefore.getTime()).changes;
+  }
+
   async deleteAccount(accountId: string): Promise<number> {
-    return this.#db.prepare("DELETE FROM messages WHERE account_id = ?").run(accountId).changes;
+    return this.#deleteAccount(accountId);
   }
 }
 

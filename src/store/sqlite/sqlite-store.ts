@@ -104,6 +104,18 @@ const migrations: readonly string[] = [
    ) STRICT;
    CREATE INDEX deliveries_due ON deliveries (state, next_attempt_time);
    CREATE INDEX deliveries_webhook ON deliveries (webhook_id, event_seq DESC);`,
+  // 3: listing messages across chats; send request idempotency claims.
+  `CREATE INDEX messages_account_time ON messages (account_id, timestamp DESC, seq DESC) WHERE stored = 1;
+   CREATE INDEX messages_account_type_time ON messages (account_id, type, timestamp DESC, seq DESC) WHERE stored = 1;
+   CREATE TABLE send_requests (
+     account_id  TEXT NOT NULL,
+     request_id  TEXT NOT NULL,
+     chat_jid    TEXT NOT NULL,
+     message_id  TEXT NOT NULL,
+     create_time INTEGER NOT NULL,
+     PRIMARY KEY (account_id, request_id)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX send_requests_time ON send_requests (create_time);`,
 ];
 
 /** Options for {@link openSqliteStore}. */

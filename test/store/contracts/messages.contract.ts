@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import type { MessageKey, MessageRecord, MessageType, NewMessage } from "../../../src/store/messages.js";
+import type {
+  MediaRef,
+  MessageKey,
+  MessageQuery,
+  MessageRecord,
+  MessageType,
+  NewMessage,
+  SendRequestClaim,
+} from "../../../src/store/messages.js";
 import { useAdapter, type AdapterFactory } from "../harness.js";
 
 const chat = "15551234567@s.whatsapp.net";
@@ -33,10 +41,39 @@ const full: NewMessage = {
   rawMessage: new Uint8Array([0, 1, 2, 250, 255]),
 };
 
+const photo: MediaRef = { mediaId: "m_2", mimeType: "image/png", sizeBytes: 777, sha256: "cd".repeat(32) };
+
+function claim(requestId: string, messageId: string, overrides: Partial<SendRequestClaim> = {}): SendRequestClaim {
+  return { accountId: "acc", requestId, chatJid: chat, messageId, createTime: new Date(t0), ...overrides };
+}
+
 export function messagesContract(name: string, factory: AdapterFactory): void {
   describe(`${name} messages`, () => {
     const ctx = useAdapter(factory);
     const ids = (records: MessageRecord[]) => records.map((m) => m.key.messageId);
+
+    /** Follows page tokens to the end: the ids in order, and how many pages it took. */
+    async function listAll(query: Omit<MessageQuery, "pageToken">) {
+      const seen: string[] = [];
+      let pageToken: string | undefined;
+      let pages = 0;
+      do {
+        const page = await ctx.store.messages.list({ ...query, pageToken });
+        seen.push(...ids(page.messages));
+        pageToken = page.nextPageToken;
+        pages++;
+      } while (pageToken);
+      return { seen, pages };
+    }
+
+    /** The filter results both filter tests expect of the same five messages T1, I2, T3, V4, T5. */
+    async function expectFiltered(list: (q: Partial<MessageQuery>) => Promise<string[]>) {
+      expect(await list({ types: ["text"] })).toEqual(["T5", "T3", "T1"]);
+      expect(await list({ types: ["image", "video"] })).toEqual(["V4", "I2"]);
+      expect(await list({ fromMe: true })).toEqual(["V4", "T3"]);
+      expect(await list({ fromMe: false, types: ["text"] })).toEqual(["T5", "T1"]);
+      expect(await list({ since: new Date(t0 + 2000), until: new Date(t0 + 4000) })).toEqual(["T3", "I2"]);
+    }
 
     it("when a message is stored, get returns every field exactly, with no status yet", async () => {
       expect(await ctx.store.messages.upsert(full)).toEqual({ created: true });
@@ -128,15 +165,7 @@ export function messagesContract(name: string, factory: AdapterFactory): void {
       for (let i = 0; i < 9; i++) await ctx.store.messages.upsert(message(`M${i}`, Math.floor(i / 2)));
       await ctx.store.messages.upsert(message("elsewhere", 100, { key: key("elsewhere", { chatJid: "other@s.whatsapp.net" }) }));
 
-      const seen: string[] = [];
-      let pageToken: string | undefined;
-      let pages = 0;
-      do {
-        const page = await ctx.store.messages.list({ accountId: "acc", chatJid: chat, pageSize: 2, pageToken });
-        seen.push(...ids(page.messages));
-        pageToken = page.nextPageToken;
-        pages++;
-      } while (pageToken);
+      const { seen, pages } = await listAll({ accountId: "acc", chatJid: chat, pageSize: 2 });
 
       expect(seen).toEqual(["M8", "M7", "M6", "M5", "M4", "M3", "M2", "M1", "M0"]);
       expect(pages).toBe(5);
@@ -156,12 +185,126 @@ export function messagesContract(name: string, factory: AdapterFactory): void {
       const list = async (q: object) =>
         ids((await ctx.store.messages.list({ accountId: "acc", chatJid: chat, pageSize: 10, ...q })).messages);
 
-      expect(await list({ types: ["text"] })).toEqual(["T5", "T3", "T1"]);
-      expect(await list({ types: ["image", "video"] })).toEqual(["V4", "I2"]);
-      expect(await list({ fromMe: true })).toEqual(["V4", "T3"]);
-      expect(await list({ fromMe: false, types: ["text"] })).toEqual(["T5", "T1"]);
-      expect(await list({ since: new Date(t0 + 2000), until: new Date(t0 + 4000) })).toEqual(["T3", "I2"]);
+      await expectFiltered(list);
       expect(await list({ types: ["text"], pageSize: 1, pageToken: (await ctx.store.messages.list({ accountId: "acc", chatJid: chat, pageSize: 1, types: ["text"] })).nextPageToken })).toEqual(["T3"]);
+    });
+
+    it("when no chat is given, list pages through every chat of the account newest first, ties in storage order", async () => {
+      // Three chats, interleaved, two messages per second: pages split inside ties that span chats.
+      const chats = [chat, group, "15559990000@s.whatsapp.net"];
+      for (let i = 0; i < 9; i++) {
+        const chatJid = chats[i % 3];
+        await ctx.store.messages.upsert(message(`M${i}`, Math.floor(i / 2), { key: key(`M${i}`, { chatJid }), chat: { jid: chatJid } }));
+      }
+      await ctx.store.messages.upsert(message("otherAccount", 100, { key: key("otherAccount", { accountId: "other" }) }));
+      await ctx.store.messages.addStatus(key("placeholder"), { status: "read", time: new Date(t0) });
+
+      const { seen, pages } = await listAll({ accountId: "acc", pageSize: 2 });
+
+      expect(seen).toEqual(["M8", "M7", "M6", "M5", "M4", "M3", "M2", "M1", "M0"]);
+      expect(pages).toBe(5);
+    });
+
+    it("when no chat is given, filters apply across chats: type, from-me, time range, with pagination", async () => {
+      const specs: [string, string, number, MessageType, boolean][] = [
+        ["T1", chat, 1, "text", false],
+        ["I2", group, 2, "image", false],
+        ["T3", group, 3, "text", true],
+        ["V4", chat, 4, "video", true],
+        ["T5", "15559990000@s.whatsapp.net", 5, "text", false],
+      ];
+      for (const [id, chatJid, s, type, fromMe] of specs) {
+        await ctx.store.messages.upsert(message(id, s, { key: key(id, { chatJid, fromMe }), chat: { jid: chatJid }, type }));
+      }
+      const list = async (q: object) => ids((await ctx.store.messages.list({ accountId: "acc", pageSize: 10, ...q })).messages);
+
+      await expectFiltered(list);
+      const first = await ctx.store.messages.list({ accountId: "acc", pageSize: 2, types: ["text"] });
+      expect(ids(first.messages)).toEqual(["T5", "T3"]);
+      expect(await list({ types: ["text"], pageToken: first.nextPageToken })).toEqual(["T1"]);
+    });
+
+    it("when findById is narrowed by direction, only that direction's message is returned", async () => {
+      await ctx.store.messages.upsert(message("Y", 1));
+      await ctx.store.messages.upsert(message("Y", 2, { key: key("Y", { fromMe: true }) }));
+
+      expect((await ctx.store.messages.findById("acc", "Y", true)).map((m) => m.key)).toStrictEqual([key("Y", { fromMe: true })]);
+      expect((await ctx.store.messages.findById("acc", "Y", false)).map((m) => m.key)).toStrictEqual([key("Y")]);
+      expect(await ctx.store.messages.findById("acc", "Y")).toHaveLength(2);
+    });
+
+    it("when media is set on a stored message, it replaces the old one and hasMedia follows", async () => {
+      await ctx.store.messages.upsert(message("P", 1, { type: "image" }));
+      expect((await ctx.store.messages.get(key("P")))?.hasMedia).toBe(false);
+
+      expect(await ctx.store.messages.setMedia(key("P"), full.media!)).toBe(true);
+      expect(await ctx.store.messages.setMedia(key("P"), photo)).toBe(true);
+
+      const got = await ctx.store.messages.get(key("P"));
+      expect(got?.media).toStrictEqual(photo);
+      expect(got?.hasMedia).toBe(true);
+      expect(got?.text).toBe("text of P");
+    });
+
+    it("when media is set on a message that is not stored, it returns false and creates nothing", async () => {
+      expect(await ctx.store.messages.setMedia(key("unknown"), photo)).toBe(false);
+      // A placeholder (an update that arrived before its message) is not a stored message either.
+      await ctx.store.messages.addStatus(key("early"), { status: "read", time: new Date(t0) });
+      expect(await ctx.store.messages.setMedia(key("early"), photo)).toBe(false);
+
+      expect(await ctx.store.messages.get(key("unknown"))).toBeUndefined();
+      expect((await ctx.store.messages.list({ accountId: "acc", pageSize: 10 })).messages).toEqual([]);
+      await ctx.store.messages.upsert(message("early", 1));
+      const early = await ctx.store.messages.get(key("early"));
+      expect(early?.hasMedia).toBe(false);
+      expect(early?.status).toBe("read");
+    });
+
+    it("when one request id is claimed 20 times at once from several stores, exactly one wins and all see its target", async () => {
+      const stores = [ctx.store, await ctx.open(), await ctx.open()];
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % stores.length].messages.claimRequest(claim("req-1", `MSG${i}`))),
+      );
+
+      const winners = results.flatMap((r, i) => (r.claimed ? [i] : []));
+      expect(winners).toHaveLength(1);
+      const target = { claimed: false, chatJid: chat, messageId: `MSG${winners[0]}` };
+      expect(results.filter((r) => !r.claimed)).toStrictEqual(Array(19).fill(target));
+      expect(await ctx.store.messages.claimRequest(claim("req-1", "LATE", { chatJid: group }))).toStrictEqual(target);
+    });
+
+    it("when request ids differ, or the same id is used by another account, each claim is its own", async () => {
+      expect(await ctx.store.messages.claimRequest(claim("req-1", "A"))).toStrictEqual({ claimed: true });
+      expect(await ctx.store.messages.claimRequest(claim("req-2", "B"))).toStrictEqual({ claimed: true });
+      expect(await ctx.store.messages.claimRequest(claim("req-1", "C", { accountId: "other", chatJid: group }))).toStrictEqual({ claimed: true });
+
+      expect(await ctx.store.messages.claimRequest(claim("req-2", "D"))).toStrictEqual({ claimed: false, chatJid: chat, messageId: "B" });
+      expect(await ctx.store.messages.claimRequest(claim("req-1", "E", { accountId: "other" }))).toStrictEqual({ claimed: false, chatJid: group, messageId: "C" });
+    });
+
+    it("when claims are pruned, those made before the cutoff are forgotten and later ones kept", async () => {
+      await ctx.store.messages.claimRequest(claim("old", "A", { createTime: new Date(t0) }));
+      await ctx.store.messages.claimRequest(claim("edge", "B", { createTime: new Date(t0 + 1000) }));
+      await ctx.store.messages.claimRequest(claim("new", "C", { createTime: new Date(t0 + 2000) }));
+
+      expect(await ctx.store.messages.pruneRequests(new Date(t0 + 1000))).toBe(1);
+      expect(await ctx.store.messages.pruneRequests(new Date(t0 + 1000))).toBe(0);
+
+      expect(await ctx.store.messages.claimRequest(claim("old", "A2"))).toStrictEqual({ claimed: true });
+      expect(await ctx.store.messages.claimRequest(claim("edge", "B2"))).toStrictEqual({ claimed: false, chatJid: chat, messageId: "B" });
+      expect(await ctx.store.messages.claimRequest(claim("new", "C2"))).toStrictEqual({ claimed: false, chatJid: chat, messageId: "C" });
+    });
+
+    it("when an account is deleted, its claims go too and only its messages are counted", async () => {
+      await ctx.store.messages.upsert(message("A", 1));
+      await ctx.store.messages.claimRequest(claim("req-1", "A"));
+      await ctx.store.messages.claimRequest(claim("req-2", "B"));
+      await ctx.store.messages.claimRequest(claim("req-1", "O", { accountId: "other" }));
+
+      expect(await ctx.store.messages.deleteAccount("acc")).toBe(1);
+
+      expect(await ctx.store.messages.claimRequest(claim("req-1", "A2"))).toStrictEqual({ claimed: true });
+      expect(await ctx.store.messages.claimRequest(claim("req-1", "X", { accountId: "other" }))).toStrictEqual({ claimed: false, chatJid: chat, messageId: "O" });
     });
 
     it("when a page token is garbage, list throws RangeError", async () => {
