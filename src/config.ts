@@ -42,6 +42,14 @@ export interface Config {
   eventRetentionMaxEvents: number;
   /** How often the event log is pruned, in ms. */
   eventPruneIntervalMs: number;
+  /** Events a live StreamMessages subscriber may fall behind before its stream ends with resource_exhausted. */
+  streamBuffer: number;
+  /** Compress MessageService responses (StreamMessages events) when the client accepts it. */
+  streamCompression: boolean;
+  /** How often an HTTP/2 connection with open streams is pinged, so idle streams survive proxies; 0 never. */
+  streamKeepaliveMs: number;
+  /** How long a SendMessage request_id is remembered (a repeat within it sends nothing), in hours. */
+  requestIdRetentionHours: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
 }
@@ -130,6 +138,10 @@ export const CONFIG_KEYS = {
   eventRetentionHours: { name: "EVENT_RETENTION_HOURS", parse: integer(0, 24 * 3650), default: 720 },
   eventRetentionMaxEvents: { name: "EVENT_RETENTION_MAX_EVENTS", parse: integer(0, 1_000_000_000), default: 1_000_000 },
   eventPruneIntervalMs: { name: "EVENT_PRUNE_INTERVAL_MS", parse: integer(1_000, 24 * 3600 * 1000), default: 600_000 },
+  streamBuffer: { name: "STREAM_BUFFER", parse: integer(1, 1_000_000), default: 1024 },
+  streamCompression: { name: "STREAM_COMPRESSION", parse: boolean, default: false },
+  streamKeepaliveMs: { name: "STREAM_KEEPALIVE_MS", parse: integer(0, 3_600_000), default: 30_000 },
+  requestIdRetentionHours: { name: "REQUEST_ID_RETENTION_HOURS", parse: integer(1, 24 * 3650), default: 24 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 

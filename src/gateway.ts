@@ -9,6 +9,7 @@ import type { Logger } from "./logger.js";
 import { EventRetention } from "./events/event-retention.js";
 import { startServer, type Mount, type RunningServer } from "./server/server.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { Messaging } from "./messaging/messaging.js";
 import { MessageServiceImpl } from "./services/message-service.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
@@ -18,6 +19,7 @@ export interface Gateway {
   readonly server: RunningServer;
   readonly store: Store;
   readonly sockets: SocketManager;
+  readonly messaging: Messaging;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
   /** Graceful stop: the server, then the sockets (no logout), then the store. */
@@ -33,19 +35,30 @@ export interface GatewayExtras {
 /** Wires store → socket manager → services → server. Everything it needs comes in; nothing is global. */
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const store = await openStore(config);
+  const socketOptions = extras.socketOptions ?? {};
+  const messaging = new Messaging({ ...store, clock, logger, mediaFetchOptions: socketOptions.options });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
     watchBuffer: config.watchBuffer,
-    socketOptions: extras.socketOptions ?? {},
+    socketOptions,
+    attach: (accountId, sock) => messaging.attach(accountId, sock),
+    getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
   let server: RunningServer;
   try {
     server = await startServer(config, logger, [
       { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock)) },
+      {
+        service: MessageService,
+        routes: (r) =>
+          r.service(MessageService, new MessageServiceImpl({ messaging, sockets, ...store, streamBuffer: config.streamBuffer }), {
+            // Per-message gzip for every subscriber of small events costs more than it saves.
+            compressMinBytes: config.streamCompression ? 1024 : Number.MAX_SAFE_INTEGER,
+          }),
+      },
       // Contract published in full; these answer `unimplemented` until their issues land.
-      { service: MessageService, routes: (r) => r.service(MessageService, new MessageServiceImpl(store.events)) },
       { service: MediaService, routes: (r) => r.service(MediaService, {}) },
       { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },
       ...(extras.mounts ?? []),
@@ -56,7 +69,13 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   }
   const retention = new EventRetention(
     store.events,
-    { maxAgeMs: config.eventRetentionHours * 3600_000, maxEvents: config.eventRetentionMaxEvents, intervalMs: config.eventPruneIntervalMs },
+    store.messages,
+    {
+      maxAgeMs: config.eventRetentionHours * 3600_000,
+      maxEvents: config.eventRetentionMaxEvents,
+      intervalMs: config.eventPruneIntervalMs,
+      requestIdMaxAgeMs: config.requestIdRetentionHours * 3600_000,
+    },
     clock,
     logger,
   );
@@ -70,6 +89,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     server,
     store,
     sockets,
+    messaging,
     restored,
     async close() {
       await server.shutdown();

@@ -27,7 +27,7 @@ export interface OnePortServer {
  * preface goes to an HTTP/2 server, anything else to an HTTP/1.1 server, both
  * sharing one request handler.
  */
-export async function listenOnePort(handler: RequestHandler, port: number, host: string): Promise<OnePortServer> {
+export async function listenOnePort(handler: RequestHandler, port: number, host: string, keepaliveMs = 0): Promise<OnePortServer> {
   const serve: RequestHandler = (req, res) => {
     drainInsteadOfDestroy(req);
     // A handler may answer without reading the body at all (a declared length over
@@ -57,7 +57,13 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
   });
   h2.on("session", (session) => {
     sessions.add(session);
-    session.once("close", () => sessions.delete(session));
+    // HTTP/2 pings keep long-lived streams (StreamMessages, WatchAccount) from being cut
+    // by proxies and load balancers that close connections they think idle.
+    const pinger = keepaliveMs > 0 ? setInterval(() => !session.closed && session.ping(() => undefined), keepaliveMs).unref() : undefined;
+    session.once("close", () => {
+      clearInterval(pinger);
+      sessions.delete(session);
+    });
   });
 
   const tcp = net.createServer((socket) => {

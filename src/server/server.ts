@@ -30,7 +30,8 @@ export interface RunningServer {
   shutdown(): Promise<void>;
 }
 
-type ServerConfig = Pick<Config, "port" | "host" | "corsOrigins" | "maxRequestBytes" | "maxTimeoutMs" | "shutdownTimeoutMs">;
+type ServerConfig = Pick<Config, "port" | "host" | "corsOrigins" | "maxRequestBytes" | "maxTimeoutMs" | "shutdownTimeoutMs"> &
+  Partial<Pick<Config, "streamKeepaliveMs">>;
 
 /**
  * Serves the given services, health and reflection on one port for gRPC, gRPC-Web and Connect.
@@ -78,7 +79,7 @@ export async function startServer(
     if (!applyCors(req, res)) connect(req, res);
   };
 
-  const server = await listenOnePort(handler, config.port, config.host);
+  const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs);
   logger.info({ port: server.port, host: config.host }, "listening (gRPC, gRPC-Web, Connect)");
   return {
     port: server.port,

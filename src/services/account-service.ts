@@ -17,8 +17,9 @@ import {
 import type { Clock } from "../clock.js";
 import type { MessageStore } from "../store/messages.js";
 import { AlreadyExistsError, type AccountStore } from "../store/store.js";
-import { NotWaitingForLoginError, SandboxMixError, type PairingCodeSnapshot } from "../whatsapp/account-session.js";
-import { AccountNotFoundError, type SocketManager } from "../whatsapp/socket-manager.js";
+import type { PairingCodeSnapshot } from "../whatsapp/account-session.js";
+import { mapError, mapErrors } from "./domain-errors.js";
+import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { WatcherOverflowError } from "../whatsapp/watch-hub.js";
 import { toAccount } from "./account-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
@@ -130,19 +131,6 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
 
 function toPairingCode(code: PairingCodeSnapshot) {
   return { code: code.code, phoneNumber: code.phoneNumber, expireTime: timestampFromDate(code.expireTime) };
-}
-
-/** Domain errors of the socket manager as the codes a client can act on. */
-function mapError(e: unknown): unknown {
-  if (e instanceof AccountNotFoundError) return new ConnectError(e.message, Code.NotFound);
-  if (e instanceof NotWaitingForLoginError || e instanceof SandboxMixError) return new ConnectError(e.message, Code.FailedPrecondition);
-  return e;
-}
-
-function mapErrors<T>(p: Promise<T>): Promise<T> {
-  return p.catch((e: unknown) => {
-    throw mapError(e);
-  });
 }
 
 function notFound(accountId: string): ConnectError {

@@ -1,8 +1,29 @@
 import { fromBinary } from "@bufbuild/protobuf";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { EventSchema, EventType } from "../../gen/wildcat/v1/event_pb.js";
-import { StreamStart, type MessageService, type StreamMessagesRequest } from "../../gen/wildcat/v1/message_service_pb.js";
+import { EventSchema, EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { MessageType } from "../../gen/wildcat/v1/message_pb.js";
+import {
+  DirectionFilter,
+  Presence,
+  StreamStart,
+  type DeleteMessageRequest,
+  type EditMessageRequest,
+  type GetMessageRequest,
+  type ListMessagesRequest,
+  type MarkReadRequest,
+  type MessageService,
+  type SendMessageRequest,
+  type SendPresenceRequest,
+  type StreamMessagesRequest,
+} from "../../gen/wildcat/v1/message_service_pb.js";
+import { toWireMessage, WIRE_TYPES } from "../messaging/message-mapping.js";
+import type { Messaging } from "../messaging/messaging.js";
 import { CursorExpiredError, InvalidCursorError, type EventLog, type EventType as StoredEventType } from "../store/events.js";
+import type { MessageStore, MessageType as StoredType } from "../store/messages.js";
+import type { SocketManager } from "../whatsapp/socket-manager.js";
+import { mapErrors } from "./domain-errors.js";
+import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const STORED_TYPES: Record<Exclude<EventType, EventType.UNSPECIFIED>, StoredEventType> = {
   [EventType.MESSAGE_RECEIVED]: "message_received",
@@ -15,16 +36,93 @@ const STORED_TYPES: Record<Exclude<EventType, EventType.UNSPECIFIED>, StoredEven
   [EventType.MEDIA_READY]: "media_ready",
 };
 
+const STORED_MESSAGE_TYPES = Object.fromEntries(Object.entries(WIRE_TYPES).map(([k, v]) => [v, k])) as Record<MessageType, StoredType>;
+
+const PRESENCES = {
+  [Presence.AVAILABLE]: "available",
+  [Presence.UNAVAILABLE]: "unavailable",
+  [Presence.COMPOSING]: "composing",
+  [Presence.RECORDING]: "recording",
+  [Presence.PAUSED]: "paused",
+} as const;
+
 /** Events read from the log per round trip to the store. */
 const PAGE = 100;
 
+export interface MessageServiceDeps {
+  messaging: Messaging;
+  sockets: SocketManager;
+  messages: MessageStore;
+  events: EventLog;
+  /** Events a live StreamMessages subscriber may fall behind before its stream ends with resource_exhausted. */
+  streamBuffer: number;
+}
+
 /**
- * MessageService. StreamMessages is the event log's live consumer: a stream
- * resumed with the cursor of the last event it got continues exactly after it.
- * The other RPCs answer `unimplemented` until messaging lands.
+ * MessageService over the messaging layer and the store. StreamMessages is the event
+ * log's live consumer: a stream resumed with the cursor of the last event it got
+ * continues exactly after it.
  */
-export class MessageServiceImpl implements Partial<ServiceImpl<typeof MessageService>> {
-  constructor(private readonly events: EventLog) {}
+export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
+  private readonly messaging: Messaging;
+  private readonly sockets: SocketManager;
+  private readonly messages: MessageStore;
+  private readonly events: EventLog;
+
+  constructor(private readonly deps: MessageServiceDeps) {
+    ({ messaging: this.messaging, sockets: this.sockets, messages: this.messages, events: this.events } = deps);
+  }
+
+  async sendMessage(req: SendMessageRequest) {
+    const sock = await mapErrors(this.sockets.connectedSocket(req.accountId));
+    return { message: await this.messaging.send(req.accountId, sock, req) };
+  }
+
+  async editMessage(req: EditMessageRequest) {
+    const sock = await mapErrors(this.sockets.connectedSocket(req.accountId));
+    return { message: await this.messaging.edit(req.accountId, sock, req.chatJid, req.messageId, req.text) };
+  }
+
+  async deleteMessage(req: DeleteMessageRequest) {
+    const sock = await mapErrors(this.sockets.connectedSocket(req.accountId));
+    return { message: await this.messaging.delete(req.accountId, sock, req.chatJid, req.messageId) };
+  }
+
+  async markRead(req: MarkReadRequest) {
+    const sock = await mapErrors(this.sockets.connectedSocket(req.accountId));
+    await this.messaging.markRead(req.accountId, sock, req.chatJid, req.messageIds);
+    return {};
+  }
+
+  async sendPresence(req: SendPresenceRequest) {
+    const sock = await mapErrors(this.sockets.connectedSocket(req.accountId));
+    await this.messaging.presence(sock, PRESENCES[req.presence as keyof typeof PRESENCES], req.chatJid);
+    return {};
+  }
+
+  async getMessage(req: GetMessageRequest) {
+    const found = (await this.messages.findById(req.accountId, req.messageId, req.fromMe)).find((r) => matchesChat(r.chat, req.chatJid));
+    if (!found) {
+      throw new ConnectError(`no ${req.fromMe ? "sent" : "received"} message ${req.messageId} in chat ${req.chatJid} of account "${req.accountId}"`, Code.NotFound);
+    }
+    return { message: toWireMessage(found) };
+  }
+
+  async listMessages(req: ListMessagesRequest) {
+    const filters = JSON.stringify([req.accountId, req.chatJid, req.types, req.direction, req.startTime, req.endTime]);
+    const position = decodePageToken(`messages:${filters}`, req.pageToken);
+    const page = await this.messages.list({
+      accountId: req.accountId,
+      chatJid: req.chatJid ? normalizeChat(req.chatJid) : undefined,
+      pageSize: pageSize(req.pageSize, 50),
+      pageToken: position,
+      types: req.types.map((t) => STORED_MESSAGE_TYPES[t]),
+      fromMe: req.direction === DirectionFilter.UNSPECIFIED ? undefined : req.direction === DirectionFilter.OUTBOUND,
+      since: req.startTime && timestampDate(req.startTime),
+      until: req.endTime && timestampDate(req.endTime),
+    });
+    return { messages: page.messages.map(toWireMessage), nextPageToken: encodePageToken(`messages:${filters}`, page.nextPageToken) };
+  }
 
   async *streamMessages(req: StreamMessagesRequest, ctx: HandlerContext) {
     const filter = {
@@ -33,20 +131,34 @@ export class MessageServiceImpl implements Partial<ServiceImpl<typeof MessageSer
     };
     // The store filters by one chat; several are matched here.
     const chats = new Set(req.chatJids);
-    let after = req.afterCursor || (req.start === StreamStart.OLDEST ? undefined : await this.events.latestCursor());
-    try {
+    const start = req.afterCursor || (req.start === StreamStart.OLDEST ? undefined : await this.events.latestCursor());
+    const queue = new EventQueue(this.deps.streamBuffer);
+    // Ends the reader when the stream ends for any reason, not only when the client cancels.
+    const done = new AbortController();
+    const signal = AbortSignal.any([ctx.signal, done.signal]);
+    const reading = (async () => {
+      let after = start;
+      // Catching up, the reader waits for the subscriber; once it has reached the end of the
+      // log it is live, and a subscriber that lets `buffer` events pile up is too slow.
+      let live = false;
       for (;;) {
         const page = await this.events.read({ after, filter, limit: PAGE });
         for (const stored of page.events) {
           if (chats.size > 0 && !(stored.chatJid && chats.has(stored.chatJid))) continue;
           const event = fromBinary(EventSchema, stored.payload);
           event.cursor = stored.cursor;
-          yield { event };
+          await queue.push(event, live, signal);
         }
         after = page.nextAfter ?? after;
-        // A full page means more may be waiting; otherwise sleep until something is appended.
-        if (page.events.length < PAGE) await this.events.waitForAppend(after, ctx.signal);
+        if (page.events.length < PAGE) {
+          live = true;
+          await this.events.waitForAppend(after, signal);
+        }
       }
+    })();
+    reading.catch((e: unknown) => queue.fail(e));
+    try {
+      for (;;) yield { event: await queue.take(ctx.signal) };
     } catch (e) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       if (e instanceof InvalidCursorError) throw new ConnectError(`after_cursor: ${e.message}`, Code.InvalidArgument);
@@ -54,6 +166,86 @@ export class MessageServiceImpl implements Partial<ServiceImpl<typeof MessageSer
         throw new ConnectError(`after_cursor: ${e.message}; events were missed: resume with start=STREAM_START_OLDEST`, Code.OutOfRange);
       }
       throw e;
+    } finally {
+      done.abort();
     }
   }
+}
+
+/**
+ * One subscriber's events between the log reader and the network. Bounded: a push to a full
+ * queue either waits (catching up) or ends the stream (live: the subscriber is too slow).
+ */
+class EventQueue {
+  private readonly items: Event[] = [];
+  private failure?: unknown;
+  private wake?: () => void;
+
+  constructor(private readonly capacity: number) {}
+
+  async push(event: Event, live: boolean, signal: AbortSignal): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    while (this.items.length >= this.capacity) {
+      if (live) {
+        const error = new ConnectError(
+          `subscriber fell ${this.capacity} events behind the live log; resume with after_cursor = the last cursor received`,
+          Code.ResourceExhausted,
+        );
+        this.fail(error);
+        throw error;
+      }
+      await this.next(signal);
+    }
+    this.items.push(event);
+    this.notify();
+  }
+
+  async take(signal: AbortSignal): Promise<Event> {
+    for (;;) {
+      const event = this.items.shift();
+      if (event) {
+        this.notify();
+        return event;
+      }
+      if (this.failure !== undefined) throw this.failure;
+      await this.next(signal);
+    }
+  }
+
+  fail(e: unknown): void {
+    this.failure ??= e;
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Resolves at the next push, take or failure. */
+  private next(signal: AbortSignal): Promise<void> {
+    if (this.failure !== undefined && this.items.length === 0) return Promise.reject(this.failure);
+    signal.throwIfAborted();
+    return new Promise((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      const previous = this.wake;
+      this.wake = () => {
+        signal.removeEventListener("abort", onAbort);
+        previous?.();
+        resolve();
+      };
+    });
+  }
+}
+
+/** A chat given as a phone number or JID, in the form messages are stored under. */
+function normalizeChat(chat: string): string {
+  return /^\+?[0-9]+$/.test(chat) ? `${chat.replace(/^\+/, "")}@s.whatsapp.net` : chat;
+}
+
+function matchesChat(chat: { jid: string; pn?: string; lid?: string }, given: string): boolean {
+  const wanted = normalizeChat(given);
+  return chat.jid === wanted || chat.pn === wanted || chat.lid === wanted;
 }

@@ -1,5 +1,5 @@
 import type { Boom } from "@hapi/boom";
-import { jidNormalizedUser, makeWASocket, type ConnectionState, type UserFacingSocketConfig, type WASocket } from "@whiskeysockets/baileys";
+import { jidNormalizedUser, makeWASocket, type ConnectionState, type proto, type UserFacingSocketConfig, type WAMessageKey, type WASocket } from "@whiskeysockets/baileys";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { AuthStateStore } from "../store/auth-state.js";
@@ -45,6 +45,10 @@ export interface SessionDeps {
   socketOptions: Partial<UserFacingSocketConfig>;
   /** Persists a state change and announces it; called in order, one at a time. */
   record(patch: AccountPatch, extra: Omit<AccountSnapshot, "account">): Promise<void>;
+  /** Called with every new socket before it connects, to wire messaging to it. */
+  attach(sock: WASocket): void;
+  /** Baileys' getMessage: a message this account sent, for WhatsApp's retry requests. */
+  getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
 }
 
 /**
@@ -55,6 +59,8 @@ export interface SessionDeps {
  */
 export class AccountSession {
   private sock?: WASocket;
+  /** True between the socket's `open` and its close. */
+  private isOpen = false;
   private retryTimer?: NodeJS.Timeout;
   private attempt = 0;
   private qrCount = 0;
@@ -70,6 +76,11 @@ export class AccountSession {
   /** True while a socket is open or being opened, or a retry is scheduled. */
   get active(): boolean {
     return this.sock !== undefined || this.retryTimer !== undefined;
+  }
+
+  /** The socket while the account is connected; undefined otherwise. */
+  get connectedSocket(): WASocket | undefined {
+    return this.isOpen ? this.sock : undefined;
   }
 
   /** Opens a socket unless one is already open or scheduled (idempotent). */
@@ -113,6 +124,7 @@ export class AccountSession {
       await sock?.end(undefined);
     }
     this.sock = undefined;
+    this.isOpen = false;
     await this.saving;
     await this.deps.authState.delete(this.deps.accountId);
     this.clearLogin();
@@ -149,8 +161,13 @@ export class AccountSession {
       auth: auth.state,
       logger: logger.child({ baileys: true }, { level: socketOptions.logger?.level ?? "warn" }),
       markOnlineOnConnect: false,
+      // The gateway records its own sends; an echo of each would be a second copy to ignore.
+      emitOwnEvents: false,
+      getMessage: this.deps.getMessage,
     });
     this.sock = sock;
+    this.isOpen = false;
+    this.deps.attach(sock);
     sock.ev.on("creds.update", () => {
       // Writes queue up in order; a failure is logged and surfaces again at the next write.
       this.saving = this.saving.then(auth.saveCreds).catch((e: unknown) => logger.error({ err: e }, "saving credentials failed"));
@@ -171,6 +188,7 @@ export class AccountSession {
       await this.change({ state: "waiting_for_login" });
     }
     if (update.connection === "open") {
+      this.isOpen = true;
       this.attempt = 0;
       this.clearLogin();
       const user = sock.user;
@@ -181,6 +199,7 @@ export class AccountSession {
     }
     if (update.connection === "close") {
       this.sock = undefined;
+      this.isOpen = false;
       if (this.closing) return;
       await this.onClose(sock, (update.lastDisconnect?.error as Boom | undefined)?.output?.statusCode, update.lastDisconnect?.error?.message ?? "connection closed");
     }
@@ -239,6 +258,7 @@ export class AccountSession {
     this.clearRetry();
     const sock = this.sock;
     this.sock = undefined;
+    this.isOpen = false;
     this.clearLogin();
     await sock?.end(undefined);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { UserFacingSocketConfig } from "@whiskeysockets/baileys";
+import type { proto, UserFacingSocketConfig, WAMessageKey, WASocket } from "@whiskeysockets/baileys";
 import { EventSchema, EventType } from "../../gen/wildcat/v1/event_pb.js";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
@@ -19,6 +19,18 @@ export interface SocketManagerOptions {
   watchBuffer: number;
   /** Baileys options for every socket (the simulator's URL and agents in sandbox mode). */
   socketOptions: Partial<UserFacingSocketConfig>;
+  /** Wires each new socket of an account (messaging). */
+  attach?(accountId: string, sock: WASocket): void;
+  /** Baileys' getMessage for an account: sent messages WhatsApp asks for again. */
+  getMessage?(accountId: string, key: WAMessageKey): Promise<proto.IMessage | undefined>;
+}
+
+/** The account exists but has no open connection to WhatsApp. */
+export class AccountNotConnectedError extends Error {
+  constructor(accountId: string, state: string) {
+    super(`account "${accountId}" is not connected (state ${state.toUpperCase()}): connect it first (ConnectAccount) and wait for CONNECTED`);
+    this.name = "AccountNotConnectedError";
+  }
 }
 
 /** The account does not exist. */
@@ -52,6 +64,14 @@ export class SocketManager {
     await this.mustGet(accountId);
     await this.session(accountId).start();
     return this.mustGet(accountId);
+  }
+
+  /** The account's open socket; throws when the account is unknown or not connected. */
+  async connectedSocket(accountId: string): Promise<WASocket> {
+    const sock = this.sessions.get(accountId)?.connectedSocket;
+    if (sock) return sock;
+    const account = await this.mustGet(accountId);
+    throw new AccountNotConnectedError(accountId, account.state);
   }
 
   /** Closes the connection, keeping the link. */
@@ -157,6 +177,8 @@ export class SocketManager {
         backoff: this.options.backoff,
         socketOptions: this.options.socketOptions,
         record: (patch, extras) => this.record(accountId, patch, extras),
+        attach: (sock) => this.options.attach?.(accountId, sock),
+        getMessage: async (key) => this.options.getMessage?.(accountId, key),
       });
       this.sessions.set(accountId, session);
     }

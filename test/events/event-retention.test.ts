@@ -36,21 +36,21 @@ async function remaining(): Promise<string[]> {
 describe("EventRetention", () => {
   it("when events are older than the age bound, then they are removed and newer ones stay", async () => {
     await appendAged([10, 8, 3, 1]);
-    const retention = new EventRetention(store.events, { maxAgeMs: 7 * DAY, maxEvents: 0, intervalMs: 60_000 }, clock, pino({ level: "silent" }));
+    const retention = new EventRetention(store.events, store.messages, { maxAgeMs: 7 * DAY, maxEvents: 0, intervalMs: 60_000, requestIdMaxAgeMs: DAY }, clock, pino({ level: "silent" }));
     expect(await retention.pruneNow()).toBe(2);
     expect(await remaining()).toEqual(["e2", "e3"]);
   });
 
   it("when there are more events than the count bound, then the oldest go", async () => {
     await appendAged([5, 4, 3, 2, 1]);
-    const retention = new EventRetention(store.events, { maxAgeMs: 0, maxEvents: 2, intervalMs: 60_000 }, clock, pino({ level: "silent" }));
+    const retention = new EventRetention(store.events, store.messages, { maxAgeMs: 0, maxEvents: 2, intervalMs: 60_000, requestIdMaxAgeMs: DAY }, clock, pino({ level: "silent" }));
     expect(await retention.pruneNow()).toBe(3);
     expect(await remaining()).toEqual(["e3", "e4"]);
   });
 
   it("when both bounds are 0, then nothing is removed", async () => {
     await appendAged([400, 1]);
-    const retention = new EventRetention(store.events, { maxAgeMs: 0, maxEvents: 0, intervalMs: 60_000 }, clock, pino({ level: "silent" }));
+    const retention = new EventRetention(store.events, store.messages, { maxAgeMs: 0, maxEvents: 0, intervalMs: 60_000, requestIdMaxAgeMs: DAY }, clock, pino({ level: "silent" }));
     expect(await retention.pruneNow()).toBe(0);
     expect(await remaining()).toEqual(["e0", "e1"]);
   });

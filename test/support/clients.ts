@@ -1,5 +1,14 @@
 import { execFile } from "node:child_process";
-import { create, fromBinary, toBinary, type DescMessage, type DescMethodUnary, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
+import {
+  create,
+  fromBinary,
+  toBinary,
+  type DescMessage,
+  type DescMethodServerStreaming,
+  type DescMethodUnary,
+  type MessageInitShape,
+  type MessageShape,
+} from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
 
 /** A grpc-js client that calls any unary method of the generated descriptors, no proto loader needed. */
@@ -25,6 +34,19 @@ export class GrpcJsClient {
         (err, value) => (err ? reject(err) : resolve(value!)),
       );
     });
+  }
+
+  /** Opens a server stream; the caller reads it (it is a Node readable of response messages). */
+  serverStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodServerStreaming<I, O>,
+    request: MessageInitShape<I>,
+  ): grpc.ClientReadableStream<MessageShape<O>> {
+    return this.client.makeServerStreamRequest(
+      `/${method.parent.typeName}/${method.name}`,
+      (m: MessageInitShape<I>) => Buffer.from(toBinary(method.input, create(method.input, m))),
+      (b: Buffer) => fromBinary(method.output, b),
+      request,
+    );
   }
 
   close(): void {

@@ -1,0 +1,113 @@
+import { createHash } from "node:crypto";
+import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { EventSchema, EventType } from "../../gen/wildcat/v1/event_pb.js";
+import type { Message } from "../../gen/wildcat/v1/message_pb.js";
+import type { Clock } from "../clock.js";
+import type { EventLog, EventType as StoredEventType } from "../store/events.js";
+import type { MessageKey, MessageRecord, MessageStore, NewMessage, Reaction, StatusChange } from "../store/messages.js";
+import { toWireJid, toWireMessage, WIRE_STATUSES } from "./message-mapping.js";
+
+const EVENT_TYPES: Record<StoredEventType, EventType> = {
+  message_received: EventType.MESSAGE_RECEIVED,
+  message_sent: EventType.MESSAGE_SENT,
+  message_status_changed: EventType.MESSAGE_STATUS_CHANGED,
+  message_edited: EventType.MESSAGE_EDITED,
+  message_deleted: EventType.MESSAGE_DELETED,
+  message_reaction: EventType.MESSAGE_REACTION,
+  account_state_changed: EventType.ACCOUNT_STATE_CHANGED,
+  media_ready: EventType.MEDIA_READY,
+};
+
+type Payload = MessageInitShape<typeof EventSchema>["payload"];
+
+/**
+ * Every change to a message goes through here: stored first, then appended to the event
+ * log, so nothing is announced that is not stored. Event ids are derived from what the
+ * event describes, so handling the same WhatsApp input twice (a redelivery, or a retry
+ * after a crash between the two writes) appends it once.
+ */
+export class MessageJournal {
+  constructor(
+    private readonly messages: MessageStore,
+    private readonly events: EventLog,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Stores a new message and announces it; a redelivery returns the stored one, announced once. */
+  async add(message: NewMessage, type: "message_received" | "message_sent"): Promise<Message> {
+    await this.messages.upsert(message);
+    const record = await this.mustGet(message.key);
+    const wire = toWireMessage(record);
+    await this.append(type, message.key, ["add"], { case: "message", value: wire });
+    return wire;
+  }
+
+  async status(key: MessageKey, change: StatusChange, participant?: string): Promise<void> {
+    await this.messages.addStatus(key, change);
+    await this.append("message_status_changed", key, ["status", change.status, participant ?? ""], {
+      case: "statusUpdate",
+      value: {
+        chat: { jid: key.chatJid },
+        messageId: key.messageId,
+        fromMe: key.fromMe,
+        status: WIRE_STATUSES[change.status],
+        participant: participant ? { jid: participant } : undefined,
+        time: timestampFromDate(change.time),
+      },
+    });
+  }
+
+  /** `editId` names this edit (the id of the protocol message that carried it). */
+  async edited(key: MessageKey, edit: { time: Date; text?: string }, editId: string): Promise<Message | undefined> {
+    await this.messages.markEdited(key, edit);
+    return this.announceChange("message_edited", key, ["edit", editId]);
+  }
+
+  async deleted(key: MessageKey, time: Date): Promise<Message | undefined> {
+    await this.messages.markDeleted(key, time);
+    return this.announceChange("message_deleted", key, ["delete"]);
+  }
+
+  /** `reactionId` is the id of the reaction message. */
+  async reaction(key: MessageKey, reaction: Reaction, reactionId: string): Promise<void> {
+    await this.messages.setReaction(key, reaction);
+    await this.append("message_reaction", key, ["reaction", reactionId], {
+      case: "reaction",
+      value: {
+        chat: { jid: key.chatJid },
+        messageId: key.messageId,
+        fromMe: key.fromMe,
+        reaction: { from: toWireJid(reaction.from), emoji: reaction.emoji, time: timestampFromDate(reaction.time) },
+      },
+    });
+  }
+
+  /** Announces the message after a change, when it is stored (an update may precede its message). */
+  private async announceChange(type: StoredEventType, key: MessageKey, what: string[]): Promise<Message | undefined> {
+    const record = await this.messages.get(key);
+    if (!record) return undefined;
+    const wire = toWireMessage(record);
+    await this.append(type, key, what, { case: "message", value: wire });
+    return wire;
+  }
+
+  private async append(type: StoredEventType, key: MessageKey, what: string[], payload: Payload): Promise<void> {
+    const eventId = eventIdOf([key.accountId, key.chatJid, key.messageId, String(key.fromMe), key.participant ?? "", ...what]);
+    const now = this.clock.now();
+    const event = create(EventSchema, { eventId, type: EVENT_TYPES[type], accountId: key.accountId, createTime: timestampFromDate(now), payload });
+    await this.events.append({ eventId, accountId: key.accountId, type, chatJid: key.chatJid, createTime: now, payload: toBinary(EventSchema, event) });
+  }
+
+  private async mustGet(key: MessageKey): Promise<MessageRecord> {
+    const record = await this.messages.get(key);
+    if (!record) throw new Error(`message ${key.messageId} vanished right after it was stored`);
+    return record;
+  }
+}
+
+/** A UUID-shaped id derived from the parts (SHA-256), stable across processes and restarts. */
+function eventIdOf(parts: string[]): string {
+  const h = createHash("sha256").update(parts.join("\u0000")).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+}

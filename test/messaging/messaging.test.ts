@@ -1,0 +1,97 @@
+import { randomBytes } from "node:crypto";
+import { createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
+import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { MessageStatus, MessageType } from "../../gen/wildcat/v1/message_pb.js";
+import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
+import { SimulatedContact } from "../../src/sim/contact.js";
+import { Simulator } from "../../src/sim/simulator.js";
+import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
+import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
+import { AccountWatcher } from "../support/account-watcher.js";
+import { GrpcJsClient } from "../support/clients.js";
+import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { EventSubscriber } from "./event-subscriber.js";
+
+const ACCOUNT = "shop";
+const ACCOUNT_PHONE = "15558000001";
+const CONTACT_PHONE = "15558000002";
+const CONTACT_JID = `${CONTACT_PHONE}@s.whatsapp.net`;
+
+let sim: Simulator;
+let gw: TestGateway;
+let accounts: Client<typeof AccountService>;
+let messages: Client<typeof MessageService>;
+let grpcClient: GrpcJsClient;
+let contact: SimulatedContact;
+let subscriber: EventSubscriber;
+
+beforeAll(async () => {
+  sim = await Simulator.start({ logger: pino({ level: "silent" }) });
+  trustSimulatorRoot(sim.rootPublicKey);
+  gw = await startTestGateway({}, { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) } });
+  const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" });
+  accounts = createClient(AccountService, transport);
+  messages = createClient(MessageService, transport);
+  grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
+  await accounts.createAccount({ accountId: ACCOUNT });
+  const w = new AccountWatcher(accounts, ACCOUNT);
+  await accounts.connectAccount({ accountId: ACCOUNT });
+  const { qrCode } = await w.until((s) => s.qrCode !== undefined);
+  await sim.linkDevice(qrCode!.code, ACCOUNT_PHONE);
+  await w.until((s) => s.account!.state === AccountState.CONNECTED);
+  w.close();
+  contact = await SimulatedContact.open(sim, CONTACT_PHONE);
+  subscriber = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });
+}, 60_000);
+
+afterAll(async () => {
+  subscriber?.cancel();
+  grpcClient?.close();
+  contact?.close();
+  await gw?.cleanup();
+  await sim?.close();
+});
+
+const received = (messageId: string) => (e: Event) =>
+  e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === messageId;
+const statusOf = (messageId: string, status: MessageStatus) => (e: Event) =>
+  e.type === EventType.MESSAGE_STATUS_CHANGED && e.payload.case === "statusUpdate" && e.payload.value.messageId === messageId && e.payload.value.status === status;
+
+describe("a contact writes to the account", () => {
+  it("when the contact sends a text, then the subscriber gets it and ListMessages returns it", async () => {
+    const id = await contact.sendText(`${ACCOUNT_PHONE}@s.whatsapp.net`, "hello shop");
+    const event = await subscriber.until(received(id));
+    const message = event.payload.case === "message" ? event.payload.value : undefined;
+    expect(message).toMatchObject({ type: MessageType.TEXT, text: "hello shop", fromMe: false, chat: { jid: CONTACT_JID } });
+    const { messages: listed } = await messages.listMessages({ accountId: ACCOUNT, chatJid: CONTACT_JID });
+    expect(listed.map((m) => m.messageId)).toContain(id);
+  });
+
+  it("when the contact sends an image, then its media is described", async () => {
+    const bytes = randomBytes(20_000);
+    const id = await contact.sendImage(`${ACCOUNT_PHONE}@s.whatsapp.net`, bytes, { caption: "look" });
+    const event = await subscriber.until(received(id));
+    const message = event.payload.case === "message" ? event.payload.value : undefined;
+    expect(message).toMatchObject({ type: MessageType.IMAGE, text: "look", hasMedia: true, media: { mimeType: "image/jpeg", sizeBytes: 20_000n } });
+  });
+});
+
+describe("the account writes to a contact", () => {
+  it("when the account sends a text, then the contact decrypts it and the status goes to DELIVERED then READ", async () => {
+    const { message } = await messages.sendMessage({ accountId: ACCOUNT, to: `+${CONTACT_PHONE}`, content: { case: "text", value: { body: "your order shipped" } } });
+    expect(message?.status).toBe(MessageStatus.PENDING);
+    const got = await contact.waitForMessage((m) => m.messageId === message!.messageId);
+    expect(got.text).toBe("your order shipped");
+    await subscriber.until(statusOf(message!.messageId, MessageStatus.DELIVERED));
+    await contact.read(message!.messageId);
+    await subscriber.until(statusOf(message!.messageId, MessageStatus.READ));
+    const { message: stored } = await messages.getMessage({ accountId: ACCOUNT, chatJid: CONTACT_JID, messageId: message!.messageId, fromMe: true });
+    expect(stored?.status).toBe(MessageStatus.READ);
+    expect(stored?.statusHistory.map((s) => s.status)).toEqual(expect.arrayContaining([MessageStatus.PENDING, MessageStatus.SERVER_ACK, MessageStatus.DELIVERED, MessageStatus.READ]));
+  });
+});
