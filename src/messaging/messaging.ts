@@ -11,7 +11,6 @@ import {
   normalizeMessageContent,
   proto,
   type BinaryNode,
-  type MessageUpsertType,
   type WAMessage,
   type WAMessageKey,
   type WAMessageUpdate,
@@ -70,7 +69,7 @@ export class Messaging {
 
   /** Wires a new socket of the account: inbound messages, receipts and acks. */
   attach(accountId: string, sock: WASocket): void {
-    sock.ev.on("messages.upsert", ({ messages, type }) => this.serial(accountId, () => this.onUpsert(accountId, sock, messages, type)));
+    sock.ev.on("messages.upsert", ({ messages }) => this.serial(accountId, () => this.onUpsert(accountId, sock, messages)));
     sock.ev.on("messages.update", (updates) => this.serial(accountId, () => this.onUpdates(accountId, updates)));
     sock.ev.on("message-receipt.update", (receipts) =>
       this.serial(accountId, async () => {
@@ -203,10 +202,12 @@ export class Messaging {
     return toWireMessage((await messages.get(key))!);
   }
 
-  private async onUpsert(accountId: string, sock: WASocket, list: WAMessage[], type: MessageUpsertType): Promise<void> {
-    // "append" upserts are our own sends echoed back and history; this gateway records its
-    // sends itself, so only what WhatsApp delivers ("notify") is new here.
-    if (type !== "notify") return;
+  /**
+   * Both upsert types carry messages to keep: "notify" live ones, "append" those queued while
+   * the account was offline (own sends are not echoed: emitOwnEvents is off, and a repeat of
+   * a stored key changes nothing).
+   */
+  private async onUpsert(accountId: string, sock: WASocket, list: WAMessage[]): Promise<void> {
     for (const msg of list) {
       try {
         await this.onMessage(accountId, sock, msg);

@@ -11,6 +11,7 @@ import { createCors } from "./cors.js";
 import { HealthState, healthRoutes } from "./health.js";
 import { loggingInterceptor } from "./interceptors.js";
 import { listenOnePort, type RequestHandler } from "./one-port.js";
+import { rawRequestValues } from "./raw-request.js";
 import { ReflectionIndex, reflectionRoutes } from "./reflection.js";
 
 /** A service to serve: its descriptor (for health and reflection) and its routes. */
@@ -54,6 +55,7 @@ export async function startServer(
       reflectionRoutes(reflection)(router);
     },
     interceptors: [loggingInterceptor(logger), createValidateInterceptor()],
+    contextValues: rawRequestValues,
     readMaxBytes: config.maxRequestBytes,
     maxTimeoutMs: config.maxTimeoutMs,
     shutdownSignal: shutdown.signal,

@@ -22,6 +22,7 @@ import type { Messaging } from "../messaging/messaging.js";
 import { CursorExpiredError, InvalidCursorError, type EventLog, type EventType as StoredEventType } from "../store/events.js";
 import type { MessageStore, MessageType as StoredType } from "../store/messages.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
+import { resetExhaustedCall } from "../server/raw-request.js";
 import { mapErrors } from "./domain-errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
@@ -156,7 +157,12 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
         }
       }
     })();
-    reading.catch((e: unknown) => queue.fail(e));
+    reading.catch((e: unknown) => {
+      queue.fail(e);
+      // A full queue means the writer is blocked on a client that stopped reading: it cannot
+      // pick up the error, so the call is cut at the transport.
+      if (e instanceof SubscriberTooSlowError && !signal.aborted) resetExhaustedCall(ctx);
+    });
     try {
       for (;;) yield { event: await queue.take(ctx.signal) };
     } catch (e) {
@@ -169,6 +175,13 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
     } finally {
       done.abort();
     }
+  }
+}
+
+/** A live subscriber let its queue fill up. */
+class SubscriberTooSlowError extends ConnectError {
+  constructor(capacity: number) {
+    super(`subscriber fell ${capacity} events behind the live log; resume with after_cursor = the last cursor received`, Code.ResourceExhausted);
   }
 }
 
@@ -187,10 +200,7 @@ class EventQueue {
     if (this.failure !== undefined) throw this.failure;
     while (this.items.length >= this.capacity) {
       if (live) {
-        const error = new ConnectError(
-          `subscriber fell ${this.capacity} events behind the live log; resume with after_cursor = the last cursor received`,
-          Code.ResourceExhausted,
-        );
+        const error = new SubscriberTooSlowError(this.capacity);
         this.fail(error);
         throw error;
       }

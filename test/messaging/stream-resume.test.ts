@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
+import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { SimulatedContact } from "../../src/sim/contact.js";
+import { Simulator } from "../../src/sim/simulator.js";
+import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
+import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
+import { AccountWatcher } from "../support/account-watcher.js";
+import { GrpcJsClient } from "../support/clients.js";
+import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { EventSubscriber } from "./event-subscriber.js";
+
+const ACCOUNT = "desk";
+const ACCOUNT_JID = "15558100001@s.whatsapp.net";
+const STREAM_BUFFER = 16;
+
+let sim: Simulator;
+let dataDir: string;
+let gw: TestGateway;
+let contact: SimulatedContact;
+const clients: GrpcJsClient[] = [];
+
+/** The gateway on the same data directory: a restart keeps the account linked and the log. */
+async function startGateway(): Promise<TestGateway> {
+  const started = await startTestGateway(
+    { DATA_DIR: dataDir, STREAM_BUFFER: String(STREAM_BUFFER) },
+    { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) } },
+  );
+  await started.gateway.restored;
+  return started;
+}
+
+function subscribe(request: ConstructorParameters<typeof EventSubscriber>[1]): EventSubscriber {
+  const client = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
+  clients.push(client);
+  return new EventSubscriber(client, { accountIds: [ACCOUNT], eventTypes: [EventType.MESSAGE_RECEIVED], ...request });
+}
+
+const textOf = (e: Event) => (e.payload.case === "message" ? e.payload.value.text : undefined);
+const withPrefix = (prefix: string) => (e: Event) => textOf(e)?.startsWith(prefix) === true;
+
+async function sendTexts(prefix: string, count: number): Promise<string[]> {
+  const texts = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+  for (const t of texts) await contact.sendText(ACCOUNT_JID, t);
+  return texts;
+}
+
+beforeAll(async () => {
+  sim = await Simulator.start({ logger: pino({ level: "silent" }) });
+  trustSimulatorRoot(sim.rootPublicKey);
+  dataDir = mkdtempSync(join(tmpdir(), "wildcat-resume-"));
+  gw = await startGateway();
+  const accounts = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+  await accounts.createAccount({ accountId: ACCOUNT });
+  const w = new AccountWatcher(accounts, ACCOUNT);
+  await accounts.connectAccount({ accountId: ACCOUNT });
+  const { qrCode } = await w.until((s) => s.qrCode !== undefined);
+  await sim.linkDevice(qrCode!.code, ACCOUNT_JID.split("@")[0]);
+  await w.until((s) => s.account!.state === AccountState.CONNECTED);
+  w.close();
+  contact = await SimulatedContact.open(sim, "15558100002");
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  contact?.close();
+  await gw?.cleanup();
+  await sim?.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** A subscriber that has seen `marker` and stopped: its last cursor is where it left. */
+async function subscriberThatLeavesAfter(marker: string): Promise<string> {
+  const first = subscribe({});
+  await contact.sendText(ACCOUNT_JID, marker);
+  const last = await first.until((e) => textOf(e) === marker);
+  first.cancel();
+  return last.cursor;
+}
+
+describe("resuming StreamMessages with the last cursor", () => {
+  it("when 100 messages arrive while a subscriber is away, then it gets exactly those 100 in order, then live ones", async () => {
+    const cursor = await subscriberThatLeavesAfter("before-gap");
+    const witness = subscribe({});
+    const missed = await sendTexts("gap-", 100);
+    await witness.count(withPrefix("gap-"), 100);
+
+    const resumed = subscribe({ afterCursor: cursor });
+    await resumed.count(() => true, 100);
+    await contact.sendText(ACCOUNT_JID, "live-after-gap");
+    await resumed.until((e) => textOf(e) === "live-after-gap");
+    expect(resumed.events.map(textOf)).toEqual([...missed, "live-after-gap"]);
+    const cursors = resumed.events.map((e) => BigInt(e.cursor));
+    expect(cursors).toEqual([...cursors].sort((a, b) => (a < b ? -1 : 1)));
+    resumed.cancel();
+    witness.cancel();
+  });
+
+  it("when the gateway restarts while messages arrive, then the subscriber resumes with its cursor and misses none", async () => {
+    const cursor = await subscriberThatLeavesAfter("before-restart");
+    await gw.stop();
+    // Sent while the gateway is down: the simulator queues them for the account's device.
+    const missed = await sendTexts("restart-", 100);
+    gw = await startGateway();
+
+    const resumed = subscribe({ afterCursor: cursor });
+    await resumed.count(withPrefix("restart-"), 100);
+    await contact.sendText(ACCOUNT_JID, "live-after-restart");
+    await resumed.until((e) => textOf(e) === "live-after-restart");
+    expect(resumed.events.map(textOf)).toEqual([...missed, "live-after-restart"]);
+    resumed.cancel();
+  });
+});
+
+describe("a stalled subscriber", () => {
+  it("when one of 101 live subscribers stops reading, then it alone ends with resource_exhausted and can resume", async () => {
+    // Everyone starts after a marker, so the stalled subscriber's last cursor is known even
+    // if it never gets an event.
+    const marker = await subscriberThatLeavesAfter("before-stall");
+    const live = Array.from({ length: 100 }, () => subscribe({ afterCursor: marker }));
+    const stalled = subscribe({ afterCursor: marker });
+    stalled.pause();
+    const body = "x".repeat(16 * 1024);
+    const sent: string[] = [];
+    // Big events fill the stalled stream's HTTP/2 window, then its queue of STREAM_BUFFER.
+    while (stalled.ended === undefined && sent.length < 400) {
+      const text = `stall-${sent.length}-${body}`;
+      await contact.sendText(ACCOUNT_JID, text);
+      sent.push(text);
+      await live[0].until((e) => textOf(e) === text);
+    }
+    // The stream is reset with ENHANCE_YOUR_CALM (nothing can be written behind unread data),
+    // which grpc-js reports as RESOURCE_EXHAUSTED.
+    expect(stalled.ended?.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+
+    for (const s of live) await s.count(withPrefix("stall-"), sent.length);
+    for (const s of live) {
+      expect(s.ended).toBeUndefined();
+      expect(s.events.filter(withPrefix("stall-")).map(textOf)).toEqual(sent);
+      s.cancel();
+    }
+    // It resumes from the last cursor it received and gets the rest.
+    const got = stalled.events.filter(withPrefix("stall-"));
+    const resumed = subscribe({ afterCursor: got.at(-1)?.cursor ?? marker });
+    await resumed.count(withPrefix("stall-"), sent.length - got.length);
+    expect([...got, ...resumed.events].map(textOf)).toEqual(sent);
+    resumed.cancel();
+  }, 120_000);
+});
