@@ -134,6 +134,10 @@ export class Messaging {
   async presence(sock: WASocket, presence: "available" | "unavailable" | "composing" | "recording" | "paused", chat: string): Promise<void> {
     const inChat = presence !== "available" && presence !== "unavailable";
     if (inChat && !chat) throw new ConnectError(`chat_jid: required for ${presence.toUpperCase()}`, Code.InvalidArgument);
+    if (!inChat && !sock.authState.creds.me?.name) {
+      // Baileys would drop it silently: WhatsApp shows availability only with a profile name.
+      throw new ConnectError("the account has no WhatsApp profile name yet, so WhatsApp cannot show it online", Code.FailedPrecondition);
+    }
     await relayOrFail(sock.sendPresenceUpdate(presence, inChat ? await this.chatJid(sock, chat) : undefined));
   }
 
