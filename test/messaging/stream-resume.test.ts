@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { SimulatedContact } from "../../src/sim/contact.js";
 import { Simulator } from "../../src/sim/simulator.js";
@@ -16,6 +17,7 @@ import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { AccountWatcher } from "../support/account-watcher.js";
 import { GrpcJsClient } from "../support/clients.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { BaileysClient } from "../sim/baileys-client.js";
 import { EventSubscriber } from "./event-subscriber.js";
 
 const ACCOUNT = "desk";
@@ -117,6 +119,33 @@ describe("resuming StreamMessages with the last cursor", () => {
     await resumed.until((e) => textOf(e) === "live-after-restart");
     expect(resumed.events.map(textOf)).toEqual([...missed, "live-after-restart"]);
     resumed.cancel();
+  });
+});
+
+describe("WhatsApp asking for a message again after a restart", () => {
+  it("when the contact sends a retry receipt for a message sent before the restart, then the gateway re-sends it from the store", async () => {
+    const bob = new BaileysClient(sim, "bob");
+    try {
+      const bobPhone = "15558100003";
+      await bob.linkByQr(bobPhone);
+      const messages = createClient(MessageService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+      const { message } = await messages.sendMessage({ accountId: ACCOUNT, to: `+${bobPhone}`, content: { case: "text", value: { body: "your code is 1234" } } });
+      const first = await bob.waitForMessage((m) => m.key.id === message!.messageId);
+      expect(first.message?.conversation ?? first.message?.extendedTextMessage?.text).toBe("your code is 1234");
+
+      await gw.stop();
+      gw = await startGateway();
+      // Baileys' memory of recent sends died with the old process: only the store has the message.
+      const device = (await gw.gateway.sockets.connectedSocket(ACCOUNT)).user!.id;
+      const count = () => bob.messages.filter((m) => m.key.id === message!.messageId && m.message).length;
+      const before = count();
+      await bob.sock.sendRetryRequest({ tag: "message", attrs: { id: message!.messageId, from: device, t: String(Math.floor(Date.now() / 1000)), type: "text" } }, true);
+      await bob.waitForMessage(() => count() > before);
+      const again = bob.messages.filter((m) => m.key.id === message!.messageId && m.message).at(-1)!;
+      expect(again.message?.conversation ?? again.message?.extendedTextMessage?.text).toBe("your code is 1234");
+    } finally {
+      bob.dispose();
+    }
   });
 });
 
