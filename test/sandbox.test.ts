@@ -1,14 +1,27 @@
+import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { setTimeout as delay } from "node:timers/promises";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { AccountState } from "../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
 import { AccountWatcher } from "./support/account-watcher.js";
-import { curlJson } from "./support/clients.js";
+import { BUF, curlJson } from "./support/clients.js";
 import { processHarness } from "./support/processes.js";
 
 const harness = processHarness();
+
+/** Polls `probe` (an API read) until it gives a value: what it watches has no stream to wait on. */
+async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error("timed out");
+    await delay(100);
+  }
+}
 afterEach(() => harness.cleanup());
 
 describe("npm run sandbox (the gateway with an in-process simulator)", () => {
@@ -29,8 +42,31 @@ describe("npm run sandbox (the gateway with an in-process simulator)", () => {
     const ownJid = connected.account!.ownJid!.pnJid;
     expect(ownJid).toBe("15554100001@s.whatsapp.net");
 
-    const sent = await curlJson(`${base}/wildcat.v1.SandboxService/SendFromContact`, { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "hello from a contact" });
-    expect(sent.messageId).toEqual(expect.any(String));
+    // README's walk-through: a contact (created on first use) writes, the account answers, the
+    // contact replies, and StreamMessages shows the conversation.
+    const hello = await curlJson(`${base}/wildcat.v1.SandboxService/SendFromContact`, { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "is my order ready?" });
+    expect(hello.messageId).toEqual(expect.any(String));
+    const sent = (await curlJson(`${base}/wildcat.v1.MessageService/SendMessage`, { accountId: "myaccount", to: "+15554100002", text: { body: "hello from the shop" } })) as {
+      message: { messageId: string };
+    };
+    const inbox = await waitFor(async () => {
+      const { messages } = (await curlJson(`${base}/wildcat.v1.SandboxService/ListContactMessages`, { phoneNumber: "+15554100002" })) as { messages?: { messageId: string }[] };
+      return messages?.find((m) => m.messageId === sent.message.messageId);
+    });
+    expect(inbox).toBeDefined();
+    const reply = await curlJson(`${base}/wildcat.v1.SandboxService/SendFromContact`, { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "hello from a contact" });
+    expect(reply.messageId).toEqual(expect.any(String));
+    const stream = spawn(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", '{"accountIds":["myaccount"],"start":"STREAM_START_OLDEST"}', `${base}/wildcat.v1.MessageService/StreamMessages`]);
+    let printed = "";
+    stream.stdout.on("data", (d: Buffer) => (printed += d.toString()));
+    try {
+      await waitFor(async () => (printed.includes("hello from a contact") ? true : undefined));
+      expect(printed).toContain('"type": "EVENT_TYPE_MESSAGE_RECEIVED"');
+      expect(printed).toContain('"type": "EVENT_TYPE_MESSAGE_SENT"');
+      expect(printed).toContain("is my order ready?");
+    } finally {
+      stream.kill();
+    }
 
     // Killed, not stopped: nothing gets a chance to flush or say goodbye.
     gateway.child.kill("SIGKILL");
