@@ -59,7 +59,7 @@ export function toWireMedia(m: MediaRef): WireMediaRef {
  */
 export function toWireMessage(record: MessageRecord): Message {
   const raw = record.rawMessage ? proto.WebMessageInfo.decode(record.rawMessage) : undefined;
-  const described = describeContent(raw?.message, record.key.fromMe);
+  const described = describeContent(raw?.message);
   const deleted = record.deleteTime !== undefined;
   const text = deleted ? "" : (record.edit?.text ?? record.text ?? "");
   const content = deleted ? undefined : described.content;

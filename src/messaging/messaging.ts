@@ -177,7 +177,7 @@ export class Messaging {
       throw new ConnectError(`sending failed before WhatsApp accepted the message: ${(e as Error).message}`, Code.Unavailable);
     }
     const key: MessageKey = { accountId, chatJid, messageId, fromMe: true };
-    const described = describeContent(full.message, true);
+    const described = describeContent(full.message);
     const now = clock.now();
     const message: NewMessage = {
       key,
@@ -235,13 +235,13 @@ export class Messaging {
       const target = await this.targetOf(accountId, chat.jid, protocol.key.id, msg.key.fromMe === true);
       if (protocol.type === proto.Message.ProtocolMessage.Type.REVOKE) await this.journal.deleted(target, time);
       if (protocol.type === proto.Message.ProtocolMessage.Type.MESSAGE_EDIT) {
-        await this.journal.edited(target, { time, text: describeContent(protocol.editedMessage, target.fromMe).text }, msg.key.id);
+        await this.journal.edited(target, { time, text: describeContent(protocol.editedMessage).text }, msg.key.id);
       }
       return; // other protocol messages (key shares, settings) are the socket's business
     }
     const key: MessageKey = { accountId, chatJid: chat.jid, messageId: msg.key.id, fromMe: msg.key.fromMe === true };
     if (isJidGroup(chat.jid) && msg.key.participant) key.participant = jidNormalizedUser(msg.key.participant);
-    const described = describeContent(msg.message, key.fromMe);
+    const described = describeContent(msg.message);
     const stored: NewMessage = { key, chat, from, timestamp: time, type: described.type, rawMessage: proto.WebMessageInfo.encode(msg).finish() };
     if (described.media) stored.media = described.media;
     if (described.text !== undefined) stored.text = described.text;
@@ -249,8 +249,8 @@ export class Messaging {
     await this.journal.add(stored, "message_received");
     const reaction = content.reactionMessage;
     if (reaction?.key?.id) {
-      // The reaction's key is written from the reactor's side: "fromMe" there is the reactor's own message.
-      const target = await this.targetOf(accountId, chat.jid, reaction.key.id, key.fromMe === (reaction.key.fromMe === true));
+      // Baileys has rewritten the reaction's key to the account's side.
+      const target = await this.targetOf(accountId, chat.jid, reaction.key.id, reaction.key.fromMe === true);
       await this.journal.reaction(target, { from, emoji: reaction.text ?? "", time }, msg.key.id);
     }
   }

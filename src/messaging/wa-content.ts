@@ -41,10 +41,10 @@ const content = (init: MessageInitShape<typeof MessageContentSchema>["content"])
 /**
  * Describes a message's content for storage and the API. Wrappers (ephemeral, view once,
  * document with caption, …) are unwrapped first. Protocol messages (edits, revokes)
- * are handled by the caller before this; anything unknown is "other". `fromMe` tells whether
- * the account wrote the message (a reaction's key is written from the reactor's side).
+ * are handled by the caller before this; anything unknown is "other". Keys inside reactions are
+ * from the account's side (Baileys rewrites received ones so).
  */
-export function describeContent(message: proto.IMessage | null | undefined, fromMe: boolean): DescribedContent {
+export function describeContent(message: proto.IMessage | null | undefined): DescribedContent {
   const m = normalizeMessageContent(message);
   const kind = m ? getContentType(m) : undefined;
   const context = kind && m ? ((m[kind] as { contextInfo?: proto.IContextInfo | null } | null)?.contextInfo ?? undefined) : undefined;
@@ -130,12 +130,11 @@ export function describeContent(message: proto.IMessage | null | undefined, from
     case "reactionMessage": {
       const r = m!.reactionMessage!;
       const emoji = r.text ?? "";
-      const targetFromMe = fromMe ? r.key?.fromMe === true : r.key?.fromMe !== true;
       return {
         ...base,
         type: "reaction",
         text: emoji,
-        content: content({ case: "reaction", value: { messageId: r.key?.id ?? "", fromMe: targetFromMe, participantJid: r.key?.participant ?? "", emoji } }),
+        content: content({ case: "reaction", value: { messageId: r.key?.id ?? "", fromMe: r.key?.fromMe === true, participantJid: r.key?.participant ?? "", emoji } }),
       };
     }
     case "pollUpdateMessage":
