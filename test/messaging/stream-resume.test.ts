@@ -123,7 +123,7 @@ describe("resuming StreamMessages with the last cursor", () => {
 });
 
 describe("WhatsApp asking for a message again after a restart", () => {
-  it("when the contact sends a retry receipt for a message sent before the restart, then the gateway re-sends it from the store", async () => {
+  it("when the contact asks again for a message sent before the restart, then it is re-sent from the store (and a request_id repeat sends nothing)", async () => {
     const bob = new BaileysClient(sim, "bob");
     try {
       const bobPhone = "15558100003";
@@ -133,8 +133,14 @@ describe("WhatsApp asking for a message again after a restart", () => {
       const first = await bob.waitForMessage((m) => m.key.id === message!.messageId);
       expect(first.message?.conversation ?? first.message?.extendedTextMessage?.text).toBe("your code is 1234");
 
+      const once = { accountId: ACCOUNT, to: `+${bobPhone}`, requestId: "otp-2", content: { case: "text" as const, value: { body: "sent once" } } };
+      const { message: first2 } = await messages.sendMessage(once);
+
       await gw.stop();
       gw = await startGateway();
+      const after = createClient(MessageService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+      const { message: repeated } = await after.sendMessage(once);
+      expect(repeated?.messageId).toBe(first2!.messageId);
       // Baileys' memory of recent sends died with the old process: only the store has the message.
       const device = (await gw.gateway.sockets.connectedSocket(ACCOUNT)).user!.id;
       const count = () => bob.messages.filter((m) => m.key.id === message!.messageId && m.message).length;
@@ -143,6 +149,7 @@ describe("WhatsApp asking for a message again after a restart", () => {
       await bob.waitForMessage(() => count() > before);
       const again = bob.messages.filter((m) => m.key.id === message!.messageId && m.message).at(-1)!;
       expect(again.message?.conversation ?? again.message?.extendedTextMessage?.text).toBe("your code is 1234");
+      expect(bob.messages.filter((m) => m.key.id === first2!.messageId && m.message)).toHaveLength(1);
     } finally {
       bob.dispose();
     }
