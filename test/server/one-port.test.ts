@@ -8,7 +8,6 @@ import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
-import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { BUF, GrpcJsClient, run } from "../support/clients.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 
@@ -77,12 +76,6 @@ describe("Connect-ES clients", () => {
       expect(missing).toMatchObject({ code: Code.NotFound });
     });
   }
-
-  it("when an RPC of the contract is not built yet, then it answers unimplemented", async () => {
-    const client = createClient(MessageService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" }));
-    const err = await client.listMessages({ accountId: "x" }).catch((e: unknown) => ConnectError.from(e));
-    expect(err).toMatchObject({ code: Code.Unimplemented });
-  });
 });
 
 describe("oversized messages over HTTP/2", () => {
