@@ -16,6 +16,7 @@ import { lidJid, pnJid, type PhoneRecord, type SimState } from "./sim-state.js";
 export interface MediaConnInfo {
   hostname: string;
   auth: string;
+  maxUploadBytes: number;
 }
 
 /**
@@ -201,7 +202,7 @@ export class IqHandler {
     return {
       tag: "media_conn",
       attrs: { auth: media?.auth ?? "", ttl: "300", auth_ttl: "3600", max_buckets: "12" },
-      content: media ? [{ tag: "host", attrs: { hostname: media.hostname, maxContentLengthBytes: String(100 * 1024 * 1024) } }] : [],
+      content: media ? [{ tag: "host", attrs: { hostname: media.hostname, maxContentLengthBytes: String(media.maxUploadBytes) } }] : [],
     };
   }
 }

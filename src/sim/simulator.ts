@@ -27,6 +27,8 @@ export interface SimulatorOptions {
    * simulator restarted on the same `dataDir` serves old media only if this stays the same.
    */
   mediaPort?: number;
+  /** Largest media upload (encrypted bytes) the media host accepts; WhatsApp's 100 MiB by default. */
+  mediaMaxUploadBytes?: number;
   /** Where linked devices, keys and queued stanzas persist; in memory only when absent. */
   dataDir?: string;
   logger?: Logger;
@@ -116,6 +118,7 @@ export class Simulator {
       tls: loadMediaTls(sim.host, opts.dataDir),
       port: opts.mediaPort ?? 0,
       dataDir: opts.dataDir,
+      maxUploadBytes: opts.mediaMaxUploadBytes,
       logger: logger.child({ part: "media" }),
     });
     await sim.listen(opts.port ?? 0);
@@ -123,7 +126,7 @@ export class Simulator {
   }
 
   private mediaConn(): MediaConnInfo | undefined {
-    return this.media && { hostname: this.media.hostname, auth: this.media.auth };
+    return this.media && { hostname: this.media.hostname, auth: this.media.auth, maxUploadBytes: this.media.maxUploadBytes };
   }
 
   /** The media host's port (pass it as `mediaPort` to a restarted simulator to keep media URLs valid). */

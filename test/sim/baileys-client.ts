@@ -15,6 +15,7 @@ import type { MediaClientAgents } from "../../src/sim/media-host.js";
 import { memoryAuthState } from "../../src/sim/memory-auth.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
+import { until } from "../../src/sim/until.js";
 
 /** One parsed pino line from a Baileys logger. */
 export interface LogLine {
@@ -114,21 +115,7 @@ export class BaileysClient {
 
   /** Resolves once `check` returns a value (checked now and after every message event). */
   private until<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const onChange = () => {
-        const value = check();
-        if (value === undefined) return;
-        clearTimeout(timer);
-        this.changes.off("change", onChange);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        this.changes.off("change", onChange);
-        reject(new Error(`${this.name}: timed out waiting for ${what}`));
-      }, timeoutMs);
-      this.changes.on("change", onChange);
-      onChange();
-    });
+    return until(this.changes, check, timeoutMs, () => new Error(`${this.name}: timed out waiting for ${what}`));
   }
 
   /** Waits for an incoming message (not from me) whose text is `text`. */

@@ -7,13 +7,15 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Contact, ContactsContent, LocationContent, PollContent } from "./message_pb.js";
+import { file_wildcat_v1_message } from "./message_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSLrAQoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAEiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKBAQoOQ29udGFjdE1lc3NhZ2USEAoIZnJvbV9qaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIMCgR0ZXh0GAMgASgJEi0KCXRpbWVzdGFtcBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgFIAEoCSKuAQoSSW5qZWN0RmF1bHRSZXF1ZXN0EhcKA2ppZBgBIAEoCUIKukgHcgUQARiAARIsCgVmYXVsdBgCIAEoDjIRLndpbGRjYXQudjEuRmF1bHRCCrpIB4IBBBABIAASGAoEY29kZRgDIAEoBUIKukgHGgUY5wcoABI3CgVkZWxheRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkINukgKqgEHIgMI2AQyACIVChNJbmplY3RGYXVsdFJlc3BvbnNlKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYy1QMKDlNhbmRib3hTZXJ2aWNlEksKCkxpbmtEZXZpY2USHS53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVzcG9uc2USXQoQRW50ZXJQYWlyaW5nQ29kZRIjLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlcXVlc3QaJC53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXNwb25zZRJaCg9TZW5kRnJvbUNvbnRhY3QSIi53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlcXVlc3QaIy53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlc3BvbnNlEmsKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiA5ACARJOCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSLVAwoOQ29udGFjdE1lc3NhZ2USEAoIZnJvbV9qaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIMCgR0ZXh0GAMgASgJEi0KCXRpbWVzdGFtcBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgFIAEoCRIsCgRraW5kGAYgASgOMh4ud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZUtpbmQSGwoTcmVwbHlfdG9fbWVzc2FnZV9pZBgHIAEoCRIZChF0YXJnZXRfbWVzc2FnZV9pZBgIIAEoCRIQCghtZW50aW9ucxgJIAMoCRIRCgltaW1lX3R5cGUYCiABKAkSEQoJZmlsZV9uYW1lGAsgASgJEhIKCnNpemVfYnl0ZXMYDCABKAMSDwoHc2Vjb25kcxgNIAEoDRItCghsb2NhdGlvbhgOIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50EiUKCGNvbnRhY3RzGA8gAygLMhMud2lsZGNhdC52MS5Db250YWN0EiUKBHBvbGwYECABKAsyFy53aWxkY2F0LnYxLlBvbGxDb250ZW50EhIKCnBvbGxfdm90ZXMYESADKAkicQobRG93bmxvYWRDb250YWN0TWVkaWFSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIeCgptZXNzYWdlX2lkGAIgASgJQgq6SAdyBRABGIABIlIKHERvd25sb2FkQ29udGFjdE1lZGlhUmVzcG9uc2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkSEQoJZmlsZV9uYW1lGAMgASgJIq4BChJJbmplY3RGYXVsdFJlcXVlc3QSFwoDamlkGAEgASgJQgq6SAdyBRABGIABEiwKBWZhdWx0GAIgASgOMhEud2lsZGNhdC52MS5GYXVsdEIKukgHggEEEAEgABIYCgRjb2RlGAMgASgFQgq6SAcaBRjnBygAEjcKBWRlbGF5GAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQg26SAqqAQciAwjYBDIAIhUKE0luamVjdEZhdWx0UmVzcG9uc2Uq9AEKEENvbnRhY3RNZWRpYUtpbmQSIgoeQ09OVEFDVF9NRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYQ09OVEFDVF9NRURJQV9LSU5EX0lNQUdFEAESHAoYQ09OVEFDVF9NRURJQV9LSU5EX1ZJREVPEAISHAoYQ09OVEFDVF9NRURJQV9LSU5EX0FVRElPEAMSIQodQ09OVEFDVF9NRURJQV9LSU5EX1ZPSUNFX05PVEUQBBIfChtDT05UQUNUX01FRElBX0tJTkRfRE9DVU1FTlQQBRIeChpDT05UQUNUX01FRElBX0tJTkRfU1RJQ0tFUhAGKq8EChJDb250YWN0TWVzc2FnZUtpbmQSJAogQ09OVEFDVF9NRVNTQUdFX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05UQUNUX01FU1NBR0VfS0lORF9URVhUEAESHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfSU1BR0UQAhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9WSURFTxADEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0FVRElPEAQSIwofQ09OVEFDVF9NRVNTQUdFX0tJTkRfVk9JQ0VfTk9URRAFEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0RPQ1VNRU5UEAYSIAocQ09OVEFDVF9NRVNTQUdFX0tJTkRfU1RJQ0tFUhAHEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0xPQ0FUSU9OEAgSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfQ09OVEFDVFMQCRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9SRUFDVElPThAKEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTEwQCxIiCh5DT05UQUNUX01FU1NBR0VfS0lORF9QT0xMX1ZPVEUQDBIdChlDT05UQUNUX01FU1NBR0VfS0lORF9FRElUEA0SHwobQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVWT0tFEA4SHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfT1RIRVIQDyqhAQoFRmF1bHQSFQoRRkFVTFRfVU5TUEVDSUZJRUQQABIZChVGQVVMVF9EUk9QX0NPTk5FQ1RJT04QARIWChJGQVVMVF9TVFJFQU1fRVJST1IQAhIVChFGQVVMVF9SRUZVU0VfQUNLUxADEhQKEEZBVUxUX0RFTEFZX0FDS1MQBBIRCg1GQVVMVF9HT19BV0FZEAUSDgoKRkFVTFRfTk9ORRAGMsUECg5TYW5kYm94U2VydmljZRJLCgpMaW5rRGV2aWNlEh0ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVxdWVzdBoeLndpbGRjYXQudjEuTGlua0RldmljZVJlc3BvbnNlEl0KEEVudGVyUGFpcmluZ0NvZGUSIy53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXF1ZXN0GiQud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVzcG9uc2USWgoPU2VuZEZyb21Db250YWN0EiIud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXF1ZXN0GiMud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXNwb25zZRJrChNMaXN0Q29udGFjdE1lc3NhZ2VzEiYud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlIgOQAgESbgoURG93bmxvYWRDb250YWN0TWVkaWESJy53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVxdWVzdBooLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZSIDkAIBEk4KC0luamVjdEZhdWx0Eh4ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlcXVlc3QaHy53aWxkY2F0LnYxLkluamVjdEZhdWx0UmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -141,32 +143,86 @@ export type SendFromContactRequest = Message<"wildcat.v1.SendFromContactRequest"
   toJid: string;
 
   /**
-   * The text, or the caption of the media.
+   * The text, or the caption of an image, video or document.
    *
    * @generated from field: string text = 3;
    */
   text: string;
 
   /**
-   * Optional file to send as media instead of plain text, at most 16 MiB.
+   * Optional file to send as media instead of plain text, at most 16 MiB (the
+   * server's MAX_REQUEST_BYTES must allow the request).
    *
    * @generated from field: bytes media = 4;
    */
   media: Uint8Array;
 
   /**
-   * The MIME type of media, e.g. "image/jpeg"; required with media.
+   * The MIME type of media, e.g. "image/jpeg"; required with media unless
+   * media_kind is a sticker (image/webp) or a voice note (audio/ogg; codecs=opus).
    *
    * @generated from field: string media_mime_type = 5;
    */
   mediaMimeType: string;
 
   /**
-   * The id of a message in the chat to reply to.
+   * The id of a message the contact received or sent in the chat, to reply to
+   * (quote).
    *
    * @generated from field: string reply_to_message_id = 6;
    */
   replyToMessageId: string;
+
+  /**
+   * How to send media; when unspecified it follows media_mime_type: image/* an
+   * image, video/* a video, audio/* an audio file, anything else a document.
+   *
+   * @generated from field: wildcat.v1.ContactMediaKind media_kind = 7;
+   */
+  mediaKind: ContactMediaKind;
+
+  /**
+   * The file name of a document; "file" when empty.
+   *
+   * @generated from field: string file_name = 8;
+   */
+  fileName: string;
+
+  /**
+   * The duration of audio, a voice note or a video, in seconds; nothing measures it.
+   *
+   * @generated from field: uint32 media_seconds = 9;
+   */
+  mediaSeconds: number;
+
+  /**
+   * JIDs mentioned in the text or caption ("15551234567@s.whatsapp.net"); the
+   * text names them as "@15551234567".
+   *
+   * @generated from field: repeated string mentions = 10;
+   */
+  mentions: string[];
+
+  /**
+   * A location pin to send instead of text or media.
+   *
+   * @generated from field: wildcat.v1.LocationContent location = 11;
+   */
+  location?: LocationContent | undefined;
+
+  /**
+   * Contact cards to send instead of text or media.
+   *
+   * @generated from field: wildcat.v1.ContactsContent contacts = 12;
+   */
+  contacts?: ContactsContent | undefined;
+
+  /**
+   * A poll to send instead of text or media.
+   *
+   * @generated from field: wildcat.v1.PollContent poll = 13;
+   */
+  poll?: PollContent | undefined;
 };
 
 /**
@@ -274,12 +330,98 @@ export type ContactMessage = Message<"wildcat.v1.ContactMessage"> & {
   timestamp?: Timestamp | undefined;
 
   /**
-   * The message type as WhatsApp names it, e.g. "conversation", "imageMessage",
-   * "reactionMessage".
+   * The content type as WhatsApp names it, e.g. "extendedTextMessage",
+   * "imageMessage", "protocolMessage".
    *
    * @generated from field: string type = 5;
    */
   type: string;
+
+  /**
+   * What kind of message it is.
+   *
+   * @generated from field: wildcat.v1.ContactMessageKind kind = 6;
+   */
+  kind: ContactMessageKind;
+
+  /**
+   * The message this one replies to (quotes); empty when not a reply.
+   *
+   * @generated from field: string reply_to_message_id = 7;
+   */
+  replyToMessageId: string;
+
+  /**
+   * The message a reaction, edit, deletion or poll vote is about.
+   *
+   * @generated from field: string target_message_id = 8;
+   */
+  targetMessageId: string;
+
+  /**
+   * JIDs mentioned in the text or caption.
+   *
+   * @generated from field: repeated string mentions = 9;
+   */
+  mentions: string[];
+
+  /**
+   * For media: the MIME type the sender declared.
+   *
+   * @generated from field: string mime_type = 10;
+   */
+  mimeType: string;
+
+  /**
+   * For documents: the file name.
+   *
+   * @generated from field: string file_name = 11;
+   */
+  fileName: string;
+
+  /**
+   * For media: the file size in bytes the sender declared.
+   *
+   * @generated from field: int64 size_bytes = 12;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * For media: the duration in seconds the sender declared (audio, voice notes,
+   * videos).
+   *
+   * @generated from field: uint32 seconds = 13;
+   */
+  seconds: number;
+
+  /**
+   * For a location pin.
+   *
+   * @generated from field: wildcat.v1.LocationContent location = 14;
+   */
+  location?: LocationContent | undefined;
+
+  /**
+   * For contact cards.
+   *
+   * @generated from field: repeated wildcat.v1.Contact contacts = 15;
+   */
+  contacts: Contact[];
+
+  /**
+   * For a poll.
+   *
+   * @generated from field: wildcat.v1.PollContent poll = 16;
+   */
+  poll?: PollContent | undefined;
+
+  /**
+   * For a vote in a poll the contact holds (one it sent or received): the
+   * options chosen; empty when the vote was withdrawn or could not be opened.
+   *
+   * @generated from field: repeated string poll_votes = 17;
+   */
+  pollVotes: string[];
 };
 
 /**
@@ -288,6 +430,69 @@ export type ContactMessage = Message<"wildcat.v1.ContactMessage"> & {
  */
 export const ContactMessageSchema: GenMessage<ContactMessage> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_sandbox_service, 8);
+
+/**
+ * Request for DownloadContactMedia.
+ *
+ * @generated from message wildcat.v1.DownloadContactMediaRequest
+ */
+export type DownloadContactMediaRequest = Message<"wildcat.v1.DownloadContactMediaRequest"> & {
+  /**
+   * The simulated contact's number.
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The id of a media message the contact received or sent.
+   *
+   * @generated from field: string message_id = 2;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.DownloadContactMediaRequest.
+ * Use `create(DownloadContactMediaRequestSchema)` to create a new message.
+ */
+export const DownloadContactMediaRequestSchema: GenMessage<DownloadContactMediaRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 9);
+
+/**
+ * Response of DownloadContactMedia.
+ *
+ * @generated from message wildcat.v1.DownloadContactMediaResponse
+ */
+export type DownloadContactMediaResponse = Message<"wildcat.v1.DownloadContactMediaResponse"> & {
+  /**
+   * The decrypted file.
+   *
+   * @generated from field: bytes data = 1;
+   */
+  data: Uint8Array;
+
+  /**
+   * The MIME type the sender declared.
+   *
+   * @generated from field: string mime_type = 2;
+   */
+  mimeType: string;
+
+  /**
+   * The file name, for documents.
+   *
+   * @generated from field: string file_name = 3;
+   */
+  fileName: string;
+};
+
+/**
+ * Describes the message wildcat.v1.DownloadContactMediaResponse.
+ * Use `create(DownloadContactMediaResponseSchema)` to create a new message.
+ */
+export const DownloadContactMediaResponseSchema: GenMessage<DownloadContactMediaResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 10);
 
 /**
  * Request for InjectFault.
@@ -330,7 +535,7 @@ export type InjectFaultRequest = Message<"wildcat.v1.InjectFaultRequest"> & {
  * Use `create(InjectFaultRequestSchema)` to create a new message.
  */
 export const InjectFaultRequestSchema: GenMessage<InjectFaultRequest> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 9);
+  messageDesc(file_wildcat_v1_sandbox_service, 11);
 
 /**
  * Response of InjectFault.
@@ -345,7 +550,194 @@ export type InjectFaultResponse = Message<"wildcat.v1.InjectFaultResponse"> & {
  * Use `create(InjectFaultResponseSchema)` to create a new message.
  */
 export const InjectFaultResponseSchema: GenMessage<InjectFaultResponse> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 10);
+  messageDesc(file_wildcat_v1_sandbox_service, 12);
+
+/**
+ * How a simulated contact sends a file.
+ *
+ * @generated from enum wildcat.v1.ContactMediaKind
+ */
+export enum ContactMediaKind {
+  /**
+   * Chosen from the MIME type.
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A picture (caption allowed).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_IMAGE = 1;
+   */
+  IMAGE = 1,
+
+  /**
+   * A video (caption allowed).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_VIDEO = 2;
+   */
+  VIDEO = 2,
+
+  /**
+   * An audio file.
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_AUDIO = 3;
+   */
+  AUDIO = 3,
+
+  /**
+   * A voice note (push-to-talk audio).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_VOICE_NOTE = 4;
+   */
+  VOICE_NOTE = 4,
+
+  /**
+   * A document (caption and file name allowed).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_DOCUMENT = 5;
+   */
+  DOCUMENT = 5,
+
+  /**
+   * A sticker (WebP).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_STICKER = 6;
+   */
+  STICKER = 6,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactMediaKind.
+ */
+export const ContactMediaKindSchema: GenEnum<ContactMediaKind> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 0);
+
+/**
+ * Kinds of message a simulated contact receives.
+ *
+ * @generated from enum wildcat.v1.ContactMessageKind
+ */
+export enum ContactMessageKind {
+  /**
+   * Never sent by the server.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Plain or extended text.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_TEXT = 1;
+   */
+  TEXT = 1,
+
+  /**
+   * A picture.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_IMAGE = 2;
+   */
+  IMAGE = 2,
+
+  /**
+   * A video.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_VIDEO = 3;
+   */
+  VIDEO = 3,
+
+  /**
+   * An audio file.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_AUDIO = 4;
+   */
+  AUDIO = 4,
+
+  /**
+   * A voice note.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_VOICE_NOTE = 5;
+   */
+  VOICE_NOTE = 5,
+
+  /**
+   * A document.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_DOCUMENT = 6;
+   */
+  DOCUMENT = 6,
+
+  /**
+   * A sticker.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_STICKER = 7;
+   */
+  STICKER = 7,
+
+  /**
+   * A location pin.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_LOCATION = 8;
+   */
+  LOCATION = 8,
+
+  /**
+   * One or more contact cards.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_CONTACTS = 9;
+   */
+  CONTACTS = 9,
+
+  /**
+   * A reaction to target_message_id.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_REACTION = 10;
+   */
+  REACTION = 10,
+
+  /**
+   * A poll.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_POLL = 11;
+   */
+  POLL = 11,
+
+  /**
+   * A vote in the poll target_message_id.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_POLL_VOTE = 12;
+   */
+  POLL_VOTE = 12,
+
+  /**
+   * An edit of target_message_id; text holds the new text.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_EDIT = 13;
+   */
+  EDIT = 13,
+
+  /**
+   * The deletion for everyone of target_message_id.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_REVOKE = 14;
+   */
+  REVOKE = 14,
+
+  /**
+   * Anything else; type names it.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_OTHER = 15;
+   */
+  OTHER = 15,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactMessageKind.
+ */
+export const ContactMessageKindSchema: GenEnum<ContactMessageKind> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 1);
 
 /**
  * Faults the simulated server can inject.
@@ -408,7 +800,7 @@ export enum Fault {
  * Describes the enum wildcat.v1.Fault.
  */
 export const FaultSchema: GenEnum<Fault> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_sandbox_service, 0);
+  enumDesc(file_wildcat_v1_sandbox_service, 2);
 
 /**
  * The phone side of the WhatsApp simulator: simulated phones that link devices
@@ -461,6 +853,17 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof ListContactMessagesRequestSchema;
     output: typeof ListContactMessagesResponseSchema;
+  },
+  /**
+   * Downloads and decrypts the file of a media message a simulated contact
+   * received or sent, as its own client does.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.DownloadContactMedia
+   */
+  downloadContactMedia: {
+    methodKind: "unary";
+    input: typeof DownloadContactMediaRequestSchema;
+    output: typeof DownloadContactMediaResponseSchema;
   },
   /**
    * Makes the simulated server misbehave towards one device, for testing.
