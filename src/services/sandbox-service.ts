@@ -5,6 +5,7 @@ import {
   ContactMessageKind,
   Fault,
   SandboxService,
+  type CreateGroupRequest,
   type DownloadContactMediaRequest,
   type EnterPairingCodeRequest,
   type InjectFaultRequest,
@@ -135,6 +136,16 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
     return { data, mimeType: media?.mimetype ?? "", fileName: media?.fileName ?? "" };
   }
 
+  async createGroup(req: CreateGroupRequest) {
+    const jids = req.participants.map((p) => (p.includes("@") ? p : `${digits(p)}@s.whatsapp.net`));
+    const unknown = jids.filter((jid) => !this.sim.knows(jid));
+    if (unknown.length) {
+      throw new ConnectError(`participants: not on the simulator: ${unknown.join(", ")} (link the account or use the contact first)`, Code.FailedPrecondition);
+    }
+    const creator = await this.contacts.contact(digits(req.creatorPhoneNumber));
+    return { groupJid: await creator.createGroup(req.subject, jids) };
+  }
+
   async injectFault(req: InjectFaultRequest) {
     switch (req.fault) {
       case Fault.GO_AWAY:
@@ -185,6 +196,7 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
 /** A contact's message as the API shows it. */
 function toWire(m: ContactMessage) {
   return {
+    chatJid: m.chatJid,
     fromJid: m.fromJid,
     messageId: m.messageId,
     text: m.text ?? "",

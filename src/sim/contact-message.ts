@@ -20,6 +20,8 @@ export type ContactMessageKind =
 
 /** A message a simulated contact received, described for tests and the sandbox API. */
 export interface ContactMessage {
+  /** The chat: the sender for a direct message, the group (`…@g.us`) for a group message. */
+  chatJid: string;
   /** The sender's JID (user level), in the addressing the message came in (phone number or LID). */
   fromJid: string;
   messageId: string;
@@ -118,6 +120,7 @@ export function describeMessage(m: WAMessage, votes?: string[]): ContactMessage 
   const type = getContentType(c) ?? "unknown";
   const kind = kindOf(c, type);
   const out: ContactMessage = {
+    chatJid: jidNormalizedUser(m.key.remoteJid!),
     fromJid: jidNormalizedUser(m.key.participant || m.key.remoteJid!),
     messageId: m.key.id!,
     kind,

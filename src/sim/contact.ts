@@ -6,6 +6,7 @@ import {
   downloadMediaMessage,
   extractUrlFromText,
   generateWAMessageFromContent,
+  type GroupMetadata,
   isJidGroup,
   jidNormalizedUser,
   makeWASocket,
@@ -293,6 +294,34 @@ export class SimulatedContact {
     });
     this.sent.set(message.key.id!, message);
     return message.key.id!;
+  }
+
+  /**
+   * Creates a group with this contact as its admin and `participantJids` (phone-number or LID
+   * JIDs of people on the simulator) as members; resolves with the group's JID.
+   */
+  async createGroup(subject: string, participantJids: string[]): Promise<string> {
+    return (await this.socket().groupCreate(subject, participantJids)).id;
+  }
+
+  /** Renames a group this contact administers. */
+  async updateGroupSubject(groupJid: string, subject: string): Promise<void> {
+    await this.socket().groupUpdateSubject(groupJid, subject);
+  }
+
+  /** Adds, removes, promotes or demotes members of a group this contact administers; one status per JID ("200" = done). */
+  async changeGroupMembers(
+    groupJid: string,
+    action: "add" | "remove" | "promote" | "demote",
+    jids: string[],
+  ): Promise<{ jid: string; status: string }[]> {
+    const results = await this.socket().groupParticipantsUpdate(groupJid, jids, action);
+    return results.map(({ jid, status }) => ({ jid: jid!, status }));
+  }
+
+  /** What the simulator tells this contact about a group it is in. */
+  groupMetadata(groupJid: string): Promise<GroupMetadata> {
+    return this.socket().groupMetadata(groupJid);
   }
 
   /** Reacts to a message in a chat (received or its own) with `emoji` ("" removes the reaction). */

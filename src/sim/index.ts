@@ -13,5 +13,6 @@ export {
 } from "./contact.js";
 export type { MediaClientAgents } from "./media-host.js";
 export type { LinkedDevice } from "./pairing.js";
+export type { GroupAddressing } from "./sim-state.js";
 export { type Fault, Simulator, type SimulatorOptions } from "./simulator.js";
 export { trustSimulatorRoot } from "./trust-root.js";

@@ -3,6 +3,7 @@ import {
   type BaileysEventMap,
   type ConnectionState,
   downloadMediaMessage,
+  jidNormalizedUser,
   makeWASocket,
   proto,
   S_WHATSAPP_NET,
@@ -40,6 +41,8 @@ export class BaileysClient {
   readonly messages: WAMessage[] = [];
   /** Highest status seen per message id (upserts carry it when Baileys merged a buffered update). */
   readonly statuses = new Map<string, number>();
+  /** Group receipts of sent messages: message id → reader (user JID) → when delivered, read, played. */
+  readonly receipts = new Map<string, Map<string, proto.IUserReceipt>>();
   /** Ids of sent messages that Baileys marked as failed (status ERROR, e.g. after an error ack). */
   readonly failed = new Set<string>();
   private readonly changes = new EventEmitter();
@@ -74,7 +77,13 @@ export class BaileysClient {
       for (const m of messages) {
         this.messages.push(m);
         if (m.status !== undefined && m.status !== null) this.noteStatus(m.key.id!, m.status);
+        // receipts that came while the upsert was buffered are merged into it
+        for (const receipt of m.userReceipt ?? []) this.noteReceipt(m.key.id!, receipt);
       }
+      this.changes.emit("change");
+    });
+    this.sock.ev.on("message-receipt.update", (updates) => {
+      for (const { key, receipt } of updates) this.noteReceipt(key.id!, receipt);
       this.changes.emit("change");
     });
     this.sock.ev.on("messages.update", (updates) => {
@@ -106,6 +115,13 @@ export class BaileysClient {
       };
       sock.ev.on(event, listener);
     });
+  }
+
+  private noteReceipt(id: string, receipt: proto.IUserReceipt): void {
+    let byUser = this.receipts.get(id);
+    if (!byUser) this.receipts.set(id, (byUser = new Map()));
+    const user = jidNormalizedUser(receipt.userJid!);
+    byUser.set(user, { ...byUser.get(user), ...receipt });
   }
 
   private noteStatus(id: string, status: number): void {
@@ -143,6 +159,11 @@ export class BaileysClient {
       const seen = this.statuses.get(id) ?? 0;
       return seen >= status ? seen : undefined;
     }, timeoutMs);
+  }
+
+  /** Waits until `userJid` (user level) delivered, read or played the group message `id` this client sent. */
+  waitForReceipt(id: string, userJid: string, what: "receiptTimestamp" | "readTimestamp" | "playedTimestamp", timeoutMs?: number): Promise<true> {
+    return this.until(`${what} of ${id} by ${userJid}`, () => (this.receipts.get(id)?.get(userJid)?.[what] ? true : undefined), timeoutMs);
   }
 
   /** Waits for the server's ack of a message this client sent (the server has relayed or queued it). */

@@ -144,3 +144,32 @@ describe("SandboxService.ListContactMessages and DownloadContactMedia", () => {
     expect((await failure(sandbox.downloadContactMedia({ phoneNumber: CONTACT, messageId: "NOSUCHID" })))?.code).toBe(Code.NotFound);
   });
 });
+
+describe("SandboxService.CreateGroup", () => {
+  it("when a contact creates a group with the account, then both write to it and the contact's list names the group", async () => {
+    const announced = fixture.account.waitFor("groups.upsert", (groups) => groups.some((g) => g.subject === "Shop"));
+    const { groupJid } = await sandbox.createGroup({ creatorPhoneNumber: CONTACT, subject: "Shop", participants: [`+${ACCOUNT}`] });
+    expect(groupJid).toMatch(/@g\.us$/);
+    expect((await announced)[0]).toMatchObject({ id: groupJid, size: 2 });
+
+    const fromContact = await sandbox.sendFromContact({ fromPhoneNumber: CONTACT, toJid: groupJid, text: "hello group" });
+    const atAccount = await fixture.account.waitForMessage((m) => m.key.id === fromContact.messageId);
+    expect(atAccount.key.remoteJid).toBe(groupJid);
+    const fromAccount = await fixture.account.sock.sendMessage(groupJid, { text: "hello back" });
+    const contact = await fixture.contacts.contact("15550006002");
+    await contact.waitForMessage((m) => m.messageId === fromAccount!.key.id);
+    const { messages } = await sandbox.listContactMessages({ phoneNumber: CONTACT });
+    expect(messages.find((m) => m.messageId === fromAccount!.key.id)).toMatchObject({
+      chatJid: groupJid,
+      fromJid: fixture.sim.lidOf(ACCOUNT),
+      kind: ContactMessageKind.TEXT,
+      text: "hello back",
+    });
+  });
+
+  it("when a participant is not on the simulator, then nothing is created and the error names it", async () => {
+    const unknown = await failure(sandbox.createGroup({ creatorPhoneNumber: CONTACT, subject: "Nobody", participants: ["+19995550000"] }));
+    expect(unknown?.code).toBe(Code.FailedPrecondition);
+    expect(unknown?.rawMessage).toMatch(/^participants: not on the simulator: 19995550000@s\.whatsapp\.net/);
+  });
+});

@@ -1,7 +1,7 @@
 import { type Logger, pino } from "pino";
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { ContactBook } from "../../src/sim/contact-book.js";
-import { Simulator } from "../../src/sim/simulator.js";
+import { Simulator, type SimulatorOptions } from "../../src/sim/simulator.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { BaileysClient, type LogLine } from "./baileys-client.js";
 
@@ -42,34 +42,36 @@ export function simulatorWithClients() {
 }
 
 /**
- * One simulator for a test file with a bare Baileys client linked as `accountPhone` (standing for
- * the gateway's account) and a book of simulated contacts, all kept for the whole file. A test
- * fails if afterwards the account or any contact logged a problem, or the simulator met an
- * unknown iq.
+ * One simulator for a test file (or describe block) with a bare Baileys client linked as
+ * `accountPhone` (standing for the gateway's account) and a book of simulated contacts, all kept
+ * for the whole file; `linkClient` adds more bare clients, kept likewise. A test fails if
+ * afterwards any client or contact logged a problem, or the simulator met an unknown iq.
  */
-export function simulatorWithAccount(accountPhone: string) {
+export function simulatorWithAccount(accountPhone: string, simOptions: SimulatorOptions = {}) {
   let sim: Simulator | undefined;
   let account: BaileysClient | undefined;
   let contacts: ContactBook | undefined;
+  const clients: BaileysClient[] = [];
   const contactLogs = capturingLogger();
 
   beforeAll(async () => {
-    sim = await Simulator.start();
+    sim = await Simulator.start(simOptions);
     trustSimulatorRoot(sim.rootPublicKey);
     account = new BaileysClient(sim, "account");
+    clients.push(account);
     contacts = new ContactBook(sim, { logger: contactLogs.logger });
     await account.linkByQr(accountPhone);
   });
 
   afterEach(() => {
-    expect(account!.problems()).toEqual([]);
+    for (const c of clients) expect(c.problems()).toEqual([]);
     expect(contactLogs.problems()).toEqual([]);
     expect(sim!.unknownIqs).toEqual([]);
   });
 
   afterAll(async () => {
     await contacts?.close();
-    account?.dispose();
+    for (const c of clients) c.dispose();
     await sim?.close();
   });
 
@@ -85,6 +87,13 @@ export function simulatorWithAccount(accountPhone: string) {
     },
     /** The account's JID (phone-number form, user level). */
     accountJid: `${accountPhone}@s.whatsapp.net`,
+    /** Links another bare Baileys client as `phone`, kept (and checked) like the account. */
+    async linkClient(name: string, phone: string): Promise<BaileysClient> {
+      const client = new BaileysClient(sim!, name);
+      clients.push(client);
+      await client.linkByQr(phone);
+      return client;
+    },
   };
 }
 

@@ -15,7 +15,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSLVAwoOQ29udGFjdE1lc3NhZ2USEAoIZnJvbV9qaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIMCgR0ZXh0GAMgASgJEi0KCXRpbWVzdGFtcBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgFIAEoCRIsCgRraW5kGAYgASgOMh4ud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZUtpbmQSGwoTcmVwbHlfdG9fbWVzc2FnZV9pZBgHIAEoCRIZChF0YXJnZXRfbWVzc2FnZV9pZBgIIAEoCRIQCghtZW50aW9ucxgJIAMoCRIRCgltaW1lX3R5cGUYCiABKAkSEQoJZmlsZV9uYW1lGAsgASgJEhIKCnNpemVfYnl0ZXMYDCABKAMSDwoHc2Vjb25kcxgNIAEoDRItCghsb2NhdGlvbhgOIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50EiUKCGNvbnRhY3RzGA8gAygLMhMud2lsZGNhdC52MS5Db250YWN0EiUKBHBvbGwYECABKAsyFy53aWxkY2F0LnYxLlBvbGxDb250ZW50EhIKCnBvbGxfdm90ZXMYESADKAkicQobRG93bmxvYWRDb250YWN0TWVkaWFSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIeCgptZXNzYWdlX2lkGAIgASgJQgq6SAdyBRABGIABIlIKHERvd25sb2FkQ29udGFjdE1lZGlhUmVzcG9uc2USDAoEZGF0YRgBIAEoDBIRCgltaW1lX3R5cGUYAiABKAkSEQoJZmlsZV9uYW1lGAMgASgJIq4BChJJbmplY3RGYXVsdFJlcXVlc3QSFwoDamlkGAEgASgJQgq6SAdyBRABGIABEiwKBWZhdWx0GAIgASgOMhEud2lsZGNhdC52MS5GYXVsdEIKukgHggEEEAEgABIYCgRjb2RlGAMgASgFQgq6SAcaBRjnBygAEjcKBWRlbGF5GAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQg26SAqqAQciAwjYBDIAIhUKE0luamVjdEZhdWx0UmVzcG9uc2Uq9AEKEENvbnRhY3RNZWRpYUtpbmQSIgoeQ09OVEFDVF9NRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYQ09OVEFDVF9NRURJQV9LSU5EX0lNQUdFEAESHAoYQ09OVEFDVF9NRURJQV9LSU5EX1ZJREVPEAISHAoYQ09OVEFDVF9NRURJQV9LSU5EX0FVRElPEAMSIQodQ09OVEFDVF9NRURJQV9LSU5EX1ZPSUNFX05PVEUQBBIfChtDT05UQUNUX01FRElBX0tJTkRfRE9DVU1FTlQQBRIeChpDT05UQUNUX01FRElBX0tJTkRfU1RJQ0tFUhAGKq8EChJDb250YWN0TWVzc2FnZUtpbmQSJAogQ09OVEFDVF9NRVNTQUdFX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05UQUNUX01FU1NBR0VfS0lORF9URVhUEAESHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfSU1BR0UQAhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9WSURFTxADEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0FVRElPEAQSIwofQ09OVEFDVF9NRVNTQUdFX0tJTkRfVk9JQ0VfTk9URRAFEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0RPQ1VNRU5UEAYSIAocQ09OVEFDVF9NRVNTQUdFX0tJTkRfU1RJQ0tFUhAHEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0xPQ0FUSU9OEAgSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfQ09OVEFDVFMQCRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9SRUFDVElPThAKEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTEwQCxIiCh5DT05UQUNUX01FU1NBR0VfS0lORF9QT0xMX1ZPVEUQDBIdChlDT05UQUNUX01FU1NBR0VfS0lORF9FRElUEA0SHwobQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVWT0tFEA4SHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfT1RIRVIQDyqhAQoFRmF1bHQSFQoRRkFVTFRfVU5TUEVDSUZJRUQQABIZChVGQVVMVF9EUk9QX0NPTk5FQ1RJT04QARIWChJGQVVMVF9TVFJFQU1fRVJST1IQAhIVChFGQVVMVF9SRUZVU0VfQUNLUxADEhQKEEZBVUxUX0RFTEFZX0FDS1MQBBIRCg1GQVVMVF9HT19BV0FZEAUSDgoKRkFVTFRfTk9ORRAGMsUECg5TYW5kYm94U2VydmljZRJLCgpMaW5rRGV2aWNlEh0ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVxdWVzdBoeLndpbGRjYXQudjEuTGlua0RldmljZVJlc3BvbnNlEl0KEEVudGVyUGFpcmluZ0NvZGUSIy53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXF1ZXN0GiQud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVzcG9uc2USWgoPU2VuZEZyb21Db250YWN0EiIud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXF1ZXN0GiMud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXNwb25zZRJrChNMaXN0Q29udGFjdE1lc3NhZ2VzEiYud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlIgOQAgESbgoURG93bmxvYWRDb250YWN0TWVkaWESJy53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVxdWVzdBooLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZSIDkAIBEk4KC0luamVjdEZhdWx0Eh4ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlcXVlc3QaHy53aWxkY2F0LnYxLkluamVjdEZhdWx0UmVzcG9uc2ViBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_message]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSr0AQoQQ29udGFjdE1lZGlhS2luZBIiCh5DT05UQUNUX01FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05UQUNUX01FRElBX0tJTkRfSU1BR0UQARIcChhDT05UQUNUX01FRElBX0tJTkRfVklERU8QAhIcChhDT05UQUNUX01FRElBX0tJTkRfQVVESU8QAxIhCh1DT05UQUNUX01FRElBX0tJTkRfVk9JQ0VfTk9URRAEEh8KG0NPTlRBQ1RfTUVESUFfS0lORF9ET0NVTUVOVBAFEh4KGkNPTlRBQ1RfTUVESUFfS0lORF9TVElDS0VSEAYqrwQKEkNvbnRhY3RNZXNzYWdlS2luZBIkCiBDT05UQUNUX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1RFWFQQARIeChpDT05UQUNUX01FU1NBR0VfS0lORF9JTUFHRRACEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZJREVPEAMSHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfQVVESU8QBBIjCh9DT05UQUNUX01FU1NBR0VfS0lORF9WT0lDRV9OT1RFEAUSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfRE9DVU1FTlQQBhIgChxDT05UQUNUX01FU1NBR0VfS0lORF9TVElDS0VSEAcSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfTE9DQVRJT04QCBIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9DT05UQUNUUxAJEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFQUNUSU9OEAoSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTBALEiIKHkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTExfVk9URRAMEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0VESVQQDRIfChtDT05UQUNUX01FU1NBR0VfS0lORF9SRVZPS0UQDhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9PVEhFUhAPKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYylQUKDlNhbmRib3hTZXJ2aWNlEksKCkxpbmtEZXZpY2USHS53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVzcG9uc2USXQoQRW50ZXJQYWlyaW5nQ29kZRIjLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlcXVlc3QaJC53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXNwb25zZRJaCg9TZW5kRnJvbUNvbnRhY3QSIi53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlcXVlc3QaIy53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlc3BvbnNlEmsKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiA5ACARJuChREb3dubG9hZENvbnRhY3RNZWRpYRInLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXF1ZXN0Gigud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlc3BvbnNlIgOQAgESTgoLQ3JlYXRlR3JvdXASHi53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBofLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXNwb25zZRJOCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -296,6 +296,63 @@ export const ListContactMessagesResponseSchema: GenMessage<ListContactMessagesRe
   messageDesc(file_wildcat_v1_sandbox_service, 7);
 
 /**
+ * Request for CreateGroup.
+ *
+ * @generated from message wildcat.v1.CreateGroupRequest
+ */
+export type CreateGroupRequest = Message<"wildcat.v1.CreateGroupRequest"> & {
+  /**
+   * The simulated contact that creates the group; it is created on first use.
+   *
+   * @generated from field: string creator_phone_number = 1;
+   */
+  creatorPhoneNumber: string;
+
+  /**
+   * The group's name.
+   *
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * The other members: phone numbers ("+15551234567") or JIDs of people on the
+   * simulator (linked accounts or contacts that were used before).
+   *
+   * @generated from field: repeated string participants = 3;
+   */
+  participants: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.CreateGroupRequest.
+ * Use `create(CreateGroupRequestSchema)` to create a new message.
+ */
+export const CreateGroupRequestSchema: GenMessage<CreateGroupRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 8);
+
+/**
+ * Response of CreateGroup.
+ *
+ * @generated from message wildcat.v1.CreateGroupResponse
+ */
+export type CreateGroupResponse = Message<"wildcat.v1.CreateGroupResponse"> & {
+  /**
+   * The new group's JID ("120363…@g.us").
+   *
+   * @generated from field: string group_jid = 1;
+   */
+  groupJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.CreateGroupResponse.
+ * Use `create(CreateGroupResponseSchema)` to create a new message.
+ */
+export const CreateGroupResponseSchema: GenMessage<CreateGroupResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 9);
+
+/**
  * A message received by a simulated contact.
  *
  * @generated from message wildcat.v1.ContactMessage
@@ -422,6 +479,14 @@ export type ContactMessage = Message<"wildcat.v1.ContactMessage"> & {
    * @generated from field: repeated string poll_votes = 17;
    */
   pollVotes: string[];
+
+  /**
+   * The chat: the sender for a direct message, the group ("…@g.us") for a group
+   * message (from_jid is then the member who wrote it).
+   *
+   * @generated from field: string chat_jid = 18;
+   */
+  chatJid: string;
 };
 
 /**
@@ -429,7 +494,7 @@ export type ContactMessage = Message<"wildcat.v1.ContactMessage"> & {
  * Use `create(ContactMessageSchema)` to create a new message.
  */
 export const ContactMessageSchema: GenMessage<ContactMessage> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 8);
+  messageDesc(file_wildcat_v1_sandbox_service, 10);
 
 /**
  * Request for DownloadContactMedia.
@@ -457,7 +522,7 @@ export type DownloadContactMediaRequest = Message<"wildcat.v1.DownloadContactMed
  * Use `create(DownloadContactMediaRequestSchema)` to create a new message.
  */
 export const DownloadContactMediaRequestSchema: GenMessage<DownloadContactMediaRequest> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 9);
+  messageDesc(file_wildcat_v1_sandbox_service, 11);
 
 /**
  * Response of DownloadContactMedia.
@@ -492,7 +557,7 @@ export type DownloadContactMediaResponse = Message<"wildcat.v1.DownloadContactMe
  * Use `create(DownloadContactMediaResponseSchema)` to create a new message.
  */
 export const DownloadContactMediaResponseSchema: GenMessage<DownloadContactMediaResponse> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 10);
+  messageDesc(file_wildcat_v1_sandbox_service, 12);
 
 /**
  * Request for InjectFault.
@@ -535,7 +600,7 @@ export type InjectFaultRequest = Message<"wildcat.v1.InjectFaultRequest"> & {
  * Use `create(InjectFaultRequestSchema)` to create a new message.
  */
 export const InjectFaultRequestSchema: GenMessage<InjectFaultRequest> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 11);
+  messageDesc(file_wildcat_v1_sandbox_service, 13);
 
 /**
  * Response of InjectFault.
@@ -550,7 +615,7 @@ export type InjectFaultResponse = Message<"wildcat.v1.InjectFaultResponse"> & {
  * Use `create(InjectFaultResponseSchema)` to create a new message.
  */
 export const InjectFaultResponseSchema: GenMessage<InjectFaultResponse> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 12);
+  messageDesc(file_wildcat_v1_sandbox_service, 14);
 
 /**
  * How a simulated contact sends a file.
@@ -864,6 +929,18 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof DownloadContactMediaRequestSchema;
     output: typeof DownloadContactMediaResponseSchema;
+  },
+  /**
+   * A simulated contact creates a group with itself as admin and the given
+   * participants (e.g. a linked account's number) as members. Send to the group
+   * with SendFromContact (to_jid = group_jid) or from the account.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.CreateGroup
+   */
+  createGroup: {
+    methodKind: "unary";
+    input: typeof CreateGroupRequestSchema;
+    output: typeof CreateGroupResponseSchema;
   },
   /**
    * Makes the simulated server misbehave towards one device, for testing.
