@@ -56,7 +56,7 @@ function contextInfoOf(content: Content, type: string): proto.IContextInfo | und
 }
 
 /** Text or caption of a content (also used for the new content of an edit). */
-export function textOf(content: Content | null | undefined): string | undefined {
+function textOf(content: Content | null | undefined): string | undefined {
   const c = normalizeMessageContent(content ?? undefined);
   return (
     c?.conversation ??

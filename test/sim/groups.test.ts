@@ -1,4 +1,4 @@
-import { jidNormalizedUser, type WAMessage } from "@whiskeysockets/baileys";
+import { decryptPollVote, jidNormalizedUser, sha256, type WAMessage } from "@whiskeysockets/baileys";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SimulatedContact } from "../../src/sim/contact.js";
 import type { GroupAddressing } from "../../src/sim/sim-state.js";
@@ -72,6 +72,21 @@ describe.each<[GroupAddressing, string]>([
     await alice.waitForReceipt(sent!.key.id!, member(BOB), "receiptTimestamp");
     await bob.sock.readMessages([atBob.key]);
     await alice.waitForReceipt(sent!.key.id!, member(BOB), "readTimestamp");
+  });
+
+  it("when carol votes in alice's group poll, then alice opens the vote with Baileys' decryptPollVote in the group's addressing", async () => {
+    const poll = await alice.sock.sendMessage(group, { poll: { name: "When?", values: ["today", "tomorrow"], selectableCount: 1 } });
+    await carol.waitForMessage((m) => m.messageId === poll!.key.id);
+    const voteId = await carol.vote(poll!.key.id!, ["tomorrow"]);
+    const update = (await alice.waitForMessage((m) => m.key.id === voteId)).message?.pollUpdateMessage;
+    expect(update?.pollCreationMessageKey?.id).toBe(poll!.key.id);
+    const vote = decryptPollVote(update!.vote!, {
+      pollCreatorJid: member(ALICE),
+      pollMsgId: poll!.key.id!,
+      pollEncKey: poll!.message!.messageContextInfo!.messageSecret!,
+      voterJid: member(CAROL),
+    });
+    expect(vote.selectedOptions.map((h) => Buffer.from(h).toString("hex"))).toEqual([sha256(Buffer.from("tomorrow")).toString("hex")]);
   });
 
   it("when alice types in the group, then the other members see her composing there", async () => {
