@@ -1,8 +1,12 @@
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import {
+  ContactMediaKind,
+  ContactMessageKind,
   Fault,
   SandboxService,
+  type CreateGroupRequest,
+  type DownloadContactMediaRequest,
   type EnterPairingCodeRequest,
   type InjectFaultRequest,
   type LinkDeviceRequest,
@@ -10,10 +14,54 @@ import {
   type SendFromContactRequest,
 } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import type { ContactBook } from "../sim/contact-book.js";
+import type { ContactMessage, ContactMessageKind as Kind, MediaKind, SimulatedContact } from "../sim/contact.js";
+import { describeMessage } from "../sim/contact-message.js";
 import type { Simulator } from "../sim/simulator.js";
 
 /** Phone numbers arrive as "+15551234567" or "15551234567"; the simulator keys on digits. */
 const digits = (phone: string) => phone.replace(/^\+/, "");
+
+const MEDIA_KINDS: Record<ContactMediaKind, MediaKind | undefined> = {
+  [ContactMediaKind.UNSPECIFIED]: undefined,
+  [ContactMediaKind.IMAGE]: "image",
+  [ContactMediaKind.VIDEO]: "video",
+  [ContactMediaKind.AUDIO]: "audio",
+  [ContactMediaKind.VOICE_NOTE]: "voice_note",
+  [ContactMediaKind.DOCUMENT]: "document",
+  [ContactMediaKind.STICKER]: "sticker",
+};
+
+const MESSAGE_KINDS: Record<Kind, ContactMessageKind> = {
+  text: ContactMessageKind.TEXT,
+  image: ContactMessageKind.IMAGE,
+  video: ContactMessageKind.VIDEO,
+  audio: ContactMessageKind.AUDIO,
+  voice_note: ContactMessageKind.VOICE_NOTE,
+  document: ContactMessageKind.DOCUMENT,
+  sticker: ContactMessageKind.STICKER,
+  location: ContactMessageKind.LOCATION,
+  contacts: ContactMessageKind.CONTACTS,
+  reaction: ContactMessageKind.REACTION,
+  poll: ContactMessageKind.POLL,
+  poll_vote: ContactMessageKind.POLL_VOTE,
+  edit: ContactMessageKind.EDIT,
+  revoke: ContactMessageKind.REVOKE,
+  other: ContactMessageKind.OTHER,
+};
+
+/** The kind of file to send: the one asked for, else what the MIME type says. */
+function mediaKind(req: SendFromContactRequest): MediaKind {
+  const asked = MEDIA_KINDS[req.mediaKind];
+  if (asked) return asked;
+  if (!req.mediaMimeType) {
+    throw new ConnectError("media_mime_type: give the MIME type of media (e.g. image/jpeg), or a media_kind", Code.InvalidArgument);
+  }
+  const top = req.mediaMimeType.split("/")[0];
+  return top === "image" ? "image" : top === "video" ? "video" : top === "audio" ? "audio" : "document";
+}
+
+/** Kinds of file a phone sends without a caption. */
+const UNCAPTIONED: ReadonlySet<MediaKind> = new Set(["audio", "voice_note", "sticker"]);
 
 /**
  * The simulated phone side, over the API: only mounted by the standalone
@@ -36,28 +84,66 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
   }
 
   async sendFromContact(req: SendFromContactRequest) {
+    const given = [req.media.length > 0 && "media", req.location && "location", req.contacts && "contacts", req.poll && "poll"].filter(Boolean);
+    if (given.length > 1) throw new ConnectError(`give one of media, location, contacts or poll, not ${given.join(" and ")}`, Code.InvalidArgument);
     const contact = await this.contacts.contact(digits(req.fromPhoneNumber));
+    const replyTo = req.replyToMessageId || undefined;
+    if (replyTo) this.message(contact, replyTo, "reply_to_message_id");
+    const mentions = req.mentions.length ? req.mentions : undefined;
+    const noText = (what: string) => {
+      if (req.text) throw new ConnectError(`text: ${what} has no text or caption`, Code.InvalidArgument);
+    };
+    let messageId: string;
     if (req.media.length > 0) {
-      if (!req.mediaMimeType.startsWith("image/")) {
-        throw new ConnectError("media_mime_type: the simulated contact sends images (image/jpeg, image/png)", Code.InvalidArgument);
-      }
-      return { messageId: await contact.sendImage(req.toJid, Buffer.from(req.media), { caption: req.text || undefined, mimetype: req.mediaMimeType }) };
+      const kind = mediaKind(req);
+      if (UNCAPTIONED.has(kind)) noText(`a ${kind.replace("_", " ")}`);
+      messageId = await contact.sendMedia(req.toJid, kind, Buffer.from(req.media), {
+        caption: req.text || undefined,
+        mimetype: req.mediaMimeType || undefined,
+        fileName: req.fileName || undefined,
+        seconds: req.mediaSeconds,
+        mentions,
+        replyTo,
+      });
+    } else if (req.location) {
+      noText("a location (use location.name)");
+      messageId = await contact.sendLocation(req.toJid, req.location, { replyTo });
+    } else if (req.contacts) {
+      noText("a contact card");
+      messageId = await contact.sendContacts(req.toJid, req.contacts.contacts, { replyTo });
+    } else if (req.poll) {
+      noText("a poll (use poll.name)");
+      messageId = await contact.sendPoll(req.toJid, req.poll, { replyTo });
+    } else {
+      if (!req.text) throw new ConnectError("text: give a text, or media, a location, contacts or a poll", Code.InvalidArgument);
+      messageId = await contact.sendText(req.toJid, req.text, { mentions, replyTo });
     }
-    if (!req.text) throw new ConnectError("text: give a text, or media", Code.InvalidArgument);
-    return { messageId: await contact.sendText(req.toJid, req.text) };
+    return { messageId };
   }
 
   async listContactMessages(req: ListContactMessagesRequest) {
     const messages = await this.contacts.messages(digits(req.phoneNumber));
-    return {
-      messages: messages.map((m) => ({
-        fromJid: m.fromJid,
-        messageId: m.messageId,
-        text: m.text ?? "",
-        timestamp: timestampFromMs(m.timestamp * 1000),
-        type: m.kind,
-      })),
-    };
+    return { messages: messages.map(toWire) };
+  }
+
+  async downloadContactMedia(req: DownloadContactMediaRequest) {
+    const contact = await this.contacts.contact(digits(req.phoneNumber));
+    const raw = this.message(contact, req.messageId, "message_id");
+    const data = await contact.download(req.messageId).catch((e: unknown) => {
+      throw new ConnectError(`message_id: ${(e as Error).message}`, Code.FailedPrecondition);
+    });
+    const { media } = describeMessage(raw);
+    return { data, mimeType: media?.mimetype ?? "", fileName: media?.fileName ?? "" };
+  }
+
+  async createGroup(req: CreateGroupRequest) {
+    const jids = req.participants.map((p) => (p.includes("@") ? p : `${digits(p)}@s.whatsapp.net`));
+    const unknown = jids.filter((jid) => !this.sim.knows(jid));
+    if (unknown.length) {
+      throw new ConnectError(`participants: not on the simulator: ${unknown.join(", ")} (link the account or use the contact first)`, Code.FailedPrecondition);
+    }
+    const creator = await this.contacts.contact(digits(req.creatorPhoneNumber));
+    return { groupJid: await creator.createGroup(req.subject, jids) };
   }
 
   async injectFault(req: InjectFaultRequest) {
@@ -89,6 +175,15 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
     }
   }
 
+  /** A message the contact received or sent, or not_found naming the request field. */
+  private message(contact: SimulatedContact, messageId: string, field: string) {
+    try {
+      return contact.raw(messageId);
+    } catch (e) {
+      throw new ConnectError(`${field}: ${(e as Error).message}`, Code.NotFound);
+    }
+  }
+
   private inject(jid: string, fault: Parameters<Simulator["injectFault"]>[1]): void {
     try {
       this.sim.injectFault(jid, fault);
@@ -96,6 +191,30 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
       throw new ConnectError((e as Error).message, Code.NotFound);
     }
   }
+}
+
+/** A contact's message as the API shows it. */
+function toWire(m: ContactMessage) {
+  return {
+    chatJid: m.chatJid,
+    fromJid: m.fromJid,
+    messageId: m.messageId,
+    text: m.text ?? "",
+    timestamp: timestampFromMs(m.timestamp * 1000),
+    type: m.type,
+    kind: MESSAGE_KINDS[m.kind],
+    replyToMessageId: m.replyToMessageId ?? "",
+    targetMessageId: m.targetMessageId ?? "",
+    mentions: m.mentions ?? [],
+    mimeType: m.media?.mimetype ?? "",
+    fileName: m.media?.fileName ?? "",
+    sizeBytes: BigInt(m.media?.fileLength ?? 0),
+    seconds: m.media?.seconds ?? 0,
+    location: m.location,
+    contacts: m.contacts ?? [],
+    poll: m.poll,
+    pollVotes: m.votes ?? [],
+  };
 }
 
 /** What the simulator refuses (an unknown QR ref, a wrong code) is the caller's to fix. */

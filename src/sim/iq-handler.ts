@@ -9,6 +9,7 @@ import {
 } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import type { DeviceConnection } from "./device-connection.js";
+import { type Groups, IqError } from "./groups.js";
 import type { KeyStore } from "./key-store.js";
 import { lidJid, pnJid, type PhoneRecord, type SimState } from "./sim-state.js";
 
@@ -16,6 +17,7 @@ import { lidJid, pnJid, type PhoneRecord, type SimState } from "./sim-state.js";
 export interface MediaConnInfo {
   hostname: string;
   auth: string;
+  maxUploadBytes: number;
 }
 
 /**
@@ -29,6 +31,7 @@ export class IqHandler {
   constructor(
     private readonly state: SimState,
     private readonly keys: KeyStore,
+    private readonly groups: Groups,
     private readonly media: () => MediaConnInfo | undefined,
     /** The client unlinks itself (`sock.logout()`): the simulator forgets the device. */
     private readonly removeDevice: (conn: DeviceConnection) => void,
@@ -37,10 +40,22 @@ export class IqHandler {
 
   /** Handles a client iq (`get`/`set`) and sends the answer. */
   handle(conn: DeviceConnection, iq: BinaryNode): void {
-    const content = this.answer(conn, iq);
+    const from = iq.attrs.to && iq.attrs.to !== S_WHATSAPP_NET ? iq.attrs.to : S_WHATSAPP_NET;
+    let content: BinaryNode[];
+    try {
+      content = this.answer(conn, iq);
+    } catch (err) {
+      if (!(err instanceof IqError)) throw err;
+      conn.sendNode({
+        tag: "iq",
+        attrs: { from, type: "error", id: iq.attrs.id! },
+        content: [{ tag: "error", attrs: { code: String(err.code), text: err.text } }],
+      });
+      return;
+    }
     conn.sendNode({
       tag: "iq",
-      attrs: { from: S_WHATSAPP_NET, type: "result", id: iq.attrs.id! },
+      attrs: { from, type: "result", id: iq.attrs.id! },
       content: content.length ? content : undefined,
     });
   }
@@ -49,6 +64,10 @@ export class IqHandler {
     const [child] = getAllBinaryNodeChildren(iq);
     const xmlns = iq.attrs.xmlns;
     const owner = conn.owner;
+    if (xmlns === "w:g2" && owner) {
+      const answer = this.groups.answer({ phone: owner.phone, deviceId: owner.device.id }, iq);
+      if (answer) return answer;
+    }
     switch (`${xmlns}/${child?.tag ?? ""}`) {
       case "encrypt/count":
         return [{ tag: "count", attrs: { value: String(owner?.device.preKeys.size ?? 0) } }];
@@ -201,7 +220,7 @@ export class IqHandler {
     return {
       tag: "media_conn",
       attrs: { auth: media?.auth ?? "", ttl: "300", auth_ttl: "3600", max_buckets: "12" },
-      content: media ? [{ tag: "host", attrs: { hostname: media.hostname, maxContentLengthBytes: String(100 * 1024 * 1024) } }] : [],
+      content: media ? [{ tag: "host", attrs: { hostname: media.hostname, maxContentLengthBytes: String(media.maxUploadBytes) } }] : [],
     };
   }
 }

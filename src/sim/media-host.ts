@@ -1,9 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { Agent as HttpsAgent } from "node:https";
+import type { IncomingHttpHeaders } from "node:http";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { MEDIA_PATH_MAP } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import { Agent as UndiciAgent } from "undici";
 import type { MediaTls } from "./media-tls.js";
@@ -21,10 +23,20 @@ export function mediaClientAgents(caCert: string): MediaClientAgents {
   return { fetchAgent: new HttpsAgent({ ca: caCert }), dispatcher: new UndiciAgent({ connect: { ca: caCert } }) };
 }
 
+/** What `media_conn` announces and the host enforces when nothing else is configured: WhatsApp's 100 MiB. */
+export const DEFAULT_MEDIA_MAX_UPLOAD_BYTES = 100 * 1024 * 1024;
+
+/** The upload paths Baileys uses (`/mms/image`, `/mms/video`, `/mms/audio`, `/mms/document`, …; stickers go to /mms/image). */
+const UPLOAD_PATHS = new Set(Object.values(MEDIA_PATH_MAP).filter(Boolean));
+
+type Answer = { status: number; body: string | Buffer; type: string; headers?: Record<string, string> };
+const jsonError = (status: number, error: string): Answer => ({ status, body: JSON.stringify({ error }), type: "application/json" });
+
 /**
  * WhatsApp's media servers in miniature, over HTTPS with the simulator's own CA: accepts uploads
  * of already encrypted media (`POST /mms/{type}/{encSha256}?auth=…`, auth from `media_conn`) and
- * serves them back by direct path. It stores opaque bytes; the media keys never reach it.
+ * serves them back by direct path, whole or by byte range. It stores opaque bytes; the media keys
+ * never reach it.
  */
 export class MediaHost {
   private readonly blobs = new Map<string, Buffer>();
@@ -36,17 +48,29 @@ export class MediaHost {
     private readonly tls: MediaTls,
     private readonly host: string,
     private readonly dataDir: string | undefined,
+    /** Largest upload (encrypted bytes) accepted; `media_conn` announces it. */
+    readonly maxUploadBytes: number,
     private readonly logger: Logger,
   ) {}
 
-  static async start(opts: { host: string; port: number; tls: MediaTls; dataDir?: string; logger: Logger }): Promise<MediaHost> {
+  static async start(opts: {
+    host: string;
+    port: number;
+    tls: MediaTls;
+    dataDir?: string;
+    maxUploadBytes?: number;
+    logger: Logger;
+  }): Promise<MediaHost> {
     const server = createServer({ key: opts.tls.serverKey, cert: opts.tls.serverCert });
-    const host = new MediaHost(server, opts.tls, opts.host, opts.dataDir ? join(opts.dataDir, "media") : undefined, opts.logger);
+    const dataDir = opts.dataDir ? join(opts.dataDir, "media") : undefined;
+    const host = new MediaHost(server, opts.tls, opts.host, dataDir, opts.maxUploadBytes ?? DEFAULT_MEDIA_MAX_UPLOAD_BYTES, opts.logger);
     if (host.dataDir) mkdirSync(host.dataDir, { recursive: true });
     server.on("request", (req, res) => {
-      host.onRequest(req.method ?? "GET", req.url ?? "/", req).then(
-        ({ status, body, type }) => {
-          res.writeHead(status, { "content-type": type });
+      host.onRequest(req.method ?? "GET", req.url ?? "/", req.headers, req).then(
+        ({ status, body, type, headers }) => {
+          // an upload refused before its body was read: do not keep reading it
+          if (status >= 400 && req.method === "POST" && !req.readableEnded) res.setHeader("connection", "close");
+          res.writeHead(status, { "content-type": type, ...headers });
           res.end(body);
         },
         (err: unknown) => {
@@ -80,26 +104,38 @@ export class MediaHost {
   private async onRequest(
     method: string,
     rawUrl: string,
+    headers: IncomingHttpHeaders,
     body: AsyncIterable<Buffer>,
-  ): Promise<{ status: number; body: string | Buffer; type: string }> {
+  ): Promise<Answer> {
     const url = new URL(rawUrl, "https://media.invalid");
-    if (method === "POST" && url.pathname.startsWith("/mms/")) {
-      if (url.searchParams.get("auth") !== this.auth) return { status: 401, body: '{"error":"auth"}', type: "application/json" };
-      const chunks: Buffer[] = [];
-      for await (const chunk of body) chunks.push(chunk);
-      const id = randomBytes(16).toString("hex");
-      const directPath = `/v/t62.7118-24/${id}.enc?ccb=11-4&oh=sim&oe=0`;
-      this.put(id, Buffer.concat(chunks));
-      return {
-        status: 200,
-        type: "application/json",
-        body: JSON.stringify({ url: `https://${this.hostname}${directPath}`, direct_path: directPath }),
-      };
-    }
+    if (method === "POST") return this.upload(url, headers, body);
     const match = method === "GET" ? /^\/v\/t62\.7118-24\/([0-9a-f]{32})\.enc$/.exec(url.pathname) : null;
     const blob = match ? this.get(match[1]!) : undefined;
     if (!blob) return { status: 404, body: "", type: "text/plain" };
-    return { status: 200, body: blob, type: "application/octet-stream" };
+    return rangeOf(blob, headers.range);
+  }
+
+  /** `POST {upload path}/{encSha256}?auth=…`: stores the encrypted file and names its direct path. */
+  private async upload(url: URL, headers: IncomingHttpHeaders, body: AsyncIterable<Buffer>): Promise<Answer> {
+    if (!UPLOAD_PATHS.has(url.pathname.slice(0, url.pathname.lastIndexOf("/")))) return jsonError(404, "unknown media type");
+    if (url.searchParams.get("auth") !== this.auth) return jsonError(401, "auth");
+    const tooLarge = jsonError(413, `larger than ${this.maxUploadBytes} bytes`);
+    if (Number(headers["content-length"] ?? 0) > this.maxUploadBytes) return tooLarge;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of body) {
+      size += chunk.length;
+      if (size > this.maxUploadBytes) return tooLarge;
+      chunks.push(chunk);
+    }
+    const id = randomBytes(16).toString("hex");
+    const directPath = `/v/t62.7118-24/${id}.enc?ccb=11-4&oh=sim&oe=0`;
+    this.put(id, Buffer.concat(chunks));
+    return {
+      status: 200,
+      type: "application/json",
+      body: JSON.stringify({ url: `https://${this.hostname}${directPath}`, direct_path: directPath }),
+    };
   }
 
   private put(id: string, bytes: Buffer): void {
@@ -122,4 +158,20 @@ export class MediaHost {
       this.server.close(() => resolve());
     });
   }
+}
+
+/** The whole blob, or the one byte range asked for (`Range: bytes=start-[end]`, end inclusive), as HTTP says. */
+function rangeOf(blob: Buffer, range: string | undefined): Answer {
+  const type = "application/octet-stream";
+  const match = range ? /^bytes=(\d+)-(\d*)$/.exec(range.trim()) : null;
+  if (!match) return { status: 200, body: blob, type, headers: { "accept-ranges": "bytes" } };
+  const start = Number(match[1]);
+  const end = Math.min(match[2] ? Number(match[2]) : blob.length - 1, blob.length - 1);
+  if (start > end) return { status: 416, body: "", type, headers: { "content-range": `bytes */${blob.length}` } };
+  return {
+    status: 206,
+    body: blob.subarray(start, end + 1),
+    type,
+    headers: { "accept-ranges": "bytes", "content-range": `bytes ${start}-${end}/${blob.length}` },
+  };
 }

@@ -1,5 +1,6 @@
 import { type BinaryNode, getAllBinaryNodeChildren } from "@whiskeysockets/baileys";
 import type { DeviceConnection } from "./device-connection.js";
+import type { Groups } from "./groups.js";
 import { lidJid, type PhoneRecord, pnJid, type SimState } from "./sim-state.js";
 
 /** The live connections of a phone's devices. */
@@ -20,6 +21,7 @@ export class PresenceRelay {
 
   constructor(
     private readonly state: SimState,
+    private readonly groups: Groups,
     private readonly directory: PresenceDirectory,
   ) {}
 
@@ -43,10 +45,22 @@ export class PresenceRelay {
     if (before !== this.isAvailable(phone)) this.broadcast(phone);
   }
 
-  /** `<chatstate to=…><composing/></chatstate>`: forwarded to the addressed user's online devices. */
+  /**
+   * `<chatstate to=…><composing/></chatstate>`: forwarded to the addressed user's online devices,
+   * or, to a group, to its other members' online devices naming who types.
+   */
   onChatstate(conn: DeviceConnection, node: BinaryNode): void {
     const { phone } = conn.owner!;
     const to = node.attrs.to;
+    const group = to ? this.groups.find(to) : undefined;
+    if (group) {
+      if (!group.participants.has(phone.phoneNumber)) return;
+      const chatstate = { tag: "chatstate", attrs: { from: to!, participant: this.groups.memberJid(group, phone) }, content: getAllBinaryNodeChildren(node) };
+      for (const member of this.groups.members(group)) {
+        if (member !== phone) for (const device of this.directory.onlineDevices(member)) device.sendNode(chatstate);
+      }
+      return;
+    }
     const target = to ? this.state.resolve(to) : undefined;
     if (!target || target.phone === phone) return;
     const from = to!.endsWith("@lid") ? lidJid(phone) : pnJid(phone);

@@ -8,7 +8,8 @@ import {
 } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import type { DeviceConnection } from "./device-connection.js";
-import { type DeviceRecord, lidJid, type PhoneRecord, pnJid, type SimState } from "./sim-state.js";
+import type { ExceptDevice, Groups } from "./groups.js";
+import { type DeviceRecord, type GroupRecord, lidJid, type PhoneRecord, pnJid, type SimState } from "./sim-state.js";
 
 /** How the server acknowledges a device's messages (changed by fault injection). */
 export type AckMode = { kind: "normal" } | { kind: "refuse"; error: number } | { kind: "delay"; ms: number };
@@ -35,6 +36,7 @@ const now = () => String(Math.floor(Date.now() / 1000));
 export class Relay {
   constructor(
     private readonly state: SimState,
+    private readonly groups: Groups,
     private readonly directory: ConnectionDirectory,
     private readonly logger: Logger,
   ) {}
@@ -51,6 +53,25 @@ export class Relay {
       conn.sendNode(ack);
       return;
     }
+    if (to.endsWith("@g.us")) {
+      const group = this.groups.find(to);
+      if (!group?.participants.has(sender.phone.phoneNumber)) {
+        // WhatsApp refuses messages to groups one is not (or no longer) in
+        ack.attrs.error = group ? "403" : "404";
+        conn.sendNode(ack);
+        return;
+      }
+      this.fanOutToGroup(sender, group, node);
+    } else {
+      this.relayToUser(sender, node);
+    }
+    if (mode.kind === "delay") setTimeout(() => conn.sendNode(ack), mode.ms).unref();
+    else conn.sendNode(ack);
+  }
+
+  /** A message to a user: each `<participants><to>` enc goes to the device it names. */
+  private relayToUser(sender: { phone: PhoneRecord; device: DeviceRecord }, node: BinaryNode): void {
+    const to = node.attrs.to!;
     const toLid = to.endsWith("@lid");
     const chatTarget = this.state.resolve(to);
     const fromJid = toLid ? lidJid(sender.phone, sender.device.id) : pnJid(sender.phone, sender.device.id);
@@ -82,11 +103,60 @@ export class Relay {
       if (deviceIdentity) content.push(deviceIdentity);
       this.deliver(target.phone, target.device, { tag: "message", attrs, content });
     }
-    if (mode.kind === "delay") setTimeout(() => conn.sendNode(ack), mode.ms).unref();
-    else conn.sendNode(ack);
   }
 
-  /** A `<receipt>` from a device: relayed to the devices of the user it is addressed to. */
+  /**
+   * A group message: the sender-key ciphertext (`skmsg`) goes to every device of every member but
+   * the sending one, each preceded by its own `pkmsg` from `<participants>` when the sender
+   * included one (the sender key's distribution). A resend after a retry receipt names one
+   * device (`participant`) and carries one enc for it.
+   */
+  private fanOutToGroup(sender: { phone: PhoneRecord; device: DeviceRecord }, group: GroupRecord, node: BinaryNode): void {
+    const perDevice = new Map<string, BinaryNode>();
+    for (const to of getBinaryNodeChildren(getBinaryNodeChild(node, "participants"), "to")) {
+      const target = this.state.resolve(to.attrs.jid!);
+      const enc = getBinaryNodeChild(to, "enc");
+      if (target && enc) perDevice.set(`${target.phone.phoneNumber}:${target.deviceId}`, enc);
+    }
+    const shared = getBinaryNodeChildren(node, "enc");
+    const deviceIdentity = getBinaryNodeChild(node, "device-identity");
+    const only = node.attrs.participant ? this.state.resolve(node.attrs.participant) : undefined;
+    const attrs: Record<string, string> = {
+      from: `${group.id}@g.us`,
+      participant: this.groups.memberJid(group, sender.phone, sender.device.id),
+      ...this.groups.memberAltAttrs(group, sender.phone, "participant"),
+      id: node.attrs.id!,
+      t: now(),
+      type: node.attrs.type ?? "text",
+      addressing_mode: group.addressing,
+    };
+    if (sender.device.pushName) attrs.notify = sender.device.pushName;
+    for (const { phone, device } of this.groups.memberDevices(group)) {
+      if (phone === sender.phone && device.id === sender.device.id) continue;
+      if (only && (only.phone !== phone || only.deviceId !== device.id)) continue;
+      const own = perDevice.get(`${phone.phoneNumber}:${device.id}`);
+      // the sender key's distribution must be decrypted before the message it unlocks
+      const content = [...(own ? [own] : []), ...(only ? shared : shared.filter((e) => e.attrs.type === "skmsg"))];
+      if (!content.length) continue;
+      if (deviceIdentity) content.push(deviceIdentity);
+      this.deliver(phone, device, { tag: "message", attrs, content });
+    }
+  }
+
+  /** A stanza (e.g. a group notification) to every device of `phones`, but `except`. */
+  toPhones(phones: PhoneRecord[], node: BinaryNode, except?: ExceptDevice): void {
+    for (const phone of phones) {
+      for (const device of phone.devices.values()) {
+        if (except?.phone === phone && except.deviceId === device.id) continue;
+        this.deliver(phone, device, node);
+      }
+    }
+  }
+
+  /**
+   * A `<receipt>` from a device: relayed to the devices of the user it is addressed to, or, for
+   * a group message, of the member who sent it (`participant`), naming the reader.
+   */
   onReceipt(conn: DeviceConnection, node: BinaryNode): void {
     const reader = conn.owner!;
     const ids = [node.attrs.id!, ...getBinaryNodeChildren(getBinaryNodeChild(node, "list"), "item").map((i) => i.attrs.id!)];
@@ -94,16 +164,16 @@ export class Relay {
     const type = node.attrs.type;
     const to = node.attrs.to;
     if (to && !LOCAL_RECEIPTS.has(type ?? "")) {
-      const target = this.state.resolve(to);
+      const group = this.groups.find(to);
+      const author = group ? node.attrs.participant : to;
+      const target = author ? this.state.resolve(author) : undefined;
       if (target && target.phone !== reader.phone) {
-        const toLid = to.endsWith("@lid");
-        const attrs: Record<string, string> = {
-          from: toLid ? lidJid(reader.phone) : pnJid(reader.phone),
-          id: node.attrs.id!,
-          t: node.attrs.t ?? now(),
-        };
+        const lid = author!.endsWith("@lid");
+        const readerJid = (deviceId?: number) => (lid ? lidJid(reader.phone, deviceId) : pnJid(reader.phone, deviceId));
+        const attrs: Record<string, string> = { from: group ? to : readerJid(), id: node.attrs.id!, t: node.attrs.t ?? now() };
         // a retry request names the reader's device: the sender re-encrypts for exactly that one
-        if (type === "retry") attrs.participant = toLid ? lidJid(reader.phone, reader.device.id) : pnJid(reader.phone, reader.device.id);
+        if (type === "retry") attrs.participant = readerJid(reader.device.id);
+        else if (group) attrs.participant = readerJid();
         // "inactive" is what a client not marked online sends; the sender still sees it as delivered
         if (type && type !== "inactive") attrs.type = type;
         const relayed: BinaryNode = { tag: "receipt", attrs, content: node.content };

@@ -44,6 +44,23 @@ export interface PhoneRecord {
   devices: Map<number, DeviceRecord>;
 }
 
+/** How a group names its members on the wire: by phone number or by LID. */
+export type GroupAddressing = "pn" | "lid";
+
+/** A group chat: who is in it, and how it addresses them. */
+export interface GroupRecord {
+  /** The user part of the group's JID (`{id}@g.us`). */
+  id: string;
+  subject: string;
+  /** Seconds since the epoch. */
+  creation: number;
+  /** The phone number of the creator. */
+  creator: string;
+  addressing: GroupAddressing;
+  /** Members by phone number, with their role. */
+  participants: Map<string, "superadmin" | "admin" | "member">;
+}
+
 /** A JID resolved to the phone (and maybe device) it names. */
 export interface ResolvedJid {
   phone: PhoneRecord;
@@ -63,6 +80,8 @@ const unb64 = (text: string) => Buffer.from(text, "base64");
 export class SimState {
   private readonly phones = new Map<string, PhoneRecord>();
   private readonly phonesByLid = new Map<string, PhoneRecord>();
+  /** Groups by the user part of their JID. */
+  readonly groups = new Map<string, GroupRecord>();
 
   constructor(private readonly dataDir?: string) {}
 
@@ -77,7 +96,7 @@ export class SimState {
     } catch {
       return state;
     }
-    const saved = JSON.parse(text) as { phones: SavedPhone[] };
+    const saved = JSON.parse(text) as { phones: SavedPhone[]; groups?: SavedGroup[] };
     for (const p of saved.phones) {
       const accountKey = { public: unb64(p.accountKey.public), private: unb64(p.accountKey.private) };
       const phone: PhoneRecord = {
@@ -91,13 +110,14 @@ export class SimState {
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
     }
+    for (const g of saved.groups ?? []) state.groups.set(g.id, { ...g, participants: new Map(g.participants) });
     return state;
   }
 
   /** Writes the state to `dataDir` (no-op without one). Called after every mutation that matters. */
   save(): void {
     if (!this.dataDir) return;
-    const saved: { phones: SavedPhone[] } = {
+    const saved: { phones: SavedPhone[]; groups: SavedGroup[] } = {
       phones: [...this.phones.values()].map((p) => ({
         phoneNumber: p.phoneNumber,
         lidUser: p.lidUser,
@@ -106,6 +126,7 @@ export class SimState {
         nextDeviceId: p.nextDeviceId,
         devices: [...p.devices.values()].map(saveDevice),
       })),
+      groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
     const file = join(this.dataDir, "sim-state.json");
     writeFileSync(`${file}.tmp`, JSON.stringify(saved));
@@ -161,6 +182,8 @@ interface SavedDevice {
   pushName?: string;
   queue: string[];
 }
+
+type SavedGroup = Omit<GroupRecord, "participants"> & { participants: [string, "superadmin" | "admin" | "member"][] };
 
 interface SavedPhone {
   phoneNumber: string;

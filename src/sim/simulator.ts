@@ -6,6 +6,7 @@ import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
 import { CertChain, type KeyPair } from "./cert-chain.js";
 import { DeviceConnection } from "./device-connection.js";
+import { Groups } from "./groups.js";
 import { IqHandler, type MediaConnInfo } from "./iq-handler.js";
 import { KeyStore } from "./key-store.js";
 import { type MediaClientAgents, MediaHost } from "./media-host.js";
@@ -14,7 +15,7 @@ import { type LinkedDevice, Pairing } from "./pairing.js";
 import { PairingCodes } from "./pairing-code.js";
 import { PresenceRelay } from "./presence.js";
 import { type AckMode, Relay } from "./relay.js";
-import { lidJid, type PhoneRecord, SimState } from "./sim-state.js";
+import { type GroupAddressing, lidJid, type PhoneRecord, SimState } from "./sim-state.js";
 
 /** Options for {@link Simulator.start}. */
 export interface SimulatorOptions {
@@ -27,11 +28,15 @@ export interface SimulatorOptions {
    * simulator restarted on the same `dataDir` serves old media only if this stays the same.
    */
   mediaPort?: number;
+  /** Largest media upload (encrypted bytes) the media host accepts; WhatsApp's 100 MiB by default. */
+  mediaMaxUploadBytes?: number;
   /** Where linked devices, keys and queued stanzas persist; in memory only when absent. */
   dataDir?: string;
   logger?: Logger;
   /** QR refs per registration (Baileys rotates through them, then gives up with 408). */
   qrRefCount?: number;
+  /** How new groups address their members: by LID (what WhatsApp does now, the default) or by phone number. */
+  groupAddressing?: GroupAddressing;
 }
 
 /** Faults a test or the sandbox can inject into one device's connection. */
@@ -61,6 +66,7 @@ export class Simulator {
   /** Successful logins per device since start, so tests can count sockets. */
   private readonly logins = new Map<string, number>();
   private readonly keys: KeyStore;
+  private readonly groups: Groups;
   private readonly iqs: IqHandler;
   private readonly relay: Relay;
   private readonly pairing: Pairing;
@@ -76,17 +82,26 @@ export class Simulator {
     private readonly host: string,
     private readonly logger: Logger,
     qrRefCount?: number,
+    groupAddressing: GroupAddressing = "lid",
   ) {
     this.keys = new KeyStore(state);
+    this.groups = new Groups(
+      state,
+      groupAddressing,
+      (phones, node, except) => this.relay.toPhones(phones, node, except),
+      logger.child({ part: "groups" }),
+    );
     this.iqs = new IqHandler(
       state,
       this.keys,
+      this.groups,
       () => this.mediaConn(),
       (conn) => conn.owner && this.removeDevice(conn.owner.phone, conn.owner.device.id),
       logger.child({ part: "iq" }),
     );
     this.relay = new Relay(
       state,
+      this.groups,
       {
         online: (phone, deviceId) => this.connections.get(deviceKey(phone, deviceId)),
         ackMode: (phone, deviceId) => this.ackModes.get(deviceKey(phone, deviceId)) ?? { kind: "normal" },
@@ -100,7 +115,7 @@ export class Simulator {
       qrRefCount,
     );
     this.pairingCodes = new PairingCodes(state, this.pairing, logger.child({ part: "pairing-code" }));
-    this.presence = new PresenceRelay(state, {
+    this.presence = new PresenceRelay(state, this.groups, {
       onlineDevices: (phone) =>
         [...phone.devices.keys()].flatMap((id) => this.connections.get(deviceKey(phone, id)) ?? []).filter((c) => c.ready),
     });
@@ -110,12 +125,13 @@ export class Simulator {
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     const logger = opts.logger ?? pino({ level: "silent" });
     const state = SimState.load(opts.dataDir);
-    const sim = new Simulator(state, CertChain.issue(loadRootKey(opts.dataDir)), opts.host ?? "127.0.0.1", logger, opts.qrRefCount);
+    const sim = new Simulator(state, CertChain.issue(loadRootKey(opts.dataDir)), opts.host ?? "127.0.0.1", logger, opts.qrRefCount, opts.groupAddressing);
     sim.media = await MediaHost.start({
       host: sim.host,
       tls: loadMediaTls(sim.host, opts.dataDir),
       port: opts.mediaPort ?? 0,
       dataDir: opts.dataDir,
+      maxUploadBytes: opts.mediaMaxUploadBytes,
       logger: logger.child({ part: "media" }),
     });
     await sim.listen(opts.port ?? 0);
@@ -123,7 +139,7 @@ export class Simulator {
   }
 
   private mediaConn(): MediaConnInfo | undefined {
-    return this.media && { hostname: this.media.hostname, auth: this.media.auth };
+    return this.media && { hostname: this.media.hostname, auth: this.media.auth, maxUploadBytes: this.media.maxUploadBytes };
   }
 
   /** The media host's port (pass it as `mediaPort` to a restarted simulator to keep media URLs valid). */
@@ -201,6 +217,11 @@ export class Simulator {
   loginCount(jid: string): number {
     const target = this.state.resolve(jid);
     return target ? (this.logins.get(deviceKey(target.phone, target.deviceId)) ?? 0) : 0;
+  }
+
+  /** Whether a phone-number or LID JID names someone on the simulator (a phone that linked or was used as a contact). */
+  knows(jid: string): boolean {
+    return this.state.resolve(jid) !== undefined;
   }
 
   /** The phone's LID JID (user level), creating the phone if needed. */

@@ -3,6 +3,7 @@ import {
   type BaileysEventMap,
   type ConnectionState,
   downloadMediaMessage,
+  jidNormalizedUser,
   makeWASocket,
   proto,
   S_WHATSAPP_NET,
@@ -15,6 +16,7 @@ import type { MediaClientAgents } from "../../src/sim/media-host.js";
 import { memoryAuthState } from "../../src/sim/memory-auth.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
+import { until } from "../../src/sim/until.js";
 
 /** One parsed pino line from a Baileys logger. */
 export interface LogLine {
@@ -39,6 +41,8 @@ export class BaileysClient {
   readonly messages: WAMessage[] = [];
   /** Highest status seen per message id (upserts carry it when Baileys merged a buffered update). */
   readonly statuses = new Map<string, number>();
+  /** Group receipts of sent messages: message id → reader (user JID) → when delivered, read, played. */
+  readonly receipts = new Map<string, Map<string, proto.IUserReceipt>>();
   /** Ids of sent messages that Baileys marked as failed (status ERROR, e.g. after an error ack). */
   readonly failed = new Set<string>();
   private readonly changes = new EventEmitter();
@@ -73,7 +77,13 @@ export class BaileysClient {
       for (const m of messages) {
         this.messages.push(m);
         if (m.status !== undefined && m.status !== null) this.noteStatus(m.key.id!, m.status);
+        // receipts that came while the upsert was buffered are merged into it
+        for (const receipt of m.userReceipt ?? []) this.noteReceipt(m.key.id!, receipt);
       }
+      this.changes.emit("change");
+    });
+    this.sock.ev.on("message-receipt.update", (updates) => {
+      for (const { key, receipt } of updates) this.noteReceipt(key.id!, receipt);
       this.changes.emit("change");
     });
     this.sock.ev.on("messages.update", (updates) => {
@@ -107,6 +117,13 @@ export class BaileysClient {
     });
   }
 
+  private noteReceipt(id: string, receipt: proto.IUserReceipt): void {
+    let byUser = this.receipts.get(id);
+    if (!byUser) this.receipts.set(id, (byUser = new Map()));
+    const user = jidNormalizedUser(receipt.userJid!);
+    byUser.set(user, { ...byUser.get(user), ...receipt });
+  }
+
   private noteStatus(id: string, status: number): void {
     if (status === proto.WebMessageInfo.Status.ERROR) this.failed.add(id);
     this.statuses.set(id, Math.max(this.statuses.get(id) ?? 0, status));
@@ -114,21 +131,7 @@ export class BaileysClient {
 
   /** Resolves once `check` returns a value (checked now and after every message event). */
   private until<T>(what: string, check: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const onChange = () => {
-        const value = check();
-        if (value === undefined) return;
-        clearTimeout(timer);
-        this.changes.off("change", onChange);
-        resolve(value);
-      };
-      const timer = setTimeout(() => {
-        this.changes.off("change", onChange);
-        reject(new Error(`${this.name}: timed out waiting for ${what}`));
-      }, timeoutMs);
-      this.changes.on("change", onChange);
-      onChange();
-    });
+    return until(this.changes, check, timeoutMs, () => new Error(`${this.name}: timed out waiting for ${what}`));
   }
 
   /** Waits for an incoming message (not from me) whose text is `text`. */
@@ -156,6 +159,11 @@ export class BaileysClient {
       const seen = this.statuses.get(id) ?? 0;
       return seen >= status ? seen : undefined;
     }, timeoutMs);
+  }
+
+  /** Waits until `userJid` (user level) delivered, read or played the group message `id` this client sent. */
+  waitForReceipt(id: string, userJid: string, what: "receiptTimestamp" | "readTimestamp" | "playedTimestamp", timeoutMs?: number): Promise<true> {
+    return this.until(`${what} of ${id} by ${userJid}`, () => (this.receipts.get(id)?.get(userJid)?.[what] ? true : undefined), timeoutMs);
   }
 
   /** Waits for the server's ack of a message this client sent (the server has relayed or queued it). */

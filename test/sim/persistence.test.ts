@@ -18,7 +18,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-it("when the simulator restarts on the same data dir, then devices log in again, queued messages arrive and old media downloads", async () => {
+it("when the simulator restarts on the same data dir, then devices log in again, queued messages arrive, old media downloads and groups remain", async () => {
   sim = await Simulator.start({ dataDir });
   trustSimulatorRoot(sim.rootPublicKey);
   const rootKey = Buffer.from(sim.rootPublicKey);
@@ -32,6 +32,7 @@ it("when the simulator restarts on the same data dir, then devices log in again,
   const withImage = await alice.sock.sendMessage("15550003002@s.whatsapp.net", { image, jpegThumbnail: "" });
   const imageAtBob = await bob.waitForMessage((m) => m.key.id === withImage!.key.id);
   const mediaPort = sim.mediaPort;
+  const { id: group } = await alice.sock.groupCreate("Kept", ["15550003002@s.whatsapp.net"]);
 
   const bobClosed = bob.waitForClose();
   bob.end();
@@ -54,6 +55,9 @@ it("when the simulator restarts on the same data dir, then devices log in again,
   await alice.waitForStatus(sent!.key.id!, proto.WebMessageInfo.Status.DELIVERY_ACK);
   // media uploaded before the restart is still served (same CA, same port, bytes in the data dir)
   expect(Buffer.compare(await bob.download(imageAtBob), image)).toBe(0);
+  expect(await bob.sock.groupMetadata(group)).toMatchObject({ subject: "Kept", size: 2 });
+  await bob.sock.sendMessage(group, { text: "still a group" });
+  await alice.waitForText("still a group");
   expect(alice.problems()).toEqual([]);
   expect(bob.problems()).toEqual([]);
   expect(sim.unknownIqs).toEqual([]);

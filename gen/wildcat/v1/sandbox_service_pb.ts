@@ -7,13 +7,15 @@ import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Contact, ContactsContent, LocationContent, PollContent } from "./message_pb.js";
+import { file_wildcat_v1_message } from "./message_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSLrAQoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAEiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKBAQoOQ29udGFjdE1lc3NhZ2USEAoIZnJvbV9qaWQYASABKAkSEgoKbWVzc2FnZV9pZBgCIAEoCRIMCgR0ZXh0GAMgASgJEi0KCXRpbWVzdGFtcBgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDAoEdHlwZRgFIAEoCSKuAQoSSW5qZWN0RmF1bHRSZXF1ZXN0EhcKA2ppZBgBIAEoCUIKukgHcgUQARiAARIsCgVmYXVsdBgCIAEoDjIRLndpbGRjYXQudjEuRmF1bHRCCrpIB4IBBBABIAASGAoEY29kZRgDIAEoBUIKukgHGgUY5wcoABI3CgVkZWxheRgEIAEoCzIZLmdvb2dsZS5wcm90b2J1Zi5EdXJhdGlvbkINukgKqgEHIgMI2AQyACIVChNJbmplY3RGYXVsdFJlc3BvbnNlKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYy1QMKDlNhbmRib3hTZXJ2aWNlEksKCkxpbmtEZXZpY2USHS53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVzcG9uc2USXQoQRW50ZXJQYWlyaW5nQ29kZRIjLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlcXVlc3QaJC53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXNwb25zZRJaCg9TZW5kRnJvbUNvbnRhY3QSIi53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlcXVlc3QaIy53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlc3BvbnNlEmsKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiA5ACARJOCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSr0AQoQQ29udGFjdE1lZGlhS2luZBIiCh5DT05UQUNUX01FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05UQUNUX01FRElBX0tJTkRfSU1BR0UQARIcChhDT05UQUNUX01FRElBX0tJTkRfVklERU8QAhIcChhDT05UQUNUX01FRElBX0tJTkRfQVVESU8QAxIhCh1DT05UQUNUX01FRElBX0tJTkRfVk9JQ0VfTk9URRAEEh8KG0NPTlRBQ1RfTUVESUFfS0lORF9ET0NVTUVOVBAFEh4KGkNPTlRBQ1RfTUVESUFfS0lORF9TVElDS0VSEAYqrwQKEkNvbnRhY3RNZXNzYWdlS2luZBIkCiBDT05UQUNUX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1RFWFQQARIeChpDT05UQUNUX01FU1NBR0VfS0lORF9JTUFHRRACEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZJREVPEAMSHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfQVVESU8QBBIjCh9DT05UQUNUX01FU1NBR0VfS0lORF9WT0lDRV9OT1RFEAUSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfRE9DVU1FTlQQBhIgChxDT05UQUNUX01FU1NBR0VfS0lORF9TVElDS0VSEAcSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfTE9DQVRJT04QCBIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9DT05UQUNUUxAJEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFQUNUSU9OEAoSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTBALEiIKHkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTExfVk9URRAMEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0VESVQQDRIfChtDT05UQUNUX01FU1NBR0VfS0lORF9SRVZPS0UQDhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9PVEhFUhAPKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYylQUKDlNhbmRib3hTZXJ2aWNlEksKCkxpbmtEZXZpY2USHS53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVzcG9uc2USXQoQRW50ZXJQYWlyaW5nQ29kZRIjLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlcXVlc3QaJC53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXNwb25zZRJaCg9TZW5kRnJvbUNvbnRhY3QSIi53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlcXVlc3QaIy53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlc3BvbnNlEmsKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiA5ACARJuChREb3dubG9hZENvbnRhY3RNZWRpYRInLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXF1ZXN0Gigud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlc3BvbnNlIgOQAgESTgoLQ3JlYXRlR3JvdXASHi53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBofLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXNwb25zZRJOCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -141,32 +143,86 @@ export type SendFromContactRequest = Message<"wildcat.v1.SendFromContactRequest"
   toJid: string;
 
   /**
-   * The text, or the caption of the media.
+   * The text, or the caption of an image, video or document.
    *
    * @generated from field: string text = 3;
    */
   text: string;
 
   /**
-   * Optional file to send as media instead of plain text, at most 16 MiB.
+   * Optional file to send as media instead of plain text, at most 16 MiB (the
+   * server's MAX_REQUEST_BYTES must allow the request).
    *
    * @generated from field: bytes media = 4;
    */
   media: Uint8Array;
 
   /**
-   * The MIME type of media, e.g. "image/jpeg"; required with media.
+   * The MIME type of media, e.g. "image/jpeg"; required with media unless
+   * media_kind is a sticker (image/webp) or a voice note (audio/ogg; codecs=opus).
    *
    * @generated from field: string media_mime_type = 5;
    */
   mediaMimeType: string;
 
   /**
-   * The id of a message in the chat to reply to.
+   * The id of a message the contact received or sent in the chat, to reply to
+   * (quote).
    *
    * @generated from field: string reply_to_message_id = 6;
    */
   replyToMessageId: string;
+
+  /**
+   * How to send media; when unspecified it follows media_mime_type: image/* an
+   * image, video/* a video, audio/* an audio file, anything else a document.
+   *
+   * @generated from field: wildcat.v1.ContactMediaKind media_kind = 7;
+   */
+  mediaKind: ContactMediaKind;
+
+  /**
+   * The file name of a document; "file" when empty.
+   *
+   * @generated from field: string file_name = 8;
+   */
+  fileName: string;
+
+  /**
+   * The duration of audio, a voice note or a video, in seconds; nothing measures it.
+   *
+   * @generated from field: uint32 media_seconds = 9;
+   */
+  mediaSeconds: number;
+
+  /**
+   * JIDs mentioned in the text or caption ("15551234567@s.whatsapp.net"); the
+   * text names them as "@15551234567".
+   *
+   * @generated from field: repeated string mentions = 10;
+   */
+  mentions: string[];
+
+  /**
+   * A location pin to send instead of text or media.
+   *
+   * @generated from field: wildcat.v1.LocationContent location = 11;
+   */
+  location?: LocationContent | undefined;
+
+  /**
+   * Contact cards to send instead of text or media.
+   *
+   * @generated from field: wildcat.v1.ContactsContent contacts = 12;
+   */
+  contacts?: ContactsContent | undefined;
+
+  /**
+   * A poll to send instead of text or media.
+   *
+   * @generated from field: wildcat.v1.PollContent poll = 13;
+   */
+  poll?: PollContent | undefined;
 };
 
 /**
@@ -240,6 +296,63 @@ export const ListContactMessagesResponseSchema: GenMessage<ListContactMessagesRe
   messageDesc(file_wildcat_v1_sandbox_service, 7);
 
 /**
+ * Request for CreateGroup.
+ *
+ * @generated from message wildcat.v1.CreateGroupRequest
+ */
+export type CreateGroupRequest = Message<"wildcat.v1.CreateGroupRequest"> & {
+  /**
+   * The simulated contact that creates the group; it is created on first use.
+   *
+   * @generated from field: string creator_phone_number = 1;
+   */
+  creatorPhoneNumber: string;
+
+  /**
+   * The group's name.
+   *
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * The other members: phone numbers ("+15551234567") or JIDs of people on the
+   * simulator (linked accounts or contacts that were used before).
+   *
+   * @generated from field: repeated string participants = 3;
+   */
+  participants: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.CreateGroupRequest.
+ * Use `create(CreateGroupRequestSchema)` to create a new message.
+ */
+export const CreateGroupRequestSchema: GenMessage<CreateGroupRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 8);
+
+/**
+ * Response of CreateGroup.
+ *
+ * @generated from message wildcat.v1.CreateGroupResponse
+ */
+export type CreateGroupResponse = Message<"wildcat.v1.CreateGroupResponse"> & {
+  /**
+   * The new group's JID ("120363…@g.us").
+   *
+   * @generated from field: string group_jid = 1;
+   */
+  groupJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.CreateGroupResponse.
+ * Use `create(CreateGroupResponseSchema)` to create a new message.
+ */
+export const CreateGroupResponseSchema: GenMessage<CreateGroupResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 9);
+
+/**
  * A message received by a simulated contact.
  *
  * @generated from message wildcat.v1.ContactMessage
@@ -274,12 +387,106 @@ export type ContactMessage = Message<"wildcat.v1.ContactMessage"> & {
   timestamp?: Timestamp | undefined;
 
   /**
-   * The message type as WhatsApp names it, e.g. "conversation", "imageMessage",
-   * "reactionMessage".
+   * The content type as WhatsApp names it, e.g. "extendedTextMessage",
+   * "imageMessage", "protocolMessage".
    *
    * @generated from field: string type = 5;
    */
   type: string;
+
+  /**
+   * What kind of message it is.
+   *
+   * @generated from field: wildcat.v1.ContactMessageKind kind = 6;
+   */
+  kind: ContactMessageKind;
+
+  /**
+   * The message this one replies to (quotes); empty when not a reply.
+   *
+   * @generated from field: string reply_to_message_id = 7;
+   */
+  replyToMessageId: string;
+
+  /**
+   * The message a reaction, edit, deletion or poll vote is about.
+   *
+   * @generated from field: string target_message_id = 8;
+   */
+  targetMessageId: string;
+
+  /**
+   * JIDs mentioned in the text or caption.
+   *
+   * @generated from field: repeated string mentions = 9;
+   */
+  mentions: string[];
+
+  /**
+   * For media: the MIME type the sender declared.
+   *
+   * @generated from field: string mime_type = 10;
+   */
+  mimeType: string;
+
+  /**
+   * For documents: the file name.
+   *
+   * @generated from field: string file_name = 11;
+   */
+  fileName: string;
+
+  /**
+   * For media: the file size in bytes the sender declared.
+   *
+   * @generated from field: int64 size_bytes = 12;
+   */
+  sizeBytes: bigint;
+
+  /**
+   * For media: the duration in seconds the sender declared (audio, voice notes,
+   * videos).
+   *
+   * @generated from field: uint32 seconds = 13;
+   */
+  seconds: number;
+
+  /**
+   * For a location pin.
+   *
+   * @generated from field: wildcat.v1.LocationContent location = 14;
+   */
+  location?: LocationContent | undefined;
+
+  /**
+   * For contact cards.
+   *
+   * @generated from field: repeated wildcat.v1.Contact contacts = 15;
+   */
+  contacts: Contact[];
+
+  /**
+   * For a poll.
+   *
+   * @generated from field: wildcat.v1.PollContent poll = 16;
+   */
+  poll?: PollContent | undefined;
+
+  /**
+   * For a vote in a poll the contact holds (one it sent or received): the
+   * options chosen; empty when the vote was withdrawn or could not be opened.
+   *
+   * @generated from field: repeated string poll_votes = 17;
+   */
+  pollVotes: string[];
+
+  /**
+   * The chat: the sender for a direct message, the group ("…@g.us") for a group
+   * message (from_jid is then the member who wrote it).
+   *
+   * @generated from field: string chat_jid = 18;
+   */
+  chatJid: string;
 };
 
 /**
@@ -287,7 +494,70 @@ export type ContactMessage = Message<"wildcat.v1.ContactMessage"> & {
  * Use `create(ContactMessageSchema)` to create a new message.
  */
 export const ContactMessageSchema: GenMessage<ContactMessage> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 8);
+  messageDesc(file_wildcat_v1_sandbox_service, 10);
+
+/**
+ * Request for DownloadContactMedia.
+ *
+ * @generated from message wildcat.v1.DownloadContactMediaRequest
+ */
+export type DownloadContactMediaRequest = Message<"wildcat.v1.DownloadContactMediaRequest"> & {
+  /**
+   * The simulated contact's number.
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The id of a media message the contact received or sent.
+   *
+   * @generated from field: string message_id = 2;
+   */
+  messageId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.DownloadContactMediaRequest.
+ * Use `create(DownloadContactMediaRequestSchema)` to create a new message.
+ */
+export const DownloadContactMediaRequestSchema: GenMessage<DownloadContactMediaRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 11);
+
+/**
+ * Response of DownloadContactMedia.
+ *
+ * @generated from message wildcat.v1.DownloadContactMediaResponse
+ */
+export type DownloadContactMediaResponse = Message<"wildcat.v1.DownloadContactMediaResponse"> & {
+  /**
+   * The decrypted file.
+   *
+   * @generated from field: bytes data = 1;
+   */
+  data: Uint8Array;
+
+  /**
+   * The MIME type the sender declared.
+   *
+   * @generated from field: string mime_type = 2;
+   */
+  mimeType: string;
+
+  /**
+   * The file name, for documents.
+   *
+   * @generated from field: string file_name = 3;
+   */
+  fileName: string;
+};
+
+/**
+ * Describes the message wildcat.v1.DownloadContactMediaResponse.
+ * Use `create(DownloadContactMediaResponseSchema)` to create a new message.
+ */
+export const DownloadContactMediaResponseSchema: GenMessage<DownloadContactMediaResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 12);
 
 /**
  * Request for InjectFault.
@@ -330,7 +600,7 @@ export type InjectFaultRequest = Message<"wildcat.v1.InjectFaultRequest"> & {
  * Use `create(InjectFaultRequestSchema)` to create a new message.
  */
 export const InjectFaultRequestSchema: GenMessage<InjectFaultRequest> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 9);
+  messageDesc(file_wildcat_v1_sandbox_service, 13);
 
 /**
  * Response of InjectFault.
@@ -345,7 +615,194 @@ export type InjectFaultResponse = Message<"wildcat.v1.InjectFaultResponse"> & {
  * Use `create(InjectFaultResponseSchema)` to create a new message.
  */
 export const InjectFaultResponseSchema: GenMessage<InjectFaultResponse> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 10);
+  messageDesc(file_wildcat_v1_sandbox_service, 14);
+
+/**
+ * How a simulated contact sends a file.
+ *
+ * @generated from enum wildcat.v1.ContactMediaKind
+ */
+export enum ContactMediaKind {
+  /**
+   * Chosen from the MIME type.
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A picture (caption allowed).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_IMAGE = 1;
+   */
+  IMAGE = 1,
+
+  /**
+   * A video (caption allowed).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_VIDEO = 2;
+   */
+  VIDEO = 2,
+
+  /**
+   * An audio file.
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_AUDIO = 3;
+   */
+  AUDIO = 3,
+
+  /**
+   * A voice note (push-to-talk audio).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_VOICE_NOTE = 4;
+   */
+  VOICE_NOTE = 4,
+
+  /**
+   * A document (caption and file name allowed).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_DOCUMENT = 5;
+   */
+  DOCUMENT = 5,
+
+  /**
+   * A sticker (WebP).
+   *
+   * @generated from enum value: CONTACT_MEDIA_KIND_STICKER = 6;
+   */
+  STICKER = 6,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactMediaKind.
+ */
+export const ContactMediaKindSchema: GenEnum<ContactMediaKind> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 0);
+
+/**
+ * Kinds of message a simulated contact receives.
+ *
+ * @generated from enum wildcat.v1.ContactMessageKind
+ */
+export enum ContactMessageKind {
+  /**
+   * Never sent by the server.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Plain or extended text.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_TEXT = 1;
+   */
+  TEXT = 1,
+
+  /**
+   * A picture.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_IMAGE = 2;
+   */
+  IMAGE = 2,
+
+  /**
+   * A video.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_VIDEO = 3;
+   */
+  VIDEO = 3,
+
+  /**
+   * An audio file.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_AUDIO = 4;
+   */
+  AUDIO = 4,
+
+  /**
+   * A voice note.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_VOICE_NOTE = 5;
+   */
+  VOICE_NOTE = 5,
+
+  /**
+   * A document.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_DOCUMENT = 6;
+   */
+  DOCUMENT = 6,
+
+  /**
+   * A sticker.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_STICKER = 7;
+   */
+  STICKER = 7,
+
+  /**
+   * A location pin.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_LOCATION = 8;
+   */
+  LOCATION = 8,
+
+  /**
+   * One or more contact cards.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_CONTACTS = 9;
+   */
+  CONTACTS = 9,
+
+  /**
+   * A reaction to target_message_id.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_REACTION = 10;
+   */
+  REACTION = 10,
+
+  /**
+   * A poll.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_POLL = 11;
+   */
+  POLL = 11,
+
+  /**
+   * A vote in the poll target_message_id.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_POLL_VOTE = 12;
+   */
+  POLL_VOTE = 12,
+
+  /**
+   * An edit of target_message_id; text holds the new text.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_EDIT = 13;
+   */
+  EDIT = 13,
+
+  /**
+   * The deletion for everyone of target_message_id.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_REVOKE = 14;
+   */
+  REVOKE = 14,
+
+  /**
+   * Anything else; type names it.
+   *
+   * @generated from enum value: CONTACT_MESSAGE_KIND_OTHER = 15;
+   */
+  OTHER = 15,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactMessageKind.
+ */
+export const ContactMessageKindSchema: GenEnum<ContactMessageKind> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 1);
 
 /**
  * Faults the simulated server can inject.
@@ -408,7 +865,7 @@ export enum Fault {
  * Describes the enum wildcat.v1.Fault.
  */
 export const FaultSchema: GenEnum<Fault> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_sandbox_service, 0);
+  enumDesc(file_wildcat_v1_sandbox_service, 2);
 
 /**
  * The phone side of the WhatsApp simulator: simulated phones that link devices
@@ -461,6 +918,29 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof ListContactMessagesRequestSchema;
     output: typeof ListContactMessagesResponseSchema;
+  },
+  /**
+   * Downloads and decrypts the file of a media message a simulated contact
+   * received or sent, as its own client does.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.DownloadContactMedia
+   */
+  downloadContactMedia: {
+    methodKind: "unary";
+    input: typeof DownloadContactMediaRequestSchema;
+    output: typeof DownloadContactMediaResponseSchema;
+  },
+  /**
+   * A simulated contact creates a group with itself as admin and the given
+   * participants (e.g. a linked account's number) as members. Send to the group
+   * with SendFromContact (to_jid = group_jid) or from the account.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.CreateGroup
+   */
+  createGroup: {
+    methodKind: "unary";
+    input: typeof CreateGroupRequestSchema;
+    output: typeof CreateGroupResponseSchema;
   },
   /**
    * Makes the simulated server misbehave towards one device, for testing.

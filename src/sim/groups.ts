@@ -1,0 +1,212 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { type BinaryNode, getAllBinaryNodeChildren, getBinaryNodeChildren, jidDecode } from "@whiskeysockets/baileys";
+import type { Logger } from "pino";
+import { type DeviceRecord, type GroupAddressing, type GroupRecord, lidJid, type PhoneRecord, pnJid, type SimState } from "./sim-state.js";
+
+/** An iq the server refuses: Baileys turns it into an error with this code and text. */
+export class IqError extends Error {
+  constructor(
+    readonly code: number,
+    readonly text: string,
+  ) {
+    super(`${code} ${text}`);
+  }
+}
+
+/** A member's device that must not get a stanza (the one that caused it). */
+export interface ExceptDevice {
+  phone: PhoneRecord;
+  deviceId: number;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+/**
+ * Group chats as WhatsApp's `w:g2` service keeps them: creation, metadata, the groups a user is
+ * in, subject and membership changes, each change announced to the members as a `w:gp2`
+ * notification. The relay asks it who is in a group to fan group messages out.
+ */
+export class Groups {
+  constructor(
+    private readonly state: SimState,
+    /** How new groups address their members (WhatsApp creates LID groups nowadays). */
+    private readonly addressing: GroupAddressing,
+    /** Delivers a stanza to every device of these phones (except one device). */
+    private readonly announce: (phones: PhoneRecord[], node: BinaryNode, except?: ExceptDevice) => void,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The group a JID (`…@g.us`) names, if it exists. */
+  find(jid: string): GroupRecord | undefined {
+    const decoded = jidDecode(jid);
+    return decoded?.server === "g.us" ? this.state.groups.get(decoded.user) : undefined;
+  }
+
+  /** The phones of a group's members. */
+  members(group: GroupRecord): PhoneRecord[] {
+    return [...group.participants.keys()].flatMap((number) => this.state.findPhone(number) ?? []);
+  }
+
+  /** Every linked device of every member. */
+  *memberDevices(group: GroupRecord): Generator<{ phone: PhoneRecord; device: DeviceRecord }> {
+    for (const phone of this.members(group)) for (const device of phone.devices.values()) yield { phone, device };
+  }
+
+  /** A member (or one of its devices) as the group addresses it. */
+  memberJid(group: GroupRecord, phone: PhoneRecord, deviceId?: number): string {
+    return group.addressing === "lid" ? lidJid(phone, deviceId) : pnJid(phone, deviceId);
+  }
+
+  /** The same member in the other addressing, user level (Baileys learns the LID ↔ phone mapping from it). */
+  memberAltAttrs(group: GroupRecord, phone: PhoneRecord, prefix: string): Record<string, string> {
+    return group.addressing === "lid" ? { [`${prefix}_pn`]: pnJid(phone) } : { [`${prefix}_lid`]: lidJid(phone) };
+  }
+
+  /** Answers a `w:g2` iq from `conn`'s owner; undefined for queries the simulator does not know. */
+  answer(from: ExceptDevice, iq: BinaryNode): BinaryNode[] | undefined {
+    const [child] = getAllBinaryNodeChildren(iq);
+    const me = from.phone;
+    switch (child?.tag) {
+      case "create":
+        return [this.create(from, child)];
+      case "query":
+        return [this.metadata(this.joined(iq.attrs.to!, me))];
+      case "participating": {
+        const groups = [...this.state.groups.values()].filter((g) => g.participants.has(me.phoneNumber));
+        return [{ tag: "groups", attrs: {}, content: groups.map((g) => this.metadata(g)) }];
+      }
+      case "subject": {
+        const group = this.joined(iq.attrs.to!, me);
+        group.subject = Buffer.from((child.content as Uint8Array | undefined) ?? []).toString();
+        this.state.save();
+        this.notify(group, from, { tag: "subject", attrs: { subject: group.subject, s_o: this.memberJid(group, me), s_t: String(now()) } });
+        return [];
+      }
+      case "add":
+      case "remove":
+      case "promote":
+      case "demote":
+        return [this.changeMembers(from, this.joined(iq.attrs.to!, me), child)];
+      case "leave":
+        for (const { attrs } of getBinaryNodeChildren(child, "group")) {
+          this.leave(from, this.joined(attrs.id!.includes("@") ? attrs.id! : `${attrs.id}@g.us`, me));
+        }
+        return [];
+      default:
+        return undefined;
+    }
+  }
+
+  /** `<create subject key><participant jid/>…</create>`: a new group of the creator and every known participant. */
+  private create(from: ExceptDevice, create: BinaryNode): BinaryNode {
+    let id: string;
+    do id = `120363${randomInt(100_000, 999_999)}${randomInt(100_000, 999_999)}`;
+    while (this.state.groups.has(id));
+    const group: GroupRecord = {
+      id,
+      subject: create.attrs.subject ?? "",
+      creation: now(),
+      creator: from.phone.phoneNumber,
+      addressing: this.addressing,
+      participants: new Map([[from.phone.phoneNumber, "superadmin"]]),
+    };
+    for (const p of getBinaryNodeChildren(create, "participant")) {
+      const phone = this.state.resolve(p.attrs.jid!)?.phone;
+      if (phone) group.participants.set(phone.phoneNumber, group.participants.get(phone.phoneNumber) ?? "member");
+      else this.logger.info({ jid: p.attrs.jid }, "group participant is not on the simulator: left out");
+    }
+    this.state.groups.set(id, group);
+    this.state.save();
+    const metadata = this.metadata(group);
+    this.notify(group, from, { tag: "create", attrs: {}, content: [metadata] });
+    return metadata;
+  }
+
+  /** Adds, removes, promotes or demotes the listed participants (admins only), then tells the members. */
+  private changeMembers(from: ExceptDevice, group: GroupRecord, change: BinaryNode): BinaryNode {
+    const role = group.participants.get(from.phone.phoneNumber);
+    if (role === "member") throw new IqError(403, "forbidden");
+    const results: BinaryNode[] = [];
+    const changed: PhoneRecord[] = [];
+    for (const p of getBinaryNodeChildren(change, "participant")) {
+      const phone = this.state.resolve(p.attrs.jid!)?.phone;
+      const isMember = phone ? group.participants.has(phone.phoneNumber) : false;
+      const ok = phone && (change.tag === "add" ? !isMember : isMember);
+      results.push({ tag: "participant", attrs: ok ? { jid: p.attrs.jid! } : { jid: p.attrs.jid!, error: phone ? "409" : "404" } });
+      if (!ok) continue;
+      changed.push(phone);
+      if (change.tag === "remove") group.participants.delete(phone.phoneNumber);
+      else group.participants.set(phone.phoneNumber, change.tag === "promote" ? "admin" : "member");
+    }
+    this.state.save();
+    if (changed.length) {
+      const participants = changed.map((p) => ({ tag: "participant", attrs: this.participantAttrs(group, p) }));
+      const notice = { tag: change.tag, attrs: {}, content: participants };
+      // the removed no longer are members, yet learn that they were removed
+      this.notify(group, from, notice, change.tag === "remove" ? changed : []);
+    }
+    return { tag: change.tag, attrs: {}, content: results };
+  }
+
+  private leave(from: ExceptDevice, group: GroupRecord): void {
+    group.participants.delete(from.phone.phoneNumber);
+    this.state.save();
+    const notice = { tag: "leave", attrs: {}, content: [{ tag: "participant", attrs: this.participantAttrs(group, from.phone) }] };
+    this.notify(group, from, notice, [from.phone]);
+  }
+
+  /** The group `jid` if `phone` is in it; else what WhatsApp answers (404 no such group, 403 not a member). */
+  private joined(jid: string, phone: PhoneRecord): GroupRecord {
+    const group = this.find(jid);
+    if (!group) throw new IqError(404, "item-not-found");
+    if (!group.participants.has(phone.phoneNumber)) throw new IqError(403, "forbidden");
+    return group;
+  }
+
+  private participantAttrs(group: GroupRecord, phone: PhoneRecord): Record<string, string> {
+    return group.addressing === "lid" ? { jid: lidJid(phone), phone_number: pnJid(phone) } : { jid: pnJid(phone), lid: lidJid(phone) };
+  }
+
+  /** `<group>` as `extractGroupMetadata` reads it. */
+  metadata(group: GroupRecord): BinaryNode {
+    const creator = this.state.findPhone(group.creator)!;
+    const attrs: Record<string, string> = {
+      id: group.id,
+      subject: group.subject,
+      s_t: String(group.creation),
+      s_o: this.memberJid(group, creator),
+      creation: String(group.creation),
+      creator: this.memberJid(group, creator),
+      addressing_mode: group.addressing,
+      size: String(group.participants.size),
+    };
+    if (group.addressing === "lid") attrs.creator_pn = pnJid(creator);
+    return {
+      tag: "group",
+      attrs,
+      content: this.members(group).map((phone) => {
+        const role = group.participants.get(phone.phoneNumber);
+        const participant = this.participantAttrs(group, phone);
+        if (role !== "member") participant.type = role!;
+        return { tag: "participant", attrs: participant };
+      }),
+    };
+  }
+
+  /** A `w:gp2` notification of a change made by `from`, to the devices of every member (and of `alsoTo`) but the one that made it. */
+  private notify(group: GroupRecord, from: ExceptDevice, change: BinaryNode, alsoTo: PhoneRecord[] = []): void {
+    const node: BinaryNode = {
+      tag: "notification",
+      attrs: {
+        from: `${group.id}@g.us`,
+        type: "w:gp2",
+        id: `gp2-${randomBytes(6).toString("hex")}`,
+        t: String(now()),
+        participant: this.memberJid(group, from.phone),
+        ...this.memberAltAttrs(group, from.phone, "participant"),
+      },
+      content: [change],
+    };
+    this.announce([...this.members(group), ...alsoTo], node, from);
+  }
+}
