@@ -42,8 +42,10 @@ export interface Config {
   eventRetentionMaxEvents: number;
   /** How often the event log is pruned, in ms. */
   eventPruneIntervalMs: number;
-  /** Events a live StreamMessages subscriber may fall behind before its stream ends with resource_exhausted. */
+  /** Events queued per StreamMessages subscriber; when it is full the log reader waits for the subscriber. */
   streamBuffer: number;
+  /** A subscriber that takes nothing from its full queue for this long is ended with resource_exhausted, in ms. */
+  streamStallMs: number;
   /** Compress MessageService responses (StreamMessages events) when the client accepts it. */
   streamCompression: boolean;
   /** How often an HTTP/2 connection with open streams is pinged, so idle streams survive proxies; 0 never. */
@@ -139,6 +141,7 @@ export const CONFIG_KEYS = {
   eventRetentionMaxEvents: { name: "EVENT_RETENTION_MAX_EVENTS", parse: integer(0, 1_000_000_000), default: 1_000_000 },
   eventPruneIntervalMs: { name: "EVENT_PRUNE_INTERVAL_MS", parse: integer(1_000, 24 * 3600 * 1000), default: 600_000 },
   streamBuffer: { name: "STREAM_BUFFER", parse: integer(1, 1_000_000), default: 1024 },
+  streamStallMs: { name: "STREAM_STALL_MS", parse: integer(100, 3_600_000), default: 30_000 },
   streamCompression: { name: "STREAM_COMPRESSION", parse: boolean, default: false },
   streamKeepaliveMs: { name: "STREAM_KEEPALIVE_MS", parse: integer(0, 3_600_000), default: 30_000 },
   requestIdRetentionHours: { name: "REQUEST_ID_RETENTION_HOURS", parse: integer(1, 24 * 3650), default: 24 },

@@ -53,7 +53,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       {
         service: MessageService,
         routes: (r) =>
-          r.service(MessageService, new MessageServiceImpl({ messaging, sockets, ...store, streamBuffer: config.streamBuffer }), {
+          r.service(MessageService, new MessageServiceImpl({ messaging, sockets, ...store, streamBuffer: config.streamBuffer, streamStallMs: config.streamStallMs }), {
             // Per-message gzip for every subscriber of small events costs more than it saves.
             compressMinBytes: config.streamCompression ? 1024 : Number.MAX_SAFE_INTEGER,
           }),

@@ -55,8 +55,10 @@ export interface MessageServiceDeps {
   sockets: SocketManager;
   messages: MessageStore;
   events: EventLog;
-  /** Events a live StreamMessages subscriber may fall behind before its stream ends with resource_exhausted. */
+  /** Events queued per StreamMessages subscriber. */
   streamBuffer: number;
+  /** How long a subscriber may leave a full queue untouched before its stream ends with resource_exhausted. */
+  streamStallMs: number;
 }
 
 /**
@@ -133,40 +135,37 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
     // The store filters by one chat; several are matched here.
     const chats = new Set(req.chatJids);
     const start = req.afterCursor || (req.start === StreamStart.OLDEST ? undefined : await this.events.latestCursor());
-    const queue = new EventQueue(this.deps.streamBuffer);
+    const queue = new EventQueue(this.deps.streamBuffer, this.deps.streamStallMs);
     // Ends the reader when the stream ends for any reason, not only when the client cancels.
     const done = new AbortController();
     const signal = AbortSignal.any([ctx.signal, done.signal]);
     const reading = (async () => {
       let after = start;
-      // Catching up, the reader waits for the subscriber; once it has reached the end of the
-      // log it is live, and a subscriber that lets `buffer` events pile up is too slow.
-      let live = false;
       for (;;) {
         const page = await this.events.read({ after, filter, limit: PAGE });
         for (const stored of page.events) {
           if (chats.size > 0 && !(stored.chatJid && chats.has(stored.chatJid))) continue;
           const event = fromBinary(EventSchema, stored.payload);
           event.cursor = stored.cursor;
-          await queue.push(event, live, signal);
+          await queue.push(event, signal);
         }
         after = page.nextAfter ?? after;
-        if (page.events.length < PAGE) {
-          live = true;
-          await this.events.waitForAppend(after, signal);
-        }
+        // A full page means more may be waiting; otherwise sleep until something is appended.
+        if (page.events.length < PAGE) await this.events.waitForAppend(after, signal);
       }
     })();
     reading.catch((e: unknown) => {
       queue.fail(e);
-      // A full queue means the writer is blocked on a client that stopped reading: it cannot
-      // pick up the error, so the call is cut at the transport.
-      if (e instanceof SubscriberTooSlowError && !signal.aborted) resetExhaustedCall(ctx);
+      // The writer is blocked on a client that stopped reading: it cannot pick up the error,
+      // so the call is cut at the transport.
+      if (e instanceof SubscriberStalledError && !signal.aborted) resetExhaustedCall(ctx);
     });
     try {
-      for (;;) yield { event: await queue.take(ctx.signal) };
+      for (;;) yield { event: await queue.take(signal) };
     } catch (e) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
+      // After a reset the blocked write fails; what ended the call is the stall.
+      if (queue.failure instanceof SubscriberStalledError) throw queue.failure;
       if (e instanceof InvalidCursorError) throw new ConnectError(`after_cursor: ${e.message}`, Code.InvalidArgument);
       if (e instanceof CursorExpiredError) {
         throw new ConnectError(`after_cursor: ${e.message}; events were missed: resume with start=STREAM_START_OLDEST`, Code.OutOfRange);
@@ -178,34 +177,42 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
   }
 }
 
-/** A live subscriber let its queue fill up. */
-class SubscriberTooSlowError extends ConnectError {
-  constructor(capacity: number) {
-    super(`subscriber fell ${capacity} events behind the live log; resume with after_cursor = the last cursor received`, Code.ResourceExhausted);
+/** A subscriber left its full queue untouched for the stall time. */
+class SubscriberStalledError extends ConnectError {
+  constructor(capacity: number, stallMs: number) {
+    super(
+      `subscriber read nothing for ${stallMs} ms with ${capacity} events waiting; resume with after_cursor = the last cursor received`,
+      Code.ResourceExhausted,
+    );
   }
 }
 
 /**
- * One subscriber's events between the log reader and the network. Bounded: a push to a full
- * queue either waits (catching up) or ends the stream (live: the subscriber is too slow).
+ * One subscriber's events between the log reader and the network. Bounded: when it is full
+ * the reader waits for the subscriber, which is how a fast reader follows a slower client;
+ * a subscriber that takes nothing for `stallMs` while it is full is ended.
  */
 class EventQueue {
   private readonly items: Event[] = [];
-  private failure?: unknown;
+  failure?: unknown;
+  private taken = 0;
   private wake?: () => void;
 
-  constructor(private readonly capacity: number) {}
+  constructor(
+    private readonly capacity: number,
+    private readonly stallMs: number,
+  ) {}
 
-  async push(event: Event, live: boolean, signal: AbortSignal): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
+  async push(event: Event, signal: AbortSignal): Promise<void> {
     while (this.items.length >= this.capacity) {
-      if (live) {
-        const error = new SubscriberTooSlowError(this.capacity);
+      const before = this.taken;
+      await this.next(signal, this.stallMs);
+      if (this.taken === before && this.items.length >= this.capacity) {
+        const error = new SubscriberStalledError(this.capacity, this.stallMs);
         this.fail(error);
-        throw error;
       }
-      await this.next(signal);
     }
+    if (this.failure !== undefined) throw this.failure;
     this.items.push(event);
     this.notify();
   }
@@ -214,6 +221,7 @@ class EventQueue {
     for (;;) {
       const event = this.items.shift();
       if (event) {
+        this.taken++;
         this.notify();
         return event;
       }
@@ -233,16 +241,27 @@ class EventQueue {
     wake?.();
   }
 
-  /** Resolves at the next push, take or failure. */
-  private next(signal: AbortSignal): Promise<void> {
-    if (this.failure !== undefined && this.items.length === 0) return Promise.reject(this.failure);
+  /** Resolves at the next push, take or failure, or after `timeoutMs`. */
+  private next(signal: AbortSignal, timeoutMs?: number): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
     signal.throwIfAborted();
     return new Promise((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
+      const settle = () => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+      };
+      const onAbort = () => {
+        settle();
+        reject(signal.reason);
+      };
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        settle();
+        resolve();
+      }, timeoutMs);
       signal.addEventListener("abort", onAbort, { once: true });
       const previous = this.wake;
       this.wake = () => {
-        signal.removeEventListener("abort", onAbort);
+        settle();
         previous?.();
         resolve();
       };

@@ -33,7 +33,7 @@ const clients: GrpcJsClient[] = [];
 /** The gateway on the same data directory: a restart keeps the account linked and the log. */
 async function startGateway(): Promise<TestGateway> {
   const started = await startTestGateway(
-    { DATA_DIR: dataDir, STREAM_BUFFER: String(STREAM_BUFFER) },
+    { DATA_DIR: dataDir, STREAM_BUFFER: String(STREAM_BUFFER), STREAM_STALL_MS: "1000" },
     { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) } },
   );
   await started.gateway.restored;
@@ -166,8 +166,9 @@ describe("a stalled subscriber", () => {
     stalled.pause();
     const body = "x".repeat(16 * 1024);
     const sent: string[] = [];
-    // Big events fill the stalled stream's HTTP/2 window, then its queue of STREAM_BUFFER.
-    while (stalled.ended === undefined && sent.length < 400) {
+    // Big events fill the stalled stream's HTTP/2 window, then its queue of STREAM_BUFFER; then it
+    // takes nothing for STREAM_STALL_MS.
+    while (stalled.ended === undefined && sent.length < 1000) {
       const text = `stall-${sent.length}-${body}`;
       await contact.sendText(ACCOUNT_JID, text);
       sent.push(text);

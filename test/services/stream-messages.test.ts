@@ -97,7 +97,7 @@ describe("StreamMessages", () => {
       },
     };
     const abort = new AbortController();
-    const stream = new MessageServiceImpl({ ...gw.gateway.store, messaging: gw.gateway.messaging, sockets: gw.gateway.sockets, events: observed, streamBuffer: 64 }).streamMessages(
+    const stream = new MessageServiceImpl({ ...gw.gateway.store, messaging: gw.gateway.messaging, sockets: gw.gateway.sockets, events: observed, streamBuffer: 64, streamStallMs: 30_000 }).streamMessages(
       create(StreamMessagesRequestSchema, { accountIds: ["streamed"] }),
       createHandlerContext({ service: MessageService, method: MessageService.method.streamMessages, protocolName: "test", requestMethod: "POST", url: "", requestSignal: abort.signal }),
     );
