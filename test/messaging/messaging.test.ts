@@ -95,3 +95,39 @@ describe("the account writes to a contact", () => {
     expect(stored?.statusHistory.map((s) => s.status)).toEqual(expect.arrayContaining([MessageStatus.PENDING, MessageStatus.SERVER_ACK, MessageStatus.DELIVERED, MessageStatus.READ]));
   });
 });
+
+describe("polls and groups", () => {
+  const message = (e: Event) => (e.payload.case === "message" ? e.payload.value : undefined);
+
+  it("when the contact votes in the account's poll and in its own, then both votes arrive decrypted", async () => {
+    const { message: poll } = await messages.sendMessage({
+      accountId: ACCOUNT,
+      to: CONTACT_JID,
+      content: { case: "poll", value: { name: "Pickup or delivery?", options: ["pickup", "delivery"], selectableCount: 1 } },
+    });
+    await contact.waitForMessage((m) => m.messageId === poll!.messageId);
+    const voteId = await contact.vote(poll!.messageId, ["delivery"]);
+    const vote = message(await subscriber.until(received(voteId)));
+    expect(vote).toMatchObject({ type: MessageType.POLL_VOTE, content: { content: { case: "pollVote", value: { pollMessageId: poll!.messageId, selectedOptions: ["delivery"] } } } });
+
+    const own = await contact.sendPoll(`${ACCOUNT_PHONE}@s.whatsapp.net`, { name: "Rate us", options: ["good", "great", "superb"], selectableCount: 0 });
+    await subscriber.until(received(own));
+    const ownVote = await contact.vote(own, ["great", "superb"]);
+    expect(message(await subscriber.until(received(ownVote)))?.content?.content.value).toMatchObject({ pollMessageId: own, selectedOptions: ["great", "superb"] });
+  });
+
+  it("when the contact creates a group with the account, then group messages flow both ways with the participant kept", async () => {
+    const group = await contact.createGroup("Orders", [`${ACCOUNT_PHONE}@s.whatsapp.net`]);
+    const id = await contact.sendText(group, "hello group");
+    const got = message(await subscriber.until(received(id)));
+    expect(got).toMatchObject({ text: "hello group", chat: { jid: group } });
+    expect([got?.from?.pnJid, got?.from?.lidJid]).toContain(got?.from?.jid);
+    expect(got?.from?.pnJid).toBe(CONTACT_JID);
+
+    const { message: sent } = await messages.sendMessage({ accountId: ACCOUNT, to: group, content: { case: "text", value: { body: "hello from the shop" } } });
+    const inGroup = await contact.waitForMessage((m) => m.messageId === sent!.messageId);
+    expect(inGroup.text).toBe("hello from the shop");
+    const { messages: history } = await messages.listMessages({ accountId: ACCOUNT, chatJid: group });
+    expect(history.map((m) => m.messageId)).toEqual([sent!.messageId, id]);
+  });
+});
