@@ -1,20 +1,14 @@
 import { randomBytes } from "node:crypto";
-import { createClient, type Client } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { pino } from "pino";
+import type { Client } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
-import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { MessageStatus, MessageType } from "../../gen/wildcat/v1/message_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { SimulatedContact } from "../../src/sim/contact.js";
 import { Simulator } from "../../src/sim/simulator.js";
-import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
-import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
-import { AccountWatcher } from "../support/account-watcher.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import type { TestGateway } from "../support/gateway.js";
+import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 import { EventSubscriber } from "./event-subscriber.js";
 
 const ACCOUNT = "shop";
@@ -24,27 +18,17 @@ const CONTACT_JID = `${CONTACT_PHONE}@s.whatsapp.net`;
 
 let sim: Simulator;
 let gw: TestGateway;
-let accounts: Client<typeof AccountService>;
 let messages: Client<typeof MessageService>;
 let grpcClient: GrpcJsClient;
 let contact: SimulatedContact;
 let subscriber: EventSubscriber;
 
 beforeAll(async () => {
-  sim = await Simulator.start({ logger: pino({ level: "silent" }) });
-  trustSimulatorRoot(sim.rootPublicKey);
-  gw = await startTestGateway({}, { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) } });
-  const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" });
-  accounts = createClient(AccountService, transport);
-  messages = createClient(MessageService, transport);
+  sim = await startTrustedSimulator();
+  gw = await startSimGateway(sim);
+  ({ messages } = apiClients(gw));
   grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
-  await accounts.createAccount({ accountId: ACCOUNT });
-  const w = new AccountWatcher(accounts, ACCOUNT);
-  await accounts.connectAccount({ accountId: ACCOUNT });
-  const { qrCode } = await w.until((s) => s.qrCode !== undefined);
-  await sim.linkDevice(qrCode!.code, ACCOUNT_PHONE);
-  await w.until((s) => s.account!.state === AccountState.CONNECTED);
-  w.close();
+  await linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE);
   contact = await SimulatedContact.open(sim, CONTACT_PHONE);
   subscriber = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });
 }, 60_000);

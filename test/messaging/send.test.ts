@@ -1,11 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, type Client } from "@connectrpc/connect";
 import { getContentType, normalizeMessageContent, proto, type WAMessage } from "@whiskeysockets/baileys";
-import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { MessageStatus, MessageType } from "../../gen/wildcat/v1/message_pb.js";
@@ -13,12 +10,10 @@ import { MessageService, Presence } from "../../gen/wildcat/v1/message_service_p
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { SendMessageRequestSchema } from "../../gen/wildcat/v1/message_service_pb.js";
 import { Simulator } from "../../src/sim/simulator.js";
-import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
-import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { BaileysClient } from "../sim/baileys-client.js";
-import { AccountWatcher } from "../support/account-watcher.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import type { TestGateway } from "../support/gateway.js";
+import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 import { EventSubscriber } from "./event-subscriber.js";
 
 const ACCOUNT = "sender";
@@ -35,20 +30,11 @@ let bob: BaileysClient;
 let events: EventSubscriber;
 
 beforeAll(async () => {
-  sim = await Simulator.start({ logger: pino({ level: "silent" }) });
-  trustSimulatorRoot(sim.rootPublicKey);
-  gw = await startTestGateway({}, { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) } });
-  const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" });
-  accounts = createClient(AccountService, transport);
-  messages = createClient(MessageService, transport);
+  sim = await startTrustedSimulator();
+  gw = await startSimGateway(sim);
+  ({ accounts, messages } = apiClients(gw));
   grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
-  await accounts.createAccount({ accountId: ACCOUNT });
-  const w = new AccountWatcher(accounts, ACCOUNT);
-  await accounts.connectAccount({ accountId: ACCOUNT });
-  const { qrCode } = await w.until((s) => s.qrCode !== undefined);
-  await sim.linkDevice(qrCode!.code, ACCOUNT_PHONE);
-  await w.until((s) => s.account!.state === AccountState.CONNECTED);
-  w.close();
+  await linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE);
   bob = new BaileysClient(sim, "bob");
   await bob.linkByQr(BOB_PHONE);
   events = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });

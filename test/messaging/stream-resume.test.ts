@@ -2,21 +2,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status as GrpcStatus } from "@grpc/grpc-js";
-import { createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
-import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
-import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { SimulatedContact } from "../../src/sim/contact.js";
 import { Simulator } from "../../src/sim/simulator.js";
-import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
-import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
-import { AccountWatcher } from "../support/account-watcher.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import type { TestGateway } from "../support/gateway.js";
+import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { EventSubscriber } from "./event-subscriber.js";
 
@@ -32,10 +24,7 @@ const clients: GrpcJsClient[] = [];
 
 /** The gateway on the same data directory: a restart keeps the account linked and the log. */
 async function startGateway(): Promise<TestGateway> {
-  const started = await startTestGateway(
-    { DATA_DIR: dataDir, STREAM_BUFFER: String(STREAM_BUFFER), STREAM_STALL_MS: "1000" },
-    { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) } },
-  );
+  const started = await startSimGateway(sim, { DATA_DIR: dataDir, STREAM_BUFFER: String(STREAM_BUFFER), STREAM_STALL_MS: "1000" });
   await started.gateway.restored;
   return started;
 }
@@ -56,18 +45,10 @@ async function sendTexts(prefix: string, count: number): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  sim = await Simulator.start({ logger: pino({ level: "silent" }) });
-  trustSimulatorRoot(sim.rootPublicKey);
+  sim = await startTrustedSimulator();
   dataDir = mkdtempSync(join(tmpdir(), "wildcat-resume-"));
   gw = await startGateway();
-  const accounts = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
-  await accounts.createAccount({ accountId: ACCOUNT });
-  const w = new AccountWatcher(accounts, ACCOUNT);
-  await accounts.connectAccount({ accountId: ACCOUNT });
-  const { qrCode } = await w.until((s) => s.qrCode !== undefined);
-  await sim.linkDevice(qrCode!.code, ACCOUNT_JID.split("@")[0]);
-  await w.until((s) => s.account!.state === AccountState.CONNECTED);
-  w.close();
+  await linkAccount(gw, sim, ACCOUNT, ACCOUNT_JID.split("@")[0]);
   contact = await SimulatedContact.open(sim, "15558100002");
 }, 60_000);
 
@@ -128,7 +109,7 @@ describe("WhatsApp asking for a message again after a restart", () => {
     try {
       const bobPhone = "15558100003";
       await bob.linkByQr(bobPhone);
-      const messages = createClient(MessageService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+      const { messages } = apiClients(gw);
       const { message } = await messages.sendMessage({ accountId: ACCOUNT, to: `+${bobPhone}`, content: { case: "text", value: { body: "your code is 1234" } } });
       const first = await bob.waitForMessage((m) => m.key.id === message!.messageId);
       expect(first.message?.conversation ?? first.message?.extendedTextMessage?.text).toBe("your code is 1234");
@@ -138,7 +119,7 @@ describe("WhatsApp asking for a message again after a restart", () => {
 
       await gw.stop();
       gw = await startGateway();
-      const after = createClient(MessageService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+      const { messages: after } = apiClients(gw);
       const { message: repeated } = await after.sendMessage(once);
       expect(repeated?.messageId).toBe(first2!.messageId);
       // Baileys' memory of recent sends died with the old process: only the store has the message.
