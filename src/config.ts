@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import type { MessageType } from "./store/messages.js";
 
 /** Everything the gateway reads from the environment, validated once at start. */
 export interface Config {
@@ -52,6 +53,16 @@ export interface Config {
   streamKeepaliveMs: number;
   /** How long a SendMessage request_id is remembered (a repeat within it sends nothing), in hours. */
   requestIdRetentionHours: number;
+  /** Which files of received messages are downloaded into the media store by default: all or none. */
+  mediaDownload: "all" | "none";
+  /** Only these kinds are downloaded by default (image, video, audio, voice_note, document, sticker); empty: all. */
+  mediaDownloadTypes: MessageType[];
+  /** Received files larger than this are not downloaded by default, in bytes; 0: the media size limit. */
+  mediaDownloadMaxBytes: number;
+  /** Downloads of received files running at once. */
+  mediaDownloadConcurrency: number;
+  /** Attempts per received file before giving up. */
+  mediaDownloadAttempts: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
 }
@@ -117,6 +128,14 @@ function httpUrl(raw: string): string {
   return raw.replace(/\/+$/, "");
 }
 
+const MEDIA_KINDS = ["image", "video", "audio", "voice_note", "document", "sticker"] as const;
+
+function mediaKinds(raw: string): MessageType[] {
+  const kinds = raw.split(",").map((k) => k.trim()).filter(Boolean);
+  for (const k of kinds) if (!(MEDIA_KINDS as readonly string[]).includes(k)) throw new Error(`"${k}" is not one of ${MEDIA_KINDS.join(", ")}`);
+  return kinds as MessageType[];
+}
+
 /** The documented keys, in README order. */
 export const CONFIG_KEYS = {
   port: { name: "PORT", parse: integer(0, 65535), default: 8080 },
@@ -145,6 +164,11 @@ export const CONFIG_KEYS = {
   streamCompression: { name: "STREAM_COMPRESSION", parse: boolean, default: false },
   streamKeepaliveMs: { name: "STREAM_KEEPALIVE_MS", parse: integer(0, 3_600_000), default: 30_000 },
   requestIdRetentionHours: { name: "REQUEST_ID_RETENTION_HOURS", parse: integer(1, 24 * 3650), default: 24 },
+  mediaDownload: { name: "MEDIA_DOWNLOAD", parse: oneOf(["all", "none"] as const), default: "all" },
+  mediaDownloadTypes: { name: "MEDIA_DOWNLOAD_TYPES", parse: mediaKinds, default: [] },
+  mediaDownloadMaxBytes: { name: "MEDIA_DOWNLOAD_MAX_BYTES", parse: integer(0, 4 * 1024 ** 3), default: 0 },
+  mediaDownloadConcurrency: { name: "MEDIA_DOWNLOAD_CONCURRENCY", parse: integer(1, 256), default: 4 },
+  mediaDownloadAttempts: { name: "MEDIA_DOWNLOAD_ATTEMPTS", parse: integer(1, 100), default: 5 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 

@@ -36,7 +36,15 @@ export interface GatewayExtras {
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const store = await openStore(config);
   const socketOptions = extras.socketOptions ?? {};
-  const messaging = new Messaging({ ...store, clock, logger, mediaFetchOptions: socketOptions.options });
+  const mediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
+  const messaging = new Messaging({
+    ...store,
+    clock,
+    logger,
+    mediaFetchOptions: socketOptions.options,
+    inboundMedia: { concurrency: config.mediaDownloadConcurrency, attempts: config.mediaDownloadAttempts, retryBaseMs: 1_000, maxBytes: 64 * 1024 * 1024 },
+    mediaPolicy: async () => mediaPolicy,
+  });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
@@ -94,6 +102,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     async close() {
       await server.shutdown();
       await sockets.shutdown();
+      await messaging.inboundMedia.stop();
       await restored;
       await retention.stop();
       await store.close();

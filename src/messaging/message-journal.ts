@@ -6,7 +6,8 @@ import type { Message } from "../../gen/wildcat/v1/message_pb.js";
 import type { Clock } from "../clock.js";
 import type { EventLog, EventType as StoredEventType } from "../store/events.js";
 import type { MessageKey, MessageRecord, MessageStore, NewMessage, Reaction, StatusChange } from "../store/messages.js";
-import { toWireJid, toWireMessage, WIRE_STATUSES } from "./message-mapping.js";
+import type { MediaRecord } from "../store/media.js";
+import { toWireJid, toWireMediaRecord, toWireMessage, WIRE_STATUSES } from "./message-mapping.js";
 
 const EVENT_TYPES: Record<StoredEventType, EventType> = {
   message_received: EventType.MESSAGE_RECEIVED,
@@ -81,6 +82,13 @@ export class MessageJournal {
         reaction: { from: toWireJid(reaction.from), emoji: reaction.emoji, time: timestampFromDate(reaction.time) },
       },
     });
+  }
+
+  /** The file of a received message is stored: the message references it, then MEDIA_READY. */
+  async mediaReady(key: MessageKey, media: MediaRecord): Promise<void> {
+    const ref = { mediaId: media.mediaId, mimeType: media.mimeType, sizeBytes: media.sizeBytes, sha256: media.sha256, fileName: media.fileName };
+    if (!(await this.messages.setMedia(key, ref))) return; // the message was deleted meanwhile
+    await this.append("media_ready", key, ["media"], { case: "media", value: toWireMediaRecord(media) });
   }
 
   /** Announces the message after a change, when it is stored (an update may precede its message). */

@@ -9,6 +9,8 @@ import {
   type Message,
 } from "../../gen/wildcat/v1/message_pb.js";
 import type { Jid as WireJid } from "../../gen/wildcat/v1/jid_pb.js";
+import { MediaSchema, MediaSource, type Media } from "../../gen/wildcat/v1/media_pb.js";
+import type { MediaRecord } from "../store/media.js";
 import type { Jid, MediaRef, MessageRecord, MessageStatus as StoredStatus, MessageType as StoredType } from "../store/messages.js";
 import { describeContent } from "./wa-content.js";
 
@@ -39,6 +41,22 @@ export const WIRE_STATUSES: Record<StoredStatus, MessageStatus> = {
 
 export function toWireJid(j: Jid): WireJid {
   return { $typeName: "wildcat.v1.Jid", jid: j.jid, pnJid: j.pn ?? "", lidJid: j.lid ?? "" };
+}
+
+/** The wire form of a stored file. */
+export function toWireMediaRecord(m: MediaRecord): Media {
+  return create(MediaSchema, {
+    mediaId: m.mediaId,
+    accountId: m.accountId,
+    mimeType: m.mimeType,
+    fileName: m.fileName ?? "",
+    sizeBytes: BigInt(m.sizeBytes),
+    sha256: m.sha256,
+    source: m.source === "upload" ? MediaSource.UPLOAD : MediaSource.INBOUND,
+    messageId: m.messageId ?? "",
+    downloadPath: `/media/${m.mediaId}`,
+    createTime: timestampFromDate(m.createTime),
+  });
 }
 
 export function toWireMedia(m: MediaRef): WireMediaRef {

@@ -25,6 +25,7 @@ import type { MediaStore } from "../store/media.js";
 import type { Jid, MessageKey, MessageRecord, MessageStatus, MessageStore, NewMessage } from "../store/messages.js";
 import { MessageJournal } from "./message-journal.js";
 import { pollVoteText, toWireMessage } from "./message-mapping.js";
+import { InboundMedia, type InboundMediaOptions, type MediaDownloadPolicy } from "./inbound-media.js";
 import { buildContent } from "./outbound.js";
 import { describeContent, pollCreation } from "./wa-content.js";
 
@@ -34,8 +35,11 @@ export interface MessagingDeps {
   media: MediaStore;
   clock: Clock;
   logger: Logger;
-  /** fetch options Baileys uploads media with (the simulator's agents in sandbox mode). */
+  /** fetch options Baileys uploads and downloads media with (the simulator's agents in sandbox mode). */
   mediaFetchOptions?: RequestInit;
+  /** How received files are fetched, and which each account keeps. */
+  inboundMedia: Omit<InboundMediaOptions, "fetchOptions">;
+  mediaPolicy(accountId: string): Promise<MediaDownloadPolicy>;
 }
 
 /** Baileys' numeric statuses, as stored. */
@@ -58,6 +62,7 @@ const GROUP_JID = /^[0-9]{5,30}(-[0-9]{5,15})?@g\.us$/;
  */
 export class Messaging {
   readonly journal: MessageJournal;
+  readonly inboundMedia: InboundMedia;
   /** Per account: inbound work runs in arrival order, one item at a time. */
   private readonly chains = new Map<string, Promise<void>>();
   /** Sends with a request id in progress in this process, so a concurrent retry waits for the first. */
@@ -65,6 +70,11 @@ export class Messaging {
 
   constructor(private readonly deps: MessagingDeps) {
     this.journal = new MessageJournal(deps.messages, deps.events, deps.clock);
+    this.inboundMedia = new InboundMedia(
+      { ...deps, journal: this.journal },
+      { ...deps.inboundMedia, fetchOptions: deps.mediaFetchOptions },
+      deps.mediaPolicy,
+    );
   }
 
   /** Wires a new socket of the account: inbound messages, receipts and acks. */
@@ -246,7 +256,10 @@ export class Messaging {
     if (described.media) stored.media = described.media;
     if (described.text !== undefined) stored.text = described.text;
     if (content.pollUpdateMessage) stored.text = await this.pollVote(accountId, sock, msg, content.pollUpdateMessage);
-    await this.journal.add(stored, "message_received");
+    const created = await this.journal.add(stored, "message_received");
+    if (described.media && !created.media?.mediaId) {
+      await this.inboundMedia.enqueue(key, msg, sock, described.type, described.media.sizeBytes);
+    }
     const reaction = content.reactionMessage;
     if (reaction?.key?.id) {
       // Baileys has rewritten the reaction's key to the account's side.

@@ -1,0 +1,148 @@
+import { randomBytes } from "node:crypto";
+import { downloadMediaMessage, type WAMessage, type WASocket } from "@whiskeysockets/baileys";
+import type { Logger } from "../logger.js";
+import { MediaTooLargeError, type MediaStore } from "../store/media.js";
+import type { MessageKey, MessageStore, MessageType } from "../store/messages.js";
+import type { MessageJournal } from "./message-journal.js";
+
+/** Which received files an account keeps. */
+export interface MediaDownloadPolicy {
+  /** "none" keeps no files (messages still describe them). */
+  mode: "all" | "none";
+  /** Only these kinds; empty means every media kind. */
+  types: MessageType[];
+  /** Larger files are not downloaded; 0 means the store's limit. */
+  maxBytes: number;
+}
+
+export interface InboundMediaOptions {
+  /** Downloads running at once, across accounts. */
+  concurrency: number;
+  /** Attempts per file before giving up. */
+  attempts: number;
+  /** First retry delay, doubling each time. */
+  retryBaseMs: number;
+  /** Hard limit of the media store. */
+  maxBytes: number;
+  /** fetch options for WhatsApp's media hosts (the simulator's agents in sandbox mode). */
+  fetchOptions?: RequestInit;
+}
+
+interface Job {
+  key: MessageKey;
+  message: WAMessage;
+  sock: WASocket;
+  type: MessageType;
+  declaredBytes: number;
+  attempt: number;
+}
+
+/**
+ * Fetches the files of received messages from WhatsApp into the media store, in the
+ * background: at most `concurrency` at a time, retried with backoff, through Baileys'
+ * decrypting stream (never buffered whole). When a file is stored its message is updated
+ * and MEDIA_READY is appended.
+ */
+export class InboundMedia {
+  private readonly queue: Job[] = [];
+  private running = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly idleWaiters = new Set<() => void>();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: { media: MediaStore; messages: MessageStore; journal: MessageJournal; logger: Logger },
+    private readonly options: InboundMediaOptions,
+    private readonly policyOf: (accountId: string) => Promise<MediaDownloadPolicy>,
+  ) {}
+
+  /** Queues the file of a stored received message, if the account's policy keeps it. */
+  async enqueue(key: MessageKey, message: WAMessage, sock: WASocket, type: MessageType, declaredBytes: number): Promise<void> {
+    const policy = await this.policyOf(key.accountId);
+    if (policy.mode === "none" || (policy.types.length > 0 && !policy.types.includes(type))) return;
+    const limit = this.limit(policy);
+    if (declaredBytes > limit) {
+      this.deps.logger.info({ accountId: key.accountId, messageId: key.messageId, declaredBytes, limit }, "received file over the download limit: not kept");
+      return;
+    }
+    this.queue.push({ key, message, sock, type, declaredBytes, attempt: 1 });
+    this.pump();
+  }
+
+  /** Resolves when nothing is queued, running or waiting for a retry (tests, shutdown). */
+  idle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.add(resolve));
+  }
+
+  /** Stops starting downloads and cancels pending retries; running ones finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.queue.length = 0;
+    await this.idle();
+  }
+
+  private limit(policy: MediaDownloadPolicy): number {
+    return policy.maxBytes > 0 ? Math.min(policy.maxBytes, this.options.maxBytes) : this.options.maxBytes;
+  }
+
+  private pump(): void {
+    while (!this.stopped && this.running < this.options.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift()!;
+      this.running++;
+      void this.fetch(job).finally(() => {
+        this.running--;
+        this.pump();
+        if (this.isIdle()) for (const w of [...this.idleWaiters]) (this.idleWaiters.delete(w), w());
+      });
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.running === 0 && this.queue.length === 0 && this.timers.size === 0;
+  }
+
+  private async fetch(job: Job): Promise<void> {
+    const { key } = job;
+    const log = this.deps.logger.child({ accountId: key.accountId, messageId: key.messageId });
+    try {
+      const policy = await this.policyOf(key.accountId);
+      const stream = await downloadMediaMessage(job.message, "stream", { options: this.options.fetchOptions }, { logger: log, reuploadRequest: job.sock.updateMediaMessage });
+      const described = (await this.deps.messages.get(key))?.media;
+      const mediaId = randomBytes(16).toString("base64url");
+      const record = await this.deps.media.put(
+        {
+          mediaId,
+          accountId: key.accountId,
+          mimeType: described?.mimeType ?? "application/octet-stream",
+          fileName: described?.fileName,
+          source: "inbound",
+          messageId: key.messageId,
+          createTime: new Date(),
+        },
+        stream,
+        { maxBytes: this.limit(policy) },
+      );
+      await this.deps.journal.mediaReady(key, record);
+    } catch (e) {
+      if (e instanceof MediaTooLargeError) {
+        log.warn({ limit: e.maxBytes }, "received file larger than it said and over the limit: not kept");
+        return;
+      }
+      if (job.attempt >= this.options.attempts || this.stopped) {
+        log.error({ err: e, attempts: job.attempt }, "downloading a received file failed for good");
+        return;
+      }
+      const delay = this.options.retryBaseMs * 2 ** (job.attempt - 1) * (0.5 + Math.random());
+      log.warn({ err: e, attempt: job.attempt, delayMs: Math.round(delay) }, "downloading a received file failed; retrying");
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        this.queue.push({ ...job, attempt: job.attempt + 1 });
+        this.pump();
+      }, delay);
+      this.timers.add(timer);
+    }
+  }
+}
