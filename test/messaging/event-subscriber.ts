@@ -9,11 +9,14 @@ export class EventSubscriber {
   readonly events: Event[] = [];
   private readonly call: grpc.ClientReadableStream<StreamMessagesResponse>;
   private readonly waiters = new Set<() => void>();
+  /** The response headers, once they arrived. */
+  headers?: grpc.Metadata;
   /** Set when the stream ended with an error (or cleanly: null). */
   ended?: grpc.ServiceError | null;
 
   constructor(client: GrpcJsClient, request: MessageInitShape<typeof StreamMessagesRequestSchema>) {
     this.call = client.serverStream(MessageService.method.streamMessages, request);
+    this.call.on("metadata", (headers: grpc.Metadata) => (this.headers = headers));
     this.call.on("data", (res: StreamMessagesResponse) => {
       this.events.push(res.event!);
       this.check();
