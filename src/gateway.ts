@@ -36,14 +36,14 @@ export interface GatewayExtras {
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const store = await openStore(config);
   const socketOptions = extras.socketOptions ?? {};
-  const mediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
+  const defaultMediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
   const messaging = new Messaging({
     ...store,
     clock,
     logger,
     mediaFetchOptions: socketOptions.options,
     inboundMedia: { concurrency: config.mediaDownloadConcurrency, attempts: config.mediaDownloadAttempts, retryBaseMs: 1_000, maxBytes: 64 * 1024 * 1024 },
-    mediaPolicy: async () => mediaPolicy,
+    mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
   });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },

@@ -3,17 +3,8 @@ import { downloadMediaMessage, type WAMessage, type WASocket } from "@whiskeysoc
 import type { Logger } from "../logger.js";
 import { MediaTooLargeError, type MediaStore } from "../store/media.js";
 import type { MessageKey, MessageStore, MessageType } from "../store/messages.js";
+import type { MediaDownloadPolicy } from "../store/store.js";
 import type { MessageJournal } from "./message-journal.js";
-
-/** Which received files an account keeps. */
-export interface MediaDownloadPolicy {
-  /** "none" keeps no files (messages still describe them). */
-  mode: "all" | "none";
-  /** Only these kinds; empty means every media kind. */
-  types: MessageType[];
-  /** Larger files are not downloaded; 0 means the store's limit. */
-  maxBytes: number;
-}
 
 export interface InboundMediaOptions {
   /** Downloads running at once, across accounts. */

@@ -30,6 +30,9 @@ export const WIRE_TYPES: Record<StoredType, MessageType> = {
   other: MessageType.OTHER,
 };
 
+/** The stored type of a wire type (UNSPECIFIED has none: the proto's rules keep it out). */
+export const STORED_MESSAGE_TYPES = Object.fromEntries(Object.entries(WIRE_TYPES).map(([k, v]) => [v, k])) as Record<MessageType, StoredType>;
+
 export const WIRE_STATUSES: Record<StoredStatus, MessageStatus> = {
   pending: MessageStatus.PENDING,
   server_ack: MessageStatus.SERVER_ACK,

@@ -23,9 +23,10 @@ import type { Logger } from "../logger.js";
 import type { EventLog } from "../store/events.js";
 import type { MediaStore } from "../store/media.js";
 import type { Jid, MessageKey, MessageRecord, MessageStatus, MessageStore, NewMessage } from "../store/messages.js";
+import type { MediaDownloadPolicy } from "../store/store.js";
 import { MessageJournal } from "./message-journal.js";
 import { pollVoteText, toWireMessage } from "./message-mapping.js";
-import { InboundMedia, type InboundMediaOptions, type MediaDownloadPolicy } from "./inbound-media.js";
+import { InboundMedia, type InboundMediaOptions } from "./inbound-media.js";
 import { buildContent } from "./outbound.js";
 import { describeContent, pollCreation } from "./wa-content.js";
 

@@ -1,7 +1,14 @@
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import { AccountSchema, AccountState, DisconnectReason } from "../../gen/wildcat/v1/account_pb.js";
-import type { AccountRecord, DisconnectKind, AccountState as StoredState, JidPair } from "../store/store.js";
+import {
+  AccountSchema,
+  AccountState,
+  DisconnectReason,
+  MediaDownloadMode,
+  type MediaDownloadPolicy,
+} from "../../gen/wildcat/v1/account_pb.js";
+import { STORED_MESSAGE_TYPES, WIRE_TYPES } from "../messaging/message-mapping.js";
+import type { AccountRecord, DisconnectKind, AccountState as StoredState, JidPair, MediaDownloadPolicy as StoredPolicy } from "../store/store.js";
 
 const STATES: Record<StoredState, AccountState> = {
   disconnected: AccountState.DISCONNECTED,
@@ -37,6 +44,21 @@ export function toAccount(record: AccountRecord): MessageInitShape<typeof Accoun
     },
     createTime: timestampFromDate(record.createTime),
     updateTime: timestampFromDate(record.updateTime),
+    mediaDownload: record.mediaDownload && {
+      mode: record.mediaDownload.mode === "all" ? MediaDownloadMode.ALL : MediaDownloadMode.NONE,
+      types: record.mediaDownload.types.map((t) => WIRE_TYPES[t]),
+      maxBytes: BigInt(record.mediaDownload.maxBytes),
+    },
+  };
+}
+
+/** The stored form of a policy from a request; undefined (the server default) for an unset one or mode UNSPECIFIED. */
+export function toStoredPolicy(policy: MediaDownloadPolicy | undefined): StoredPolicy | undefined {
+  if (!policy || policy.mode === MediaDownloadMode.UNSPECIFIED) return undefined;
+  return {
+    mode: policy.mode === MediaDownloadMode.ALL ? "all" : "none",
+    types: policy.types.map((t) => STORED_MESSAGE_TYPES[t]),
+    maxBytes: Number(policy.maxBytes),
   };
 }
 

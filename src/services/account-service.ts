@@ -16,17 +16,17 @@ import {
 } from "../../gen/wildcat/v1/account_service_pb.js";
 import type { Clock } from "../clock.js";
 import type { MessageStore } from "../store/messages.js";
-import { AlreadyExistsError, type AccountStore } from "../store/store.js";
+import { AlreadyExistsError, type AccountPatch, type AccountStore } from "../store/store.js";
 import type { PairingCodeSnapshot } from "../whatsapp/account-session.js";
 import { mapError, mapErrors } from "./domain-errors.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { WatcherOverflowError } from "../whatsapp/watch-hub.js";
-import { toAccount } from "./account-mapping.js";
+import { toAccount, toStoredPolicy } from "./account-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const DEFAULT_PAGE_SIZE = 100;
 /** Fields UpdateAccount may change, as FieldMask paths. */
-const UPDATABLE = new Set(["display_name"]);
+const UPDATABLE = new Set(["display_name", "media_download"]);
 
 /** Account resources and their WhatsApp connections. */
 export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
@@ -44,6 +44,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
         accountId: req.accountId,
         displayName: req.displayName,
         state: "disconnected",
+        mediaDownload: toStoredPolicy(req.mediaDownload),
         createTime: now,
         updateTime: now,
       });
@@ -76,7 +77,10 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
       throw new ConnectError(`update_mask: cannot update ${bad.join(", ")}; allowed: ${[...UPDATABLE].join(", ")}`, Code.InvalidArgument);
     }
     if (paths.length === 0) return { account: toAccount(await this.mustGet(accountId)) };
-    const updated = await this.accounts.update(accountId, { displayName: req.account!.displayName }, this.clock.now());
+    const patch: AccountPatch = {};
+    if (paths.includes("display_name")) patch.displayName = req.account!.displayName;
+    if (paths.includes("media_download")) patch.mediaDownload = toStoredPolicy(req.account!.mediaDownload);
+    const updated = await this.accounts.update(accountId, patch, this.clock.now());
     if (!updated) throw notFound(accountId);
     return { account: toAccount(updated) };
   }

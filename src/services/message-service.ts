@@ -2,7 +2,6 @@ import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
 import { EventSchema, EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
-import { MessageType } from "../../gen/wildcat/v1/message_pb.js";
 import {
   DirectionFilter,
   Presence,
@@ -17,10 +16,10 @@ import {
   type SendPresenceRequest,
   type StreamMessagesRequest,
 } from "../../gen/wildcat/v1/message_service_pb.js";
-import { toWireMessage, WIRE_TYPES } from "../messaging/message-mapping.js";
+import { STORED_MESSAGE_TYPES, toWireMessage } from "../messaging/message-mapping.js";
 import type { Messaging } from "../messaging/messaging.js";
 import { CursorExpiredError, InvalidCursorError, type EventLog, type EventType as StoredEventType } from "../store/events.js";
-import type { MessageStore, MessageType as StoredType } from "../store/messages.js";
+import type { MessageStore } from "../store/messages.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { resetExhaustedCall } from "../server/raw-request.js";
 import { mapErrors } from "./domain-errors.js";
@@ -36,8 +35,6 @@ const STORED_TYPES: Record<Exclude<EventType, EventType.UNSPECIFIED>, StoredEven
   [EventType.ACCOUNT_STATE_CHANGED]: "account_state_changed",
   [EventType.MEDIA_READY]: "media_ready",
 };
-
-const STORED_MESSAGE_TYPES = Object.fromEntries(Object.entries(WIRE_TYPES).map(([k, v]) => [v, k])) as Record<MessageType, StoredType>;
 
 const PRESENCES = {
   [Presence.AVAILABLE]: "available",

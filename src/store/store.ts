@@ -9,7 +9,7 @@ import type { AuthRecordStore } from "./auth-records.js";
 import type { AuthStateStore } from "./auth-state.js";
 import type { EventLog } from "./events.js";
 import type { MediaStore } from "./media.js";
-import type { MessageStore } from "./messages.js";
+import type { MessageStore, MessageType } from "./messages.js";
 import type { DeliveryStore, WebhookStore } from "./webhooks.js";
 
 /** Lifecycle state of an account's WhatsApp link, as stored. */
@@ -50,19 +50,31 @@ export interface DisconnectInfo {
   time: Date;
 }
 
+/** Which files of received messages an account downloads into the media store. */
+export interface MediaDownloadPolicy {
+  /** "none" keeps no files (messages still describe them). */
+  mode: "all" | "none";
+  /** Only these media kinds; empty means every media kind. */
+  types: MessageType[];
+  /** Larger files are not downloaded, in bytes; 0 means the server's limit. */
+  maxBytes: number;
+}
+
 export interface AccountRecord {
   accountId: string;
   displayName: string;
   state: AccountState;
   ownJid?: JidPair;
   lastDisconnect?: DisconnectInfo;
+  /** The account's own policy; absent means the server default (MEDIA_DOWNLOAD* config). */
+  mediaDownload?: MediaDownloadPolicy;
   createTime: Date;
   updateTime: Date;
 }
 
 /** Fields of an account that may change after creation. */
 export type AccountPatch = Partial<
-  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect">
+  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload">
 >;
 
 export interface AccountPage {

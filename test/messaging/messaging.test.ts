@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { MediaSource, type Media } from "../../gen/wildcat/v1/media_pb.js";
 import { MessageStatus, MessageType } from "../../gen/wildcat/v1/message_pb.js";
+import { MediaDownloadMode } from "../../gen/wildcat/v1/account_pb.js";
+import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { SimulatedContact } from "../../src/sim/contact.js";
 import { Simulator } from "../../src/sim/simulator.js";
@@ -20,14 +22,16 @@ const CONTACT_JID = `${CONTACT_PHONE}@s.whatsapp.net`;
 let sim: Simulator;
 let gw: TestGateway;
 let messages: Client<typeof MessageService>;
+let accounts: Client<typeof AccountService>;
 let grpcClient: GrpcJsClient;
 let contact: SimulatedContact;
 let subscriber: EventSubscriber;
 
 beforeAll(async () => {
   sim = await startTrustedSimulator();
-  gw = await startSimGateway(sim);
-  ({ messages } = apiClients(gw));
+  // One download at a time, in arrival order: once a file is ready, every file queued before it is too.
+  gw = await startSimGateway(sim, { MEDIA_DOWNLOAD_CONCURRENCY: "1" });
+  ({ messages, accounts } = apiClients(gw));
   grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
   await linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE);
   contact = await SimulatedContact.open(sim, CONTACT_PHONE);
@@ -140,5 +144,34 @@ describe("files in received messages", () => {
     }
     const doc = await messages.listMessages({ accountId: ACCOUNT, chatJid: CONTACT_JID, types: [MessageType.DOCUMENT] });
     expect(doc.messages[0].media?.fileName).toBe("catalog.pdf");
+  }, 120_000);
+
+  it("when the account's policy keeps only images up to 20 kB, then other files are described but not downloaded; NONE keeps none", async () => {
+    const to = `${ACCOUNT_PHONE}@s.whatsapp.net`;
+    const setPolicy = (mediaDownload?: { mode: MediaDownloadMode; types?: MessageType[]; maxBytes?: bigint }) =>
+      accounts.updateAccount({ account: { accountId: ACCOUNT, mediaDownload }, updateMask: { paths: ["media_download"] } });
+    const arrives = async (id: string) => (await subscriber.until(received(id), "MESSAGE_RECEIVED")).payload.value;
+    const mediaReady = (id: string) => (e: Event) => e.type === EventType.MEDIA_READY && e.payload.case === "media" && e.payload.value.messageId === id;
+    try {
+      await setPolicy({ mode: MediaDownloadMode.ALL, types: [MessageType.IMAGE], maxBytes: 20_000n });
+      const doc = await contact.sendMedia(to, "document", randomBytes(5_000), { fileName: "a.pdf", mimetype: "application/pdf" });
+      await arrives(doc);
+      const big = await contact.sendMedia(to, "image", randomBytes(30_000), {});
+      await arrives(big);
+      await setPolicy({ mode: MediaDownloadMode.NONE });
+      const refused = await contact.sendMedia(to, "image", randomBytes(5_000), {});
+      await arrives(refused);
+      await setPolicy({ mode: MediaDownloadMode.ALL, types: [MessageType.IMAGE], maxBytes: 20_000n });
+      const kept = await contact.sendMedia(to, "image", randomBytes(10_000), {});
+      await subscriber.until(mediaReady(kept), "MEDIA_READY", 60_000);
+
+      for (const [id, size] of [[doc, 5_000], [big, 30_000], [refused, 5_000]] as const) {
+        const { message } = await messages.getMessage({ accountId: ACCOUNT, chatJid: CONTACT_JID, messageId: id });
+        expect(message?.media).toMatchObject({ sizeBytes: BigInt(size), mediaId: "", downloadPath: "" });
+        expect(subscriber.events.filter(mediaReady(id))).toEqual([]);
+      }
+    } finally {
+      await setPolicy(undefined);
+    }
   }, 120_000);
 });

@@ -5,7 +5,9 @@ import { Code, ConnectError, createClient, createRouterTransport, type Client } 
 import { createValidateInterceptor } from "@connectrpc/validate";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { MediaDownloadMode } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { MessageType } from "../../gen/wildcat/v1/message_pb.js";
 import type { Clock } from "../../src/clock.js";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { AccountServiceImpl } from "../../src/services/account-service.js";
@@ -89,6 +91,31 @@ describe("AccountService", () => {
     const { account: created } = await client.createAccount({ accountId: "same", displayName: "Kept" });
     const { account } = await client.updateAccount({ account: { accountId: "same", displayName: "Ignored" } });
     expect(account).toEqual(created);
+  });
+
+  it("when an account is created with a media download policy, then it is kept, changes by mask and returns to the default when unset", async () => {
+    const policy = { mode: MediaDownloadMode.ALL, types: [MessageType.IMAGE, MessageType.VOICE_NOTE], maxBytes: 1_000_000n };
+    const { account: created } = await client.createAccount({ accountId: "media", mediaDownload: policy });
+    expect(created?.mediaDownload).toMatchObject(policy);
+    expect((await client.getAccount({ accountId: "media" })).account?.mediaDownload).toMatchObject(policy);
+
+    const none = { mode: MediaDownloadMode.NONE, types: [], maxBytes: 0n };
+    const { account: updated } = await client.updateAccount({ account: { accountId: "media", displayName: "ignored", mediaDownload: none }, updateMask: { paths: ["media_download"] } });
+    expect(updated).toMatchObject({ displayName: "", mediaDownload: none });
+    expect((await store.accounts.get("media"))?.mediaDownload).toEqual({ mode: "none", types: [], maxBytes: 0 });
+
+    const { account: reset } = await client.updateAccount({ account: { accountId: "media" }, updateMask: { paths: ["media_download"] } });
+    expect(reset?.mediaDownload).toBeUndefined();
+    expect(await store.accounts.get("media")).not.toHaveProperty("mediaDownload");
+  });
+
+  it("when a media download policy names a kind without a file or has no mode, then validation refuses it", async () => {
+    const text = await failure(client.createAccount({ accountId: "bad1", mediaDownload: { mode: MediaDownloadMode.ALL, types: [MessageType.TEXT] } }));
+    expect(text).toMatchObject({ code: Code.InvalidArgument });
+    const modeless = await failure(client.createAccount({ accountId: "bad2", mediaDownload: { types: [MessageType.IMAGE] } }));
+    expect(modeless).toMatchObject({ code: Code.InvalidArgument });
+    expect(modeless?.rawMessage).toContain("need a mode");
+    expect(await store.accounts.get("bad1")).toBeUndefined();
   });
 
   it("when the mask names a field that cannot change, then the update fails with invalid_argument and names it", async () => {

@@ -9,13 +9,15 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Jid } from "./jid_pb.js";
 import { file_wildcat_v1_jid } from "./jid_pb.js";
+import type { MessageType } from "./message_pb.js";
+import { file_wildcat_v1_message } from "./message_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wildcat/v1/account.proto.
  */
 export const file_wildcat_v1_account: GenFile = /*@__PURE__*/
-  fileDesc("Chh3aWxkY2F0L3YxL2FjY291bnQucHJvdG8SCndpbGRjYXQudjEivgIKB0FjY291bnQSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEh4KDGRpc3BsYXlfbmFtZRgCIAEoCUIIukgFcgMYgAISJwoFc3RhdGUYAyABKA4yGC53aWxkY2F0LnYxLkFjY291bnRTdGF0ZRIgCgdvd25famlkGAQgASgLMg8ud2lsZGNhdC52MS5KaWQSLwoPbGFzdF9kaXNjb25uZWN0GAUgASgLMhYud2lsZGNhdC52MS5EaXNjb25uZWN0Ei8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAigwEKCkRpc2Nvbm5lY3QSLAoGcmVhc29uGAEgASgOMhwud2lsZGNhdC52MS5EaXNjb25uZWN0UmVhc29uEgwKBGNvZGUYAiABKAUSDwoHbWVzc2FnZRgDIAEoCRIoCgR0aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJUCgZRckNvZGUSDAoEY29kZRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASCwoDcG5nGAMgASgMImIKC1BhaXJpbmdDb2RlEgwKBGNvZGUYASABKAkSFAoMcGhvbmVfbnVtYmVyGAIgASgJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCrLAQoMQWNjb3VudFN0YXRlEh0KGUFDQ09VTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIeChpBQ0NPVU5UX1NUQVRFX0RJU0NPTk5FQ1RFRBABEhwKGEFDQ09VTlRfU1RBVEVfQ09OTkVDVElORxACEiMKH0FDQ09VTlRfU1RBVEVfV0FJVElOR19GT1JfTE9HSU4QAxIbChdBQ0NPVU5UX1NUQVRFX0NPTk5FQ1RFRBAEEhwKGEFDQ09VTlRfU1RBVEVfTE9HR0VEX09VVBAFKtQCChBEaXNjb25uZWN0UmVhc29uEiEKHURJU0NPTk5FQ1RfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRElTQ09OTkVDVF9SRUFTT05fUkVRVUVTVEVEEAESJgoiRElTQ09OTkVDVF9SRUFTT05fUkVTVEFSVF9SRVFVSVJFRBACEiUKIURJU0NPTk5FQ1RfUkVBU09OX0NPTk5FQ1RJT05fTE9TVBADEiIKHkRJU0NPTk5FQ1RfUkVBU09OX1NFUlZFUl9FUlJPUhAEEiAKHERJU0NPTk5FQ1RfUkVBU09OX0xPR0dFRF9PVVQQBRIeChpESVNDT05ORUNUX1JFQVNPTl9SRVBMQUNFRBAGEiMKH0RJU0NPTk5FQ1RfUkVBU09OX0xPR0lOX1RJTUVPVVQQBxIiCh5ESVNDT05ORUNUX1JFQVNPTl9ORUVEU19SRUxJTksQCGIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_wildcat_v1_jid]);
+  fileDesc("Chh3aWxkY2F0L3YxL2FjY291bnQucHJvdG8SCndpbGRjYXQudjEi9wIKB0FjY291bnQSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEh4KDGRpc3BsYXlfbmFtZRgCIAEoCUIIukgFcgMYgAISJwoFc3RhdGUYAyABKA4yGC53aWxkY2F0LnYxLkFjY291bnRTdGF0ZRIgCgdvd25famlkGAQgASgLMg8ud2lsZGNhdC52MS5KaWQSLwoPbGFzdF9kaXNjb25uZWN0GAUgASgLMhYud2lsZGNhdC52MS5EaXNjb25uZWN0Ei8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoObWVkaWFfZG93bmxvYWQYCCABKAsyHy53aWxkY2F0LnYxLk1lZGlhRG93bmxvYWRQb2xpY3kijwMKE01lZGlhRG93bmxvYWRQb2xpY3kSNQoEbW9kZRgBIAEoDjIdLndpbGRjYXQudjEuTWVkaWFEb3dubG9hZE1vZGVCCLpIBYIBAhABEkEKBXR5cGVzGAIgAygOMhcud2lsZGNhdC52MS5NZXNzYWdlVHlwZUIZukgWkgETGAEiD4IBDBgCGAMYBBgFGAYYBxIaCgltYXhfYnl0ZXMYAyABKANCB7pIBCICKAA64QG6SN0BGtoBChxtZWRpYV9kb3dubG9hZC5tb2RlX3JlcXVpcmVkEnh0eXBlcyBhbmQgbWF4X2J5dGVzIG5lZWQgYSBtb2RlIChBTEwgb3IgTk9ORSk7IGxlYXZlIHRoZSB3aG9sZSBwb2xpY3kgZW1wdHksIG9yIG1vZGUgVU5TUEVDSUZJRUQsIGZvciB0aGUgc2VydmVyIGRlZmF1bHQaQHRoaXMubW9kZSAhPSAwIHx8IChzaXplKHRoaXMudHlwZXMpID09IDAgJiYgdGhpcy5tYXhfYnl0ZXMgPT0gMCkigwEKCkRpc2Nvbm5lY3QSLAoGcmVhc29uGAEgASgOMhwud2lsZGNhdC52MS5EaXNjb25uZWN0UmVhc29uEgwKBGNvZGUYAiABKAUSDwoHbWVzc2FnZRgDIAEoCRIoCgR0aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJUCgZRckNvZGUSDAoEY29kZRgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASCwoDcG5nGAMgASgMImIKC1BhaXJpbmdDb2RlEgwKBGNvZGUYASABKAkSFAoMcGhvbmVfbnVtYmVyGAIgASgJEi8KC2V4cGlyZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCpzChFNZWRpYURvd25sb2FkTW9kZRIjCh9NRURJQV9ET1dOTE9BRF9NT0RFX1VOU1BFQ0lGSUVEEAASGwoXTUVESUFfRE9XTkxPQURfTU9ERV9BTEwQARIcChhNRURJQV9ET1dOTE9BRF9NT0RFX05PTkUQAirLAQoMQWNjb3VudFN0YXRlEh0KGUFDQ09VTlRfU1RBVEVfVU5TUEVDSUZJRUQQABIeChpBQ0NPVU5UX1NUQVRFX0RJU0NPTk5FQ1RFRBABEhwKGEFDQ09VTlRfU1RBVEVfQ09OTkVDVElORxACEiMKH0FDQ09VTlRfU1RBVEVfV0FJVElOR19GT1JfTE9HSU4QAxIbChdBQ0NPVU5UX1NUQVRFX0NPTk5FQ1RFRBAEEhwKGEFDQ09VTlRfU1RBVEVfTE9HR0VEX09VVBAFKtQCChBEaXNjb25uZWN0UmVhc29uEiEKHURJU0NPTk5FQ1RfUkVBU09OX1VOU1BFQ0lGSUVEEAASHwobRElTQ09OTkVDVF9SRUFTT05fUkVRVUVTVEVEEAESJgoiRElTQ09OTkVDVF9SRUFTT05fUkVTVEFSVF9SRVFVSVJFRBACEiUKIURJU0NPTk5FQ1RfUkVBU09OX0NPTk5FQ1RJT05fTE9TVBADEiIKHkRJU0NPTk5FQ1RfUkVBU09OX1NFUlZFUl9FUlJPUhAEEiAKHERJU0NPTk5FQ1RfUkVBU09OX0xPR0dFRF9PVVQQBRIeChpESVNDT05ORUNUX1JFQVNPTl9SRVBMQUNFRBAGEiMKH0RJU0NPTk5FQ1RfUkVBU09OX0xPR0lOX1RJTUVPVVQQBxIiCh5ESVNDT05ORUNUX1JFQVNPTl9ORUVEU19SRUxJTksQCGIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp, file_wildcat_v1_jid, file_wildcat_v1_message]);
 
 /**
  * One WhatsApp account, linked to Wildcat as a companion device (like WhatsApp
@@ -75,6 +77,16 @@ export type Account = Message<"wildcat.v1.Account"> & {
    * @generated from field: google.protobuf.Timestamp update_time = 7;
    */
   updateTime?: Timestamp | undefined;
+
+  /**
+   * Which files of received messages are downloaded into the media store for this
+   * account. Unset: the server default (MEDIA_DOWNLOAD, MEDIA_DOWNLOAD_TYPES,
+   * MEDIA_DOWNLOAD_MAX_BYTES). Set at CreateAccount or with UpdateAccount
+   * (update_mask "media_download").
+   *
+   * @generated from field: wildcat.v1.MediaDownloadPolicy media_download = 8;
+   */
+  mediaDownload?: MediaDownloadPolicy | undefined;
 };
 
 /**
@@ -83,6 +95,47 @@ export type Account = Message<"wildcat.v1.Account"> & {
  */
 export const AccountSchema: GenMessage<Account> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_account, 0);
+
+/**
+ * Which files of received messages an account downloads into the media store. A
+ * message whose file is not downloaded still arrives, with its description (type,
+ * MIME type, size, caption) but no file to fetch.
+ *
+ * @generated from message wildcat.v1.MediaDownloadPolicy
+ */
+export type MediaDownloadPolicy = Message<"wildcat.v1.MediaDownloadPolicy"> & {
+  /**
+   * ALL or NONE; UNSPECIFIED means the server default, and then types and max_bytes
+   * must be empty.
+   *
+   * @generated from field: wildcat.v1.MediaDownloadMode mode = 1;
+   */
+  mode: MediaDownloadMode;
+
+  /**
+   * With ALL, only files of these kinds are downloaded; empty means every media kind.
+   * Only media kinds are allowed: IMAGE, VIDEO, AUDIO, VOICE_NOTE, DOCUMENT, STICKER,
+   * each at most once.
+   *
+   * @generated from field: repeated wildcat.v1.MessageType types = 2;
+   */
+  types: MessageType[];
+
+  /**
+   * With ALL, files larger than this many bytes are not downloaded; 0 means the
+   * server's limit. The server's limit applies in any case.
+   *
+   * @generated from field: int64 max_bytes = 3;
+   */
+  maxBytes: bigint;
+};
+
+/**
+ * Describes the message wildcat.v1.MediaDownloadPolicy.
+ * Use `create(MediaDownloadPolicySchema)` to create a new message.
+ */
+export const MediaDownloadPolicySchema: GenMessage<MediaDownloadPolicy> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_account, 1);
 
 /**
  * Why a connection to WhatsApp ended.
@@ -125,7 +178,7 @@ export type Disconnect = Message<"wildcat.v1.Disconnect"> & {
  * Use `create(DisconnectSchema)` to create a new message.
  */
 export const DisconnectSchema: GenMessage<Disconnect> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_account, 1);
+  messageDesc(file_wildcat_v1_account, 2);
 
 /**
  * A QR code for linking: the phone's WhatsApp, under Linked devices, scans it.
@@ -160,7 +213,7 @@ export type QrCode = Message<"wildcat.v1.QrCode"> & {
  * Use `create(QrCodeSchema)` to create a new message.
  */
 export const QrCodeSchema: GenMessage<QrCode> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_account, 2);
+  messageDesc(file_wildcat_v1_account, 3);
 
 /**
  * A pairing code for linking by phone number: the user types it on the phone
@@ -196,7 +249,42 @@ export type PairingCode = Message<"wildcat.v1.PairingCode"> & {
  * Use `create(PairingCodeSchema)` to create a new message.
  */
 export const PairingCodeSchema: GenMessage<PairingCode> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_account, 3);
+  messageDesc(file_wildcat_v1_account, 4);
+
+/**
+ * Whether an account downloads the files of received messages.
+ *
+ * @generated from enum wildcat.v1.MediaDownloadMode
+ */
+export enum MediaDownloadMode {
+  /**
+   * Use the server default (the MEDIA_DOWNLOAD* configuration).
+   *
+   * @generated from enum value: MEDIA_DOWNLOAD_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Download every file of the listed types (all media types when types is empty),
+   * up to max_bytes (0 = the server's limit).
+   *
+   * @generated from enum value: MEDIA_DOWNLOAD_MODE_ALL = 1;
+   */
+  ALL = 1,
+
+  /**
+   * Download no files: messages keep only the description of their file.
+   *
+   * @generated from enum value: MEDIA_DOWNLOAD_MODE_NONE = 2;
+   */
+  NONE = 2,
+}
+
+/**
+ * Describes the enum wildcat.v1.MediaDownloadMode.
+ */
+export const MediaDownloadModeSchema: GenEnum<MediaDownloadMode> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_account, 0);
 
 /**
  * The life cycle of an account's link to WhatsApp.
@@ -254,7 +342,7 @@ export enum AccountState {
  * Describes the enum wildcat.v1.AccountState.
  */
 export const AccountStateSchema: GenEnum<AccountState> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_account, 0);
+  enumDesc(file_wildcat_v1_account, 1);
 
 /**
  * Classes of disconnects, each with the behaviour Wildcat applies to it.
@@ -333,5 +421,5 @@ export enum DisconnectReason {
  * Describes the enum wildcat.v1.DisconnectReason.
  */
 export const DisconnectReasonSchema: GenEnum<DisconnectReason> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_account, 1);
+  enumDesc(file_wildcat_v1_account, 2);
 

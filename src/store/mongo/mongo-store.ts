@@ -8,6 +8,7 @@ import {
   type AccountStore,
   type DisconnectKind,
   type JidPair,
+  type MediaDownloadPolicy,
   type Store,
 } from "../store.js";
 import { AppendWaiter } from "../append-waiter.js";
@@ -106,6 +107,7 @@ interface AccountDocument {
   state: AccountState;
   ownJid?: JidPair;
   lastDisconnect?: { kind: DisconnectKind; code: number; reason: string; time: Date };
+  mediaDownload?: MediaDownloadPolicy;
   createTime: Date;
   updateTime: Date;
 }
@@ -156,7 +158,7 @@ class MongoAccountStore implements AccountStore {
 
   async update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined> {
     const set: Partial<AccountDocument> = { updateTime };
-    const unset: Partial<Record<"ownJid" | "lastDisconnect", "">> = {};
+    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload", "">> = {};
     // Required fields given as undefined are left as they are: there is nothing to clear them to.
     if (patch.displayName !== undefined) set.displayName = patch.displayName;
     if (patch.state !== undefined) set.state = patch.state;
@@ -167,6 +169,10 @@ class MongoAccountStore implements AccountStore {
     if ("lastDisconnect" in patch) {
       if (patch.lastDisconnect === undefined) unset.lastDisconnect = "";
       else set.lastDisconnect = toDisconnect(patch.lastDisconnect);
+    }
+    if ("mediaDownload" in patch) {
+      if (patch.mediaDownload === undefined) unset.mediaDownload = "";
+      else set.mediaDownload = toMediaDownload(patch.mediaDownload);
     }
     const change: UpdateFilter<AccountDocument> = { $set: set };
     // Some servers reject an empty operator document.
@@ -192,6 +198,11 @@ function toDisconnect(info: NonNullable<AccountRecord["lastDisconnect"]>): NonNu
   return { kind: info.kind, code: info.code, reason: info.reason, time: new Date(info.time) };
 }
 
+/** Only the policy's own keys, with types copied, so a record never shares an array with its caller. */
+function toMediaDownload(policy: MediaDownloadPolicy): MediaDownloadPolicy {
+  return { mode: policy.mode, types: [...policy.types], maxBytes: policy.maxBytes };
+}
+
 function toDocument(account: AccountRecord): AccountDocument {
   return withoutUndefined({
     _id: account.accountId,
@@ -199,6 +210,7 @@ function toDocument(account: AccountRecord): AccountDocument {
     state: account.state,
     ownJid: account.ownJid && toJidPair(account.ownJid),
     lastDisconnect: account.lastDisconnect && toDisconnect(account.lastDisconnect),
+    mediaDownload: account.mediaDownload && toMediaDownload(account.mediaDownload),
     createTime: account.createTime,
     updateTime: account.updateTime,
   });
@@ -211,6 +223,7 @@ function fromDocument(doc: AccountDocument): AccountRecord {
     state: doc.state,
     ownJid: doc.ownJid ? toJidPair(doc.ownJid) : undefined,
     lastDisconnect: doc.lastDisconnect ? toDisconnect(doc.lastDisconnect) : undefined,
+    mediaDownload: doc.mediaDownload ? toMediaDownload(doc.mediaDownload) : undefined,
     // Copies, so a caller mutating a returned Date cannot touch the one it passed to create.
     createTime: new Date(doc.createTime),
     updateTime: new Date(doc.updateTime),

@@ -11,6 +11,7 @@ import {
   type DisconnectInfo,
   type DisconnectKind,
   type JidPair,
+  type MediaDownloadPolicy,
   type Store,
 } from "../store.js";
 import { AppendWaiter } from "../append-waiter.js";
@@ -116,6 +117,8 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, request_id)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX send_requests_time ON send_requests (create_time);`,
+  // 4: an account's own policy for downloading received files (JSON; NULL: the server default).
+  `ALTER TABLE accounts ADD COLUMN media_download TEXT`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -182,6 +185,7 @@ interface AccountRow {
   state: string;
   own_jid: string | null;
   last_disconnect: string | null;
+  media_download: string | null;
   create_time: number;
   update_time: number;
 }
@@ -205,15 +209,15 @@ class SqliteAccountStore implements AccountStore {
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
-      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, create_time, update_time)
-       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @create_time, @update_time)`,
+      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, media_download, create_time, update_time)
+       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @media_download, @create_time, @update_time)`,
     );
     this.#select = db.prepare("SELECT * FROM accounts WHERE account_id = ?");
     this.#firstPage = db.prepare("SELECT * FROM accounts ORDER BY account_id LIMIT ?");
     this.#pageAfter = db.prepare("SELECT * FROM accounts WHERE account_id > ? ORDER BY account_id LIMIT ?");
     this.#replace = db.prepare(
       `UPDATE accounts SET display_name = @display_name, state = @state, own_jid = @own_jid,
-         last_disconnect = @last_disconnect, update_time = @update_time
+         last_disconnect = @last_disconnect, media_download = @media_download, update_time = @update_time
        WHERE account_id = @account_id`,
     );
     const deleteAccount = db.prepare("DELETE FROM accounts WHERE account_id = ?");
@@ -280,19 +284,21 @@ function checkPageSize(pageSize: number): void {
  * to); optional ones are removed.
  */
 function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date): AccountRecord {
-  const { ownJid, lastDisconnect, ...rest } = record;
+  const { ownJid, lastDisconnect, mediaDownload, ...rest } = record;
   const next: AccountRecord = { ...rest, updateTime };
   if (patch.displayName !== undefined) next.displayName = patch.displayName;
   if (patch.state !== undefined) next.state = patch.state;
   const keepOwnJid = "ownJid" in patch ? patch.ownJid : ownJid;
   const keepDisconnect = "lastDisconnect" in patch ? patch.lastDisconnect : lastDisconnect;
+  const keepMediaDownload = "mediaDownload" in patch ? patch.mediaDownload : mediaDownload;
   if (keepOwnJid !== undefined) next.ownJid = keepOwnJid;
   if (keepDisconnect !== undefined) next.lastDisconnect = keepDisconnect;
+  if (keepMediaDownload !== undefined) next.mediaDownload = keepMediaDownload;
   return next;
 }
 
 function toRow(account: AccountRecord): AccountRow {
-  const { ownJid, lastDisconnect } = account;
+  const { ownJid, lastDisconnect, mediaDownload } = account;
   const disconnect: StoredDisconnect | undefined = lastDisconnect && {
     kind: lastDisconnect.kind,
     code: lastDisconnect.code,
@@ -305,6 +311,9 @@ function toRow(account: AccountRecord): AccountRow {
     state: account.state,
     own_jid: ownJid ? JSON.stringify({ pn: ownJid.pn, lid: ownJid.lid }) : null,
     last_disconnect: disconnect ? JSON.stringify(disconnect) : null,
+    media_download: mediaDownload
+      ? JSON.stringify({ mode: mediaDownload.mode, types: mediaDownload.types, maxBytes: mediaDownload.maxBytes })
+      : null,
     create_time: account.createTime.getTime(),
     update_time: account.updateTime.getTime(),
   };
@@ -324,5 +333,6 @@ function fromRow(row: AccountRow): AccountRecord {
     const info: DisconnectInfo = { kind: stored.kind, code: stored.code, reason: stored.reason, time: new Date(stored.time) };
     record.lastDisconnect = info;
   }
+  if (row.media_download !== null) record.mediaDownload = JSON.parse(row.media_download) as MediaDownloadPolicy;
   return record;
 }
