@@ -63,6 +63,8 @@ export interface Config {
   mediaDownloadConcurrency: number;
   /** Attempts per received file before giving up. */
   mediaDownloadAttempts: number;
+  /** At each connect, files still missing from messages received within this many hours are fetched again; 0: never. */
+  mediaDownloadResumeHours: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
 }
@@ -169,6 +171,7 @@ export const CONFIG_KEYS = {
   mediaDownloadMaxBytes: { name: "MEDIA_DOWNLOAD_MAX_BYTES", parse: integer(0, 4 * 1024 ** 3), default: 0 },
   mediaDownloadConcurrency: { name: "MEDIA_DOWNLOAD_CONCURRENCY", parse: integer(1, 256), default: 4 },
   mediaDownloadAttempts: { name: "MEDIA_DOWNLOAD_ATTEMPTS", parse: integer(1, 100), default: 5 },
+  mediaDownloadResumeHours: { name: "MEDIA_DOWNLOAD_RESUME_HOURS", parse: integer(0, 24 * 30), default: 72 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 

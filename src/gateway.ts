@@ -42,7 +42,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     clock,
     logger,
     mediaFetchOptions: socketOptions.options,
-    inboundMedia: { concurrency: config.mediaDownloadConcurrency, attempts: config.mediaDownloadAttempts, retryBaseMs: 1_000, maxBytes: 64 * 1024 * 1024 },
+    inboundMedia: { concurrency: config.mediaDownloadConcurrency, attempts: config.mediaDownloadAttempts, retryBaseMs: 1_000, maxBytes: 64 * 1024 * 1024, resumeWithinMs: config.mediaDownloadResumeHours * 3600_000 },
     mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
   });
   const sockets = new SocketManager(store, clock, logger, {

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { downloadMediaMessage, type WAMessage, type WASocket } from "@whiskeysockets/baileys";
+import { downloadMediaMessage, proto, type WAMessage, type WASocket } from "@whiskeysockets/baileys";
 import type { Logger } from "../logger.js";
 import { MediaTooLargeError, type MediaStore } from "../store/media.js";
 import type { MessageKey, MessageStore, MessageType } from "../store/messages.js";
@@ -15,6 +15,8 @@ export interface InboundMediaOptions {
   retryBaseMs: number;
   /** Hard limit of the media store. */
   maxBytes: number;
+  /** At each connect, files of messages received this long ago or less that are still missing are fetched again. */
+  resumeWithinMs: number;
   /** fetch options for WhatsApp's media hosts (the simulator's agents in sandbox mode). */
   fetchOptions?: RequestInit;
 }
@@ -36,6 +38,8 @@ interface Job {
  */
 export class InboundMedia {
   private readonly queue: Job[] = [];
+  /** Messages queued, downloading or waiting for a retry, so a file is never fetched twice at once. */
+  private readonly active = new Set<string>();
   private running = 0;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly idleWaiters = new Set<() => void>();
@@ -49,6 +53,8 @@ export class InboundMedia {
 
   /** Queues the file of a stored received message, if the account's policy keeps it. */
   async enqueue(key: MessageKey, message: WAMessage, sock: WASocket, type: MessageType, declaredBytes: number): Promise<void> {
+    const id = activeId(key);
+    if (this.active.has(id)) return;
     const policy = await this.policyOf(key.accountId);
     if (policy.mode === "none" || (policy.types.length > 0 && !policy.types.includes(type))) return;
     const limit = this.limit(policy);
@@ -56,8 +62,34 @@ export class InboundMedia {
       this.deps.logger.info({ accountId: key.accountId, messageId: key.messageId, declaredBytes, limit }, "received file over the download limit: not kept");
       return;
     }
+    if (this.stopped || this.active.has(id)) return;
+    this.active.add(id);
     this.queue.push({ key, message, sock, type, declaredBytes, attempt: 1 });
     this.pump();
+  }
+
+  /**
+   * Queues again the files of the account's received messages that are still missing (a
+   * download cut short by a restart, or failed for good earlier), newest first.
+   */
+  async resume(accountId: string, sock: WASocket, now: Date): Promise<number> {
+    if (this.options.resumeWithinMs === 0) return 0;
+    const { messages } = await this.deps.messages.list({
+      accountId,
+      fromMe: false,
+      missingMedia: true,
+      since: new Date(now.getTime() - this.options.resumeWithinMs),
+      pageSize: RESUME_BATCH,
+    });
+    let queued = 0;
+    for (const m of messages) {
+      if (!m.rawMessage || !m.media) continue;
+      const before = this.active.size;
+      await this.enqueue(m.key, proto.WebMessageInfo.decode(m.rawMessage) as WAMessage, sock, m.type, m.media.sizeBytes);
+      if (this.active.size > before) queued++;
+    }
+    if (queued > 0) this.deps.logger.info({ accountId, queued }, "fetching files of received messages that are still missing");
+    return queued;
   }
 
   /** Resolves when nothing is queued, running or waiting for a retry (tests, shutdown). */
@@ -71,7 +103,7 @@ export class InboundMedia {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
-    this.queue.length = 0;
+    for (const job of this.queue.splice(0)) this.active.delete(activeId(job.key));
     await this.idle();
   }
 
@@ -117,13 +149,16 @@ export class InboundMedia {
         { maxBytes: this.limit(policy) },
       );
       await this.deps.journal.mediaReady(key, record);
+      this.active.delete(activeId(key));
     } catch (e) {
       if (e instanceof MediaTooLargeError) {
         log.warn({ limit: e.maxBytes }, "received file larger than it said and over the limit: not kept");
+        this.active.delete(activeId(key));
         return;
       }
       if (job.attempt >= this.options.attempts || this.stopped) {
         log.error({ err: e, attempts: job.attempt }, "downloading a received file failed for good");
+        this.active.delete(activeId(key));
         return;
       }
       const delay = this.options.retryBaseMs * 2 ** (job.attempt - 1) * (0.5 + Math.random());
@@ -136,4 +171,11 @@ export class InboundMedia {
       this.timers.add(timer);
     }
   }
+}
+
+/** Files looked at per resume: the newest missing ones. */
+const RESUME_BATCH = 1000;
+
+function activeId(key: MessageKey): string {
+  return [key.accountId, key.chatJid, key.messageId, key.fromMe ? "1" : "0", key.participant ?? ""].join("\u0000");
 }

@@ -81,6 +81,9 @@ export class Messaging {
   /** Wires a new socket of the account: inbound messages, receipts and acks. */
   attach(accountId: string, sock: WASocket): void {
     sock.ev.on("messages.upsert", ({ messages }) => this.serial(accountId, () => this.onUpsert(accountId, sock, messages)));
+    sock.ev.on("connection.update", ({ connection }) => {
+      if (connection === "open") this.serial(accountId, async () => void (await this.inboundMedia.resume(accountId, sock, this.deps.clock.now())));
+    });
     sock.ev.on("messages.update", (updates) => this.serial(accountId, () => this.onUpdates(accountId, updates)));
     sock.ev.on("message-receipt.update", (receipts) =>
       this.serial(accountId, async () => {

@@ -42,6 +42,8 @@ export class MediaHost {
   private readonly blobs = new Map<string, Buffer>();
   /** The token `media_conn` hands out; uploads without it are refused. */
   readonly auth = randomBytes(24).toString("base64url");
+  /** While true, every download answers 503: an outage of WhatsApp's media servers. */
+  downloadsFailing = false;
 
   private constructor(
     private readonly server: Server,
@@ -109,6 +111,7 @@ export class MediaHost {
   ): Promise<Answer> {
     const url = new URL(rawUrl, "https://media.invalid");
     if (method === "POST") return this.upload(url, headers, body);
+    if (this.downloadsFailing) return { status: 503, body: "", type: "text/plain" };
     const match = method === "GET" ? /^\/v\/t62\.7118-24\/([0-9a-f]{32})\.enc$/.exec(url.pathname) : null;
     const blob = match ? this.get(match[1]!) : undefined;
     if (!blob) return { status: 404, body: "", type: "text/plain" };

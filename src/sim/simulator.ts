@@ -147,6 +147,11 @@ export class Simulator {
     return Number(this.media!.hostname.split(":").pop());
   }
 
+  /** Fault: while true, the media host answers every download with 503. */
+  set mediaDownloadsFailing(failing: boolean) {
+    this.media!.downloadsFailing = failing;
+  }
+
   /** The media host's CA certificate (PEM). */
   get mediaCaCert(): string {
     return this.media!.caCert;

@@ -95,6 +95,8 @@ export interface MessageQuery {
   since?: Date;
   /** Exclusive upper bound on timestamp. */
   until?: Date;
+  /** Only messages whose file is described but not (yet) in the media store. */
+  missingMedia?: boolean;
 }
 
 export interface MessagePage {

@@ -1,9 +1,12 @@
+import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import type { Media } from "../../gen/wildcat/v1/media_pb.js";
+import { StreamStart } from "../../gen/wildcat/v1/message_service_pb.js";
 import { SimulatedContact } from "../../src/sim/contact.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { GrpcJsClient } from "../support/clients.js";
@@ -14,6 +17,7 @@ import { EventSubscriber } from "./event-subscriber.js";
 
 const ACCOUNT = "desk";
 const ACCOUNT_JID = "15558100001@s.whatsapp.net";
+const CONTACT_JID = "15558100002@s.whatsapp.net";
 const STREAM_BUFFER = 16;
 
 let sim: Simulator;
@@ -24,7 +28,7 @@ const clients: GrpcJsClient[] = [];
 
 /** The gateway on the same data directory: a restart keeps the account linked and the log. */
 async function startGateway(): Promise<TestGateway> {
-  const started = await startSimGateway(sim, { DATA_DIR: dataDir, STREAM_BUFFER: String(STREAM_BUFFER), STREAM_STALL_MS: "1000" });
+  const started = await startSimGateway(sim, { DATA_DIR: dataDir, STREAM_BUFFER: String(STREAM_BUFFER), STREAM_STALL_MS: "1000", MEDIA_DOWNLOAD_ATTEMPTS: "1" });
   await started.gateway.restored;
   return started;
 }
@@ -49,7 +53,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "wildcat-resume-"));
   gw = await startGateway();
   await linkAccount(gw, sim, ACCOUNT, ACCOUNT_JID.split("@")[0]);
-  contact = await SimulatedContact.open(sim, "15558100002");
+  contact = await SimulatedContact.open(sim, CONTACT_JID.split("@")[0]);
 }, 60_000);
 
 afterAll(async () => {
@@ -134,6 +138,33 @@ describe("WhatsApp asking for a message again after a restart", () => {
     } finally {
       bob.dispose();
     }
+  });
+});
+
+describe("received files across a restart", () => {
+  it("when a file could not be fetched before the gateway stopped, then it is fetched when the account connects again", async () => {
+    const mediaReady = (messageId: string) => (e: Event) => e.type === EventType.MEDIA_READY && e.payload.case === "media" && e.payload.value.messageId === messageId;
+    const bytes = randomBytes(50_000);
+    sim.mediaDownloadsFailing = true;
+    let id: string;
+    try {
+      const before = subscribe({ eventTypes: [] });
+      id = await contact.sendMedia(ACCOUNT_JID, "image", bytes, {});
+      await before.until((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === id);
+      await gw.gateway.messaging.inboundMedia.idle(); // its only attempt (MEDIA_DOWNLOAD_ATTEMPTS=1) failed
+      before.cancel();
+      expect(before.events.filter(mediaReady(id))).toEqual([]);
+      await gw.stop();
+    } finally {
+      sim.mediaDownloadsFailing = false;
+    }
+    gw = await startGateway();
+
+    const after = subscribe({ eventTypes: [EventType.MEDIA_READY], start: StreamStart.OLDEST });
+    const ready = await after.until(mediaReady(id));
+    after.cancel();
+    const { message } = await apiClients(gw).messages.getMessage({ accountId: ACCOUNT, chatJid: CONTACT_JID, messageId: id });
+    expect(message?.media).toMatchObject({ mediaId: (ready.payload.value as Media).mediaId, sha256: createHash("sha256").update(bytes).digest("hex") });
   });
 });
 

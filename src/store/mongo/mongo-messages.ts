@@ -141,6 +141,7 @@ export class MongoMessages implements MessageStore {
     if (query.since) time.$gte = query.since;
     if (query.until) time.$lt = query.until;
     if (time.$gte || time.$lt) filter.timestamp = time;
+    if (query.missingMedia) filter["media.mediaId"] = "";
     if (query.pageToken) {
       const [ms, id] = decodeToken(query.pageToken, ["number", "string"]);
       if (!ObjectId.isValid(id as string)) throw new RangeError("invalid page token");

@@ -171,6 +171,7 @@ export class SqliteMessages implements MessageStore {
       where.push("timestamp < ?");
       params.push(query.until.getTime());
     }
+    if (query.missingMedia) where.push("json_extract(doc, '$.media.mediaId') = ''");
     if (query.pageToken) {
       const [time, seq] = decodeToken(query.pageToken, ["number", "number"]);
       where.push("(timestamp < ? OR (timestamp = ? AND seq < ?))");

@@ -189,6 +189,19 @@ export function messagesContract(name: string, factory: AdapterFactory): void {
       expect(await list({ types: ["text"], pageSize: 1, pageToken: (await ctx.store.messages.list({ accountId: "acc", chatJid: chat, pageSize: 1, types: ["text"] })).nextPageToken })).toEqual(["T3"]);
     });
 
+    it("when missingMedia is set, list returns only messages whose file is described but not stored, until setMedia stores it", async () => {
+      const described: MediaRef = { ...photo, mediaId: "" };
+      await ctx.store.messages.upsert(message("TXT", 1));
+      await ctx.store.messages.upsert(message("HAS", 2, { type: "image", media: photo }));
+      await ctx.store.messages.upsert(message("NO1", 3, { type: "image", media: described }));
+      await ctx.store.messages.upsert(message("NO2", 4, { type: "document", media: described, key: key("NO2", { chatJid: group }), chat: { jid: group } }));
+      const missing = async () => ids((await ctx.store.messages.list({ accountId: "acc", pageSize: 10, missingMedia: true })).messages);
+
+      expect(await missing()).toEqual(["NO2", "NO1"]);
+      await ctx.store.messages.setMedia(key("NO1"), photo);
+      expect(await missing()).toEqual(["NO2"]);
+    });
+
     it("when no chat is given, list pages through every chat of the account newest first, ties in storage order", async () => {
       // Three chats, interleaved, two messages per second: pages split inside ties that span chats.
       const chats = [chat, group, "15559990000@s.whatsapp.net"];
