@@ -110,5 +110,5 @@ describe("sandbox gateway with the simulator in another process (SIMULATOR_URL)"
     watcher.close();
     expect(back.qrCode).toBeUndefined();
     expect(watcher.snapshots.some((s) => s.qrCode)).toBe(false);
-  });
+  }, 90_000);
 });

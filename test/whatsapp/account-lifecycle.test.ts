@@ -260,7 +260,7 @@ describe("many accounts in one process", () => {
     const perAccount = (process.memoryUsage().rss - rssBefore) / 20 / 1024 / 1024;
     // A figure for the later benchmark, not an assertion (the simulator shares this process).
     console.log(`[bench] RSS growth per connected account: ${perAccount.toFixed(2)} MiB (20 accounts, simulator in-process)`);
-  });
+  }, 90_000);
 });
 
 describe("restart of the gateway", () => {
