@@ -116,6 +116,8 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, request_id)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX send_requests_time ON send_requests (create_time);`,
+  // 4: listing an account's media newest first.
+  `CREATE INDEX media_account_time ON media (account_id, create_time DESC, media_id DESC);`,
 ];
 
 /** Options for {@link openSqliteStore}. */
