@@ -80,7 +80,7 @@ export function parseRange(header: string | undefined, size: number): { start: n
     return { start: Math.max(0, size - suffix), end: size };
   }
   const start = Number(m[1]);
-  const last = m[2] === "" ? size - 1 : Number(m[2]);
+  const last = m[2] === "" ? Infinity : Number(m[2]);
   if (last < start) return undefined;
   if (start >= size) return "unsatisfiable";
   return { start, end: Math.min(last, size - 1) + 1 };
