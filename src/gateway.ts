@@ -8,7 +8,12 @@ import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
 import { EventRetention } from "./events/event-retention.js";
 import { startServer, type Mount, type RunningServer } from "./server/server.js";
+import { MediaIngest } from "./media/media-ingest.js";
+import { MediaLeases } from "./media/media-leases.js";
+import { UploadSessions } from "./media/upload-sessions.js";
+import { mediaHttpRoute } from "./server/media-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { MediaServiceImpl } from "./services/media-service.js";
 import { Messaging } from "./messaging/messaging.js";
 import { MessageServiceImpl } from "./services/message-service.js";
 import { openStore } from "./store/open-store.js";
@@ -20,6 +25,8 @@ export interface Gateway {
   readonly store: Store;
   readonly sockets: SocketManager;
   readonly messaging: Messaging;
+  /** Holds on stored files that pending sends need (DeleteMedia refuses held files). */
+  readonly mediaLeases: MediaLeases;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
   /** Graceful stop: the server, then the sockets (no logout), then the store. */
@@ -36,14 +43,22 @@ export interface GatewayExtras {
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const store = await openStore(config);
   const socketOptions = extras.socketOptions ?? {};
+  const mediaLeases = new MediaLeases();
   const defaultMediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
   const messaging = new Messaging({
     ...store,
     clock,
     logger,
     mediaFetchOptions: socketOptions.options,
-    inboundMedia: { concurrency: config.mediaDownloadConcurrency, attempts: config.mediaDownloadAttempts, retryBaseMs: 1_000, maxBytes: 64 * 1024 * 1024, resumeWithinMs: config.mediaDownloadResumeHours * 3600_000 },
+    inboundMedia: {
+      concurrency: config.mediaDownloadConcurrency,
+      attempts: config.mediaDownloadAttempts,
+      retryBaseMs: 1_000,
+      maxBytes: config.mediaMaxBytes,
+      resumeWithinMs: config.mediaDownloadResumeHours * 3600_000,
+    },
     mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
+    leases: mediaLeases,
   });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
@@ -53,11 +68,13 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     attach: (accountId, sock) => messaging.attach(accountId, sock),
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
+  const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
+  const uploads = new UploadSessions(mediaIngest, clock, config.mediaUploadTtlMs, logger);
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
   let server: RunningServer;
   try {
     server = await startServer(config, logger, [
-      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock)) },
+      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock, store.media)) },
       {
         service: MessageService,
         routes: (r) =>
@@ -66,11 +83,14 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
             compressMinBytes: config.streamCompression ? 1024 : Number.MAX_SAFE_INTEGER,
           }),
       },
-      // Contract published in full; these answer `unimplemented` until their issues land.
-      { service: MediaService, routes: (r) => r.service(MediaService, {}) },
+      {
+        service: MediaService,
+        routes: (r) => r.service(MediaService, new MediaServiceImpl({ media: store.media, accounts: store.accounts, ingest: mediaIngest, uploads, leases: mediaLeases })),
+      },
+      // Contract published in full; this answers `unimplemented` until its issue lands.
       { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },
       ...(extras.mounts ?? []),
-    ]);
+    ], {}, [mediaHttpRoute(store.media, logger)]);
   } catch (e) {
     await store.close();
     throw e;
@@ -88,6 +108,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     logger,
   );
   retention.start();
+  uploads.startSweeper();
   // Serving first, restoring after: health and the API answer while accounts reconnect.
   const restored = sockets.restore().catch((e: unknown) => {
     logger.error({ err: e }, "restoring accounts failed");
@@ -98,9 +119,12 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     store,
     sockets,
     messaging,
+    mediaLeases,
     restored,
     async close() {
       await server.shutdown();
+      // Unfinished resumable uploads die with the process: remove their bytes now.
+      await uploads.stop();
       await sockets.shutdown();
       await messaging.inboundMedia.stop();
       await restored;

@@ -26,6 +26,7 @@ import type { Jid, MessageKey, MessageRecord, MessageStatus, MessageStore, NewMe
 import type { MediaDownloadPolicy } from "../store/store.js";
 import { MessageJournal } from "./message-journal.js";
 import { pollVoteText, toWireMessage } from "./message-mapping.js";
+import type { MediaLeases } from "../media/media-leases.js";
 import { InboundMedia, type InboundMediaOptions } from "./inbound-media.js";
 import { buildContent } from "./outbound.js";
 import { describeContent, pollCreation } from "./wa-content.js";
@@ -41,6 +42,8 @@ export interface MessagingDeps {
   /** How received files are fetched, and which each account keeps. */
   inboundMedia: Omit<InboundMediaOptions, "fetchOptions">;
   mediaPolicy(accountId: string): Promise<MediaDownloadPolicy>;
+  /** A send holds the stored files it uploads, so DeleteMedia cannot pull them from under it. */
+  leases: MediaLeases;
 }
 
 /** Baileys' numeric statuses, as stored. */
@@ -156,6 +159,15 @@ export class Messaging {
   }
 
   private async doSend(accountId: string, sock: WASocket, req: SendMessageRequest): Promise<Message> {
+    const held: (() => void)[] = [];
+    try {
+      return await this.sendHolding(accountId, sock, req, held);
+    } finally {
+      for (const release of held) release();
+    }
+  }
+
+  private async sendHolding(accountId: string, sock: WASocket, req: SendMessageRequest, held: (() => void)[]): Promise<Message> {
     const { messages, clock, logger } = this.deps;
     let chatJid = await this.recipient(sock, req.to);
     let messageId = generateMessageIDV2(sock.user?.id);
@@ -175,7 +187,10 @@ export class Messaging {
     const { content, media } = await buildContent(req.content, {
       mentions: req.mentions.map((m) => (PHONE.test(m) ? `${m.replace(/^\+/, "")}@s.whatsapp.net` : m)),
       reactionKey: reactTo ? waKey(reactTo) : {},
-      openMedia: (mediaId, field) => this.openMedia(accountId, mediaId, field),
+      openMedia: (mediaId, field) => {
+        held.push(this.deps.leases.hold(mediaId));
+        return this.openMedia(accountId, mediaId, field);
+      },
     });
     let full: WAMessage;
     try {

@@ -20,6 +20,12 @@ export interface Mount {
   routes: (router: ConnectRouter) => void;
 }
 
+/** Plain HTTP on the same port for paths under `prefix` (e.g. `/media/`), answered before Connect. */
+export interface HttpRoute {
+  prefix: string;
+  handle: RequestHandler;
+}
+
 export interface RunningServer {
   readonly port: number;
   readonly health: HealthState;
@@ -36,13 +42,15 @@ type ServerConfig = Pick<Config, "port" | "host" | "corsOrigins" | "maxRequestBy
 
 /**
  * Serves the given services, health and reflection on one port for gRPC, gRPC-Web and Connect.
- * `jsonGets` answers plain GETs of the given paths with JSON (e.g. the simulator's connection facts).
+ * `jsonGets` answers plain GETs of the given paths with JSON (e.g. the simulator's connection facts);
+ * `httpRoutes` serve plain HTTP under their path prefixes, over HTTP/1.1 and HTTP/2 alike.
  */
 export async function startServer(
   config: ServerConfig,
   logger: Logger,
   mounts: Mount[],
   jsonGets: Record<string, () => unknown> = {},
+  httpRoutes: HttpRoute[] = [],
 ): Promise<RunningServer> {
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
@@ -78,7 +86,9 @@ export async function startServer(
   });
   const applyCors = createCors(config.corsOrigins);
   const handler: RequestHandler = (req, res) => {
-    if (!applyCors(req, res)) connect(req, res);
+    if (applyCors(req, res)) return;
+    const route = httpRoutes.find((r) => req.url?.startsWith(r.prefix));
+    (route ? route.handle : connect)(req, res);
   };
 
   const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs);

@@ -15,6 +15,7 @@ import {
   type WatchAccountRequest,
 } from "../../gen/wildcat/v1/account_service_pb.js";
 import type { Clock } from "../clock.js";
+import type { MediaStore } from "../store/media.js";
 import type { MessageStore } from "../store/messages.js";
 import { AlreadyExistsError, type AccountPatch, type AccountStore } from "../store/store.js";
 import type { PairingCodeSnapshot } from "../whatsapp/account-session.js";
@@ -35,6 +36,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     private readonly messages: MessageStore,
     private readonly sockets: SocketManager,
     private readonly clock: Clock,
+    private readonly media: Pick<MediaStore, "deleteAccount">,
   ) {}
 
   async createAccount(req: CreateAccountRequest) {
@@ -89,6 +91,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     await this.mustGet(req.accountId);
     await this.sockets.remove(req.accountId);
     await this.messages.deleteAccount(req.accountId);
+    await this.media.deleteAccount(req.accountId);
     // Last, so a failure above leaves an account that can be deleted again.
     if (!(await this.accounts.delete(req.accountId))) throw notFound(req.accountId);
     return {};

@@ -44,6 +44,7 @@ export class MediaHost {
   readonly auth = randomBytes(24).toString("base64url");
   /** While true, every download answers 503: an outage of WhatsApp's media servers. */
   downloadsFailing = false;
+  private uploadPause?: { arrived: () => void; resumed: Promise<void> };
 
   private constructor(
     private readonly server: Server,
@@ -118,8 +119,30 @@ export class MediaHost {
     return rangeOf(blob, headers.range);
   }
 
+  /**
+   * Fault: the next uploads wait, unanswered, until `resume` is called; `arrived` resolves when
+   * the first one does. Shows what a client does while its upload is in flight.
+   */
+  pauseUploads(): { arrived: Promise<void>; resume: () => void } {
+    let resume!: () => void;
+    const resumed = new Promise<void>((r) => (resume = r));
+    const arrived = new Promise<void>((arrived) => (this.uploadPause = { arrived, resumed }));
+    return {
+      arrived,
+      resume: () => {
+        this.uploadPause = undefined;
+        resume();
+      },
+    };
+  }
+
   /** `POST {upload path}/{encSha256}?auth=…`: stores the encrypted file and names its direct path. */
   private async upload(url: URL, headers: IncomingHttpHeaders, body: AsyncIterable<Buffer>): Promise<Answer> {
+    const pause = this.uploadPause;
+    if (pause) {
+      pause.arrived();
+      await pause.resumed;
+    }
     if (!UPLOAD_PATHS.has(url.pathname.slice(0, url.pathname.lastIndexOf("/")))) return jsonError(404, "unknown media type");
     if (url.searchParams.get("auth") !== this.auth) return jsonError(401, "auth");
     const tooLarge = jsonError(413, `larger than ${this.maxUploadBytes} bytes`);

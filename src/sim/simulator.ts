@@ -147,6 +147,11 @@ export class Simulator {
     return Number(this.media!.hostname.split(":").pop());
   }
 
+  /** Fault: uploads to the media host wait until `resume` (see {@link MediaHost.pauseUploads}). */
+  pauseMediaUploads(): { arrived: Promise<void>; resume: () => void } {
+    return this.media!.pauseUploads();
+  }
+
   /** Fault: while true, the media host answers every download with 503. */
   set mediaDownloadsFailing(failing: boolean) {
     this.media!.downloadsFailing = failing;

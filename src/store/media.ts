@@ -32,6 +32,19 @@ export interface MediaRange {
   length?: number;
 }
 
+export interface MediaListQuery {
+  accountId: string;
+  pageSize: number;
+  /** The nextPageToken of the previous page; absent for the first. */
+  pageToken?: string;
+}
+
+export interface MediaPage {
+  media: MediaRecord[];
+  /** Opaque keyset position of the next page; absent on the last page. */
+  nextPageToken?: string;
+}
+
 export interface MediaStore {
   /**
    * Streams `data` into the store, hashing it on the way. On any failure (including
@@ -42,7 +55,14 @@ export interface MediaStore {
   get(mediaId: string): Promise<MediaRecord | undefined>;
   /** The content (or a byte range of it); undefined when the id is unknown. */
   open(mediaId: string, range?: MediaRange): Promise<Readable | undefined>;
+  /**
+   * An account's complete files, newest first (createTime, then mediaId, both descending),
+   * keyset-paginated. Throws RangeError for a page token it did not make.
+   */
+  list(query: MediaListQuery): Promise<MediaPage>;
   delete(mediaId: string): Promise<boolean>;
+  /** Removes every complete file of the account; resolves with how many. */
+  deleteAccount(accountId: string): Promise<number>;
   /** Removes what uploads that started before `startedBefore` and never finished left behind. */
   cleanupOrphans(startedBefore: Date): Promise<number>;
 }

@@ -1,9 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Readable } from "node:stream";
 import { GridFSBucket, MongoClient } from "mongodb";
+import { Code, ConnectError } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { MediaSource, type Media } from "../../gen/wildcat/v1/media_pb.js";
+import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { MessageType } from "../../gen/wildcat/v1/message_pb.js";
 import { SimulatedContact } from "../../src/sim/contact.js";
 import type { Simulator } from "../../src/sim/simulator.js";
@@ -11,6 +13,7 @@ import { GrpcJsClient } from "../support/clients.js";
 import { uniqueDbName } from "../support/ferretdb.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
+import { pngBytes, uploadRequests } from "../media/media-support.js";
 import { EventSubscriber } from "./event-subscriber.js";
 
 const mongodbUri = inject("mongodbUri");
@@ -119,5 +122,31 @@ stores.forEach((store, i) => {
       const doc = await messages.listMessages({ accountId: account, chatJid: CONTACT_JID, types: [MessageType.DOCUMENT] });
       expect(doc.messages[0].media?.fileName).toBe("catalog.pdf");
     }, 180_000);
+
+    it("when the account sends an image uploaded over UploadMedia, then DeleteMedia is refused while it uploads and the contact decrypts identical bytes", async () => {
+      const { messages, media } = apiClients(gw);
+      const image = pngBytes(300_000);
+      const { media: uploaded } = await grpcClient.clientStream(
+        MediaService.method.uploadMedia,
+        uploadRequests({ accountId: account, mimeType: "image/png", fileName: "chart.png", sizeBytes: BigInt(image.length), sha256: sha256(image) }, image, 64 * 1024),
+      );
+      const mediaId = uploaded!.mediaId;
+      const upload = sim.pauseMediaUploads();
+      const sending = messages.sendMessage({ accountId: account, to: `+${CONTACT_PHONE}`, content: { case: "image", value: { mediaId, caption: "this week" } } });
+      try {
+        await upload.arrived;
+        const refused = await media.deleteMedia({ mediaId }).then(() => undefined, (e: unknown) => ConnectError.from(e));
+        expect(refused?.code).toBe(Code.FailedPrecondition);
+      } finally {
+        upload.resume();
+      }
+      const { message } = await sending;
+      expect(message).toMatchObject({ type: MessageType.IMAGE, media: { mediaId, sha256: sha256(image), sizeBytes: BigInt(image.length) } });
+
+      await contact.waitForMessage((m) => m.messageId === message!.messageId);
+      expect(sha256(await contact.download(message!.messageId))).toBe(sha256(image));
+      await media.deleteMedia({ mediaId });
+      expect(await gw.gateway.store.media.get(mediaId)).toBeUndefined();
+    }, 120_000);
   });
 });

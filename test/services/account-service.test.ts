@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,22 +9,12 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MediaDownloadMode } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { MessageType } from "../../gen/wildcat/v1/message_pb.js";
-import type { Clock } from "../../src/clock.js";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { AccountServiceImpl } from "../../src/services/account-service.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { SocketManager } from "../../src/whatsapp/socket-manager.js";
-
-class ManualClock implements Clock {
-  constructor(private t: number) {}
-  now() {
-    return new Date(this.t);
-  }
-  advance(ms: number) {
-    this.t += ms;
-  }
-}
+import { ManualClock } from "../support/manual-clock.js";
 
 let dir: string;
 let store: Store;
@@ -42,7 +33,7 @@ beforeEach(() => {
     socketOptions: {},
   });
   // The router in memory, with the production interceptors.
-  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock)), {
+  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock, store.media)), {
     router: { interceptors: [loggingInterceptor(logger), createValidateInterceptor()] },
   });
   client = createClient(AccountService, transport);
@@ -137,6 +128,18 @@ describe("AccountService", () => {
     await client.deleteAccount({ accountId: "again" });
     expect(await failure(client.getAccount({ accountId: "again" }))).toMatchObject({ code: Code.NotFound });
     await client.createAccount({ accountId: "again" });
+  });
+
+  it("when an account is deleted, then its stored files are deleted with it and other accounts' stay", async () => {
+    await client.createAccount({ accountId: "leaving" });
+    const file = (mediaId: string, accountId: string) => ({ mediaId, accountId, mimeType: "text/plain", source: "upload" as const, createTime: clock.now() });
+    await store.media.put(file("mine", "leaving"), Readable.from([Buffer.from("bytes")]));
+    await store.media.put(file("theirs", "staying"), Readable.from([Buffer.from("bytes")]));
+
+    await client.deleteAccount({ accountId: "leaving" });
+
+    expect(await store.media.get("mine")).toBeUndefined();
+    expect(await store.media.get("theirs")).toBeDefined();
   });
 
   it("when a connection RPC names an unknown account, then it fails with not_found", async () => {

@@ -21,6 +21,8 @@ export interface Adapter {
   open(options?: AdapterOptions): Promise<Store>;
   /** Anything an unfinished or aborted media upload could have left behind. */
   mediaLeftovers(): Promise<number>;
+  /** Media content units in storage: GridFS chunk documents, or files in the media directory. */
+  mediaFootprint(): Promise<number>;
   /** Environment that points a child process's `openChildStore` at this location. */
   childEnv: Record<string, string>;
   /** Removes the location; every store is closed by then. */
@@ -38,6 +40,10 @@ export const sqliteAdapter: AdapterFactory = async () => {
   return {
     open: async (options = {}) => openSqliteStore(dataDir, { authCipher: testCipher, eventPollMs: 20, ...options }),
     childEnv: { STORE: "sqlite", DATA_DIR: dataDir },
+    async mediaFootprint() {
+      const mediaDir = join(dataDir, "media");
+      return readdirSync(join(mediaDir, "tmp")).length + readdirSync(mediaDir).filter((f) => f !== "tmp").length;
+    },
     async mediaLeftovers() {
       const mediaDir = join(dataDir, "media");
       const temps = readdirSync(join(mediaDir, "tmp")).length;
@@ -68,6 +74,7 @@ export function mongoAdapter(uri: string, extra: { mediaChunkSizeBytes?: number 
           ...options,
         }),
       childEnv: { STORE: "mongo", MONGODB_URI: uri, MONGODB_DB: dbName },
+      mediaFootprint: () => client.db(dbName).collection("media.chunks").countDocuments({}),
       async mediaLeftovers() {
         const db = client.db(dbName);
         return (

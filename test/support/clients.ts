@@ -4,11 +4,13 @@ import {
   fromBinary,
   toBinary,
   type DescMessage,
+  type DescMethodClientStreaming,
   type DescMethodServerStreaming,
   type DescMethodUnary,
   type MessageInitShape,
   type MessageShape,
 } from "@bufbuild/protobuf";
+import { once } from "node:events";
 import * as grpc from "@grpc/grpc-js";
 
 /** A grpc-js client that calls any unary method of the generated descriptors, no proto loader needed. */
@@ -47,6 +49,33 @@ export class GrpcJsClient {
       (b: Buffer) => fromBinary(method.output, b),
       request,
     );
+  }
+
+  /** Calls a client-streaming method, writing `requests` with backpressure, and resolves with the response. */
+  async clientStream<I extends DescMessage, O extends DescMessage>(
+    method: DescMethodClientStreaming<I, O>,
+    requests: AsyncIterable<MessageInitShape<I>>,
+  ): Promise<MessageShape<O>> {
+    let call!: grpc.ClientWritableStream<MessageInitShape<I>>;
+    const response = new Promise<MessageShape<O>>((resolve, reject) => {
+      call = this.client.makeClientStreamRequest(
+        `/${method.parent.typeName}/${method.name}`,
+        (m: MessageInitShape<I>) => Buffer.from(toBinary(method.input, create(method.input, m))),
+        (b: Buffer) => fromBinary(method.output, b),
+        new grpc.Metadata(),
+        (err, value) => (err ? reject(err) : resolve(value!)),
+      );
+    });
+    try {
+      for await (const request of requests) {
+        if (!call.write(request)) await Promise.race([once(call, "drain"), response]);
+      }
+      call.end();
+    } catch (e) {
+      call.cancel();
+      throw e;
+    }
+    return response;
   }
 
   close(): void {

@@ -3,6 +3,7 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
@@ -25,12 +26,17 @@ export function startSimGateway(sim: Simulator, env: Record<string, string> = {}
 export interface ApiClients {
   accounts: Client<typeof AccountService>;
   messages: Client<typeof MessageService>;
+  media: Client<typeof MediaService>;
 }
 
 /** Connect clients (HTTP/2) for the gateway. */
 export function apiClients(gw: TestGateway): ApiClients {
   const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" });
-  return { accounts: createClient(AccountService, transport), messages: createClient(MessageService, transport) };
+  return {
+    accounts: createClient(AccountService, transport),
+    messages: createClient(MessageService, transport),
+    media: createClient(MediaService, transport),
+  };
 }
 
 /** Creates an account, shows its QR code to a simulated phone with `phoneNumber`, and waits for CONNECTED. */

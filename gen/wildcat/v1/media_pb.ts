@@ -13,7 +13,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/media.proto.
  */
 export const file_wildcat_v1_media: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL21lZGlhLnByb3RvEgp3aWxkY2F0LnYxIvwBCgVNZWRpYRIQCghtZWRpYV9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhEKCW1pbWVfdHlwZRgDIAEoCRIRCglmaWxlX25hbWUYBCABKAkSEgoKc2l6ZV9ieXRlcxgFIAEoAxIOCgZzaGEyNTYYBiABKAkSJwoGc291cmNlGAcgASgOMhcud2lsZGNhdC52MS5NZWRpYVNvdXJjZRISCgptZXNzYWdlX2lkGAggASgJEhUKDWRvd25sb2FkX3BhdGgYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIuUBCg1NZWRpYU1ldGFkYXRhEjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBI5CgltaW1lX3R5cGUYAiABKAlCJrpII3IhMh9eW2Etel0rL1thLXpBLVowLTkuK18tXXsxLDEwMH0kEhsKCWZpbGVfbmFtZRgDIAEoCUIIukgFcgMY/wESGwoKc2l6ZV9ieXRlcxgEIAEoA0IHukgEIgIoABIoCgZzaGEyNTYYBSABKAlCGLpIFXITMhFeKFswLTlhLWZdezY0fSk/JCpeCgtNZWRpYVNvdXJjZRIcChhNRURJQV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNNRURJQV9TT1VSQ0VfVVBMT0FEEAESGAoUTUVESUFfU09VUkNFX0lOQk9VTkQQAmIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
+  fileDesc("ChZ3aWxkY2F0L3YxL21lZGlhLnByb3RvEgp3aWxkY2F0LnYxIvwBCgVNZWRpYRIQCghtZWRpYV9pZBgBIAEoCRISCgphY2NvdW50X2lkGAIgASgJEhEKCW1pbWVfdHlwZRgDIAEoCRIRCglmaWxlX25hbWUYBCABKAkSEgoKc2l6ZV9ieXRlcxgFIAEoAxIOCgZzaGEyNTYYBiABKAkSJwoGc291cmNlGAcgASgOMhcud2lsZGNhdC52MS5NZWRpYVNvdXJjZRISCgptZXNzYWdlX2lkGAggASgJEhUKDWRvd25sb2FkX3BhdGgYCSABKAkSLwoLY3JlYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIugBCg1NZWRpYU1ldGFkYXRhEjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBI8CgltaW1lX3R5cGUYAiABKAlCKbpIJnIkMiJeKFthLXpdKy9bYS16QS1aMC05LitfLV17MSwxMDB9KT8kEhsKCWZpbGVfbmFtZRgDIAEoCUIIukgFcgMY/wESGwoKc2l6ZV9ieXRlcxgEIAEoA0IHukgEIgIoABIoCgZzaGEyNTYYBSABKAlCGLpIFXITMhFeKFswLTlhLWZdezY0fSk/JCpeCgtNZWRpYVNvdXJjZRIcChhNRURJQV9TT1VSQ0VfVU5TUEVDSUZJRUQQABIXChNNRURJQV9TT1VSQ0VfVVBMT0FEEAESGAoUTUVESUFfU09VUkNFX0lOQk9VTkQQAmIGcHJvdG8z", [file_buf_validate_validate, file_google_protobuf_timestamp]);
 
 /**
  * A file stored by Wildcat: uploaded by a client to send, or received in a
@@ -116,7 +116,8 @@ export type MediaMetadata = Message<"wildcat.v1.MediaMetadata"> & {
 
   /**
    * The MIME type, e.g. "image/jpeg"; checked against the bytes where the type can
-   * be recognised.
+   * be recognised (a contradiction fails with INVALID_ARGUMENT). Empty: the type the
+   * bytes show, or "application/octet-stream" when they show none.
    *
    * @generated from field: string mime_type = 2;
    */

@@ -146,7 +146,8 @@ export type Upload = Message<"wildcat.v1.Upload"> & {
   offset: bigint;
 
   /**
-   * When the upload expires if not finished; its bytes are then removed.
+   * When the upload expires if no further AppendUpload comes; its bytes are then
+   * removed. Each append moves it MEDIA_UPLOAD_TTL_MS ahead.
    *
    * @generated from field: google.protobuf.Timestamp expire_time = 4;
    */
@@ -535,7 +536,11 @@ export const MediaService: GenService<{
     output: typeof UploadMediaResponseSchema;
   },
   /**
-   * Starts a resumable upload made of unary calls.
+   * Starts a resumable upload made of unary calls. An upload that gets no
+   * AppendUpload for the server's MEDIA_UPLOAD_TTL_MS expires and its bytes are
+   * removed. Uploads live in the server process that started them: after a restart
+   * (or on another replica) GetUpload and AppendUpload answer NOT_FOUND, and the
+   * upload must start again.
    *
    * @generated from rpc wildcat.v1.MediaService.StartUpload
    */
@@ -546,8 +551,10 @@ export const MediaService: GenService<{
   },
   /**
    * Appends bytes to a resumable upload at an offset. An offset other than the
-   * upload's current size fails with FAILED_PRECONDITION naming the expected offset,
-   * so a client that lost a response can resume where the server is.
+   * upload's current size fails with FAILED_PRECONDITION naming the expected offset
+   * (also carried as an Upload error detail), so a client that lost a response can
+   * resume where the server is. One call per upload at a time: a second one while
+   * the first is in progress fails with ABORTED.
    *
    * @generated from rpc wildcat.v1.MediaService.AppendUpload
    */
@@ -568,6 +575,7 @@ export const MediaService: GenService<{
   },
   /**
    * Returns the state of a resumable upload (how many bytes the server has).
+   * NOT_FOUND once it finished, failed or expired, or after a server restart.
    *
    * @generated from rpc wildcat.v1.MediaService.GetUpload
    */

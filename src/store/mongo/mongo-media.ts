@@ -1,11 +1,14 @@
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { GridFSBucket, MongoServerError, type Collection, type Db } from "mongodb";
+import { GridFSBucket, MongoServerError, type Collection, type Db, type Filter } from "mongodb";
+import { decodeToken, encodeToken } from "../keyset-token.js";
 import {
   MediaTooLargeError,
   checkMediaId,
   checkRange,
+  type MediaListQuery,
+  type MediaPage,
   type MediaPutOptions,
   type MediaRange,
   type MediaRecord,
@@ -78,6 +81,9 @@ export class MongoMedia implements MediaStore {
     // check off the upload path. Same specs as the driver's.
     await ensureIndexes(db.collection("media.chunks"), [{ key: { files_id: 1, n: 1 }, name: "files_id_1_n_1", unique: true }]);
     await ensureIndexes(db.collection("media.files"), [{ key: { filename: 1, uploadDate: 1 }, name: "filename_1_uploadDate_1" }]);
+    await ensureIndexes(db.collection("media.files"), [
+      { key: { "metadata.accountId": 1, "metadata.createTime": -1, _id: -1 }, name: "account_time" },
+    ]);
     await ensureIndexes(db.collection("media_uploads"), [{ key: { startTime: 1 }, name: "start_time" }]);
   }
 
@@ -183,6 +189,32 @@ export class MongoMedia implements MediaStore {
     } finally {
       await cursor.close();
     }
+  }
+
+  async list(query: MediaListQuery): Promise<MediaPage> {
+    const filter: Filter<FilesDocument> = { "metadata.accountId": query.accountId, "metadata.complete": true };
+    if (query.pageToken) {
+      const [ms, id] = decodeToken(query.pageToken, ["number", "string"]);
+      const t = new Date(ms as number);
+      filter.$or = [{ "metadata.createTime": { $lt: t } }, { "metadata.createTime": t, _id: { $lt: id as string } }];
+    }
+    // One extra document tells whether another page exists without a count.
+    const docs = await this.#files
+      .find(filter)
+      .sort({ "metadata.createTime": -1, _id: -1 })
+      .limit(query.pageSize + 1)
+      .toArray();
+    const media = docs.slice(0, query.pageSize).map(fromDocument);
+    if (docs.length <= query.pageSize) return { media };
+    const last = media[media.length - 1];
+    return { media, nextPageToken: encodeToken([last.createTime.getTime(), last.mediaId]) };
+  }
+
+  async deleteAccount(accountId: string): Promise<number> {
+    const ids = await this.#files.distinct("_id", { "metadata.accountId": accountId, "metadata.complete": true });
+    let removed = 0;
+    for (const id of ids) if (await this.delete(id)) removed++;
+    return removed;
   }
 
   async delete(mediaId: string): Promise<boolean> {

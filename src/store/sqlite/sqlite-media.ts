@@ -4,10 +4,13 @@ import { open, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import type Database from "better-sqlite3";
+import { decodeToken, encodeToken } from "../keyset-token.js";
 import {
   MediaTooLargeError,
   checkMediaId,
   checkRange,
+  type MediaListQuery,
+  type MediaPage,
   type MediaPutOptions,
   type MediaRange,
   type MediaRecord,
@@ -115,6 +118,31 @@ export class SqliteMedia implements MediaStore {
     const { start, end } = checkRange(range, row.size_bytes);
     if (end === start) return Readable.from([]);
     return createReadStream(this.#path(mediaId), { start, end: end - 1, highWaterMark: 256 * 1024 });
+  }
+
+  async list(query: MediaListQuery): Promise<MediaPage> {
+    const where = ["account_id = ?"];
+    const params: (string | number)[] = [query.accountId];
+    if (query.pageToken) {
+      const [time, id] = decodeToken(query.pageToken, ["number", "string"]);
+      where.push("(create_time < ? OR (create_time = ? AND media_id < ?))");
+      params.push(time, time, id);
+    }
+    // One extra row tells whether another page exists without a COUNT.
+    const rows = this.#db
+      .prepare<unknown[], MediaRow>(`SELECT * FROM media WHERE ${where.join(" AND ")} ORDER BY create_time DESC, media_id DESC LIMIT ?`)
+      .all(...params, query.pageSize + 1);
+    const media = rows.slice(0, query.pageSize).map(fromRow);
+    if (rows.length <= query.pageSize) return { media };
+    const last = media[media.length - 1];
+    return { media, nextPageToken: encodeToken([last.createTime.getTime(), last.mediaId]) };
+  }
+
+  async deleteAccount(accountId: string): Promise<number> {
+    const ids = this.#db.prepare<[string], { media_id: string }>("SELECT media_id FROM media WHERE account_id = ?").all(accountId);
+    let removed = 0;
+    for (const { media_id } of ids) if (await this.delete(media_id)) removed++;
+    return removed;
   }
 
   async delete(mediaId: string): Promise<boolean> {

@@ -119,6 +119,8 @@ const migrations: readonly string[] = [
    CREATE INDEX send_requests_time ON send_requests (create_time);`,
   // 4: an account's own policy for downloading received files (JSON; NULL: the server default).
   `ALTER TABLE accounts ADD COLUMN media_download TEXT`,
+  // 5: listing an account's media newest first.
+  `CREATE INDEX media_account_time ON media (account_id, create_time DESC, media_id DESC);`,
 ];
 
 /** Options for {@link openSqliteStore}. */

@@ -121,6 +121,52 @@ export function mediaContract(name: string, factory: AdapterFactory): void {
       expect(await readAll(await ctx.store.media.open("empty"))).toHaveLength(0);
     });
 
+    it("when an account's media is listed, pages come newest first (ties by id), complete files only, one account only", async () => {
+      const at = (ms: number) => new Date(createTime.getTime() + ms);
+      for (const [id, ms] of [["a1", 0], ["a2", 1000], ["a3", 1000], ["a4", 2000], ["a5", 3000]] as const) {
+        await ctx.store.media.put(media(id, { createTime: at(ms) }), pieces(Buffer.from(id)));
+      }
+      await ctx.store.media.put(media("other", { accountId: "acc2", createTime: at(5000) }), pieces(Buffer.from("x")));
+      const stalled = deferred();
+      const release = deferred();
+      const unfinished = ctx.store.media.put(media("partial", { createTime: at(9000) }), (async function* () {
+        yield Buffer.from("part");
+        stalled.resolve();
+        await release.promise;
+        throw new Error("gone");
+      })());
+      await stalled.promise;
+
+      const seen: string[][] = [];
+      let pageToken: string | undefined;
+      do {
+        const page = await ctx.store.media.list({ accountId: "acc", pageSize: 2, pageToken });
+        seen.push(page.media.map((m) => m.mediaId));
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+
+      expect(seen).toEqual([["a5", "a4"], ["a3", "a2"], ["a1"]]);
+      expect((await ctx.store.media.list({ accountId: "acc", pageSize: 5 })).nextPageToken).toBeUndefined();
+      expect((await ctx.store.media.list({ accountId: "acc", pageSize: 1 })).media[0]).toStrictEqual(await ctx.store.media.get("a5"));
+      await expect(ctx.store.media.list({ accountId: "acc", pageSize: 2, pageToken: "garbage" })).rejects.toBeInstanceOf(RangeError);
+      release.resolve();
+      await expect(unfinished).rejects.toThrow("gone");
+    });
+
+    it("when an account's media is deleted, all its files go and other accounts' stay", async () => {
+      await ctx.store.media.put(media("mine1"), pieces(data));
+      await ctx.store.media.put(media("mine2"), pieces(Buffer.from("small")));
+      await ctx.store.media.put(media("theirs", { accountId: "acc2" }), pieces(data));
+
+      expect(await ctx.store.media.deleteAccount("acc")).toBe(2);
+
+      expect(await ctx.store.media.get("mine1")).toBeUndefined();
+      expect(await ctx.store.media.get("mine2")).toBeUndefined();
+      expect((await readAll(await ctx.store.media.open("theirs"))).equals(data)).toBe(true);
+      expect(await ctx.adapter.mediaLeftovers()).toBe(0);
+      expect(await ctx.store.media.deleteAccount("acc")).toBe(0);
+    });
+
     it("when a media id could escape its directory, put refuses it", async () => {
       await expect(ctx.store.media.put(media("../x"), pieces(data))).rejects.toBeInstanceOf(RangeError);
     });
