@@ -78,7 +78,11 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       {
         service: MediaService,
-        routes: (r) => r.service(MediaService, new MediaServiceImpl({ media: store.media, accounts: store.accounts, ingest: mediaIngest, uploads, leases: mediaLeases })),
+        routes: (r) =>
+          r.service(MediaService, new MediaServiceImpl({ media: store.media, accounts: store.accounts, ingest: mediaIngest, uploads, leases: mediaLeases }), {
+            // Files are mostly compressed already (JPEG, MP4, Opus): gzip would cost CPU for nothing.
+            compressMinBytes: Number.MAX_SAFE_INTEGER,
+          }),
       },
       // Contract published in full; this answers `unimplemented` until its issue lands.
       { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },
