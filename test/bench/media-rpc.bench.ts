@@ -1,0 +1,101 @@
+// MediaService throughput (UploadMedia / DownloadMedia over gRPC through a real gateway on
+// GridFS) against the raw driver's GridFSBucket on the same server, same data, same run.
+//
+//   npm run bench:media-rpc
+//
+// Uses MONGODB_URI when set, else starts FerretDB like the tests do. BENCH_MIB sets the file
+// size (default 64), BENCH_ROUNDS the repetitions (default 3; the best round counts). The
+// gateway runs in this process, so client and server share the CPU; the raw side pays the
+// same hashing (the store hashes on the way in, the client on the way out).
+import { createHash, randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { GridFSBucket, MongoClient } from "mongodb";
+import { pino } from "pino";
+import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
+import { systemClock } from "../../src/clock.js";
+import { loadConfig } from "../../src/config.js";
+import { startGateway } from "../../src/gateway.js";
+import { GrpcJsClient } from "../support/clients.js";
+import { findFerretDbBinary, startFerretDb, uniqueDbName } from "../support/ferretdb.js";
+
+const mib = 1024 * 1024;
+const sizeMiB = Number(process.env.BENCH_MIB ?? 64);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const block = randomBytes(mib);
+
+function* pieces(): Generator<Buffer> {
+  for (let i = 0; i < sizeMiB; i++) {
+    const piece = Buffer.from(block);
+    piece.writeUInt32BE(i, 0);
+    yield piece;
+  }
+}
+
+async function* uploadRequests() {
+  yield { part: { case: "metadata" as const, value: { accountId: "bench", mimeType: "application/octet-stream", sizeBytes: BigInt(sizeMiB * mib) } } };
+  for (const piece of pieces()) yield { part: { case: "chunk" as const, value: piece } };
+}
+
+async function drain(stream: AsyncIterable<unknown>): Promise<void> {
+  const hash = createHash("sha256");
+  for await (const part of stream) hash.update(part as Buffer);
+}
+
+async function time(fn: () => Promise<void>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return sizeMiB / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+const ferret = process.env.MONGODB_URI ? undefined : await startFerretDb(findFerretDbBinary() ?? "ferretdb");
+const uri = process.env.MONGODB_URI ?? ferret!.uri;
+const dbName = uniqueDbName("bench_rpc");
+const client = await new MongoClient(uri).connect();
+const config = loadConfig({
+  PORT: "0",
+  HOST: "127.0.0.1",
+  LOG_LEVEL: "warn",
+  MONGODB_URI: uri,
+  MONGODB_DB: dbName,
+  AUTH_STATE_KEY: randomBytes(32).toString("hex"),
+  MEDIA_MAX_BYTES: String((sizeMiB + 1) * mib),
+});
+const gateway = await startGateway(config, pino({ level: "warn" }), systemClock);
+const now = new Date();
+await gateway.store.accounts.create({ accountId: "bench", displayName: "", state: "disconnected", createTime: now, updateTime: now });
+// A client with a large HTTP/2 receive window, as a bulk-download client would configure it;
+// with grpc-js's default 64 KiB window the download measures the client's window, not the server.
+const grpc = new GrpcJsClient(`127.0.0.1:${gateway.server.port}`, { "grpc-node.flow_control_window": 8 * mib });
+const bucket = new GridFSBucket(client.db(dbName), { bucketName: "raw", chunkSizeBytes: mib });
+console.log(`server: ${ferret ? "FerretDB (started here)" : uri.replace(/\/\/[^@]*@/, "//…@")}; file: ${sizeMiB} MiB; best of ${rounds}; GridFS chunks 1 MiB`);
+try {
+  const best = { rpcUp: 0, rpcDown: 0, rawUp: 0, rawDown: 0 };
+  for (let round = 0; round < rounds; round++) {
+    let mediaId = "";
+    best.rpcUp = Math.max(best.rpcUp, await time(async () => {
+      mediaId = (await grpc.clientStream(MediaService.method.uploadMedia, uploadRequests())).media!.mediaId;
+    }));
+    best.rpcDown = Math.max(best.rpcDown, await time(async () => {
+      const hash = createHash("sha256");
+      for await (const res of grpc.serverStream(MediaService.method.downloadMedia, { mediaId })) {
+        if (res.part.case === "chunk") hash.update(res.part.value);
+      }
+    }));
+    const id = `r${round}`;
+    best.rawUp = Math.max(best.rawUp, await time(async () => {
+      const hash = createHash("sha256");
+      await pipeline(Readable.from(pieces()).on("data", (d: Buffer) => hash.update(d)), bucket.openUploadStreamWithId(id as never, id));
+    }));
+    best.rawDown = Math.max(best.rawDown, await time(async () => drain(bucket.openDownloadStream(id as never))));
+  }
+  const f = (n: number) => n.toFixed(1).padStart(7);
+  console.log(`upload:   RPC ${f(best.rpcUp)} MB/s, raw GridFSBucket ${f(best.rawUp)} MB/s, ratio ${(best.rpcUp / best.rawUp).toFixed(2)}`);
+  console.log(`download: RPC ${f(best.rpcDown)} MB/s, raw GridFSBucket ${f(best.rawDown)} MB/s, ratio ${(best.rpcDown / best.rawDown).toFixed(2)}`);
+} finally {
+  grpc.close();
+  await gateway.close();
+  await client.db(dbName).dropDatabase();
+  await client.close();
+  await ferret?.stop();
+}
