@@ -17,35 +17,15 @@ import { systemClock } from "../../src/clock.js";
 import { loadConfig } from "../../src/config.js";
 import { startGateway } from "../../src/gateway.js";
 import { GrpcJsClient } from "../support/clients.js";
+import { drain, pieces, time } from "./bench-support.js";
 import { findFerretDbBinary, startFerretDb, uniqueDbName } from "../support/ferretdb.js";
 
 const mib = 1024 * 1024;
 const sizeMiB = Number(process.env.BENCH_MIB ?? 64);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const block = randomBytes(mib);
-
-function* pieces(): Generator<Buffer> {
-  for (let i = 0; i < sizeMiB; i++) {
-    const piece = Buffer.from(block);
-    piece.writeUInt32BE(i, 0);
-    yield piece;
-  }
-}
-
 async function* uploadRequests() {
   yield { part: { case: "metadata" as const, value: { accountId: "bench", mimeType: "application/octet-stream", sizeBytes: BigInt(sizeMiB * mib) } } };
-  for (const piece of pieces()) yield { part: { case: "chunk" as const, value: piece } };
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<void> {
-  const hash = createHash("sha256");
-  for await (const part of stream) hash.update(part as Buffer);
-}
-
-async function time(fn: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return sizeMiB / (Number(process.hrtime.bigint() - start) / 1e9);
+  for (const piece of pieces(sizeMiB)) yield { part: { case: "chunk" as const, value: piece } };
 }
 
 const ferret = process.env.MONGODB_URI ? undefined : await startFerretDb(findFerretDbBinary() ?? "ferretdb");
@@ -73,21 +53,21 @@ try {
   const best = { rpcUp: 0, rpcDown: 0, rawUp: 0, rawDown: 0 };
   for (let round = 0; round < rounds; round++) {
     let mediaId = "";
-    best.rpcUp = Math.max(best.rpcUp, await time(async () => {
+    best.rpcUp = Math.max(best.rpcUp, await time(sizeMiB, async () => {
       mediaId = (await grpc.clientStream(MediaService.method.uploadMedia, uploadRequests())).media!.mediaId;
     }));
-    best.rpcDown = Math.max(best.rpcDown, await time(async () => {
+    best.rpcDown = Math.max(best.rpcDown, await time(sizeMiB, async () => {
       const hash = createHash("sha256");
       for await (const res of grpc.serverStream(MediaService.method.downloadMedia, { mediaId })) {
         if (res.part.case === "chunk") hash.update(res.part.value);
       }
     }));
     const id = `r${round}`;
-    best.rawUp = Math.max(best.rawUp, await time(async () => {
+    best.rawUp = Math.max(best.rawUp, await time(sizeMiB, async () => {
       const hash = createHash("sha256");
-      await pipeline(Readable.from(pieces()).on("data", (d: Buffer) => hash.update(d)), bucket.openUploadStreamWithId(id as never, id));
+      await pipeline(Readable.from(pieces(sizeMiB)).on("data", (d: Buffer) => hash.update(d)), bucket.openUploadStreamWithId(id as never, id));
     }));
-    best.rawDown = Math.max(best.rawDown, await time(async () => drain(bucket.openDownloadStream(id as never))));
+    best.rawDown = Math.max(best.rawDown, await time(sizeMiB, async () => drain(bucket.openDownloadStream(id as never))));
   }
   const f = (n: number) => n.toFixed(1).padStart(7);
   console.log(`upload:   RPC ${f(best.rpcUp)} MB/s, raw GridFSBucket ${f(best.rawUp)} MB/s, ratio ${(best.rpcUp / best.rawUp).toFixed(2)}`);

@@ -1,11 +1,10 @@
 import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { MongoClient } from "mongodb";
 import { describe, expect, inject, it } from "vitest";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { spawnTsChild } from "../support/ts-child.js";
 
 const uri = inject("mongodbUri");
@@ -100,9 +99,7 @@ describe("media RPC memory", () => {
       expect(report.ok).toBe(true);
       expect(report.peakGrowthMiB).toBeLessThan(limitMiB);
     } finally {
-      const client = new MongoClient(uri);
-      await client.db(db).dropDatabase();
-      await client.close();
+      await dropDatabase(uri, db);
     }
   });
 });
