@@ -11,10 +11,9 @@ import { MediaLeases } from "../../src/media/media-leases.js";
 import { UploadSessions } from "../../src/media/upload-sessions.js";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { MediaServiceImpl } from "../../src/services/media-service.js";
-import type { MediaStore } from "../../src/store/media.js";
 import { mongoAdapter, sqliteAdapter, useAdapter, type AdapterFactory } from "../store/harness.js";
 import { ManualClock } from "../support/manual-clock.js";
-import { collectDownload, pngBytes, sha256Of, uploadRequests } from "./media-support.js";
+import { collectDownload, observeOpens, pngBytes, sha256Of, uploadRequests } from "./media-support.js";
 
 const uri = inject("mongodbUri");
 const LIMIT = 300_000;
@@ -35,21 +34,9 @@ function mediaServiceSuite(name: string, factory: AdapterFactory) {
       clock = new ManualClock(Date.parse("2026-03-01T00:00:00Z"));
       const now = clock.now();
       await ctx.store.accounts.create({ accountId: "acc", displayName: "", state: "disconnected", createTime: now, updateTime: now });
-      opened = [];
-      // The real store; only `open` is observed, to see what a cancelled download does to its read.
-      const media = new Proxy(ctx.store.media, {
-        get(target, prop) {
-          if (prop === "open") {
-            return async (...args: Parameters<MediaStore["open"]>) => {
-              const readable = await target.open(...args);
-              if (readable) opened.push(readable);
-              return readable;
-            };
-          }
-          const value = Reflect.get(target, prop) as unknown;
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      });
+      const observed = observeOpens(ctx.store.media);
+      const media = observed.media;
+      opened = observed.opened;
       const logger = pino({ level: "silent" });
       const ingest = new MediaIngest(media, clock, LIMIT);
       uploads = new UploadSessions(ingest, clock, TTL_MS, logger);
