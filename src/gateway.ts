@@ -62,7 +62,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   });
   const mediaLeases = new MediaLeases();
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
-  const uploads = new UploadSessions(mediaIngest, clock, config.mediaUploadTtlMs, logger);
+  const uploads = new UploadSessions(mediaIngest, clock, { ttlMs: config.mediaUploadTtlMs, maxOpen: config.mediaUploadMaxOpen }, logger);
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
   let server: RunningServer;
   try {
