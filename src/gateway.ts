@@ -29,7 +29,7 @@ export interface Gateway {
   readonly mediaLeases: MediaLeases;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
-  /** Graceful stop: the server, then the sockets (no logout), then the store. */
+  /** Graceful stop: the server, then unfinished uploads (their bytes removed), the sockets (no logout), the store. */
   close(): Promise<void>;
 }
 
@@ -43,6 +43,8 @@ export interface GatewayExtras {
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const store = await openStore(config);
   const socketOptions = extras.socketOptions ?? {};
+  // Before Messaging, so that sends can hold the files they need.
+  const mediaLeases = new MediaLeases();
   const mediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
   const messaging = new Messaging({
     ...store,
@@ -60,7 +62,6 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     attach: (accountId, sock) => messaging.attach(accountId, sock),
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
-  const mediaLeases = new MediaLeases();
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
   const uploads = new UploadSessions(mediaIngest, clock, { ttlMs: config.mediaUploadTtlMs, maxOpen: config.mediaUploadMaxOpen }, logger);
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
