@@ -1,5 +1,7 @@
 // MediaService throughput (UploadMedia / DownloadMedia over gRPC through a real gateway on
-// GridFS) against the raw driver's GridFSBucket on the same server, same data, same run.
+// GridFS) against the raw driver's GridFSBucket on the same server, same data, same run; then
+// the same RPCs on the embedded SQLite store against that store called directly, which shows
+// what the RPC layer itself costs when the storage is fast.
 //
 //   npm run bench:media-rpc
 //
@@ -8,6 +10,9 @@
 // gateway runs in this process, so client and server share the CPU; the raw side pays the
 // same hashing (the store hashes on the way in, the client on the way out).
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { GridFSBucket, MongoClient } from "mongodb";
@@ -28,28 +33,22 @@ async function* uploadRequests() {
   for (const piece of pieces(sizeMiB)) yield { part: { case: "chunk" as const, value: piece } };
 }
 
-const ferret = process.env.MONGODB_URI ? undefined : await startFerretDb(findFerretDbBinary() ?? "ferretdb");
-const uri = process.env.MONGODB_URI ?? ferret!.uri;
-const dbName = uniqueDbName("bench_rpc");
-const client = await new MongoClient(uri).connect();
-const config = loadConfig({
-  PORT: "0",
-  HOST: "127.0.0.1",
-  LOG_LEVEL: "warn",
-  MONGODB_URI: uri,
-  MONGODB_DB: dbName,
-  AUTH_STATE_KEY: randomBytes(32).toString("hex"),
-  MEDIA_MAX_BYTES: String((sizeMiB + 1) * mib),
-});
-const gateway = await startGateway(config, pino({ level: "warn" }), systemClock);
-const now = new Date();
-await gateway.store.accounts.create({ accountId: "bench", displayName: "", state: "disconnected", createTime: now, updateTime: now });
-// A client with a large HTTP/2 receive window, as a bulk-download client would configure it;
-// with grpc-js's default 64 KiB window the download measures the client's window, not the server.
-const grpc = new GrpcJsClient(`127.0.0.1:${gateway.server.port}`, { "grpc-node.flow_control_window": 8 * mib });
-const bucket = new GridFSBucket(client.db(dbName), { bucketName: "raw", chunkSizeBytes: mib });
-console.log(`server: ${ferret ? "FerretDB (started here)" : uri.replace(/\/\/[^@]*@/, "//…@")}; file: ${sizeMiB} MiB; best of ${rounds}; GridFS chunks 1 MiB`);
-try {
+const f = (n: number) => n.toFixed(1).padStart(7);
+
+/** A gateway on `env`'s store with account "bench", and a grpc-js client of it. */
+async function benchGateway(env: Record<string, string>) {
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", MEDIA_MAX_BYTES: String((sizeMiB + 1) * mib), ...env });
+  const gateway = await startGateway(config, pino({ level: "warn" }), systemClock);
+  const now = new Date();
+  await gateway.store.accounts.create({ accountId: "bench", displayName: "", state: "disconnected", createTime: now, updateTime: now });
+  // A large HTTP/2 receive window, as a bulk-download client would configure it; with grpc-js's
+  // default 64 KiB window the download measures the client's window, not the server.
+  const grpc = new GrpcJsClient(`127.0.0.1:${gateway.server.port}`, { "grpc-node.flow_control_window": 8 * mib });
+  return { gateway, grpc };
+}
+
+/** Best-of-`rounds` MB/s of the RPCs (first pair) and of `raw` (second pair), interleaved per round. */
+async function compare(grpc: GrpcJsClient, raw: { up(id: string): Promise<void>; down(id: string): Promise<void> }) {
   const best = { rpcUp: 0, rpcDown: 0, rawUp: 0, rawDown: 0 };
   for (let round = 0; round < rounds; round++) {
     let mediaId = "";
@@ -63,19 +62,60 @@ try {
       }
     }));
     const id = `r${round}`;
-    best.rawUp = Math.max(best.rawUp, await time(sizeMiB, async () => {
-      const hash = createHash("sha256");
-      await pipeline(Readable.from(pieces(sizeMiB)).on("data", (d: Buffer) => hash.update(d)), bucket.openUploadStreamWithId(id as never, id));
-    }));
-    best.rawDown = Math.max(best.rawDown, await time(sizeMiB, async () => drain(bucket.openDownloadStream(id as never))));
+    best.rawUp = Math.max(best.rawUp, await time(sizeMiB, () => raw.up(id)));
+    best.rawDown = Math.max(best.rawDown, await time(sizeMiB, () => raw.down(id)));
   }
-  const f = (n: number) => n.toFixed(1).padStart(7);
-  console.log(`upload:   RPC ${f(best.rpcUp)} MB/s, raw GridFSBucket ${f(best.rawUp)} MB/s, ratio ${(best.rpcUp / best.rawUp).toFixed(2)}`);
-  console.log(`download: RPC ${f(best.rpcDown)} MB/s, raw GridFSBucket ${f(best.rawDown)} MB/s, ratio ${(best.rpcDown / best.rawDown).toFixed(2)}`);
+  return best;
+}
+
+function print(label: string, rawName: string, best: { rpcUp: number; rpcDown: number; rawUp: number; rawDown: number }) {
+  console.log(`${label} upload:   RPC ${f(best.rpcUp)} MB/s, ${rawName} ${f(best.rawUp)} MB/s, ratio ${(best.rpcUp / best.rawUp).toFixed(2)}`);
+  console.log(`${label} download: RPC ${f(best.rpcDown)} MB/s, ${rawName} ${f(best.rawDown)} MB/s, ratio ${(best.rpcDown / best.rawDown).toFixed(2)}`);
+}
+
+const ferret = process.env.MONGODB_URI ? undefined : await startFerretDb(findFerretDbBinary() ?? "ferretdb");
+const uri = process.env.MONGODB_URI ?? ferret!.uri;
+const dbName = uniqueDbName("bench_rpc");
+const client = await new MongoClient(uri).connect();
+console.log(`server: ${ferret ? "FerretDB (started here)" : uri.replace(/\/\/[^@]*@/, "//…@")}; file: ${sizeMiB} MiB; best of ${rounds}; GridFS chunks 1 MiB`);
+try {
+  const { gateway, grpc } = await benchGateway({ MONGODB_URI: uri, MONGODB_DB: dbName, AUTH_STATE_KEY: randomBytes(32).toString("hex") });
+  const bucket = new GridFSBucket(client.db(dbName), { bucketName: "raw", chunkSizeBytes: mib });
+  try {
+    const best = await compare(grpc, {
+      async up(id) {
+        const hash = createHash("sha256");
+        await pipeline(Readable.from(pieces(sizeMiB)).on("data", (d: Buffer) => hash.update(d)), bucket.openUploadStreamWithId(id as never, id));
+      },
+      down: (id) => drain(bucket.openDownloadStream(id as never)),
+    });
+    print("GridFS", "raw GridFSBucket", best);
+  } finally {
+    grpc.close();
+    await gateway.close();
+    await client.db(dbName).dropDatabase();
+  }
 } finally {
-  grpc.close();
-  await gateway.close();
-  await client.db(dbName).dropDatabase();
   await client.close();
   await ferret?.stop();
+}
+
+const dir = mkdtempSync(join(tmpdir(), "wildcat-bench-"));
+try {
+  const { gateway, grpc } = await benchGateway({ DATA_DIR: dir });
+  try {
+    const media = gateway.store.media;
+    const best = await compare(grpc, {
+      async up(id) {
+        await media.put({ mediaId: id, accountId: "bench", mimeType: "application/octet-stream", source: "upload", createTime: new Date() }, Readable.from(pieces(sizeMiB)));
+      },
+      down: async (id) => drain((await media.open(id))!),
+    });
+    print("SQLite", "store called directly", best);
+  } finally {
+    grpc.close();
+    await gateway.close();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
 }
