@@ -57,6 +57,8 @@ export interface Config {
   mediaMaxBytes: number;
   /** A resumable upload with no append for this long expires and its bytes are removed, in ms. */
   mediaUploadTtlMs: number;
+  /** Resumable uploads open at once in this process; one more StartUpload fails with resource_exhausted. */
+  mediaUploadMaxOpen: number;
   /** Which files of received messages are downloaded into the media store by default: all or none. */
   mediaDownload: "all" | "none";
   /** Only these kinds are downloaded by default (image, video, audio, voice_note, document, sticker); empty: all. */
@@ -172,6 +174,7 @@ export const CONFIG_KEYS = {
   requestIdRetentionHours: { name: "REQUEST_ID_RETENTION_HOURS", parse: integer(1, 24 * 3650), default: 24 },
   mediaMaxBytes: { name: "MEDIA_MAX_BYTES", parse: integer(1, 16 * 1024 ** 3), default: 64 * 1024 * 1024 },
   mediaUploadTtlMs: { name: "MEDIA_UPLOAD_TTL_MS", parse: integer(1_000, 7 * 24 * 3600 * 1000), default: 3600_000 },
+  mediaUploadMaxOpen: { name: "MEDIA_UPLOAD_MAX_OPEN", parse: integer(1, 100_000), default: 100 },
   mediaDownload: { name: "MEDIA_DOWNLOAD", parse: oneOf(["all", "none"] as const), default: "all" },
   mediaDownloadTypes: { name: "MEDIA_DOWNLOAD_TYPES", parse: mediaKinds, default: [] },
   mediaDownloadMaxBytes: { name: "MEDIA_DOWNLOAD_MAX_BYTES", parse: integer(0, 4 * 1024 ** 3), default: 0 },

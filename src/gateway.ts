@@ -29,7 +29,7 @@ export interface Gateway {
   readonly mediaLeases: MediaLeases;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
-  /** Graceful stop: the server, then the sockets (no logout), then the store. */
+  /** Graceful stop: the server, then unfinished uploads (their bytes removed), the sockets (no logout), the store. */
   close(): Promise<void>;
 }
 
@@ -69,7 +69,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
-  const uploads = new UploadSessions(mediaIngest, clock, config.mediaUploadTtlMs, logger);
+  const uploads = new UploadSessions(mediaIngest, clock, { ttlMs: config.mediaUploadTtlMs, maxOpen: config.mediaUploadMaxOpen }, logger);
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
   let server: RunningServer;
   try {
@@ -85,7 +85,11 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       {
         service: MediaService,
-        routes: (r) => r.service(MediaService, new MediaServiceImpl({ media: store.media, accounts: store.accounts, ingest: mediaIngest, uploads, leases: mediaLeases })),
+        routes: (r) =>
+          r.service(MediaService, new MediaServiceImpl({ media: store.media, accounts: store.accounts, ingest: mediaIngest, uploads, leases: mediaLeases }), {
+            // Files are mostly compressed already (JPEG, MP4, Opus): gzip would cost CPU for nothing.
+            compressMinBytes: Number.MAX_SAFE_INTEGER,
+          }),
       },
       // Contract published in full; this answers `unimplemented` until its issue lands.
       { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },

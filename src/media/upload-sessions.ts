@@ -74,7 +74,7 @@ interface Session {
  * keeps a single MediaStore.put running, fed by its appends, so the bytes stream into the
  * store as they arrive. Sessions live in this process: a restart loses unfinished uploads
  * (their bytes are then orphans for MediaStore.cleanupOrphans). An upload that sees no
- * append for `ttlMs` expires, and what it wrote is removed.
+ * append for `ttlMs` expires, and what it wrote is removed; at most `maxOpen` are open at once.
  */
 export class UploadSessions {
   private readonly sessions = new Map<string, Session>();
@@ -84,7 +84,7 @@ export class UploadSessions {
   constructor(
     private readonly ingest: MediaIngest,
     private readonly clock: Clock,
-    private readonly ttlMs: number,
+    private readonly limits: { ttlMs: number; maxOpen: number },
     private readonly logger: Logger,
   ) {}
 
@@ -92,6 +92,9 @@ export class UploadSessions {
   start(metadata: MediaMetadata): Upload {
     if (metadata.sizeBytes <= 0n) throw new ConnectError("metadata.size_bytes is required for a resumable upload", Code.InvalidArgument);
     this.ingest.checkDeclared(metadata);
+    if (this.sessions.size >= this.limits.maxOpen) {
+      throw new ConnectError(`${this.limits.maxOpen} resumable uploads are open already; finish one or retry later`, Code.ResourceExhausted);
+    }
     const queue = new ChunkQueue();
     const session: Session = {
       uploadId: newMediaId(),
@@ -164,7 +167,7 @@ export class UploadSessions {
   }
 
   /** Sweeps every `intervalMs` until {@link stop}. */
-  startSweeper(intervalMs = Math.max(1_000, Math.min(60_000, Math.floor(this.ttlMs / 4)))): void {
+  startSweeper(intervalMs = Math.max(1_000, Math.min(60_000, Math.floor(this.limits.ttlMs / 4)))): void {
     this.timer = setInterval(() => void this.sweep().catch((e: unknown) => this.logger.error({ err: e }, "expiring uploads failed")), intervalMs);
     this.timer.unref();
   }
@@ -195,7 +198,7 @@ export class UploadSessions {
     const session = this.sessions.get(uploadId);
     if (!session) {
       throw new ConnectError(
-        `no upload ${uploadId}: it finished, failed, expired (no append for ${this.ttlMs} ms), or the server restarted (uploads are kept per server process)`,
+        `no upload ${uploadId}: it finished, failed, expired (no append for ${this.limits.ttlMs} ms), or the server restarted (uploads are kept per server process)`,
         Code.NotFound,
       );
     }
@@ -214,7 +217,7 @@ export class UploadSessions {
   }
 
   private expiry(): Date {
-    return new Date(this.clock.now().getTime() + this.ttlMs);
+    return new Date(this.clock.now().getTime() + this.limits.ttlMs);
   }
 }
 

@@ -1,6 +1,6 @@
-import { randomBytes } from "node:crypto";
 import { downloadMediaMessage, proto, type WAMessage, type WASocket } from "@whiskeysockets/baileys";
 import type { Logger } from "../logger.js";
+import { newMediaId } from "../media/media-ingest.js";
 import { MediaTooLargeError, type MediaStore } from "../store/media.js";
 import type { MessageKey, MessageStore, MessageType } from "../store/messages.js";
 import type { MediaDownloadPolicy } from "../store/store.js";
@@ -134,7 +134,7 @@ export class InboundMedia {
       const policy = await this.policyOf(key.accountId);
       const stream = await downloadMediaMessage(job.message, "stream", { options: this.options.fetchOptions }, { logger: log, reuploadRequest: job.sock.updateMediaMessage });
       const described = (await this.deps.messages.get(key))?.media;
-      const mediaId = randomBytes(16).toString("base64url");
+      const mediaId = newMediaId();
       const record = await this.deps.media.put(
         {
           mediaId,

@@ -44,7 +44,6 @@ export class MediaServiceImpl implements ServiceImpl<typeof MediaService> {
     }
     const metadata = first.value.part.value;
     await this.checkAccount(metadata);
-    this.deps.ingest.checkDeclared(metadata);
     const chunks = async function* (): AsyncGenerator<Uint8Array> {
       for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
         if (next.value.part.case !== "chunk") throw new ConnectError("only the first UploadMediaRequest may carry metadata", Code.InvalidArgument);

@@ -10,32 +10,11 @@ import { pipeline } from "node:stream/promises";
 import { GridFSBucket, MongoClient } from "mongodb";
 import { AuthCipher } from "../../src/store/auth/auth-cipher.js";
 import { openMongoStore } from "../../src/store/mongo/mongo-store.js";
+import { drain, pieces, time } from "./bench-support.js";
 import { findFerretDbBinary, startFerretDb, uniqueDbName } from "../support/ferretdb.js";
 
-const mib = 1024 * 1024;
 const sizeMiB = Number(process.env.BENCH_MIB ?? 64);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const block = randomBytes(mib);
-
-function* pieces(): Generator<Buffer> {
-  for (let i = 0; i < sizeMiB; i++) {
-    const piece = Buffer.from(block);
-    piece.writeUInt32BE(i, 0);
-    yield piece;
-  }
-}
-
-async function drain(stream: AsyncIterable<unknown>): Promise<void> {
-  const hash = createHash("sha256"); // the store hashes on the way in; read side does the same work
-  for await (const part of stream) hash.update(part as Buffer);
-}
-
-async function time(fn: () => Promise<void>): Promise<number> {
-  const start = process.hrtime.bigint();
-  await fn();
-  return sizeMiB / (Number(process.hrtime.bigint() - start) / 1e9);
-}
-
 const ferret = process.env.MONGODB_URI ? undefined : await startFerretDb(findFerretDbBinary() ?? "ferretdb");
 const uri = process.env.MONGODB_URI ?? ferret!.uri;
 const client = await new MongoClient(uri).connect();
@@ -48,15 +27,15 @@ try {
     const best = { storeUp: 0, storeDown: 0, rawUp: 0, rawDown: 0 };
     for (let round = 0; round < rounds; round++) {
       const id = `r${round}`;
-      best.storeUp = Math.max(best.storeUp, await time(async () => {
-        await store.media.put({ mediaId: id, accountId: "bench", mimeType: "application/octet-stream", source: "upload", createTime: new Date() }, Readable.from(pieces()));
+      best.storeUp = Math.max(best.storeUp, await time(sizeMiB, async () => {
+        await store.media.put({ mediaId: id, accountId: "bench", mimeType: "application/octet-stream", source: "upload", createTime: new Date() }, Readable.from(pieces(sizeMiB)));
       }));
-      best.storeDown = Math.max(best.storeDown, await time(async () => drain((await store.media.open(id))!)));
-      best.rawUp = Math.max(best.rawUp, await time(async () => {
+      best.storeDown = Math.max(best.storeDown, await time(sizeMiB, async () => drain((await store.media.open(id))!)));
+      best.rawUp = Math.max(best.rawUp, await time(sizeMiB, async () => {
         const hash = createHash("sha256");
-        await pipeline(Readable.from(pieces()).on("data", (d: Buffer) => hash.update(d)), bucket.openUploadStreamWithId(id as never, id));
+        await pipeline(Readable.from(pieces(sizeMiB)).on("data", (d: Buffer) => hash.update(d)), bucket.openUploadStreamWithId(id as never, id));
       }));
-      best.rawDown = Math.max(best.rawDown, await time(async () => drain(bucket.openDownloadStream(id as never))));
+      best.rawDown = Math.max(best.rawDown, await time(sizeMiB, async () => drain(bucket.openDownloadStream(id as never))));
     }
     const f = (n: number) => n.toFixed(1).padStart(7);
     console.log(

@@ -9,7 +9,7 @@ import { MongoClient } from "mongodb";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
-import { uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { curlJson, GrpcJsClient, run } from "../support/clients.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { collectDownload, sha256Of, uploadRequests } from "./media-support.js";
@@ -114,11 +114,7 @@ describe.skipIf(!uri)("GridFS", () => {
   endToEnd(
     "FerretDB/GridFS",
     () => ({ MONGODB_URI: uri, MONGODB_DB: uniqueDbName("media_e2e"), AUTH_STATE_KEY: randomBytes(32).toString("hex") }),
-    async (env) => {
-      const client = new MongoClient(uri);
-      await client.db(env.MONGODB_DB).dropDatabase();
-      await client.close();
-    },
+    (env) => dropDatabase(uri, env.MONGODB_DB),
   );
 });
 

@@ -11,14 +11,14 @@ import { MediaLeases } from "../../src/media/media-leases.js";
 import { UploadSessions } from "../../src/media/upload-sessions.js";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { MediaServiceImpl } from "../../src/services/media-service.js";
-import type { MediaStore } from "../../src/store/media.js";
 import { mongoAdapter, sqliteAdapter, useAdapter, type AdapterFactory } from "../store/harness.js";
 import { ManualClock } from "../support/manual-clock.js";
-import { collectDownload, pngBytes, sha256Of, uploadRequests } from "./media-support.js";
+import { collectDownload, observeOpens, pngBytes, sha256Of, uploadRequests } from "./media-support.js";
 
 const uri = inject("mongodbUri");
 const LIMIT = 300_000;
 const TTL_MS = 60_000;
+const MAX_OPEN = 3;
 const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => ConnectError.from(e));
 
 function mediaServiceSuite(name: string, factory: AdapterFactory) {
@@ -35,24 +35,12 @@ function mediaServiceSuite(name: string, factory: AdapterFactory) {
       clock = new ManualClock(Date.parse("2026-03-01T00:00:00Z"));
       const now = clock.now();
       await ctx.store.accounts.create({ accountId: "acc", displayName: "", state: "disconnected", createTime: now, updateTime: now });
-      opened = [];
-      // The real store; only `open` is observed, to see what a cancelled download does to its read.
-      const media = new Proxy(ctx.store.media, {
-        get(target, prop) {
-          if (prop === "open") {
-            return async (...args: Parameters<MediaStore["open"]>) => {
-              const readable = await target.open(...args);
-              if (readable) opened.push(readable);
-              return readable;
-            };
-          }
-          const value = Reflect.get(target, prop) as unknown;
-          return typeof value === "function" ? value.bind(target) : value;
-        },
-      });
+      const observed = observeOpens(ctx.store.media);
+      const media = observed.media;
+      opened = observed.opened;
       const logger = pino({ level: "silent" });
       const ingest = new MediaIngest(media, clock, LIMIT);
-      uploads = new UploadSessions(ingest, clock, TTL_MS, logger);
+      uploads = new UploadSessions(ingest, clock, { ttlMs: TTL_MS, maxOpen: MAX_OPEN }, logger);
       leases = new MediaLeases();
       const impl = new MediaServiceImpl({ media, accounts: ctx.store.accounts, ingest, uploads, leases });
       // The router in memory, with the production interceptors.
@@ -104,6 +92,17 @@ function mediaServiceSuite(name: string, factory: AdapterFactory) {
       expect(media?.sha256).toBe(sha256Of(data));
       expect((await collectDownload(client.downloadMedia({ mediaId: media!.mediaId }))).bytes.equals(data)).toBe(true);
       expect((await failure(client.getUpload({ uploadId: id })))?.code).toBe(Code.NotFound);
+    });
+
+    it("when MEDIA_UPLOAD_MAX_OPEN uploads are open, one more StartUpload fails with resource_exhausted until one finishes", async () => {
+      const start = () => client.startUpload({ metadata: metadata({ sizeBytes: 1 }) });
+      const open = [];
+      for (let i = 0; i < MAX_OPEN; i++) open.push((await start()).upload!.uploadId);
+
+      expect((await failure(start()))?.code).toBe(Code.ResourceExhausted);
+      await client.appendUpload({ uploadId: open[0], offset: 0n, chunk: Buffer.from("x") });
+      await client.finishUpload({ uploadId: open[0] });
+      await start();
     });
 
     it("when an upload gets no append for the TTL, the sweep expires it and removes the bytes it had written", async () => {

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
+import type { Readable } from "node:stream";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Media, MediaMetadataSchema } from "../../gen/wildcat/v1/media_pb.js";
+import type { MediaStore } from "../../src/store/media.js";
 import type { DownloadMediaResponse, UploadMediaRequestSchema } from "../../gen/wildcat/v1/media_service_pb.js";
 
 export function sha256Of(data: Uint8Array): string {
@@ -39,4 +41,26 @@ export async function collectDownload(stream: AsyncIterable<DownloadMediaRespons
     else if (res.part.case === "chunk") parts.push(res.part.value);
   }
   return { metadata, bytes: Buffer.concat(parts) };
+}
+
+/**
+ * The real store with `open` observed: every readable it hands out is pushed to `opened`, so a
+ * test can see what a cancelled download does to the store's read.
+ */
+export function observeOpens(store: MediaStore): { media: MediaStore; opened: Readable[] } {
+  const opened: Readable[] = [];
+  const media = new Proxy(store, {
+    get(target, prop) {
+      if (prop === "open") {
+        return async (...args: Parameters<MediaStore["open"]>) => {
+          const readable = await target.open(...args);
+          if (readable) opened.push(readable);
+          return readable;
+        };
+      }
+      const value = Reflect.get(target, prop) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { media, opened };
 }

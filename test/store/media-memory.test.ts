@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MongoClient } from "mongodb";
 import { describe, expect, inject, it } from "vitest";
-import { uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { runTsChild } from "../support/ts-child.js";
 
 const uri = inject("mongodbUri");
@@ -47,9 +46,7 @@ describe("media memory", () => {
       expect(report.ok).toBe(true);
       expect(report.peakGrowthMiB).toBeLessThan(limitMiB);
     } finally {
-      const client = new MongoClient(uri);
-      await client.db(db).dropDatabase();
-      await client.close();
+      await dropDatabase(uri, db);
     }
   });
 });

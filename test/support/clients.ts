@@ -17,8 +17,8 @@ import * as grpc from "@grpc/grpc-js";
 export class GrpcJsClient {
   private readonly client: grpc.Client;
 
-  constructor(address: string) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure());
+  constructor(address: string, options: grpc.ChannelOptions = {}) {
+    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), options);
   }
 
   unary<I extends DescMessage, O extends DescMessage>(

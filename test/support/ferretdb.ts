@@ -18,6 +18,16 @@ export function uniqueDbName(prefix: string): string {
   return `${safe}_${process.pid}_${randomBytes(4).toString("hex")}`;
 }
 
+/** Drops a test database (its own connection, closed after). */
+export async function dropDatabase(uri: string, dbName: string): Promise<void> {
+  const client = new MongoClient(uri);
+  try {
+    await client.db(dbName).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
 /**
  * The FerretDB binary: `$FERRETDB_BIN`, else `$(go env GOPATH)/bin/ferretdb`, else `ferretdb`
  * on PATH; undefined when there is none.

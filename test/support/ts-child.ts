@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -16,11 +16,8 @@ export interface ChildResult {
  */
 export function runTsChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawnTsChild(script, env, nodeArgs);
+    child.stdin.end();
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d));
@@ -28,4 +25,9 @@ export function runTsChild(script: string, env: Record<string, string>, nodeArgs
     child.once("error", reject);
     child.once("exit", (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+/** Starts a TypeScript file of this repo in a fresh Node process with piped stdio, for tests that talk to it. */
+export function spawnTsChild(script: string, env: Record<string, string>, nodeArgs: string[] = []): ChildProcessWithoutNullStreams {
+  return spawn(process.execPath, [...nodeArgs, "--import", "tsx", script], { cwd: root, env: { ...process.env, ...env }, stdio: "pipe" });
 }
