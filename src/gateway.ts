@@ -11,6 +11,10 @@ import { startServer, type Mount, type RunningServer } from "./server/server.js"
 import { AccountServiceImpl } from "./services/account-service.js";
 import { Messaging } from "./messaging/messaging.js";
 import { MessageServiceImpl } from "./services/message-service.js";
+import { WebhookServiceImpl } from "./services/webhook-service.js";
+import { AddressGuard } from "./webhooks/address-guard.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+import { WebhookFanout } from "./webhooks/fanout.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
@@ -53,6 +57,20 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     attach: (accountId, sock) => messaging.attach(accountId, sock),
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
+  const dispatcher = new WebhookDispatcher(
+    { ...store, clock, logger },
+    {
+      workers: config.webhookWorkers,
+      endpointConcurrency: config.webhookEndpointConcurrency,
+      leaseMs: config.webhookLeaseMs,
+      timeoutMs: config.webhookTimeoutMs,
+      retry: { schedule: config.webhookRetrySchedule, jitter: 0.2 },
+      disableAfterMs: config.webhookDisableAfterHours * 3600_000,
+      pollMs: config.webhookPollMs,
+      guard: new AddressGuard(config.webhookAllowHosts),
+    },
+  );
+  const fanout = new WebhookFanout({ ...store, clock, logger, onEnqueued: () => dispatcher.wake() });
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
   let server: RunningServer;
   try {
@@ -68,7 +86,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       // Contract published in full; these answer `unimplemented` until their issues land.
       { service: MediaService, routes: (r) => r.service(MediaService, {}) },
-      { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },
+      { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       ...(extras.mounts ?? []),
     ]);
   } catch (e) {
@@ -88,6 +106,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     logger,
   );
   retention.start();
+  fanout.start();
+  dispatcher.start();
   // Serving first, restoring after: health and the API answer while accounts reconnect.
   const restored = sockets.restore().catch((e: unknown) => {
     logger.error({ err: e }, "restoring accounts failed");
@@ -101,6 +121,9 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     restored,
     async close() {
       await server.shutdown();
+      // Attempts in flight are aborted; their leases expire and they are retried, never lost.
+      await dispatcher.stop();
+      await fanout.stop();
       await sockets.shutdown();
       await messaging.inboundMedia.stop();
       await restored;
