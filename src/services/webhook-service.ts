@@ -143,7 +143,7 @@ export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
 
   async testWebhook(req: TestWebhookRequest) {
     const result = await this.deps.dispatcher.sendTest(await this.mustGet(req.webhookId));
-    return { success: result.ok, statusCode: result.statusCode ?? 0, error: result.error ?? "", latency: durationFromMs(result.durationMs) };
+    return { success: result.ok, statusCode: result.statusCode ?? 0, error: result.error ?? "", latency: durationFromMs(Math.round(result.durationMs)) };
   }
 
   async listWebhookDeliveries(req: ListWebhookDeliveriesRequest) {
