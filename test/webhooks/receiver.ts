@@ -13,6 +13,8 @@ export interface Received {
   path: string;
   /** When it arrived (ms since epoch). */
   time: number;
+  /** Whether the answer went out on a connection still open, i.e. the sender could see it. */
+  answered: boolean;
 }
 
 /** What to answer: a status (and headers), or nothing at all (the request hangs). */
@@ -25,6 +27,8 @@ export type Answer = { status: number; headers?: Record<string, string> } | "han
 export class Receiver extends EventEmitter {
   readonly received: Received[] = [];
   answer: (r: Received) => Answer = () => ({ status: 200 });
+  /** How long to think before answering, in ms (a slow receiver); 0 answers at once. */
+  delay: () => number = () => 0;
   readonly #server: Server;
   readonly #hanging = new Set<ServerResponse>();
 
@@ -47,12 +51,20 @@ export class Receiver extends EventEmitter {
         } catch {
           // not JSON: eventId stays empty
         }
-        const r: Received = { headers: req.headers, body, eventId, path: req.url ?? "", time: Date.now() };
+        const r: Received = { headers: req.headers, body, eventId, path: req.url ?? "", time: Date.now(), answered: false };
         receiver.received.push(r);
         const answer = receiver.answer(r);
-        if (answer === "hang") receiver.#hanging.add(res);
-        else res.writeHead(answer.status, answer.headers).end();
-        receiver.emit("change");
+        const respond = () => {
+          if (answer === "hang") receiver.#hanging.add(res);
+          else {
+            r.answered = !req.socket.destroyed;
+            res.writeHead(answer.status, answer.headers).end();
+          }
+          receiver.emit("change");
+        };
+        const delay = receiver.delay();
+        if (delay > 0) setTimeout(respond, delay);
+        else respond();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, host, resolve));
