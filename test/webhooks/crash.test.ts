@@ -92,6 +92,6 @@ describe("webhooks under crashes", () => {
         await receiver.close();
       }
     },
-    300_000,
+    420_000,
   );
 });

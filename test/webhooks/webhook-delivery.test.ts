@@ -214,4 +214,41 @@ describe("webhook deliveries", () => {
     expect([test.success, test.error]).toEqual([false, expect.stringMatching(/loopback/)]);
     expect(receiver.received).toHaveLength(0);
   });
+  it("when an endpoint fails every delivery for WEBHOOK_DISABLE_AFTER_HOURS, then it is disabled and that is an event", async () => {
+    await start({ WEBHOOK_DISABLE_AFTER_HOURS: "0.0003", WEBHOOK_RETRY_SCHEDULE: Array(40).fill("100ms").join(",") });
+    receiver.answer = () => ({ status: 500 });
+    const { webhook } = await client.createWebhook({ url: receiver.url() });
+    const [event] = await appendEvents(gw.gateway.store.events, 1);
+
+    const got = await vi.waitFor(
+      async () => {
+        const w = (await client.getWebhook({ webhookId: webhook!.webhookId })).webhook!;
+        if (w.state !== WebhookState.FAILING) throw new Error("still enabled");
+        return w;
+      },
+      { timeout: 15_000, interval: 100 },
+    );
+    expect(got.disabledReason).toMatch(/every delivery failed since .* HTTP 500/);
+    const d = await deliveryOnce(webhook!.webhookId, event.eventId, (d) => d.state === DeliveryState.FAILED);
+    expect(d.attempts).toBeGreaterThan(1);
+    const [disabled] = (await gw.gateway.store.events.read({ filter: { types: ["webhook_disabled"] }, limit: 10 })).events;
+    expect(disabled.payload).toBeDefined();
+    expect(await client.redeliverWebhookEvent({ webhookId: webhook!.webhookId, eventId: event.eventId }).catch((e: Error) => e.message)).toMatch(/not enabled/);
+  });
+
+  it("when one endpoint hangs, then another endpoint gets all its events while the hanging one holds at most its concurrency", async () => {
+    await start({ WEBHOOK_ENDPOINT_CONCURRENCY: "2", WEBHOOK_WORKERS: "4", WEBHOOK_TIMEOUT_MS: "20000", WEBHOOK_LEASE_MS: "30000" });
+    const slow = await Receiver.start();
+    try {
+      slow.answer = () => "hang";
+      await client.createWebhook({ url: slow.url() });
+      await client.createWebhook({ url: receiver.url() });
+      const events = await appendEvents(gw.gateway.store.events, 30);
+
+      await receiver.waitFor((r) => new Set(r.map((x) => x.eventId)).size === events.length);
+      expect(slow.received.length).toBeLessThanOrEqual(2);
+    } finally {
+      await slow.close();
+    }
+  });
 });
