@@ -1,20 +1,27 @@
 import { createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { fromJsonString } from "@bufbuild/protobuf";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { MongoClient } from "mongodb";
+import { afterEach, beforeEach, describe, expect, inject, it, vi } from "vitest";
 import { EventSchema, EventType } from "../../gen/wildcat/v1/event_pb.js";
 import { DeliveryState, WebhookState } from "../../gen/wildcat/v1/webhook_pb.js";
 import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
+import { uniqueDbName } from "../support/ferretdb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { appendEvents } from "./events.js";
 import { Receiver, verify } from "./receiver.js";
 
+const mongodbUri = inject("mongodbUri");
+
 let gw: TestGateway;
 let receiver: Receiver;
 let client: Client<typeof WebhookService>;
+/** The store the gateways of the running suite use. */
+let storeEnv: Record<string, string> = {};
 
 async function start(env: Record<string, string> = {}) {
   gw = await startTestGateway({
+    ...storeEnv,
     WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
     WEBHOOK_RETRY_SCHEDULE: "100ms,200ms,400ms,800ms,1s",
     WEBHOOK_POLL_MS: "50",
@@ -45,7 +52,21 @@ async function deliveryOnce(webhookId: string, eventId: string, check: (d: { sta
   );
 }
 
-describe("webhook deliveries", () => {
+const stores: [string, () => Record<string, string>][] = [["SQLite", () => ({})]];
+if (mongodbUri) stores.push(["MongoDB (FerretDB)", () => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("webhooks"), AUTH_STATE_KEY: "a".repeat(64) })]);
+
+describe.each(stores)("webhook deliveries on %s", (_name, envOf) => {
+  beforeEach(() => {
+    storeEnv = envOf();
+  });
+  afterEach(async () => {
+    await gw?.stop();
+    if (!storeEnv.MONGODB_URI) return;
+    const mongo = await MongoClient.connect(storeEnv.MONGODB_URI);
+    await mongo.db(storeEnv.MONGODB_DB).dropDatabase();
+    await mongo.close();
+  });
+
   it("when an event is appended, then the receiver gets its proto3 JSON signed so standardwebhooks verifies it; tampered or stale fails", async () => {
     await start();
     const { webhook, secret } = await client.createWebhook({ url: receiver.url(), description: "crm" });
