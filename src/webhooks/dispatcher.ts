@@ -147,8 +147,11 @@ export class WebhookDispatcher {
   async #attempt(delivery: DeliveryRecord): Promise<void> {
     const { events, webhooks, deliveries, clock, logger } = this.#deps;
     const webhook = await webhooks.get(delivery.webhookId);
-    // Deleted: its deliveries went with it (or are going).
-    if (!webhook) return;
+    if (!webhook) {
+      // Deleted: its deliveries go with it; one left by a delete cut short just ends here.
+      await this.#record(delivery, { attemptTime: clock.now(), state: "failed", error: "the webhook was deleted" });
+      return;
+    }
     if (webhook.state !== "enabled") {
       await deliveries.failPending(webhook.webhookId, `webhook ${webhook.state}${webhook.disabledReason ? `: ${webhook.disabledReason}` : ""}`);
       return;
