@@ -129,10 +129,12 @@ function describe(err: unknown): string {
 export async function postWebhook(url: string, headers: Record<string, string>, body: string, options: WebhookPostOptions): Promise<WebhookAttempt> {
   const started = performance.now();
   const done = (attempt: Omit<WebhookAttempt, "durationMs">): WebhookAttempt => ({ ...attempt, durationMs: performance.now() - started });
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  let timeout: AbortSignal | undefined;
   let statusCode: number | undefined;
   try {
+    // AbortSignal.timeout takes whole milliseconds only; a bad value fails the attempt rather than throwing.
+    timeout = AbortSignal.timeout(Math.ceil(options.timeoutMs));
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const target = new URL(url);
     if (target.protocol !== "http:" && target.protocol !== "https:") return done({ ok: false, error: `not an http(s) URL: ${target.protocol}` });
     const sent: Record<string, string> = {};
@@ -152,8 +154,9 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
     signal.throwIfAborted();
     if (statusCode >= 200 && statusCode < 300) return done({ ok: true, statusCode });
     if (statusCode >= 300 && statusCode < 400) {
-      const location = response.headers.location;
-      return done({ ok: false, statusCode, error: `redirect ${statusCode} to ${location ?? "(no Location)"} not followed` });
+      // The receiver picks the Location; keep what goes into the delivery log short.
+      const location = response.headers.location?.toString().slice(0, 500) ?? "(no Location)";
+      return done({ ok: false, statusCode, error: `redirect ${statusCode} to ${location} not followed` });
     }
     const attempt: Omit<WebhookAttempt, "durationMs"> = { ok: false, statusCode, error: `HTTP ${statusCode}` };
     if (statusCode === 429 || statusCode === 503) {
@@ -163,7 +166,7 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
     return done(attempt);
   } catch (err) {
     const stage = statusCode === undefined ? "" : " reading the response body";
-    const error = timeout.aborted
+    const error = timeout?.aborted
       ? `timed out after ${options.timeoutMs} ms${stage}`
       : options.signal?.aborted
         ? `aborted${stage}`

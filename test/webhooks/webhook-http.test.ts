@@ -30,7 +30,7 @@ class Receiver {
 
   private constructor(private readonly server: Server) {}
 
-  static async start(handler: Handler, tls?: { key: string; cert: string }): Promise<Receiver> {
+  static async start(handler: Handler, tls?: { key: string; cert: string }, listen = { host: "127.0.0.1", port: 0 }): Promise<Receiver> {
     const server: Server = tls ? createHttpsServer(tls) : createHttpServer();
     const receiver = new Receiver(server);
     server.on("request", (req: IncomingMessage, res: ServerResponse) => {
@@ -44,7 +44,7 @@ class Receiver {
         handler(res, received);
       });
     });
-    server.listen(0, "127.0.0.1");
+    server.listen(listen.port, listen.host);
     await once(server, "listening");
     receivers.push(receiver);
     return receiver;
@@ -153,11 +153,14 @@ describe("postWebhook SSRF guard", () => {
   });
 
   it("when a name resolves to refused and allowed addresses, then only an allowed one is connected to", async () => {
-    const receiver = await Receiver.start(ok);
-    const lookup = scriptedLookup(["10.0.0.5", "169.254.169.254", "127.0.0.1"]);
-    const attempt = await postWebhook(`http://mixed.test:${receiver.port}/hook`, {}, body, options(["127.0.0.1"], { lookup }));
+    // Two receivers on one port: 127.0.0.2 (not allow-listed, listed first) and 127.0.0.1 (allow-listed).
+    const refused = await Receiver.start(ok, undefined, { host: "127.0.0.2", port: 0 });
+    const allowed = await Receiver.start(ok, undefined, { host: "127.0.0.1", port: refused.port });
+    const lookup = scriptedLookup(["127.0.0.2", "10.0.0.5", "127.0.0.1"]);
+    const attempt = await postWebhook(`http://mixed.test:${refused.port}/hook`, {}, body, options(["127.0.0.1"], { lookup }));
     expect(attempt).toMatchObject({ ok: true, statusCode: 200 });
-    expect(receiver.requests).toHaveLength(1);
+    expect(refused.requests).toHaveLength(0);
+    expect(allowed.requests).toHaveLength(1);
   });
 
   it("when every address a name resolves to is refused, then the first one's reason is given", async () => {
@@ -267,6 +270,10 @@ describe("postWebhook delivery", () => {
     receiver.close();
     const attempt = await postWebhook(url, {}, body, options(["127.0.0.1"]));
     expect(attempt).toMatchObject({ ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY])("when timeoutMs is %d, then it is a failure, not an exception", async (timeoutMs) => {
+    expect(await postWebhook("http://127.0.0.1:9/hook", {}, body, options(["127.0.0.1"], { timeoutMs }))).toMatchObject({ ok: false, error: expect.any(String) });
   });
 
   it.each(["not a url", "ftp://127.0.0.1/hook", "file:///etc/passwd"])("when the URL is %j, then it is a failure, not an exception", async (url) => {
