@@ -129,12 +129,21 @@ function describe(err: unknown): string {
 export async function postWebhook(url: string, headers: Record<string, string>, body: string, options: WebhookPostOptions): Promise<WebhookAttempt> {
   const started = performance.now();
   const done = (attempt: Omit<WebhookAttempt, "durationMs">): WebhookAttempt => ({ ...attempt, durationMs: performance.now() - started });
-  let timeout: AbortSignal | undefined;
+  if (!(options.timeoutMs > 0 && options.timeoutMs < 2 ** 31)) return done({ ok: false, error: `timeoutMs out of range: ${options.timeoutMs}` });
+  // One controller for timeout and caller, both unhooked when the attempt ends: AbortSignal.any with a
+  // long-lived caller signal (the dispatcher's shutdown) keeps a reference per attempt on Node 20.
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`timed out after ${options.timeoutMs} ms`));
+  }, options.timeoutMs);
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   let statusCode: number | undefined;
   try {
-    // AbortSignal.timeout takes whole milliseconds only; a bad value fails the attempt rather than throwing.
-    timeout = AbortSignal.timeout(Math.ceil(options.timeoutMs));
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     const target = new URL(url);
     if (target.protocol !== "http:" && target.protocol !== "https:") return done({ ok: false, error: `not an http(s) URL: ${target.protocol}` });
     const sent: Record<string, string> = {};
@@ -166,11 +175,10 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
     return done(attempt);
   } catch (err) {
     const stage = statusCode === undefined ? "" : " reading the response body";
-    const error = timeout?.aborted
-      ? `timed out after ${options.timeoutMs} ms${stage}`
-      : options.signal?.aborted
-        ? `aborted${stage}`
-        : describe(err);
+    const error = timedOut ? `timed out after ${options.timeoutMs} ms${stage}` : signal.aborted ? `aborted${stage}` : describe(err);
     return done(statusCode === undefined ? { ok: false, error } : { ok: false, statusCode, error });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
   }
 }

