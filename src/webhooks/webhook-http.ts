@@ -104,7 +104,8 @@ function agentFor(guard: AddressGuard, lookup: LookupFunction): Agent {
 function retryAfterMs(value: string | string[] | undefined, clock: Clock): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - clock.now().getTime();
+  // An HTTP date names its day and zone; without letters Date.parse would read "1.5" as a date, too.
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : /[a-z]/i.test(text) ? Date.parse(text) - clock.now().getTime() : Number.NaN;
   return Number.isNaN(ms) ? undefined : Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 

@@ -210,6 +210,8 @@ describe("postWebhook delivery", () => {
     [503, "Wed, 01 Jun 2026 12:02:30 GMT", 150_000],
     [503, "Wed, 01 Jun 2026 11:00:00 GMT", 0],
     [429, "soon", undefined],
+    [429, "1.5", undefined],
+    [503, "-5", undefined],
     [503, undefined, undefined],
   ])("when the receiver answers %i with Retry-After %j, then retryAfterMs is %j", async (status, retryAfter, expected) => {
     const receiver = await Receiver.start((res) => res.writeHead(status, retryAfter === undefined ? {} : { "retry-after": retryAfter }).end());
