@@ -91,7 +91,7 @@ describe("AddressGuard allow list", () => {
   });
 
   it("when an allow-list entry is malformed, then the constructor throws a RangeError", () => {
-    for (const entry of ["10.0.0.0/33", "::/129", "10.0.0", "10.1", "0x7f.1", "http://hooks.test", "hooks.test:8080", "*.hooks.test", "-bad.test", "10.0.0.0/8/8", "fe80::1%eth0", "host/24", ""]) {
+    for (const entry of ["10.0.0.0/33", "010.0.0.1", "::/129", "10.0.0", "10.1", "0x7f.1", "http://hooks.test", "hooks.test:8080", "*.hooks.test", "-bad.test", "10.0.0.0/8/8", "fe80::1%eth0", "host/24", ""]) {
       expect(() => new AddressGuard([entry]), entry).toThrow(RangeError);
     }
   });
