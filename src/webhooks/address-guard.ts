@@ -28,8 +28,8 @@ function parseEntry(entry: string): [Address, number] | null {
     if (cidr && Number(prefix) > 32) throw malformed();
     return [ipaddr.IPv4.parse(ip), cidr ? Number(prefix) : 32];
   }
-  // Anything numeric-looking or with a colon that is not an address is a typo, not a host name.
-  if (cidr || /^[\d.]+$/.test(ip) || !HOST_NAME.test(ip)) throw malformed();
+  // A name ending in a number is an IPv4 address to URL parsers ("10.1", "0x7f.1"): a typo here, never a host name.
+  if (cidr || /(?:^|\.)(?:\d+|0x[0-9a-f]*)\.?$/.test(ip) || !HOST_NAME.test(ip)) throw malformed();
   return null;
 }
 

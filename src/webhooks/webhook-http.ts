@@ -104,7 +104,8 @@ function agentFor(guard: AddressGuard, lookup: LookupFunction): Agent {
 function retryAfterMs(value: string | string[] | undefined, clock: Clock): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim();
   if (!text) return undefined;
-  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - clock.now().getTime();
+  // An HTTP date names its day and zone; without letters Date.parse would read "1.5" as a date, too.
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : /[a-z]/i.test(text) ? Date.parse(text) - clock.now().getTime() : Number.NaN;
   return Number.isNaN(ms) ? undefined : Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
 }
 
@@ -129,8 +130,19 @@ function describe(err: unknown): string {
 export async function postWebhook(url: string, headers: Record<string, string>, body: string, options: WebhookPostOptions): Promise<WebhookAttempt> {
   const started = performance.now();
   const done = (attempt: Omit<WebhookAttempt, "durationMs">): WebhookAttempt => ({ ...attempt, durationMs: performance.now() - started });
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+  if (!(options.timeoutMs > 0 && options.timeoutMs < 2 ** 31)) return done({ ok: false, error: `timeoutMs out of range: ${options.timeoutMs}` });
+  // One controller for timeout and caller, both unhooked when the attempt ends: AbortSignal.any with a
+  // long-lived caller signal (the dispatcher's shutdown) keeps a reference per attempt on Node 20.
+  const controller = new AbortController();
+  const signal = controller.signal;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`timed out after ${options.timeoutMs} ms`));
+  }, options.timeoutMs);
+  const onAbort = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   let statusCode: number | undefined;
   try {
     const target = new URL(url);
@@ -152,8 +164,9 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
     signal.throwIfAborted();
     if (statusCode >= 200 && statusCode < 300) return done({ ok: true, statusCode });
     if (statusCode >= 300 && statusCode < 400) {
-      const location = response.headers.location;
-      return done({ ok: false, statusCode, error: `redirect ${statusCode} to ${location ?? "(no Location)"} not followed` });
+      // The receiver picks the Location; keep what goes into the delivery log short.
+      const location = response.headers.location?.toString().slice(0, 500) ?? "(no Location)";
+      return done({ ok: false, statusCode, error: `redirect ${statusCode} to ${location} not followed` });
     }
     const attempt: Omit<WebhookAttempt, "durationMs"> = { ok: false, statusCode, error: `HTTP ${statusCode}` };
     if (statusCode === 429 || statusCode === 503) {
@@ -163,11 +176,10 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
     return done(attempt);
   } catch (err) {
     const stage = statusCode === undefined ? "" : " reading the response body";
-    const error = timeout.aborted
-      ? `timed out after ${options.timeoutMs} ms${stage}`
-      : options.signal?.aborted
-        ? `aborted${stage}`
-        : describe(err);
+    const error = timedOut ? `timed out after ${options.timeoutMs} ms${stage}` : signal.aborted ? `aborted${stage}` : describe(err);
     return done(statusCode === undefined ? { ok: false, error } : { ok: false, statusCode, error });
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
   }
 }
