@@ -52,9 +52,10 @@ export class Receiver extends EventEmitter {
           // not JSON: eventId stays empty
         }
         const r: Received = { headers: req.headers, body, eventId, path: req.url ?? "", time: Date.now(), answered: false };
-        receiver.received.push(r);
         const answer = receiver.answer(r);
+        // Recorded when answered, so `answered` is final by the time anyone sees it.
         const respond = () => {
+          receiver.received.push(r);
           if (answer === "hang") receiver.#hanging.add(res);
           else {
             r.answered = !req.socket.destroyed;
