@@ -89,6 +89,14 @@ export interface DeliveryQuery {
   states?: DeliveryState[];
 }
 
+export interface ClaimOptions {
+  now: Date;
+  owner: string;
+  leaseMs: number;
+  webhookId?: string;
+  skipWebhookIds?: readonly string[];
+}
+
 export interface DeliveryStore {
   /** Adds deliveries; one already present for its (webhook, event) is left as it is. */
   enqueue(deliveries: NewDelivery[]): Promise<void>;
@@ -96,10 +104,11 @@ export interface DeliveryStore {
   /**
    * Takes the most overdue pending delivery whose lease is free or expired, leasing it to
    * `owner` until now + leaseMs. Safe with several processes: each delivery goes to one.
-   * Deliveries of the webhooks in `skipWebhookIds` (endpoints at their concurrency bound)
-   * are passed over, so one slow endpoint never holds up the others.
+   * With `webhookId`, only that webhook's deliveries (an index serves it, however long other
+   * endpoints' backlogs are). Deliveries of the webhooks in `skipWebhookIds` (endpoints at
+   * their concurrency bound) are passed over.
    */
-  claimDue(options: { now: Date; owner: string; leaseMs: number; skipWebhookIds?: readonly string[] }): Promise<DeliveryRecord | undefined>;
+  claimDue(options: ClaimOptions): Promise<DeliveryRecord | undefined>;
   /** Records an attempt and releases the lease; false when `owner` no longer holds it. */
   recordAttempt(webhookId: string, eventId: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** A webhook's deliveries, newest event first. */

@@ -49,6 +49,11 @@ export class WebhookDispatcher {
   readonly #abort = new AbortController();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #perEndpoint = new Map<string, number>();
+  #ids: string[] = [];
+  #listedAt = -Infinity;
+  #sweptAt = -Infinity;
+  /** Where the next round of claims starts in the webhook list (round robin). */
+  #next = 0;
   #wake?: () => void;
   #woken = false;
   #running?: Promise<void>;
@@ -89,7 +94,7 @@ export class WebhookDispatcher {
   }
 
   async #run(): Promise<void> {
-    const { deliveries, clock, logger } = this.#deps;
+    const { logger } = this.#deps;
     const signal = this.#abort.signal;
     while (!signal.aborted) {
       this.#woken = false;
@@ -99,8 +104,7 @@ export class WebhookDispatcher {
       }
       let claimed: DeliveryRecord | undefined;
       try {
-        const skipWebhookIds = [...this.#perEndpoint].filter(([, n]) => n >= this.#options.endpointConcurrency).map(([id]) => id);
-        claimed = await deliveries.claimDue({ now: clock.now(), owner: this.#owner, leaseMs: this.#options.leaseMs, skipWebhookIds });
+        claimed = await this.#claim();
       } catch (e) {
         if (signal.aborted) break;
         logger.error({ err: e }, "claiming webhook deliveries failed");
@@ -113,6 +117,47 @@ export class WebhookDispatcher {
       }
       this.#launch(claimed);
     }
+  }
+
+  /**
+   * The next delivery to attempt: webhook by webhook in turn (each claim served by an index,
+   * so an endpoint's backlog costs only that endpoint), skipping those at their concurrency
+   * bound; then, at most once per pollMs, one claim across all webhooks, for webhooks newer
+   * than the list (and deliveries left by a deleted one).
+   */
+  async #claim(): Promise<DeliveryRecord | undefined> {
+    const { deliveries, clock } = this.#deps;
+    const base = { now: clock.now(), owner: this.#owner, leaseMs: this.#options.leaseMs };
+    const atBound = (id: string) => (this.#perEndpoint.get(id) ?? 0) >= this.#options.endpointConcurrency;
+    const ids = await this.#webhookIds(base.now);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[(this.#next + i) % ids.length];
+      if (atBound(id)) continue;
+      const claimed = await deliveries.claimDue({ ...base, webhookId: id });
+      if (claimed) {
+        this.#next = (this.#next + i + 1) % ids.length;
+        return claimed;
+      }
+    }
+    // That one may have to pass over a dead endpoint's backlog: at most once per pollMs.
+    if (base.now.getTime() - this.#sweptAt < this.#options.pollMs) return undefined;
+    this.#sweptAt = base.now.getTime();
+    return deliveries.claimDue({ ...base, skipWebhookIds: [...this.#perEndpoint.keys()].filter(atBound) });
+  }
+
+  /** Every webhook's id (disabled ones too: their leftover deliveries must end), reread every pollMs. */
+  async #webhookIds(now: Date): Promise<string[]> {
+    if (now.getTime() - this.#listedAt < this.#options.pollMs) return this.#ids;
+    const ids: string[] = [];
+    let after: string | undefined;
+    do {
+      const page = await this.#deps.webhooks.list({ pageSize: 500, after });
+      ids.push(...page.webhooks.map((w) => w.webhookId));
+      after = page.nextAfter;
+    } while (after !== undefined);
+    this.#ids = ids;
+    this.#listedAt = now.getTime();
+    return ids;
   }
 
   /** Waits for a wake-up, a finished request, or `ms`. */

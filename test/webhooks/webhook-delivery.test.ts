@@ -201,8 +201,15 @@ describe.each(stores)("webhook deliveries on %s", (_name, envOf) => {
 
     const first = await deliveryOnce(webhook!.webhookId, events[0].eventId, (d) => d.state === DeliveryState.FAILED);
     expect([first.attempts, first.lastStatusCode]).toEqual([1, 410]);
-    const got = (await client.getWebhook({ webhookId: webhook!.webhookId })).webhook!;
-    expect(got.state).toBe(WebhookState.FAILING);
+    // The webhook is disabled right after the attempt is recorded.
+    const got = await vi.waitFor(
+      async () => {
+        const w = (await client.getWebhook({ webhookId: webhook!.webhookId })).webhook!;
+        if (w.state !== WebhookState.FAILING) throw new Error("not disabled yet");
+        return w;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(got.disabledReason).toMatch(/410/);
     const others = (await client.listWebhookDeliveries({ webhookId: webhook!.webhookId })).deliveries.filter((d) => d.eventId !== events[0].eventId);
     for (const d of others) expect([d.state, d.lastError]).toEqual([DeliveryState.FAILED, expect.stringMatching(/disabled/)]);

@@ -2,6 +2,7 @@ import { MongoBulkWriteError, MongoServerError, type Collection, type Filter, ty
 import { formatCursor, parseCursor, type EventType } from "../events.js";
 import { decodeToken, encodeToken } from "../keyset-token.js";
 import type {
+  ClaimOptions,
   DeliveryOutcome,
   DeliveryQuery,
   DeliveryRecord,
@@ -71,6 +72,8 @@ export class MongoDeliveries implements DeliveryStore {
       { key: { webhookId: 1, eventId: 1 }, name: "webhook_event", unique: true },
       // claimDue: pending and due, most overdue first.
       { key: { state: 1, nextAttemptTime: 1 }, name: "due" },
+      // claimDue for one webhook, however long other endpoints' backlogs are.
+      { key: { state: 1, webhookId: 1, nextAttemptTime: 1 }, name: "webhook_due" },
       // Retention: the oldest pending event.
       { key: { state: 1, eventSeq: 1 }, name: "pending_seq" },
       // list: a webhook's deliveries newest first.
@@ -112,9 +115,10 @@ export class MongoDeliveries implements DeliveryStore {
     return doc ? fromDocument(doc) : undefined;
   }
 
-  async claimDue({ now, owner, leaseMs, skipWebhookIds = [] }: { now: Date; owner: string; leaseMs: number; skipWebhookIds?: readonly string[] }): Promise<DeliveryRecord | undefined> {
+  async claimDue({ now, owner, leaseMs, webhookId, skipWebhookIds = [] }: ClaimOptions): Promise<DeliveryRecord | undefined> {
     const filter: Filter<DeliveryDocument> = { state: "pending", nextAttemptTime: { $lte: now }, leaseExpireTime: { $lte: now } };
-    if (skipWebhookIds.length > 0) filter.webhookId = { $nin: [...skipWebhookIds] };
+    if (webhookId !== undefined) filter.webhookId = skipWebhookIds.includes(webhookId) ? { $in: [] } : webhookId;
+    else if (skipWebhookIds.length > 0) filter.webhookId = { $nin: [...skipWebhookIds] };
     const candidates = await this.#deliveries
       .find(filter)
       .sort({ nextAttemptTime: 1 })

@@ -117,6 +117,8 @@ const migrations: readonly string[] = [
      PRIMARY KEY (account_id, request_id)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX send_requests_time ON send_requests (create_time);`,
+  // 4: claiming one webhook's due deliveries without scanning other endpoints' backlogs.
+  `CREATE INDEX deliveries_webhook_due ON deliveries (state, webhook_id, next_attempt_time);`,
 ];
 
 /** Options for {@link openSqliteStore}. */

@@ -5,6 +5,7 @@ import { decodeToken, encodeToken } from "../keyset-token.js";
 import { AlreadyExistsError } from "../store.js";
 import {
   OPTIONAL_WEBHOOK_FIELDS,
+  type ClaimOptions,
   type DeliveryOutcome,
   type DeliveryQuery,
   type DeliveryRecord,
@@ -122,8 +123,13 @@ export class SqliteDeliveries implements DeliveryStore {
     return row && fromRow(row);
   }
 
-  async claimDue({ now, owner, leaseMs, skipWebhookIds = [] }: { now: Date; owner: string; leaseMs: number; skipWebhookIds?: readonly string[] }): Promise<DeliveryRecord | undefined> {
-    const skip = skipWebhookIds.length > 0 ? `AND webhook_id NOT IN (${skipWebhookIds.map(() => "?").join(", ")})` : "";
+  async claimDue({ now, owner, leaseMs, webhookId, skipWebhookIds = [] }: ClaimOptions): Promise<DeliveryRecord | undefined> {
+    const params: unknown[] = [...skipWebhookIds];
+    let skip = skipWebhookIds.length > 0 ? `AND webhook_id NOT IN (${skipWebhookIds.map(() => "?").join(", ")})` : "";
+    if (webhookId !== undefined) {
+      skip += " AND webhook_id = ?";
+      params.push(webhookId);
+    }
     // The UPDATE is one statement under SQLite's write lock: two processes never claim one row.
     const row = this.#db
       .prepare<unknown[], DeliveryRow>(
@@ -132,7 +138,7 @@ export class SqliteDeliveries implements DeliveryStore {
                         ORDER BY next_attempt_time LIMIT 1)
          RETURNING *`,
       )
-      .get(owner, now.getTime() + leaseMs, now.getTime(), now.getTime(), ...skipWebhookIds);
+      .get(owner, now.getTime() + leaseMs, now.getTime(), now.getTime(), ...params);
     return row && fromRow(row);
   }
 

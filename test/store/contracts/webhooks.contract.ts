@@ -184,6 +184,16 @@ export function webhooksContract(name: string, factory: AdapterFactory): void {
       expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, skipWebhookIds: [] }))?.eventId).toBe("evt-1");
     });
 
+    it("when claiming for one webhook, only its deliveries are handed out, most overdue first", async () => {
+      await ctx.store.deliveries.enqueue([delivery("backlog", 1), delivery("backlog", 2), delivery("w", 3, { nextAttemptTime: at(4) }), delivery("w", 4, { nextAttemptTime: at(3) })]);
+
+      expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "w" }))?.eventId).toBe("evt-4");
+      expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "w" }))?.eventId).toBe("evt-3");
+      expect(await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "w" })).toBeUndefined();
+      expect(await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "backlog", skipWebhookIds: ["backlog"] })).toBeUndefined();
+      expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "backlog" }))?.eventId).toBe("evt-1");
+    });
+
     it("when rescheduled, a finished delivery is pending and due again with its attempts kept, a leased one loses its lease, a missing one is created", async () => {
       await ctx.store.deliveries.enqueue([delivery("w", 1), delivery("w", 2)]);
       await ctx.store.deliveries.claimDue({ now: at(10), owner: "p1", leaseMs: 60_000 });
