@@ -211,8 +211,15 @@ describe.each(stores)("webhook deliveries on %s", (_name, envOf) => {
       { timeout: 10_000, interval: 50 },
     );
     expect(got.disabledReason).toMatch(/410/);
-    const others = (await client.listWebhookDeliveries({ webhookId: webhook!.webhookId })).deliveries.filter((d) => d.eventId !== events[0].eventId);
-    for (const d of others) expect([d.state, d.lastError]).toEqual([DeliveryState.FAILED, expect.stringMatching(/disabled/)]);
+    // Then its pending deliveries end (right after the state change).
+    await vi.waitFor(
+      async () => {
+        const others = (await client.listWebhookDeliveries({ webhookId: webhook!.webhookId })).deliveries.filter((d) => d.eventId !== events[0].eventId);
+        expect(others).toHaveLength(2);
+        for (const d of others) expect([d.state, d.attempts, d.lastError]).toEqual([DeliveryState.FAILED, 0, expect.stringMatching(/disabled/)]);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
     expect(receiver.received).toHaveLength(1);
 
     const disabled = (await gw.gateway.store.events.read({ filter: { types: ["webhook_disabled"] }, limit: 10 })).events;
