@@ -55,6 +55,18 @@ async function deliveryOnce(webhookId: string, eventId: string, check: (d: { sta
 const stores: [string, () => Record<string, string>][] = [["SQLite", () => ({})]];
 if (mongodbUri) stores.push(["MongoDB (FerretDB)", () => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("webhooks"), AUTH_STATE_KEY: "a".repeat(64) })]);
 
+/** The webhook once Wildcat has disabled it. */
+function disabledWebhook(webhookId: string) {
+  return vi.waitFor(
+    async () => {
+      const w = (await client.getWebhook({ webhookId })).webhook!;
+      if (w.state !== WebhookState.FAILING) throw new Error("still enabled");
+      return w;
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+}
+
 describe.each(stores)("webhook deliveries on %s", (_name, envOf) => {
   beforeEach(() => {
     storeEnv = envOf();
@@ -202,14 +214,7 @@ describe.each(stores)("webhook deliveries on %s", (_name, envOf) => {
     const first = await deliveryOnce(webhook!.webhookId, events[0].eventId, (d) => d.state === DeliveryState.FAILED);
     expect([first.attempts, first.lastStatusCode]).toEqual([1, 410]);
     // The webhook is disabled right after the attempt is recorded.
-    const got = await vi.waitFor(
-      async () => {
-        const w = (await client.getWebhook({ webhookId: webhook!.webhookId })).webhook!;
-        if (w.state !== WebhookState.FAILING) throw new Error("not disabled yet");
-        return w;
-      },
-      { timeout: 10_000, interval: 50 },
-    );
+    const got = await disabledWebhook(webhook!.webhookId);
     expect(got.disabledReason).toMatch(/410/);
     // Then its pending deliveries end (right after the state change).
     await vi.waitFor(
@@ -255,14 +260,7 @@ describe.each(stores)("webhook deliveries on %s", (_name, envOf) => {
     const { webhook } = await client.createWebhook({ url: receiver.url() });
     const [event] = await appendEvents(gw.gateway.store.events, 1);
 
-    const got = await vi.waitFor(
-      async () => {
-        const w = (await client.getWebhook({ webhookId: webhook!.webhookId })).webhook!;
-        if (w.state !== WebhookState.FAILING) throw new Error("still enabled");
-        return w;
-      },
-      { timeout: 15_000, interval: 100 },
-    );
+    const got = await disabledWebhook(webhook!.webhookId);
     expect(got.disabledReason).toMatch(/every delivery failed since .* HTTP 500/);
     const d = await deliveryOnce(webhook!.webhookId, event.eventId, (d) => d.state === DeliveryState.FAILED);
     expect(d.attempts).toBeGreaterThan(1);
