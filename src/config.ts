@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { MessageType } from "./store/messages.js";
+import { AddressGuard } from "./webhooks/address-guard.js";
 
 /** Everything the gateway reads from the environment, validated once at start. */
 export interface Config {
@@ -71,6 +72,22 @@ export interface Config {
   mediaDownloadAttempts: number;
   /** At each connect, files still missing from messages received within this many hours are fetched again; 0: never. */
   mediaDownloadResumeHours: number;
+  /** Host names, IPs and CIDRs webhooks may reach although they are not public (development, tests). */
+  webhookAllowHosts: string[];
+  /** One webhook request may take this long (connect, headers, body), in ms. */
+  webhookTimeoutMs: number;
+  /** Delays before the 2nd, 3rd, … attempt of a delivery, in ms (each ±20% jitter); after the last, it fails. */
+  webhookRetrySchedule: number[];
+  /** An endpoint failing every delivery for this long is disabled, in hours (fractions allowed); 0 never. */
+  webhookDisableAfterHours: number;
+  /** Requests in flight to one endpoint at once, per gateway process. */
+  webhookEndpointConcurrency: number;
+  /** Requests in flight to all endpoints at once, per gateway process. */
+  webhookWorkers: number;
+  /** How long a process holds a delivery it attempts; after a crash others retry it once this passes, in ms. */
+  webhookLeaseMs: number;
+  /** How often the dispatcher looks for deliveries due (retries, other processes' work), in ms. */
+  webhookPollMs: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
 }
@@ -144,6 +161,40 @@ function mediaKinds(raw: string): MessageType[] {
   return kinds as MessageType[];
 }
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** "5s,5m,30m,2h": durations with a unit (ms, s, m, h, d), at least one, each at most 7 days. */
+function durations(raw: string): number[] {
+  const list = raw.split(",").map((d) => d.trim()).filter(Boolean);
+  if (list.length === 0) throw new Error("must list at least one duration");
+  if (list.length > 100) throw new Error("must list at most 100 durations");
+  return list.map((d) => {
+    const m = /^(\d+)(ms|s|m|h|d)$/.exec(d);
+    if (!m) throw new Error(`"${d}" is not a duration like 500ms, 5s, 5m, 2h or 1d`);
+    const ms = Number(m[1]) * DURATION_UNITS[m[2]];
+    if (ms > 7 * DURATION_UNITS.d) throw new Error(`"${d}" is longer than 7 days`);
+    return ms;
+  });
+}
+
+function hours(raw: string): number {
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new Error("must be a number of hours, like 120 or 0.5");
+  const n = Number(raw);
+  if (n > 24 * 365) throw new Error("must be at most 8760 (a year)");
+  return n;
+}
+
+function allowList(raw: string): string[] {
+  try {
+    return AddressGuard.parseAllowList(raw);
+  } catch (e) {
+    throw new Error((e as Error).message);
+  }
+}
+
+/** About three days of retries: 10 attempts in all. */
+export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,20h";
+
 /** The documented keys, in README order. */
 export const CONFIG_KEYS = {
   port: { name: "PORT", parse: integer(0, 65535), default: 8080 },
@@ -181,6 +232,14 @@ export const CONFIG_KEYS = {
   mediaDownloadConcurrency: { name: "MEDIA_DOWNLOAD_CONCURRENCY", parse: integer(1, 256), default: 4 },
   mediaDownloadAttempts: { name: "MEDIA_DOWNLOAD_ATTEMPTS", parse: integer(1, 100), default: 5 },
   mediaDownloadResumeHours: { name: "MEDIA_DOWNLOAD_RESUME_HOURS", parse: integer(0, 24 * 30), default: 72 },
+  webhookAllowHosts: { name: "WEBHOOK_ALLOW_HOSTS", parse: allowList, default: [] },
+  webhookTimeoutMs: { name: "WEBHOOK_TIMEOUT_MS", parse: integer(100, 300_000), default: 15_000 },
+  webhookRetrySchedule: { name: "WEBHOOK_RETRY_SCHEDULE", parse: durations, default: durations(DEFAULT_WEBHOOK_RETRY_SCHEDULE) },
+  webhookDisableAfterHours: { name: "WEBHOOK_DISABLE_AFTER_HOURS", parse: hours, default: 120 },
+  webhookEndpointConcurrency: { name: "WEBHOOK_ENDPOINT_CONCURRENCY", parse: integer(1, 1_000), default: 4 },
+  webhookWorkers: { name: "WEBHOOK_WORKERS", parse: integer(1, 10_000), default: 32 },
+  webhookLeaseMs: { name: "WEBHOOK_LEASE_MS", parse: integer(1_000, 3_600_000), default: 60_000 },
+  webhookPollMs: { name: "WEBHOOK_POLL_MS", parse: integer(10, 60_000), default: 1_000 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 
@@ -210,6 +269,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // Without it each host would make its own key file, and hosts sharing one database
     // could not read each other's sessions.
     problems.push("MONGODB_URI is set: AUTH_STATE_KEY is required too (the same key on every gateway process)");
+  }
+  if (typeof config.webhookLeaseMs === "number" && typeof config.webhookTimeoutMs === "number" && config.webhookLeaseMs < config.webhookTimeoutMs + 1_000) {
+    // A lease running out mid-request would let a second process send the same delivery.
+    problems.push("WEBHOOK_LEASE_MS must be at least WEBHOOK_TIMEOUT_MS + 1000");
   }
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   return config as unknown as Config;

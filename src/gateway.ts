@@ -16,6 +16,10 @@ import { AccountServiceImpl } from "./services/account-service.js";
 import { MediaServiceImpl } from "./services/media-service.js";
 import { Messaging } from "./messaging/messaging.js";
 import { MessageServiceImpl } from "./services/message-service.js";
+import { WebhookServiceImpl } from "./services/webhook-service.js";
+import { AddressGuard } from "./webhooks/address-guard.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+import { WebhookFanout } from "./webhooks/fanout.js";
 import { openStore } from "./store/open-store.js";
 import type { Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
@@ -70,6 +74,20 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   });
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
   const uploads = new UploadSessions(mediaIngest, clock, { ttlMs: config.mediaUploadTtlMs, maxOpen: config.mediaUploadMaxOpen }, logger);
+  const dispatcher = new WebhookDispatcher(
+    { ...store, clock, logger },
+    {
+      workers: config.webhookWorkers,
+      endpointConcurrency: config.webhookEndpointConcurrency,
+      leaseMs: config.webhookLeaseMs,
+      timeoutMs: config.webhookTimeoutMs,
+      retry: { schedule: config.webhookRetrySchedule, jitter: 0.2 },
+      disableAfterMs: config.webhookDisableAfterHours * 3600_000,
+      pollMs: config.webhookPollMs,
+      guard: new AddressGuard(config.webhookAllowHosts),
+    },
+  );
+  const fanout = new WebhookFanout({ ...store, clock, logger, onEnqueued: () => dispatcher.wake() });
   logger.info({ store: config.mongodbUri ? "mongodb" : "sqlite", db: config.mongodbUri ? config.mongodbDb : config.dataDir }, "store open");
   let server: RunningServer;
   try {
@@ -91,8 +109,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
             compressMinBytes: Number.MAX_SAFE_INTEGER,
           }),
       },
-      // Contract published in full; this answers `unimplemented` until its issue lands.
-      { service: WebhookService, routes: (r) => r.service(WebhookService, {}) },
+      { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       ...(extras.mounts ?? []),
     ], {}, [mediaHttpRoute(store.media, logger)]);
   } catch (e) {
@@ -113,6 +130,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   );
   retention.start();
   uploads.startSweeper();
+  fanout.start();
+  dispatcher.start();
   // Serving first, restoring after: health and the API answer while accounts reconnect.
   const restored = sockets.restore().catch((e: unknown) => {
     logger.error({ err: e }, "restoring accounts failed");
@@ -127,6 +146,9 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     restored,
     async close() {
       await server.shutdown();
+      // Attempts in flight are aborted; their leases expire and they are retried, never lost.
+      await dispatcher.stop();
+      await fanout.stop();
       // Unfinished resumable uploads die with the process: remove their bytes now.
       await uploads.stop();
       await sockets.shutdown();

@@ -18,6 +18,8 @@ const EVENT_TYPES: Record<StoredEventType, EventType> = {
   message_reaction: EventType.MESSAGE_REACTION,
   account_state_changed: EventType.ACCOUNT_STATE_CHANGED,
   media_ready: EventType.MEDIA_READY,
+  webhook_disabled: EventType.WEBHOOK_DISABLED,
+  webhook_test: EventType.WEBHOOK_TEST,
 };
 
 type Payload = MessageInitShape<typeof EventSchema>["payload"];

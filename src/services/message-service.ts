@@ -25,7 +25,8 @@ import { resetExhaustedCall } from "../server/raw-request.js";
 import { mapErrors } from "./domain-errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
-const STORED_TYPES: Record<Exclude<EventType, EventType.UNSPECIFIED>, StoredEventType> = {
+/** Event types of the contract as the store names them. */
+export const STORED_TYPES: Record<Exclude<EventType, EventType.UNSPECIFIED>, StoredEventType> = {
   [EventType.MESSAGE_RECEIVED]: "message_received",
   [EventType.MESSAGE_SENT]: "message_sent",
   [EventType.MESSAGE_STATUS_CHANGED]: "message_status_changed",
@@ -34,6 +35,8 @@ const STORED_TYPES: Record<Exclude<EventType, EventType.UNSPECIFIED>, StoredEven
   [EventType.MESSAGE_REACTION]: "message_reaction",
   [EventType.ACCOUNT_STATE_CHANGED]: "account_state_changed",
   [EventType.MEDIA_READY]: "media_ready",
+  [EventType.WEBHOOK_DISABLED]: "webhook_disabled",
+  [EventType.WEBHOOK_TEST]: "webhook_test",
 };
 
 const PRESENCES = {

@@ -8,7 +8,10 @@ export type EventType =
   | "message_deleted"
   | "message_reaction"
   | "account_state_changed"
-  | "media_ready";
+  | "media_ready"
+  | "webhook_disabled"
+  /** Only ever sent by TestWebhook, never appended. */
+  | "webhook_test";
 
 export interface NewEvent {
   /** Unique; appending an id again returns the stored event instead of a second copy. */
@@ -58,6 +61,8 @@ export interface RetentionOptions {
 
 export interface EventLog {
   append(event: NewEvent): Promise<StoredEvent>;
+  /** The retained event with this id; undefined when unknown or pruned. */
+  get(eventId: string): Promise<StoredEvent | undefined>;
   /** Events after `after` matching the filter, in cursor order; never skips one still being written. */
   read(options: EventReadOptions): Promise<EventPage>;
   /**
@@ -69,7 +74,8 @@ export interface EventLog {
   latestCursor(): Promise<string | undefined>;
   /**
    * Removes old events by age and/or count, never one at or after the oldest cursor a
-   * pending webhook delivery still needs. Returns how many were removed.
+   * pending webhook delivery still needs, nor one the webhook fan-out has not passed yet
+   * (once the fan-out has recorded a position). Returns how many were removed.
    */
   prune(options: RetentionOptions): Promise<number>;
 }

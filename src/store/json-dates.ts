@@ -11,6 +11,7 @@ const timeKeys = new Set([
   "deleteTime",
   "lastAttemptTime",
   "nextAttemptTime",
+  "failingSince",
 ]);
 
 export function toJson(value: unknown): string {

@@ -23,12 +23,17 @@ export interface WebhookRecord {
   disabledReason?: string;
   /** Newest first; the first is used to sign. */
   secrets: WebhookSecret[];
+  /** Set by the first failed delivery after a success; cleared by the next success. */
+  failingSince?: Date;
   createTime: Date;
   updateTime: Date;
 }
 
+/** The optional fields of a webhook, which a patch clears by giving them as undefined. */
+export const OPTIONAL_WEBHOOK_FIELDS = ["disabledReason", "failingSince"] as const;
+
 export type WebhookPatch = Partial<
-  Pick<WebhookRecord, "url" | "eventTypes" | "accountIds" | "description" | "state" | "disabledReason" | "secrets">
+  Pick<WebhookRecord, "url" | "eventTypes" | "accountIds" | "description" | "state" | "disabledReason" | "secrets" | "failingSince">
 >;
 
 export interface WebhookStore {
@@ -84,6 +89,14 @@ export interface DeliveryQuery {
   states?: DeliveryState[];
 }
 
+export interface ClaimOptions {
+  now: Date;
+  owner: string;
+  leaseMs: number;
+  webhookId?: string;
+  skipWebhookIds?: readonly string[];
+}
+
 export interface DeliveryStore {
   /** Adds deliveries; one already present for its (webhook, event) is left as it is. */
   enqueue(deliveries: NewDelivery[]): Promise<void>;
@@ -91,12 +104,29 @@ export interface DeliveryStore {
   /**
    * Takes the most overdue pending delivery whose lease is free or expired, leasing it to
    * `owner` until now + leaseMs. Safe with several processes: each delivery goes to one.
+   * With `webhookId`, only that webhook's deliveries (an index serves it, however long other
+   * endpoints' backlogs are). Deliveries of the webhooks in `skipWebhookIds` (endpoints at
+   * their concurrency bound) are passed over.
    */
-  claimDue(options: { now: Date; owner: string; leaseMs: number }): Promise<DeliveryRecord | undefined>;
+  claimDue(options: ClaimOptions): Promise<DeliveryRecord | undefined>;
   /** Records an attempt and releases the lease; false when `owner` no longer holds it. */
   recordAttempt(webhookId: string, eventId: string, owner: string, outcome: DeliveryOutcome): Promise<boolean>;
   /** A webhook's deliveries, newest event first. */
   list(query: DeliveryQuery): Promise<{ deliveries: DeliveryRecord[]; nextPageToken?: string }>;
   /** The oldest event cursor a pending delivery still needs. */
   oldestPendingCursor(): Promise<string | undefined>;
+  /**
+   * Makes the delivery pending and due at `now`, attempts kept, lease dropped (a late result
+   * of an attempt in flight is then ignored); creates it when absent. Returns it.
+   */
+  reschedule(delivery: NewDelivery): Promise<DeliveryRecord>;
+  /**
+   * Ends every pending delivery of a webhook (it was disabled): state failed, no next
+   * attempt, `error` as the last error, leases dropped. Returns how many.
+   */
+  failPending(webhookId: string, error: string): Promise<number>;
+  /** The last event the webhook fan-out has handled; undefined before its first start. */
+  fanoutPosition(): Promise<string | undefined>;
+  /** Moves the fan-out position forward (never back) to `cursor`. */
+  advanceFanout(cursor: string): Promise<void>;
 }

@@ -88,6 +88,7 @@ describe("StreamMessages", () => {
     const log = gw.gateway.store.events;
     const observed: EventLog = {
       append: (e) => log.append(e),
+      get: (id) => log.get(id),
       read: (o) => log.read(o),
       latestCursor: () => log.latestCursor(),
       prune: (o) => log.prune(o),

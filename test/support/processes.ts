@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const TSX = new URL("../../node_modules/.bin/tsx", import.meta.url).pathname;
+const ROOT = new URL("../..", import.meta.url).pathname;
 
 /** A composition root (e.g. `src/main.ts`) run as its own process, its stdout kept line by line. */
 export class NodeProcess {
@@ -13,7 +13,12 @@ export class NodeProcess {
   private stderrText = "";
 
   constructor(entry: string, env: Record<string, string>) {
-    this.child = spawn(TSX, [new URL(`../../${entry}`, import.meta.url).pathname], { env: { ...process.env, ...env } });
+    // Node itself with tsx as a loader, not the tsx CLI: the CLI runs the script in a child
+    // process, so a SIGKILL would kill only the wrapper and leave the program running, orphaned.
+    this.child = spawn(process.execPath, ["--import", "tsx", new URL(`../../${entry}`, import.meta.url).pathname], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+    });
     let partial = "";
     this.child.stdout.setEncoding("utf8").on("data", (d: string) => {
       const parts = (partial + d).split("\n");

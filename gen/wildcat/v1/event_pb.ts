@@ -20,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIv0CCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIAEIJCgdwYXlsb2FkItQBChNNZXNzYWdlU3RhdHVzVXBkYXRlEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBISCgptZXNzYWdlX2lkGAIgASgJEg8KB2Zyb21fbWUYAyABKAgSKQoGc3RhdHVzGAQgASgOMhkud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzEiQKC3BhcnRpY2lwYW50GAUgASgLMg8ud2lsZGNhdC52MS5KaWQSKAoEdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoPTWVzc2FnZVJlYWN0aW9uEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBISCgptZXNzYWdlX2lkGAIgASgJEg8KB2Zyb21fbWUYAyABKAgSJgoIcmVhY3Rpb24YBCABKAsyFC53aWxkY2F0LnYxLlJlYWN0aW9uKq4CCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUNFSVZFRBABEhsKF0VWRU5UX1RZUEVfTUVTU0FHRV9TRU5UEAISJQohRVZFTlRfVFlQRV9NRVNTQUdFX1NUQVRVU19DSEFOR0VEEAMSHQoZRVZFTlRfVFlQRV9NRVNTQUdFX0VESVRFRBAEEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9ERUxFVEVEEAUSHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQUNUSU9OEAYSJAogRVZFTlRfVFlQRV9BQ0NPVU5UX1NUQVRFX0NIQU5HRUQQBxIaChZFVkVOVF9UWVBFX01FRElBX1JFQURZEAhiBnByb3RvMw", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIqsDCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSABCCQoHcGF5bG9hZCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbirsAgoJRXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVDRUlWRUQQARIbChdFVkVOVF9UWVBFX01FU1NBR0VfU0VOVBACEiUKIUVWRU5UX1RZUEVfTUVTU0FHRV9TVEFUVVNfQ0hBTkdFRBADEh0KGUVWRU5UX1RZUEVfTUVTU0FHRV9FRElURUQQBBIeChpFVkVOVF9UWVBFX01FU1NBR0VfREVMRVRFRBAFEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUFDVElPThAGEiQKIEVWRU5UX1RZUEVfQUNDT1VOVF9TVEFURV9DSEFOR0VEEAcSGgoWRVZFTlRfVFlQRV9NRURJQV9SRUFEWRAIEh8KG0VWRU5UX1RZUEVfV0VCSE9PS19ESVNBQkxFRBAJEhsKF0VWRU5UX1RZUEVfV0VCSE9PS19URVNUEApiBnByb3RvMw", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -113,6 +113,14 @@ export type Event = Message<"wildcat.v1.Event"> & {
      */
     value: Media;
     case: "media";
+  } | {
+    /**
+     * For WEBHOOK_DISABLED and WEBHOOK_TEST: the webhook concerned.
+     *
+     * @generated from field: wildcat.v1.WebhookNotice webhook = 15;
+     */
+    value: WebhookNotice;
+    case: "webhook";
   } | { case: undefined; value?: undefined };
 };
 
@@ -122,6 +130,50 @@ export type Event = Message<"wildcat.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 0);
+
+/**
+ * The webhook an event is about. (Not the Webhook resource itself: webhook.proto
+ * imports this file.) GetWebhook returns the whole webhook.
+ *
+ * @generated from message wildcat.v1.WebhookNotice
+ */
+export type WebhookNotice = Message<"wildcat.v1.WebhookNotice"> & {
+  /**
+   * The webhook's id.
+   *
+   * @generated from field: string webhook_id = 1;
+   */
+  webhookId: string;
+
+  /**
+   * Its endpoint URL.
+   *
+   * @generated from field: string url = 2;
+   */
+  url: string;
+
+  /**
+   * Its description.
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+
+  /**
+   * For WEBHOOK_DISABLED: why Wildcat disabled it, as GetWebhook shows in
+   * disabled_reason.
+   *
+   * @generated from field: string disabled_reason = 4;
+   */
+  disabledReason: string;
+};
+
+/**
+ * Describes the message wildcat.v1.WebhookNotice.
+ * Use `create(WebhookNoticeSchema)` to create a new message.
+ */
+export const WebhookNoticeSchema: GenMessage<WebhookNotice> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 1);
 
 /**
  * A delivery status change of one message.
@@ -177,7 +229,7 @@ export type MessageStatusUpdate = Message<"wildcat.v1.MessageStatusUpdate"> & {
  * Use `create(MessageStatusUpdateSchema)` to create a new message.
  */
 export const MessageStatusUpdateSchema: GenMessage<MessageStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 1);
+  messageDesc(file_wildcat_v1_event, 2);
 
 /**
  * A reaction added to or removed from a message.
@@ -219,7 +271,7 @@ export type MessageReaction = Message<"wildcat.v1.MessageReaction"> & {
  * Use `create(MessageReactionSchema)` to create a new message.
  */
 export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 2);
+  messageDesc(file_wildcat_v1_event, 3);
 
 /**
  * Kinds of events.
@@ -289,6 +341,22 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_MEDIA_READY = 8;
    */
   MEDIA_READY = 8,
+
+  /**
+   * Wildcat disabled a webhook: its endpoint answered 410 Gone or failed for too
+   * long (WEBHOOK_DISABLE_AFTER_HOURS). account_id is empty.
+   *
+   * @generated from enum value: EVENT_TYPE_WEBHOOK_DISABLED = 9;
+   */
+  WEBHOOK_DISABLED = 9,
+
+  /**
+   * Sent only by TestWebhook to the endpoint tested; never stored in the log nor
+   * streamed. account_id is empty.
+   *
+   * @generated from enum value: EVENT_TYPE_WEBHOOK_TEST = 10;
+   */
+  WEBHOOK_TEST = 10,
 }
 
 /**

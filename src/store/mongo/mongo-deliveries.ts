@@ -2,6 +2,7 @@ import { MongoBulkWriteError, MongoServerError, type Collection, type Filter, ty
 import { formatCursor, parseCursor, type EventType } from "../events.js";
 import { decodeToken, encodeToken } from "../keyset-token.js";
 import type {
+  ClaimOptions,
   DeliveryOutcome,
   DeliveryQuery,
   DeliveryRecord,
@@ -44,6 +45,12 @@ export interface DeliveryLeaseDocument {
   owner: string;
 }
 
+/** `fanout`: the last event cursor (as its number) the webhook fan-out has handled. */
+export interface WebhookStateDocument {
+  _id: "fanout";
+  value: number;
+}
+
 const duplicateKey = 11000;
 const free = new Date(0);
 const candidatesPerRound = 10;
@@ -51,10 +58,12 @@ const candidatesPerRound = 10;
 export class MongoDeliveries implements DeliveryStore {
   readonly #deliveries: Collection<DeliveryDocument>;
   readonly #leases: Collection<DeliveryLeaseDocument>;
+  readonly #state: Collection<WebhookStateDocument>;
 
-  constructor(deliveries: Collection<DeliveryDocument>, leases: Collection<DeliveryLeaseDocument>) {
+  constructor(deliveries: Collection<DeliveryDocument>, leases: Collection<DeliveryLeaseDocument>, state: Collection<WebhookStateDocument>) {
     this.#deliveries = deliveries;
     this.#leases = leases;
+    this.#state = state;
   }
 
   static async createIndexes(deliveries: Collection<DeliveryDocument>, leases: Collection<DeliveryLeaseDocument>): Promise<void> {
@@ -63,6 +72,8 @@ export class MongoDeliveries implements DeliveryStore {
       { key: { webhookId: 1, eventId: 1 }, name: "webhook_event", unique: true },
       // claimDue: pending and due, most overdue first.
       { key: { state: 1, nextAttemptTime: 1 }, name: "due" },
+      // claimDue for one webhook, however long other endpoints' backlogs are.
+      { key: { state: 1, webhookId: 1, nextAttemptTime: 1 }, name: "webhook_due" },
       // Retention: the oldest pending event.
       { key: { state: 1, eventSeq: 1 }, name: "pending_seq" },
       // list: a webhook's deliveries newest first.
@@ -104,9 +115,12 @@ export class MongoDeliveries implements DeliveryStore {
     return doc ? fromDocument(doc) : undefined;
   }
 
-  async claimDue({ now, owner, leaseMs }: { now: Date; owner: string; leaseMs: number }): Promise<DeliveryRecord | undefined> {
+  async claimDue({ now, owner, leaseMs, webhookId, skipWebhookIds = [] }: ClaimOptions): Promise<DeliveryRecord | undefined> {
+    const filter: Filter<DeliveryDocument> = { state: "pending", nextAttemptTime: { $lte: now }, leaseExpireTime: { $lte: now } };
+    if (webhookId !== undefined) filter.webhookId = skipWebhookIds.includes(webhookId) ? { $in: [] } : webhookId;
+    else if (skipWebhookIds.length > 0) filter.webhookId = { $nin: [...skipWebhookIds] };
     const candidates = await this.#deliveries
-      .find({ state: "pending", nextAttemptTime: { $lte: now }, leaseExpireTime: { $lte: now } })
+      .find(filter)
       .sort({ nextAttemptTime: 1 })
       .limit(candidatesPerRound)
       .toArray();
@@ -167,6 +181,34 @@ export class MongoDeliveries implements DeliveryStore {
   async oldestPendingCursor(): Promise<string | undefined> {
     const docs = await this.#deliveries.find({ state: "pending" }).sort({ eventSeq: 1 }).limit(1).toArray();
     return docs[0] ? formatCursor(docs[0].eventSeq) : undefined;
+  }
+
+  async reschedule(d: NewDelivery): Promise<DeliveryRecord> {
+    await this.enqueue([d]);
+    // Dropping the owner makes a late result of an attempt in flight a no-op (recordAttempt
+    // checks it), and a free lease makes the delivery claimable at once.
+    await this.#deliveries.updateOne(
+      { webhookId: d.webhookId, eventId: d.eventId },
+      { $set: { state: "pending", nextAttemptTime: d.nextAttemptTime, leaseExpireTime: free }, $unset: { leaseOwner: "" } },
+    );
+    return (await this.get(d.webhookId, d.eventId))!;
+  }
+
+  async failPending(webhookId: string, error: string): Promise<number> {
+    const result = await this.#deliveries.updateMany(
+      { webhookId, state: "pending" },
+      { $set: { state: "failed", lastError: error, leaseExpireTime: free }, $unset: { nextAttemptTime: "", leaseOwner: "" } },
+    );
+    return result.modifiedCount;
+  }
+
+  async fanoutPosition(): Promise<string | undefined> {
+    const doc = await this.#state.findOne({ _id: "fanout" });
+    return doc ? formatCursor(doc.value) : undefined;
+  }
+
+  async advanceFanout(cursor: string): Promise<void> {
+    await this.#state.updateOne({ _id: "fanout" }, { $max: { value: parseCursor(cursor) } }, { upsert: true });
   }
 
   async #takeGeneration(doc: DeliveryDocument, generation: number, owner: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import {
   type RetentionOptions,
   type StoredEvent,
 } from "../events.js";
-import type { DeliveryDocument } from "./mongo-deliveries.js";
+import type { DeliveryDocument, WebhookStateDocument } from "./mongo-deliveries.js";
 import { ensureIndexes } from "./ensure-indexes.js";
 
 export interface EventDocument {
@@ -59,6 +59,7 @@ export class MongoEventLog implements EventLog {
   readonly #events: Collection<EventDocument>;
   readonly #meta: Collection<EventMetaDocument>;
   readonly #deliveries: Collection<DeliveryDocument>;
+  readonly #webhookState: Collection<WebhookStateDocument>;
   readonly #waiter: AppendWaiter;
   readonly #options: MongoEventLogOptions;
   #appending: Promise<unknown> = Promise.resolve();
@@ -67,12 +68,14 @@ export class MongoEventLog implements EventLog {
     events: Collection<EventDocument>,
     meta: Collection<EventMetaDocument>,
     deliveries: Collection<DeliveryDocument>,
+    webhookState: Collection<WebhookStateDocument>,
     waiter: AppendWaiter,
     options: MongoEventLogOptions = {},
   ) {
     this.#events = events;
     this.#meta = meta;
     this.#deliveries = deliveries;
+    this.#webhookState = webhookState;
     this.#waiter = waiter;
     this.#options = options;
   }
@@ -122,6 +125,11 @@ export class MongoEventLog implements EventLog {
     }
   }
 
+  async get(eventId: string): Promise<StoredEvent | undefined> {
+    const doc = await this.#events.findOne({ eventId });
+    return doc ? fromDocument(doc) : undefined;
+  }
+
   async read({ after, filter, limit }: EventReadOptions): Promise<EventPage> {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     const from = parseCursor(after);
@@ -163,6 +171,9 @@ export class MongoEventLog implements EventLog {
     // Unfinished deliveries still need their events.
     const pending = await this.#deliveries.find({ state: "pending" }).sort({ eventSeq: 1 }).limit(1).toArray();
     if (pending[0]) upTo = Math.min(upTo, pending[0].eventSeq - 1);
+    // Nor what the webhook fan-out has not handled yet (once it has started).
+    const fanout = await this.#webhookState.findOne({ _id: "fanout" });
+    if (fanout) upTo = Math.min(upTo, fanout.value);
     if (upTo < 1) return 0;
     // Floor first: a reader racing the delete gets CursorExpiredError rather than a silent gap.
     await this.#meta.updateOne({ _id: "floor" }, { $max: { value: upTo } }, { upsert: true });

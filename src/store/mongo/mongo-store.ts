@@ -16,11 +16,12 @@ import type { AuthRecordStore, AuthWriteFaults } from "../auth-records.js";
 import type { AuthCipher } from "../auth/auth-cipher.js";
 import { StoreAuthState } from "../auth/store-auth-state.js";
 import { MongoAuthRecords, type AuthJournalDocument, type AuthKeyDocument } from "./mongo-auth-records.js";
-import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument } from "./mongo-deliveries.js";
+import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument, type WebhookStateDocument } from "./mongo-deliveries.js";
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
 import { MongoMedia } from "./mongo-media.js";
 import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
 import { MongoWebhooks, type WebhookDocument } from "./mongo-webhooks.js";
+import { SealedWebhookStore } from "../webhook-secrets.js";
 
 /** Options for {@link openMongoStore}. */
 export interface MongoStoreOptions {
@@ -30,7 +31,7 @@ export interface MongoStoreOptions {
    * the URI wins.
    */
   serverSelectionTimeoutMS?: number;
-  /** Encrypts auth state; without it auth state calls throw. */
+  /** Encrypts auth state and webhook secrets; without it their calls throw. */
   authCipher?: AuthCipher;
   /** GridFS chunk size for new media. Default 1 MiB (measured against 255 KiB: see the bench). */
   mediaChunkSizeBytes?: number;
@@ -71,6 +72,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     const webhooks = db.collection<WebhookDocument>("webhooks");
     const deliveries = db.collection<DeliveryDocument>("deliveries");
     const deliveryLeases = db.collection<DeliveryLeaseDocument>("delivery_leases");
+    const webhookState = db.collection<WebhookStateDocument>("webhook_state");
     // createIndexes is a no-op for indexes that already exist with the same spec.
     await accounts.createIndexes([{ key: { state: 1, _id: 1 }, name: "state_id" }]);
     await MongoAuthRecords.createIndexes(authKeys, authJournal);
@@ -87,12 +89,12 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       authRecords,
       authState: new StoreAuthState(authRecords, options.authCipher),
       messages: new MongoMessages(messages, sendRequests),
-      events: new MongoEventLog(events, eventMeta, deliveries, new AppendWaiter(options.eventPollMs ?? 250), {
+      events: new MongoEventLog(events, eventMeta, deliveries, webhookState, new AppendWaiter(options.eventPollMs ?? 250), {
         beforeInsert: options.beforeEventInsert,
       }),
       media: new MongoMedia(db, options.mediaChunkSizeBytes ?? 1024 * 1024),
-      webhooks: new MongoWebhooks(webhooks, deliveries, deliveryLeases),
-      deliveries: new MongoDeliveries(deliveries, deliveryLeases),
+      webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
+      deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
       close: () => client.close(),
     };
   } catch (err) {

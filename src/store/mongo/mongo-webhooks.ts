@@ -1,6 +1,6 @@
 import { MongoServerError, type Collection } from "mongodb";
 import { AlreadyExistsError } from "../store.js";
-import type { WebhookPatch, WebhookRecord, WebhookStore } from "../webhooks.js";
+import { OPTIONAL_WEBHOOK_FIELDS, type WebhookPatch, type WebhookRecord, type WebhookStore } from "../webhooks.js";
 import type { DeliveryDocument, DeliveryLeaseDocument } from "./mongo-deliveries.js";
 
 export type WebhookDocument = Omit<WebhookRecord, "webhookId"> & { _id: string };
@@ -54,7 +54,7 @@ export class MongoWebhooks implements WebhookStore {
     const unset: Record<string, ""> = {};
     for (const [key, value] of Object.entries(patch)) {
       if (value !== undefined) set[key] = value;
-      else if (key === "disabledReason") unset[key] = "";
+      else if ((OPTIONAL_WEBHOOK_FIELDS as readonly string[]).includes(key)) unset[key] = "";
     }
     const change: Record<string, unknown> = { $set: set };
     if (Object.keys(unset).length > 0) change.$unset = unset;
@@ -90,5 +90,6 @@ function fromDocument(doc: WebhookDocument): WebhookRecord {
     updateTime: doc.updateTime,
   };
   if (doc.disabledReason !== undefined) record.disabledReason = doc.disabledReason;
+  if (doc.failingSince !== undefined) record.failingSince = doc.failingSince;
   return record;
 }

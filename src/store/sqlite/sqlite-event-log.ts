@@ -61,6 +61,11 @@ export class SqliteEventLog implements EventLog {
     return fromRow(this.#byEventId.get(event.eventId)!);
   }
 
+  async get(eventId: string): Promise<StoredEvent | undefined> {
+    const row = this.#byEventId.get(eventId);
+    return row && fromRow(row);
+  }
+
   async read({ after, filter, limit }: EventReadOptions): Promise<EventPage> {
     checkLimit(limit);
     const from = parseCursor(after);
@@ -119,6 +124,9 @@ export class SqliteEventLog implements EventLog {
         .prepare<[], { seq: number | null }>("SELECT min(event_seq) AS seq FROM deliveries WHERE state = 'pending'")
         .get()?.seq;
       if (pending !== null && pending !== undefined) upTo = Math.min(upTo, pending - 1);
+      // Nor what the webhook fan-out has not handled yet (once it has started).
+      const fanout = this.#db.prepare<[], { value: number }>("SELECT value FROM meta WHERE name = 'webhook_fanout'").get()?.value;
+      if (fanout !== undefined) upTo = Math.min(upTo, fanout);
       if (upTo < 1) return 0;
       const removed = this.#db.prepare("DELETE FROM events WHERE seq <= ?").run(upTo).changes;
       this.#db

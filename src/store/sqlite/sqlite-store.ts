@@ -22,6 +22,7 @@ import { SqliteAuthRecords } from "./sqlite-auth-records.js";
 import { SqliteEventLog } from "./sqlite-event-log.js";
 import { SqliteMedia } from "./sqlite-media.js";
 import { SqliteMessages } from "./sqlite-messages.js";
+import { SealedWebhookStore } from "../webhook-secrets.js";
 import { SqliteDeliveries, SqliteWebhooks } from "./sqlite-webhooks.js";
 
 /**
@@ -121,11 +122,13 @@ const migrations: readonly string[] = [
   `ALTER TABLE accounts ADD COLUMN media_download TEXT`,
   // 5: listing an account's media newest first.
   `CREATE INDEX media_account_time ON media (account_id, create_time DESC, media_id DESC);`,
+  // 6: claiming one webhook's due deliveries without scanning other endpoints' backlogs.
+  `CREATE INDEX deliveries_webhook_due ON deliveries (state, webhook_id, next_attempt_time);`,
 ];
 
 /** Options for {@link openSqliteStore}. */
 export interface SqliteStoreOptions {
-  /** Encrypts auth state; without it auth state calls throw. */
+  /** Encrypts auth state and webhook secrets; without it their calls throw. */
   authCipher?: AuthCipher;
   /** How often event-log waiters poll for appends by other processes. Default 250 ms. */
   eventPollMs?: number;
@@ -154,7 +157,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       messages: new SqliteMessages(db),
       events: new SqliteEventLog(db, new AppendWaiter(options.eventPollMs ?? 250)),
       media: new SqliteMedia(db, dataDir),
-      webhooks: new SqliteWebhooks(db),
+      webhooks: new SealedWebhookStore(new SqliteWebhooks(db), options.authCipher),
       deliveries: new SqliteDeliveries(db),
       close: async () => void db.close(),
     };

@@ -3,16 +3,18 @@ import { parseCursor, formatCursor, type EventType } from "../events.js";
 import { fromJson, toJson } from "../json-dates.js";
 import { decodeToken, encodeToken } from "../keyset-token.js";
 import { AlreadyExistsError } from "../store.js";
-import type {
-  DeliveryOutcome,
-  DeliveryQuery,
-  DeliveryRecord,
-  DeliveryState,
-  DeliveryStore,
-  NewDelivery,
-  WebhookPatch,
-  WebhookRecord,
-  WebhookStore,
+import {
+  OPTIONAL_WEBHOOK_FIELDS,
+  type ClaimOptions,
+  type DeliveryOutcome,
+  type DeliveryQuery,
+  type DeliveryRecord,
+  type DeliveryState,
+  type DeliveryStore,
+  type NewDelivery,
+  type WebhookPatch,
+  type WebhookRecord,
+  type WebhookStore,
 } from "../webhooks.js";
 
 /** Webhooks are read whole and never queried inside: one JSON column. */
@@ -70,7 +72,7 @@ export function applyWebhookPatch(record: WebhookRecord, patch: WebhookPatch, up
   const next: WebhookRecord = { ...record, updateTime };
   for (const [key, value] of Object.entries(patch) as [keyof WebhookPatch, unknown][]) {
     if (value !== undefined) (next as unknown as Record<string, unknown>)[key] = value;
-    else if (key === "disabledReason") delete next.disabledReason;
+    else if ((OPTIONAL_WEBHOOK_FIELDS as readonly string[]).includes(key)) delete next[key as (typeof OPTIONAL_WEBHOOK_FIELDS)[number]];
   }
   return next;
 }
@@ -121,16 +123,22 @@ export class SqliteDeliveries implements DeliveryStore {
     return row && fromRow(row);
   }
 
-  async claimDue({ now, owner, leaseMs }: { now: Date; owner: string; leaseMs: number }): Promise<DeliveryRecord | undefined> {
+  async claimDue({ now, owner, leaseMs, webhookId, skipWebhookIds = [] }: ClaimOptions): Promise<DeliveryRecord | undefined> {
+    const params: unknown[] = [...skipWebhookIds];
+    let skip = skipWebhookIds.length > 0 ? `AND webhook_id NOT IN (${skipWebhookIds.map(() => "?").join(", ")})` : "";
+    if (webhookId !== undefined) {
+      skip += " AND webhook_id = ?";
+      params.push(webhookId);
+    }
     // The UPDATE is one statement under SQLite's write lock: two processes never claim one row.
     const row = this.#db
-      .prepare<[string, number, number, number], DeliveryRow>(
+      .prepare<unknown[], DeliveryRow>(
         `UPDATE deliveries SET lease_owner = ?, lease_expire_time = ?
-         WHERE rowid = (SELECT rowid FROM deliveries WHERE state = 'pending' AND next_attempt_time <= ? AND lease_expire_time <= ?
+         WHERE rowid = (SELECT rowid FROM deliveries WHERE state = 'pending' AND next_attempt_time <= ? AND lease_expire_time <= ? ${skip}
                         ORDER BY next_attempt_time LIMIT 1)
          RETURNING *`,
       )
-      .get(owner, now.getTime() + leaseMs, now.getTime(), now.getTime());
+      .get(owner, now.getTime() + leaseMs, now.getTime(), now.getTime(), ...params);
     return row && fromRow(row);
   }
 
@@ -174,6 +182,39 @@ export class SqliteDeliveries implements DeliveryStore {
       .prepare<[], { seq: number | null }>("SELECT min(event_seq) AS seq FROM deliveries WHERE state = 'pending'")
       .get();
     return row?.seq ? formatCursor(row.seq) : undefined;
+  }
+
+  async reschedule(d: NewDelivery): Promise<DeliveryRecord> {
+    const row = this.#db
+      .prepare<unknown[], DeliveryRow>(
+        `INSERT INTO deliveries (webhook_id, event_id, event_seq, event_type, state, attempts, next_attempt_time, create_time, last)
+         VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, '{}')
+         ON CONFLICT DO UPDATE SET state = 'pending', next_attempt_time = excluded.next_attempt_time, lease_owner = NULL, lease_expire_time = 0
+         RETURNING *`,
+      )
+      .get(d.webhookId, d.eventId, parseCursor(d.eventCursor), d.eventType, d.nextAttemptTime.getTime(), d.createTime.getTime());
+    return fromRow(row!);
+  }
+
+  async failPending(webhookId: string, error: string): Promise<number> {
+    return this.#db
+      .prepare(
+        `UPDATE deliveries SET state = 'failed', next_attempt_time = NULL, lease_owner = NULL, lease_expire_time = 0,
+           last = json_set(last, '$.lastError', ?)
+         WHERE webhook_id = ? AND state = 'pending'`,
+      )
+      .run(error, webhookId).changes;
+  }
+
+  async fanoutPosition(): Promise<string | undefined> {
+    const row = this.#db.prepare<[], { value: number }>("SELECT value FROM meta WHERE name = 'webhook_fanout'").get();
+    return row ? formatCursor(row.value) : undefined;
+  }
+
+  async advanceFanout(cursor: string): Promise<void> {
+    this.#db
+      .prepare("INSERT INTO meta (name, value) VALUES ('webhook_fanout', ?) ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)")
+      .run(parseCursor(cursor));
   }
 }
 

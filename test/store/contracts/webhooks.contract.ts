@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { AlreadyExistsError } from "../../../src/store/store.js";
 import type { NewDelivery, WebhookRecord } from "../../../src/store/webhooks.js";
+import { AuthCipher } from "../../../src/store/auth/auth-cipher.js";
+import type { NewEvent } from "../../../src/store/events.js";
 import { useAdapter, type AdapterFactory } from "../harness.js";
 
 const t0 = Date.parse("2025-06-01T00:00:00Z");
@@ -31,6 +33,10 @@ function delivery(webhookId: string, n: number, overrides: Partial<NewDelivery> 
     nextAttemptTime: at(n),
     ...overrides,
   };
+}
+
+function logEvent(n: number): NewEvent {
+  return { eventId: `log-${n}`, accountId: "acc", type: "message_received", createTime: at(n), payload: new Uint8Array([n]) };
 }
 
 export function webhooksContract(name: string, factory: AdapterFactory): void {
@@ -149,5 +155,103 @@ export function webhooksContract(name: string, factory: AdapterFactory): void {
       expect((await ctx.store.deliveries.list({ webhookId: "w", pageSize: 10, states: ["failed"] })).deliveries.map((d) => d.eventId)).toEqual(["evt-1"]);
       expect(await ctx.store.deliveries.oldestPendingCursor()).toBe("2");
     });
-  });
+      it("when secrets are stored, they are sealed: a store with another master key cannot read them", async () => {
+      await ctx.store.webhooks.create(webhook);
+      const other = await ctx.open({ authCipher: new AuthCipher(Buffer.alloc(32, 9)) });
+
+      await expect(other.webhooks.get("wh-1")).rejects.toThrow(/master key/);
+      expect((await ctx.store.webhooks.get("wh-1"))?.secrets.map((s) => s.secret)).toEqual(["new-secret", "old-secret"]);
+      // Rotation through update is sealed too.
+      const rotated = await ctx.store.webhooks.update("wh-1", { secrets: [{ secret: "newest", createTime: at(500) }] }, at(500));
+      expect(rotated?.secrets).toStrictEqual([{ secret: "newest", createTime: at(500) }]);
+      await expect(other.webhooks.list({ pageSize: 10 })).rejects.toThrow(/master key/);
+    });
+
+    it("when failingSince is set it is kept, and a patch with it undefined clears it", async () => {
+      await ctx.store.webhooks.create(webhook);
+
+      expect((await ctx.store.webhooks.update("wh-1", { failingSince: at(150) }, at(150)))?.failingSince).toStrictEqual(at(150));
+      expect((await ctx.store.webhooks.get("wh-1"))?.failingSince).toStrictEqual(at(150));
+      expect(await ctx.store.webhooks.update("wh-1", { failingSince: undefined }, at(160))).toStrictEqual({ ...webhook, updateTime: at(160) });
+    });
+
+    it("when claiming with skipWebhookIds, deliveries of those webhooks are passed over", async () => {
+      await ctx.store.deliveries.enqueue([delivery("busy", 1), delivery("busy", 2), delivery("idle", 3)]);
+
+      const claimed = await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, skipWebhookIds: ["busy"] });
+      expect(claimed?.webhookId).toBe("idle");
+      expect(await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, skipWebhookIds: ["busy", "x"] })).toBeUndefined();
+      expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, skipWebhookIds: [] }))?.eventId).toBe("evt-1");
+    });
+
+    it("when claiming for one webhook, only its deliveries are handed out, most overdue first", async () => {
+      await ctx.store.deliveries.enqueue([delivery("backlog", 1), delivery("backlog", 2), delivery("w", 3, { nextAttemptTime: at(4) }), delivery("w", 4, { nextAttemptTime: at(3) })]);
+
+      expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "w" }))?.eventId).toBe("evt-4");
+      expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "w" }))?.eventId).toBe("evt-3");
+      expect(await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "w" })).toBeUndefined();
+      expect(await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "backlog", skipWebhookIds: ["backlog"] })).toBeUndefined();
+      expect((await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000, webhookId: "backlog" }))?.eventId).toBe("evt-1");
+    });
+
+    it("when rescheduled, a finished delivery is pending and due again with its attempts kept, a leased one loses its lease, a missing one is created", async () => {
+      await ctx.store.deliveries.enqueue([delivery("w", 1), delivery("w", 2)]);
+      await ctx.store.deliveries.claimDue({ now: at(10), owner: "p1", leaseMs: 60_000 });
+      await ctx.store.deliveries.recordAttempt("w", "evt-1", "p1", { attemptTime: at(10), state: "succeeded", statusCode: 200 });
+      await ctx.store.deliveries.claimDue({ now: at(11), owner: "p2", leaseMs: 60_000 });
+
+      const again = await ctx.store.deliveries.reschedule(delivery("w", 1, { createTime: at(20), nextAttemptTime: at(20) }));
+      expect([again.state, again.attempts, again.nextAttemptTime, again.lastStatusCode]).toEqual(["pending", 1, at(20), 200]);
+      const unleased = await ctx.store.deliveries.reschedule(delivery("w", 2, { createTime: at(20), nextAttemptTime: at(20) }));
+      expect(unleased.lease).toBeUndefined();
+      // The late result of the attempt that held the lease is ignored.
+      expect(await ctx.store.deliveries.recordAttempt("w", "evt-2", "p2", { attemptTime: at(21), state: "failed" })).toBe(false);
+      const created = await ctx.store.deliveries.reschedule(delivery("w", 3, { createTime: at(20), nextAttemptTime: at(20) }));
+      expect([created.state, created.attempts]).toEqual(["pending", 0]);
+      expect((await ctx.store.deliveries.claimDue({ now: at(20), owner: "p3", leaseMs: 1000 }))?.eventId).toBeDefined();
+    });
+
+    it("when a webhook's pending deliveries are failed, they end with the error and others are untouched", async () => {
+      await ctx.store.deliveries.enqueue([delivery("w", 1), delivery("w", 2), delivery("w", 3), delivery("x", 4)]);
+      const c = await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 1000 });
+      await ctx.store.deliveries.recordAttempt("w", c!.eventId, "p", { attemptTime: at(10), state: "succeeded", statusCode: 204 });
+      await ctx.store.deliveries.claimDue({ now: at(10), owner: "p", leaseMs: 60_000 });
+
+      expect(await ctx.store.deliveries.failPending("w", "webhook disabled: 410")).toBe(2);
+
+      const states = (await ctx.store.deliveries.list({ webhookId: "w", pageSize: 10 })).deliveries.map((d) => [d.eventId, d.state, d.lastError, d.nextAttemptTime, d.lease]);
+      expect(states).toEqual([
+        ["evt-3", "failed", "webhook disabled: 410", undefined, undefined],
+        ["evt-2", "failed", "webhook disabled: 410", undefined, undefined],
+        ["evt-1", "succeeded", undefined, undefined, undefined],
+      ]);
+      expect(await ctx.store.deliveries.oldestPendingCursor()).toBe("4");
+    });
+
+    it("when the fan-out position is advanced, it never moves back, and retention keeps every event after it", async () => {
+      expect(await ctx.store.deliveries.fanoutPosition()).toBeUndefined();
+      const events = [];
+      for (let n = 1; n <= 6; n++) events.push(await ctx.store.events.append(logEvent(n)));
+      // Retention before the fan-out ever ran is not held back.
+      expect(await ctx.store.events.prune({ maxEvents: 5 })).toBe(1);
+
+      await ctx.store.deliveries.advanceFanout(events[2].cursor);
+      await ctx.store.deliveries.advanceFanout(events[1].cursor);
+      expect(await ctx.store.deliveries.fanoutPosition()).toBe(events[2].cursor);
+
+      expect(await ctx.store.events.prune({ maxEvents: 1 })).toBe(2);
+      expect((await ctx.store.events.read({ limit: 10 })).events.map((e) => e.eventId)).toEqual(["log-4", "log-5", "log-6"]);
+    });
+
+    it("when an event is looked up by id, the retained event is returned; unknown or pruned ones are undefined", async () => {
+      const a = await ctx.store.events.append(logEvent(1));
+      const b = await ctx.store.events.append(logEvent(2));
+      await ctx.store.events.append(logEvent(3));
+
+      expect(await ctx.store.events.get("log-2")).toStrictEqual(b);
+      expect(await ctx.store.events.get("nope")).toBeUndefined();
+      await ctx.store.events.prune({ maxEvents: 2 });
+      expect(await ctx.store.events.get(a.eventId)).toBeUndefined();
+    });
+});
 }

@@ -1,0 +1,38 @@
+import { create, fromBinary, toBinary, toJsonString } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { EventSchema, EventType } from "../../gen/wildcat/v1/event_pb.js";
+import type { StoredEvent } from "../store/events.js";
+import type { WebhookRecord } from "../store/webhooks.js";
+
+/** The body a webhook receives: the proto3 JSON form of the Event, cursor included. */
+export function webhookBody(stored: StoredEvent): string {
+  const event = fromBinary(EventSchema, stored.payload);
+  event.cursor = stored.cursor;
+  return toJsonString(EventSchema, event);
+}
+
+/** The notice an event about a webhook carries. */
+function notice(webhook: WebhookRecord) {
+  return { webhookId: webhook.webhookId, url: webhook.url, description: webhook.description, disabledReason: webhook.disabledReason ?? "" };
+}
+
+/** The WEBHOOK_DISABLED event, as appended to the log. */
+export function webhookDisabledEvent(eventId: string, webhook: WebhookRecord, now: Date): Uint8Array {
+  return toBinary(
+    EventSchema,
+    create(EventSchema, { eventId, type: EventType.WEBHOOK_DISABLED, createTime: timestampFromDate(now), payload: { case: "webhook", value: notice(webhook) } }),
+  );
+}
+
+/** The body of a TestWebhook ping: a WEBHOOK_TEST event that is never stored. */
+export function webhookTestBody(eventId: string, webhook: WebhookRecord, now: Date): string {
+  return toJsonString(
+    EventSchema,
+    create(EventSchema, { eventId, type: EventType.WEBHOOK_TEST, createTime: timestampFromDate(now), payload: { case: "webhook", value: notice(webhook) } }),
+  );
+}
+
+/** Secrets that sign now, newest first: the current one and rotated-out ones still in their grace period. */
+export function signingSecrets(webhook: WebhookRecord, now: Date): string[] {
+  return webhook.secrets.filter((s) => !s.expireTime || s.expireTime > now).map((s) => s.secret);
+}
