@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
@@ -46,7 +47,8 @@ export class WebhookDispatcher {
   readonly #options: DispatcherOptions;
   /** Unique per process start: a restarted process does not own its predecessor's leases. */
   readonly #owner = `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
-  readonly #abort = new AbortController();
+  /** Aborted at stop; every attempt in flight (up to WEBHOOK_WORKERS) listens to it. */
+  readonly #abort = unboundedAbortController();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #perEndpoint = new Map<string, number>();
   #ids: string[] = [];
@@ -269,4 +271,10 @@ export class WebhookDispatcher {
     const ended = await deliveries.failPending(webhook.webhookId, `webhook disabled: ${reason}`);
     logger.warn({ webhookId: webhook.webhookId, reason, ended }, "webhook disabled");
   }
+}
+
+function unboundedAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
