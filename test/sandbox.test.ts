@@ -56,7 +56,10 @@ describe("npm run sandbox (the gateway with an in-process simulator)", () => {
     expect(inbox).toBeDefined();
     const reply = await curlJson(`${base}/wildcat.v1.SandboxService/SendFromContact`, { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "hello from a contact" });
     expect(reply.messageId).toEqual(expect.any(String));
-    const stream = spawn(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", '{"accountIds":["myaccount"],"start":"STREAM_START_OLDEST"}', `${base}/wildcat.v1.MessageService/StreamMessages`]);
+    const stream = spawn(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", '{"accountIds":["myaccount"],"start":"STREAM_START_OLDEST"}', `${base}/wildcat.v1.MessageService/StreamMessages`], {
+      // Its own process group: node_modules/.bin/buf is a wrapper around the native buf, and both must end.
+      detached: true,
+    });
     let printed = "";
     stream.stdout.on("data", (d: Buffer) => (printed += d.toString()));
     try {
@@ -65,7 +68,7 @@ describe("npm run sandbox (the gateway with an in-process simulator)", () => {
       expect(printed).toContain('"type": "EVENT_TYPE_MESSAGE_SENT"');
       expect(printed).toContain("is my order ready?");
     } finally {
-      stream.kill();
+      process.kill(-stream.pid!, "SIGTERM");
     }
 
     // Killed, not stopped: nothing gets a chance to flush or say goodbye.
