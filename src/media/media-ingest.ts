@@ -28,6 +28,11 @@ export class MediaIngest {
     readonly maxBytes: number,
   ) {}
 
+  /** Removes what stores begun before `startedBefore` and never finished left behind (their process died). */
+  removeAbandoned(startedBefore: Date): Promise<number> {
+    return this.store.cleanupOrphans(startedBefore);
+  }
+
   /** Refuses, before any byte is read, a file whose declared size is over the limit. */
   checkDeclared(metadata: MediaMetadata): void {
     if (metadata.sizeBytes > BigInt(this.maxBytes)) {

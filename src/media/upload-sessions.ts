@@ -8,6 +8,9 @@ import type { Logger } from "../logger.js";
 import type { MediaRecord } from "../store/media.js";
 import { newMediaId, type MediaIngest } from "./media-ingest.js";
 
+/** A store begun this long ago and not finished is taken as abandoned by a process that died. */
+const ABANDONED_AFTER_MS = 24 * 3600_000;
+
 /**
  * The chunks of one upload, handed from AppendUpload calls to the store's put. One chunk at
  * a time: an append resolves when put takes its chunk, and put takes the next one only after
@@ -191,6 +194,10 @@ export class UploadSessions {
     }
     await Promise.allSettled(expired.map((s) => s.result));
     if (expired.length > 0) this.logger.info({ expired: expired.length }, "unfinished uploads expired");
+    // Bytes of uploads (and received files) whose process died mid-way. Another gateway on the
+    // same database may still be writing a recent one, so only those begun a day ago or more.
+    const abandoned = await this.ingest.removeAbandoned(new Date(now - Math.max(ABANDONED_AFTER_MS, this.limits.ttlMs)));
+    if (abandoned > 0) this.logger.info({ abandoned }, "removed the bytes of uploads whose process died");
     return expired.length;
   }
 

@@ -11,7 +11,7 @@ import { MediaLeases } from "../../src/media/media-leases.js";
 import { UploadSessions } from "../../src/media/upload-sessions.js";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { MediaServiceImpl } from "../../src/services/media-service.js";
-import { mongoAdapter, sqliteAdapter, useAdapter, type AdapterFactory } from "../store/harness.js";
+import { deferred, mongoAdapter, sqliteAdapter, useAdapter, type AdapterFactory } from "../store/harness.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { collectDownload, observeOpens, pngBytes, sha256Of, uploadRequests } from "./media-support.js";
 
@@ -125,6 +125,30 @@ function mediaServiceSuite(name: string, factory: AdapterFactory) {
       expect(await ctx.adapter.mediaLeftovers()).toBe(0);
       expect((await failure(client.getUpload({ uploadId: id })))?.code).toBe(Code.NotFound);
       expect((await failure(client.appendUpload({ uploadId: id, offset: 200_001n, chunk: data.subarray(200_001) })))?.code).toBe(Code.NotFound);
+    });
+
+    it("when a store was begun a day ago and never finished (its process died), the sweep removes what it wrote", async () => {
+      const stalled = deferred();
+      const dead = deferred();
+      async function* writtenThenStuck() {
+        yield randomBytes(200_000);
+        yield randomBytes(1);
+        stalled.resolve();
+        await dead.promise;
+        throw new Error("process gone");
+      }
+      const put = ctx.store.media.put({ mediaId: "dying", accountId: "acc", mimeType: "application/octet-stream", source: "upload", createTime: clock.now() }, writtenThenStuck());
+      await stalled.promise;
+
+      clock.advance(24 * 3600_000);
+      await uploads.sweep();
+      expect(await ctx.adapter.mediaLeftovers()).toBeGreaterThan(0); // a day is not more than a day
+      clock.advance(1);
+      await uploads.sweep();
+      expect(await ctx.adapter.mediaLeftovers()).toBe(0);
+
+      dead.resolve();
+      await expect(put).rejects.toThrow("process gone");
     });
 
     it("when a file is exactly at the limit it is kept; one byte more fails with resource_exhausted and leaves no chunk", async () => {
