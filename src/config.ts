@@ -184,14 +184,6 @@ function hours(raw: string): number {
   return n;
 }
 
-function allowList(raw: string): string[] {
-  try {
-    return AddressGuard.parseAllowList(raw);
-  } catch (e) {
-    throw new Error((e as Error).message);
-  }
-}
-
 /** About three days of retries: 10 attempts in all. */
 export const DEFAULT_WEBHOOK_RETRY_SCHEDULE = "5s,5m,30m,2h,5h,10h,14h,20h,20h";
 
@@ -232,7 +224,7 @@ export const CONFIG_KEYS = {
   mediaDownloadConcurrency: { name: "MEDIA_DOWNLOAD_CONCURRENCY", parse: integer(1, 256), default: 4 },
   mediaDownloadAttempts: { name: "MEDIA_DOWNLOAD_ATTEMPTS", parse: integer(1, 100), default: 5 },
   mediaDownloadResumeHours: { name: "MEDIA_DOWNLOAD_RESUME_HOURS", parse: integer(0, 24 * 30), default: 72 },
-  webhookAllowHosts: { name: "WEBHOOK_ALLOW_HOSTS", parse: allowList, default: [] },
+  webhookAllowHosts: { name: "WEBHOOK_ALLOW_HOSTS", parse: (raw: string) => AddressGuard.parseAllowList(raw), default: [] },
   webhookTimeoutMs: { name: "WEBHOOK_TIMEOUT_MS", parse: integer(100, 300_000), default: 15_000 },
   webhookRetrySchedule: { name: "WEBHOOK_RETRY_SCHEDULE", parse: durations, default: durations(DEFAULT_WEBHOOK_RETRY_SCHEDULE) },
   webhookDisableAfterHours: { name: "WEBHOOK_DISABLE_AFTER_HOURS", parse: hours, default: 120 },

@@ -2,7 +2,7 @@ import { downloadMediaMessage, proto, type WAMessage, type WASocket } from "@whi
 import type { Logger } from "../logger.js";
 import { newMediaId } from "../media/media-ingest.js";
 import { MediaTooLargeError, type MediaStore } from "../store/media.js";
-import type { MessageKey, MessageStore, MessageType } from "../store/messages.js";
+import type { MediaRef, MessageKey, MessageStore, MessageType } from "../store/messages.js";
 import type { MediaDownloadPolicy } from "../store/store.js";
 import type { MessageJournal } from "./message-journal.js";
 
@@ -25,8 +25,10 @@ interface Job {
   key: MessageKey;
   message: WAMessage;
   sock: WASocket;
-  type: MessageType;
-  declaredBytes: number;
+  /** The file as the message describes it. */
+  described: MediaRef;
+  /** The account's limit when the file was queued. */
+  maxBytes: number;
   attempt: number;
 }
 
@@ -52,7 +54,8 @@ export class InboundMedia {
   ) {}
 
   /** Queues the file of a stored received message, if the account's policy keeps it. */
-  async enqueue(key: MessageKey, message: WAMessage, sock: WASocket, type: MessageType, declaredBytes: number): Promise<void> {
+  async enqueue(key: MessageKey, message: WAMessage, sock: WASocket, type: MessageType, described: MediaRef): Promise<void> {
+    const declaredBytes = described.sizeBytes;
     const id = activeId(key);
     if (this.active.has(id)) return;
     const policy = await this.policyOf(key.accountId);
@@ -64,7 +67,7 @@ export class InboundMedia {
     }
     if (this.stopped || this.active.has(id)) return;
     this.active.add(id);
-    this.queue.push({ key, message, sock, type, declaredBytes, attempt: 1 });
+    this.queue.push({ key, message, sock, described, maxBytes: limit, attempt: 1 });
     this.pump();
   }
 
@@ -85,7 +88,7 @@ export class InboundMedia {
     for (const m of messages) {
       if (!m.rawMessage || !m.media) continue;
       const before = this.active.size;
-      await this.enqueue(m.key, proto.WebMessageInfo.decode(m.rawMessage) as WAMessage, sock, m.type, m.media.sizeBytes);
+      await this.enqueue(m.key, proto.WebMessageInfo.decode(m.rawMessage) as WAMessage, sock, m.type, m.media);
       if (this.active.size > before) queued++;
     }
     if (queued > 0) this.deps.logger.info({ accountId, queued }, "fetching files of received messages that are still missing");
@@ -131,22 +134,21 @@ export class InboundMedia {
     const { key } = job;
     const log = this.deps.logger.child({ accountId: key.accountId, messageId: key.messageId });
     try {
-      const policy = await this.policyOf(key.accountId);
       const stream = await downloadMediaMessage(job.message, "stream", { options: this.options.fetchOptions }, { logger: log, reuploadRequest: job.sock.updateMediaMessage });
-      const described = (await this.deps.messages.get(key))?.media;
+      const { described } = job;
       const mediaId = newMediaId();
       const record = await this.deps.media.put(
         {
           mediaId,
           accountId: key.accountId,
-          mimeType: described?.mimeType ?? "application/octet-stream",
-          fileName: described?.fileName,
+          mimeType: described.mimeType || "application/octet-stream",
+          fileName: described.fileName,
           source: "inbound",
           messageId: key.messageId,
           createTime: new Date(),
         },
         stream,
-        { maxBytes: this.limit(policy) },
+        { maxBytes: job.maxBytes },
       );
       await this.deps.journal.mediaReady(key, record);
       this.active.delete(activeId(key));

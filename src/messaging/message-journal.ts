@@ -1,26 +1,14 @@
 import { createHash } from "node:crypto";
 import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { EventSchema, EventType } from "../../gen/wildcat/v1/event_pb.js";
+import { EventSchema } from "../../gen/wildcat/v1/event_pb.js";
 import type { Message } from "../../gen/wildcat/v1/message_pb.js";
 import type { Clock } from "../clock.js";
+import { WIRE_EVENT_TYPES } from "../events/event-types.js";
 import type { EventLog, EventType as StoredEventType } from "../store/events.js";
 import type { MessageKey, MessageRecord, MessageStore, NewMessage, Reaction, StatusChange } from "../store/messages.js";
 import type { MediaRecord } from "../store/media.js";
 import { toWireJid, toWireMediaRecord, toWireMessage, WIRE_STATUSES } from "./message-mapping.js";
-
-const EVENT_TYPES: Record<StoredEventType, EventType> = {
-  message_received: EventType.MESSAGE_RECEIVED,
-  message_sent: EventType.MESSAGE_SENT,
-  message_status_changed: EventType.MESSAGE_STATUS_CHANGED,
-  message_edited: EventType.MESSAGE_EDITED,
-  message_deleted: EventType.MESSAGE_DELETED,
-  message_reaction: EventType.MESSAGE_REACTION,
-  account_state_changed: EventType.ACCOUNT_STATE_CHANGED,
-  media_ready: EventType.MEDIA_READY,
-  webhook_disabled: EventType.WEBHOOK_DISABLED,
-  webhook_test: EventType.WEBHOOK_TEST,
-};
 
 type Payload = MessageInitShape<typeof EventSchema>["payload"];
 
@@ -105,7 +93,7 @@ export class MessageJournal {
   private async append(type: StoredEventType, key: MessageKey, what: string[], payload: Payload): Promise<void> {
     const eventId = eventIdOf([key.accountId, key.chatJid, key.messageId, String(key.fromMe), key.participant ?? "", ...what]);
     const now = this.clock.now();
-    const event = create(EventSchema, { eventId, type: EVENT_TYPES[type], accountId: key.accountId, createTime: timestampFromDate(now), payload });
+    const event = create(EventSchema, { eventId, type: WIRE_EVENT_TYPES[type], accountId: key.accountId, createTime: timestampFromDate(now), payload });
     await this.events.append({ eventId, accountId: key.accountId, type, chatJid: key.chatJid, createTime: now, payload: toBinary(EventSchema, event) });
   }
 

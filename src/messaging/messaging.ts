@@ -277,7 +277,7 @@ export class Messaging {
     if (content.pollUpdateMessage) stored.text = await this.pollVote(accountId, sock, msg, content.pollUpdateMessage);
     const created = await this.journal.add(stored, "message_received");
     if (described.media && !created.media?.mediaId) {
-      await this.inboundMedia.enqueue(key, msg, sock, described.type, described.media.sizeBytes);
+      await this.inboundMedia.enqueue(key, msg, sock, described.type, described.media);
     }
     const reaction = content.reactionMessage;
     if (reaction?.key?.id) {

@@ -2,14 +2,13 @@ import type http from "node:http";
 import type http2 from "node:http2";
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "../logger.js";
-import type { MediaStore } from "../store/media.js";
+import { isMediaId, type MediaStore } from "../store/media.js";
 import type { HttpRoute } from "./server.js";
 
 type Request = http.IncomingMessage | http2.Http2ServerRequest;
 type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 const PREFIX = "/media/";
-const MEDIA_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * `GET` and `HEAD /media/{media_id}`: a stored file over plain HTTP, for browsers and curl,
@@ -38,7 +37,7 @@ async function serveMedia(media: MediaStore, req: Request, res: Response): Promi
   // Authorization goes here once the API has it: the same credentials and check as the RPCs'
   // auth interceptor, before anything about the file (even whether it exists) is answered.
   const mediaId = (req.url ?? "").slice(PREFIX.length).split("?")[0];
-  const record = MEDIA_ID.test(mediaId) ? await media.get(mediaId) : undefined;
+  const record = isMediaId(mediaId) ? await media.get(mediaId) : undefined;
   if (!record) return answer(res, 404, "not_found", `media ${mediaId} not found`);
 
   const size = record.sizeBytes;

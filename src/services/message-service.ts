@@ -1,7 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { EventSchema, EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { EventSchema, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import {
   DirectionFilter,
   Presence,
@@ -18,26 +18,13 @@ import {
 } from "../../gen/wildcat/v1/message_service_pb.js";
 import { STORED_MESSAGE_TYPES, toWireMessage } from "../messaging/message-mapping.js";
 import type { Messaging } from "../messaging/messaging.js";
-import { CursorExpiredError, InvalidCursorError, type EventLog, type EventType as StoredEventType } from "../store/events.js";
+import { CursorExpiredError, InvalidCursorError, type EventLog } from "../store/events.js";
+import { STORED_EVENT_TYPES } from "../events/event-types.js";
 import type { MessageStore } from "../store/messages.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { resetExhaustedCall } from "../server/raw-request.js";
 import { mapErrors } from "./domain-errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
-
-/** Event types of the contract as the store names them. */
-export const STORED_TYPES: Record<Exclude<EventType, EventType.UNSPECIFIED>, StoredEventType> = {
-  [EventType.MESSAGE_RECEIVED]: "message_received",
-  [EventType.MESSAGE_SENT]: "message_sent",
-  [EventType.MESSAGE_STATUS_CHANGED]: "message_status_changed",
-  [EventType.MESSAGE_EDITED]: "message_edited",
-  [EventType.MESSAGE_DELETED]: "message_deleted",
-  [EventType.MESSAGE_REACTION]: "message_reaction",
-  [EventType.ACCOUNT_STATE_CHANGED]: "account_state_changed",
-  [EventType.MEDIA_READY]: "media_ready",
-  [EventType.WEBHOOK_DISABLED]: "webhook_disabled",
-  [EventType.WEBHOOK_TEST]: "webhook_test",
-};
 
 const PRESENCES = {
   [Presence.AVAILABLE]: "available",
@@ -130,7 +117,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
   async *streamMessages(req: StreamMessagesRequest, ctx: HandlerContext) {
     const filter = {
       accountIds: req.accountIds.length > 0 ? req.accountIds : undefined,
-      types: req.eventTypes.length > 0 ? req.eventTypes.map((t) => STORED_TYPES[t as keyof typeof STORED_TYPES]) : undefined,
+      types: req.eventTypes.length > 0 ? req.eventTypes.map((t) => STORED_EVENT_TYPES[t]!) : undefined,
     };
     // The store filters by one chat; several are matched here.
     const chats = new Set(req.chatJids);

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { durationFromMs, durationMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { EventType } from "../../gen/wildcat/v1/event_pb.js";
 import { DeliveryState, WebhookState } from "../../gen/wildcat/v1/webhook_pb.js";
@@ -18,12 +18,12 @@ import type {
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { WebhookSchema, WebhookDeliverySchema } from "../../gen/wildcat/v1/webhook_pb.js";
 import type { Clock } from "../clock.js";
+import { STORED_EVENT_TYPES, WIRE_EVENT_TYPES } from "../events/event-types.js";
 import type { EventLog, EventType as StoredEventType } from "../store/events.js";
 import { AlreadyExistsError } from "../store/store.js";
 import type { DeliveryRecord, DeliveryStore, WebhookPatch, WebhookRecord, WebhookSecret, WebhookStore } from "../store/webhooks.js";
 import type { WebhookDispatcher } from "../webhooks/dispatcher.js";
 import { newWebhookSecret } from "../webhooks/signing.js";
-import { STORED_TYPES } from "./message-service.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -32,7 +32,6 @@ const DEFAULT_GRACE_MS = 24 * 3600_000;
 /** Fields UpdateWebhook may change, as FieldMask paths. */
 const UPDATABLE = new Set(["url", "event_types", "account_ids", "description", "state"]);
 
-const WIRE_TYPES = Object.fromEntries(Object.entries(STORED_TYPES).map(([wire, stored]) => [stored, Number(wire)])) as Record<StoredEventType, EventType>;
 const WIRE_STATES = { enabled: WebhookState.ENABLED, disabled: WebhookState.DISABLED, failing: WebhookState.FAILING } as const;
 const WIRE_DELIVERY_STATES = { pending: DeliveryState.PENDING, succeeded: DeliveryState.SUCCEEDED, failed: DeliveryState.FAILED } as const;
 const STORED_DELIVERY_STATES = { [DeliveryState.PENDING]: "pending", [DeliveryState.SUCCEEDED]: "succeeded", [DeliveryState.FAILED]: "failed" } as const;
@@ -129,7 +128,7 @@ export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
   async rotateWebhookSecret(req: RotateWebhookSecretRequest) {
     const current = await this.mustGet(req.webhookId);
     const now = this.deps.clock.now();
-    const graceMs = req.gracePeriod ? Number(req.gracePeriod.seconds) * 1000 + Math.floor(req.gracePeriod.nanos / 1e6) : DEFAULT_GRACE_MS;
+    const graceMs = req.gracePeriod ? durationMs(req.gracePeriod) : DEFAULT_GRACE_MS;
     const expireTime = new Date(now.getTime() + graceMs);
     const secret = newWebhookSecret();
     // Older secrets end with the grace period at the latest; expired ones are dropped.
@@ -208,7 +207,7 @@ function checkUrl(url: string): void {
 }
 
 function toStoredType(type: EventType): StoredEventType {
-  const stored = STORED_TYPES[type as keyof typeof STORED_TYPES];
+  const stored = STORED_EVENT_TYPES[type];
   if (!stored || stored === "webhook_test") throw new ConnectError(`event_types: ${type} cannot be subscribed to`, Code.InvalidArgument);
   return stored;
 }
@@ -217,7 +216,7 @@ function toWebhook(w: WebhookRecord): MessageInitShape<typeof WebhookSchema> {
   return {
     webhookId: w.webhookId,
     url: w.url,
-    eventTypes: w.eventTypes.map((t) => WIRE_TYPES[t]),
+    eventTypes: w.eventTypes.map((t) => WIRE_EVENT_TYPES[t]),
     accountIds: w.accountIds,
     description: w.description,
     state: WIRE_STATES[w.state],
@@ -231,7 +230,7 @@ function toDelivery(d: DeliveryRecord): MessageInitShape<typeof WebhookDeliveryS
   return {
     webhookId: d.webhookId,
     eventId: d.eventId,
-    eventType: WIRE_TYPES[d.eventType],
+    eventType: WIRE_EVENT_TYPES[d.eventType],
     state: WIRE_DELIVERY_STATES[d.state],
     attempts: d.attempts,
     lastStatusCode: d.lastStatusCode ?? 0,

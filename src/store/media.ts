@@ -76,8 +76,12 @@ export class MediaTooLargeError extends Error {
 
 const mediaIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
+export function isMediaId(mediaId: string): boolean {
+  return mediaIdPattern.test(mediaId);
+}
+
 export function checkMediaId(mediaId: string): void {
-  if (!mediaIdPattern.test(mediaId)) throw new RangeError(`invalid media id ${JSON.stringify(mediaId)}`);
+  if (!isMediaId(mediaId)) throw new RangeError(`invalid media id ${JSON.stringify(mediaId)}`);
 }
 
 export function checkRange(range: MediaRange | undefined, size: number): { start: number; end: number } {

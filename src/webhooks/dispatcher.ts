@@ -90,7 +90,11 @@ export class WebhookDispatcher {
   async sendTest(webhook: WebhookRecord): Promise<WebhookAttempt> {
     const now = this.#deps.clock.now();
     const eventId = `test_${randomBytes(12).toString("hex")}`;
-    const body = webhookTestBody(eventId, webhook, now);
+    return this.#post(webhook, eventId, webhookTestBody(eventId, webhook, now), now);
+  }
+
+  /** One signed POST of `body` as event `eventId`, with the secrets valid at `now`. */
+  #post(webhook: WebhookRecord, eventId: string, body: string, now: Date): Promise<WebhookAttempt> {
     const headers = signWebhook(signingSecrets(webhook, now), eventId, Math.floor(now.getTime() / 1000), body);
     return postWebhook(webhook.url, headers, body, { timeoutMs: this.#options.timeoutMs, guard: this.#options.guard, signal: this.#abort.signal });
   }
@@ -208,10 +212,7 @@ export class WebhookDispatcher {
       await this.#record(delivery, { attemptTime: clock.now(), state: "failed", error: "the event is no longer in the event log" });
       return;
     }
-    const body = webhookBody(event);
-    const start = clock.now();
-    const headers = signWebhook(signingSecrets(webhook, start), delivery.eventId, Math.floor(start.getTime() / 1000), body);
-    const result = await postWebhook(webhook.url, headers, body, { timeoutMs: this.#options.timeoutMs, guard: this.#options.guard, signal: this.#abort.signal });
+    const result = await this.#post(webhook, delivery.eventId, webhookBody(event), clock.now());
     // Stopping: the lease runs out and the delivery is tried again, never lost.
     if (this.#abort.signal.aborted) return;
     const attemptTime = clock.now();

@@ -11,25 +11,20 @@ export function webhookBody(stored: StoredEvent): string {
   return toJsonString(EventSchema, event);
 }
 
-/** The notice an event about a webhook carries. */
-function notice(webhook: WebhookRecord) {
-  return { webhookId: webhook.webhookId, url: webhook.url, description: webhook.description, disabledReason: webhook.disabledReason ?? "" };
+/** An event about a webhook, carrying its notice. */
+function webhookEvent(eventId: string, type: EventType, webhook: WebhookRecord, now: Date) {
+  const notice = { webhookId: webhook.webhookId, url: webhook.url, description: webhook.description, disabledReason: webhook.disabledReason ?? "" };
+  return create(EventSchema, { eventId, type, createTime: timestampFromDate(now), payload: { case: "webhook", value: notice } });
 }
 
 /** The WEBHOOK_DISABLED event, as appended to the log. */
 export function webhookDisabledEvent(eventId: string, webhook: WebhookRecord, now: Date): Uint8Array {
-  return toBinary(
-    EventSchema,
-    create(EventSchema, { eventId, type: EventType.WEBHOOK_DISABLED, createTime: timestampFromDate(now), payload: { case: "webhook", value: notice(webhook) } }),
-  );
+  return toBinary(EventSchema, webhookEvent(eventId, EventType.WEBHOOK_DISABLED, webhook, now));
 }
 
 /** The body of a TestWebhook ping: a WEBHOOK_TEST event that is never stored. */
 export function webhookTestBody(eventId: string, webhook: WebhookRecord, now: Date): string {
-  return toJsonString(
-    EventSchema,
-    create(EventSchema, { eventId, type: EventType.WEBHOOK_TEST, createTime: timestampFromDate(now), payload: { case: "webhook", value: notice(webhook) } }),
-  );
+  return toJsonString(EventSchema, webhookEvent(eventId, EventType.WEBHOOK_TEST, webhook, now));
 }
 
 /** Secrets that sign now, newest first: the current one and rotated-out ones still in their grace period. */

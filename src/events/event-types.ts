@@ -1,0 +1,21 @@
+import { EventType } from "../../gen/wildcat/v1/event_pb.js";
+import type { EventType as StoredEventType } from "../store/events.js";
+
+/** The contract's name of each stored event type. */
+export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
+  message_received: EventType.MESSAGE_RECEIVED,
+  message_sent: EventType.MESSAGE_SENT,
+  message_status_changed: EventType.MESSAGE_STATUS_CHANGED,
+  message_edited: EventType.MESSAGE_EDITED,
+  message_deleted: EventType.MESSAGE_DELETED,
+  message_reaction: EventType.MESSAGE_REACTION,
+  account_state_changed: EventType.ACCOUNT_STATE_CHANGED,
+  media_ready: EventType.MEDIA_READY,
+  webhook_disabled: EventType.WEBHOOK_DISABLED,
+  webhook_test: EventType.WEBHOOK_TEST,
+};
+
+/** The stored name of each event type of the contract (none for UNSPECIFIED). */
+export const STORED_EVENT_TYPES = Object.fromEntries(
+  Object.entries(WIRE_EVENT_TYPES).map(([stored, wire]) => [wire, stored]),
+) as Partial<Record<EventType, StoredEventType>>;
