@@ -7,6 +7,7 @@
  */
 import type { AuthRecordStore } from "./auth-records.js";
 import type { AuthStateStore } from "./auth-state.js";
+import type { ChatStore } from "./chats.js";
 import type { EventLog } from "./events.js";
 import type { MediaStore } from "./media.js";
 import type { MessageStore, MessageType } from "./messages.js";
@@ -110,6 +111,8 @@ export interface Store {
   readonly media: MediaStore;
   readonly webhooks: WebhookStore;
   readonly deliveries: DeliveryStore;
+  /** The chat list: unread counts, archive / pin / mute state, last message. */
+  readonly chats: ChatStore;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }
