@@ -1,5 +1,10 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
+import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
+import { SandboxService } from "../../gen/wildcat/v1/sandbox_service_pb.js";
+import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { TEST_ADMIN_KEY } from "../support/auth.js";
 import { processHarness } from "../support/processes.js";
 import { available, goTool, pythonGrpcTool } from "./tools.js";
@@ -51,4 +56,32 @@ describe("client kinds against a live sandbox gateway", () => {
     },
     180_000,
   );
+});
+
+describe("GET /openapi.yaml (generated from the protos by buf generate)", () => {
+  it("when every path of the spec is called as Connect JSON, then each is served by its RPC, and every unary RPC has a path", async () => {
+    const res = await fetch(`${base}/openapi.yaml`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/yaml/);
+    const spec = await res.text();
+    expect(spec).toMatch(/^openapi: 3\./m);
+    const paths = [...spec.matchAll(/^ {4}(\/\S+):$/gm)].map((m) => m[1]);
+    const unary = [AccountService, MessageService, MediaService, WebhookService, SandboxService].flatMap((s) =>
+      s.methods.filter((m) => m.methodKind === "unary").map((m) => `/${s.typeName}/${m.name}`),
+    );
+    expect(paths.sort()).toEqual(unary.sort());
+    for (const path of paths) {
+      expect(spec, path).toMatch(new RegExp(`^ {4}${path.replace(/\./g, "\\.")}:\\n {8}post:`, "m"));
+      // An empty request: most RPCs refuse it (invalid_argument, not_found), a few answer it; none
+      // may be missing (404 "no route", unimplemented) or fail inside (internal).
+      const answer = await fetch(`${base}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${TEST_ADMIN_KEY}` },
+        body: "{}",
+      });
+      const body = (await answer.json()) as { code?: string };
+      expect(answer.headers.get("content-type"), path).toMatch(/^application\/json/);
+      if (answer.status !== 200) expect(["invalid_argument", "not_found", "failed_precondition", "permission_denied", "out_of_range"], `${path}: ${JSON.stringify(body)}`).toContain(body.code);
+    }
+  });
 });

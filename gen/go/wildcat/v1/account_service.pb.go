@@ -14,6 +14,7 @@ import (
 	sync "sync"
 	unsafe "unsafe"
 	_ "wildcat/gen/go/buf/validate"
+	_ "wildcat/gen/go/google/api"
 )
 
 const (
@@ -1019,7 +1020,7 @@ var File_wildcat_v1_account_service_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/account_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\"\xcd\x01\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\"\xcd\x01\n" +
 	"\x14CreateAccountRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
@@ -1077,18 +1078,19 @@ const file_wildcat_v1_account_service_proto_rawDesc = "" +
 	"\x14WatchAccountResponse\x12-\n" +
 	"\aaccount\x18\x01 \x01(\v2\x13.wildcat.v1.AccountR\aaccount\x12+\n" +
 	"\aqr_code\x18\x02 \x01(\v2\x12.wildcat.v1.QrCodeR\x06qrCode\x12:\n" +
-	"\fpairing_code\x18\x03 \x01(\v2\x17.wildcat.v1.PairingCodeR\vpairingCode2\x87\a\n" +
-	"\x0eAccountService\x12T\n" +
-	"\rCreateAccount\x12 .wildcat.v1.CreateAccountRequest\x1a!.wildcat.v1.CreateAccountResponse\x12P\n" +
+	"\fpairing_code\x18\x03 \x01(\v2\x17.wildcat.v1.PairingCodeR\vpairingCode2\xef\n" +
 	"\n" +
-	"GetAccount\x12\x1d.wildcat.v1.GetAccountRequest\x1a\x1e.wildcat.v1.GetAccountResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\fListAccounts\x12\x1f.wildcat.v1.ListAccountsRequest\x1a .wildcat.v1.ListAccountsResponse\"\x03\x90\x02\x01\x12T\n" +
-	"\rUpdateAccount\x12 .wildcat.v1.UpdateAccountRequest\x1a!.wildcat.v1.UpdateAccountResponse\x12T\n" +
-	"\rDeleteAccount\x12 .wildcat.v1.DeleteAccountRequest\x1a!.wildcat.v1.DeleteAccountResponse\x12W\n" +
-	"\x0eConnectAccount\x12!.wildcat.v1.ConnectAccountRequest\x1a\".wildcat.v1.ConnectAccountResponse\x12`\n" +
-	"\x11DisconnectAccount\x12$.wildcat.v1.DisconnectAccountRequest\x1a%.wildcat.v1.DisconnectAccountResponse\x12T\n" +
-	"\rLogoutAccount\x12 .wildcat.v1.LogoutAccountRequest\x1a!.wildcat.v1.LogoutAccountResponse\x12c\n" +
-	"\x12RequestPairingCode\x12%.wildcat.v1.RequestPairingCodeRequest\x1a&.wildcat.v1.RequestPairingCodeResponse\x12S\n" +
+	"\x0eAccountService\x12\x89\x01\n" +
+	"\rCreateAccount\x12 .wildcat.v1.CreateAccountRequest\x1a!.wildcat.v1.CreateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/CreateAccount\x12\x80\x01\n" +
+	"\n" +
+	"GetAccount\x12\x1d.wildcat.v1.GetAccountRequest\x1a\x1e.wildcat.v1.GetAccountResponse\"3\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.AccountService/GetAccount\x90\x02\x01\x12\x88\x01\n" +
+	"\fListAccounts\x12\x1f.wildcat.v1.ListAccountsRequest\x1a .wildcat.v1.ListAccountsResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.AccountService/ListAccounts\x90\x02\x01\x12\x89\x01\n" +
+	"\rUpdateAccount\x12 .wildcat.v1.UpdateAccountRequest\x1a!.wildcat.v1.UpdateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/UpdateAccount\x12\x89\x01\n" +
+	"\rDeleteAccount\x12 .wildcat.v1.DeleteAccountRequest\x1a!.wildcat.v1.DeleteAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/DeleteAccount\x12\x8d\x01\n" +
+	"\x0eConnectAccount\x12!.wildcat.v1.ConnectAccountRequest\x1a\".wildcat.v1.ConnectAccountResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.AccountService/ConnectAccount\x12\x99\x01\n" +
+	"\x11DisconnectAccount\x12$.wildcat.v1.DisconnectAccountRequest\x1a%.wildcat.v1.DisconnectAccountResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.AccountService/DisconnectAccount\x12\x89\x01\n" +
+	"\rLogoutAccount\x12 .wildcat.v1.LogoutAccountRequest\x1a!.wildcat.v1.LogoutAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/LogoutAccount\x12\x9d\x01\n" +
+	"\x12RequestPairingCode\x12%.wildcat.v1.RequestPairingCodeRequest\x1a&.wildcat.v1.RequestPairingCodeResponse\"8\x82\xd3\xe4\x93\x022:\x01*\"-/wildcat.v1.AccountService/RequestPairingCode\x12S\n" +
 	"\fWatchAccount\x12\x1f.wildcat.v1.WatchAccountRequest\x1a .wildcat.v1.WatchAccountResponse0\x01b\x06proto3"
 
 var (

@@ -14,6 +14,7 @@ import (
 	sync "sync"
 	unsafe "unsafe"
 	_ "wildcat/gen/go/buf/validate"
+	_ "wildcat/gen/go/google/api"
 )
 
 const (
@@ -1067,7 +1068,7 @@ var File_wildcat_v1_media_service_proto protoreflect.FileDescriptor
 const file_wildcat_v1_media_service_proto_rawDesc = "" +
 	"\n" +
 	"\x1ewildcat/v1/media_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/media.proto\"\x7f\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/media.proto\"\x7f\n" +
 	"\x12UploadMediaRequest\x127\n" +
 	"\bmetadata\x18\x01 \x01(\v2\x19.wildcat.v1.MediaMetadataH\x00R\bmetadata\x12!\n" +
 	"\x05chunk\x18\x02 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05chunkB\r\n" +
@@ -1122,17 +1123,17 @@ const file_wildcat_v1_media_service_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"M\n" +
 	"\x12DeleteMediaRequest\x127\n" +
 	"\bmedia_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^[A-Za-z0-9_-]{1,64}$R\amediaId\"\x15\n" +
-	"\x13DeleteMediaResponse2\xe8\x05\n" +
+	"\x13DeleteMediaResponse2\xb6\b\n" +
 	"\fMediaService\x12P\n" +
-	"\vUploadMedia\x12\x1e.wildcat.v1.UploadMediaRequest\x1a\x1f.wildcat.v1.UploadMediaResponse(\x01\x12N\n" +
-	"\vStartUpload\x12\x1e.wildcat.v1.StartUploadRequest\x1a\x1f.wildcat.v1.StartUploadResponse\x12Q\n" +
-	"\fAppendUpload\x12\x1f.wildcat.v1.AppendUploadRequest\x1a .wildcat.v1.AppendUploadResponse\x12Q\n" +
-	"\fFinishUpload\x12\x1f.wildcat.v1.FinishUploadRequest\x1a .wildcat.v1.FinishUploadResponse\x12M\n" +
-	"\tGetUpload\x12\x1c.wildcat.v1.GetUploadRequest\x1a\x1d.wildcat.v1.GetUploadResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\rDownloadMedia\x12 .wildcat.v1.DownloadMediaRequest\x1a!.wildcat.v1.DownloadMediaResponse0\x01\x12J\n" +
-	"\bGetMedia\x12\x1b.wildcat.v1.GetMediaRequest\x1a\x1c.wildcat.v1.GetMediaResponse\"\x03\x90\x02\x01\x12M\n" +
-	"\tListMedia\x12\x1c.wildcat.v1.ListMediaRequest\x1a\x1d.wildcat.v1.ListMediaResponse\"\x03\x90\x02\x01\x12N\n" +
-	"\vDeleteMedia\x12\x1e.wildcat.v1.DeleteMediaRequest\x1a\x1f.wildcat.v1.DeleteMediaResponseb\x06proto3"
+	"\vUploadMedia\x12\x1e.wildcat.v1.UploadMediaRequest\x1a\x1f.wildcat.v1.UploadMediaResponse(\x01\x12\x7f\n" +
+	"\vStartUpload\x12\x1e.wildcat.v1.StartUploadRequest\x1a\x1f.wildcat.v1.StartUploadResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/StartUpload\x12\x83\x01\n" +
+	"\fAppendUpload\x12\x1f.wildcat.v1.AppendUploadRequest\x1a .wildcat.v1.AppendUploadResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MediaService/AppendUpload\x12\x83\x01\n" +
+	"\fFinishUpload\x12\x1f.wildcat.v1.FinishUploadRequest\x1a .wildcat.v1.FinishUploadResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MediaService/FinishUpload\x12z\n" +
+	"\tGetUpload\x12\x1c.wildcat.v1.GetUploadRequest\x1a\x1d.wildcat.v1.GetUploadResponse\"0\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.MediaService/GetUpload\x90\x02\x01\x12V\n" +
+	"\rDownloadMedia\x12 .wildcat.v1.DownloadMediaRequest\x1a!.wildcat.v1.DownloadMediaResponse0\x01\x12v\n" +
+	"\bGetMedia\x12\x1b.wildcat.v1.GetMediaRequest\x1a\x1c.wildcat.v1.GetMediaResponse\"/\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.MediaService/GetMedia\x90\x02\x01\x12z\n" +
+	"\tListMedia\x12\x1c.wildcat.v1.ListMediaRequest\x1a\x1d.wildcat.v1.ListMediaResponse\"0\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.MediaService/ListMedia\x90\x02\x01\x12\x7f\n" +
+	"\vDeleteMedia\x12\x1e.wildcat.v1.DeleteMediaRequest\x1a\x1f.wildcat.v1.DeleteMediaResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/DeleteMediab\x06proto3"
 
 var (
 	file_wildcat_v1_media_service_proto_rawDescOnce sync.Once

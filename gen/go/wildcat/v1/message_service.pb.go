@@ -14,6 +14,7 @@ import (
 	sync "sync"
 	unsafe "unsafe"
 	_ "wildcat/gen/go/buf/validate"
+	_ "wildcat/gen/go/google/api"
 )
 
 const (
@@ -1360,7 +1361,7 @@ var File_wildcat_v1_message_service_proto protoreflect.FileDescriptor
 const file_wildcat_v1_message_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/message_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/message.proto\"\xae\x06\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/message.proto\"\xae\x06\n" +
 	"\x12SendMessageRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x1a\n" +
@@ -1471,16 +1472,16 @@ const file_wildcat_v1_message_service_proto_rawDesc = "" +
 	"\vStreamStart\x12\x1c\n" +
 	"\x18STREAM_START_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10STREAM_START_NOW\x10\x01\x12\x17\n" +
-	"\x13STREAM_START_OLDEST\x10\x022\xa5\x05\n" +
-	"\x0eMessageService\x12N\n" +
-	"\vSendMessage\x12\x1e.wildcat.v1.SendMessageRequest\x1a\x1f.wildcat.v1.SendMessageResponse\x12N\n" +
-	"\vEditMessage\x12\x1e.wildcat.v1.EditMessageRequest\x1a\x1f.wildcat.v1.EditMessageResponse\x12T\n" +
-	"\rDeleteMessage\x12 .wildcat.v1.DeleteMessageRequest\x1a!.wildcat.v1.DeleteMessageResponse\x12E\n" +
-	"\bMarkRead\x12\x1b.wildcat.v1.MarkReadRequest\x1a\x1c.wildcat.v1.MarkReadResponse\x12Q\n" +
-	"\fSendPresence\x12\x1f.wildcat.v1.SendPresenceRequest\x1a .wildcat.v1.SendPresenceResponse\x12P\n" +
+	"\x13STREAM_START_OLDEST\x10\x022\x8c\b\n" +
+	"\x0eMessageService\x12\x81\x01\n" +
+	"\vSendMessage\x12\x1e.wildcat.v1.SendMessageRequest\x1a\x1f.wildcat.v1.SendMessageResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.MessageService/SendMessage\x12\x81\x01\n" +
+	"\vEditMessage\x12\x1e.wildcat.v1.EditMessageRequest\x1a\x1f.wildcat.v1.EditMessageResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.MessageService/EditMessage\x12\x89\x01\n" +
+	"\rDeleteMessage\x12 .wildcat.v1.DeleteMessageRequest\x1a!.wildcat.v1.DeleteMessageResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.MessageService/DeleteMessage\x12u\n" +
+	"\bMarkRead\x12\x1b.wildcat.v1.MarkReadRequest\x1a\x1c.wildcat.v1.MarkReadResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.MessageService/MarkRead\x12\x85\x01\n" +
+	"\fSendPresence\x12\x1f.wildcat.v1.SendPresenceRequest\x1a .wildcat.v1.SendPresenceResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.MessageService/SendPresence\x12\x80\x01\n" +
 	"\n" +
-	"GetMessage\x12\x1d.wildcat.v1.GetMessageRequest\x1a\x1e.wildcat.v1.GetMessageResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\fListMessages\x12\x1f.wildcat.v1.ListMessagesRequest\x1a .wildcat.v1.ListMessagesResponse\"\x03\x90\x02\x01\x12Y\n" +
+	"GetMessage\x12\x1d.wildcat.v1.GetMessageRequest\x1a\x1e.wildcat.v1.GetMessageResponse\"3\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MessageService/GetMessage\x90\x02\x01\x12\x88\x01\n" +
+	"\fListMessages\x12\x1f.wildcat.v1.ListMessagesRequest\x1a .wildcat.v1.ListMessagesResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.MessageService/ListMessages\x90\x02\x01\x12Y\n" +
 	"\x0eStreamMessages\x12!.wildcat.v1.StreamMessagesRequest\x1a\".wildcat.v1.StreamMessagesResponse0\x01b\x06proto3"
 
 var (

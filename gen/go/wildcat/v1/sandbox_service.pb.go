@@ -15,6 +15,7 @@ import (
 	sync "sync"
 	unsafe "unsafe"
 	_ "wildcat/gen/go/buf/validate"
+	_ "wildcat/gen/go/google/api"
 )
 
 const (
@@ -1325,7 +1326,7 @@ var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
 const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/sandbox_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/message.proto\"y\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/message.proto\"y\n" +
 	"\x11LinkDeviceRequest\x12#\n" +
 	"\aqr_code\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\x80 R\x06qrCode\x12?\n" +
@@ -1445,16 +1446,16 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x10FAULT_DELAY_ACKS\x10\x04\x12\x11\n" +
 	"\rFAULT_GO_AWAY\x10\x05\x12\x0e\n" +
 	"\n" +
-	"FAULT_NONE\x10\x062\x95\x05\n" +
-	"\x0eSandboxService\x12K\n" +
+	"FAULT_NONE\x10\x062\x95\b\n" +
+	"\x0eSandboxService\x12}\n" +
 	"\n" +
-	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\x12]\n" +
-	"\x10EnterPairingCode\x12#.wildcat.v1.EnterPairingCodeRequest\x1a$.wildcat.v1.EnterPairingCodeResponse\x12Z\n" +
-	"\x0fSendFromContact\x12\".wildcat.v1.SendFromContactRequest\x1a#.wildcat.v1.SendFromContactResponse\x12k\n" +
-	"\x13ListContactMessages\x12&.wildcat.v1.ListContactMessagesRequest\x1a'.wildcat.v1.ListContactMessagesResponse\"\x03\x90\x02\x01\x12n\n" +
-	"\x14DownloadContactMedia\x12'.wildcat.v1.DownloadContactMediaRequest\x1a(.wildcat.v1.DownloadContactMediaResponse\"\x03\x90\x02\x01\x12N\n" +
-	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\x12N\n" +
-	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponseb\x06proto3"
+	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
+	"\x10EnterPairingCode\x12#.wildcat.v1.EnterPairingCodeRequest\x1a$.wildcat.v1.EnterPairingCodeResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.SandboxService/EnterPairingCode\x12\x91\x01\n" +
+	"\x0fSendFromContact\x12\".wildcat.v1.SendFromContactRequest\x1a#.wildcat.v1.SendFromContactResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/SendFromContact\x12\xa4\x01\n" +
+	"\x13ListContactMessages\x12&.wildcat.v1.ListContactMessagesRequest\x1a'.wildcat.v1.ListContactMessagesResponse\"<\x82\xd3\xe4\x93\x023:\x01*\"./wildcat.v1.SandboxService/ListContactMessages\x90\x02\x01\x12\xa8\x01\n" +
+	"\x14DownloadContactMedia\x12'.wildcat.v1.DownloadContactMediaRequest\x1a(.wildcat.v1.DownloadContactMediaResponse\"=\x82\xd3\xe4\x93\x024:\x01*\"//wildcat.v1.SandboxService/DownloadContactMedia\x90\x02\x01\x12\x81\x01\n" +
+	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x81\x01\n" +
+	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3"
 
 var (
 	file_wildcat_v1_sandbox_service_proto_rawDescOnce sync.Once

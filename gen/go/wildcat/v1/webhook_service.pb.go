@@ -15,6 +15,7 @@ import (
 	sync "sync"
 	unsafe "unsafe"
 	_ "wildcat/gen/go/buf/validate"
+	_ "wildcat/gen/go/google/api"
 )
 
 const (
@@ -1021,7 +1022,7 @@ var File_wildcat_v1_webhook_service_proto protoreflect.FileDescriptor
 const file_wildcat_v1_webhook_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/webhook_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/webhook.proto\"\xab\x02\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/webhook.proto\"\xab\x02\n" +
 	"\x14CreateWebhookRequest\x12)\n" +
 	"\x03url\x18\x01 \x01(\tB\x17\xbaH\x14r\x12\x18\x80\x102\n" +
 	"^https?://\x88\x01\x01R\x03url\x12G\n" +
@@ -1094,18 +1095,19 @@ const file_wildcat_v1_webhook_service_proto_rawDesc = "" +
 	"\bevent_id\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\aeventId\"X\n" +
 	"\x1dRedeliverWebhookEventResponse\x127\n" +
-	"\bdelivery\x18\x01 \x01(\v2\x1b.wildcat.v1.WebhookDeliveryR\bdelivery2\xd5\x06\n" +
-	"\x0eWebhookService\x12T\n" +
-	"\rCreateWebhook\x12 .wildcat.v1.CreateWebhookRequest\x1a!.wildcat.v1.CreateWebhookResponse\x12P\n" +
+	"\bdelivery\x18\x01 \x01(\v2\x1b.wildcat.v1.WebhookDeliveryR\bdelivery2\xc5\n" +
 	"\n" +
-	"GetWebhook\x12\x1d.wildcat.v1.GetWebhookRequest\x1a\x1e.wildcat.v1.GetWebhookResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\fListWebhooks\x12\x1f.wildcat.v1.ListWebhooksRequest\x1a .wildcat.v1.ListWebhooksResponse\"\x03\x90\x02\x01\x12T\n" +
-	"\rUpdateWebhook\x12 .wildcat.v1.UpdateWebhookRequest\x1a!.wildcat.v1.UpdateWebhookResponse\x12T\n" +
-	"\rDeleteWebhook\x12 .wildcat.v1.DeleteWebhookRequest\x1a!.wildcat.v1.DeleteWebhookResponse\x12f\n" +
-	"\x13RotateWebhookSecret\x12&.wildcat.v1.RotateWebhookSecretRequest\x1a'.wildcat.v1.RotateWebhookSecretResponse\x12N\n" +
-	"\vTestWebhook\x12\x1e.wildcat.v1.TestWebhookRequest\x1a\x1f.wildcat.v1.TestWebhookResponse\x12q\n" +
-	"\x15ListWebhookDeliveries\x12(.wildcat.v1.ListWebhookDeliveriesRequest\x1a).wildcat.v1.ListWebhookDeliveriesResponse\"\x03\x90\x02\x01\x12l\n" +
-	"\x15RedeliverWebhookEvent\x12(.wildcat.v1.RedeliverWebhookEventRequest\x1a).wildcat.v1.RedeliverWebhookEventResponseb\x06proto3"
+	"\x0eWebhookService\x12\x89\x01\n" +
+	"\rCreateWebhook\x12 .wildcat.v1.CreateWebhookRequest\x1a!.wildcat.v1.CreateWebhookResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.WebhookService/CreateWebhook\x12\x80\x01\n" +
+	"\n" +
+	"GetWebhook\x12\x1d.wildcat.v1.GetWebhookRequest\x1a\x1e.wildcat.v1.GetWebhookResponse\"3\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.WebhookService/GetWebhook\x90\x02\x01\x12\x88\x01\n" +
+	"\fListWebhooks\x12\x1f.wildcat.v1.ListWebhooksRequest\x1a .wildcat.v1.ListWebhooksResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.WebhookService/ListWebhooks\x90\x02\x01\x12\x89\x01\n" +
+	"\rUpdateWebhook\x12 .wildcat.v1.UpdateWebhookRequest\x1a!.wildcat.v1.UpdateWebhookResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.WebhookService/UpdateWebhook\x12\x89\x01\n" +
+	"\rDeleteWebhook\x12 .wildcat.v1.DeleteWebhookRequest\x1a!.wildcat.v1.DeleteWebhookResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.WebhookService/DeleteWebhook\x12\xa1\x01\n" +
+	"\x13RotateWebhookSecret\x12&.wildcat.v1.RotateWebhookSecretRequest\x1a'.wildcat.v1.RotateWebhookSecretResponse\"9\x82\xd3\xe4\x93\x023:\x01*\"./wildcat.v1.WebhookService/RotateWebhookSecret\x12\x81\x01\n" +
+	"\vTestWebhook\x12\x1e.wildcat.v1.TestWebhookRequest\x1a\x1f.wildcat.v1.TestWebhookResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.WebhookService/TestWebhook\x12\xac\x01\n" +
+	"\x15ListWebhookDeliveries\x12(.wildcat.v1.ListWebhookDeliveriesRequest\x1a).wildcat.v1.ListWebhookDeliveriesResponse\">\x82\xd3\xe4\x93\x025:\x01*\"0/wildcat.v1.WebhookService/ListWebhookDeliveries\x90\x02\x01\x12\xa9\x01\n" +
+	"\x15RedeliverWebhookEvent\x12(.wildcat.v1.RedeliverWebhookEventRequest\x1a).wildcat.v1.RedeliverWebhookEventResponse\";\x82\xd3\xe4\x93\x025:\x01*\"0/wildcat.v1.WebhookService/RedeliverWebhookEventb\x06proto3"
 
 var (
 	file_wildcat_v1_webhook_service_proto_rawDescOnce sync.Once

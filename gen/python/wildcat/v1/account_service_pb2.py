@@ -12,11 +12,12 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from wildcat.v1 import account_pb2 as wildcat_dot_v1_dot_account__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/account_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\"\xcd\x01\n\x14\x43reateAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64isplayName\x12\x46\n\x0emedia_download\x18\x03 \x01(\x0b\x32\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\"F\n\x15\x43reateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"U\n\x11GetAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"C\n\x12GetAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"g\n\x13ListAccountsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"o\n\x14ListAccountsResponse\x12/\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.AccountR\x08\x61\x63\x63ounts\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x01\n\x14UpdateAccountRequest\x12\x35\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountB\x06\xbaH\x03\xc8\x01\x01R\x07\x61\x63\x63ount\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"F\n\x15UpdateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14\x44\x65leteAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\x17\n\x15\x44\x65leteAccountResponse\"Y\n\x15\x43onnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"G\n\x16\x43onnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\\\n\x18\x44isconnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"J\n\x19\x44isconnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14LogoutAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"F\n\x15LogoutAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\x9e\x01\n\x19RequestPairingCodeRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12?\n\x0cphone_number\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"X\n\x1aRequestPairingCodeResponse\x12:\n\x0cpairing_code\x18\x01 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode\"W\n\x13WatchAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\xae\x01\n\x14WatchAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\x12+\n\x07qr_code\x18\x02 \x01(\x0b\x32\x12.wildcat.v1.QrCodeR\x06qrCode\x12:\n\x0cpairing_code\x18\x03 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode2\x87\x07\n\x0e\x41\x63\x63ountService\x12T\n\rCreateAccount\x12 .wildcat.v1.CreateAccountRequest\x1a!.wildcat.v1.CreateAccountResponse\x12P\n\nGetAccount\x12\x1d.wildcat.v1.GetAccountRequest\x1a\x1e.wildcat.v1.GetAccountResponse\"\x03\x90\x02\x01\x12V\n\x0cListAccounts\x12\x1f.wildcat.v1.ListAccountsRequest\x1a .wildcat.v1.ListAccountsResponse\"\x03\x90\x02\x01\x12T\n\rUpdateAccount\x12 .wildcat.v1.UpdateAccountRequest\x1a!.wildcat.v1.UpdateAccountResponse\x12T\n\rDeleteAccount\x12 .wildcat.v1.DeleteAccountRequest\x1a!.wildcat.v1.DeleteAccountResponse\x12W\n\x0e\x43onnectAccount\x12!.wildcat.v1.ConnectAccountRequest\x1a\".wildcat.v1.ConnectAccountResponse\x12`\n\x11\x44isconnectAccount\x12$.wildcat.v1.DisconnectAccountRequest\x1a%.wildcat.v1.DisconnectAccountResponse\x12T\n\rLogoutAccount\x12 .wildcat.v1.LogoutAccountRequest\x1a!.wildcat.v1.LogoutAccountResponse\x12\x63\n\x12RequestPairingCode\x12%.wildcat.v1.RequestPairingCodeRequest\x1a&.wildcat.v1.RequestPairingCodeResponse\x12S\n\x0cWatchAccount\x12\x1f.wildcat.v1.WatchAccountRequest\x1a .wildcat.v1.WatchAccountResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/account_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\"\xcd\x01\n\x14\x43reateAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64isplayName\x12\x46\n\x0emedia_download\x18\x03 \x01(\x0b\x32\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\"F\n\x15\x43reateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"U\n\x11GetAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"C\n\x12GetAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"g\n\x13ListAccountsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"o\n\x14ListAccountsResponse\x12/\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.AccountR\x08\x61\x63\x63ounts\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x01\n\x14UpdateAccountRequest\x12\x35\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountB\x06\xbaH\x03\xc8\x01\x01R\x07\x61\x63\x63ount\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"F\n\x15UpdateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14\x44\x65leteAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\x17\n\x15\x44\x65leteAccountResponse\"Y\n\x15\x43onnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"G\n\x16\x43onnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\\\n\x18\x44isconnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"J\n\x19\x44isconnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14LogoutAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"F\n\x15LogoutAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\x9e\x01\n\x19RequestPairingCodeRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12?\n\x0cphone_number\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"X\n\x1aRequestPairingCodeResponse\x12:\n\x0cpairing_code\x18\x01 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode\"W\n\x13WatchAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\xae\x01\n\x14WatchAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\x12+\n\x07qr_code\x18\x02 \x01(\x0b\x32\x12.wildcat.v1.QrCodeR\x06qrCode\x12:\n\x0cpairing_code\x18\x03 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode2\xef\n\n\x0e\x41\x63\x63ountService\x12\x89\x01\n\rCreateAccount\x12 .wildcat.v1.CreateAccountRequest\x1a!.wildcat.v1.CreateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/CreateAccount\x12\x80\x01\n\nGetAccount\x12\x1d.wildcat.v1.GetAccountRequest\x1a\x1e.wildcat.v1.GetAccountResponse\"3\x90\x02\x01\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.AccountService/GetAccount\x12\x88\x01\n\x0cListAccounts\x12\x1f.wildcat.v1.ListAccountsRequest\x1a .wildcat.v1.ListAccountsResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.AccountService/ListAccounts\x12\x89\x01\n\rUpdateAccount\x12 .wildcat.v1.UpdateAccountRequest\x1a!.wildcat.v1.UpdateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/UpdateAccount\x12\x89\x01\n\rDeleteAccount\x12 .wildcat.v1.DeleteAccountRequest\x1a!.wildcat.v1.DeleteAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/DeleteAccount\x12\x8d\x01\n\x0e\x43onnectAccount\x12!.wildcat.v1.ConnectAccountRequest\x1a\".wildcat.v1.ConnectAccountResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.AccountService/ConnectAccount\x12\x99\x01\n\x11\x44isconnectAccount\x12$.wildcat.v1.DisconnectAccountRequest\x1a%.wildcat.v1.DisconnectAccountResponse\"7\x82\xd3\xe4\x93\x02\x31:\x01*\",/wildcat.v1.AccountService/DisconnectAccount\x12\x89\x01\n\rLogoutAccount\x12 .wildcat.v1.LogoutAccountRequest\x1a!.wildcat.v1.LogoutAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/LogoutAccount\x12\x9d\x01\n\x12RequestPairingCode\x12%.wildcat.v1.RequestPairingCodeRequest\x1a&.wildcat.v1.RequestPairingCodeResponse\"8\x82\xd3\xe4\x93\x02\x32:\x01*\"-/wildcat.v1.AccountService/RequestPairingCode\x12S\n\x0cWatchAccount\x12\x1f.wildcat.v1.WatchAccountRequest\x1a .wildcat.v1.WatchAccountResponse0\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.account_service_pb2', globals())
@@ -49,50 +50,64 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _REQUESTPAIRINGCODEREQUEST.fields_by_name['phone_number']._serialized_options = b'\272H\031r\0272\025^\\+?[1-9][0-9]{6,14}$'
   _WATCHACCOUNTREQUEST.fields_by_name['account_id']._options = None
   _WATCHACCOUNTREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _ACCOUNTSERVICE.methods_by_name['CreateAccount']._options = None
+  _ACCOUNTSERVICE.methods_by_name['CreateAccount']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.AccountService/CreateAccount'
   _ACCOUNTSERVICE.methods_by_name['GetAccount']._options = None
-  _ACCOUNTSERVICE.methods_by_name['GetAccount']._serialized_options = b'\220\002\001'
+  _ACCOUNTSERVICE.methods_by_name['GetAccount']._serialized_options = b'\220\002\001\202\323\344\223\002*:\001*\"%/wildcat.v1.AccountService/GetAccount'
   _ACCOUNTSERVICE.methods_by_name['ListAccounts']._options = None
-  _ACCOUNTSERVICE.methods_by_name['ListAccounts']._serialized_options = b'\220\002\001'
-  _CREATEACCOUNTREQUEST._serialized_start=138
-  _CREATEACCOUNTREQUEST._serialized_end=343
-  _CREATEACCOUNTRESPONSE._serialized_start=345
-  _CREATEACCOUNTRESPONSE._serialized_end=415
-  _GETACCOUNTREQUEST._serialized_start=417
-  _GETACCOUNTREQUEST._serialized_end=502
-  _GETACCOUNTRESPONSE._serialized_start=504
-  _GETACCOUNTRESPONSE._serialized_end=571
-  _LISTACCOUNTSREQUEST._serialized_start=573
-  _LISTACCOUNTSREQUEST._serialized_end=676
-  _LISTACCOUNTSRESPONSE._serialized_start=678
-  _LISTACCOUNTSRESPONSE._serialized_end=789
-  _UPDATEACCOUNTREQUEST._serialized_start=792
-  _UPDATEACCOUNTREQUEST._serialized_end=930
-  _UPDATEACCOUNTRESPONSE._serialized_start=932
-  _UPDATEACCOUNTRESPONSE._serialized_end=1002
-  _DELETEACCOUNTREQUEST._serialized_start=1004
-  _DELETEACCOUNTREQUEST._serialized_end=1092
-  _DELETEACCOUNTRESPONSE._serialized_start=1094
-  _DELETEACCOUNTRESPONSE._serialized_end=1117
-  _CONNECTACCOUNTREQUEST._serialized_start=1119
-  _CONNECTACCOUNTREQUEST._serialized_end=1208
-  _CONNECTACCOUNTRESPONSE._serialized_start=1210
-  _CONNECTACCOUNTRESPONSE._serialized_end=1281
-  _DISCONNECTACCOUNTREQUEST._serialized_start=1283
-  _DISCONNECTACCOUNTREQUEST._serialized_end=1375
-  _DISCONNECTACCOUNTRESPONSE._serialized_start=1377
-  _DISCONNECTACCOUNTRESPONSE._serialized_end=1451
-  _LOGOUTACCOUNTREQUEST._serialized_start=1453
-  _LOGOUTACCOUNTREQUEST._serialized_end=1541
-  _LOGOUTACCOUNTRESPONSE._serialized_start=1543
-  _LOGOUTACCOUNTRESPONSE._serialized_end=1613
-  _REQUESTPAIRINGCODEREQUEST._serialized_start=1616
-  _REQUESTPAIRINGCODEREQUEST._serialized_end=1774
-  _REQUESTPAIRINGCODERESPONSE._serialized_start=1776
-  _REQUESTPAIRINGCODERESPONSE._serialized_end=1864
-  _WATCHACCOUNTREQUEST._serialized_start=1866
-  _WATCHACCOUNTREQUEST._serialized_end=1953
-  _WATCHACCOUNTRESPONSE._serialized_start=1956
-  _WATCHACCOUNTRESPONSE._serialized_end=2130
-  _ACCOUNTSERVICE._serialized_start=2133
-  _ACCOUNTSERVICE._serialized_end=3036
+  _ACCOUNTSERVICE.methods_by_name['ListAccounts']._serialized_options = b'\220\002\001\202\323\344\223\002,:\001*\"\'/wildcat.v1.AccountService/ListAccounts'
+  _ACCOUNTSERVICE.methods_by_name['UpdateAccount']._options = None
+  _ACCOUNTSERVICE.methods_by_name['UpdateAccount']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.AccountService/UpdateAccount'
+  _ACCOUNTSERVICE.methods_by_name['DeleteAccount']._options = None
+  _ACCOUNTSERVICE.methods_by_name['DeleteAccount']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.AccountService/DeleteAccount'
+  _ACCOUNTSERVICE.methods_by_name['ConnectAccount']._options = None
+  _ACCOUNTSERVICE.methods_by_name['ConnectAccount']._serialized_options = b'\202\323\344\223\002.:\001*\")/wildcat.v1.AccountService/ConnectAccount'
+  _ACCOUNTSERVICE.methods_by_name['DisconnectAccount']._options = None
+  _ACCOUNTSERVICE.methods_by_name['DisconnectAccount']._serialized_options = b'\202\323\344\223\0021:\001*\",/wildcat.v1.AccountService/DisconnectAccount'
+  _ACCOUNTSERVICE.methods_by_name['LogoutAccount']._options = None
+  _ACCOUNTSERVICE.methods_by_name['LogoutAccount']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.AccountService/LogoutAccount'
+  _ACCOUNTSERVICE.methods_by_name['RequestPairingCode']._options = None
+  _ACCOUNTSERVICE.methods_by_name['RequestPairingCode']._serialized_options = b'\202\323\344\223\0022:\001*\"-/wildcat.v1.AccountService/RequestPairingCode'
+  _CREATEACCOUNTREQUEST._serialized_start=168
+  _CREATEACCOUNTREQUEST._serialized_end=373
+  _CREATEACCOUNTRESPONSE._serialized_start=375
+  _CREATEACCOUNTRESPONSE._serialized_end=445
+  _GETACCOUNTREQUEST._serialized_start=447
+  _GETACCOUNTREQUEST._serialized_end=532
+  _GETACCOUNTRESPONSE._serialized_start=534
+  _GETACCOUNTRESPONSE._serialized_end=601
+  _LISTACCOUNTSREQUEST._serialized_start=603
+  _LISTACCOUNTSREQUEST._serialized_end=706
+  _LISTACCOUNTSRESPONSE._serialized_start=708
+  _LISTACCOUNTSRESPONSE._serialized_end=819
+  _UPDATEACCOUNTREQUEST._serialized_start=822
+  _UPDATEACCOUNTREQUEST._serialized_end=960
+  _UPDATEACCOUNTRESPONSE._serialized_start=962
+  _UPDATEACCOUNTRESPONSE._serialized_end=1032
+  _DELETEACCOUNTREQUEST._serialized_start=1034
+  _DELETEACCOUNTREQUEST._serialized_end=1122
+  _DELETEACCOUNTRESPONSE._serialized_start=1124
+  _DELETEACCOUNTRESPONSE._serialized_end=1147
+  _CONNECTACCOUNTREQUEST._serialized_start=1149
+  _CONNECTACCOUNTREQUEST._serialized_end=1238
+  _CONNECTACCOUNTRESPONSE._serialized_start=1240
+  _CONNECTACCOUNTRESPONSE._serialized_end=1311
+  _DISCONNECTACCOUNTREQUEST._serialized_start=1313
+  _DISCONNECTACCOUNTREQUEST._serialized_end=1405
+  _DISCONNECTACCOUNTRESPONSE._serialized_start=1407
+  _DISCONNECTACCOUNTRESPONSE._serialized_end=1481
+  _LOGOUTACCOUNTREQUEST._serialized_start=1483
+  _LOGOUTACCOUNTREQUEST._serialized_end=1571
+  _LOGOUTACCOUNTRESPONSE._serialized_start=1573
+  _LOGOUTACCOUNTRESPONSE._serialized_end=1643
+  _REQUESTPAIRINGCODEREQUEST._serialized_start=1646
+  _REQUESTPAIRINGCODEREQUEST._serialized_end=1804
+  _REQUESTPAIRINGCODERESPONSE._serialized_start=1806
+  _REQUESTPAIRINGCODERESPONSE._serialized_end=1894
+  _WATCHACCOUNTREQUEST._serialized_start=1896
+  _WATCHACCOUNTREQUEST._serialized_end=1983
+  _WATCHACCOUNTRESPONSE._serialized_start=1986
+  _WATCHACCOUNTRESPONSE._serialized_end=2160
+  _ACCOUNTSERVICE._serialized_start=2163
+  _ACCOUNTSERVICE._serialized_end=3554
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from buf.validate import validate_pb2 as _validate_pb2
+from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from wildcat.v1 import account_pb2 as _account_pb2
 from google.protobuf.internal import containers as _containers

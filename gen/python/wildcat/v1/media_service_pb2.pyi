@@ -1,4 +1,5 @@
 from buf.validate import validate_pb2 as _validate_pb2
+from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from wildcat.v1 import media_pb2 as _media_pb2
 from google.protobuf.internal import containers as _containers

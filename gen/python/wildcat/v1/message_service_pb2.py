@@ -12,12 +12,13 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from wildcat.v1 import event_pb2 as wildcat_dot_v1_dot_event__pb2
 from wildcat.v1 import message_pb2 as wildcat_dot_v1_dot_message__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/message_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/message.proto\"\xae\x06\n\x12SendMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x1a\n\x02to\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x02to\x12\'\n\nrequest_id\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\trequestId\x12\x37\n\x13reply_to_message_id\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x10replyToMessageId\x12.\n\x08mentions\x18\x05 \x03(\tB\x12\xbaH\x0f\x92\x01\x0c\x10\x80\x02\"\x07r\x05\x10\x01\x18\x80\x01R\x08mentions\x12-\n\x04text\x18\n \x01(\x0b\x32\x17.wildcat.v1.TextContentH\x00R\x04text\x12\x30\n\x05image\x18\x0b \x01(\x0b\x32\x18.wildcat.v1.ImageContentH\x00R\x05image\x12\x30\n\x05video\x18\x0c \x01(\x0b\x32\x18.wildcat.v1.VideoContentH\x00R\x05video\x12\x30\n\x05\x61udio\x18\r \x01(\x0b\x32\x18.wildcat.v1.AudioContentH\x00R\x05\x61udio\x12\x39\n\x08\x64ocument\x18\x0e \x01(\x0b\x32\x1b.wildcat.v1.DocumentContentH\x00R\x08\x64ocument\x12\x36\n\x07sticker\x18\x0f \x01(\x0b\x32\x1a.wildcat.v1.StickerContentH\x00R\x07sticker\x12\x39\n\x08location\x18\x10 \x01(\x0b\x32\x1b.wildcat.v1.LocationContentH\x00R\x08location\x12\x39\n\x08\x63ontacts\x18\x11 \x01(\x0b\x32\x1b.wildcat.v1.ContactsContentH\x00R\x08\x63ontacts\x12\x39\n\x08reaction\x18\x12 \x01(\x0b\x32\x1b.wildcat.v1.ReactionContentH\x00R\x08reaction\x12-\n\x04poll\x18\x13 \x01(\x0b\x32\x17.wildcat.v1.PollContentH\x00R\x04pollB\x10\n\x07\x63ontent\x12\x05\xbaH\x02\x08\x01\"D\n\x13SendMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xc9\x01\n\x12\x45\x64itMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12)\n\nmessage_id\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x1f\n\x04text\x18\x04 \x01(\tB\x0b\xbaH\x08r\x06\x10\x01\x18\x80\x80\x04R\x04text\"D\n\x13\x45\x64itMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xaa\x01\n\x14\x44\x65leteMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12)\n\nmessage_id\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\"F\n\x15\x44\x65leteMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xb1\x01\n\x0fMarkReadRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12\x35\n\x0bmessage_ids\x18\x03 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\x08\x01\x10\xe8\x07\"\x07r\x05\x10\x01\x18\x80\x01R\nmessageIds\"\x12\n\x10MarkReadResponse\"\xba\x01\n\x13SendPresenceRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n\x08\x63hat_jid\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x07\x63hatJid\x12<\n\x08presence\x18\x03 \x01(\x0e\x32\x14.wildcat.v1.PresenceB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x08presence\"\x16\n\x14SendPresenceResponse\"\xc0\x01\n\x11GetMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12)\n\nmessage_id\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x17\n\x07\x66rom_me\x18\x04 \x01(\x08R\x06\x66romMe\"C\n\x12GetMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xc5\x03\n\x13ListMessagesRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n\x08\x63hat_jid\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x07\x63hatJid\x12\'\n\tpage_size\x18\x03 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12>\n\x05types\x18\x05 \x03(\x0e\x32\x17.wildcat.v1.MessageTypeB\x0f\xbaH\x0c\x92\x01\t\"\x07\x82\x01\x04\x10\x01 \x00R\x05types\x12\x39\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartTime\x12\x35\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndTime\x12\x43\n\tdirection\x18\x08 \x01(\x0e\x32\x1b.wildcat.v1.DirectionFilterB\x08\xbaH\x05\x82\x01\x02\x10\x01R\tdirection\"o\n\x14ListMessagesResponse\x12/\n\x08messages\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.MessageR\x08messages\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc3\x02\n\x15StreamMessagesRequest\x12J\n\x0b\x61\x63\x63ount_ids\x18\x01 \x03(\tB)\xbaH&\x92\x01#\x10\xe8\x07\"\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\naccountIds\x12G\n\x0b\x65vent_types\x18\x02 \x03(\x0e\x32\x15.wildcat.v1.EventTypeB\x0f\xbaH\x0c\x92\x01\t\"\x07\x82\x01\x04\x10\x01 \x00R\neventTypes\x12/\n\tchat_jids\x18\x03 \x03(\tB\x12\xbaH\x0f\x92\x01\x0c\x10\xe8\x07\"\x07r\x05\x10\x01\x18\x80\x01R\x08\x63hatJids\x12+\n\x0c\x61\x66ter_cursor\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\x0b\x61\x66terCursor\x12\x37\n\x05start\x18\x05 \x01(\x0e\x32\x17.wildcat.v1.StreamStartB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05start\"A\n\x16StreamMessagesResponse\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.EventR\x05\x65vent*\x9b\x01\n\x08Presence\x12\x18\n\x14PRESENCE_UNSPECIFIED\x10\x00\x12\x16\n\x12PRESENCE_AVAILABLE\x10\x01\x12\x18\n\x14PRESENCE_UNAVAILABLE\x10\x02\x12\x16\n\x12PRESENCE_COMPOSING\x10\x03\x12\x16\n\x12PRESENCE_RECORDING\x10\x04\x12\x13\n\x0fPRESENCE_PAUSED\x10\x05*p\n\x0f\x44irectionFilter\x12 \n\x1c\x44IRECTION_FILTER_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x44IRECTION_FILTER_INBOUND\x10\x01\x12\x1d\n\x19\x44IRECTION_FILTER_OUTBOUND\x10\x02*Z\n\x0bStreamStart\x12\x1c\n\x18STREAM_START_UNSPECIFIED\x10\x00\x12\x14\n\x10STREAM_START_NOW\x10\x01\x12\x17\n\x13STREAM_START_OLDEST\x10\x02\x32\xa5\x05\n\x0eMessageService\x12N\n\x0bSendMessage\x12\x1e.wildcat.v1.SendMessageRequest\x1a\x1f.wildcat.v1.SendMessageResponse\x12N\n\x0b\x45\x64itMessage\x12\x1e.wildcat.v1.EditMessageRequest\x1a\x1f.wildcat.v1.EditMessageResponse\x12T\n\rDeleteMessage\x12 .wildcat.v1.DeleteMessageRequest\x1a!.wildcat.v1.DeleteMessageResponse\x12\x45\n\x08MarkRead\x12\x1b.wildcat.v1.MarkReadRequest\x1a\x1c.wildcat.v1.MarkReadResponse\x12Q\n\x0cSendPresence\x12\x1f.wildcat.v1.SendPresenceRequest\x1a .wildcat.v1.SendPresenceResponse\x12P\n\nGetMessage\x12\x1d.wildcat.v1.GetMessageRequest\x1a\x1e.wildcat.v1.GetMessageResponse\"\x03\x90\x02\x01\x12V\n\x0cListMessages\x12\x1f.wildcat.v1.ListMessagesRequest\x1a .wildcat.v1.ListMessagesResponse\"\x03\x90\x02\x01\x12Y\n\x0eStreamMessages\x12!.wildcat.v1.StreamMessagesRequest\x1a\".wildcat.v1.StreamMessagesResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/message_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/message.proto\"\xae\x06\n\x12SendMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x1a\n\x02to\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x02to\x12\'\n\nrequest_id\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\trequestId\x12\x37\n\x13reply_to_message_id\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x10replyToMessageId\x12.\n\x08mentions\x18\x05 \x03(\tB\x12\xbaH\x0f\x92\x01\x0c\x10\x80\x02\"\x07r\x05\x10\x01\x18\x80\x01R\x08mentions\x12-\n\x04text\x18\n \x01(\x0b\x32\x17.wildcat.v1.TextContentH\x00R\x04text\x12\x30\n\x05image\x18\x0b \x01(\x0b\x32\x18.wildcat.v1.ImageContentH\x00R\x05image\x12\x30\n\x05video\x18\x0c \x01(\x0b\x32\x18.wildcat.v1.VideoContentH\x00R\x05video\x12\x30\n\x05\x61udio\x18\r \x01(\x0b\x32\x18.wildcat.v1.AudioContentH\x00R\x05\x61udio\x12\x39\n\x08\x64ocument\x18\x0e \x01(\x0b\x32\x1b.wildcat.v1.DocumentContentH\x00R\x08\x64ocument\x12\x36\n\x07sticker\x18\x0f \x01(\x0b\x32\x1a.wildcat.v1.StickerContentH\x00R\x07sticker\x12\x39\n\x08location\x18\x10 \x01(\x0b\x32\x1b.wildcat.v1.LocationContentH\x00R\x08location\x12\x39\n\x08\x63ontacts\x18\x11 \x01(\x0b\x32\x1b.wildcat.v1.ContactsContentH\x00R\x08\x63ontacts\x12\x39\n\x08reaction\x18\x12 \x01(\x0b\x32\x1b.wildcat.v1.ReactionContentH\x00R\x08reaction\x12-\n\x04poll\x18\x13 \x01(\x0b\x32\x17.wildcat.v1.PollContentH\x00R\x04pollB\x10\n\x07\x63ontent\x12\x05\xbaH\x02\x08\x01\"D\n\x13SendMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xc9\x01\n\x12\x45\x64itMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12)\n\nmessage_id\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x1f\n\x04text\x18\x04 \x01(\tB\x0b\xbaH\x08r\x06\x10\x01\x18\x80\x80\x04R\x04text\"D\n\x13\x45\x64itMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xaa\x01\n\x14\x44\x65leteMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12)\n\nmessage_id\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\"F\n\x15\x44\x65leteMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xb1\x01\n\x0fMarkReadRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12\x35\n\x0bmessage_ids\x18\x03 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\x08\x01\x10\xe8\x07\"\x07r\x05\x10\x01\x18\x80\x01R\nmessageIds\"\x12\n\x10MarkReadResponse\"\xba\x01\n\x13SendPresenceRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n\x08\x63hat_jid\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x07\x63hatJid\x12<\n\x08presence\x18\x03 \x01(\x0e\x32\x14.wildcat.v1.PresenceB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x08presence\"\x16\n\x14SendPresenceResponse\"\xc0\x01\n\x11GetMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12%\n\x08\x63hat_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x63hatJid\x12)\n\nmessage_id\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x17\n\x07\x66rom_me\x18\x04 \x01(\x08R\x06\x66romMe\"C\n\x12GetMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message\"\xc5\x03\n\x13ListMessagesRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n\x08\x63hat_jid\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x07\x63hatJid\x12\'\n\tpage_size\x18\x03 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12>\n\x05types\x18\x05 \x03(\x0e\x32\x17.wildcat.v1.MessageTypeB\x0f\xbaH\x0c\x92\x01\t\"\x07\x82\x01\x04\x10\x01 \x00R\x05types\x12\x39\n\nstart_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tstartTime\x12\x35\n\x08\x65nd_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x07\x65ndTime\x12\x43\n\tdirection\x18\x08 \x01(\x0e\x32\x1b.wildcat.v1.DirectionFilterB\x08\xbaH\x05\x82\x01\x02\x10\x01R\tdirection\"o\n\x14ListMessagesResponse\x12/\n\x08messages\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.MessageR\x08messages\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc3\x02\n\x15StreamMessagesRequest\x12J\n\x0b\x61\x63\x63ount_ids\x18\x01 \x03(\tB)\xbaH&\x92\x01#\x10\xe8\x07\"\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\naccountIds\x12G\n\x0b\x65vent_types\x18\x02 \x03(\x0e\x32\x15.wildcat.v1.EventTypeB\x0f\xbaH\x0c\x92\x01\t\"\x07\x82\x01\x04\x10\x01 \x00R\neventTypes\x12/\n\tchat_jids\x18\x03 \x03(\tB\x12\xbaH\x0f\x92\x01\x0c\x10\xe8\x07\"\x07r\x05\x10\x01\x18\x80\x01R\x08\x63hatJids\x12+\n\x0c\x61\x66ter_cursor\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\x0b\x61\x66terCursor\x12\x37\n\x05start\x18\x05 \x01(\x0e\x32\x17.wildcat.v1.StreamStartB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05start\"A\n\x16StreamMessagesResponse\x12\'\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.EventR\x05\x65vent*\x9b\x01\n\x08Presence\x12\x18\n\x14PRESENCE_UNSPECIFIED\x10\x00\x12\x16\n\x12PRESENCE_AVAILABLE\x10\x01\x12\x18\n\x14PRESENCE_UNAVAILABLE\x10\x02\x12\x16\n\x12PRESENCE_COMPOSING\x10\x03\x12\x16\n\x12PRESENCE_RECORDING\x10\x04\x12\x13\n\x0fPRESENCE_PAUSED\x10\x05*p\n\x0f\x44irectionFilter\x12 \n\x1c\x44IRECTION_FILTER_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x44IRECTION_FILTER_INBOUND\x10\x01\x12\x1d\n\x19\x44IRECTION_FILTER_OUTBOUND\x10\x02*Z\n\x0bStreamStart\x12\x1c\n\x18STREAM_START_UNSPECIFIED\x10\x00\x12\x14\n\x10STREAM_START_NOW\x10\x01\x12\x17\n\x13STREAM_START_OLDEST\x10\x02\x32\x8c\x08\n\x0eMessageService\x12\x81\x01\n\x0bSendMessage\x12\x1e.wildcat.v1.SendMessageRequest\x1a\x1f.wildcat.v1.SendMessageResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.MessageService/SendMessage\x12\x81\x01\n\x0b\x45\x64itMessage\x12\x1e.wildcat.v1.EditMessageRequest\x1a\x1f.wildcat.v1.EditMessageResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.MessageService/EditMessage\x12\x89\x01\n\rDeleteMessage\x12 .wildcat.v1.DeleteMessageRequest\x1a!.wildcat.v1.DeleteMessageResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.MessageService/DeleteMessage\x12u\n\x08MarkRead\x12\x1b.wildcat.v1.MarkReadRequest\x1a\x1c.wildcat.v1.MarkReadResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.MessageService/MarkRead\x12\x85\x01\n\x0cSendPresence\x12\x1f.wildcat.v1.SendPresenceRequest\x1a .wildcat.v1.SendPresenceResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.MessageService/SendPresence\x12\x80\x01\n\nGetMessage\x12\x1d.wildcat.v1.GetMessageRequest\x1a\x1e.wildcat.v1.GetMessageResponse\"3\x90\x02\x01\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MessageService/GetMessage\x12\x88\x01\n\x0cListMessages\x12\x1f.wildcat.v1.ListMessagesRequest\x1a .wildcat.v1.ListMessagesResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.MessageService/ListMessages\x12Y\n\x0eStreamMessages\x12!.wildcat.v1.StreamMessagesRequest\x1a\".wildcat.v1.StreamMessagesResponse0\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.message_service_pb2', globals())
@@ -90,48 +91,58 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _STREAMMESSAGESREQUEST.fields_by_name['after_cursor']._serialized_options = b'\272H\005r\003\030\200\004'
   _STREAMMESSAGESREQUEST.fields_by_name['start']._options = None
   _STREAMMESSAGESREQUEST.fields_by_name['start']._serialized_options = b'\272H\005\202\001\002\020\001'
+  _MESSAGESERVICE.methods_by_name['SendMessage']._options = None
+  _MESSAGESERVICE.methods_by_name['SendMessage']._serialized_options = b'\202\323\344\223\002+:\001*\"&/wildcat.v1.MessageService/SendMessage'
+  _MESSAGESERVICE.methods_by_name['EditMessage']._options = None
+  _MESSAGESERVICE.methods_by_name['EditMessage']._serialized_options = b'\202\323\344\223\002+:\001*\"&/wildcat.v1.MessageService/EditMessage'
+  _MESSAGESERVICE.methods_by_name['DeleteMessage']._options = None
+  _MESSAGESERVICE.methods_by_name['DeleteMessage']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.MessageService/DeleteMessage'
+  _MESSAGESERVICE.methods_by_name['MarkRead']._options = None
+  _MESSAGESERVICE.methods_by_name['MarkRead']._serialized_options = b'\202\323\344\223\002(:\001*\"#/wildcat.v1.MessageService/MarkRead'
+  _MESSAGESERVICE.methods_by_name['SendPresence']._options = None
+  _MESSAGESERVICE.methods_by_name['SendPresence']._serialized_options = b'\202\323\344\223\002,:\001*\"\'/wildcat.v1.MessageService/SendPresence'
   _MESSAGESERVICE.methods_by_name['GetMessage']._options = None
-  _MESSAGESERVICE.methods_by_name['GetMessage']._serialized_options = b'\220\002\001'
+  _MESSAGESERVICE.methods_by_name['GetMessage']._serialized_options = b'\220\002\001\202\323\344\223\002*:\001*\"%/wildcat.v1.MessageService/GetMessage'
   _MESSAGESERVICE.methods_by_name['ListMessages']._options = None
-  _MESSAGESERVICE.methods_by_name['ListMessages']._serialized_options = b'\220\002\001'
-  _PRESENCE._serialized_start=3206
-  _PRESENCE._serialized_end=3361
-  _DIRECTIONFILTER._serialized_start=3363
-  _DIRECTIONFILTER._serialized_end=3475
-  _STREAMSTART._serialized_start=3477
-  _STREAMSTART._serialized_end=3567
-  _SENDMESSAGEREQUEST._serialized_start=161
-  _SENDMESSAGEREQUEST._serialized_end=975
-  _SENDMESSAGERESPONSE._serialized_start=977
-  _SENDMESSAGERESPONSE._serialized_end=1045
-  _EDITMESSAGEREQUEST._serialized_start=1048
-  _EDITMESSAGEREQUEST._serialized_end=1249
-  _EDITMESSAGERESPONSE._serialized_start=1251
-  _EDITMESSAGERESPONSE._serialized_end=1319
-  _DELETEMESSAGEREQUEST._serialized_start=1322
-  _DELETEMESSAGEREQUEST._serialized_end=1492
-  _DELETEMESSAGERESPONSE._serialized_start=1494
-  _DELETEMESSAGERESPONSE._serialized_end=1564
-  _MARKREADREQUEST._serialized_start=1567
-  _MARKREADREQUEST._serialized_end=1744
-  _MARKREADRESPONSE._serialized_start=1746
-  _MARKREADRESPONSE._serialized_end=1764
-  _SENDPRESENCEREQUEST._serialized_start=1767
-  _SENDPRESENCEREQUEST._serialized_end=1953
-  _SENDPRESENCERESPONSE._serialized_start=1955
-  _SENDPRESENCERESPONSE._serialized_end=1977
-  _GETMESSAGEREQUEST._serialized_start=1980
-  _GETMESSAGEREQUEST._serialized_end=2172
-  _GETMESSAGERESPONSE._serialized_start=2174
-  _GETMESSAGERESPONSE._serialized_end=2241
-  _LISTMESSAGESREQUEST._serialized_start=2244
-  _LISTMESSAGESREQUEST._serialized_end=2697
-  _LISTMESSAGESRESPONSE._serialized_start=2699
-  _LISTMESSAGESRESPONSE._serialized_end=2810
-  _STREAMMESSAGESREQUEST._serialized_start=2813
-  _STREAMMESSAGESREQUEST._serialized_end=3136
-  _STREAMMESSAGESRESPONSE._serialized_start=3138
-  _STREAMMESSAGESRESPONSE._serialized_end=3203
-  _MESSAGESERVICE._serialized_start=3570
-  _MESSAGESERVICE._serialized_end=4247
+  _MESSAGESERVICE.methods_by_name['ListMessages']._serialized_options = b'\220\002\001\202\323\344\223\002,:\001*\"\'/wildcat.v1.MessageService/ListMessages'
+  _PRESENCE._serialized_start=3236
+  _PRESENCE._serialized_end=3391
+  _DIRECTIONFILTER._serialized_start=3393
+  _DIRECTIONFILTER._serialized_end=3505
+  _STREAMSTART._serialized_start=3507
+  _STREAMSTART._serialized_end=3597
+  _SENDMESSAGEREQUEST._serialized_start=191
+  _SENDMESSAGEREQUEST._serialized_end=1005
+  _SENDMESSAGERESPONSE._serialized_start=1007
+  _SENDMESSAGERESPONSE._serialized_end=1075
+  _EDITMESSAGEREQUEST._serialized_start=1078
+  _EDITMESSAGEREQUEST._serialized_end=1279
+  _EDITMESSAGERESPONSE._serialized_start=1281
+  _EDITMESSAGERESPONSE._serialized_end=1349
+  _DELETEMESSAGEREQUEST._serialized_start=1352
+  _DELETEMESSAGEREQUEST._serialized_end=1522
+  _DELETEMESSAGERESPONSE._serialized_start=1524
+  _DELETEMESSAGERESPONSE._serialized_end=1594
+  _MARKREADREQUEST._serialized_start=1597
+  _MARKREADREQUEST._serialized_end=1774
+  _MARKREADRESPONSE._serialized_start=1776
+  _MARKREADRESPONSE._serialized_end=1794
+  _SENDPRESENCEREQUEST._serialized_start=1797
+  _SENDPRESENCEREQUEST._serialized_end=1983
+  _SENDPRESENCERESPONSE._serialized_start=1985
+  _SENDPRESENCERESPONSE._serialized_end=2007
+  _GETMESSAGEREQUEST._serialized_start=2010
+  _GETMESSAGEREQUEST._serialized_end=2202
+  _GETMESSAGERESPONSE._serialized_start=2204
+  _GETMESSAGERESPONSE._serialized_end=2271
+  _LISTMESSAGESREQUEST._serialized_start=2274
+  _LISTMESSAGESREQUEST._serialized_end=2727
+  _LISTMESSAGESRESPONSE._serialized_start=2729
+  _LISTMESSAGESRESPONSE._serialized_end=2840
+  _STREAMMESSAGESREQUEST._serialized_start=2843
+  _STREAMMESSAGESREQUEST._serialized_end=3166
+  _STREAMMESSAGESRESPONSE._serialized_start=3168
+  _STREAMMESSAGESRESPONSE._serialized_end=3233
+  _MESSAGESERVICE._serialized_start=3600
+  _MESSAGESERVICE._serialized_end=4636
 # @@protoc_insertion_point(module_scope)

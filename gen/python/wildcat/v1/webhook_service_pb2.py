@@ -12,13 +12,14 @@ _sym_db = _symbol_database.Default()
 
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
+from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from wildcat.v1 import event_pb2 as wildcat_dot_v1_dot_event__pb2
 from wildcat.v1 import webhook_pb2 as wildcat_dot_v1_dot_webhook__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/webhook_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/webhook.proto\"\xab\x02\n\x14\x43reateWebhookRequest\x12)\n\x03url\x18\x01 \x01(\tB\x17\xbaH\x14r\x12\x18\x80\x10\x32\n^https?://\x88\x01\x01R\x03url\x12G\n\x0b\x65vent_types\x18\x02 \x03(\x0e\x32\x15.wildcat.v1.EventTypeB\x0f\xbaH\x0c\x92\x01\t\"\x07\x82\x01\x04\x10\x01 \x00R\neventTypes\x12J\n\x0b\x61\x63\x63ount_ids\x18\x03 \x03(\tB)\xbaH&\x92\x01#\x10\xe8\x07\"\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\naccountIds\x12*\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64\x65scription\x12\'\n\nrequest_id\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\trequestId\"^\n\x15\x43reateWebhookResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"=\n\x11GetWebhookRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\"C\n\x12GetWebhookResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\"g\n\x13ListWebhooksRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"o\n\x14ListWebhooksResponse\x12/\n\x08webhooks\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.WebhookR\x08webhooks\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x01\n\x14UpdateWebhookRequest\x12\x35\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookB\x06\xbaH\x03\xc8\x01\x01R\x07webhook\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"F\n\x15UpdateWebhookResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\"@\n\x14\x44\x65leteWebhookRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\"\x17\n\x15\x44\x65leteWebhookResponse\"\x94\x01\n\x1aRotateWebhookSecretRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\x12L\n\x0cgrace_period\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationB\x0e\xbaH\x0b\xaa\x01\x08\"\x04\x08\x80\xf5$2\x00R\x0bgracePeriod\"d\n\x1bRotateWebhookSecretResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\">\n\x12TestWebhookRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\"\x9b\x01\n\x13TestWebhookResponse\x12\x18\n\x07success\x18\x01 \x01(\x08R\x07success\x12\x1f\n\x0bstatus_code\x18\x02 \x01(\x05R\nstatusCode\x12\x14\n\x05\x65rror\x18\x03 \x01(\tR\x05\x65rror\x12\x33\n\x07latency\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\x07latency\"\xfa\x01\n\x1cListWebhookDeliveriesRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\x12\x39\n\x05state\x18\x02 \x01(\x0e\x32\x19.wildcat.v1.DeliveryStateB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05state\x12#\n\x08\x65vent_id\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x07\x65ventId\x12\'\n\tpage_size\x18\x04 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"\x84\x01\n\x1dListWebhookDeliveriesResponse\x12;\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1b.wildcat.v1.WebhookDeliveryR\ndeliveries\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"o\n\x1cRedeliverWebhookEventRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\x12%\n\x08\x65vent_id\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x65ventId\"X\n\x1dRedeliverWebhookEventResponse\x12\x37\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\x1b.wildcat.v1.WebhookDeliveryR\x08\x64\x65livery2\xd5\x06\n\x0eWebhookService\x12T\n\rCreateWebhook\x12 .wildcat.v1.CreateWebhookRequest\x1a!.wildcat.v1.CreateWebhookResponse\x12P\n\nGetWebhook\x12\x1d.wildcat.v1.GetWebhookRequest\x1a\x1e.wildcat.v1.GetWebhookResponse\"\x03\x90\x02\x01\x12V\n\x0cListWebhooks\x12\x1f.wildcat.v1.ListWebhooksRequest\x1a .wildcat.v1.ListWebhooksResponse\"\x03\x90\x02\x01\x12T\n\rUpdateWebhook\x12 .wildcat.v1.UpdateWebhookRequest\x1a!.wildcat.v1.UpdateWebhookResponse\x12T\n\rDeleteWebhook\x12 .wildcat.v1.DeleteWebhookRequest\x1a!.wildcat.v1.DeleteWebhookResponse\x12\x66\n\x13RotateWebhookSecret\x12&.wildcat.v1.RotateWebhookSecretRequest\x1a\'.wildcat.v1.RotateWebhookSecretResponse\x12N\n\x0bTestWebhook\x12\x1e.wildcat.v1.TestWebhookRequest\x1a\x1f.wildcat.v1.TestWebhookResponse\x12q\n\x15ListWebhookDeliveries\x12(.wildcat.v1.ListWebhookDeliveriesRequest\x1a).wildcat.v1.ListWebhookDeliveriesResponse\"\x03\x90\x02\x01\x12l\n\x15RedeliverWebhookEvent\x12(.wildcat.v1.RedeliverWebhookEventRequest\x1a).wildcat.v1.RedeliverWebhookEventResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/webhook_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x16wildcat/v1/event.proto\x1a\x18wildcat/v1/webhook.proto\"\xab\x02\n\x14\x43reateWebhookRequest\x12)\n\x03url\x18\x01 \x01(\tB\x17\xbaH\x14r\x12\x18\x80\x10\x32\n^https?://\x88\x01\x01R\x03url\x12G\n\x0b\x65vent_types\x18\x02 \x03(\x0e\x32\x15.wildcat.v1.EventTypeB\x0f\xbaH\x0c\x92\x01\t\"\x07\x82\x01\x04\x10\x01 \x00R\neventTypes\x12J\n\x0b\x61\x63\x63ount_ids\x18\x03 \x03(\tB)\xbaH&\x92\x01#\x10\xe8\x07\"\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\naccountIds\x12*\n\x0b\x64\x65scription\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64\x65scription\x12\'\n\nrequest_id\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\trequestId\"^\n\x15\x43reateWebhookResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\"=\n\x11GetWebhookRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\"C\n\x12GetWebhookResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\"g\n\x13ListWebhooksRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"o\n\x14ListWebhooksResponse\x12/\n\x08webhooks\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.WebhookR\x08webhooks\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x01\n\x14UpdateWebhookRequest\x12\x35\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookB\x06\xbaH\x03\xc8\x01\x01R\x07webhook\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"F\n\x15UpdateWebhookResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\"@\n\x14\x44\x65leteWebhookRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\"\x17\n\x15\x44\x65leteWebhookResponse\"\x94\x01\n\x1aRotateWebhookSecretRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\x12L\n\x0cgrace_period\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationB\x0e\xbaH\x0b\xaa\x01\x08\"\x04\x08\x80\xf5$2\x00R\x0bgracePeriod\"d\n\x1bRotateWebhookSecretResponse\x12-\n\x07webhook\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.WebhookR\x07webhook\x12\x16\n\x06secret\x18\x02 \x01(\tR\x06secret\">\n\x12TestWebhookRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\"\x9b\x01\n\x13TestWebhookResponse\x12\x18\n\x07success\x18\x01 \x01(\x08R\x07success\x12\x1f\n\x0bstatus_code\x18\x02 \x01(\x05R\nstatusCode\x12\x14\n\x05\x65rror\x18\x03 \x01(\tR\x05\x65rror\x12\x33\n\x07latency\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationR\x07latency\"\xfa\x01\n\x1cListWebhookDeliveriesRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\x12\x39\n\x05state\x18\x02 \x01(\x0e\x32\x19.wildcat.v1.DeliveryStateB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05state\x12#\n\x08\x65vent_id\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x07\x65ventId\x12\'\n\tpage_size\x18\x04 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"\x84\x01\n\x1dListWebhookDeliveriesResponse\x12;\n\ndeliveries\x18\x01 \x03(\x0b\x32\x1b.wildcat.v1.WebhookDeliveryR\ndeliveries\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"o\n\x1cRedeliverWebhookEventRequest\x12(\n\nwebhook_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\twebhookId\x12%\n\x08\x65vent_id\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x07\x65ventId\"X\n\x1dRedeliverWebhookEventResponse\x12\x37\n\x08\x64\x65livery\x18\x01 \x01(\x0b\x32\x1b.wildcat.v1.WebhookDeliveryR\x08\x64\x65livery2\xc5\n\n\x0eWebhookService\x12\x89\x01\n\rCreateWebhook\x12 .wildcat.v1.CreateWebhookRequest\x1a!.wildcat.v1.CreateWebhookResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.WebhookService/CreateWebhook\x12\x80\x01\n\nGetWebhook\x12\x1d.wildcat.v1.GetWebhookRequest\x1a\x1e.wildcat.v1.GetWebhookResponse\"3\x90\x02\x01\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.WebhookService/GetWebhook\x12\x88\x01\n\x0cListWebhooks\x12\x1f.wildcat.v1.ListWebhooksRequest\x1a .wildcat.v1.ListWebhooksResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.WebhookService/ListWebhooks\x12\x89\x01\n\rUpdateWebhook\x12 .wildcat.v1.UpdateWebhookRequest\x1a!.wildcat.v1.UpdateWebhookResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.WebhookService/UpdateWebhook\x12\x89\x01\n\rDeleteWebhook\x12 .wildcat.v1.DeleteWebhookRequest\x1a!.wildcat.v1.DeleteWebhookResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.WebhookService/DeleteWebhook\x12\xa1\x01\n\x13RotateWebhookSecret\x12&.wildcat.v1.RotateWebhookSecretRequest\x1a\'.wildcat.v1.RotateWebhookSecretResponse\"9\x82\xd3\xe4\x93\x02\x33:\x01*\"./wildcat.v1.WebhookService/RotateWebhookSecret\x12\x81\x01\n\x0bTestWebhook\x12\x1e.wildcat.v1.TestWebhookRequest\x1a\x1f.wildcat.v1.TestWebhookResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.WebhookService/TestWebhook\x12\xac\x01\n\x15ListWebhookDeliveries\x12(.wildcat.v1.ListWebhookDeliveriesRequest\x1a).wildcat.v1.ListWebhookDeliveriesResponse\">\x90\x02\x01\x82\xd3\xe4\x93\x02\x35:\x01*\"0/wildcat.v1.WebhookService/ListWebhookDeliveries\x12\xa9\x01\n\x15RedeliverWebhookEvent\x12(.wildcat.v1.RedeliverWebhookEventRequest\x1a).wildcat.v1.RedeliverWebhookEventResponse\";\x82\xd3\xe4\x93\x02\x35:\x01*\"0/wildcat.v1.WebhookService/RedeliverWebhookEventb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.webhook_service_pb2', globals())
@@ -65,48 +66,60 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _REDELIVERWEBHOOKEVENTREQUEST.fields_by_name['webhook_id']._serialized_options = b'\272H\006r\004\020\001\030@'
   _REDELIVERWEBHOOKEVENTREQUEST.fields_by_name['event_id']._options = None
   _REDELIVERWEBHOOKEVENTREQUEST.fields_by_name['event_id']._serialized_options = b'\272H\007r\005\020\001\030\200\001'
+  _WEBHOOKSERVICE.methods_by_name['CreateWebhook']._options = None
+  _WEBHOOKSERVICE.methods_by_name['CreateWebhook']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.WebhookService/CreateWebhook'
   _WEBHOOKSERVICE.methods_by_name['GetWebhook']._options = None
-  _WEBHOOKSERVICE.methods_by_name['GetWebhook']._serialized_options = b'\220\002\001'
+  _WEBHOOKSERVICE.methods_by_name['GetWebhook']._serialized_options = b'\220\002\001\202\323\344\223\002*:\001*\"%/wildcat.v1.WebhookService/GetWebhook'
   _WEBHOOKSERVICE.methods_by_name['ListWebhooks']._options = None
-  _WEBHOOKSERVICE.methods_by_name['ListWebhooks']._serialized_options = b'\220\002\001'
+  _WEBHOOKSERVICE.methods_by_name['ListWebhooks']._serialized_options = b'\220\002\001\202\323\344\223\002,:\001*\"\'/wildcat.v1.WebhookService/ListWebhooks'
+  _WEBHOOKSERVICE.methods_by_name['UpdateWebhook']._options = None
+  _WEBHOOKSERVICE.methods_by_name['UpdateWebhook']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.WebhookService/UpdateWebhook'
+  _WEBHOOKSERVICE.methods_by_name['DeleteWebhook']._options = None
+  _WEBHOOKSERVICE.methods_by_name['DeleteWebhook']._serialized_options = b'\202\323\344\223\002-:\001*\"(/wildcat.v1.WebhookService/DeleteWebhook'
+  _WEBHOOKSERVICE.methods_by_name['RotateWebhookSecret']._options = None
+  _WEBHOOKSERVICE.methods_by_name['RotateWebhookSecret']._serialized_options = b'\202\323\344\223\0023:\001*\"./wildcat.v1.WebhookService/RotateWebhookSecret'
+  _WEBHOOKSERVICE.methods_by_name['TestWebhook']._options = None
+  _WEBHOOKSERVICE.methods_by_name['TestWebhook']._serialized_options = b'\202\323\344\223\002+:\001*\"&/wildcat.v1.WebhookService/TestWebhook'
   _WEBHOOKSERVICE.methods_by_name['ListWebhookDeliveries']._options = None
-  _WEBHOOKSERVICE.methods_by_name['ListWebhookDeliveries']._serialized_options = b'\220\002\001'
-  _CREATEWEBHOOKREQUEST._serialized_start=194
-  _CREATEWEBHOOKREQUEST._serialized_end=493
-  _CREATEWEBHOOKRESPONSE._serialized_start=495
-  _CREATEWEBHOOKRESPONSE._serialized_end=589
-  _GETWEBHOOKREQUEST._serialized_start=591
-  _GETWEBHOOKREQUEST._serialized_end=652
-  _GETWEBHOOKRESPONSE._serialized_start=654
-  _GETWEBHOOKRESPONSE._serialized_end=721
-  _LISTWEBHOOKSREQUEST._serialized_start=723
-  _LISTWEBHOOKSREQUEST._serialized_end=826
-  _LISTWEBHOOKSRESPONSE._serialized_start=828
-  _LISTWEBHOOKSRESPONSE._serialized_end=939
-  _UPDATEWEBHOOKREQUEST._serialized_start=942
-  _UPDATEWEBHOOKREQUEST._serialized_end=1080
-  _UPDATEWEBHOOKRESPONSE._serialized_start=1082
-  _UPDATEWEBHOOKRESPONSE._serialized_end=1152
-  _DELETEWEBHOOKREQUEST._serialized_start=1154
-  _DELETEWEBHOOKREQUEST._serialized_end=1218
-  _DELETEWEBHOOKRESPONSE._serialized_start=1220
-  _DELETEWEBHOOKRESPONSE._serialized_end=1243
-  _ROTATEWEBHOOKSECRETREQUEST._serialized_start=1246
-  _ROTATEWEBHOOKSECRETREQUEST._serialized_end=1394
-  _ROTATEWEBHOOKSECRETRESPONSE._serialized_start=1396
-  _ROTATEWEBHOOKSECRETRESPONSE._serialized_end=1496
-  _TESTWEBHOOKREQUEST._serialized_start=1498
-  _TESTWEBHOOKREQUEST._serialized_end=1560
-  _TESTWEBHOOKRESPONSE._serialized_start=1563
-  _TESTWEBHOOKRESPONSE._serialized_end=1718
-  _LISTWEBHOOKDELIVERIESREQUEST._serialized_start=1721
-  _LISTWEBHOOKDELIVERIESREQUEST._serialized_end=1971
-  _LISTWEBHOOKDELIVERIESRESPONSE._serialized_start=1974
-  _LISTWEBHOOKDELIVERIESRESPONSE._serialized_end=2106
-  _REDELIVERWEBHOOKEVENTREQUEST._serialized_start=2108
-  _REDELIVERWEBHOOKEVENTREQUEST._serialized_end=2219
-  _REDELIVERWEBHOOKEVENTRESPONSE._serialized_start=2221
-  _REDELIVERWEBHOOKEVENTRESPONSE._serialized_end=2309
-  _WEBHOOKSERVICE._serialized_start=2312
-  _WEBHOOKSERVICE._serialized_end=3165
+  _WEBHOOKSERVICE.methods_by_name['ListWebhookDeliveries']._serialized_options = b'\220\002\001\202\323\344\223\0025:\001*\"0/wildcat.v1.WebhookService/ListWebhookDeliveries'
+  _WEBHOOKSERVICE.methods_by_name['RedeliverWebhookEvent']._options = None
+  _WEBHOOKSERVICE.methods_by_name['RedeliverWebhookEvent']._serialized_options = b'\202\323\344\223\0025:\001*\"0/wildcat.v1.WebhookService/RedeliverWebhookEvent'
+  _CREATEWEBHOOKREQUEST._serialized_start=224
+  _CREATEWEBHOOKREQUEST._serialized_end=523
+  _CREATEWEBHOOKRESPONSE._serialized_start=525
+  _CREATEWEBHOOKRESPONSE._serialized_end=619
+  _GETWEBHOOKREQUEST._serialized_start=621
+  _GETWEBHOOKREQUEST._serialized_end=682
+  _GETWEBHOOKRESPONSE._serialized_start=684
+  _GETWEBHOOKRESPONSE._serialized_end=751
+  _LISTWEBHOOKSREQUEST._serialized_start=753
+  _LISTWEBHOOKSREQUEST._serialized_end=856
+  _LISTWEBHOOKSRESPONSE._serialized_start=858
+  _LISTWEBHOOKSRESPONSE._serialized_end=969
+  _UPDATEWEBHOOKREQUEST._serialized_start=972
+  _UPDATEWEBHOOKREQUEST._serialized_end=1110
+  _UPDATEWEBHOOKRESPONSE._serialized_start=1112
+  _UPDATEWEBHOOKRESPONSE._serialized_end=1182
+  _DELETEWEBHOOKREQUEST._serialized_start=1184
+  _DELETEWEBHOOKREQUEST._serialized_end=1248
+  _DELETEWEBHOOKRESPONSE._serialized_start=1250
+  _DELETEWEBHOOKRESPONSE._serialized_end=1273
+  _ROTATEWEBHOOKSECRETREQUEST._serialized_start=1276
+  _ROTATEWEBHOOKSECRETREQUEST._serialized_end=1424
+  _ROTATEWEBHOOKSECRETRESPONSE._serialized_start=1426
+  _ROTATEWEBHOOKSECRETRESPONSE._serialized_end=1526
+  _TESTWEBHOOKREQUEST._serialized_start=1528
+  _TESTWEBHOOKREQUEST._serialized_end=1590
+  _TESTWEBHOOKRESPONSE._serialized_start=1593
+  _TESTWEBHOOKRESPONSE._serialized_end=1748
+  _LISTWEBHOOKDELIVERIESREQUEST._serialized_start=1751
+  _LISTWEBHOOKDELIVERIESREQUEST._serialized_end=2001
+  _LISTWEBHOOKDELIVERIESRESPONSE._serialized_start=2004
+  _LISTWEBHOOKDELIVERIESRESPONSE._serialized_end=2136
+  _REDELIVERWEBHOOKEVENTREQUEST._serialized_start=2138
+  _REDELIVERWEBHOOKEVENTREQUEST._serialized_end=2249
+  _REDELIVERWEBHOOKEVENTRESPONSE._serialized_start=2251
+  _REDELIVERWEBHOOKEVENTRESPONSE._serialized_end=2339
+  _WEBHOOKSERVICE._serialized_start=2342
+  _WEBHOOKSERVICE._serialized_end=3691
 # @@protoc_insertion_point(module_scope)
