@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Installs what the client tests and `buf generate` need beyond npm: Debian's Chromium (the
-# console test), python3-grpcio and the protobuf compiler with its gRPC Python plugin (the Python
+# Installs what the client tests and `buf generate` need beyond npm: Debian's python3-grpcio and the protobuf compiler with its gRPC Python plugin (the Python
 # client), and the Go code generators built from the Go module proxy into $(go env GOPATH)/bin.
 # Idempotent: installed packages and generators of the right version are left alone.
 set -euo pipefail
 
-packages=(chromium python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc)
+packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,7 +3,7 @@ import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 
 /**
- * A tool a client test needs (Go, Python with grpcio, Chromium). Missing outside CI: the test is
+ * A tool a client test needs (Go, Python with grpcio). Missing outside CI: the test is
  * skipped with a loud warning. Missing in CI (`CI=true`): the test fails, since `.ci/run` installs
  * every one of them.
  */
@@ -48,12 +48,6 @@ export function pythonGrpcTool(): Tool {
   }
 }
 
-export function chromiumTool(): Tool {
-  return {
-    path: process.env.CHROMIUM_BIN ?? findExecutable(["chromium", "chromium-browser", "google-chrome"]),
-    help: "Chromium is not installed: apt-get install -y chromium (or set CHROMIUM_BIN)",
-  };
-}
 
 /** True when the tool is there; otherwise warns loudly (and throws in CI). Call at collection time. */
 export function available(tool: Tool, what: string): boolean {
