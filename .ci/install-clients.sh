@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what the client tests and `buf generate` need beyond npm: Debian's python3-grpcio and the protobuf compiler with its gRPC Python plugin (the Python
-# client), and the Go code generators built from the Go module proxy into $(go env GOPATH)/bin.
+# Installs what the client tests and `buf generate` need beyond npm: Debian's python3-grpcio,
+# python3-protobuf and the protobuf compiler with its gRPC Python plugin (the Python client),
+# and the Go and OpenAPI code generators built from the Go module proxy into $(go env GOPATH)/bin.
 # Idempotent: installed packages and generators of the right version are left alone.
 set -euo pipefail
 
