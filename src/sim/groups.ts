@@ -136,6 +136,14 @@ export class Groups {
       }
       case "membership_requests_action":
         return [this.answerRequests(from, this.joined(iq.attrs.to!, me), child)];
+      case "links":
+      case "unlink":
+        return this.link(from, this.joined(iq.attrs.to!, me), child);
+      case "sub_groups": {
+        const community = this.joined(iq.attrs.to!, me);
+        const linked = [...this.state.groups.values()].filter((g) => g.linkedParent === community.id);
+        return [{ tag: "sub_groups", attrs: {}, content: linked.map((g) => ({ tag: "group", attrs: this.summaryAttrs(g) })) }];
+      }
       case "leave":
         for (const { attrs } of getBinaryNodeChildren(child, "group")) {
           this.leave(from, this.joined(attrs.id!.includes("@") ? attrs.id! : `${attrs.id}@g.us`, me));
@@ -163,6 +171,19 @@ export class Groups {
       const phone = this.state.resolve(p.attrs.jid!)?.phone;
       if (phone) group.participants.set(phone.phoneNumber, group.participants.get(phone.phoneNumber) ?? "member");
       else this.logger.info({ jid: p.attrs.jid }, "group participant is not on the simulator: left out");
+    }
+    if (getBinaryNodeChildren(create, "parent").length) group.isCommunity = true;
+    const description = getBinaryNodeChildren(getBinaryNodeChildren(create, "description")[0], "body")[0];
+    if (description?.content) {
+      const body = Buffer.from(description.content as Uint8Array).toString();
+      if (body) group.description = { id: randomBytes(6).toString("hex").toUpperCase(), body, owner: from.phone.phoneNumber, time: group.creation };
+    }
+    const parentJid = getBinaryNodeChildren(create, "linked_parent")[0]?.attrs.jid;
+    if (parentJid) {
+      const parent = this.joined(parentJid, from.phone);
+      if (!parent.isCommunity) throw new IqError(400, "bad-request");
+      this.admin(parent, from.phone);
+      group.linkedParent = parent.id;
     }
     this.state.groups.set(id, group);
     this.state.save();
@@ -290,6 +311,33 @@ export class Groups {
     return { tag: "membership_requests_action", attrs: {}, content: [{ tag: action.tag, attrs: {}, content: results }] };
   }
 
+  /** `<links><link link_type=sub_group><group jid/>` or `<unlink><group jid/>` to a community its admin is in. */
+  private link(from: ExceptDevice, community: GroupRecord, node: BinaryNode): BinaryNode[] {
+    if (!community.isCommunity) throw new IqError(400, "bad-request");
+    this.admin(community, from.phone);
+    const groups = node.tag === "links" ? getBinaryNodeChildren(node, "link").flatMap((l) => getBinaryNodeChildren(l, "group")) : getBinaryNodeChildren(node, "group");
+    for (const g of groups) {
+      const group = this.joined(g.attrs.jid!, from.phone);
+      this.admin(group, from.phone);
+      if (node.tag === "links") {
+        if (group.isCommunity || (group.linkedParent && group.linkedParent !== community.id)) throw new IqError(409, "conflict");
+        group.linkedParent = community.id;
+      } else if (group.linkedParent === community.id) {
+        group.linkedParent = undefined;
+      } else {
+        throw new IqError(404, "item-not-found");
+      }
+    }
+    this.state.save();
+    return [];
+  }
+
+  /** `<group>` attributes of a linked group as `communityFetchLinkedGroups` reads them. */
+  private summaryAttrs(group: GroupRecord): Record<string, string> {
+    const creator = this.state.findPhone(group.creator)!;
+    return { id: group.id, subject: group.subject, creation: String(group.creation), creator: this.memberJid(group, creator), size: String(group.participants.size) };
+  }
+
   /** Refuses a member who is not an admin, as WhatsApp does. */
   private admin(group: GroupRecord, phone: PhoneRecord): void {
     if (group.participants.get(phone.phoneNumber) === "member") throw new IqError(403, "not-authorized");
@@ -341,6 +389,8 @@ export class Groups {
       if (owner) Object.assign(descAttrs, { participant: this.memberJid(group, owner) }, this.memberAltAttrs(group, owner, "participant"));
       content.push({ tag: "description", attrs: descAttrs, content: [{ tag: "body", attrs: {}, content: Buffer.from(d.body) }] });
     }
+    if (group.isCommunity) content.push({ tag: "parent", attrs: {} });
+    if (group.linkedParent) content.push({ tag: "linked_parent", attrs: { jid: `${group.linkedParent}@g.us` } });
     if (group.announce) content.push({ tag: "announcement", attrs: {} });
     if (group.locked) content.push({ tag: "locked", attrs: {} });
     if (group.ephemeral) content.push({ tag: "ephemeral", attrs: { expiration: String(group.ephemeral) } });

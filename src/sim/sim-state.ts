@@ -73,6 +73,10 @@ export interface GroupRecord {
   ephemeral?: number;
   /** The current invite code; absent until an admin asks for one. */
   inviteCode?: string;
+  /** A community (a parent of linked groups) rather than a plain group. */
+  isCommunity?: boolean;
+  /** The id of the community this group is linked to. */
+  linkedParent?: string;
   /** Pending join requests: phone number and when (seconds). */
   requests?: { phone: string; time: number }[];
 }

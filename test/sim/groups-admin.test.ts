@@ -92,3 +92,32 @@ describe("group settings, description, invite links and join approval, Baileys o
     expect((await bob.sock.groupParticipantsUpdate(group, [`${erin}@s.whatsapp.net`], "add"))[0]?.status).toBe("200");
   });
 });
+
+describe("communities, Baileys on both ends", () => {
+  const fixture = simulatorWithAccount("15550072001");
+  let alice: BaileysClient;
+  let bob: BaileysClient;
+
+  beforeAll(async () => {
+    alice = fixture.account;
+    bob = await fixture.linkClient("bob", "15550072002");
+  });
+
+  it("when an admin creates a community, links two groups and unlinks one, then the linked groups are listed each time", async () => {
+    const community = (await alice.sock.communityCreate("Neighbours", "Our street"))!;
+    expect(community).toMatchObject({ subject: "Neighbours", isCommunity: true, desc: "Our street" });
+    const first = (await alice.sock.groupCreate("Garden", ["15550072002@s.whatsapp.net"])).id;
+    const second = (await alice.sock.communityCreateGroup("Parking", [], community.id))!;
+    expect(second.linkedParent).toBe(community.id);
+    await alice.sock.communityLinkGroup(first, community.id);
+
+    const linked = await alice.sock.communityFetchLinkedGroups(community.id);
+    expect(linked).toMatchObject({ communityJid: community.id, isCommunity: true });
+    expect(linked.linkedGroups.map((g) => g.subject).sort()).toEqual(["Garden", "Parking"]);
+    expect((await bob.sock.groupMetadata(first)).linkedParent).toBe(community.id);
+
+    await expect(bob.sock.communityLinkGroup(first, community.id)).rejects.toThrow(/forbidden|not-authorized/);
+    await alice.sock.communityUnlinkGroup(second.id, community.id);
+    expect((await alice.sock.communityFetchLinkedGroups(first)).linkedGroups.map((g) => g.subject)).toEqual(["Garden"]);
+  });
+});
