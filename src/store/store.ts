@@ -8,6 +8,7 @@
 import type { AuthRecordStore } from "./auth-records.js";
 import type { AuthStateStore } from "./auth-state.js";
 import type { EventLog } from "./events.js";
+import type { GroupStore } from "./groups.js";
 import type { MediaStore } from "./media.js";
 import type { MessageStore, MessageType } from "./messages.js";
 import type { DeliveryStore, WebhookStore } from "./webhooks.js";
@@ -110,6 +111,8 @@ export interface Store {
   readonly media: MediaStore;
   readonly webhooks: WebhookStore;
   readonly deliveries: DeliveryStore;
+  /** The accounts' groups (`groups.ts`). */
+  readonly groups: GroupStore;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@ import { eventLogContract } from "./contracts/events.contract.js";
 import { mediaContract } from "./contracts/media.contract.js";
 import { messagesContract } from "./contracts/messages.contract.js";
 import { webhooksContract } from "./contracts/webhooks.contract.js";
+import { groupsContract } from "./contracts/groups.contract.js";
 import { mongoAdapter } from "./harness.js";
 
 const uri = inject("mongodbUri");
@@ -34,4 +35,5 @@ describe.skipIf(!uri)("MongoDB adapter", () => {
   eventLogContract("MongoDB", adapter);
   mediaContract("MongoDB", adapter);
   webhooksContract("MongoDB", adapter);
+  groupsContract("MongoDB", adapter);
 });

@@ -10,6 +10,7 @@ import { eventLogContract } from "./contracts/events.contract.js";
 import { mediaContract } from "./contracts/media.contract.js";
 import { messagesContract } from "./contracts/messages.contract.js";
 import { webhooksContract } from "./contracts/webhooks.contract.js";
+import { groupsContract } from "./contracts/groups.contract.js";
 import { sqliteAdapter } from "./harness.js";
 
 function tempDir(): string {
@@ -31,6 +32,7 @@ messagesContract("SQLite", sqliteAdapter);
 eventLogContract("SQLite", sqliteAdapter);
 mediaContract("SQLite", sqliteAdapter);
 webhooksContract("SQLite", sqliteAdapter);
+groupsContract("SQLite", sqliteAdapter);
 
 describe("SQLite store file", () => {
   const dirs: string[] = [];

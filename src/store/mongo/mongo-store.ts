@@ -19,6 +19,7 @@ import { MongoAuthRecords, type AuthJournalDocument, type AuthKeyDocument } from
 import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument, type WebhookStateDocument } from "./mongo-deliveries.js";
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
 import { MongoMedia } from "./mongo-media.js";
+import { MongoGroups, type GroupDocument } from "./mongo-groups.js";
 import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
 import { MongoWebhooks, type WebhookDocument } from "./mongo-webhooks.js";
 import { SealedWebhookStore } from "../webhook-secrets.js";
@@ -80,6 +81,8 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     await MongoEventLog.createIndexes(events);
     await MongoDeliveries.createIndexes(deliveries, deliveryLeases);
     await MongoMedia.createIndexes(db);
+    const groups = db.collection<GroupDocument>("groups");
+    await MongoGroups.createIndexes(groups);
     const authRecords = new MongoAuthRecords(authKeys, authJournal, {
       faults: options.authWriteFaults,
       applyChunkSize: options.authApplyChunkSize,
@@ -95,6 +98,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       media: new MongoMedia(db, options.mediaChunkSizeBytes ?? 1024 * 1024),
       webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
       deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
+      groups: new MongoGroups(groups),
       close: () => client.close(),
     };
   } catch (err) {

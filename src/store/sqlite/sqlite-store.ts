@@ -22,6 +22,7 @@ import { SqliteAuthRecords } from "./sqlite-auth-records.js";
 import { SqliteEventLog } from "./sqlite-event-log.js";
 import { SqliteMedia } from "./sqlite-media.js";
 import { SqliteMessages } from "./sqlite-messages.js";
+import { SqliteGroups } from "./sqlite-groups.js";
 import { SealedWebhookStore } from "../webhook-secrets.js";
 import { SqliteDeliveries, SqliteWebhooks } from "./sqlite-webhooks.js";
 
@@ -159,6 +160,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       media: new SqliteMedia(db, dataDir),
       webhooks: new SealedWebhookStore(new SqliteWebhooks(db), options.authCipher),
       deliveries: new SqliteDeliveries(db),
+      groups: new SqliteGroups(db),
       close: async () => void db.close(),
     };
   } catch (err) {
