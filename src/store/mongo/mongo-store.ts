@@ -18,6 +18,7 @@ import { StoreAuthState } from "../auth/store-auth-state.js";
 import { MongoAuthRecords, type AuthJournalDocument, type AuthKeyDocument } from "./mongo-auth-records.js";
 import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument, type WebhookStateDocument } from "./mongo-deliveries.js";
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
+import { MongoLeases, type LeaseDocument } from "./mongo-leases.js";
 import { MongoMedia } from "./mongo-media.js";
 import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
 import { MongoWebhooks, type WebhookDocument } from "./mongo-webhooks.js";
@@ -73,6 +74,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     const deliveries = db.collection<DeliveryDocument>("deliveries");
     const deliveryLeases = db.collection<DeliveryLeaseDocument>("delivery_leases");
     const webhookState = db.collection<WebhookStateDocument>("webhook_state");
+    const leases = db.collection<LeaseDocument>("account_leases");
     // createIndexes is a no-op for indexes that already exist with the same spec.
     await accounts.createIndexes([{ key: { state: 1, _id: 1 }, name: "state_id" }]);
     await MongoAuthRecords.createIndexes(authKeys, authJournal);
@@ -80,6 +82,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     await MongoEventLog.createIndexes(events);
     await MongoDeliveries.createIndexes(deliveries, deliveryLeases);
     await MongoMedia.createIndexes(db);
+    await MongoLeases.createIndexes(leases);
     const authRecords = new MongoAuthRecords(authKeys, authJournal, {
       faults: options.authWriteFaults,
       applyChunkSize: options.authApplyChunkSize,
@@ -95,6 +98,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       media: new MongoMedia(db, options.mediaChunkSizeBytes ?? 1024 * 1024),
       webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
       deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
+      leases: new MongoLeases(leases),
       close: () => client.close(),
     };
   } catch (err) {
