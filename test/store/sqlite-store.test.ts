@@ -7,6 +7,7 @@ import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { accountStoreContract } from "./account-store.contract.js";
 import { authStateContract } from "./contracts/auth-state.contract.js";
 import { eventLogContract } from "./contracts/events.contract.js";
+import { leasesContract } from "./contracts/leases.contract.js";
 import { mediaContract } from "./contracts/media.contract.js";
 import { messagesContract } from "./contracts/messages.contract.js";
 import { webhooksContract } from "./contracts/webhooks.contract.js";
@@ -33,6 +34,7 @@ eventLogContract("SQLite", sqliteAdapter);
 mediaContract("SQLite", sqliteAdapter);
 webhooksContract("SQLite", sqliteAdapter);
 groupsContract("SQLite", sqliteAdapter);
+leasesContract("SQLite", sqliteAdapter);
 
 describe("SQLite store file", () => {
   const dirs: string[] = [];

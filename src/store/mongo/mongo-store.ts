@@ -18,6 +18,7 @@ import { StoreAuthState } from "../auth/store-auth-state.js";
 import { MongoAuthRecords, type AuthJournalDocument, type AuthKeyDocument } from "./mongo-auth-records.js";
 import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument, type WebhookStateDocument } from "./mongo-deliveries.js";
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
+import { MongoLeases, type LeaseDocument } from "./mongo-leases.js";
 import { MongoMedia } from "./mongo-media.js";
 import { MongoGroups, type GroupDocument } from "./mongo-groups.js";
 import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
@@ -74,6 +75,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     const deliveries = db.collection<DeliveryDocument>("deliveries");
     const deliveryLeases = db.collection<DeliveryLeaseDocument>("delivery_leases");
     const webhookState = db.collection<WebhookStateDocument>("webhook_state");
+    const leases = db.collection<LeaseDocument>("account_leases");
     // createIndexes is a no-op for indexes that already exist with the same spec.
     await accounts.createIndexes([{ key: { state: 1, _id: 1 }, name: "state_id" }]);
     await MongoAuthRecords.createIndexes(authKeys, authJournal);
@@ -83,6 +85,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     await MongoMedia.createIndexes(db);
     const groups = db.collection<GroupDocument>("groups");
     await MongoGroups.createIndexes(groups);
+    await MongoLeases.createIndexes(leases);
     const authRecords = new MongoAuthRecords(authKeys, authJournal, {
       faults: options.authWriteFaults,
       applyChunkSize: options.authApplyChunkSize,
@@ -99,6 +102,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
       deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
       groups: new MongoGroups(groups),
+      leases: new MongoLeases(leases),
       close: () => client.close(),
     };
   } catch (err) {

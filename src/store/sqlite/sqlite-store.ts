@@ -20,6 +20,7 @@ import type { AuthCipher } from "../auth/auth-cipher.js";
 import { StoreAuthState } from "../auth/store-auth-state.js";
 import { SqliteAuthRecords } from "./sqlite-auth-records.js";
 import { SqliteEventLog } from "./sqlite-event-log.js";
+import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMedia } from "./sqlite-media.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 import { SqliteGroups } from "./sqlite-groups.js";
@@ -125,6 +126,13 @@ const migrations: readonly string[] = [
   `CREATE INDEX media_account_time ON media (account_id, create_time DESC, media_id DESC);`,
   // 6: claiming one webhook's due deliveries without scanning other endpoints' backlogs.
   `CREATE INDEX deliveries_webhook_due ON deliveries (state, webhook_id, next_attempt_time);`,
+  // 7: account ownership leases (issue 13): the newest epoch per account.
+  `CREATE TABLE account_leases (
+     account_id  TEXT PRIMARY KEY,
+     epoch       INTEGER NOT NULL,
+     holder      TEXT NOT NULL,
+     expire_time INTEGER NOT NULL
+   ) STRICT, WITHOUT ROWID;`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -161,6 +169,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       webhooks: new SealedWebhookStore(new SqliteWebhooks(db), options.authCipher),
       deliveries: new SqliteDeliveries(db),
       groups: new SqliteGroups(db),
+      leases: new SqliteLeases(db),
       close: async () => void db.close(),
     };
   } catch (err) {
