@@ -5,6 +5,7 @@
  * One port file per concern: `auth-records.ts`, `auth-state.ts`, `messages.ts`, `events.ts`,
  * `media.ts`, `webhooks.ts`, `leases.ts`; accounts live here.
  */
+import type { ApiKeyStore } from "./api-keys.js";
 import type { AuthRecordStore } from "./auth-records.js";
 import type { AuthStateStore } from "./auth-state.js";
 import type { EventLog } from "./events.js";
@@ -116,6 +117,8 @@ export interface Store {
   readonly groups: GroupStore;
   /** Which gateway process owns each account (issue 13); epochs fence stale writers. */
   readonly leases: LeaseStore;
+  /** API keys (`api-keys.ts`): hashes of their secrets only. */
+  readonly apiKeys: ApiKeyStore;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { uniqueDbName } from "../support/ferretdb.js";
 import { accountStoreContract } from "./account-store.contract.js";
 import { authStateContract } from "./contracts/auth-state.contract.js";
 import { eventLogContract } from "./contracts/events.contract.js";
+import { apiKeysContract } from "./contracts/api-keys.contract.js";
 import { leasesContract } from "./contracts/leases.contract.js";
 import { mediaContract } from "./contracts/media.contract.js";
 import { messagesContract } from "./contracts/messages.contract.js";
@@ -38,4 +39,5 @@ describe.skipIf(!uri)("MongoDB adapter", () => {
   webhooksContract("MongoDB", adapter);
   groupsContract("MongoDB", adapter);
   leasesContract("MongoDB", adapter);
+  apiKeysContract("MongoDB", adapter);
 });

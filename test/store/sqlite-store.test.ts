@@ -7,6 +7,7 @@ import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { accountStoreContract } from "./account-store.contract.js";
 import { authStateContract } from "./contracts/auth-state.contract.js";
 import { eventLogContract } from "./contracts/events.contract.js";
+import { apiKeysContract } from "./contracts/api-keys.contract.js";
 import { leasesContract } from "./contracts/leases.contract.js";
 import { mediaContract } from "./contracts/media.contract.js";
 import { messagesContract } from "./contracts/messages.contract.js";
@@ -35,6 +36,7 @@ mediaContract("SQLite", sqliteAdapter);
 webhooksContract("SQLite", sqliteAdapter);
 groupsContract("SQLite", sqliteAdapter);
 leasesContract("SQLite", sqliteAdapter);
+apiKeysContract("SQLite", sqliteAdapter);
 
 describe("SQLite store file", () => {
   const dirs: string[] = [];

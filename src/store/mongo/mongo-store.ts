@@ -15,6 +15,7 @@ import { AppendWaiter } from "../append-waiter.js";
 import type { AuthRecordStore, AuthWriteFaults } from "../auth-records.js";
 import type { AuthCipher } from "../auth/auth-cipher.js";
 import { StoreAuthState } from "../auth/store-auth-state.js";
+import { MongoApiKeys, type ApiKeyDocument } from "./mongo-api-keys.js";
 import { MongoAuthRecords, type AuthJournalDocument, type AuthKeyDocument } from "./mongo-auth-records.js";
 import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument, type WebhookStateDocument } from "./mongo-deliveries.js";
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
@@ -75,6 +76,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     const deliveries = db.collection<DeliveryDocument>("deliveries");
     const deliveryLeases = db.collection<DeliveryLeaseDocument>("delivery_leases");
     const webhookState = db.collection<WebhookStateDocument>("webhook_state");
+    const apiKeys = db.collection<ApiKeyDocument>("api_keys");
     const leases = db.collection<LeaseDocument>("account_leases");
     // createIndexes is a no-op for indexes that already exist with the same spec.
     await accounts.createIndexes([{ key: { state: 1, _id: 1 }, name: "state_id" }]);
@@ -101,6 +103,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       media: new MongoMedia(db, options.mediaChunkSizeBytes ?? 1024 * 1024),
       webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
       deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
+      apiKeys: new MongoApiKeys(apiKeys),
       groups: new MongoGroups(groups),
       leases: new MongoLeases(leases),
       close: () => client.close(),

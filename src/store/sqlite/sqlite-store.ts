@@ -18,6 +18,7 @@ import { AppendWaiter } from "../append-waiter.js";
 import type { AuthWriteFaults } from "../auth-records.js";
 import type { AuthCipher } from "../auth/auth-cipher.js";
 import { StoreAuthState } from "../auth/store-auth-state.js";
+import { SqliteApiKeys } from "./sqlite-api-keys.js";
 import { SqliteAuthRecords } from "./sqlite-auth-records.js";
 import { SqliteEventLog } from "./sqlite-event-log.js";
 import { SqliteLeases } from "./sqlite-leases.js";
@@ -133,6 +134,8 @@ const migrations: readonly string[] = [
      holder      TEXT NOT NULL,
      expire_time INTEGER NOT NULL
    ) STRICT, WITHOUT ROWID;`,
+  // 8: API keys (issue 12): hashes of their secrets only; read whole by id.
+  `CREATE TABLE api_keys (key_id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -168,6 +171,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       media: new SqliteMedia(db, dataDir),
       webhooks: new SealedWebhookStore(new SqliteWebhooks(db), options.authCipher),
       deliveries: new SqliteDeliveries(db),
+      apiKeys: new SqliteApiKeys(db),
       groups: new SqliteGroups(db),
       leases: new SqliteLeases(db),
       close: async () => void db.close(),
