@@ -21,6 +21,7 @@ import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument, typ
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
 import { MongoLeases, type LeaseDocument } from "./mongo-leases.js";
 import { MongoMedia } from "./mongo-media.js";
+import { MongoChats, type ChatDocument } from "./mongo-chats.js";
 import { MongoGroups, type GroupDocument } from "./mongo-groups.js";
 import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
 import { MongoWebhooks, type WebhookDocument } from "./mongo-webhooks.js";
@@ -85,6 +86,8 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     await MongoEventLog.createIndexes(events);
     await MongoDeliveries.createIndexes(deliveries, deliveryLeases);
     await MongoMedia.createIndexes(db);
+    const chats = db.collection<ChatDocument>("chats");
+    await MongoChats.createIndexes(chats);
     const groups = db.collection<GroupDocument>("groups");
     await MongoGroups.createIndexes(groups);
     await MongoLeases.createIndexes(leases);
@@ -103,6 +106,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       media: new MongoMedia(db, options.mediaChunkSizeBytes ?? 1024 * 1024),
       webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
       deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
+      chats: new MongoChats(chats),
       apiKeys: new MongoApiKeys(apiKeys),
       groups: new MongoGroups(groups),
       leases: new MongoLeases(leases),

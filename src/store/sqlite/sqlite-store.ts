@@ -24,6 +24,7 @@ import { SqliteEventLog } from "./sqlite-event-log.js";
 import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMedia } from "./sqlite-media.js";
 import { SqliteMessages } from "./sqlite-messages.js";
+import { SqliteChats } from "./sqlite-chats.js";
 import { SqliteGroups } from "./sqlite-groups.js";
 import { SealedWebhookStore } from "../webhook-secrets.js";
 import { SqliteDeliveries, SqliteWebhooks } from "./sqlite-webhooks.js";
@@ -171,6 +172,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       media: new SqliteMedia(db, dataDir),
       webhooks: new SealedWebhookStore(new SqliteWebhooks(db), options.authCipher),
       deliveries: new SqliteDeliveries(db),
+      chats: new SqliteChats(db),
       apiKeys: new SqliteApiKeys(db),
       groups: new SqliteGroups(db),
       leases: new SqliteLeases(db),
