@@ -15,8 +15,6 @@ import {
   type WatchAccountRequest,
 } from "../../gen/wildcat/v1/account_service_pb.js";
 import type { Clock } from "../clock.js";
-import type { MediaStore } from "../store/media.js";
-import type { MessageStore } from "../store/messages.js";
 import { AlreadyExistsError, type AccountPatch, type AccountStore } from "../store/store.js";
 import type { PairingCodeSnapshot } from "../whatsapp/account-session.js";
 import { mapError, mapErrors } from "./domain-errors.js";
@@ -26,6 +24,11 @@ import { toAccount, toStoredPolicy } from "./account-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const DEFAULT_PAGE_SIZE = 100;
+
+/** A store that keeps data per account. */
+export interface AccountData {
+  deleteAccount(accountId: string): Promise<unknown>;
+}
 /** Fields UpdateAccount may change, as FieldMask paths. */
 const UPDATABLE = new Set(["display_name", "media_download"]);
 
@@ -33,10 +36,10 @@ const UPDATABLE = new Set(["display_name", "media_download"]);
 export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   constructor(
     private readonly accounts: AccountStore,
-    private readonly messages: MessageStore,
     private readonly sockets: SocketManager,
     private readonly clock: Clock,
-    private readonly media: Pick<MediaStore, "deleteAccount">,
+    /** Everything else kept per account (messages, files, chats, groups): DeleteAccount empties each. */
+    private readonly accountData: AccountData[],
   ) {}
 
   async createAccount(req: CreateAccountRequest) {
@@ -90,8 +93,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   async deleteAccount(req: DeleteAccountRequest) {
     await this.mustGet(req.accountId);
     await this.sockets.remove(req.accountId);
-    await this.messages.deleteAccount(req.accountId);
-    await this.media.deleteAccount(req.accountId);
+    for (const data of this.accountData) await data.deleteAccount(req.accountId);
     // Last, so a failure above leaves an account that can be deleted again.
     if (!(await this.accounts.delete(req.accountId))) throw notFound(req.accountId);
     return {};

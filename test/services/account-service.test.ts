@@ -33,7 +33,7 @@ beforeEach(() => {
     socketOptions: {},
   });
   // The router in memory, with the production interceptors.
-  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, store.messages, sockets, clock, store.media)), {
+  const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups])), {
     router: { interceptors: [loggingInterceptor(logger), createValidateInterceptor()] },
   });
   client = createClient(AccountService, transport);
@@ -130,16 +130,21 @@ describe("AccountService", () => {
     await client.createAccount({ accountId: "again" });
   });
 
-  it("when an account is deleted, then its stored files are deleted with it and other accounts' stay", async () => {
+  it("when an account is deleted, then its stored files and chats are deleted with it and other accounts' stay", async () => {
     await client.createAccount({ accountId: "leaving" });
     const file = (mediaId: string, accountId: string) => ({ mediaId, accountId, mimeType: "text/plain", source: "upload" as const, createTime: clock.now() });
     await store.media.put(file("mine", "leaving"), Readable.from([Buffer.from("bytes")]));
     await store.media.put(file("theirs", "staying"), Readable.from([Buffer.from("bytes")]));
+    const note = { messageId: "m1", time: clock.now(), countUnread: true };
+    await store.chats.noteMessage("leaving", "15550001111@s.whatsapp.net", note, clock.now());
+    await store.chats.noteMessage("staying", "15550001111@s.whatsapp.net", note, clock.now());
 
     await client.deleteAccount({ accountId: "leaving" });
 
     expect(await store.media.get("mine")).toBeUndefined();
     expect(await store.media.get("theirs")).toBeDefined();
+    expect(await store.chats.get("leaving", "15550001111@s.whatsapp.net")).toBeUndefined();
+    expect(await store.chats.get("staying", "15550001111@s.whatsapp.net")).toBeDefined();
   });
 
   it("when a connection RPC names an unknown account, then it fails with not_found", async () => {
