@@ -20,9 +20,12 @@ export function loggingInterceptor(logger: Logger): Interceptor {
         log.info({ code: "ok", ms }, "rpc");
         return undefined;
       }
-      const ce = toConnectError(error);
+      const ce = toConnectError(error, req.signal);
       if (ce.code === Code.Internal && !(error instanceof ConnectError)) {
         log.error({ err: error, code: codeName(ce.code), ms }, "rpc failed unexpectedly");
+      } else if (ce.code === Code.Canceled) {
+        // The client went away: nothing for an operator to act on.
+        log.debug({ code: codeName(ce.code), ms }, "rpc");
       } else {
         log.info({ code: codeName(ce.code), ms, error: ce.rawMessage }, "rpc");
       }
@@ -52,8 +55,13 @@ async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => Conne
   finish();
 }
 
-function toConnectError(e: unknown): ConnectError {
+function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
   if (e instanceof ConnectError) return e;
+  // A handler's wait ended by the call's own signal (client gone, deadline, shutdown)
+  // surfaces as an AbortError: the call ended for the signal's reason, not a bug.
+  if (signal.aborted && e instanceof Error && e.name === "AbortError") {
+    return signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the client canceled the call", Code.Canceled);
+  }
   // A plain Error here is a bug or an outage below us; its text may hold internals.
   return new ConnectError("internal error", Code.Internal, undefined, undefined, e);
 }

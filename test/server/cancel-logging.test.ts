@@ -1,0 +1,84 @@
+import * as http2 from "node:http2";
+import { Writable } from "node:stream";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HealthCheckRequestSchema } from "../../gen/grpc/health/v1/health_pb.js";
+import { Code, ConnectError, type UnaryRequest } from "@connectrpc/connect";
+import { loggingInterceptor } from "../../src/server/interceptors.js";
+import { startServer, type RunningServer } from "../../src/server/server.js";
+
+interface LogLine {
+  level: number;
+  msg: string;
+  code?: string;
+  rpc?: string;
+  err?: unknown;
+}
+
+const lines: LogLine[] = [];
+const waiters: (() => void)[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _enc, done) {
+    for (const l of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(l) as LogLine);
+    for (const w of waiters.splice(0)) w();
+    done();
+  },
+});
+
+async function logLine(match: (l: LogLine) => boolean): Promise<LogLine> {
+  for (;;) {
+    const found = lines.find(match);
+    if (found) return found;
+    await new Promise<void>((resolve) => waiters.push(resolve));
+  }
+}
+
+let server: RunningServer;
+
+beforeAll(async () => {
+  const config = { port: 0, host: "127.0.0.1", corsOrigins: [], maxRequestBytes: 1 << 20, maxTimeoutMs: 60_000, shutdownTimeoutMs: 1_000 };
+  server = await startServer(config, pino({ level: "debug" }, sink), []);
+});
+afterAll(() => server?.shutdown());
+
+/** A gRPC frame: uncompressed flag, big-endian length, message. */
+function frame(message: Uint8Array): Buffer {
+  const head = Buffer.alloc(5);
+  head.writeUInt32BE(message.length, 1);
+  return Buffer.concat([head, message]);
+}
+
+describe("a client that hangs up", () => {
+  it("when a client cancels an open stream, then the call is logged as canceled at debug, with no error line", async () => {
+    const session = http2.connect(`http://127.0.0.1:${server.port}`);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Watch", "content-type": "application/grpc", te: "trailers" });
+      stream.end(frame(toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, {}))));
+      await new Promise((resolve) => stream.once("data", resolve)); // the first status: the call is open
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      const line = await logLine((l) => l.rpc === "grpc.health.v1.Health/Watch");
+      expect(line).toMatchObject({ level: 20, code: "canceled" });
+      expect(line.err).toBeUndefined();
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    } finally {
+      session.close();
+    }
+  });
+});
+
+describe("a handler's wait aborted by the call's signal", () => {
+  it("when a handler throws an AbortError because its call was canceled, then it is canceled at debug, not internal", async () => {
+    const abort = new AbortController();
+    abort.abort(new ConnectError("operation was aborted", Code.Canceled));
+    const interceptor = loggingInterceptor(pino({ level: "debug" }, sink));
+    const call = interceptor(async () => {
+      throw new DOMException("This operation was aborted", "AbortError");
+    });
+    const req = { stream: false, signal: abort.signal, header: new Headers(), service: { typeName: "test.v1.Svc" }, method: { name: "Wait" } } as unknown as UnaryRequest;
+    await expect(call(req)).rejects.toMatchObject({ code: Code.Canceled });
+    const line = await logLine((l) => l.rpc === "test.v1.Svc/Wait");
+    expect(line).toMatchObject({ level: 20, code: "canceled" });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+  });
+});
