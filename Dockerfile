@@ -19,6 +19,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/gen ./dist/gen
+COPY --from=build /app/gen/openapi ./gen/openapi
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

@@ -12,6 +12,7 @@ import { MediaIngest } from "./media/media-ingest.js";
 import { MediaLeases } from "./media/media-leases.js";
 import { UploadSessions } from "./media/upload-sessions.js";
 import { mediaHttpRoute } from "./server/media-http.js";
+import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
 import { MediaServiceImpl } from "./services/media-service.js";
 import { Messaging } from "./messaging/messaging.js";
@@ -111,7 +112,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       ...(extras.mounts ?? []),
-    ], {}, [mediaHttpRoute(store.media, logger)]);
+    ], {}, [mediaHttpRoute(store.media, logger), openApiRoute()]);
   } catch (e) {
     await store.close();
     throw e;

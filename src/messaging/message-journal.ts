@@ -8,6 +8,7 @@ import { WIRE_EVENT_TYPES } from "../events/event-types.js";
 import type { EventLog, EventType as StoredEventType } from "../store/events.js";
 import type { MessageKey, MessageRecord, MessageStore, NewMessage, Reaction, StatusChange } from "../store/messages.js";
 import type { MediaRecord } from "../store/media.js";
+import type { ChatStore } from "../store/chats.js";
 import { toWireJid, toWireMediaRecord, toWireMessage, WIRE_STATUSES } from "./message-mapping.js";
 
 type Payload = MessageInitShape<typeof EventSchema>["payload"];
@@ -23,12 +24,18 @@ export class MessageJournal {
     private readonly messages: MessageStore,
     private readonly events: EventLog,
     private readonly clock: Clock,
+    /** When given, each newly stored message moves its chat's last message and unread count. */
+    private readonly chats?: ChatStore,
   ) {}
 
   /** Stores a new message and announces it; a redelivery returns the stored one, announced once. */
   async add(message: NewMessage, type: "message_received" | "message_sent"): Promise<Message> {
-    await this.messages.upsert(message);
+    const { created } = await this.messages.upsert(message);
     const record = await this.mustGet(message.key);
+    if (created && this.chats) {
+      const countUnread = type === "message_received" && !message.key.fromMe;
+      await this.chats.noteMessage(message.key.accountId, message.key.chatJid, { messageId: message.key.messageId, time: message.timestamp, countUnread }, this.clock.now());
+    }
     const wire = toWireMessage(record);
     await this.append(type, message.key, ["add"], { case: "message", value: wire });
     return wire;

@@ -24,6 +24,7 @@ import type { EventLog } from "../store/events.js";
 import type { MediaStore } from "../store/media.js";
 import type { Jid, MessageKey, MessageRecord, MessageStatus, MessageStore, NewMessage } from "../store/messages.js";
 import type { MediaDownloadPolicy } from "../store/store.js";
+import type { ChatStore } from "../store/chats.js";
 import { MessageJournal } from "./message-journal.js";
 import { pollVoteText, toWireMessage } from "./message-mapping.js";
 import type { MediaLeases } from "../media/media-leases.js";
@@ -44,6 +45,8 @@ export interface MessagingDeps {
   mediaPolicy(accountId: string): Promise<MediaDownloadPolicy>;
   /** A send holds the stored files it uploads, so DeleteMedia cannot pull them from under it. */
   leases: MediaLeases;
+  /** The chat list kept from stored messages (issue 15). */
+  chats?: ChatStore;
 }
 
 /** Baileys' numeric statuses, as stored. */
@@ -73,7 +76,7 @@ export class Messaging {
   private readonly inFlight = new Map<string, Promise<Message>>();
 
   constructor(private readonly deps: MessagingDeps) {
-    this.journal = new MessageJournal(deps.messages, deps.events, deps.clock);
+    this.journal = new MessageJournal(deps.messages, deps.events, deps.clock, deps.chats);
     this.inboundMedia = new InboundMedia(
       { ...deps, journal: this.journal },
       { ...deps.inboundMedia, fetchOptions: deps.mediaFetchOptions },

@@ -59,6 +59,26 @@ export interface GroupRecord {
   addressing: GroupAddressing;
   /** Members by phone number, with their role. */
   participants: Map<string, "superadmin" | "admin" | "member">;
+  /** The description, with its id and who set it when (phone number, seconds). */
+  description?: { id: string; body: string; owner: string; time: number };
+  /** Only admins may write. */
+  announce?: boolean;
+  /** Only admins may edit the group's info. */
+  locked?: boolean;
+  /** Every member may add others (otherwise only admins). */
+  memberAddMode?: boolean;
+  /** Joining by invite needs an admin's approval. */
+  joinApproval?: boolean;
+  /** Disappearing messages timer in seconds; absent or 0: off. */
+  ephemeral?: number;
+  /** The current invite code; absent until an admin asks for one. */
+  inviteCode?: string;
+  /** A community (a parent of linked groups) rather than a plain group. */
+  isCommunity?: boolean;
+  /** The id of the community this group is linked to. */
+  linkedParent?: string;
+  /** Pending join requests: phone number and when (seconds). */
+  requests?: { phone: string; time: number }[];
 }
 
 /** A JID resolved to the phone (and maybe device) it names. */

@@ -12,6 +12,8 @@ const timeKeys = new Set([
   "lastAttemptTime",
   "nextAttemptTime",
   "failingSince",
+  "lastUsedTime",
+  "revokeTime",
 ]);
 
 export function toJson(value: unknown): string {

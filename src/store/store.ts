@@ -3,11 +3,15 @@
  * `src/store/sqlite/` (embedded, the default) and `src/store/mongo/` (MongoDB).
  * Every adapter passes the one contract suite in `test/store/`.
  * One port file per concern: `auth-records.ts`, `auth-state.ts`, `messages.ts`, `events.ts`,
- * `media.ts`, `webhooks.ts`; accounts live here.
+ * `media.ts`, `webhooks.ts`, `leases.ts`; accounts live here.
  */
+import type { ApiKeyStore } from "./api-keys.js";
 import type { AuthRecordStore } from "./auth-records.js";
 import type { AuthStateStore } from "./auth-state.js";
+import type { ChatStore } from "./chats.js";
 import type { EventLog } from "./events.js";
+import type { GroupStore } from "./groups.js";
+import type { LeaseStore } from "./leases.js";
 import type { MediaStore } from "./media.js";
 import type { MessageStore, MessageType } from "./messages.js";
 import type { DeliveryStore, WebhookStore } from "./webhooks.js";
@@ -110,6 +114,14 @@ export interface Store {
   readonly media: MediaStore;
   readonly webhooks: WebhookStore;
   readonly deliveries: DeliveryStore;
+  /** The chat list: unread counts, archive / pin / mute state, last message. */
+  readonly chats: ChatStore;
+  /** The accounts' groups (`groups.ts`). */
+  readonly groups: GroupStore;
+  /** Which gateway process owns each account (issue 13); epochs fence stale writers. */
+  readonly leases: LeaseStore;
+  /** API keys (`api-keys.ts`): hashes of their secrets only. */
+  readonly apiKeys: ApiKeyStore;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

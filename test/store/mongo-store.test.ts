@@ -5,9 +5,12 @@ import { uniqueDbName } from "../support/ferretdb.js";
 import { accountStoreContract } from "./account-store.contract.js";
 import { authStateContract } from "./contracts/auth-state.contract.js";
 import { eventLogContract } from "./contracts/events.contract.js";
+import { apiKeysContract } from "./contracts/api-keys.contract.js";
+import { leasesContract } from "./contracts/leases.contract.js";
 import { mediaContract } from "./contracts/media.contract.js";
 import { messagesContract } from "./contracts/messages.contract.js";
 import { webhooksContract } from "./contracts/webhooks.contract.js";
+import { groupsContract } from "./contracts/groups.contract.js";
 import { mongoAdapter } from "./harness.js";
 
 const uri = inject("mongodbUri");
@@ -34,4 +37,7 @@ describe.skipIf(!uri)("MongoDB adapter", () => {
   eventLogContract("MongoDB", adapter);
   mediaContract("MongoDB", adapter);
   webhooksContract("MongoDB", adapter);
+  groupsContract("MongoDB", adapter);
+  leasesContract("MongoDB", adapter);
+  apiKeysContract("MongoDB", adapter);
 });

@@ -7,9 +7,12 @@ import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { accountStoreContract } from "./account-store.contract.js";
 import { authStateContract } from "./contracts/auth-state.contract.js";
 import { eventLogContract } from "./contracts/events.contract.js";
+import { apiKeysContract } from "./contracts/api-keys.contract.js";
+import { leasesContract } from "./contracts/leases.contract.js";
 import { mediaContract } from "./contracts/media.contract.js";
 import { messagesContract } from "./contracts/messages.contract.js";
 import { webhooksContract } from "./contracts/webhooks.contract.js";
+import { groupsContract } from "./contracts/groups.contract.js";
 import { sqliteAdapter } from "./harness.js";
 
 function tempDir(): string {
@@ -31,6 +34,9 @@ messagesContract("SQLite", sqliteAdapter);
 eventLogContract("SQLite", sqliteAdapter);
 mediaContract("SQLite", sqliteAdapter);
 webhooksContract("SQLite", sqliteAdapter);
+groupsContract("SQLite", sqliteAdapter);
+leasesContract("SQLite", sqliteAdapter);
+apiKeysContract("SQLite", sqliteAdapter);
 
 describe("SQLite store file", () => {
   const dirs: string[] = [];

@@ -15,10 +15,14 @@ import { AppendWaiter } from "../append-waiter.js";
 import type { AuthRecordStore, AuthWriteFaults } from "../auth-records.js";
 import type { AuthCipher } from "../auth/auth-cipher.js";
 import { StoreAuthState } from "../auth/store-auth-state.js";
+import { MongoApiKeys, type ApiKeyDocument } from "./mongo-api-keys.js";
 import { MongoAuthRecords, type AuthJournalDocument, type AuthKeyDocument } from "./mongo-auth-records.js";
 import { MongoDeliveries, type DeliveryDocument, type DeliveryLeaseDocument, type WebhookStateDocument } from "./mongo-deliveries.js";
 import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mongo-event-log.js";
+import { MongoLeases, type LeaseDocument } from "./mongo-leases.js";
 import { MongoMedia } from "./mongo-media.js";
+import { MongoChats, type ChatDocument } from "./mongo-chats.js";
+import { MongoGroups, type GroupDocument } from "./mongo-groups.js";
 import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
 import { MongoWebhooks, type WebhookDocument } from "./mongo-webhooks.js";
 import { SealedWebhookStore } from "../webhook-secrets.js";
@@ -73,6 +77,8 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     const deliveries = db.collection<DeliveryDocument>("deliveries");
     const deliveryLeases = db.collection<DeliveryLeaseDocument>("delivery_leases");
     const webhookState = db.collection<WebhookStateDocument>("webhook_state");
+    const apiKeys = db.collection<ApiKeyDocument>("api_keys");
+    const leases = db.collection<LeaseDocument>("account_leases");
     // createIndexes is a no-op for indexes that already exist with the same spec.
     await accounts.createIndexes([{ key: { state: 1, _id: 1 }, name: "state_id" }]);
     await MongoAuthRecords.createIndexes(authKeys, authJournal);
@@ -80,6 +86,11 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     await MongoEventLog.createIndexes(events);
     await MongoDeliveries.createIndexes(deliveries, deliveryLeases);
     await MongoMedia.createIndexes(db);
+    const chats = db.collection<ChatDocument>("chats");
+    await MongoChats.createIndexes(chats);
+    const groups = db.collection<GroupDocument>("groups");
+    await MongoGroups.createIndexes(groups);
+    await MongoLeases.createIndexes(leases);
     const authRecords = new MongoAuthRecords(authKeys, authJournal, {
       faults: options.authWriteFaults,
       applyChunkSize: options.authApplyChunkSize,
@@ -95,6 +106,10 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       media: new MongoMedia(db, options.mediaChunkSizeBytes ?? 1024 * 1024),
       webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
       deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
+      chats: new MongoChats(chats),
+      apiKeys: new MongoApiKeys(apiKeys),
+      groups: new MongoGroups(groups),
+      leases: new MongoLeases(leases),
       close: () => client.close(),
     };
   } catch (err) {

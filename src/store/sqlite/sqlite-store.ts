@@ -18,10 +18,14 @@ import { AppendWaiter } from "../append-waiter.js";
 import type { AuthWriteFaults } from "../auth-records.js";
 import type { AuthCipher } from "../auth/auth-cipher.js";
 import { StoreAuthState } from "../auth/store-auth-state.js";
+import { SqliteApiKeys } from "./sqlite-api-keys.js";
 import { SqliteAuthRecords } from "./sqlite-auth-records.js";
 import { SqliteEventLog } from "./sqlite-event-log.js";
+import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMedia } from "./sqlite-media.js";
 import { SqliteMessages } from "./sqlite-messages.js";
+import { SqliteChats } from "./sqlite-chats.js";
+import { SqliteGroups } from "./sqlite-groups.js";
 import { SealedWebhookStore } from "../webhook-secrets.js";
 import { SqliteDeliveries, SqliteWebhooks } from "./sqlite-webhooks.js";
 
@@ -124,6 +128,15 @@ const migrations: readonly string[] = [
   `CREATE INDEX media_account_time ON media (account_id, create_time DESC, media_id DESC);`,
   // 6: claiming one webhook's due deliveries without scanning other endpoints' backlogs.
   `CREATE INDEX deliveries_webhook_due ON deliveries (state, webhook_id, next_attempt_time);`,
+  // 7: account ownership leases (issue 13): the newest epoch per account.
+  `CREATE TABLE account_leases (
+     account_id  TEXT PRIMARY KEY,
+     epoch       INTEGER NOT NULL,
+     holder      TEXT NOT NULL,
+     expire_time INTEGER NOT NULL
+   ) STRICT, WITHOUT ROWID;`,
+  // 8: API keys (issue 12): hashes of their secrets only; read whole by id.
+  `CREATE TABLE api_keys (key_id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -159,6 +172,10 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       media: new SqliteMedia(db, dataDir),
       webhooks: new SealedWebhookStore(new SqliteWebhooks(db), options.authCipher),
       deliveries: new SqliteDeliveries(db),
+      chats: new SqliteChats(db),
+      apiKeys: new SqliteApiKeys(db),
+      groups: new SqliteGroups(db),
+      leases: new SqliteLeases(db),
       close: async () => void db.close(),
     };
   } catch (err) {

@@ -1,0 +1,91 @@
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from wildcat.v1 import account_pb2 as _account_pb2
+from wildcat.v1 import jid_pb2 as _jid_pb2
+from wildcat.v1 import media_pb2 as _media_pb2
+from wildcat.v1 import message_pb2 as _message_pb2
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+EVENT_TYPE_ACCOUNT_STATE_CHANGED: EventType
+EVENT_TYPE_MEDIA_READY: EventType
+EVENT_TYPE_MESSAGE_DELETED: EventType
+EVENT_TYPE_MESSAGE_EDITED: EventType
+EVENT_TYPE_MESSAGE_REACTION: EventType
+EVENT_TYPE_MESSAGE_RECEIVED: EventType
+EVENT_TYPE_MESSAGE_SENT: EventType
+EVENT_TYPE_MESSAGE_STATUS_CHANGED: EventType
+EVENT_TYPE_UNSPECIFIED: EventType
+EVENT_TYPE_WEBHOOK_DISABLED: EventType
+EVENT_TYPE_WEBHOOK_TEST: EventType
+
+class Event(_message.Message):
+    __slots__ = ["account", "account_id", "create_time", "cursor", "event_id", "media", "message", "reaction", "status_update", "type", "webhook"]
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    CURSOR_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    MEDIA_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    REACTION_FIELD_NUMBER: _ClassVar[int]
+    STATUS_UPDATE_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_FIELD_NUMBER: _ClassVar[int]
+    account: _account_pb2.Account
+    account_id: str
+    create_time: _timestamp_pb2.Timestamp
+    cursor: str
+    event_id: str
+    media: _media_pb2.Media
+    message: _message_pb2.Message
+    reaction: MessageReaction
+    status_update: MessageStatusUpdate
+    type: EventType
+    webhook: WebhookNotice
+    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ...) -> None: ...
+
+class MessageReaction(_message.Message):
+    __slots__ = ["chat", "from_me", "message_id", "reaction"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    FROM_ME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    REACTION_FIELD_NUMBER: _ClassVar[int]
+    chat: _jid_pb2.Jid
+    from_me: bool
+    message_id: str
+    reaction: _message_pb2.Reaction
+    def __init__(self, chat: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., message_id: _Optional[str] = ..., from_me: bool = ..., reaction: _Optional[_Union[_message_pb2.Reaction, _Mapping]] = ...) -> None: ...
+
+class MessageStatusUpdate(_message.Message):
+    __slots__ = ["chat", "from_me", "message_id", "participant", "status", "time"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    FROM_ME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    chat: _jid_pb2.Jid
+    from_me: bool
+    message_id: str
+    participant: _jid_pb2.Jid
+    status: _message_pb2.MessageStatus
+    time: _timestamp_pb2.Timestamp
+    def __init__(self, chat: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., message_id: _Optional[str] = ..., from_me: bool = ..., status: _Optional[_Union[_message_pb2.MessageStatus, str]] = ..., participant: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class WebhookNotice(_message.Message):
+    __slots__ = ["description", "disabled_reason", "url", "webhook_id"]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    DISABLED_REASON_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    WEBHOOK_ID_FIELD_NUMBER: _ClassVar[int]
+    description: str
+    disabled_reason: str
+    url: str
+    webhook_id: str
+    def __init__(self, webhook_id: _Optional[str] = ..., url: _Optional[str] = ..., description: _Optional[str] = ..., disabled_reason: _Optional[str] = ...) -> None: ...
+
+class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
