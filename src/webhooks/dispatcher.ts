@@ -9,7 +9,7 @@ import type { AddressGuard } from "./address-guard.js";
 import { nextAttemptDelay, type RetryPolicy } from "./retry-policy.js";
 import { signWebhook } from "./signing.js";
 import { postWebhook, type WebhookAttempt } from "./webhook-http.js";
-import { signingSecrets, webhookBody, webhookDisabledEvent, webhookTestBody } from "./webhook-event.js";
+import { disabledNoticeId, signingSecrets, webhookBody, webhookDisabledEvent, webhookTestBody } from "./webhook-event.js";
 
 export interface DispatcherOptions {
   /** Requests in flight at once, all endpoints together. */
@@ -266,7 +266,7 @@ export class WebhookDispatcher {
   async #disable(webhook: WebhookRecord, reason: string, now: Date): Promise<void> {
     const { events, webhooks, deliveries, logger } = this.#deps;
     const disabled: WebhookRecord = { ...webhook, state: "failing", disabledReason: reason };
-    const eventId = `webhook_disabled_${webhook.webhookId}_${webhook.updateTime.getTime()}`;
+    const eventId = disabledNoticeId(webhook.webhookId, webhook.updateTime);
     await events.append({ eventId, accountId: "", type: "webhook_disabled", createTime: now, payload: webhookDisabledEvent(eventId, disabled, now) });
     await webhooks.update(webhook.webhookId, { state: "failing", disabledReason: reason }, now);
     const ended = await deliveries.failPending(webhook.webhookId, `webhook disabled: ${reason}`);

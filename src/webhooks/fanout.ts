@@ -3,6 +3,7 @@ import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import { CursorExpiredError, type EventLog, type StoredEvent } from "../store/events.js";
 import type { DeliveryStore, NewDelivery, WebhookRecord, WebhookStore } from "../store/webhooks.js";
+import { isDisabledNoticeOf } from "./webhook-event.js";
 
 export interface FanoutDeps {
   events: EventLog;
@@ -23,6 +24,9 @@ const RETRY_MS = 1_000;
 export function wants(webhook: WebhookRecord, event: StoredEvent): boolean {
   return (
     webhook.state === "enabled" &&
+    // The notice that a webhook was disabled is appended before its state changes (so a crash
+    // cannot lose it): a fan-out in between must not send it to the endpoint that was dropped.
+    !isDisabledNoticeOf(event, webhook.webhookId) &&
     (webhook.eventTypes.length === 0 || webhook.eventTypes.includes(event.type)) &&
     (webhook.accountIds.length === 0 || webhook.accountIds.includes(event.accountId)) &&
     event.createTime >= webhook.createTime

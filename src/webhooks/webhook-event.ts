@@ -31,3 +31,13 @@ export function webhookTestBody(eventId: string, webhook: WebhookRecord, now: Da
 export function signingSecrets(webhook: WebhookRecord, now: Date): string[] {
   return webhook.secrets.filter((s) => !s.expireTime || s.expireTime > now).map((s) => s.secret);
 }
+
+/** The id of the WEBHOOK_DISABLED event of one disabling of a webhook (one per update time, so a repeat appends once). */
+export function disabledNoticeId(webhookId: string, updateTime: Date): string {
+  return `webhook_disabled_${webhookId}_${updateTime.getTime()}`;
+}
+
+/** True for the WEBHOOK_DISABLED event about `webhookId` itself. */
+export function isDisabledNoticeOf(event: { type: string; eventId: string }, webhookId: string): boolean {
+  return event.type === "webhook_disabled" && event.eventId.startsWith(`webhook_disabled_${webhookId}_`);
+}
