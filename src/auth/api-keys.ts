@@ -6,17 +6,10 @@ import type { Logger } from "../logger.js";
 import type { ApiKeyRecord, ApiKeySecretHash, ApiKeyStore } from "../store/api-keys.js";
 import { AlreadyExistsError } from "../store/store.js";
 import { formatApiKey, hashSecret, newKeyId, newSecret, parseApiKey, secretMatches } from "./key-format.js";
-import type { Permission, Principal } from "./principal.js";
+import type { Principal } from "./principal.js";
 
 /** What a key may do and on which accounts, as given to {@link ApiKeys.create}. */
-export interface ApiKeySpec {
-  name: string;
-  permissions: Permission[];
-  allAccounts: boolean;
-  accountIds: string[];
-  expireTime?: Date;
-  ratePerSecond: number;
-}
+export type ApiKeySpec = Pick<ApiKeyRecord, "name" | "permissions" | "allAccounts" | "accountIds" | "expireTime" | "ratePerSecond">;
 
 /** Why a presented key was refused. Only a caller who knows the secret learns more than "invalid". */
 export type AuthFailure = "invalid" | "revoked" | "expired";

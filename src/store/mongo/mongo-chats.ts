@@ -16,7 +16,7 @@ import {
 import { ensureIndexes } from "./ensure-indexes.js";
 
 /** One chat; `_id` is account and chat JID joined by a NUL, the unique key every write goes by. */
-export interface ChatDocument extends Omit<ChatRecord, never> {
+export interface ChatDocument extends ChatRecord {
   _id: string;
   sortTime: number;
 }
