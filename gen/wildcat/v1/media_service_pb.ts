@@ -6,8 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import type { Timestamp } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Media, MediaMetadata } from "./media_pb.js";
 import { file_wildcat_v1_media } from "./media_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/media_service.proto.
  */
 export const file_wildcat_v1_media_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch53aWxkY2F0L3YxL21lZGlhX3NlcnZpY2UucHJvdG8SCndpbGRjYXQudjEibgoSVXBsb2FkTWVkaWFSZXF1ZXN0Ei0KCG1ldGFkYXRhGAEgASgLMhkud2lsZGNhdC52MS5NZWRpYU1ldGFkYXRhSAASGgoFY2h1bmsYAiABKAxCCbpIBnoEGICAQEgAQg0KBHBhcnQSBbpIAggBIjcKE1VwbG9hZE1lZGlhUmVzcG9uc2USIAoFbWVkaWEYASABKAsyES53aWxkY2F0LnYxLk1lZGlhIkkKElN0YXJ0VXBsb2FkUmVxdWVzdBIzCghtZXRhZGF0YRgBIAEoCzIZLndpbGRjYXQudjEuTWVkaWFNZXRhZGF0YUIGukgDyAEBIjkKE1N0YXJ0VXBsb2FkUmVzcG9uc2USIgoGdXBsb2FkGAEgASgLMhIud2lsZGNhdC52MS5VcGxvYWQiiQEKBlVwbG9hZBIRCgl1cGxvYWRfaWQYASABKAkSKwoIbWV0YWRhdGEYAiABKAsyGS53aWxkY2F0LnYxLk1lZGlhTWV0YWRhdGESDgoGb2Zmc2V0GAMgASgDEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJpChNBcHBlbmRVcGxvYWRSZXF1ZXN0EhwKCXVwbG9hZF9pZBgBIAEoCUIJukgGcgQQARhAEhcKBm9mZnNldBgCIAEoA0IHukgEIgIoABIbCgVjaHVuaxgDIAEoDEIMukgJegcQARiAgIACIjoKFEFwcGVuZFVwbG9hZFJlc3BvbnNlEiIKBnVwbG9hZBgBIAEoCzISLndpbGRjYXQudjEuVXBsb2FkIjMKE0ZpbmlzaFVwbG9hZFJlcXVlc3QSHAoJdXBsb2FkX2lkGAEgASgJQgm6SAZyBBABGEAiOAoURmluaXNoVXBsb2FkUmVzcG9uc2USIAoFbWVkaWEYASABKAsyES53aWxkY2F0LnYxLk1lZGlhIjAKEEdldFVwbG9hZFJlcXVlc3QSHAoJdXBsb2FkX2lkGAEgASgJQgm6SAZyBBABGEAiNwoRR2V0VXBsb2FkUmVzcG9uc2USIgoGdXBsb2FkGAEgASgLMhIud2lsZGNhdC52MS5VcGxvYWQieAoURG93bmxvYWRNZWRpYVJlcXVlc3QSLgoIbWVkaWFfaWQYASABKAlCHLpIGXIXMhVeW0EtWmEtejAtOV8tXXsxLDY0fSQSFwoGb2Zmc2V0GAIgASgDQge6SAQiAigAEhcKBmxlbmd0aBgDIAEoA0IHukgEIgIoACJXChVEb3dubG9hZE1lZGlhUmVzcG9uc2USJQoIbWV0YWRhdGEYASABKAsyES53aWxkY2F0LnYxLk1lZGlhSAASDwoFY2h1bmsYAiABKAxIAEIGCgRwYXJ0IkEKD0dldE1lZGlhUmVxdWVzdBIuCghtZWRpYV9pZBgBIAEoCUIcukgZchcyFV5bQS1aYS16MC05Xy1dezEsNjR9JCI0ChBHZXRNZWRpYVJlc3BvbnNlEiAKBW1lZGlhGAEgASgLMhEud2lsZGNhdC52MS5NZWRpYSKGAQoQTGlzdE1lZGlhUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEIk4KEUxpc3RNZWRpYVJlc3BvbnNlEiAKBW1lZGlhGAEgAygLMhEud2lsZGNhdC52MS5NZWRpYRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiRAoSRGVsZXRlTWVkaWFSZXF1ZXN0Ei4KCG1lZGlhX2lkGAEgASgJQhy6SBlyFzIVXltBLVphLXowLTlfLV17MSw2NH0kIhUKE0RlbGV0ZU1lZGlhUmVzcG9uc2UytggKDE1lZGlhU2VydmljZRJQCgtVcGxvYWRNZWRpYRIeLndpbGRjYXQudjEuVXBsb2FkTWVkaWFSZXF1ZXN0Gh8ud2lsZGNhdC52MS5VcGxvYWRNZWRpYVJlc3BvbnNlKAESfwoLU3RhcnRVcGxvYWQSHi53aWxkY2F0LnYxLlN0YXJ0VXBsb2FkUmVxdWVzdBofLndpbGRjYXQudjEuU3RhcnRVcGxvYWRSZXNwb25zZSIvgtPkkwIpOgEqIiQvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvU3RhcnRVcGxvYWQSgwEKDEFwcGVuZFVwbG9hZBIfLndpbGRjYXQudjEuQXBwZW5kVXBsb2FkUmVxdWVzdBogLndpbGRjYXQudjEuQXBwZW5kVXBsb2FkUmVzcG9uc2UiMILT5JMCKjoBKiIlL3dpbGRjYXQudjEuTWVkaWFTZXJ2aWNlL0FwcGVuZFVwbG9hZBKDAQoMRmluaXNoVXBsb2FkEh8ud2lsZGNhdC52MS5GaW5pc2hVcGxvYWRSZXF1ZXN0GiAud2lsZGNhdC52MS5GaW5pc2hVcGxvYWRSZXNwb25zZSIwgtPkkwIqOgEqIiUvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvRmluaXNoVXBsb2FkEnoKCUdldFVwbG9hZBIcLndpbGRjYXQudjEuR2V0VXBsb2FkUmVxdWVzdBodLndpbGRjYXQudjEuR2V0VXBsb2FkUmVzcG9uc2UiMJACAYLT5JMCJzoBKiIiL3dpbGRjYXQudjEuTWVkaWFTZXJ2aWNlL0dldFVwbG9hZBJWCg1Eb3dubG9hZE1lZGlhEiAud2lsZGNhdC52MS5Eb3dubG9hZE1lZGlhUmVxdWVzdBohLndpbGRjYXQudjEuRG93bmxvYWRNZWRpYVJlc3BvbnNlMAESdgoIR2V0TWVkaWESGy53aWxkY2F0LnYxLkdldE1lZGlhUmVxdWVzdBocLndpbGRjYXQudjEuR2V0TWVkaWFSZXNwb25zZSIvkAIBgtPkkwImOgEqIiEvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvR2V0TWVkaWESegoJTGlzdE1lZGlhEhwud2lsZGNhdC52MS5MaXN0TWVkaWFSZXF1ZXN0Gh0ud2lsZGNhdC52MS5MaXN0TWVkaWFSZXNwb25zZSIwkAIBgtPkkwInOgEqIiIvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvTGlzdE1lZGlhEn8KC0RlbGV0ZU1lZGlhEh4ud2lsZGNhdC52MS5EZWxldGVNZWRpYVJlcXVlc3QaHy53aWxkY2F0LnYxLkRlbGV0ZU1lZGlhUmVzcG9uc2UiL4LT5JMCKToBKiIkL3dpbGRjYXQudjEuTWVkaWFTZXJ2aWNlL0RlbGV0ZU1lZGlhYgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_timestamp, file_wildcat_v1_media]);
+  fileDesc("Ch53aWxkY2F0L3YxL21lZGlhX3NlcnZpY2UucHJvdG8SCndpbGRjYXQudjEibgoSVXBsb2FkTWVkaWFSZXF1ZXN0Ei0KCG1ldGFkYXRhGAEgASgLMhkud2lsZGNhdC52MS5NZWRpYU1ldGFkYXRhSAASGgoFY2h1bmsYAiABKAxCCbpIBnoEGICAQEgAQg0KBHBhcnQSBbpIAggBIjcKE1VwbG9hZE1lZGlhUmVzcG9uc2USIAoFbWVkaWEYASABKAsyES53aWxkY2F0LnYxLk1lZGlhIkkKElN0YXJ0VXBsb2FkUmVxdWVzdBIzCghtZXRhZGF0YRgBIAEoCzIZLndpbGRjYXQudjEuTWVkaWFNZXRhZGF0YUIGukgDyAEBIjkKE1N0YXJ0VXBsb2FkUmVzcG9uc2USIgoGdXBsb2FkGAEgASgLMhIud2lsZGNhdC52MS5VcGxvYWQiiQEKBlVwbG9hZBIRCgl1cGxvYWRfaWQYASABKAkSKwoIbWV0YWRhdGEYAiABKAsyGS53aWxkY2F0LnYxLk1lZGlhTWV0YWRhdGESDgoGb2Zmc2V0GAMgASgDEi8KC2V4cGlyZV90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJpChNBcHBlbmRVcGxvYWRSZXF1ZXN0EhwKCXVwbG9hZF9pZBgBIAEoCUIJukgGcgQQARhAEhcKBm9mZnNldBgCIAEoA0IHukgEIgIoABIbCgVjaHVuaxgDIAEoDEIMukgJegcQARiAgIACIjoKFEFwcGVuZFVwbG9hZFJlc3BvbnNlEiIKBnVwbG9hZBgBIAEoCzISLndpbGRjYXQudjEuVXBsb2FkIjMKE0ZpbmlzaFVwbG9hZFJlcXVlc3QSHAoJdXBsb2FkX2lkGAEgASgJQgm6SAZyBBABGEAiOAoURmluaXNoVXBsb2FkUmVzcG9uc2USIAoFbWVkaWEYASABKAsyES53aWxkY2F0LnYxLk1lZGlhIjAKEEdldFVwbG9hZFJlcXVlc3QSHAoJdXBsb2FkX2lkGAEgASgJQgm6SAZyBBABGEAiNwoRR2V0VXBsb2FkUmVzcG9uc2USIgoGdXBsb2FkGAEgASgLMhIud2lsZGNhdC52MS5VcGxvYWQieAoURG93bmxvYWRNZWRpYVJlcXVlc3QSLgoIbWVkaWFfaWQYASABKAlCHLpIGXIXMhVeW0EtWmEtejAtOV8tXXsxLDY0fSQSFwoGb2Zmc2V0GAIgASgDQge6SAQiAigAEhcKBmxlbmd0aBgDIAEoA0IHukgEIgIoACJXChVEb3dubG9hZE1lZGlhUmVzcG9uc2USJQoIbWV0YWRhdGEYASABKAsyES53aWxkY2F0LnYxLk1lZGlhSAASDwoFY2h1bmsYAiABKAxIAEIGCgRwYXJ0IkEKD0dldE1lZGlhUmVxdWVzdBIuCghtZWRpYV9pZBgBIAEoCUIcukgZchcyFV5bQS1aYS16MC05Xy1dezEsNjR9JCI0ChBHZXRNZWRpYVJlc3BvbnNlEiAKBW1lZGlhGAEgASgLMhEud2lsZGNhdC52MS5NZWRpYSKGAQoQTGlzdE1lZGlhUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRjoBygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEIk4KEUxpc3RNZWRpYVJlc3BvbnNlEiAKBW1lZGlhGAEgAygLMhEud2lsZGNhdC52MS5NZWRpYRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkiRAoSRGVsZXRlTWVkaWFSZXF1ZXN0Ei4KCG1lZGlhX2lkGAEgASgJQhy6SBlyFzIVXltBLVphLXowLTlfLV17MSw2NH0kIhUKE0RlbGV0ZU1lZGlhUmVzcG9uc2UihAEKGENyZWF0ZURvd25sb2FkVXJsUmVxdWVzdBIuCghtZWRpYV9pZBgBIAEoCUIcukgZchcyFV5bQS1aYS16MC05Xy1dezEsNjR9JBI4CgN0dGwYAiABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CELpIDaoBCiIECICjBTICCAEiXgoZQ3JlYXRlRG93bmxvYWRVcmxSZXNwb25zZRIQCgh1cmxfcGF0aBgBIAEoCRIvCgtleHBpcmVfdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAy0AkKDE1lZGlhU2VydmljZRJQCgtVcGxvYWRNZWRpYRIeLndpbGRjYXQudjEuVXBsb2FkTWVkaWFSZXF1ZXN0Gh8ud2lsZGNhdC52MS5VcGxvYWRNZWRpYVJlc3BvbnNlKAESfwoLU3RhcnRVcGxvYWQSHi53aWxkY2F0LnYxLlN0YXJ0VXBsb2FkUmVxdWVzdBofLndpbGRjYXQudjEuU3RhcnRVcGxvYWRSZXNwb25zZSIvgtPkkwIpOgEqIiQvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvU3RhcnRVcGxvYWQSgwEKDEFwcGVuZFVwbG9hZBIfLndpbGRjYXQudjEuQXBwZW5kVXBsb2FkUmVxdWVzdBogLndpbGRjYXQudjEuQXBwZW5kVXBsb2FkUmVzcG9uc2UiMILT5JMCKjoBKiIlL3dpbGRjYXQudjEuTWVkaWFTZXJ2aWNlL0FwcGVuZFVwbG9hZBKDAQoMRmluaXNoVXBsb2FkEh8ud2lsZGNhdC52MS5GaW5pc2hVcGxvYWRSZXF1ZXN0GiAud2lsZGNhdC52MS5GaW5pc2hVcGxvYWRSZXNwb25zZSIwgtPkkwIqOgEqIiUvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvRmluaXNoVXBsb2FkEnoKCUdldFVwbG9hZBIcLndpbGRjYXQudjEuR2V0VXBsb2FkUmVxdWVzdBodLndpbGRjYXQudjEuR2V0VXBsb2FkUmVzcG9uc2UiMJACAYLT5JMCJzoBKiIiL3dpbGRjYXQudjEuTWVkaWFTZXJ2aWNlL0dldFVwbG9hZBJWCg1Eb3dubG9hZE1lZGlhEiAud2lsZGNhdC52MS5Eb3dubG9hZE1lZGlhUmVxdWVzdBohLndpbGRjYXQudjEuRG93bmxvYWRNZWRpYVJlc3BvbnNlMAESdgoIR2V0TWVkaWESGy53aWxkY2F0LnYxLkdldE1lZGlhUmVxdWVzdBocLndpbGRjYXQudjEuR2V0TWVkaWFSZXNwb25zZSIvkAIBgtPkkwImOgEqIiEvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvR2V0TWVkaWESegoJTGlzdE1lZGlhEhwud2lsZGNhdC52MS5MaXN0TWVkaWFSZXF1ZXN0Gh0ud2lsZGNhdC52MS5MaXN0TWVkaWFSZXNwb25zZSIwkAIBgtPkkwInOgEqIiIvd2lsZGNhdC52MS5NZWRpYVNlcnZpY2UvTGlzdE1lZGlhEn8KC0RlbGV0ZU1lZGlhEh4ud2lsZGNhdC52MS5EZWxldGVNZWRpYVJlcXVlc3QaHy53aWxkY2F0LnYxLkRlbGV0ZU1lZGlhUmVzcG9uc2UiL4LT5JMCKToBKiIkL3dpbGRjYXQudjEuTWVkaWFTZXJ2aWNlL0RlbGV0ZU1lZGlhEpcBChFDcmVhdGVEb3dubG9hZFVybBIkLndpbGRjYXQudjEuQ3JlYXRlRG93bmxvYWRVcmxSZXF1ZXN0GiUud2lsZGNhdC52MS5DcmVhdGVEb3dubG9hZFVybFJlc3BvbnNlIjWC0+STAi86ASoiKi93aWxkY2F0LnYxLk1lZGlhU2VydmljZS9DcmVhdGVEb3dubG9hZFVybGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_media]);
 
 /**
  * One message of the UploadMedia stream.
@@ -516,9 +516,67 @@ export const DeleteMediaResponseSchema: GenMessage<DeleteMediaResponse> = /*@__P
   messageDesc(file_wildcat_v1_media_service, 18);
 
 /**
+ * Request for CreateDownloadUrl.
+ *
+ * @generated from message wildcat.v1.CreateDownloadUrlRequest
+ */
+export type CreateDownloadUrlRequest = Message<"wildcat.v1.CreateDownloadUrlRequest"> & {
+  /**
+   * The file.
+   *
+   * @generated from field: string media_id = 1;
+   */
+  mediaId: string;
+
+  /**
+   * How long the URL works; default 15 minutes, from 1 second to 24 hours.
+   *
+   * @generated from field: google.protobuf.Duration ttl = 2;
+   */
+  ttl?: Duration | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.CreateDownloadUrlRequest.
+ * Use `create(CreateDownloadUrlRequestSchema)` to create a new message.
+ */
+export const CreateDownloadUrlRequestSchema: GenMessage<CreateDownloadUrlRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_media_service, 19);
+
+/**
+ * Response of CreateDownloadUrl.
+ *
+ * @generated from message wildcat.v1.CreateDownloadUrlResponse
+ */
+export type CreateDownloadUrlResponse = Message<"wildcat.v1.CreateDownloadUrlResponse"> & {
+  /**
+   * A path on the gateway's port, "/media/{media_id}?token=...": GET or HEAD it
+   * (Range works) without an authorization header.
+   *
+   * @generated from field: string url_path = 1;
+   */
+  urlPath: string;
+
+  /**
+   * When the URL stops working.
+   *
+   * @generated from field: google.protobuf.Timestamp expire_time = 2;
+   */
+  expireTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.CreateDownloadUrlResponse.
+ * Use `create(CreateDownloadUrlResponseSchema)` to create a new message.
+ */
+export const CreateDownloadUrlResponseSchema: GenMessage<CreateDownloadUrlResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_media_service, 20);
+
+/**
  * Stores files to send and files received, streamed in chunks. Besides these
  * RPCs, "GET /media/{media_id}" on the same port downloads a file over plain HTTP
- * with Range support.
+ * with Range support: with "authorization: Bearer <key>", or with no header at a
+ * URL from CreateDownloadUrl.
  *
  * @generated from service wildcat.v1.MediaService
  */
@@ -625,6 +683,18 @@ export const MediaService: GenService<{
     methodKind: "unary";
     input: typeof DeleteMediaRequestSchema;
     output: typeof DeleteMediaResponseSchema;
+  },
+  /**
+   * Makes a short-lived URL path for GET /media/{media_id} that needs no
+   * authorization header (for <img>, <video> and <a> in browsers). It works only
+   * for this file, until expire_time, and only while the key that made it works.
+   *
+   * @generated from rpc wildcat.v1.MediaService.CreateDownloadUrl
+   */
+  createDownloadUrl: {
+    methodKind: "unary";
+    input: typeof CreateDownloadUrlRequestSchema;
+    output: typeof CreateDownloadUrlResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wildcat_v1_media_service, 0);

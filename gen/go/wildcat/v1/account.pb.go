@@ -251,8 +251,14 @@ type Account struct {
 	// MEDIA_DOWNLOAD_MAX_BYTES). Set at CreateAccount or with UpdateAccount
 	// (update_mask "media_download").
 	MediaDownload *MediaDownloadPolicy `protobuf:"bytes,8,opt,name=media_download,json=mediaDownload,proto3" json:"media_download,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// SendMessage calls this account accepts per minute (per gateway process), with
+	// bursts of as many; one more fails with RESOURCE_EXHAUSTED and a RetryInfo that
+	// says when to send again, so a bot cannot get the number banned. 0: the server
+	// default (SEND_RATE_PER_MINUTE). Set at CreateAccount or with UpdateAccount
+	// (update_mask "send_rate_per_minute"). At most 100000.
+	SendRatePerMinute uint32 `protobuf:"varint,9,opt,name=send_rate_per_minute,json=sendRatePerMinute,proto3" json:"send_rate_per_minute,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Account) Reset() {
@@ -339,6 +345,13 @@ func (x *Account) GetMediaDownload() *MediaDownloadPolicy {
 		return x.MediaDownload
 	}
 	return nil
+}
+
+func (x *Account) GetSendRatePerMinute() uint32 {
+	if x != nil {
+		return x.SendRatePerMinute
+	}
+	return 0
 }
 
 // Which files of received messages an account downloads into the media store. A
@@ -619,7 +632,7 @@ var File_wildcat_v1_account_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/account.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\xd5\x03\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\x91\x04\n" +
 	"\aAccount\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
@@ -631,7 +644,8 @@ const file_wildcat_v1_account_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12F\n" +
-	"\x0emedia_download\x18\b \x01(\v2\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\"\xa6\x03\n" +
+	"\x0emedia_download\x18\b \x01(\v2\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n" +
+	"\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\"\xa6\x03\n" +
 	"\x13MediaDownloadPolicy\x12;\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x1d.wildcat.v1.MediaDownloadModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12H\n" +
 	"\x05types\x18\x02 \x03(\x0e2\x17.wildcat.v1.MessageTypeB\x19\xbaH\x16\x92\x01\x13\x18\x01\"\x0f\x82\x01\f\x18\x02\x18\x03\x18\x04\x18\x05\x18\x06\x18\aR\x05types\x12$\n" +

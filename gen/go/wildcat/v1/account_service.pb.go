@@ -34,8 +34,11 @@ type CreateAccountRequest struct {
 	// Which files of received messages the account downloads; unset (or mode
 	// UNSPECIFIED) means the server default.
 	MediaDownload *MediaDownloadPolicy `protobuf:"bytes,3,opt,name=media_download,json=mediaDownload,proto3" json:"media_download,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// SendMessage calls per minute the account accepts; 0: the server default
+	// (SEND_RATE_PER_MINUTE). At most 100000.
+	SendRatePerMinute uint32 `protobuf:"varint,4,opt,name=send_rate_per_minute,json=sendRatePerMinute,proto3" json:"send_rate_per_minute,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *CreateAccountRequest) Reset() {
@@ -87,6 +90,13 @@ func (x *CreateAccountRequest) GetMediaDownload() *MediaDownloadPolicy {
 		return x.MediaDownload
 	}
 	return nil
+}
+
+func (x *CreateAccountRequest) GetSendRatePerMinute() uint32 {
+	if x != nil {
+		return x.SendRatePerMinute
+	}
+	return 0
 }
 
 // Response of CreateAccount.
@@ -345,7 +355,8 @@ type UpdateAccountRequest struct {
 	Account *Account `protobuf:"bytes,1,opt,name=account,proto3" json:"account,omitempty"`
 	// The fields to change. Allowed: "display_name", "media_download" (the whole
 	// policy is replaced; a policy that is unset or has mode UNSPECIFIED returns the
-	// account to the server default). An empty mask changes nothing.
+	// account to the server default), "send_rate_per_minute" (0 returns it to the
+	// server default). An empty mask changes nothing.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1020,12 +1031,13 @@ var File_wildcat_v1_account_service_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/account_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\"\xcd\x01\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\"\x89\x02\n" +
 	"\x14CreateAccountRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\vdisplayName\x12F\n" +
-	"\x0emedia_download\x18\x03 \x01(\v2\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\"F\n" +
+	"\x0emedia_download\x18\x03 \x01(\v2\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n" +
+	"\x14send_rate_per_minute\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\"F\n" +
 	"\x15CreateAccountResponse\x12-\n" +
 	"\aaccount\x18\x01 \x01(\v2\x13.wildcat.v1.AccountR\aaccount\"U\n" +
 	"\x11GetAccountRequest\x12@\n" +

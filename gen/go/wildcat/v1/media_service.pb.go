@@ -9,6 +9,7 @@ package wildcatv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -1063,12 +1064,123 @@ func (*DeleteMediaResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_media_service_proto_rawDescGZIP(), []int{18}
 }
 
+// Request for CreateDownloadUrl.
+type CreateDownloadUrlRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The file.
+	MediaId string `protobuf:"bytes,1,opt,name=media_id,json=mediaId,proto3" json:"media_id,omitempty"`
+	// How long the URL works; default 15 minutes, from 1 second to 24 hours.
+	Ttl           *durationpb.Duration `protobuf:"bytes,2,opt,name=ttl,proto3" json:"ttl,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateDownloadUrlRequest) Reset() {
+	*x = CreateDownloadUrlRequest{}
+	mi := &file_wildcat_v1_media_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateDownloadUrlRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateDownloadUrlRequest) ProtoMessage() {}
+
+func (x *CreateDownloadUrlRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_media_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateDownloadUrlRequest.ProtoReflect.Descriptor instead.
+func (*CreateDownloadUrlRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_media_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *CreateDownloadUrlRequest) GetMediaId() string {
+	if x != nil {
+		return x.MediaId
+	}
+	return ""
+}
+
+func (x *CreateDownloadUrlRequest) GetTtl() *durationpb.Duration {
+	if x != nil {
+		return x.Ttl
+	}
+	return nil
+}
+
+// Response of CreateDownloadUrl.
+type CreateDownloadUrlResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A path on the gateway's port, "/media/{media_id}?token=...": GET or HEAD it
+	// (Range works) without an authorization header.
+	UrlPath string `protobuf:"bytes,1,opt,name=url_path,json=urlPath,proto3" json:"url_path,omitempty"`
+	// When the URL stops working.
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateDownloadUrlResponse) Reset() {
+	*x = CreateDownloadUrlResponse{}
+	mi := &file_wildcat_v1_media_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateDownloadUrlResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateDownloadUrlResponse) ProtoMessage() {}
+
+func (x *CreateDownloadUrlResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_media_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateDownloadUrlResponse.ProtoReflect.Descriptor instead.
+func (*CreateDownloadUrlResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_media_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *CreateDownloadUrlResponse) GetUrlPath() string {
+	if x != nil {
+		return x.UrlPath
+	}
+	return ""
+}
+
+func (x *CreateDownloadUrlResponse) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
 var File_wildcat_v1_media_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_media_service_proto_rawDesc = "" +
 	"\n" +
 	"\x1ewildcat/v1/media_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/media.proto\"\x7f\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/media.proto\"\x7f\n" +
 	"\x12UploadMediaRequest\x127\n" +
 	"\bmetadata\x18\x01 \x01(\v2\x19.wildcat.v1.MediaMetadataH\x00R\bmetadata\x12!\n" +
 	"\x05chunk\x18\x02 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05chunkB\r\n" +
@@ -1123,7 +1235,15 @@ const file_wildcat_v1_media_service_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"M\n" +
 	"\x12DeleteMediaRequest\x127\n" +
 	"\bmedia_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^[A-Za-z0-9_-]{1,64}$R\amediaId\"\x15\n" +
-	"\x13DeleteMediaResponse2\xb6\b\n" +
+	"\x13DeleteMediaResponse\"\x92\x01\n" +
+	"\x18CreateDownloadUrlRequest\x127\n" +
+	"\bmedia_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^[A-Za-z0-9_-]{1,64}$R\amediaId\x12=\n" +
+	"\x03ttl\x18\x02 \x01(\v2\x19.google.protobuf.DurationB\x10\xbaH\r\xaa\x01\n" +
+	"\"\x04\b\x80\xa3\x052\x02\b\x01R\x03ttl\"s\n" +
+	"\x19CreateDownloadUrlResponse\x12\x19\n" +
+	"\burl_path\x18\x01 \x01(\tR\aurlPath\x12;\n" +
+	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime2\xd0\t\n" +
 	"\fMediaService\x12P\n" +
 	"\vUploadMedia\x12\x1e.wildcat.v1.UploadMediaRequest\x1a\x1f.wildcat.v1.UploadMediaResponse(\x01\x12\x7f\n" +
 	"\vStartUpload\x12\x1e.wildcat.v1.StartUploadRequest\x1a\x1f.wildcat.v1.StartUploadResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/StartUpload\x12\x83\x01\n" +
@@ -1133,7 +1253,8 @@ const file_wildcat_v1_media_service_proto_rawDesc = "" +
 	"\rDownloadMedia\x12 .wildcat.v1.DownloadMediaRequest\x1a!.wildcat.v1.DownloadMediaResponse0\x01\x12v\n" +
 	"\bGetMedia\x12\x1b.wildcat.v1.GetMediaRequest\x1a\x1c.wildcat.v1.GetMediaResponse\"/\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.MediaService/GetMedia\x90\x02\x01\x12z\n" +
 	"\tListMedia\x12\x1c.wildcat.v1.ListMediaRequest\x1a\x1d.wildcat.v1.ListMediaResponse\"0\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.MediaService/ListMedia\x90\x02\x01\x12\x7f\n" +
-	"\vDeleteMedia\x12\x1e.wildcat.v1.DeleteMediaRequest\x1a\x1f.wildcat.v1.DeleteMediaResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/DeleteMediab\x06proto3"
+	"\vDeleteMedia\x12\x1e.wildcat.v1.DeleteMediaRequest\x1a\x1f.wildcat.v1.DeleteMediaResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/DeleteMedia\x12\x97\x01\n" +
+	"\x11CreateDownloadUrl\x12$.wildcat.v1.CreateDownloadUrlRequest\x1a%.wildcat.v1.CreateDownloadUrlResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.MediaService/CreateDownloadUrlb\x06proto3"
 
 var (
 	file_wildcat_v1_media_service_proto_rawDescOnce sync.Once
@@ -1147,67 +1268,74 @@ func file_wildcat_v1_media_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_media_service_proto_rawDescData
 }
 
-var file_wildcat_v1_media_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_wildcat_v1_media_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_wildcat_v1_media_service_proto_goTypes = []any{
-	(*UploadMediaRequest)(nil),    // 0: wildcat.v1.UploadMediaRequest
-	(*UploadMediaResponse)(nil),   // 1: wildcat.v1.UploadMediaResponse
-	(*StartUploadRequest)(nil),    // 2: wildcat.v1.StartUploadRequest
-	(*StartUploadResponse)(nil),   // 3: wildcat.v1.StartUploadResponse
-	(*Upload)(nil),                // 4: wildcat.v1.Upload
-	(*AppendUploadRequest)(nil),   // 5: wildcat.v1.AppendUploadRequest
-	(*AppendUploadResponse)(nil),  // 6: wildcat.v1.AppendUploadResponse
-	(*FinishUploadRequest)(nil),   // 7: wildcat.v1.FinishUploadRequest
-	(*FinishUploadResponse)(nil),  // 8: wildcat.v1.FinishUploadResponse
-	(*GetUploadRequest)(nil),      // 9: wildcat.v1.GetUploadRequest
-	(*GetUploadResponse)(nil),     // 10: wildcat.v1.GetUploadResponse
-	(*DownloadMediaRequest)(nil),  // 11: wildcat.v1.DownloadMediaRequest
-	(*DownloadMediaResponse)(nil), // 12: wildcat.v1.DownloadMediaResponse
-	(*GetMediaRequest)(nil),       // 13: wildcat.v1.GetMediaRequest
-	(*GetMediaResponse)(nil),      // 14: wildcat.v1.GetMediaResponse
-	(*ListMediaRequest)(nil),      // 15: wildcat.v1.ListMediaRequest
-	(*ListMediaResponse)(nil),     // 16: wildcat.v1.ListMediaResponse
-	(*DeleteMediaRequest)(nil),    // 17: wildcat.v1.DeleteMediaRequest
-	(*DeleteMediaResponse)(nil),   // 18: wildcat.v1.DeleteMediaResponse
-	(*MediaMetadata)(nil),         // 19: wildcat.v1.MediaMetadata
-	(*Media)(nil),                 // 20: wildcat.v1.Media
-	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
+	(*UploadMediaRequest)(nil),        // 0: wildcat.v1.UploadMediaRequest
+	(*UploadMediaResponse)(nil),       // 1: wildcat.v1.UploadMediaResponse
+	(*StartUploadRequest)(nil),        // 2: wildcat.v1.StartUploadRequest
+	(*StartUploadResponse)(nil),       // 3: wildcat.v1.StartUploadResponse
+	(*Upload)(nil),                    // 4: wildcat.v1.Upload
+	(*AppendUploadRequest)(nil),       // 5: wildcat.v1.AppendUploadRequest
+	(*AppendUploadResponse)(nil),      // 6: wildcat.v1.AppendUploadResponse
+	(*FinishUploadRequest)(nil),       // 7: wildcat.v1.FinishUploadRequest
+	(*FinishUploadResponse)(nil),      // 8: wildcat.v1.FinishUploadResponse
+	(*GetUploadRequest)(nil),          // 9: wildcat.v1.GetUploadRequest
+	(*GetUploadResponse)(nil),         // 10: wildcat.v1.GetUploadResponse
+	(*DownloadMediaRequest)(nil),      // 11: wildcat.v1.DownloadMediaRequest
+	(*DownloadMediaResponse)(nil),     // 12: wildcat.v1.DownloadMediaResponse
+	(*GetMediaRequest)(nil),           // 13: wildcat.v1.GetMediaRequest
+	(*GetMediaResponse)(nil),          // 14: wildcat.v1.GetMediaResponse
+	(*ListMediaRequest)(nil),          // 15: wildcat.v1.ListMediaRequest
+	(*ListMediaResponse)(nil),         // 16: wildcat.v1.ListMediaResponse
+	(*DeleteMediaRequest)(nil),        // 17: wildcat.v1.DeleteMediaRequest
+	(*DeleteMediaResponse)(nil),       // 18: wildcat.v1.DeleteMediaResponse
+	(*CreateDownloadUrlRequest)(nil),  // 19: wildcat.v1.CreateDownloadUrlRequest
+	(*CreateDownloadUrlResponse)(nil), // 20: wildcat.v1.CreateDownloadUrlResponse
+	(*MediaMetadata)(nil),             // 21: wildcat.v1.MediaMetadata
+	(*Media)(nil),                     // 22: wildcat.v1.Media
+	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),       // 24: google.protobuf.Duration
 }
 var file_wildcat_v1_media_service_proto_depIdxs = []int32{
-	19, // 0: wildcat.v1.UploadMediaRequest.metadata:type_name -> wildcat.v1.MediaMetadata
-	20, // 1: wildcat.v1.UploadMediaResponse.media:type_name -> wildcat.v1.Media
-	19, // 2: wildcat.v1.StartUploadRequest.metadata:type_name -> wildcat.v1.MediaMetadata
+	21, // 0: wildcat.v1.UploadMediaRequest.metadata:type_name -> wildcat.v1.MediaMetadata
+	22, // 1: wildcat.v1.UploadMediaResponse.media:type_name -> wildcat.v1.Media
+	21, // 2: wildcat.v1.StartUploadRequest.metadata:type_name -> wildcat.v1.MediaMetadata
 	4,  // 3: wildcat.v1.StartUploadResponse.upload:type_name -> wildcat.v1.Upload
-	19, // 4: wildcat.v1.Upload.metadata:type_name -> wildcat.v1.MediaMetadata
-	21, // 5: wildcat.v1.Upload.expire_time:type_name -> google.protobuf.Timestamp
+	21, // 4: wildcat.v1.Upload.metadata:type_name -> wildcat.v1.MediaMetadata
+	23, // 5: wildcat.v1.Upload.expire_time:type_name -> google.protobuf.Timestamp
 	4,  // 6: wildcat.v1.AppendUploadResponse.upload:type_name -> wildcat.v1.Upload
-	20, // 7: wildcat.v1.FinishUploadResponse.media:type_name -> wildcat.v1.Media
+	22, // 7: wildcat.v1.FinishUploadResponse.media:type_name -> wildcat.v1.Media
 	4,  // 8: wildcat.v1.GetUploadResponse.upload:type_name -> wildcat.v1.Upload
-	20, // 9: wildcat.v1.DownloadMediaResponse.metadata:type_name -> wildcat.v1.Media
-	20, // 10: wildcat.v1.GetMediaResponse.media:type_name -> wildcat.v1.Media
-	20, // 11: wildcat.v1.ListMediaResponse.media:type_name -> wildcat.v1.Media
-	0,  // 12: wildcat.v1.MediaService.UploadMedia:input_type -> wildcat.v1.UploadMediaRequest
-	2,  // 13: wildcat.v1.MediaService.StartUpload:input_type -> wildcat.v1.StartUploadRequest
-	5,  // 14: wildcat.v1.MediaService.AppendUpload:input_type -> wildcat.v1.AppendUploadRequest
-	7,  // 15: wildcat.v1.MediaService.FinishUpload:input_type -> wildcat.v1.FinishUploadRequest
-	9,  // 16: wildcat.v1.MediaService.GetUpload:input_type -> wildcat.v1.GetUploadRequest
-	11, // 17: wildcat.v1.MediaService.DownloadMedia:input_type -> wildcat.v1.DownloadMediaRequest
-	13, // 18: wildcat.v1.MediaService.GetMedia:input_type -> wildcat.v1.GetMediaRequest
-	15, // 19: wildcat.v1.MediaService.ListMedia:input_type -> wildcat.v1.ListMediaRequest
-	17, // 20: wildcat.v1.MediaService.DeleteMedia:input_type -> wildcat.v1.DeleteMediaRequest
-	1,  // 21: wildcat.v1.MediaService.UploadMedia:output_type -> wildcat.v1.UploadMediaResponse
-	3,  // 22: wildcat.v1.MediaService.StartUpload:output_type -> wildcat.v1.StartUploadResponse
-	6,  // 23: wildcat.v1.MediaService.AppendUpload:output_type -> wildcat.v1.AppendUploadResponse
-	8,  // 24: wildcat.v1.MediaService.FinishUpload:output_type -> wildcat.v1.FinishUploadResponse
-	10, // 25: wildcat.v1.MediaService.GetUpload:output_type -> wildcat.v1.GetUploadResponse
-	12, // 26: wildcat.v1.MediaService.DownloadMedia:output_type -> wildcat.v1.DownloadMediaResponse
-	14, // 27: wildcat.v1.MediaService.GetMedia:output_type -> wildcat.v1.GetMediaResponse
-	16, // 28: wildcat.v1.MediaService.ListMedia:output_type -> wildcat.v1.ListMediaResponse
-	18, // 29: wildcat.v1.MediaService.DeleteMedia:output_type -> wildcat.v1.DeleteMediaResponse
-	21, // [21:30] is the sub-list for method output_type
-	12, // [12:21] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	22, // 9: wildcat.v1.DownloadMediaResponse.metadata:type_name -> wildcat.v1.Media
+	22, // 10: wildcat.v1.GetMediaResponse.media:type_name -> wildcat.v1.Media
+	22, // 11: wildcat.v1.ListMediaResponse.media:type_name -> wildcat.v1.Media
+	24, // 12: wildcat.v1.CreateDownloadUrlRequest.ttl:type_name -> google.protobuf.Duration
+	23, // 13: wildcat.v1.CreateDownloadUrlResponse.expire_time:type_name -> google.protobuf.Timestamp
+	0,  // 14: wildcat.v1.MediaService.UploadMedia:input_type -> wildcat.v1.UploadMediaRequest
+	2,  // 15: wildcat.v1.MediaService.StartUpload:input_type -> wildcat.v1.StartUploadRequest
+	5,  // 16: wildcat.v1.MediaService.AppendUpload:input_type -> wildcat.v1.AppendUploadRequest
+	7,  // 17: wildcat.v1.MediaService.FinishUpload:input_type -> wildcat.v1.FinishUploadRequest
+	9,  // 18: wildcat.v1.MediaService.GetUpload:input_type -> wildcat.v1.GetUploadRequest
+	11, // 19: wildcat.v1.MediaService.DownloadMedia:input_type -> wildcat.v1.DownloadMediaRequest
+	13, // 20: wildcat.v1.MediaService.GetMedia:input_type -> wildcat.v1.GetMediaRequest
+	15, // 21: wildcat.v1.MediaService.ListMedia:input_type -> wildcat.v1.ListMediaRequest
+	17, // 22: wildcat.v1.MediaService.DeleteMedia:input_type -> wildcat.v1.DeleteMediaRequest
+	19, // 23: wildcat.v1.MediaService.CreateDownloadUrl:input_type -> wildcat.v1.CreateDownloadUrlRequest
+	1,  // 24: wildcat.v1.MediaService.UploadMedia:output_type -> wildcat.v1.UploadMediaResponse
+	3,  // 25: wildcat.v1.MediaService.StartUpload:output_type -> wildcat.v1.StartUploadResponse
+	6,  // 26: wildcat.v1.MediaService.AppendUpload:output_type -> wildcat.v1.AppendUploadResponse
+	8,  // 27: wildcat.v1.MediaService.FinishUpload:output_type -> wildcat.v1.FinishUploadResponse
+	10, // 28: wildcat.v1.MediaService.GetUpload:output_type -> wildcat.v1.GetUploadResponse
+	12, // 29: wildcat.v1.MediaService.DownloadMedia:output_type -> wildcat.v1.DownloadMediaResponse
+	14, // 30: wildcat.v1.MediaService.GetMedia:output_type -> wildcat.v1.GetMediaResponse
+	16, // 31: wildcat.v1.MediaService.ListMedia:output_type -> wildcat.v1.ListMediaResponse
+	18, // 32: wildcat.v1.MediaService.DeleteMedia:output_type -> wildcat.v1.DeleteMediaResponse
+	20, // 33: wildcat.v1.MediaService.CreateDownloadUrl:output_type -> wildcat.v1.CreateDownloadUrlResponse
+	24, // [24:34] is the sub-list for method output_type
+	14, // [14:24] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_media_service_proto_init() }
@@ -1230,7 +1358,7 @@ func file_wildcat_v1_media_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_media_service_proto_rawDesc), len(file_wildcat_v1_media_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

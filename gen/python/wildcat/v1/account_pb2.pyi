@@ -29,13 +29,14 @@ MEDIA_DOWNLOAD_MODE_NONE: MediaDownloadMode
 MEDIA_DOWNLOAD_MODE_UNSPECIFIED: MediaDownloadMode
 
 class Account(_message.Message):
-    __slots__ = ["account_id", "create_time", "display_name", "last_disconnect", "media_download", "own_jid", "state", "update_time"]
+    __slots__ = ["account_id", "create_time", "display_name", "last_disconnect", "media_download", "own_jid", "send_rate_per_minute", "state", "update_time"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     LAST_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
     MEDIA_DOWNLOAD_FIELD_NUMBER: _ClassVar[int]
     OWN_JID_FIELD_NUMBER: _ClassVar[int]
+    SEND_RATE_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     account_id: str
@@ -44,9 +45,10 @@ class Account(_message.Message):
     last_disconnect: Disconnect
     media_download: MediaDownloadPolicy
     own_jid: _jid_pb2.Jid
+    send_rate_per_minute: int
     state: AccountState
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ...) -> None: ...
+    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ...) -> None: ...
 
 class Disconnect(_message.Message):
     __slots__ = ["code", "message", "reason", "time"]

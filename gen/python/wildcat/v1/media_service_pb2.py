@@ -13,11 +13,12 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from wildcat.v1 import media_pb2 as wildcat_dot_v1_dot_media__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewildcat/v1/media_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/media.proto\"\x7f\n\x12UploadMediaRequest\x12\x37\n\x08metadata\x18\x01 \x01(\x0b\x32\x19.wildcat.v1.MediaMetadataH\x00R\x08metadata\x12!\n\x05\x63hunk\x18\x02 \x01(\x0c\x42\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05\x63hunkB\r\n\x04part\x12\x05\xbaH\x02\x08\x01\">\n\x13UploadMediaResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaR\x05media\"S\n\x12StartUploadRequest\x12=\n\x08metadata\x18\x01 \x01(\x0b\x32\x19.wildcat.v1.MediaMetadataB\x06\xbaH\x03\xc8\x01\x01R\x08metadata\"A\n\x13StartUploadResponse\x12*\n\x06upload\x18\x01 \x01(\x0b\x32\x12.wildcat.v1.UploadR\x06upload\"\xb1\x01\n\x06Upload\x12\x1b\n\tupload_id\x18\x01 \x01(\tR\x08uploadId\x12\x35\n\x08metadata\x18\x02 \x01(\x0b\x32\x19.wildcat.v1.MediaMetadataR\x08metadata\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\"\x82\x01\n\x13\x41ppendUploadRequest\x12&\n\tupload_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08uploadId\x12\x1f\n\x06offset\x18\x02 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x06offset\x12\"\n\x05\x63hunk\x18\x03 \x01(\x0c\x42\x0c\xbaH\tz\x07\x10\x01\x18\x80\x80\x80\x02R\x05\x63hunk\"B\n\x14\x41ppendUploadResponse\x12*\n\x06upload\x18\x01 \x01(\x0b\x32\x12.wildcat.v1.UploadR\x06upload\"=\n\x13\x46inishUploadRequest\x12&\n\tupload_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08uploadId\"?\n\x14\x46inishUploadResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaR\x05media\":\n\x10GetUploadRequest\x12&\n\tupload_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08uploadId\"?\n\x11GetUploadResponse\x12*\n\x06upload\x18\x01 \x01(\x0b\x32\x12.wildcat.v1.UploadR\x06upload\"\x91\x01\n\x14\x44ownloadMediaRequest\x12\x37\n\x08media_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^[A-Za-z0-9_-]{1,64}$R\x07mediaId\x12\x1f\n\x06offset\x18\x02 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x06offset\x12\x1f\n\x06length\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x06length\"h\n\x15\x44ownloadMediaResponse\x12/\n\x08metadata\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaH\x00R\x08metadata\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunkB\x06\n\x04part\"J\n\x0fGetMediaRequest\x12\x37\n\x08media_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^[A-Za-z0-9_-]{1,64}$R\x07mediaId\";\n\x10GetMediaResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaR\x05media\"\xa6\x01\n\x10ListMediaRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"d\n\x11ListMediaResponse\x12\'\n\x05media\x18\x01 \x03(\x0b\x32\x11.wildcat.v1.MediaR\x05media\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"M\n\x12\x44\x65leteMediaRequest\x12\x37\n\x08media_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^[A-Za-z0-9_-]{1,64}$R\x07mediaId\"\x15\n\x13\x44\x65leteMediaResponse2\xb6\x08\n\x0cMediaService\x12P\n\x0bUploadMedia\x12\x1e.wildcat.v1.UploadMediaRequest\x1a\x1f.wildcat.v1.UploadMediaResponse(\x01\x12\x7f\n\x0bStartUpload\x12\x1e.wildcat.v1.StartUploadRequest\x1a\x1f.wildcat.v1.StartUploadResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/StartUpload\x12\x83\x01\n\x0c\x41ppendUpload\x12\x1f.wildcat.v1.AppendUploadRequest\x1a .wildcat.v1.AppendUploadResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MediaService/AppendUpload\x12\x83\x01\n\x0c\x46inishUpload\x12\x1f.wildcat.v1.FinishUploadRequest\x1a .wildcat.v1.FinishUploadResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MediaService/FinishUpload\x12z\n\tGetUpload\x12\x1c.wildcat.v1.GetUploadRequest\x1a\x1d.wildcat.v1.GetUploadResponse\"0\x90\x02\x01\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.MediaService/GetUpload\x12V\n\rDownloadMedia\x12 .wildcat.v1.DownloadMediaRequest\x1a!.wildcat.v1.DownloadMediaResponse0\x01\x12v\n\x08GetMedia\x12\x1b.wildcat.v1.GetMediaRequest\x1a\x1c.wildcat.v1.GetMediaResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.MediaService/GetMedia\x12z\n\tListMedia\x12\x1c.wildcat.v1.ListMediaRequest\x1a\x1d.wildcat.v1.ListMediaResponse\"0\x90\x02\x01\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.MediaService/ListMedia\x12\x7f\n\x0b\x44\x65leteMedia\x12\x1e.wildcat.v1.DeleteMediaRequest\x1a\x1f.wildcat.v1.DeleteMediaResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/DeleteMediab\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewildcat/v1/media_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/media.proto\"\x7f\n\x12UploadMediaRequest\x12\x37\n\x08metadata\x18\x01 \x01(\x0b\x32\x19.wildcat.v1.MediaMetadataH\x00R\x08metadata\x12!\n\x05\x63hunk\x18\x02 \x01(\x0c\x42\t\xbaH\x06z\x04\x18\x80\x80@H\x00R\x05\x63hunkB\r\n\x04part\x12\x05\xbaH\x02\x08\x01\">\n\x13UploadMediaResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaR\x05media\"S\n\x12StartUploadRequest\x12=\n\x08metadata\x18\x01 \x01(\x0b\x32\x19.wildcat.v1.MediaMetadataB\x06\xbaH\x03\xc8\x01\x01R\x08metadata\"A\n\x13StartUploadResponse\x12*\n\x06upload\x18\x01 \x01(\x0b\x32\x12.wildcat.v1.UploadR\x06upload\"\xb1\x01\n\x06Upload\x12\x1b\n\tupload_id\x18\x01 \x01(\tR\x08uploadId\x12\x35\n\x08metadata\x18\x02 \x01(\x0b\x32\x19.wildcat.v1.MediaMetadataR\x08metadata\x12\x16\n\x06offset\x18\x03 \x01(\x03R\x06offset\x12;\n\x0b\x65xpire_time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\"\x82\x01\n\x13\x41ppendUploadRequest\x12&\n\tupload_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08uploadId\x12\x1f\n\x06offset\x18\x02 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x06offset\x12\"\n\x05\x63hunk\x18\x03 \x01(\x0c\x42\x0c\xbaH\tz\x07\x10\x01\x18\x80\x80\x80\x02R\x05\x63hunk\"B\n\x14\x41ppendUploadResponse\x12*\n\x06upload\x18\x01 \x01(\x0b\x32\x12.wildcat.v1.UploadR\x06upload\"=\n\x13\x46inishUploadRequest\x12&\n\tupload_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08uploadId\"?\n\x14\x46inishUploadResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaR\x05media\":\n\x10GetUploadRequest\x12&\n\tupload_id\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x08uploadId\"?\n\x11GetUploadResponse\x12*\n\x06upload\x18\x01 \x01(\x0b\x32\x12.wildcat.v1.UploadR\x06upload\"\x91\x01\n\x14\x44ownloadMediaRequest\x12\x37\n\x08media_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^[A-Za-z0-9_-]{1,64}$R\x07mediaId\x12\x1f\n\x06offset\x18\x02 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x06offset\x12\x1f\n\x06length\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x06length\"h\n\x15\x44ownloadMediaResponse\x12/\n\x08metadata\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaH\x00R\x08metadata\x12\x16\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00R\x05\x63hunkB\x06\n\x04part\"J\n\x0fGetMediaRequest\x12\x37\n\x08media_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^[A-Za-z0-9_-]{1,64}$R\x07mediaId\";\n\x10GetMediaResponse\x12\'\n\x05media\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.MediaR\x05media\"\xa6\x01\n\x10ListMediaRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"d\n\x11ListMediaResponse\x12\'\n\x05media\x18\x01 \x03(\x0b\x32\x11.wildcat.v1.MediaR\x05media\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"M\n\x12\x44\x65leteMediaRequest\x12\x37\n\x08media_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^[A-Za-z0-9_-]{1,64}$R\x07mediaId\"\x15\n\x13\x44\x65leteMediaResponse\"\x92\x01\n\x18\x43reateDownloadUrlRequest\x12\x37\n\x08media_id\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^[A-Za-z0-9_-]{1,64}$R\x07mediaId\x12=\n\x03ttl\x18\x02 \x01(\x0b\x32\x19.google.protobuf.DurationB\x10\xbaH\r\xaa\x01\n\"\x04\x08\x80\xa3\x05\x32\x02\x08\x01R\x03ttl\"s\n\x19\x43reateDownloadUrlResponse\x12\x19\n\x08url_path\x18\x01 \x01(\tR\x07urlPath\x12;\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime2\xd0\t\n\x0cMediaService\x12P\n\x0bUploadMedia\x12\x1e.wildcat.v1.UploadMediaRequest\x1a\x1f.wildcat.v1.UploadMediaResponse(\x01\x12\x7f\n\x0bStartUpload\x12\x1e.wildcat.v1.StartUploadRequest\x1a\x1f.wildcat.v1.StartUploadResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/StartUpload\x12\x83\x01\n\x0c\x41ppendUpload\x12\x1f.wildcat.v1.AppendUploadRequest\x1a .wildcat.v1.AppendUploadResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MediaService/AppendUpload\x12\x83\x01\n\x0c\x46inishUpload\x12\x1f.wildcat.v1.FinishUploadRequest\x1a .wildcat.v1.FinishUploadResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.MediaService/FinishUpload\x12z\n\tGetUpload\x12\x1c.wildcat.v1.GetUploadRequest\x1a\x1d.wildcat.v1.GetUploadResponse\"0\x90\x02\x01\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.MediaService/GetUpload\x12V\n\rDownloadMedia\x12 .wildcat.v1.DownloadMediaRequest\x1a!.wildcat.v1.DownloadMediaResponse0\x01\x12v\n\x08GetMedia\x12\x1b.wildcat.v1.GetMediaRequest\x1a\x1c.wildcat.v1.GetMediaResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.MediaService/GetMedia\x12z\n\tListMedia\x12\x1c.wildcat.v1.ListMediaRequest\x1a\x1d.wildcat.v1.ListMediaResponse\"0\x90\x02\x01\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.MediaService/ListMedia\x12\x7f\n\x0b\x44\x65leteMedia\x12\x1e.wildcat.v1.DeleteMediaRequest\x1a\x1f.wildcat.v1.DeleteMediaResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.MediaService/DeleteMedia\x12\x97\x01\n\x11\x43reateDownloadUrl\x12$.wildcat.v1.CreateDownloadUrlRequest\x1a%.wildcat.v1.CreateDownloadUrlResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.MediaService/CreateDownloadUrlb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.media_service_pb2', globals())
@@ -56,6 +57,10 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _LISTMEDIAREQUEST.fields_by_name['page_token']._serialized_options = b'\272H\005r\003\030\200\004'
   _DELETEMEDIAREQUEST.fields_by_name['media_id']._options = None
   _DELETEMEDIAREQUEST.fields_by_name['media_id']._serialized_options = b'\272H\031r\0272\025^[A-Za-z0-9_-]{1,64}$'
+  _CREATEDOWNLOADURLREQUEST.fields_by_name['media_id']._options = None
+  _CREATEDOWNLOADURLREQUEST.fields_by_name['media_id']._serialized_options = b'\272H\031r\0272\025^[A-Za-z0-9_-]{1,64}$'
+  _CREATEDOWNLOADURLREQUEST.fields_by_name['ttl']._options = None
+  _CREATEDOWNLOADURLREQUEST.fields_by_name['ttl']._serialized_options = b'\272H\r\252\001\n\"\004\010\200\243\0052\002\010\001'
   _MEDIASERVICE.methods_by_name['StartUpload']._options = None
   _MEDIASERVICE.methods_by_name['StartUpload']._serialized_options = b'\202\323\344\223\002):\001*\"$/wildcat.v1.MediaService/StartUpload'
   _MEDIASERVICE.methods_by_name['AppendUpload']._options = None
@@ -70,44 +75,50 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _MEDIASERVICE.methods_by_name['ListMedia']._serialized_options = b'\220\002\001\202\323\344\223\002\':\001*\"\"/wildcat.v1.MediaService/ListMedia'
   _MEDIASERVICE.methods_by_name['DeleteMedia']._options = None
   _MEDIASERVICE.methods_by_name['DeleteMedia']._serialized_options = b'\202\323\344\223\002):\001*\"$/wildcat.v1.MediaService/DeleteMedia'
-  _UPLOADMEDIAREQUEST._serialized_start=162
-  _UPLOADMEDIAREQUEST._serialized_end=289
-  _UPLOADMEDIARESPONSE._serialized_start=291
-  _UPLOADMEDIARESPONSE._serialized_end=353
-  _STARTUPLOADREQUEST._serialized_start=355
-  _STARTUPLOADREQUEST._serialized_end=438
-  _STARTUPLOADRESPONSE._serialized_start=440
-  _STARTUPLOADRESPONSE._serialized_end=505
-  _UPLOAD._serialized_start=508
-  _UPLOAD._serialized_end=685
-  _APPENDUPLOADREQUEST._serialized_start=688
-  _APPENDUPLOADREQUEST._serialized_end=818
-  _APPENDUPLOADRESPONSE._serialized_start=820
-  _APPENDUPLOADRESPONSE._serialized_end=886
-  _FINISHUPLOADREQUEST._serialized_start=888
-  _FINISHUPLOADREQUEST._serialized_end=949
-  _FINISHUPLOADRESPONSE._serialized_start=951
-  _FINISHUPLOADRESPONSE._serialized_end=1014
-  _GETUPLOADREQUEST._serialized_start=1016
-  _GETUPLOADREQUEST._serialized_end=1074
-  _GETUPLOADRESPONSE._serialized_start=1076
-  _GETUPLOADRESPONSE._serialized_end=1139
-  _DOWNLOADMEDIAREQUEST._serialized_start=1142
-  _DOWNLOADMEDIAREQUEST._serialized_end=1287
-  _DOWNLOADMEDIARESPONSE._serialized_start=1289
-  _DOWNLOADMEDIARESPONSE._serialized_end=1393
-  _GETMEDIAREQUEST._serialized_start=1395
-  _GETMEDIAREQUEST._serialized_end=1469
-  _GETMEDIARESPONSE._serialized_start=1471
-  _GETMEDIARESPONSE._serialized_end=1530
-  _LISTMEDIAREQUEST._serialized_start=1533
-  _LISTMEDIAREQUEST._serialized_end=1699
-  _LISTMEDIARESPONSE._serialized_start=1701
-  _LISTMEDIARESPONSE._serialized_end=1801
-  _DELETEMEDIAREQUEST._serialized_start=1803
-  _DELETEMEDIAREQUEST._serialized_end=1880
-  _DELETEMEDIARESPONSE._serialized_start=1882
-  _DELETEMEDIARESPONSE._serialized_end=1903
-  _MEDIASERVICE._serialized_start=1906
-  _MEDIASERVICE._serialized_end=2984
+  _MEDIASERVICE.methods_by_name['CreateDownloadUrl']._options = None
+  _MEDIASERVICE.methods_by_name['CreateDownloadUrl']._serialized_options = b'\202\323\344\223\002/:\001*\"*/wildcat.v1.MediaService/CreateDownloadUrl'
+  _UPLOADMEDIAREQUEST._serialized_start=194
+  _UPLOADMEDIAREQUEST._serialized_end=321
+  _UPLOADMEDIARESPONSE._serialized_start=323
+  _UPLOADMEDIARESPONSE._serialized_end=385
+  _STARTUPLOADREQUEST._serialized_start=387
+  _STARTUPLOADREQUEST._serialized_end=470
+  _STARTUPLOADRESPONSE._serialized_start=472
+  _STARTUPLOADRESPONSE._serialized_end=537
+  _UPLOAD._serialized_start=540
+  _UPLOAD._serialized_end=717
+  _APPENDUPLOADREQUEST._serialized_start=720
+  _APPENDUPLOADREQUEST._serialized_end=850
+  _APPENDUPLOADRESPONSE._serialized_start=852
+  _APPENDUPLOADRESPONSE._serialized_end=918
+  _FINISHUPLOADREQUEST._serialized_start=920
+  _FINISHUPLOADREQUEST._serialized_end=981
+  _FINISHUPLOADRESPONSE._serialized_start=983
+  _FINISHUPLOADRESPONSE._serialized_end=1046
+  _GETUPLOADREQUEST._serialized_start=1048
+  _GETUPLOADREQUEST._serialized_end=1106
+  _GETUPLOADRESPONSE._serialized_start=1108
+  _GETUPLOADRESPONSE._serialized_end=1171
+  _DOWNLOADMEDIAREQUEST._serialized_start=1174
+  _DOWNLOADMEDIAREQUEST._serialized_end=1319
+  _DOWNLOADMEDIARESPONSE._serialized_start=1321
+  _DOWNLOADMEDIARESPONSE._serialized_end=1425
+  _GETMEDIAREQUEST._serialized_start=1427
+  _GETMEDIAREQUEST._serialized_end=1501
+  _GETMEDIARESPONSE._serialized_start=1503
+  _GETMEDIARESPONSE._serialized_end=1562
+  _LISTMEDIAREQUEST._serialized_start=1565
+  _LISTMEDIAREQUEST._serialized_end=1731
+  _LISTMEDIARESPONSE._serialized_start=1733
+  _LISTMEDIARESPONSE._serialized_end=1833
+  _DELETEMEDIAREQUEST._serialized_start=1835
+  _DELETEMEDIAREQUEST._serialized_end=1912
+  _DELETEMEDIARESPONSE._serialized_start=1914
+  _DELETEMEDIARESPONSE._serialized_end=1935
+  _CREATEDOWNLOADURLREQUEST._serialized_start=1938
+  _CREATEDOWNLOADURLREQUEST._serialized_end=2084
+  _CREATEDOWNLOADURLRESPONSE._serialized_start=2086
+  _CREATEDOWNLOADURLRESPONSE._serialized_end=2201
+  _MEDIASERVICE._serialized_start=2204
+  _MEDIASERVICE._serialized_end=3436
 # @@protoc_insertion_point(module_scope)

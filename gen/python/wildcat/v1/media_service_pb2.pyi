@@ -1,5 +1,6 @@
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
+from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from wildcat.v1 import media_pb2 as _media_pb2
 from google.protobuf.internal import containers as _containers
@@ -24,6 +25,22 @@ class AppendUploadResponse(_message.Message):
     UPLOAD_FIELD_NUMBER: _ClassVar[int]
     upload: Upload
     def __init__(self, upload: _Optional[_Union[Upload, _Mapping]] = ...) -> None: ...
+
+class CreateDownloadUrlRequest(_message.Message):
+    __slots__ = ["media_id", "ttl"]
+    MEDIA_ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    media_id: str
+    ttl: _duration_pb2.Duration
+    def __init__(self, media_id: _Optional[str] = ..., ttl: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class CreateDownloadUrlResponse(_message.Message):
+    __slots__ = ["expire_time", "url_path"]
+    EXPIRE_TIME_FIELD_NUMBER: _ClassVar[int]
+    URL_PATH_FIELD_NUMBER: _ClassVar[int]
+    expire_time: _timestamp_pb2.Timestamp
+    url_path: str
+    def __init__(self, url_path: _Optional[str] = ..., expire_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class DeleteMediaRequest(_message.Message):
     __slots__ = ["media_id"]

@@ -8,7 +8,8 @@ from wildcat.v1 import media_service_pb2 as wildcat_dot_v1_dot_media__service__p
 class MediaServiceStub(object):
     """Stores files to send and files received, streamed in chunks. Besides these
     RPCs, "GET /media/{media_id}" on the same port downloads a file over plain HTTP
-    with Range support.
+    with Range support: with "authorization: Bearer <key>", or with no header at a
+    URL from CreateDownloadUrl.
     """
 
     def __init__(self, channel):
@@ -62,12 +63,18 @@ class MediaServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_media__service__pb2.DeleteMediaRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_media__service__pb2.DeleteMediaResponse.FromString,
                 )
+        self.CreateDownloadUrl = channel.unary_unary(
+                '/wildcat.v1.MediaService/CreateDownloadUrl',
+                request_serializer=wildcat_dot_v1_dot_media__service__pb2.CreateDownloadUrlRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_media__service__pb2.CreateDownloadUrlResponse.FromString,
+                )
 
 
 class MediaServiceServicer(object):
     """Stores files to send and files received, streamed in chunks. Besides these
     RPCs, "GET /media/{media_id}" on the same port downloads a file over plain HTTP
-    with Range support.
+    with Range support: with "authorization: Bearer <key>", or with no header at a
+    URL from CreateDownloadUrl.
     """
 
     def UploadMedia(self, request_iterator, context):
@@ -146,6 +153,15 @@ class MediaServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateDownloadUrl(self, request, context):
+        """Makes a short-lived URL path for GET /media/{media_id} that needs no
+        authorization header (for <img>, <video> and <a> in browsers). It works only
+        for this file, until expire_time, and only while the key that made it works.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MediaServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -194,6 +210,11 @@ def add_MediaServiceServicer_to_server(servicer, server):
                     request_deserializer=wildcat_dot_v1_dot_media__service__pb2.DeleteMediaRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_media__service__pb2.DeleteMediaResponse.SerializeToString,
             ),
+            'CreateDownloadUrl': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDownloadUrl,
+                    request_deserializer=wildcat_dot_v1_dot_media__service__pb2.CreateDownloadUrlRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_media__service__pb2.CreateDownloadUrlResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'wildcat.v1.MediaService', rpc_method_handlers)
@@ -204,7 +225,8 @@ def add_MediaServiceServicer_to_server(servicer, server):
 class MediaService(object):
     """Stores files to send and files received, streamed in chunks. Besides these
     RPCs, "GET /media/{media_id}" on the same port downloads a file over plain HTTP
-    with Range support.
+    with Range support: with "authorization: Bearer <key>", or with no header at a
+    URL from CreateDownloadUrl.
     """
 
     @staticmethod
@@ -357,5 +379,22 @@ class MediaService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.MediaService/DeleteMedia',
             wildcat_dot_v1_dot_media__service__pb2.DeleteMediaRequest.SerializeToString,
             wildcat_dot_v1_dot_media__service__pb2.DeleteMediaResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CreateDownloadUrl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.MediaService/CreateDownloadUrl',
+            wildcat_dot_v1_dot_media__service__pb2.CreateDownloadUrlRequest.SerializeToString,
+            wildcat_dot_v1_dot_media__service__pb2.CreateDownloadUrlResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

@@ -57,6 +57,9 @@ const (
 	// MediaServiceDeleteMediaProcedure is the fully-qualified name of the MediaService's DeleteMedia
 	// RPC.
 	MediaServiceDeleteMediaProcedure = "/wildcat.v1.MediaService/DeleteMedia"
+	// MediaServiceCreateDownloadUrlProcedure is the fully-qualified name of the MediaService's
+	// CreateDownloadUrl RPC.
+	MediaServiceCreateDownloadUrlProcedure = "/wildcat.v1.MediaService/CreateDownloadUrl"
 )
 
 // MediaServiceClient is a client for the wildcat.v1.MediaService service.
@@ -92,6 +95,10 @@ type MediaServiceClient interface {
 	// Deletes a stored file. Fails with FAILED_PRECONDITION while a pending send still
 	// needs it.
 	DeleteMedia(context.Context, *connect.Request[v1.DeleteMediaRequest]) (*connect.Response[v1.DeleteMediaResponse], error)
+	// Makes a short-lived URL path for GET /media/{media_id} that needs no
+	// authorization header (for <img>, <video> and <a> in browsers). It works only
+	// for this file, until expire_time, and only while the key that made it works.
+	CreateDownloadUrl(context.Context, *connect.Request[v1.CreateDownloadUrlRequest]) (*connect.Response[v1.CreateDownloadUrlResponse], error)
 }
 
 // NewMediaServiceClient constructs a client for the wildcat.v1.MediaService service. By default, it
@@ -162,20 +169,27 @@ func NewMediaServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(mediaServiceMethods.ByName("DeleteMedia")),
 			connect.WithClientOptions(opts...),
 		),
+		createDownloadUrl: connect.NewClient[v1.CreateDownloadUrlRequest, v1.CreateDownloadUrlResponse](
+			httpClient,
+			baseURL+MediaServiceCreateDownloadUrlProcedure,
+			connect.WithSchema(mediaServiceMethods.ByName("CreateDownloadUrl")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // mediaServiceClient implements MediaServiceClient.
 type mediaServiceClient struct {
-	uploadMedia   *connect.Client[v1.UploadMediaRequest, v1.UploadMediaResponse]
-	startUpload   *connect.Client[v1.StartUploadRequest, v1.StartUploadResponse]
-	appendUpload  *connect.Client[v1.AppendUploadRequest, v1.AppendUploadResponse]
-	finishUpload  *connect.Client[v1.FinishUploadRequest, v1.FinishUploadResponse]
-	getUpload     *connect.Client[v1.GetUploadRequest, v1.GetUploadResponse]
-	downloadMedia *connect.Client[v1.DownloadMediaRequest, v1.DownloadMediaResponse]
-	getMedia      *connect.Client[v1.GetMediaRequest, v1.GetMediaResponse]
-	listMedia     *connect.Client[v1.ListMediaRequest, v1.ListMediaResponse]
-	deleteMedia   *connect.Client[v1.DeleteMediaRequest, v1.DeleteMediaResponse]
+	uploadMedia       *connect.Client[v1.UploadMediaRequest, v1.UploadMediaResponse]
+	startUpload       *connect.Client[v1.StartUploadRequest, v1.StartUploadResponse]
+	appendUpload      *connect.Client[v1.AppendUploadRequest, v1.AppendUploadResponse]
+	finishUpload      *connect.Client[v1.FinishUploadRequest, v1.FinishUploadResponse]
+	getUpload         *connect.Client[v1.GetUploadRequest, v1.GetUploadResponse]
+	downloadMedia     *connect.Client[v1.DownloadMediaRequest, v1.DownloadMediaResponse]
+	getMedia          *connect.Client[v1.GetMediaRequest, v1.GetMediaResponse]
+	listMedia         *connect.Client[v1.ListMediaRequest, v1.ListMediaResponse]
+	deleteMedia       *connect.Client[v1.DeleteMediaRequest, v1.DeleteMediaResponse]
+	createDownloadUrl *connect.Client[v1.CreateDownloadUrlRequest, v1.CreateDownloadUrlResponse]
 }
 
 // UploadMedia calls wildcat.v1.MediaService.UploadMedia.
@@ -223,6 +237,11 @@ func (c *mediaServiceClient) DeleteMedia(ctx context.Context, req *connect.Reque
 	return c.deleteMedia.CallUnary(ctx, req)
 }
 
+// CreateDownloadUrl calls wildcat.v1.MediaService.CreateDownloadUrl.
+func (c *mediaServiceClient) CreateDownloadUrl(ctx context.Context, req *connect.Request[v1.CreateDownloadUrlRequest]) (*connect.Response[v1.CreateDownloadUrlResponse], error) {
+	return c.createDownloadUrl.CallUnary(ctx, req)
+}
+
 // MediaServiceHandler is an implementation of the wildcat.v1.MediaService service.
 type MediaServiceHandler interface {
 	// Uploads a file as a client stream: the first message carries metadata, the
@@ -256,6 +275,10 @@ type MediaServiceHandler interface {
 	// Deletes a stored file. Fails with FAILED_PRECONDITION while a pending send still
 	// needs it.
 	DeleteMedia(context.Context, *connect.Request[v1.DeleteMediaRequest]) (*connect.Response[v1.DeleteMediaResponse], error)
+	// Makes a short-lived URL path for GET /media/{media_id} that needs no
+	// authorization header (for <img>, <video> and <a> in browsers). It works only
+	// for this file, until expire_time, and only while the key that made it works.
+	CreateDownloadUrl(context.Context, *connect.Request[v1.CreateDownloadUrlRequest]) (*connect.Response[v1.CreateDownloadUrlResponse], error)
 }
 
 // NewMediaServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -322,6 +345,12 @@ func NewMediaServiceHandler(svc MediaServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(mediaServiceMethods.ByName("DeleteMedia")),
 		connect.WithHandlerOptions(opts...),
 	)
+	mediaServiceCreateDownloadUrlHandler := connect.NewUnaryHandler(
+		MediaServiceCreateDownloadUrlProcedure,
+		svc.CreateDownloadUrl,
+		connect.WithSchema(mediaServiceMethods.ByName("CreateDownloadUrl")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wildcat.v1.MediaService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case MediaServiceUploadMediaProcedure:
@@ -342,6 +371,8 @@ func NewMediaServiceHandler(svc MediaServiceHandler, opts ...connect.HandlerOpti
 			mediaServiceListMediaHandler.ServeHTTP(w, r)
 		case MediaServiceDeleteMediaProcedure:
 			mediaServiceDeleteMediaHandler.ServeHTTP(w, r)
+		case MediaServiceCreateDownloadUrlProcedure:
+			mediaServiceCreateDownloadUrlHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -385,4 +416,8 @@ func (UnimplementedMediaServiceHandler) ListMedia(context.Context, *connect.Requ
 
 func (UnimplementedMediaServiceHandler) DeleteMedia(context.Context, *connect.Request[v1.DeleteMediaRequest]) (*connect.Response[v1.DeleteMediaResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.MediaService.DeleteMedia is not implemented"))
+}
+
+func (UnimplementedMediaServiceHandler) CreateDownloadUrl(context.Context, *connect.Request[v1.CreateDownloadUrlRequest]) (*connect.Response[v1.CreateDownloadUrlResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.MediaService.CreateDownloadUrl is not implemented"))
 }
