@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import type { MessageType } from "./store/messages.js";
+import { API_KEY_PATTERN } from "./auth/key-format.js";
 import { AddressGuard } from "./webhooks/address-guard.js";
 
 /** Everything the gateway reads from the environment, validated once at start. */
@@ -88,6 +89,22 @@ export interface Config {
   webhookLeaseMs: number;
   /** How often the dispatcher looks for deliveries due (retries, other processes' work), in ms. */
   webhookPollMs: number;
+  /** An admin API key installed at every start (deployments); unset: the key file below, or DATA_DIR/admin.key. */
+  adminKey?: string;
+  /** A file holding the admin API key to install at every start (e.g. a mounted secret). */
+  adminKeyFile?: string;
+  /** How long a process trusts what it read of an API key before reading it again, in ms: revocation elsewhere takes at most this long here. */
+  apiKeyCacheMs: number;
+  /** Requests per second an API key may make on one process (bursts of as many) unless the key sets its own rate. */
+  apiKeyRatePerSecond: number;
+  /** Failed authentications from one address within the window after which each further one is answered more slowly. */
+  authFailureSlowAfter: number;
+  /** Failed authentications from one address within the window after which it is refused (resource_exhausted) until the window ends. */
+  authFailureLimit: number;
+  /** The window failed authentications are counted in, in ms. */
+  authFailureWindowMs: number;
+  /** SendMessage calls an account accepts per minute on one process (bursts of as many) unless the account sets its own. */
+  sendRatePerMinute: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
 }
@@ -138,6 +155,11 @@ function origins(raw: string): string[] {
     }
   }
   return list;
+}
+
+function apiKey(raw: string): string {
+  if (!API_KEY_PATTERN.test(raw)) throw new Error("must be an API key: wck_<16 hex digits>_<43 base64url characters>");
+  return raw;
 }
 
 function key32(raw: string): string {
@@ -232,6 +254,14 @@ export const CONFIG_KEYS = {
   webhookWorkers: { name: "WEBHOOK_WORKERS", parse: integer(1, 10_000), default: 32 },
   webhookLeaseMs: { name: "WEBHOOK_LEASE_MS", parse: integer(1_000, 3_600_000), default: 60_000 },
   webhookPollMs: { name: "WEBHOOK_POLL_MS", parse: integer(10, 60_000), default: 1_000 },
+  adminKey: { name: "WILDCAT_ADMIN_KEY", parse: apiKey, default: undefined, secret: true },
+  adminKeyFile: { name: "WILDCAT_ADMIN_KEY_FILE", parse: (raw: string) => resolve(raw), default: undefined },
+  apiKeyCacheMs: { name: "API_KEY_CACHE_MS", parse: integer(100, 60_000), default: 1_000 },
+  apiKeyRatePerSecond: { name: "API_KEY_RATE_PER_SECOND", parse: integer(1, 100_000), default: 100 },
+  authFailureSlowAfter: { name: "AUTH_FAILURE_SLOW_AFTER", parse: integer(0, 1_000_000), default: 5 },
+  authFailureLimit: { name: "AUTH_FAILURE_LIMIT", parse: integer(1, 1_000_000), default: 30 },
+  authFailureWindowMs: { name: "AUTH_FAILURE_WINDOW_MS", parse: integer(1_000, 24 * 3600 * 1000), default: 60_000 },
+  sendRatePerMinute: { name: "SEND_RATE_PER_MINUTE", parse: integer(1, 100_000), default: 60 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 
@@ -266,6 +296,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // A lease running out mid-request would let a second process send the same delivery.
     problems.push("WEBHOOK_LEASE_MS must be at least WEBHOOK_TIMEOUT_MS + 1000");
   }
+  if (config.adminKey && config.adminKeyFile) problems.push("WILDCAT_ADMIN_KEY and WILDCAT_ADMIN_KEY_FILE are both set: give one");
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);
   return config as unknown as Config;
 }

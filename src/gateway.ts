@@ -21,7 +21,13 @@ import { WebhookServiceImpl } from "./services/webhook-service.js";
 import { AddressGuard } from "./webhooks/address-guard.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { WebhookFanout } from "./webhooks/fanout.js";
-import { openStore } from "./store/open-store.js";
+import { openAuthCipher, openStore } from "./store/open-store.js";
+import { ApiKeyService } from "../gen/wildcat/v1/api_key_service_pb.js";
+import { ApiKeys } from "./auth/api-keys.js";
+import { authInterceptor } from "./auth/auth-interceptor.js";
+import { Authenticator } from "./auth/authenticator.js";
+import { DownloadUrls } from "./auth/download-urls.js";
+import { ApiKeyServiceImpl } from "./services/api-key-service.js";
 import type { Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
 
@@ -30,6 +36,8 @@ export interface Gateway {
   readonly store: Store;
   readonly sockets: SocketManager;
   readonly messaging: Messaging;
+  /** API keys: what every call authenticates with. */
+  readonly apiKeys: ApiKeys;
   /** Holds on stored files that pending sends need (DeleteMedia refuses held files). */
   readonly mediaLeases: MediaLeases;
   /** Resolves when the accounts connected before the last stop have been restored. */
@@ -46,7 +54,20 @@ export interface GatewayExtras {
 
 /** Wires store → socket manager → services → server. Everything it needs comes in; nothing is global. */
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
-  const store = await openStore(config);
+  const authCipher = openAuthCipher(config);
+  const store = await openStore(config, authCipher);
+  const apiKeys = new ApiKeys(store.apiKeys, clock, logger, { cacheMs: config.apiKeyCacheMs });
+  try {
+    await apiKeys.bootstrap({ adminKey: config.adminKey, adminKeyFile: config.adminKeyFile, dataDir: config.dataDir });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const authenticator = new Authenticator(apiKeys, clock, {
+    ratePerSecond: config.apiKeyRatePerSecond,
+    failures: { slowAfter: config.authFailureSlowAfter, limit: config.authFailureLimit, windowMs: config.authFailureWindowMs },
+  });
+  const downloadUrls = new DownloadUrls(authCipher.purposeKey("download urls"));
   const socketOptions = extras.socketOptions ?? {};
   const mediaLeases = new MediaLeases();
   const defaultMediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
@@ -97,7 +118,18 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       {
         service: MessageService,
         routes: (r) =>
-          r.service(MessageService, new MessageServiceImpl({ messaging, sockets, ...store, streamBuffer: config.streamBuffer, streamStallMs: config.streamStallMs }), {
+          r.service(
+            MessageService,
+            new MessageServiceImpl({
+              messaging,
+              sockets,
+              ...store,
+              clock,
+              streamBuffer: config.streamBuffer,
+              streamStallMs: config.streamStallMs,
+              sendRatePerMinute: config.sendRatePerMinute,
+            }),
+            {
             // Per-message gzip for every subscriber of small events costs more than it saves.
             compressMinBytes: config.streamCompression ? 1024 : Number.MAX_SAFE_INTEGER,
           }),
@@ -105,14 +137,15 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       {
         service: MediaService,
         routes: (r) =>
-          r.service(MediaService, new MediaServiceImpl({ media: store.media, accounts: store.accounts, ingest: mediaIngest, uploads, leases: mediaLeases }), {
+          r.service(MediaService, new MediaServiceImpl({ media: store.media, accounts: store.accounts, ingest: mediaIngest, uploads, leases: mediaLeases, downloadUrls, clock }), {
             // Files are mostly compressed already (JPEG, MP4, Opus): gzip would cost CPU for nothing.
             compressMinBytes: Number.MAX_SAFE_INTEGER,
           }),
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
+      { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
-    ], {}, [mediaHttpRoute(store.media, logger), openApiRoute()]);
+    ], {}, [mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }), openApiRoute()], authInterceptor(authenticator, logger));
   } catch (e) {
     await store.close();
     throw e;
@@ -130,6 +163,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     logger,
   );
   retention.start();
+  apiKeys.start();
   uploads.startSweeper();
   fanout.start();
   dispatcher.start();
@@ -143,6 +177,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     store,
     sockets,
     messaging,
+    apiKeys,
     mediaLeases,
     restored,
     async close() {
@@ -156,6 +191,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       await messaging.inboundMedia.stop();
       await restored;
       await retention.stop();
+      await apiKeys.stop();
       await store.close();
     },
   };

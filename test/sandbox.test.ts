@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import { readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { once } from "node:events";
 import { setTimeout as delay } from "node:timers/promises";
 import { createClient } from "@connectrpc/connect";
@@ -9,6 +11,7 @@ import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
 import { AccountWatcher } from "./support/account-watcher.js";
 import { BUF, curlJson } from "./support/clients.js";
 import { processHarness } from "./support/processes.js";
+import { bearer } from "./support/auth.js";
 
 const harness = processHarness();
 
@@ -24,19 +27,30 @@ async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 20_00
 }
 afterEach(() => harness.cleanup());
 
+/** The admin key a first start wrote to DATA_DIR/admin.key; the file must be private (0600). */
+function adminKeyOf(dataDir: string): string {
+  const file = join(dataDir, "admin.key");
+  expect(statSync(file).mode & 0o777).toBe(0o600);
+  return readFileSync(file, "utf8").trim();
+}
+
 describe("npm run sandbox (the gateway with an in-process simulator)", () => {
   it("when an account is linked by a simulated phone, then it chats with a simulated contact and comes back CONNECTED after SIGKILL", async () => {
     const dataDir = harness.tempDir();
     let gateway = harness.start("src/sandbox.ts", dataDir);
     const port = () => gateway.line((l) => l.includes('"msg":"sandbox ready')).then((l) => (JSON.parse(l) as { port: number }).port);
     let base = `http://127.0.0.1:${await port()}`;
-    let accounts = createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: "2" }));
+    // As README's quick start says: the first start made an admin key, in DATA_DIR/admin.key.
+    const key = adminKeyOf(dataDir);
+    const auth = `Bearer ${key}`;
+    const curl = (path: string, body: unknown) => curlJson(`${base}${path}`, body, auth);
+    let accounts = createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: "2", interceptors: [bearer(key)] }));
 
-    await curlJson(`${base}/wildcat.v1.AccountService/CreateAccount`, { accountId: "myaccount" });
+    await curl("/wildcat.v1.AccountService/CreateAccount", { accountId: "myaccount" });
     let watcher = new AccountWatcher(accounts, "myaccount");
-    await curlJson(`${base}/wildcat.v1.AccountService/ConnectAccount`, { accountId: "myaccount" });
+    await curl("/wildcat.v1.AccountService/ConnectAccount", { accountId: "myaccount" });
     const { qrCode } = await watcher.until((s) => s.qrCode !== undefined);
-    await curlJson(`${base}/wildcat.v1.SandboxService/LinkDevice`, { qrCode: qrCode!.code, phoneNumber: "+15554100001" });
+    await curl("/wildcat.v1.SandboxService/LinkDevice", { qrCode: qrCode!.code, phoneNumber: "+15554100001" });
     const connected = await watcher.until((s) => s.account!.state === AccountState.CONNECTED);
     watcher.close();
     const ownJid = connected.account!.ownJid!.pnJid;
@@ -44,19 +58,19 @@ describe("npm run sandbox (the gateway with an in-process simulator)", () => {
 
     // README's walk-through: a contact (created on first use) writes, the account answers, the
     // contact replies, and StreamMessages shows the conversation.
-    const hello = await curlJson(`${base}/wildcat.v1.SandboxService/SendFromContact`, { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "is my order ready?" });
+    const hello = await curl("/wildcat.v1.SandboxService/SendFromContact", { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "is my order ready?" });
     expect(hello.messageId).toEqual(expect.any(String));
-    const sent = (await curlJson(`${base}/wildcat.v1.MessageService/SendMessage`, { accountId: "myaccount", to: "+15554100002", text: { body: "hello from the shop" } })) as {
+    const sent = (await curl("/wildcat.v1.MessageService/SendMessage", { accountId: "myaccount", to: "+15554100002", text: { body: "hello from the shop" } })) as {
       message: { messageId: string };
     };
     const inbox = await waitFor(async () => {
-      const { messages } = (await curlJson(`${base}/wildcat.v1.SandboxService/ListContactMessages`, { phoneNumber: "+15554100002" })) as { messages?: { messageId: string }[] };
+      const { messages } = (await curl("/wildcat.v1.SandboxService/ListContactMessages", { phoneNumber: "+15554100002" })) as { messages?: { messageId: string }[] };
       return messages?.find((m) => m.messageId === sent.message.messageId);
     });
     expect(inbox).toBeDefined();
-    const reply = await curlJson(`${base}/wildcat.v1.SandboxService/SendFromContact`, { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "hello from a contact" });
+    const reply = await curl("/wildcat.v1.SandboxService/SendFromContact", { fromPhoneNumber: "+15554100002", toJid: ownJid, text: "hello from a contact" });
     expect(reply.messageId).toEqual(expect.any(String));
-    const stream = spawn(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-d", '{"accountIds":["myaccount"],"start":"STREAM_START_OLDEST"}', `${base}/wildcat.v1.MessageService/StreamMessages`], {
+    const stream = spawn(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", "-H", `authorization: ${auth}`, "-d", '{"accountIds":["myaccount"],"start":"STREAM_START_OLDEST"}', `${base}/wildcat.v1.MessageService/StreamMessages`], {
       // Its own process group: node_modules/.bin/buf is a wrapper around the native buf, and both must end.
       detached: true,
     });
@@ -76,7 +90,9 @@ describe("npm run sandbox (the gateway with an in-process simulator)", () => {
     await once(gateway.child, "exit");
     gateway = harness.start("src/sandbox.ts", dataDir);
     base = `http://127.0.0.1:${await port()}`;
-    accounts = createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: "2" }));
+    // The same key after a restart: it is made once, never replaced.
+    expect(adminKeyOf(dataDir)).toBe(key);
+    accounts = createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: "2", interceptors: [bearer(key)] }));
     watcher = new AccountWatcher(accounts, "myaccount");
     const restored = await watcher.until((s) => s.account!.state === AccountState.CONNECTED);
     watcher.close();
@@ -92,7 +108,8 @@ describe("sandbox gateway with the simulator in another process (SIMULATOR_URL)"
     const startGateway = async () => {
       const gateway = harness.start("src/sandbox.ts", dataDir, { SIMULATOR_URL: sandboxUrl });
       const line = await gateway.line((l) => l.includes('"msg":"sandbox ready'));
-      const accounts = createClient(AccountService, createConnectTransport({ baseUrl: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`, httpVersion: "2" }));
+      const baseUrl = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+      const accounts = createClient(AccountService, createConnectTransport({ baseUrl, httpVersion: "2", interceptors: [bearer(adminKeyOf(dataDir))] }));
       return { gateway, accounts };
     };
 

@@ -73,15 +73,8 @@ export class ApiKeys {
     const parsed = parseApiKey(presented);
     if (!parsed) return "invalid";
     const now = this.clock.now().getTime();
-    let entry = this.#entries.get(parsed.keyId);
-    if (!entry || now - entry.fetchedAt > 2 * this.options.cacheMs) {
-      const record = await this.#load(parsed.keyId);
-      if (!record) {
-        if (entry) this.#end(entry, "revoked");
-        return "invalid";
-      }
-      entry = this.#remember(record, now);
-    }
+    const entry = await this.#current(parsed.keyId, now);
+    if (!entry) return "invalid";
     const { record } = entry;
     const valid = record.secrets.some((s) => (!s.expireTime || s.expireTime.getTime() > now) && secretMatches(parsed.secret, s.hash));
     if (!valid) return "invalid";
@@ -94,6 +87,20 @@ export class ApiKeys {
         this.logger.warn({ err: e, keyId: record.keyId }, "could not record an API key's last use");
       });
     }
+    return entry.principal;
+  }
+
+  /**
+   * The principal of a key that works now, by its id alone (no secret): for credentials
+   * the gateway issued on the key's behalf, such as signed download URLs.
+   */
+  async active(keyId: string): Promise<Principal | undefined> {
+    const now = this.clock.now().getTime();
+    const entry = await this.#current(keyId, now);
+    if (!entry) return undefined;
+    const { record } = entry;
+    if (record.revokeTime || (record.expireTime && record.expireTime.getTime() <= now)) return undefined;
+    entry.lastAccess = now;
     return entry.principal;
   }
 
@@ -234,6 +241,18 @@ export class ApiKeys {
     this.logger.warn({ file, keyId }, "no API key existed: created an admin API key; it is in this file (send it as: authorization: Bearer <key>)");
   }
 
+  /** What this process knows of a key, read again when the ticker has not kept it fresh. */
+  async #current(keyId: string, now: number): Promise<Entry | undefined> {
+    const entry = this.#entries.get(keyId);
+    if (entry && now - entry.fetchedAt <= 2 * this.options.cacheMs) return entry;
+    const record = await this.#load(keyId);
+    if (!record) {
+      if (entry) this.#end(entry, "revoked");
+      return undefined;
+    }
+    return this.#remember(record, now);
+  }
+
   async #load(keyId: string): Promise<ApiKeyRecord | undefined> {
     let pending = this.#loading.get(keyId);
     if (!pending) {
@@ -256,6 +275,7 @@ export class ApiKeys {
       name: record.name,
       permissions: new Set(record.permissions),
       scope: record.allAccounts ? "all" : new Set(record.accountIds),
+      ratePerSecond: record.ratePerSecond,
       signal: abort.signal,
     };
     const entry: Entry = { record, fetchedAt: now, principal, abort, streams: 0, lastAccess: now, lastUsedWrite: 0 };

@@ -19,6 +19,8 @@ export interface Principal {
   readonly permissions: ReadonlySet<Permission>;
   /** `"all"`, or the account ids this key may act on. */
   readonly scope: "all" | ReadonlySet<string>;
+  /** Requests per second; 0 means the server default. */
+  readonly ratePerSecond: number;
   /** Aborted when the key is revoked or expires: long streams end with it. */
   readonly signal: AbortSignal;
 }

@@ -117,13 +117,14 @@ export class UploadSessions {
     return toUpload(session);
   }
 
-  get(uploadId: string): Upload {
-    return toUpload(this.mustGet(uploadId));
+  /** `visible` says whether the caller may see uploads of an account; others are answered as unknown. */
+  get(uploadId: string, visible?: Visible): Upload {
+    return toUpload(this.mustGet(uploadId, visible));
   }
 
   /** Appends `chunk` at `offset`, which must be the upload's current size. */
-  async append(uploadId: string, offset: number, chunk: Uint8Array): Promise<Upload> {
-    const session = this.mustGet(uploadId);
+  async append(uploadId: string, offset: number, chunk: Uint8Array, visible?: Visible): Promise<Upload> {
+    const session = this.mustGet(uploadId, visible);
     this.checkUsable(session);
     if (offset !== session.offset) {
       throw new ConnectError(`offset ${offset} is wrong: the upload has ${session.offset} bytes, so the expected offset is ${session.offset}`, Code.FailedPrecondition, undefined, [
@@ -146,8 +147,8 @@ export class UploadSessions {
   }
 
   /** Completes the upload: resolves with the stored file once every byte is written and verified. */
-  async finish(uploadId: string): Promise<MediaRecord> {
-    const session = this.mustGet(uploadId);
+  async finish(uploadId: string, visible?: Visible): Promise<MediaRecord> {
+    const session = this.mustGet(uploadId, visible);
     this.checkUsable(session);
     if (session.offset !== session.size) {
       throw new ConnectError(`the upload has ${session.offset} of its ${session.size} bytes: append from offset ${session.offset} first`, Code.FailedPrecondition, undefined, [
@@ -201,9 +202,9 @@ export class UploadSessions {
     return expired.length;
   }
 
-  private mustGet(uploadId: string): Session {
+  private mustGet(uploadId: string, visible?: Visible): Session {
     const session = this.sessions.get(uploadId);
-    if (!session) {
+    if (!session || (visible && !visible(session.metadata.accountId))) {
       throw new ConnectError(
         `no upload ${uploadId}: it finished, failed, expired (no append for ${this.limits.ttlMs} ms), or the server restarted (uploads are kept per server process)`,
         Code.NotFound,
@@ -227,6 +228,9 @@ export class UploadSessions {
     return new Date(this.clock.now().getTime() + this.limits.ttlMs);
   }
 }
+
+/** Whether the caller may see an account's uploads. */
+type Visible = (accountId: string) => boolean;
 
 function toUpload(s: Session): Upload {
   return create(UploadSchema, {

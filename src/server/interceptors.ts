@@ -66,7 +66,8 @@ function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
   return new ConnectError("internal error", Code.Internal, undefined, undefined, e);
 }
 
-function codeName(code: Code): string {
+/** "permission_denied" for Code.PermissionDenied: the name Connect uses on the wire. */
+export function codeName(code: Code): string {
   return Code[code].replace(/[A-Z]/g, (c, i: number) => (i ? "_" : "") + c.toLowerCase());
 }
 

@@ -1,7 +1,15 @@
 import type http from "node:http";
 import type http2 from "node:http2";
 import { pipeline } from "node:stream/promises";
+import { durationMs } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { DownloadUrls } from "../auth/download-urls.js";
+import { hasPermission, visibleTo, type Principal } from "../auth/principal.js";
+import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
+import { codeName } from "./interceptors.js";
 import { isMediaId, type MediaStore } from "../store/media.js";
 import type { HttpRoute } from "./server.js";
 
@@ -10,18 +18,28 @@ type Response = http.ServerResponse | http2.Http2ServerResponse;
 
 const PREFIX = "/media/";
 
+/** Who may download: API keys (the authorization header) and signed download URLs (`?token=`). */
+export interface MediaAccess {
+  authenticator: Authenticator;
+  downloadUrls: DownloadUrls;
+  clock: Clock;
+}
+
 /**
  * `GET` and `HEAD /media/{media_id}`: a stored file over plain HTTP, for browsers and curl,
  * with a single `Range: bytes=…` answered by 206. Streamed with backpressure; the store's read
- * is destroyed when the client goes away.
+ * is destroyed when the client goes away. Without `access` (tests of the file path alone)
+ * nothing is checked; the gateway always passes it.
  */
-export function mediaHttpRoute(media: MediaStore, logger: Logger): HttpRoute {
+export function mediaHttpRoute(media: MediaStore, logger: Logger, access?: MediaAccess): HttpRoute {
   return {
     prefix: PREFIX,
     handle(req, res) {
-      serveMedia(media, req, res).catch((e: unknown) => {
+      serveMedia(media, req, res, access).catch((e: unknown) => {
+        if (e instanceof ConnectError) return answerError(res, e);
         if ((e as { code?: string }).code === "ERR_STREAM_PREMATURE_CLOSE") return; // the client left
-        logger.error({ err: e, url: req.url }, "serving media over HTTP failed");
+        // The path only: a download URL's token is a credential.
+        logger.error({ err: e, path: req.url?.split("?")[0] }, "serving media over HTTP failed");
         if (!res.headersSent) answer(res, 500, "internal", "reading the file failed");
         else res.destroy();
       });
@@ -29,15 +47,30 @@ export function mediaHttpRoute(media: MediaStore, logger: Logger): HttpRoute {
   };
 }
 
-async function serveMedia(media: MediaStore, req: Request, res: Response): Promise<void> {
+async function serveMedia(media: MediaStore, req: Request, res: Response, access?: MediaAccess): Promise<void> {
   if (req.method !== "GET" && req.method !== "HEAD") {
     res.setHeader("allow", "GET, HEAD");
     return answer(res, 405, "unimplemented", `${req.method} is not supported here; use GET or HEAD`);
   }
-  // Authorization goes here once the API has it: the same credentials and check as the RPCs'
-  // auth interceptor, before anything about the file (even whether it exists) is answered.
-  const mediaId = (req.url ?? "").slice(PREFIX.length).split("?")[0];
-  const record = isMediaId(mediaId) ? await media.get(mediaId) : undefined;
+  const url = new URL(req.url ?? "/", "http://gateway");
+  const mediaId = url.pathname.slice(PREFIX.length);
+  // The same credentials and checks as the RPCs, before anything about the file (even
+  // whether it exists) is answered.
+  let principal: Principal | undefined;
+  if (access) {
+    const token = url.searchParams.get("token");
+    const peer = req.socket?.remoteAddress ?? "unknown";
+    principal =
+      token === null
+        ? await access.authenticator.authenticate(req.headers.authorization, peer)
+        : await access.authenticator.authenticateUrl(access.downloadUrls.verify(mediaId, token, access.clock.now()), peer);
+    if (!hasPermission(principal, "read")) {
+      throw new ConnectError(`API key ${principal.keyId} lacks the permission READ that downloads need`, Code.PermissionDenied);
+    }
+  }
+  const found = isMediaId(mediaId) ? await media.get(mediaId) : undefined;
+  // Another account's file is answered exactly like a missing one.
+  const record = found && (!principal || visibleTo(principal, found.accountId)) ? found : undefined;
   if (!record) return answer(res, 404, "not_found", `media ${mediaId} not found`);
 
   const size = record.sizeBytes;
@@ -83,6 +116,20 @@ export function parseRange(header: string | undefined, size: number): { start: n
   if (last < start) return undefined;
   if (start >= size) return "unsatisfiable";
   return { start, end: Math.min(last, size - 1) + 1 };
+}
+
+const HTTP_STATUS: Partial<Record<Code, number>> = {
+  [Code.Unauthenticated]: 401,
+  [Code.PermissionDenied]: 403,
+  [Code.ResourceExhausted]: 429,
+};
+
+/** An auth refusal as HTTP, with the Connect error body and, for rate limits, Retry-After. */
+function answerError(res: Response, e: ConnectError): void {
+  if (e.code === Code.Unauthenticated) res.setHeader("www-authenticate", "Bearer");
+  const retry = e.findDetails(RetryInfoSchema)[0]?.retryDelay;
+  if (retry) res.setHeader("retry-after", String(Math.max(1, Math.ceil(durationMs(retry) / 1000))));
+  answer(res, HTTP_STATUS[e.code] ?? 500, codeName(e.code), e.rawMessage);
 }
 
 function answer(res: Response, status: number, code: string, message: string): void {

@@ -23,3 +23,8 @@ export function resetExhaustedCall(ctx: HandlerContext): void {
   if ("stream" in req) req.stream.close(http2.constants.NGHTTP2_ENHANCE_YOUR_CALM);
   else req.socket.destroy();
 }
+
+/** The remote address of a call ("unknown" when it came through no socket, as in tests in memory). */
+export function peerOf(values: ContextValues): string {
+  return values.get(rawRequest)?.socket?.remoteAddress ?? "unknown";
+}

@@ -1,5 +1,5 @@
 import type { DescService } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
@@ -51,6 +51,8 @@ export async function startServer(
   mounts: Mount[],
   jsonGets: Record<string, () => unknown> = {},
   httpRoutes: HttpRoute[] = [],
+  /** The auth interceptor (between logging and validation); the gateway always passes one. */
+  auth?: Interceptor,
 ): Promise<RunningServer> {
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
@@ -62,7 +64,7 @@ export async function startServer(
       healthRoutes(health)(router);
       reflectionRoutes(reflection)(router);
     },
-    interceptors: [loggingInterceptor(logger), createValidateInterceptor()],
+    interceptors: [loggingInterceptor(logger), ...(auth ? [auth] : []), createValidateInterceptor()],
     contextValues: rawRequestValues,
     readMaxBytes: config.maxRequestBytes,
     maxTimeoutMs: config.maxTimeoutMs,

@@ -49,6 +49,7 @@ export function toAccount(record: AccountRecord): MessageInitShape<typeof Accoun
       types: record.mediaDownload.types.map((t) => WIRE_TYPES[t]),
       maxBytes: BigInt(record.mediaDownload.maxBytes),
     },
+    sendRatePerMinute: record.sendRatePerMinute ?? 0,
   };
 }
 

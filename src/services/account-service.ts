@@ -14,6 +14,7 @@ import {
   type UpdateAccountRequest,
   type WatchAccountRequest,
 } from "../../gen/wildcat/v1/account_service_pb.js";
+import { principalOf } from "../auth/principal.js";
 import type { Clock } from "../clock.js";
 import { AlreadyExistsError, type AccountPatch, type AccountStore } from "../store/store.js";
 import type { PairingCodeSnapshot } from "../whatsapp/account-session.js";
@@ -30,7 +31,7 @@ export interface AccountData {
   deleteAccount(accountId: string): Promise<unknown>;
 }
 /** Fields UpdateAccount may change, as FieldMask paths. */
-const UPDATABLE = new Set(["display_name", "media_download"]);
+const UPDATABLE = new Set(["display_name", "media_download", "send_rate_per_minute"]);
 
 /** Account resources and their WhatsApp connections. */
 export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
@@ -50,6 +51,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
         displayName: req.displayName,
         state: "disconnected",
         mediaDownload: toStoredPolicy(req.mediaDownload),
+        sendRatePerMinute: req.sendRatePerMinute || undefined,
         createTime: now,
         updateTime: now,
       });
@@ -66,12 +68,24 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     return { account: toAccount(await this.mustGet(req.accountId)) };
   }
 
-  async listAccounts(req: ListAccountsRequest) {
-    const page = await this.accounts.list({
-      pageSize: pageSize(req.pageSize, DEFAULT_PAGE_SIZE),
-      after: decodePageToken("accounts", req.pageToken),
-    });
-    return { accounts: page.accounts.map(toAccount), nextPageToken: encodePageToken("accounts", page.nextAfter) };
+  async listAccounts(req: ListAccountsRequest, ctx: HandlerContext) {
+    const size = pageSize(req.pageSize, DEFAULT_PAGE_SIZE);
+    const after = decodePageToken("accounts", req.pageToken);
+    const { scope } = principalOf(ctx);
+    if (scope === "all") {
+      const page = await this.accounts.list({ pageSize: size, after });
+      return { accounts: page.accounts.map(toAccount), nextPageToken: encodePageToken("accounts", page.nextAfter) };
+    }
+    // A key with some accounts pages through those of them that exist, in id order.
+    const accounts = [];
+    const ids = [...scope].sort().filter((id) => after === undefined || id > after);
+    let i = 0;
+    for (; i < ids.length && accounts.length < size; i++) {
+      const record = await this.accounts.get(ids[i]);
+      if (record) accounts.push(toAccount(record));
+    }
+    const more = i < ids.length;
+    return { accounts, nextPageToken: encodePageToken("accounts", more ? ids[i - 1] : undefined) };
   }
 
   async updateAccount(req: UpdateAccountRequest) {
@@ -85,6 +99,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     const patch: AccountPatch = {};
     if (paths.includes("display_name")) patch.displayName = req.account!.displayName;
     if (paths.includes("media_download")) patch.mediaDownload = toStoredPolicy(req.account!.mediaDownload);
+    if (paths.includes("send_rate_per_minute")) patch.sendRatePerMinute = req.account!.sendRatePerMinute || undefined;
     const updated = await this.accounts.update(accountId, patch, this.clock.now());
     if (!updated) throw notFound(accountId);
     return { account: toAccount(updated) };

@@ -11,7 +11,12 @@ import {
   type ListMediaRequest,
   type StartUploadRequest,
   type UploadMediaRequest,
+  type CreateDownloadUrlRequest,
 } from "../../gen/wildcat/v1/media_service_pb.js";
+import { durationMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { DownloadUrls } from "../auth/download-urls.js";
+import { principalOf, visibleTo } from "../auth/principal.js";
+import type { Clock } from "../clock.js";
 import { newMediaId, type MediaIngest } from "../media/media-ingest.js";
 import type { MediaLeases } from "../media/media-leases.js";
 import type { UploadSessions } from "../media/upload-sessions.js";
@@ -23,6 +28,7 @@ import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 /** Largest chunk in one DownloadMedia message, whatever the store's chunk size. */
 const DOWNLOAD_CHUNK_BYTES = 1024 * 1024;
 const DEFAULT_PAGE_SIZE = 50;
+const DEFAULT_URL_TTL_MS = 15 * 60_000;
 
 export interface MediaServiceDeps {
   media: MediaStore;
@@ -30,6 +36,8 @@ export interface MediaServiceDeps {
   ingest: MediaIngest;
   uploads: UploadSessions;
   leases: MediaLeases;
+  downloadUrls: DownloadUrls;
+  clock: Clock;
 }
 
 /** Stored files: uploads (streamed or resumable), downloads, listing and deletion. */
@@ -59,20 +67,20 @@ export class MediaServiceImpl implements ServiceImpl<typeof MediaService> {
     return { upload: this.deps.uploads.start(metadata) };
   }
 
-  async appendUpload(req: AppendUploadRequest) {
-    return { upload: await this.deps.uploads.append(req.uploadId, Number(req.offset), req.chunk) };
+  async appendUpload(req: AppendUploadRequest, ctx: HandlerContext) {
+    return { upload: await this.deps.uploads.append(req.uploadId, Number(req.offset), req.chunk, visibility(ctx)) };
   }
 
-  async finishUpload(req: FinishUploadRequest) {
-    return { media: toWireMediaRecord(await this.deps.uploads.finish(req.uploadId)) };
+  async finishUpload(req: FinishUploadRequest, ctx: HandlerContext) {
+    return { media: toWireMediaRecord(await this.deps.uploads.finish(req.uploadId, visibility(ctx))) };
   }
 
-  async getUpload(req: GetUploadRequest) {
-    return { upload: this.deps.uploads.get(req.uploadId) };
+  async getUpload(req: GetUploadRequest, ctx: HandlerContext) {
+    return { upload: this.deps.uploads.get(req.uploadId, visibility(ctx)) };
   }
 
   async *downloadMedia(req: DownloadMediaRequest, ctx: HandlerContext) {
-    const record = await this.mustGet(req.mediaId);
+    const record = await this.mustGet(req.mediaId, ctx);
     const offset = Number(req.offset);
     if (offset > record.sizeBytes) {
       throw new ConnectError(`offset ${offset} is past the end of media ${req.mediaId}, which has ${record.sizeBytes} bytes`, Code.OutOfRange);
@@ -97,8 +105,8 @@ export class MediaServiceImpl implements ServiceImpl<typeof MediaService> {
     }
   }
 
-  async getMedia(req: GetMediaRequest) {
-    return { media: toWireMediaRecord(await this.mustGet(req.mediaId)) };
+  async getMedia(req: GetMediaRequest, ctx: HandlerContext) {
+    return { media: toWireMediaRecord(await this.mustGet(req.mediaId, ctx)) };
   }
 
   async listMedia(req: ListMediaRequest) {
@@ -117,7 +125,8 @@ export class MediaServiceImpl implements ServiceImpl<typeof MediaService> {
     return { media: page.media.map(toWireMediaRecord), nextPageToken: encodePageToken(list, page.nextPageToken) };
   }
 
-  async deleteMedia(req: DeleteMediaRequest) {
+  async deleteMedia(req: DeleteMediaRequest, ctx: HandlerContext) {
+    await this.mustGet(req.mediaId, ctx);
     if (this.deps.leases.isHeld(req.mediaId)) {
       throw new ConnectError(`media ${req.mediaId} is needed by a send in progress; delete it after the send`, Code.FailedPrecondition);
     }
@@ -131,11 +140,25 @@ export class MediaServiceImpl implements ServiceImpl<typeof MediaService> {
     }
   }
 
-  private async mustGet(mediaId: string): Promise<MediaRecord> {
+  async createDownloadUrl(req: CreateDownloadUrlRequest, ctx: HandlerContext) {
+    await this.mustGet(req.mediaId, ctx);
+    const ttlMs = req.ttl ? durationMs(req.ttl) : DEFAULT_URL_TTL_MS;
+    const expireTime = new Date(this.deps.clock.now().getTime() + ttlMs);
+    return { urlPath: this.deps.downloadUrls.create(req.mediaId, principalOf(ctx).keyId, expireTime), expireTime: timestampFromDate(expireTime) };
+  }
+
+  /** The file, if it exists and the caller's key may see its account; otherwise not_found either way. */
+  private async mustGet(mediaId: string, ctx: HandlerContext): Promise<MediaRecord> {
     const record = await this.deps.media.get(mediaId);
-    if (!record) throw notFound(mediaId);
+    if (!record || !visibleTo(principalOf(ctx), record.accountId)) throw notFound(mediaId);
     return record;
   }
+}
+
+/** Whether the call's key may see an account's uploads. */
+function visibility(ctx: HandlerContext): (accountId: string) => boolean {
+  const principal = principalOf(ctx);
+  return (accountId) => visibleTo(principal, accountId);
 }
 
 function notFound(mediaId: string): ConnectError {

@@ -23,6 +23,11 @@ import { STORED_EVENT_TYPES } from "../events/event-types.js";
 import type { MessageStore } from "../store/messages.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { resetExhaustedCall } from "../server/raw-request.js";
+import { retryLater } from "../auth/authenticator.js";
+import { principalOf } from "../auth/principal.js";
+import { TokenBuckets } from "../auth/rate-limits.js";
+import type { Clock } from "../clock.js";
+import type { AccountStore } from "../store/store.js";
 import { mapErrors } from "./domain-errors.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
@@ -46,6 +51,10 @@ export interface MessageServiceDeps {
   streamBuffer: number;
   /** How long a subscriber may leave a full queue untouched before its stream ends with resource_exhausted. */
   streamStallMs: number;
+  accounts: Pick<AccountStore, "get">;
+  clock: Clock;
+  /** SendMessage calls per minute of an account that sets no rate of its own. */
+  sendRatePerMinute: number;
 }
 
 /**
@@ -58,6 +67,8 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
   private readonly sockets: SocketManager;
   private readonly messages: MessageStore;
   private readonly events: EventLog;
+  /** Per account, in this process: a number's sends are paced so WhatsApp does not ban it. */
+  private readonly sendRates = new TokenBuckets();
 
   constructor(private readonly deps: MessageServiceDeps) {
     ({ messaging: this.messaging, sockets: this.sockets, messages: this.messages, events: this.events } = deps);
@@ -65,6 +76,9 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
 
   async sendMessage(req: SendMessageRequest) {
     const sock = await mapErrors(this.sockets.connectedSocket(req.accountId));
+    const rate = (await this.deps.accounts.get(req.accountId))?.sendRatePerMinute || this.deps.sendRatePerMinute;
+    const wait = this.sendRates.take(req.accountId, rate / 60, rate, this.deps.clock.now().getTime());
+    if (wait > 0) throw retryLater(`account "${req.accountId}" is over its send rate of ${rate} messages per minute`, wait);
     return { message: await this.messaging.send(req.accountId, sock, req) };
   }
 
@@ -115,8 +129,10 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
   }
 
   async *streamMessages(req: StreamMessagesRequest, ctx: HandlerContext) {
+    // The rule checked each named account; an empty filter means the key's accounts, never all.
+    const { scope } = principalOf(ctx);
     const filter = {
-      accountIds: req.accountIds.length > 0 ? req.accountIds : undefined,
+      accountIds: req.accountIds.length > 0 ? req.accountIds : scope === "all" ? undefined : [...scope],
       types: req.eventTypes.length > 0 ? req.eventTypes.map((t) => STORED_EVENT_TYPES[t]!) : undefined,
     };
     // The store filters by one chat; several are matched here.

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { durationFromMs, durationMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
+import { inScope, principalOf, requireAccount, type Principal } from "../auth/principal.js";
 import type { EventType } from "../../gen/wildcat/v1/event_pb.js";
 import { DeliveryState, WebhookState } from "../../gen/wildcat/v1/webhook_pb.js";
 import type {
@@ -49,7 +50,9 @@ export interface WebhookServiceDeps {
 export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
   constructor(private readonly deps: WebhookServiceDeps) {}
 
-  async createWebhook(req: CreateWebhookRequest) {
+  async createWebhook(req: CreateWebhookRequest, ctx: HandlerContext) {
+    const principal = principalOf(ctx);
+    checkAccounts(principal, req.accountIds, "account_ids");
     checkUrl(req.url);
     const now = this.deps.clock.now();
     // A request_id names the webhook, so a repeated create finds the first one.
@@ -71,30 +74,35 @@ export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
       return { webhook: toWebhook(record), secret };
     } catch (e) {
       if (!(e instanceof AlreadyExistsError)) throw e;
-      const first = await this.mustGet(webhookId);
-      if (first.url !== req.url) {
+      const first = await this.deps.webhooks.get(webhookId);
+      // Another key's webhook: its secret is not this caller's to see.
+      if (!first || !webhookVisible(principal, first) || first.url !== req.url) {
         throw new ConnectError(`request_id "${req.requestId}" was already used to create webhook ${webhookId} for another URL`, Code.AlreadyExists);
       }
       return { webhook: toWebhook(first), secret: first.secrets[0].secret };
     }
   }
 
-  async getWebhook(req: GetWebhookRequest) {
-    return { webhook: toWebhook(await this.mustGet(req.webhookId)) };
+  async getWebhook(req: GetWebhookRequest, ctx: HandlerContext) {
+    return { webhook: toWebhook(await this.mustGet(req.webhookId, ctx)) };
   }
 
-  async listWebhooks(req: ListWebhooksRequest) {
+  async listWebhooks(req: ListWebhooksRequest, ctx: HandlerContext) {
+    const principal = principalOf(ctx);
     const page = await this.deps.webhooks.list({ pageSize: pageSize(req.pageSize, DEFAULT_PAGE_SIZE), after: decodePageToken("webhooks", req.pageToken) });
-    return { webhooks: page.webhooks.map(toWebhook), nextPageToken: encodePageToken("webhooks", page.nextAfter) };
+    // A key with some accounts sees only webhooks limited to them (a page may hold fewer).
+    const webhooks = page.webhooks.filter((w) => webhookVisible(principal, w));
+    return { webhooks: webhooks.map(toWebhook), nextPageToken: encodePageToken("webhooks", page.nextAfter) };
   }
 
-  async updateWebhook(req: UpdateWebhookRequest) {
+  async updateWebhook(req: UpdateWebhookRequest, ctx: HandlerContext) {
     const wire = req.webhook!; // required by the proto's validation rules
     const paths = req.updateMask?.paths ?? [];
     const bad = paths.filter((p) => !UPDATABLE.has(p));
     if (bad.length > 0) throw new ConnectError(`update_mask: cannot update ${bad.join(", ")}; allowed: ${[...UPDATABLE].join(", ")}`, Code.InvalidArgument);
-    const current = await this.mustGet(wire.webhookId);
+    const current = await this.mustGet(wire.webhookId, ctx);
     if (paths.length === 0) return { webhook: toWebhook(current) };
+    if (paths.includes("account_ids")) checkAccounts(principalOf(ctx), wire.accountIds, "webhook.account_ids");
     const patch: WebhookPatch = {};
     for (const path of paths) {
       if (path === "url") {
@@ -120,13 +128,14 @@ export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
     return { webhook: toWebhook(updated) };
   }
 
-  async deleteWebhook(req: DeleteWebhookRequest) {
+  async deleteWebhook(req: DeleteWebhookRequest, ctx: HandlerContext) {
+    await this.mustGet(req.webhookId, ctx);
     if (!(await this.deps.webhooks.delete(req.webhookId))) throw notFound(req.webhookId);
     return {};
   }
 
-  async rotateWebhookSecret(req: RotateWebhookSecretRequest) {
-    const current = await this.mustGet(req.webhookId);
+  async rotateWebhookSecret(req: RotateWebhookSecretRequest, ctx: HandlerContext) {
+    const current = await this.mustGet(req.webhookId, ctx);
     const now = this.deps.clock.now();
     const graceMs = req.gracePeriod ? durationMs(req.gracePeriod) : DEFAULT_GRACE_MS;
     const expireTime = new Date(now.getTime() + graceMs);
@@ -140,13 +149,13 @@ export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
     return { webhook: toWebhook(updated), secret };
   }
 
-  async testWebhook(req: TestWebhookRequest) {
-    const result = await this.deps.dispatcher.sendTest(await this.mustGet(req.webhookId));
+  async testWebhook(req: TestWebhookRequest, ctx: HandlerContext) {
+    const result = await this.deps.dispatcher.sendTest(await this.mustGet(req.webhookId, ctx));
     return { success: result.ok, statusCode: result.statusCode ?? 0, error: result.error ?? "", latency: durationFromMs(Math.round(result.durationMs)) };
   }
 
-  async listWebhookDeliveries(req: ListWebhookDeliveriesRequest) {
-    await this.mustGet(req.webhookId);
+  async listWebhookDeliveries(req: ListWebhookDeliveriesRequest, ctx: HandlerContext) {
+    await this.mustGet(req.webhookId, ctx);
     const states = req.state === DeliveryState.UNSPECIFIED ? undefined : [STORED_DELIVERY_STATES[req.state]];
     if (req.eventId) {
       const one = await this.deps.deliveries.get(req.webhookId, req.eventId);
@@ -163,13 +172,15 @@ export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
     return { deliveries: page.deliveries.map(toDelivery), nextPageToken: encodePageToken(list, page.nextPageToken) };
   }
 
-  async redeliverWebhookEvent(req: RedeliverWebhookEventRequest) {
-    const webhook = await this.mustGet(req.webhookId);
+  async redeliverWebhookEvent(req: RedeliverWebhookEventRequest, ctx: HandlerContext) {
+    const webhook = await this.mustGet(req.webhookId, ctx);
     if (webhook.state !== "enabled") {
       throw new ConnectError(`webhook ${webhook.webhookId} is not enabled; enable it with UpdateWebhook first`, Code.FailedPrecondition);
     }
     const event = await this.deps.events.get(req.eventId);
-    if (!event) throw new ConnectError(`event ${req.eventId} is not in the event log (unknown, or removed by retention)`, Code.NotFound);
+    // An event the webhook would not have received (another account's) is not sent to it.
+    const wanted = event && (webhook.accountIds.length === 0 || webhook.accountIds.includes(event.accountId));
+    if (!wanted) throw new ConnectError(`event ${req.eventId} is not in the event log for this webhook's accounts (unknown, or removed by retention)`, Code.NotFound);
     const now = this.deps.clock.now();
     const delivery = await this.deps.deliveries.reschedule({
       webhookId: webhook.webhookId,
@@ -183,11 +194,25 @@ export class WebhookServiceImpl implements ServiceImpl<typeof WebhookService> {
     return { delivery: toDelivery(delivery) };
   }
 
-  private async mustGet(webhookId: string): Promise<WebhookRecord> {
+  /** The webhook, if it exists and the caller's key may see it; otherwise not_found either way. */
+  private async mustGet(webhookId: string, ctx: HandlerContext): Promise<WebhookRecord> {
     const record = await this.deps.webhooks.get(webhookId);
-    if (!record) throw notFound(webhookId);
+    if (!record || !webhookVisible(principalOf(ctx), record)) throw notFound(webhookId);
     return record;
   }
+}
+
+/** A key with some accounts sees only webhooks limited to accounts in its scope. */
+function webhookVisible(p: Principal, w: WebhookRecord): boolean {
+  return p.scope === "all" || (w.accountIds.length > 0 && w.accountIds.every((id) => inScope(p, id)));
+}
+
+/** A key with some accounts must limit a webhook to them: an empty list would mean every account. */
+function checkAccounts(p: Principal, accountIds: readonly string[], field: string): void {
+  if (p.scope !== "all" && accountIds.length === 0) {
+    throw new ConnectError(`${field}: this API key may act only on some accounts, so the webhook must name them (empty means every account)`, Code.PermissionDenied);
+  }
+  for (const id of accountIds) requireAccount(p, id);
 }
 
 function notFound(webhookId: string): ConnectError {

@@ -15,16 +15,22 @@ export interface OpenStoreConfig {
 }
 
 /**
- * Opens the configured store: MongoDB when `mongodbUri` is set (non-empty), otherwise the
- * embedded SQLite database in `dataDir`.
+ * The cipher of auth state (and of other secrets at rest), from AUTH_STATE_KEY or the key file.
+ * With MongoDB and several gateway processes, every process must be given the same
+ * AUTH_STATE_KEY; the key file is a single-host convenience.
  */
-export async function openStore(config: OpenStoreConfig): Promise<Store> {
-  // With MongoDB and several gateway processes, every process must be given the same
-  // AUTH_STATE_KEY; the key file is a single-host convenience.
-  const authCipher = new AuthCipher(
+export function openAuthCipher(config: OpenStoreConfig): AuthCipher {
+  return new AuthCipher(
     resolveMasterKey({ configured: config.authStateKey, dataDir: config.dataDir }),
     (config.authStatePreviousKeys ?? []).map(parseMasterKey),
   );
+}
+
+/**
+ * Opens the configured store: MongoDB when `mongodbUri` is set (non-empty), otherwise the
+ * embedded SQLite database in `dataDir`.
+ */
+export async function openStore(config: OpenStoreConfig, authCipher = openAuthCipher(config)): Promise<Store> {
   if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb, { authCipher });
   return openSqliteStore(config.dataDir, { authCipher });
 }

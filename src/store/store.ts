@@ -72,13 +72,15 @@ export interface AccountRecord {
   lastDisconnect?: DisconnectInfo;
   /** The account's own policy; absent means the server default (MEDIA_DOWNLOAD* config). */
   mediaDownload?: MediaDownloadPolicy;
+  /** SendMessage calls accepted per minute; absent means the server default (SEND_RATE_PER_MINUTE). */
+  sendRatePerMinute?: number;
   createTime: Date;
   updateTime: Date;
 }
 
 /** Fields of an account that may change after creation. */
 export type AccountPatch = Partial<
-  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload">
+  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute">
 >;
 
 export interface AccountPage {

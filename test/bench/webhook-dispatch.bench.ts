@@ -11,6 +11,7 @@ import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { startTestGateway } from "../support/gateway.js";
 import { appendEvents } from "../webhooks/events.js";
 import { Receiver } from "../webhooks/receiver.js";
+import { bearer } from "../support/auth.js";
 
 const events = Number(process.env.BENCH_EVENTS ?? 1000);
 
@@ -20,7 +21,7 @@ async function run(withDeadEndpoint: boolean): Promise<number> {
   dead.answer = () => "hang";
   const gw = await startTestGateway({ WEBHOOK_ALLOW_HOSTS: "127.0.0.1", WEBHOOK_TIMEOUT_MS: "60000", WEBHOOK_LEASE_MS: "70000", LOG_LEVEL: "error" });
   try {
-    const client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" }));
+    const client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
     if (withDeadEndpoint) await client.createWebhook({ url: dead.url() });
     await client.createWebhook({ url: healthy.url() });
     const start = process.hrtime.bigint();

@@ -8,6 +8,7 @@ import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { TEST_ADMIN_KEY } from "../support/auth.js";
 import { processHarness } from "../support/processes.js";
 import { available, goTool, pythonGrpcTool } from "./tools.js";
+import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const harness = processHarness();
@@ -66,7 +67,7 @@ describe("GET /openapi.yaml (generated from the protos by buf generate)", () => 
     const spec = await res.text();
     expect(spec).toMatch(/^openapi: 3\./m);
     const paths = [...spec.matchAll(/^ {4}(\/\S+):$/gm)].map((m) => m[1]);
-    const unary = [AccountService, MessageService, MediaService, WebhookService, SandboxService].flatMap((s) =>
+    const unary = [AccountService, MessageService, MediaService, WebhookService, ApiKeyService, SandboxService].flatMap((s) =>
       s.methods.filter((m) => m.methodKind === "unary").map((m) => `/${s.typeName}/${m.name}`),
     );
     expect(paths.sort()).toEqual(unary.sort());

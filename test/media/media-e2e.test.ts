@@ -13,17 +13,19 @@ import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { curlJson, GrpcJsClient, run } from "../support/clients.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { collectDownload, sha256Of, uploadRequests } from "./media-support.js";
+import { bearer } from "../support/auth.js";
+import { TEST_AUTH_HEADER } from "../support/auth.js";
 
 const uri = inject("mongodbUri");
 const MiB = 1024 * 1024;
 const data = randomBytes(16 * MiB);
 const sha256 = sha256Of(data);
 
-/** curl GET into a file; returns the status, the headers (lower-case names) and the body. */
+/** curl GET (with the test admin key) into a file; returns the status, the headers (lower-case names) and the body. */
 async function curlGet(url: string, args: string[] = []) {
   const dir = mkdtempSync(join(tmpdir(), "wildcat-curl-"));
   try {
-    const out = await run("curl", ["-sS", "-D", join(dir, "headers"), "-o", join(dir, "body"), ...args, url]);
+    const out = await run("curl", ["-sS", "-H", `authorization: ${TEST_AUTH_HEADER}`, "-D", join(dir, "headers"), "-o", join(dir, "body"), ...args, url]);
     if (out.code !== 0) throw new Error(`curl failed: ${out.stderr}`);
     const lines = readFileSync(join(dir, "headers"), "utf8").trim().split(/\r?\n/);
     const headers = Object.fromEntries(lines.slice(1).map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
@@ -44,7 +46,7 @@ function endToEnd(name: string, env: () => Record<string, string>, cleanup: (env
       gatewayEnv = env();
       gw = await startTestGateway({ MEDIA_MAX_BYTES: String(32 * MiB), ...gatewayEnv });
       grpc = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
-      const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" });
+      const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] });
       media = createClient(MediaService, transport);
       await createClient(AccountService, transport).createAccount({ accountId: "acc" });
     });
@@ -176,7 +178,7 @@ describe("GET /media/{id}", () => {
   it("when a range starts past the end it gets 416 with the size; an unknown id 404; HEAD sends headers only", async () => {
     const unsatisfiable = await curlGet(file.url, ["-H", "Range: bytes=1000-"]);
     const unknown = await curlGet(`${gw.baseUrl}/media/nope`);
-    const head = await fetch(file.url, { method: "HEAD" });
+    const head = await fetch(file.url, { method: "HEAD", headers: { authorization: TEST_AUTH_HEADER } });
 
     expect(unsatisfiable.status).toBe(416);
     expect(unsatisfiable.headers["content-range"]).toBe("bytes */1000");

@@ -18,6 +18,7 @@ import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { startTestGateway } from "../support/gateway.js";
 import { observeOpens } from "./media-support.js";
+import { bearer } from "../support/auth.js";
 
 describe("parseRange", () => {
   it("when a header asks for one byte range, it gives [start, end); past-the-end starts are unsatisfiable; others are ignored", () => {
@@ -85,7 +86,7 @@ describe("gateway close", () => {
   it("when the gateway stops with an unfinished resumable upload, the upload's bytes are removed", async () => {
     const gw = await startTestGateway();
     try {
-      const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" });
+      const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] });
       await createClient(AccountService, transport).createAccount({ accountId: "acc" });
       const media = createClient(MediaService, transport);
       const data = randomBytes(300_000);

@@ -14,6 +14,8 @@ import { MediaServiceImpl } from "../../src/services/media-service.js";
 import { deferred, mongoAdapter, sqliteAdapter, useAdapter, type AdapterFactory } from "../store/harness.js";
 import { ManualClock } from "../support/manual-clock.js";
 import { collectDownload, observeOpens, pngBytes, sha256Of, uploadRequests } from "./media-support.js";
+import { asAdmin } from "../support/auth.js";
+import { DownloadUrls } from "../../src/auth/download-urls.js";
 
 const uri = inject("mongodbUri");
 const LIMIT = 300_000;
@@ -42,10 +44,10 @@ function mediaServiceSuite(name: string, factory: AdapterFactory) {
       const ingest = new MediaIngest(media, clock, LIMIT);
       uploads = new UploadSessions(ingest, clock, { ttlMs: TTL_MS, maxOpen: MAX_OPEN }, logger);
       leases = new MediaLeases();
-      const impl = new MediaServiceImpl({ media, accounts: ctx.store.accounts, ingest, uploads, leases });
+      const impl = new MediaServiceImpl({ media, accounts: ctx.store.accounts, ingest, uploads, leases, clock, downloadUrls: new DownloadUrls(randomBytes(32)) });
       // The router in memory, with the production interceptors.
       const transport = createRouterTransport((router) => router.service(MediaService, impl), {
-        router: { interceptors: [loggingInterceptor(logger), createValidateInterceptor()] },
+        router: { interceptors: [loggingInterceptor(logger), asAdmin(), createValidateInterceptor()] },
       });
       client = createClient(MediaService, transport);
     });

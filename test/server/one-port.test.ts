@@ -10,6 +10,7 @@ import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { BUF, GrpcJsClient, run } from "../support/clients.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { bearer, TEST_AUTH_HEADER } from "../support/auth.js";
 
 let gw: TestGateway;
 let port: number;
@@ -55,10 +56,10 @@ describe("gRPC over h2c (@grpc/grpc-js)", () => {
 
 describe("Connect-ES clients", () => {
   const transports = {
-    "gRPC-Web (connect-web, fetch over HTTP/1.1)": () => createGrpcWebTransport({ baseUrl: gw.baseUrl }),
-    "Connect over HTTP/1.1 (connect-node)": () => createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" }),
-    "Connect over h2c (connect-node)": () => createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }),
-    "Connect GET for side-effect-free calls": () => createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", useHttpGet: true }),
+    "gRPC-Web (connect-web, fetch over HTTP/1.1)": () => createGrpcWebTransport({ baseUrl: gw.baseUrl, interceptors: [bearer()] }),
+    "Connect over HTTP/1.1 (connect-node)": () => createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }),
+    "Connect over h2c (connect-node)": () => createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }),
+    "Connect GET for side-effect-free calls": () => createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", useHttpGet: true, interceptors: [bearer()] }),
   };
   for (const [name, transport] of Object.entries(transports)) {
     it(`${name}: create, get, list and the error codes all round-trip`, async () => {
@@ -94,7 +95,7 @@ describe("oversized messages over HTTP/2", () => {
   });
 
   it("when a Connect client sends a 10 MiB message over h2c, then it gets resource_exhausted and the next call works", async () => {
-    const client = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+    const client = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
     const err = await client.createAccount({ accountId: "huge", displayName: huge }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toMatchObject({ code: Code.ResourceExhausted });
     await client.getAccount({ accountId: "after-huge" });
@@ -103,7 +104,7 @@ describe("oversized messages over HTTP/2", () => {
 
 describe("plain curl with JSON", () => {
   const post = (path: string, body: string, ...extra: string[]) =>
-    run("curl", ["-sS", "-X", "POST", ...extra, "-H", "content-type: application/json", "-d", body, "-w", "\n%{http_code}", `${gw.baseUrl}${path}`]);
+    run("curl", ["-sS", "-X", "POST", ...extra, "-H", "content-type: application/json", "-H", `authorization: ${TEST_AUTH_HEADER}`, "-d", body, "-w", "\n%{http_code}", `${gw.baseUrl}${path}`]);
   const parse = (out: string) => {
     const lines = out.trimEnd().split("\n");
     return { status: Number(lines.pop()), body: JSON.parse(lines.join("\n")) as Record<string, unknown> };
@@ -142,7 +143,7 @@ describe("plain curl with JSON", () => {
     writeFileSync(file, garbage);
     // Several times: the early answer must reach the client while it is still sending.
     for (let i = 0; i < 3; i++) {
-      const out = await run("curl", ["-sS", "-X", "POST", "-H", "content-type: application/json", "--data-binary", `@${file}`, "-w", "\n%{http_code}", `${gw.baseUrl}/wildcat.v1.AccountService/CreateAccount`]);
+      const out = await run("curl", ["-sS", "-X", "POST", "-H", "content-type: application/json", "-H", `authorization: ${TEST_AUTH_HEADER}`, "--data-binary", `@${file}`, "-w", "\n%{http_code}", `${gw.baseUrl}/wildcat.v1.AccountService/CreateAccount`]);
       expect(out.stderr).toBe("");
       expect(parse(out.stdout).body.code).toBe("resource_exhausted");
     }
@@ -172,7 +173,7 @@ describe("plain curl with JSON", () => {
 describe("buf curl through server reflection (no proto files)", () => {
   const bufCurl = (...args: string[]) => run(BUF, ["curl", "--protocol", "grpc", "--http2-prior-knowledge", ...args]);
 
-  it("when asked to list services, then every service is listed, health and reflection included", async () => {
+  it("when asked to list services (reflection needs no key), then every service is listed, health and reflection included", async () => {
     const out = await bufCurl("--list-services", gw.baseUrl);
     expect(out.stderr).toBe("");
     expect(out.stdout.trim().split("\n").sort()).toEqual([
@@ -180,6 +181,7 @@ describe("buf curl through server reflection (no proto files)", () => {
       "grpc.reflection.v1.ServerReflection",
       "grpc.reflection.v1alpha.ServerReflection",
       "wildcat.v1.AccountService",
+      "wildcat.v1.ApiKeyService",
       "wildcat.v1.MediaService",
       "wildcat.v1.MessageService",
       "wildcat.v1.WebhookService",
@@ -187,8 +189,8 @@ describe("buf curl through server reflection (no proto files)", () => {
   });
 
   it("when it calls an RPC with a JSON body, then it gets the account", async () => {
-    await createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" })).createAccount({ accountId: "bufcurl" });
-    const out = await bufCurl("-d", '{"accountId":"bufcurl"}', `${gw.baseUrl}/wildcat.v1.AccountService/GetAccount`);
+    await createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] })).createAccount({ accountId: "bufcurl" });
+    const out = await bufCurl("-H", `authorization: ${TEST_AUTH_HEADER}`, "-d", '{"accountId":"bufcurl"}', `${gw.baseUrl}/wildcat.v1.AccountService/GetAccount`);
     expect(out.stderr).toBe("");
     expect(JSON.parse(out.stdout)).toMatchObject({ account: { accountId: "bufcurl", state: "ACCOUNT_STATE_DISCONNECTED" } });
   });

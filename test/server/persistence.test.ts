@@ -8,13 +8,14 @@ import { describe, expect, inject, it } from "vitest";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { uniqueDbName } from "../support/ferretdb.js";
 import { startTestGateway } from "../support/gateway.js";
+import { bearer } from "../support/auth.js";
 
 const mongodbUri = inject("mongodbUri");
 
 /** Creates and updates accounts, restarts the gateway on the same store, and reads them back. */
 async function survivesRestart(env: Record<string, string>) {
   const first = await startTestGateway(env);
-  const client = createClient(AccountService, createConnectTransport({ baseUrl: first.baseUrl, httpVersion: "1.1" }));
+  const client = createClient(AccountService, createConnectTransport({ baseUrl: first.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
   await client.createAccount({ accountId: "kept", displayName: "Before" });
   await client.createAccount({ accountId: "gone" });
   const { account: updated } = await client.updateAccount({
@@ -26,7 +27,7 @@ async function survivesRestart(env: Record<string, string>) {
 
   const second = await startTestGateway(env);
   try {
-    const again = createClient(AccountService, createConnectTransport({ baseUrl: second.baseUrl, httpVersion: "1.1" }));
+    const again = createClient(AccountService, createConnectTransport({ baseUrl: second.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
     expect((await again.getAccount({ accountId: "kept" })).account).toEqual(updated);
     expect((await again.listAccounts({})).accounts.map((a) => a.accountId)).toEqual(["kept"]);
   } finally {

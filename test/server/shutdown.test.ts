@@ -7,6 +7,7 @@ import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/g
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { NodeProcess, processHarness } from "../support/processes.js";
+import { bearer, TEST_AUTH_HEADER } from "../support/auth.js";
 
 let gw: TestGateway | undefined;
 afterEach(() => gw?.cleanup());
@@ -14,7 +15,7 @@ afterEach(() => gw?.cleanup());
 describe("graceful shutdown", () => {
   it("when the server shuts down, then health goes NOT_SERVING and an open stream ends with unavailable", async () => {
     gw = await startTestGateway();
-    const client = createClient(Health, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+    const client = createClient(Health, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
     const stream = client.watch({ service: "" })[Symbol.asyncIterator]();
     expect((await stream.next()).value).toMatchObject({ status: Status.SERVING });
 
@@ -27,7 +28,7 @@ describe("graceful shutdown", () => {
 
   it("when the server shuts down while a unary call is in flight, then that call still completes", async () => {
     gw = await startTestGateway();
-    await createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" })).createAccount({
+    await createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] })).createAccount({
       accountId: "inflight",
     });
     const body = JSON.stringify({ accountId: "inflight" });
@@ -35,7 +36,7 @@ describe("graceful shutdown", () => {
     // started handling it) before the client sends the body.
     const req = http.request(`${gw.baseUrl}/wildcat.v1.AccountService/GetAccount`, {
       method: "POST",
-      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue" },
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), expect: "100-continue", authorization: TEST_AUTH_HEADER },
     });
     req.flushHeaders();
     await once(req, "continue");

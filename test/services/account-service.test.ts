@@ -15,6 +15,7 @@ import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { SocketManager } from "../../src/whatsapp/socket-manager.js";
 import { ManualClock } from "../support/manual-clock.js";
+import { asAdmin } from "../support/auth.js";
 
 let dir: string;
 let store: Store;
@@ -34,7 +35,7 @@ beforeEach(() => {
   });
   // The router in memory, with the production interceptors.
   const transport = createRouterTransport((router) => router.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups])), {
-    router: { interceptors: [loggingInterceptor(logger), createValidateInterceptor()] },
+    router: { interceptors: [loggingInterceptor(logger), asAdmin(), createValidateInterceptor()] },
   });
   client = createClient(AccountService, transport);
 });

@@ -14,7 +14,10 @@ import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { AccountWatcher } from "../support/account-watcher.js";
+import { adminContextValues } from "../support/auth.js";
+import { systemClock } from "../../src/clock.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { bearer } from "../support/auth.js";
 
 let sim: Simulator;
 let gw: TestGateway;
@@ -25,7 +28,7 @@ beforeAll(async () => {
   sim = await Simulator.start({ logger: pino({ level: "silent" }) });
   trustSimulatorRoot(sim.rootPublicKey);
   gw = await startTestGateway({}, { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) } });
-  const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" });
+  const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] });
   accounts = createClient(AccountService, transport);
   messages = createClient(MessageService, transport);
   // One linked account: its state changes are the events of these tests.
@@ -98,9 +101,9 @@ describe("StreamMessages", () => {
       },
     };
     const abort = new AbortController();
-    const stream = new MessageServiceImpl({ ...gw.gateway.store, messaging: gw.gateway.messaging, sockets: gw.gateway.sockets, events: observed, streamBuffer: 64, streamStallMs: 30_000 }).streamMessages(
+    const stream = new MessageServiceImpl({ ...gw.gateway.store, messaging: gw.gateway.messaging, sockets: gw.gateway.sockets, events: observed, clock: systemClock, sendRatePerMinute: 60, streamBuffer: 64, streamStallMs: 30_000 }).streamMessages(
       create(StreamMessagesRequestSchema, { accountIds: ["streamed"] }),
-      createHandlerContext({ service: MessageService, method: MessageService.method.streamMessages, protocolName: "test", requestMethod: "POST", url: "", requestSignal: abort.signal }),
+      createHandlerContext({ service: MessageService, method: MessageService.method.streamMessages, protocolName: "test", requestMethod: "POST", url: "", requestSignal: abort.signal, contextValues: adminContextValues() }),
     );
     const first = stream.next();
     await isWaiting;

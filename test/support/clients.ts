@@ -12,13 +12,26 @@ import {
 } from "@bufbuild/protobuf";
 import { once } from "node:events";
 import * as grpc from "@grpc/grpc-js";
+import { TEST_AUTH_HEADER } from "./auth.js";
 
-/** A grpc-js client that calls any unary method of the generated descriptors, no proto loader needed. */
+/**
+ * A grpc-js client that calls any method of the generated descriptors, no proto loader needed.
+ * Every call carries `authorization` metadata (by default the test admin key; null for none).
+ */
 export class GrpcJsClient {
   private readonly client: grpc.Client;
 
-  constructor(address: string, options: grpc.ChannelOptions = {}) {
+  constructor(
+    address: string,
+    options: grpc.ChannelOptions = {},
+    private readonly authorization: string | null = TEST_AUTH_HEADER,
+  ) {
     this.client = new grpc.Client(address, grpc.credentials.createInsecure(), options);
+  }
+
+  private metadata(given = new grpc.Metadata()): grpc.Metadata {
+    if (this.authorization !== null && given.get("authorization").length === 0) given.set("authorization", this.authorization);
+    return given;
   }
 
   unary<I extends DescMessage, O extends DescMessage>(
@@ -32,7 +45,7 @@ export class GrpcJsClient {
         (m: MessageInitShape<I>) => Buffer.from(toBinary(method.input, create(method.input, m))),
         (b: Buffer) => fromBinary(method.output, b),
         request,
-        metadata,
+        this.metadata(metadata),
         (err, value) => (err ? reject(err) : resolve(value!)),
       );
     });
@@ -48,6 +61,7 @@ export class GrpcJsClient {
       (m: MessageInitShape<I>) => Buffer.from(toBinary(method.input, create(method.input, m))),
       (b: Buffer) => fromBinary(method.output, b),
       request,
+      this.metadata(),
     );
   }
 
@@ -62,7 +76,7 @@ export class GrpcJsClient {
         `/${method.parent.typeName}/${method.name}`,
         (m: MessageInitShape<I>) => Buffer.from(toBinary(method.input, create(method.input, m))),
         (b: Buffer) => fromBinary(method.output, b),
-        new grpc.Metadata(),
+        this.metadata(),
         (err, value) => (err ? reject(err) : resolve(value!)),
       );
     });
@@ -103,9 +117,9 @@ export function run(command: string, args: string[], input?: string): Promise<Pr
 /** The buf CLI that npm installed. */
 export const BUF = new URL("../../node_modules/.bin/buf", import.meta.url).pathname;
 
-/** POSTs Connect JSON with curl and returns the parsed body; curl must not complain. */
-export async function curlJson(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const out = await run("curl", ["-sS", "-X", "POST", "-H", "content-type: application/json", "-d", JSON.stringify(body), url]);
+/** POSTs Connect JSON with curl, with the test admin key, and returns the parsed body; curl must not complain. */
+export async function curlJson(url: string, body: unknown, authorization = TEST_AUTH_HEADER): Promise<Record<string, unknown>> {
+  const out = await run("curl", ["-sS", "-X", "POST", "-H", "content-type: application/json", "-H", `authorization: ${authorization}`, "-d", JSON.stringify(body), url]);
   if (out.stderr !== "") throw new Error(`curl: ${out.stderr}`);
   return JSON.parse(out.stdout) as Record<string, unknown>;
 }

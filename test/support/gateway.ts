@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { systemClock } from "../../src/clock.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import { startGateway, type Gateway, type GatewayExtras } from "../../src/gateway.js";
+import { TEST_ADMIN_KEY } from "./auth.js";
 
 export interface TestGateway {
   gateway: Gateway;
@@ -18,11 +19,12 @@ export interface TestGateway {
 
 /**
  * A real gateway on a free port with its own fresh data directory, configured
- * through the same environment parsing as production. `env` overrides keys.
+ * through the same environment parsing as production, with the test admin key installed
+ * (WILDCAT_ADMIN_KEY; give it as "" for none). `env` overrides keys.
  */
 export async function startTestGateway(env: Record<string, string> = {}, extras: GatewayExtras = {}): Promise<TestGateway> {
   const dataDir = env.DATA_DIR ?? mkdtempSync(join(tmpdir(), "wildcat-test-"));
-  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn", ...env });
+  const config = loadConfig({ PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "warn", WILDCAT_ADMIN_KEY: TEST_ADMIN_KEY, ...env });
   const gateway = await startGateway(config, pino({ level: config.logLevel }), systemClock, extras);
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= gateway.close());

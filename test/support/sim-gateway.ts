@@ -9,6 +9,7 @@ import { Simulator } from "../../src/sim/simulator.js";
 import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { AccountWatcher } from "./account-watcher.js";
+import { bearer } from "./auth.js";
 import { startTestGateway, type TestGateway } from "./gateway.js";
 
 /** An in-process simulator whose root this test process trusts. */
@@ -29,9 +30,9 @@ export interface ApiClients {
   media: Client<typeof MediaService>;
 }
 
-/** Connect clients (HTTP/2) for the gateway. */
-export function apiClients(gw: TestGateway): ApiClients {
-  const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" });
+/** Connect clients (HTTP/2) for the gateway, sending `key` (by default the test admin key). */
+export function apiClients(gw: TestGateway, key?: string): ApiClients {
+  const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer(key)] });
   return {
     accounts: createClient(AccountService, transport),
     messages: createClient(MessageService, transport),

@@ -10,6 +10,7 @@ import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import { processHarness, type NodeProcess } from "../support/processes.js";
 import { receivedEvent } from "./events.js";
 import { Receiver, verify } from "./receiver.js";
+import { bearer, TEST_ADMIN_KEY } from "../support/auth.js";
 
 const harness = processHarness();
 const EVENTS = 2000;
@@ -39,9 +40,10 @@ describe("webhooks under crashes", () => {
         WEBHOOK_RETRY_SCHEDULE: "200ms,500ms,1s,2s,2s,2s,2s,2s,2s,2s,2s,2s",
         WEBHOOK_POLL_MS: "100",
         WEBHOOK_ENDPOINT_CONCURRENCY: "8",
+        WILDCAT_ADMIN_KEY: TEST_ADMIN_KEY,
       };
       let gateway = harness.start("src/main.ts", dataDir, env);
-      const client = createClient(WebhookService, createConnectTransport({ baseUrl: `http://127.0.0.1:${await portOf(gateway)}`, httpVersion: "1.1" }));
+      const client = createClient(WebhookService, createConnectTransport({ baseUrl: `http://127.0.0.1:${await portOf(gateway)}`, httpVersion: "1.1", interceptors: [bearer()] }));
       const { webhook, secret } = await client.createWebhook({ url: receiver.url() });
       // The producer writes into the gateway's own store file, as another process would.
       const store = openSqliteStore(dataDir, { authCipher: new AuthCipher(resolveMasterKey({ dataDir })) });

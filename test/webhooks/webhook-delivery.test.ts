@@ -10,6 +10,7 @@ import { uniqueDbName } from "../support/ferretdb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { appendEvents } from "./events.js";
 import { Receiver, verify } from "./receiver.js";
+import { bearer } from "../support/auth.js";
 
 const mongodbUri = inject("mongodbUri");
 
@@ -27,7 +28,7 @@ async function start(env: Record<string, string> = {}) {
     WEBHOOK_POLL_MS: "50",
     ...env,
   });
-  client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" }));
+  client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
 }
 
 beforeEach(async () => {

@@ -9,6 +9,7 @@ import { BaileysClient } from "../sim/baileys-client.js";
 import type { TestGateway } from "../support/gateway.js";
 import { linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 import { Receiver, verify } from "./receiver.js";
+import { bearer } from "../support/auth.js";
 
 const ACCOUNT = "hooked";
 const ACCOUNT_JID = "15558400001@s.whatsapp.net";
@@ -31,7 +32,7 @@ describe("webhooks end to end", () => {
     receiver = await Receiver.start();
     sim = await startTrustedSimulator();
     gw = await startSimGateway(sim, { WEBHOOK_ALLOW_HOSTS: "127.0.0.1" });
-    const webhooks = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+    const webhooks = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
     const { secret } = await webhooks.createWebhook({ url: receiver.url(), eventTypes: [EventType.MESSAGE_RECEIVED], accountIds: [ACCOUNT] });
     await linkAccount(gw, sim, ACCOUNT, ACCOUNT_JID.split("@")[0]);
     carol = new BaileysClient(sim, "carol");

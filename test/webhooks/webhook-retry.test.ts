@@ -6,6 +6,7 @@ import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { appendEvents } from "./events.js";
 import { Receiver, verify } from "./receiver.js";
+import { bearer } from "../support/auth.js";
 
 let gw: TestGateway | undefined;
 let receiver: Receiver | undefined;
@@ -28,7 +29,7 @@ describe("webhook retries", () => {
         return r.time - outageStart < OUTAGE_MS ? { status: 503 } : { status: 200 };
       };
       gw = await startTestGateway({ WEBHOOK_ALLOW_HOSTS: "127.0.0.1", WEBHOOK_RETRY_SCHEDULE: "1s,2s,4s,8s,15s,15s,15s,15s,15s,15s", WEBHOOK_POLL_MS: "100" });
-      const client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" }));
+      const client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
       const { webhook, secret } = await client.createWebhook({ url: receiver.url() });
       const events = await appendEvents(gw.gateway.store.events, 20);
 

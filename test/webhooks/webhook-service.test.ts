@@ -9,6 +9,7 @@ import { loadConfig } from "../../src/config.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { appendEvents } from "./events.js";
 import { Receiver, verify } from "./receiver.js";
+import { bearer } from "../support/auth.js";
 
 let gw: TestGateway;
 let receiver: Receiver;
@@ -17,7 +18,7 @@ let client: Client<typeof WebhookService>;
 beforeAll(async () => {
   receiver = await Receiver.start();
   gw = await startTestGateway({ WEBHOOK_ALLOW_HOSTS: "127.0.0.1", WEBHOOK_POLL_MS: "50" });
-  client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1" }));
+  client = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
 });
 
 afterAll(async () => {

@@ -14,6 +14,7 @@ import { Simulator } from "../../src/sim/simulator.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import { AccountWatcher } from "../support/account-watcher.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { bearer } from "../support/auth.js";
 
 let sim: Simulator;
 let dataDir: string;
@@ -31,7 +32,7 @@ async function startGateway(env: Record<string, string> = {}, socketOptions = {}
     { DATA_DIR: dataDir, RECONNECT_BASE_MS: "50", RECONNECT_MAX_MS: "200", ...env },
     { socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }), ...socketOptions } },
   );
-  client = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+  client = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
 }
 
 function watch(accountId: string): AccountWatcher {
@@ -241,7 +242,7 @@ describe("the RPCs", () => {
 describe("sandbox and real WhatsApp never mix", () => {
   it("when a process that trusts the simulator connects an account without the simulator's URL, then it refuses", async () => {
     gw = await startTestGateway({ DATA_DIR: dataDir }); // no simulator options: would mean real WhatsApp
-    client = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2" }));
+    client = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
     await client.createAccount({ accountId: "mixed" });
     const err = await client.connectAccount({ accountId: "mixed" }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toMatchObject({ code: Code.FailedPrecondition });

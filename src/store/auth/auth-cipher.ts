@@ -36,6 +36,14 @@ export class AuthCipher {
     return this.#current.id.toString("hex");
   }
 
+  /**
+   * A key for another purpose (e.g. signing download URLs), derived from the current master
+   * key: the same on every process given the same AUTH_STATE_KEY, useless for auth state.
+   */
+  purposeKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync("sha256", this.#current.secret, "wildcat purpose key", purpose, 32));
+  }
+
   seal(accountId: string, type: string, id: string, plaintext: Uint8Array): Buffer {
     const iv = randomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.#key(this.#current, accountId), iv);

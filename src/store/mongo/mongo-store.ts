@@ -125,6 +125,7 @@ interface AccountDocument {
   ownJid?: JidPair;
   lastDisconnect?: { kind: DisconnectKind; code: number; reason: string; time: Date };
   mediaDownload?: MediaDownloadPolicy;
+  sendRatePerMinute?: number;
   createTime: Date;
   updateTime: Date;
 }
@@ -175,7 +176,7 @@ class MongoAccountStore implements AccountStore {
 
   async update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined> {
     const set: Partial<AccountDocument> = { updateTime };
-    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload", "">> = {};
+    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute", "">> = {};
     // Required fields given as undefined are left as they are: there is nothing to clear them to.
     if (patch.displayName !== undefined) set.displayName = patch.displayName;
     if (patch.state !== undefined) set.state = patch.state;
@@ -190,6 +191,10 @@ class MongoAccountStore implements AccountStore {
     if ("mediaDownload" in patch) {
       if (patch.mediaDownload === undefined) unset.mediaDownload = "";
       else set.mediaDownload = toMediaDownload(patch.mediaDownload);
+    }
+    if ("sendRatePerMinute" in patch) {
+      if (!patch.sendRatePerMinute) unset.sendRatePerMinute = "";
+      else set.sendRatePerMinute = patch.sendRatePerMinute;
     }
     const change: UpdateFilter<AccountDocument> = { $set: set };
     // Some servers reject an empty operator document.
@@ -228,6 +233,7 @@ function toDocument(account: AccountRecord): AccountDocument {
     ownJid: account.ownJid && toJidPair(account.ownJid),
     lastDisconnect: account.lastDisconnect && toDisconnect(account.lastDisconnect),
     mediaDownload: account.mediaDownload && toMediaDownload(account.mediaDownload),
+    sendRatePerMinute: account.sendRatePerMinute || undefined,
     createTime: account.createTime,
     updateTime: account.updateTime,
   });
@@ -241,6 +247,7 @@ function fromDocument(doc: AccountDocument): AccountRecord {
     ownJid: doc.ownJid ? toJidPair(doc.ownJid) : undefined,
     lastDisconnect: doc.lastDisconnect ? toDisconnect(doc.lastDisconnect) : undefined,
     mediaDownload: doc.mediaDownload ? toMediaDownload(doc.mediaDownload) : undefined,
+    sendRatePerMinute: doc.sendRatePerMinute || undefined,
     // Copies, so a caller mutating a returned Date cannot touch the one it passed to create.
     createTime: new Date(doc.createTime),
     updateTime: new Date(doc.updateTime),

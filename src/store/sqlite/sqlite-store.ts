@@ -137,6 +137,8 @@ const migrations: readonly string[] = [
    ) STRICT, WITHOUT ROWID;`,
   // 8: API keys (issue 12): hashes of their secrets only; read whole by id.
   `CREATE TABLE api_keys (key_id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;`,
+  // 9: an account's own send rate (issue 12; 0: the server default).
+  `ALTER TABLE accounts ADD COLUMN send_rate_per_minute INTEGER NOT NULL DEFAULT 0`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -208,6 +210,7 @@ interface AccountRow {
   own_jid: string | null;
   last_disconnect: string | null;
   media_download: string | null;
+  send_rate_per_minute: number;
   create_time: number;
   update_time: number;
 }
@@ -231,15 +234,16 @@ class SqliteAccountStore implements AccountStore {
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
-      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, media_download, create_time, update_time)
-       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @media_download, @create_time, @update_time)`,
+      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, media_download, send_rate_per_minute, create_time, update_time)
+       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @media_download, @send_rate_per_minute, @create_time, @update_time)`,
     );
     this.#select = db.prepare("SELECT * FROM accounts WHERE account_id = ?");
     this.#firstPage = db.prepare("SELECT * FROM accounts ORDER BY account_id LIMIT ?");
     this.#pageAfter = db.prepare("SELECT * FROM accounts WHERE account_id > ? ORDER BY account_id LIMIT ?");
     this.#replace = db.prepare(
       `UPDATE accounts SET display_name = @display_name, state = @state, own_jid = @own_jid,
-         last_disconnect = @last_disconnect, media_download = @media_download, update_time = @update_time
+         last_disconnect = @last_disconnect, media_download = @media_download,
+         send_rate_per_minute = @send_rate_per_minute, update_time = @update_time
        WHERE account_id = @account_id`,
     );
     const deleteAccount = db.prepare("DELETE FROM accounts WHERE account_id = ?");
@@ -306,7 +310,7 @@ function checkPageSize(pageSize: number): void {
  * to); optional ones are removed.
  */
 function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date): AccountRecord {
-  const { ownJid, lastDisconnect, mediaDownload, ...rest } = record;
+  const { ownJid, lastDisconnect, mediaDownload, sendRatePerMinute, ...rest } = record;
   const next: AccountRecord = { ...rest, updateTime };
   if (patch.displayName !== undefined) next.displayName = patch.displayName;
   if (patch.state !== undefined) next.state = patch.state;
@@ -316,6 +320,8 @@ function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date
   if (keepOwnJid !== undefined) next.ownJid = keepOwnJid;
   if (keepDisconnect !== undefined) next.lastDisconnect = keepDisconnect;
   if (keepMediaDownload !== undefined) next.mediaDownload = keepMediaDownload;
+  const keepSendRate = "sendRatePerMinute" in patch ? patch.sendRatePerMinute : sendRatePerMinute;
+  if (keepSendRate) next.sendRatePerMinute = keepSendRate;
   return next;
 }
 
@@ -336,6 +342,7 @@ function toRow(account: AccountRecord): AccountRow {
     media_download: mediaDownload
       ? JSON.stringify({ mode: mediaDownload.mode, types: mediaDownload.types, maxBytes: mediaDownload.maxBytes })
       : null,
+    send_rate_per_minute: account.sendRatePerMinute ?? 0,
     create_time: account.createTime.getTime(),
     update_time: account.updateTime.getTime(),
   };
@@ -356,5 +363,6 @@ function fromRow(row: AccountRow): AccountRecord {
     record.lastDisconnect = info;
   }
   if (row.media_download !== null) record.mediaDownload = JSON.parse(row.media_download) as MediaDownloadPolicy;
+  if (row.send_rate_per_minute) record.sendRatePerMinute = row.send_rate_per_minute;
   return record;
 }
