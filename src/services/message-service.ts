@@ -222,6 +222,8 @@ class EventQueue {
 
   async take(signal: AbortSignal): Promise<Event> {
     for (;;) {
+      // An ended call (a revoked key, a client gone) gets nothing more, not even what is queued.
+      signal.throwIfAborted();
       const event = this.items.shift();
       if (event) {
         this.taken++;

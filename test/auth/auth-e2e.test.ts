@@ -21,13 +21,15 @@ import { bearer, TEST_ADMIN_KEY, TEST_AUTH_HEADER } from "../support/auth.js";
 import { BUF, GrpcJsClient, run } from "../support/clients.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { receivedEvent } from "../webhooks/events.js";
+import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
+import { Receiver } from "../webhooks/receiver.js";
 
 let gw: TestGateway;
 let keys: Client<typeof ApiKeyService>;
 let adminAccounts: Client<typeof AccountService>;
 
 beforeAll(async () => {
-  gw = await startTestGateway({ AUTH_FAILURE_SLOW_AFTER: "1000000", AUTH_FAILURE_LIMIT: "1000000" });
+  gw = await startTestGateway({ AUTH_FAILURE_SLOW_AFTER: "1000000", AUTH_FAILURE_LIMIT: "1000000", WEBHOOK_ALLOW_HOSTS: "127.0.0.1", WEBHOOK_POLL_MS: "100" });
   const transport = createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] });
   keys = createClient(ApiKeyService, transport);
   adminAccounts = createClient(AccountService, transport);
@@ -113,6 +115,35 @@ describe("cross-account attacks", () => {
       if (event!.eventId === mine.eventId) break;
     }
     expect(seen).toEqual([`alpha:${mine.eventId}`]);
+  });
+
+  it("when a scoped key makes a webhook, then it must name its accounts, and the endpoint gets only their events", async () => {
+    const { key } = await keyFor(["alpha"], [Permission.WEBHOOKS]);
+    const webhooks = clientWith(WebhookService, key);
+    expect(await failure(webhooks.createWebhook({ url: "http://127.0.0.1:9/all" }))).toMatchObject({ code: Code.PermissionDenied });
+    expect(await failure(webhooks.createWebhook({ url: "http://127.0.0.1:9/both", accountIds: ["alpha", "beta"] }))).toMatchObject({ code: Code.PermissionDenied });
+    const receiver = await Receiver.start();
+    try {
+      const { webhook } = await webhooks.createWebhook({ url: receiver.url() , accountIds: ["alpha"] });
+      // Widening it to another account is refused too.
+      expect(await failure(webhooks.updateWebhook({ webhook: { webhookId: webhook!.webhookId, accountIds: ["beta"] }, updateMask: { paths: ["account_ids"] } }))).toMatchObject({
+        code: Code.PermissionDenied,
+      });
+      const theirs = await gw.gateway.store.events.append(receivedEvent("beta"));
+      const mine = await gw.gateway.store.events.append(receivedEvent("alpha"));
+      await receiver.waitFor(() => receiver.of(mine.eventId).length > 0);
+      expect(receiver.of(theirs.eventId)).toEqual([]);
+      // Redelivering another account's event to it is refused as if the event did not exist.
+      expect(await failure(webhooks.redeliverWebhookEvent({ webhookId: webhook!.webhookId, eventId: theirs.eventId }))).toMatchObject({ code: Code.NotFound });
+      // The admin's webhook of every account is not this key's to see.
+      const { webhook: everything } = await createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] })).createWebhook({
+        url: "http://127.0.0.1:9/admin",
+      });
+      expect(await failure(webhooks.getWebhook({ webhookId: everything!.webhookId }))).toMatchObject({ code: Code.NotFound });
+      expect((await webhooks.listWebhooks({})).webhooks.map((w) => w.webhookId)).toEqual([webhook!.webhookId]);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("when a download URL is signed, then it works without a header for that file only, until it expires, and not after the key is revoked", async () => {
@@ -228,20 +259,20 @@ describe("revocation", () => {
     const other = await startTestGateway({ DATA_DIR: gw.config.dataDir, API_KEY_CACHE_MS: "200" });
     try {
       const { key, apiKey } = await keyFor("all");
-      const stream = createClient(MessageService, createConnectTransport({ baseUrl: other.baseUrl, httpVersion: "2", interceptors: [bearer(key)] })).streamMessages({});
-      const ended = (async () => {
-        try {
-          for await (const _ of stream) void _;
-          return undefined;
-        } catch (e) {
-          return ConnectError.from(e);
-        }
-      })();
-      // The stream is open once the other process has read the key (its first call).
+      const before = await gw.gateway.store.events.latestCursor();
       await gw.gateway.store.events.append(receivedEvent("alpha"));
+      await gw.gateway.store.events.append(receivedEvent("alpha"));
+      const stream = createClient(MessageService, createConnectTransport({ baseUrl: other.baseUrl, httpVersion: "2", interceptors: [bearer(key)] }))
+        .streamMessages({ afterCursor: before ?? "", start: StreamStart.OLDEST })
+        [Symbol.asyncIterator]();
+      // Open and authorized on the other process: its first event has arrived (a second is queued).
+      await stream.next();
       const revokedAt = Date.now();
       await keys.revokeApiKey({ keyId: apiKey!.keyId });
-      const error = await ended;
+      const error = await stream.next().then(
+        () => stream.next().then(() => undefined, (e: unknown) => ConnectError.from(e)),
+        (e: unknown) => ConnectError.from(e),
+      );
       expect(error).toMatchObject({ code: Code.Unauthenticated, rawMessage: "the API key was revoked" });
       console.log(`open stream on another process ended ${Date.now() - revokedAt} ms after the revocation (API_KEY_CACHE_MS=200)`);
       expect((await keys.getApiKey({ keyId: apiKey!.keyId })).apiKey!.state).toBe(ApiKeyState.REVOKED);

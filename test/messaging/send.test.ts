@@ -15,6 +15,8 @@ import { GrpcJsClient } from "../support/clients.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 import { EventSubscriber } from "./event-subscriber.js";
+import { RetryInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { durationMs } from "@bufbuild/protobuf/wkt";
 
 const ACCOUNT = "sender";
 const ACCOUNT_PHONE = "15558200001";
@@ -254,4 +256,27 @@ describe("after sending", () => {
     const err = await messages.sendPresence({ accountId: ACCOUNT, presence: Presence.RECORDING }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toMatchObject({ code: Code.InvalidArgument });
   });
+});
+
+// Last in the file: it spends the account's send budget.
+describe("the account's send rate", () => {
+  it("when an account sends its send_rate_per_minute + 1 messages at once, then the last is resource_exhausted with RetryInfo, and after that delay it goes out", async () => {
+    const RATE = 12; // a token every 5 s
+    await accounts.updateAccount({ account: { accountId: ACCOUNT, sendRatePerMinute: RATE }, updateMask: { paths: ["send_rate_per_minute"] } });
+    try {
+      expect((await accounts.getAccount({ accountId: ACCOUNT })).account?.sendRatePerMinute).toBe(RATE);
+      for (let i = 0; i < RATE; i++) await send({ case: "text", value: { body: `paced ${i}` } });
+      const over = await send({ case: "text", value: { body: "one too many" } }).catch((e: unknown) => ConnectError.from(e));
+      expect(over).toMatchObject({ code: Code.ResourceExhausted });
+      const retry = (over as ConnectError).findDetails(RetryInfoSchema)[0];
+      const waitMs = durationMs(retry.retryDelay!);
+      expect(waitMs).toBeGreaterThan(0);
+      expect(waitMs).toBeLessThanOrEqual(60_000 / RATE);
+      await new Promise((r) => setTimeout(r, waitMs));
+      const late = await send({ case: "text", value: { body: "sent after waiting" } });
+      expect((await bobGets(late.messageId)).content.conversation ?? (await bobGets(late.messageId)).content.extendedTextMessage?.text).toBe("sent after waiting");
+    } finally {
+      await accounts.updateAccount({ account: { accountId: ACCOUNT, sendRatePerMinute: 0 }, updateMask: { paths: ["send_rate_per_minute"] } });
+    }
+  }, 30_000);
 });
