@@ -22,6 +22,9 @@ COPY --from=build /app/dist/gen ./dist/gen
 COPY --from=build /app/gen/openapi ./gen/openapi
 RUN mkdir -p /data && chown node:node /data
 USER node
+# API keys: the first start writes an admin key to /data/admin.key (docker exec … cat
+# /data/admin.key); deployments give their own with WILDCAT_ADMIN_KEY or WILDCAT_ADMIN_KEY_FILE
+# (a mounted secret). /healthz needs no key.
 VOLUME ["/data"]
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
