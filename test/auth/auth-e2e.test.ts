@@ -282,6 +282,23 @@ describe("revocation", () => {
   });
 });
 
+describe("expiry", () => {
+  it("when a key's expire_time passes, then its open stream ends unauthenticated and it is EXPIRED", async () => {
+    const expireTime = { seconds: BigInt(Math.ceil(Date.now() / 1000) + 2), nanos: 0 };
+    const { key, apiKey } = await keys.createApiKey({ name: "short-lived", permissions: [Permission.READ], allAccounts: true, expireTime });
+    const watch = clientWith(AccountService, key).watchAccount({ accountId: "alpha" })[Symbol.asyncIterator]();
+    await watch.next(); // open: the account's first snapshot arrived
+    const ended = await watch.next().then(
+      () => undefined,
+      (e: unknown) => ConnectError.from(e),
+    );
+    expect(ended).toMatchObject({ code: Code.Unauthenticated, rawMessage: "the API key was expired" });
+    expect(Date.now()).toBeGreaterThanOrEqual(Number(expireTime.seconds) * 1000);
+    expect((await keys.getApiKey({ keyId: apiKey!.keyId })).apiKey!.state).toBe(ApiKeyState.EXPIRED);
+    expect(await failure(clientWith(AccountService, key).getAccount({ accountId: "alpha" }))).toMatchObject({ code: Code.Unauthenticated });
+  });
+});
+
 describe("limits", () => {
   it("when a key makes rate + 1 requests at once, then the last is resource_exhausted with RetryInfo, and after that delay it is served", async () => {
     const { key } = await keyFor("all", [Permission.READ], { ratePerSecond: 3 });
