@@ -77,6 +77,7 @@ const byId = (request: (f: Fixtures) => Promise<unknown>): Sample => ({ request,
 const admin = (request: (f: Fixtures) => Promise<unknown>): Sample => ({ request, outOfScope: "admin" });
 const withAcme = async (f: Fixtures) => (await f.account(ACME), { accountId: ACME });
 const chat = "15550001111@s.whatsapp.net";
+const group = "120363000000000001@g.us";
 
 const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.AccountService/CreateAccount": named(async () => ({ accountId: `${ACME}` })),
@@ -125,6 +126,16 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.WebhookService/TestWebhook": byId(async (f) => ({ webhookId: await f.webhook([ACME]) })),
   "wildcat.v1.WebhookService/ListWebhookDeliveries": byId(async (f) => ({ webhookId: await f.webhook([ACME]) })),
   "wildcat.v1.WebhookService/RedeliverWebhookEvent": byId(async (f) => ({ webhookId: await f.webhook([ACME]), eventId: await f.event(ACME) })),
+  // acme is not connected: the calls that need WhatsApp end in failed_precondition, past auth.
+  "wildcat.v1.GroupService/CreateGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, subject: "Shop", participants: ["+15550001111"] })),
+  "wildcat.v1.GroupService/GetGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/ListGroups": named(withAcme),
+  "wildcat.v1.GroupService/UpdateGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, group: { jid: group, subject: "x" }, updateMask: { paths: ["subject"] } })),
+  "wildcat.v1.GroupService/UpdateParticipants": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group, action: 1, participants: [chat] })),
+  "wildcat.v1.GroupService/GetInviteLink": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/RevokeInviteLink": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/JoinGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, inviteCode: "AbCdEf123456" })),
+  "wildcat.v1.GroupService/LeaveGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
   "wildcat.v1.ApiKeyService/CreateApiKey": admin(async () => ({ name: "made in the table test", permissions: [Permission.READ], allAccounts: true })),
   "wildcat.v1.ApiKeyService/GetApiKey": admin(async (f) => ({ keyId: await f.apiKey() })),
   "wildcat.v1.ApiKeyService/ListApiKeys": admin(async () => ({})),
