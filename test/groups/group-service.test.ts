@@ -1,0 +1,248 @@
+import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
+import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { GroupMemberAddMode, GroupParticipantRole, type Group } from "../../gen/wildcat/v1/group_pb.js";
+import { GroupService, ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
+import type { Message } from "../../gen/wildcat/v1/message_pb.js";
+import type { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
+import type { Simulator } from "../../src/sim/simulator.js";
+import { EventSubscriber } from "../messaging/event-subscriber.js";
+import { BaileysClient } from "../sim/baileys-client.js";
+import { bearer } from "../support/auth.js";
+import { GrpcJsClient } from "../support/clients.js";
+import type { TestGateway } from "../support/gateway.js";
+import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
+
+const ACCOUNT = "groups";
+const ACCOUNT_PHONE = "15558300001";
+const ACCOUNT_JID = `${ACCOUNT_PHONE}@s.whatsapp.net`;
+const BOB = "15558300002";
+const CAROL = "15558300003";
+const DAN = "15558300004";
+/** A number no simulated phone has: WhatsApp does not know it. */
+const NOBODY = "15558300099";
+const pn = (phone: string) => `${phone}@s.whatsapp.net`;
+
+let sim: Simulator;
+let gw: TestGateway;
+let groups: Client<typeof GroupService>;
+let messages: Client<typeof MessageService>;
+let grpcClient: GrpcJsClient;
+let events: EventSubscriber;
+let bob: BaileysClient;
+let carol: BaileysClient;
+let dan: BaileysClient;
+
+beforeAll(async () => {
+  sim = await startTrustedSimulator();
+  gw = await startSimGateway(sim);
+  ({ messages } = apiClients(gw));
+  groups = createClient(GroupService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
+  grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
+  [bob, carol, dan] = [new BaileysClient(sim, "bob"), new BaileysClient(sim, "carol"), new BaileysClient(sim, "dan")];
+  await Promise.all([linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE), bob.linkByQr(BOB), carol.linkByQr(CAROL), dan.linkByQr(DAN)]);
+  events = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });
+}, 90_000);
+
+afterEach(() => {
+  for (const c of [bob, carol, dan]) expect(c.problems()).toEqual([]);
+  expect(sim.unknownIqs).toEqual([]);
+});
+
+afterAll(async () => {
+  events?.cancel();
+  grpcClient?.close();
+  for (const c of [bob, carol, dan]) c?.dispose();
+  await gw?.cleanup();
+  await sim?.close();
+});
+
+/** Each member's role, by phone-number JID. */
+const roles = (group: Group | undefined) => Object.fromEntries(group!.participants.map((p) => [p.jid!.pnJid, p.role]));
+
+/** The call's failure, for matching its code and message. */
+async function failure(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (e) {
+    return ConnectError.from(e);
+  }
+  throw new Error("the call succeeded");
+}
+
+async function createGroup(subject: string, participants: string[]): Promise<Group> {
+  const { group } = await groups.createGroup({ accountId: ACCOUNT, subject, participants });
+  return group!;
+}
+
+describe("GroupService: the account's groups through a Connect client, real Baileys on both ends", () => {
+  it("when the account creates a group with two contacts, then both are members in both JID forms, receive its message, and a reply arrives on StreamMessages", async () => {
+    const told = Promise.all([bob, carol].map((c) => c.waitFor("groups.upsert", (gs) => gs.some((g) => g.subject === "Orders"))));
+    const group = await createGroup("Orders", [`+${BOB}`, pn(CAROL)]);
+    await told;
+
+    expect(group.jid).toMatch(/^\d+@g\.us$/);
+    expect(group).toMatchObject({ accountId: ACCOUNT, subject: "Orders", isMember: true, owner: { pnJid: ACCOUNT_JID, lidJid: sim.lidOf(ACCOUNT_PHONE) } });
+    expect(roles(group)).toEqual({
+      [ACCOUNT_JID]: GroupParticipantRole.SUPER_ADMIN,
+      [pn(BOB)]: GroupParticipantRole.MEMBER,
+      [pn(CAROL)]: GroupParticipantRole.MEMBER,
+    });
+    for (const p of group.participants) expect(p.jid!.lidJid).toBe(sim.lidOf(p.jid!.pnJid.split("@")[0]!));
+    expect(group.createTime).toBeDefined();
+
+    await messages.sendMessage({ accountId: ACCOUNT, to: group.jid, content: { case: "text", value: { body: "welcome to Orders" } } });
+    for (const c of [bob, carol]) expect((await c.waitForText("welcome to Orders")).key.remoteJid).toBe(group.jid);
+
+    const reply = await bob.sock.sendMessage(group.jid, { text: "thanks!" });
+    const received = await events.until((e: Event) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === reply!.key.id);
+    expect((received.payload.value as Message).chat?.jid).toBe(group.jid);
+
+    const { group: read } = await groups.getGroup({ accountId: ACCOUNT, groupJid: group.jid });
+    expect(roles(read)).toEqual(roles(group));
+    const { groups: listed } = await groups.listGroups({ accountId: ACCOUNT });
+    expect(listed.map((g) => g.jid)).toContain(group.jid);
+  });
+
+  it("when members are added, promoted, demoted and removed, then each gets its own result and GetGroup shows the change", async () => {
+    const group = await createGroup("Staff", [pn(BOB), pn(CAROL)]);
+
+    const added = await groups.updateParticipants({ accountId: ACCOUNT, groupJid: group.jid, action: ParticipantAction.ADD, participants: [`+${DAN}`, pn(BOB), `+${NOBODY}`] });
+    expect(added.results.map((r) => [r.participant, r.status, r.whatsappCode])).toEqual([
+      [`+${DAN}`, ParticipantResultStatus.OK, 200],
+      [pn(BOB), ParticipantResultStatus.CONFLICT, 409],
+      [`+${NOBODY}`, ParticipantResultStatus.NOT_FOUND, 404],
+    ]);
+    expect(added.results[1]!.reason).toMatch(/already a member/);
+    expect(roles(added.group)[pn(DAN)]).toBe(GroupParticipantRole.MEMBER);
+
+    const promotedAtBob = bob.waitFor("group-participants.update", (u) => u.id === group.jid && u.action === "promote");
+    const promoted = await groups.updateParticipants({ accountId: ACCOUNT, groupJid: group.jid, action: ParticipantAction.PROMOTE, participants: [pn(BOB)] });
+    expect(promoted.results.map((r) => r.status)).toEqual([ParticipantResultStatus.OK]);
+    await promotedAtBob;
+    expect(roles((await groups.getGroup({ accountId: ACCOUNT, groupJid: group.jid })).group)[pn(BOB)]).toBe(GroupParticipantRole.ADMIN);
+
+    await groups.updateParticipants({ accountId: ACCOUNT, groupJid: group.jid, action: ParticipantAction.DEMOTE, participants: [pn(BOB)] });
+    expect(roles((await groups.getGroup({ accountId: ACCOUNT, groupJid: group.jid })).group)[pn(BOB)]).toBe(GroupParticipantRole.MEMBER);
+
+    const removedAtCarol = carol.waitFor("group-participants.update", (u) => u.id === group.jid && u.action === "remove");
+    const removed = await groups.updateParticipants({ accountId: ACCOUNT, groupJid: group.jid, action: ParticipantAction.REMOVE, participants: [pn(CAROL), `+${NOBODY}`] });
+    expect(removed.results.map((r) => r.status)).toEqual([ParticipantResultStatus.OK, ParticipantResultStatus.NOT_FOUND]);
+    await removedAtCarol;
+    const { group: after } = await groups.getGroup({ accountId: ACCOUNT, groupJid: group.jid });
+    expect(roles(after)).toEqual({
+      [ACCOUNT_JID]: GroupParticipantRole.SUPER_ADMIN,
+      [pn(BOB)]: GroupParticipantRole.MEMBER,
+      [pn(DAN)]: GroupParticipantRole.MEMBER,
+    });
+  });
+
+  it("when the subject, description and settings are updated, then members are told and the group shows them", async () => {
+    const group = await createGroup("Shop", [pn(BOB)]);
+    const renamed = bob.waitFor("groups.update", (u) => u.some((g) => g.id === group.jid && g.subject === "Shop EU"));
+    const { group: updated } = await groups.updateGroup({
+      accountId: ACCOUNT,
+      group: { jid: group.jid, subject: "Shop EU", description: "Open 9 to 5", settings: { announce: true, ephemeralSeconds: 86_400 } },
+      updateMask: { paths: ["subject", "description", "settings.announce", "settings.ephemeral_seconds"] },
+    });
+    await renamed;
+    expect(updated).toMatchObject({
+      subject: "Shop EU",
+      description: "Open 9 to 5",
+      settings: { announce: true, locked: false, ephemeralSeconds: 86_400, memberAddMode: GroupMemberAddMode.ADMINS, joinApproval: false },
+    });
+    expect(await bob.sock.groupMetadata(group.jid)).toMatchObject({ subject: "Shop EU", desc: "Open 9 to 5", announce: true, ephemeralDuration: 86_400 });
+
+    const { group: all } = await groups.updateGroup({
+      accountId: ACCOUNT,
+      group: { jid: group.jid, settings: { announce: false, locked: true, memberAddMode: GroupMemberAddMode.ALL_MEMBERS, joinApproval: true, ephemeralSeconds: 0 } },
+      updateMask: { paths: ["settings", "description"] },
+    });
+    expect(all).toMatchObject({ subject: "Shop EU", description: "", settings: { announce: false, locked: true, memberAddMode: GroupMemberAddMode.ALL_MEMBERS, joinApproval: true, ephemeralSeconds: 0 } });
+
+    // "settings" without a member add mode would silently pick one: refused before WhatsApp is asked.
+    const bad = await failure(groups.updateGroup({ accountId: ACCOUNT, group: { jid: group.jid, settings: { announce: true } }, updateMask: { paths: ["settings"] } }));
+    expect(bad.code).toBe(Code.InvalidArgument);
+    expect(bad.rawMessage).toMatch(/member_add_mode/);
+  });
+
+  it("when a contact joins with the invite code, then the account sees the member; after a revoke the old code fails", async () => {
+    const group = await createGroup("Invites", [pn(BOB)]);
+    const link = await groups.getInviteLink({ accountId: ACCOUNT, groupJid: group.jid });
+    expect(link.inviteCode).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(link.inviteLink).toBe(`https://chat.whatsapp.com/${link.inviteCode}`);
+    expect((await groups.getInviteLink({ accountId: ACCOUNT, groupJid: group.jid })).inviteCode).toBe(link.inviteCode);
+
+    expect(await dan.sock.groupAcceptInvite(link.inviteCode)).toBe(group.jid);
+    expect(roles((await groups.getGroup({ accountId: ACCOUNT, groupJid: group.jid })).group)[pn(DAN)]).toBe(GroupParticipantRole.MEMBER);
+
+    const fresh = await groups.revokeInviteLink({ accountId: ACCOUNT, groupJid: group.jid });
+    expect(fresh.inviteCode).not.toBe(link.inviteCode);
+    await expect(carol.sock.groupAcceptInvite(link.inviteCode)).rejects.toThrow(/not-acceptable/);
+    expect(await carol.sock.groupAcceptInvite(fresh.inviteCode)).toBe(group.jid);
+    expect(roles((await groups.getGroup({ accountId: ACCOUNT, groupJid: group.jid })).group)[pn(CAROL)]).toBe(GroupParticipantRole.MEMBER);
+  });
+
+  it("when the account joins a contact's group by link and is not an admin, then admin actions are permission_denied with WhatsApp's reason; it can leave", async () => {
+    const jid = (await bob.sock.groupCreate("Bob's", [pn(CAROL)])).id;
+    const code = (await bob.sock.groupInviteCode(jid))!;
+
+    const joinedAtBob = bob.waitFor("group-participants.update", (u) => u.id === jid && u.action === "add");
+    const joined = await groups.joinGroup({ accountId: ACCOUNT, inviteCode: `https://chat.whatsapp.com/${code}` });
+    await joinedAtBob;
+    expect(joined).toMatchObject({ groupJid: jid, pendingApproval: false, group: { jid, subject: "Bob's", isMember: true } });
+    expect(roles(joined.group)).toMatchObject({ [ACCOUNT_JID]: GroupParticipantRole.MEMBER, [pn(BOB)]: GroupParticipantRole.SUPER_ADMIN });
+    expect((await failure(groups.joinGroup({ accountId: ACCOUNT, inviteCode: code }))).code).toBe(Code.AlreadyExists);
+
+    const add = await failure(groups.updateParticipants({ accountId: ACCOUNT, groupJid: jid, action: ParticipantAction.ADD, participants: [pn(DAN)] }));
+    expect(add.code).toBe(Code.PermissionDenied);
+    expect(add.rawMessage).toMatch(/403 forbidden/);
+    expect(add.findDetails(ErrorInfoSchema)[0]).toMatchObject({ domain: "whatsapp", metadata: { code: "403", text: "forbidden" } });
+    const settings = await failure(groups.updateGroup({ accountId: ACCOUNT, group: { jid, settings: { announce: true } }, updateMask: { paths: ["settings.announce"] } }));
+    expect(settings.code).toBe(Code.PermissionDenied);
+    expect(settings.rawMessage).toMatch(/not-authorized/);
+    expect((await failure(groups.getInviteLink({ accountId: ACCOUNT, groupJid: jid }))).code).toBe(Code.PermissionDenied);
+    expect((await bob.sock.groupMetadata(jid)).announce).toBe(false);
+
+    const leftAtBob = bob.waitFor("group-participants.update", (u) => u.id === jid && u.action === "remove");
+    await groups.leaveGroup({ accountId: ACCOUNT, groupJid: jid });
+    await leftAtBob;
+    const { group: afterLeaving } = await groups.getGroup({ accountId: ACCOUNT, groupJid: jid });
+    expect(afterLeaving).toMatchObject({ jid, subject: "Bob's", isMember: false });
+    const { groups: listed } = await groups.listGroups({ accountId: ACCOUNT, pageSize: 500 });
+    expect(listed.find((g) => g.jid === jid)?.isMember).toBe(false);
+  });
+
+  it("when ListGroups is paged, then the pages together are every stored group, in JID order, each once", async () => {
+    const { groups: all } = await groups.listGroups({ accountId: ACCOUNT, pageSize: 500 });
+    expect(all.length).toBeGreaterThanOrEqual(4);
+    const paged: string[] = [];
+    let pageToken = "";
+    do {
+      const page = await groups.listGroups({ accountId: ACCOUNT, pageSize: 2, pageToken });
+      expect(page.groups.length).toBeLessThanOrEqual(2);
+      paged.push(...page.groups.map((g) => g.jid));
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    expect(paged).toEqual(all.map((g) => g.jid));
+    expect([...paged].sort()).toEqual(paged);
+    expect((await failure(groups.listGroups({ accountId: "nobody-here" }))).code).toBe(Code.NotFound);
+  });
+
+  it("when a request names a malformed JID, an unknown group or a dead invite code, then it fails with invalid_argument or not_found", async () => {
+    const notAGroup = await failure(groups.getGroup({ accountId: ACCOUNT, groupJid: pn(BOB) }));
+    expect(notAGroup.code).toBe(Code.InvalidArgument);
+    expect(notAGroup.rawMessage).toMatch(/group_jid/);
+    const badMember = await failure(groups.createGroup({ accountId: ACCOUNT, subject: "x", participants: ["bob@example.com"] }));
+    expect(badMember.code).toBe(Code.InvalidArgument);
+    expect(badMember.rawMessage).toMatch(/participants/);
+
+    const unknown = "120363999999999999@g.us";
+    expect((await failure(groups.getGroup({ accountId: ACCOUNT, groupJid: unknown }))).code).toBe(Code.NotFound);
+    expect((await failure(groups.updateParticipants({ accountId: ACCOUNT, groupJid: unknown, action: ParticipantAction.ADD, participants: [pn(BOB)] }))).code).toBe(Code.NotFound);
+    expect((await failure(groups.leaveGroup({ accountId: ACCOUNT, groupJid: unknown }))).code).toBe(Code.NotFound);
+    expect((await failure(groups.joinGroup({ accountId: ACCOUNT, inviteCode: "NoSuchCode12345" }))).code).toBe(Code.NotFound);
+  });
+});
