@@ -125,15 +125,18 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     const answers = await this.ask(sock.groupParticipantsUpdate(req.groupJid, jids, action), `${action} in group ${req.groupJid}`, {
       404: [Code.NotFound, "no such group"],
     });
+    const group = await this.refresh(req.accountId, sock, req.groupJid);
     const results = req.participants.map((participant, i) => {
       // WhatsApp answers with the JID it was given; by position when it answered in another form.
       const answer = answers.find((a) => a.jid && jidNormalizedUser(a.jid) === jids[i]) ?? (answers.length === jids.length ? answers[i] : undefined);
       const waCode = Number(answer?.status ?? 0);
       const [status, reason] = PARTICIPANT_CODES[waCode] ?? [ParticipantResultStatus.FAILED, answer ? `WhatsApp refused with code ${waCode}` : "WhatsApp gave no answer for this member"];
       const jid = answer?.jid ? jidNormalizedUser(answer.jid) : jids[i]!;
-      return { participant, jid: { jid }, status, whatsappCode: waCode, reason };
+      // Both forms from the group as it is now; someone removed or never added keeps the one given.
+      const member = group.participants.find((p) => p.jid === jid || p.pn === jid || p.lid === jid);
+      return { participant, jid: { jid, pnJid: member?.pn ?? "", lidJid: member?.lid ?? "" }, status, whatsappCode: waCode, reason };
     });
-    return { results, group: toGroup(await this.refresh(req.accountId, sock, req.groupJid)) };
+    return { results, group: toGroup(group) };
   }
 
   async getInviteLink(req: GetInviteLinkRequest) {

@@ -116,6 +116,7 @@ describe("GroupService: the account's groups through a Connect client, real Bail
       [`+${NOBODY}`, ParticipantResultStatus.NOT_FOUND, 404],
     ]);
     expect(added.results[1]!.reason).toMatch(/already a member/);
+    expect(added.results[0]!.jid).toMatchObject({ pnJid: pn(DAN), lidJid: sim.lidOf(DAN) });
     expect(roles(added.group)[pn(DAN)]).toBe(GroupParticipantRole.MEMBER);
 
     const promotedAtBob = bob.waitFor("group-participants.update", (u) => u.id === group.jid && u.action === "promote");
