@@ -10,6 +10,9 @@ export type EventType =
   | "account_state_changed"
   | "media_ready"
   | "webhook_disabled"
+  | "group_created"
+  | "group_participants_changed"
+  | "group_updated"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 
