@@ -16,6 +16,8 @@ import {
   type UpdateParticipantsRequest,
 } from "../../gen/wildcat/v1/group_service_pb.js";
 import type { Clock } from "../clock.js";
+import { GroupParticipantsAction } from "../../gen/wildcat/v1/event_pb.js";
+import { pair, selfOf, type GroupTracker } from "../groups/group-tracker.js";
 import type { GroupRecord, GroupStore } from "../store/groups.js";
 import type { AccountStore } from "../store/store.js";
 import { AccountNotConnectedError, type SocketManager } from "../whatsapp/socket-manager.js";
@@ -30,6 +32,13 @@ const ACTIONS = {
   [ParticipantAction.REMOVE]: "remove",
   [ParticipantAction.PROMOTE]: "promote",
   [ParticipantAction.DEMOTE]: "demote",
+} as const;
+
+const EVENT_ACTIONS = {
+  [ParticipantAction.ADD]: GroupParticipantsAction.ADDED,
+  [ParticipantAction.REMOVE]: GroupParticipantsAction.REMOVED,
+  [ParticipantAction.PROMOTE]: GroupParticipantsAction.PROMOTED,
+  [ParticipantAction.DEMOTE]: GroupParticipantsAction.DEMOTED,
 } as const;
 
 /** WhatsApp's per-member codes in a participants answer. */
@@ -49,6 +58,8 @@ export interface GroupServiceDeps {
   groups: GroupStore;
   accounts: Pick<AccountStore, "get">;
   clock: Clock;
+  /** Stores what WhatsApp answers and puts the account's own changes on the event log. */
+  tracker: GroupTracker;
 }
 
 /**
@@ -62,7 +73,9 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
   async createGroup(req: GroupServiceCreateGroupRequest) {
     const sock = await this.socket(req.accountId);
     const created = await this.ask(sock.groupCreate(req.subject, req.participants.map(userJid)), `creating group "${req.subject}"`);
-    return { group: toGroup(await this.save(req.accountId, sock, created)) };
+    const group = await this.save(req.accountId, sock, created);
+    await this.deps.tracker.announce(group, { type: "group_created", author: me(sock) });
+    return { group: toGroup(group) };
   }
 
   async getGroup(req: GetGroupRequest) {
@@ -100,22 +113,29 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     const paths = new Set(req.updateMask!.paths);
     const current = await this.ask(sock.groupMetadata(jid), `reading group ${jid}`, { 404: [Code.NotFound, "no such group"] });
     const what = `updating group ${jid}`;
+    const changed: string[] = [];
+    const change = async (field: string, query: Promise<unknown>) => {
+      await this.ask(query, what);
+      changed.push(field);
+    };
     // Info first, then settings: locking the info must not stop this very call changing it.
-    if (paths.has("subject") && wanted.subject !== current.subject) await this.ask(sock.groupUpdateSubject(jid, wanted.subject), what);
-    if (paths.has("description") && wanted.description !== (current.desc ?? "")) await this.ask(sock.groupUpdateDescription(jid, wanted.description || undefined), what);
+    if (paths.has("subject") && wanted.subject !== current.subject) await change("subject", sock.groupUpdateSubject(jid, wanted.subject));
+    if (paths.has("description") && wanted.description !== (current.desc ?? "")) await change("description", sock.groupUpdateDescription(jid, wanted.description || undefined));
     const setting = (name: (typeof SETTINGS)[number]) => paths.has("settings") || paths.has(`settings.${name}`);
     const s = wanted.settings ?? ({} as Partial<NonNullable<Group["settings"]>>);
-    if (setting("announce") && !!s.announce !== !!current.announce) await this.ask(sock.groupSettingUpdate(jid, s.announce ? "announcement" : "not_announcement"), what);
-    if (setting("locked") && !!s.locked !== !!current.restrict) await this.ask(sock.groupSettingUpdate(jid, s.locked ? "locked" : "unlocked"), what);
+    if (setting("announce") && !!s.announce !== !!current.announce) await change("settings.announce", sock.groupSettingUpdate(jid, s.announce ? "announcement" : "not_announcement"));
+    if (setting("locked") && !!s.locked !== !!current.restrict) await change("settings.locked", sock.groupSettingUpdate(jid, s.locked ? "locked" : "unlocked"));
     if (setting("member_add_mode")) {
       const all = s.memberAddMode === GroupMemberAddMode.ALL_MEMBERS;
-      if (all !== !!current.memberAddMode) await this.ask(sock.groupMemberAddMode(jid, all ? "all_member_add" : "admin_add"), what);
+      if (all !== !!current.memberAddMode) await change("settings.member_add_mode", sock.groupMemberAddMode(jid, all ? "all_member_add" : "admin_add"));
     }
-    if (setting("join_approval") && !!s.joinApproval !== !!current.joinApprovalMode) await this.ask(sock.groupJoinApprovalMode(jid, s.joinApproval ? "on" : "off"), what);
+    if (setting("join_approval") && !!s.joinApproval !== !!current.joinApprovalMode) await change("settings.join_approval", sock.groupJoinApprovalMode(jid, s.joinApproval ? "on" : "off"));
     if (setting("ephemeral_seconds") && (s.ephemeralSeconds ?? 0) !== (current.ephemeralDuration ?? 0)) {
-      await this.ask(sock.groupToggleEphemeral(jid, s.ephemeralSeconds ?? 0), what);
+      await change("settings.ephemeral_seconds", sock.groupToggleEphemeral(jid, s.ephemeralSeconds ?? 0));
     }
-    return { group: toGroup(await this.refresh(req.accountId, sock, jid)) };
+    const group = await this.refresh(req.accountId, sock, jid);
+    if (changed.length > 0) await this.deps.tracker.announce(group, { type: "group_updated", author: me(sock), changedFields: changed });
+    return { group: toGroup(group) };
   }
 
   async updateParticipants(req: UpdateParticipantsRequest) {
@@ -136,6 +156,10 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
       const member = group.participants.find((p) => p.jid === jid || p.pn === jid || p.lid === jid);
       return { participant, jid: { jid, pnJid: member?.pn ?? "", lidJid: member?.lid ?? "" }, status, whatsappCode: waCode, reason };
     });
+    const done = results.filter((r) => r.status === ParticipantResultStatus.OK).map((r) => r.jid);
+    if (done.length > 0) {
+      await this.deps.tracker.announce(group, { type: "group_participants_changed", author: me(sock), action: EVENT_ACTIONS[req.action as keyof typeof EVENT_ACTIONS], participants: done });
+    }
     return { results, group: toGroup(group) };
   }
 
@@ -159,7 +183,9 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     const info = await this.ask(sock.groupGetInviteInfo(code), "joining by invite code", codes);
     const joined = await this.ask(sock.groupAcceptInvite(code), `joining group ${info.id} by invite code`, codes);
     if (!joined) return { groupJid: info.id, pendingApproval: true };
-    return { groupJid: joined, pendingApproval: false, group: toGroup(await this.refresh(req.accountId, sock, joined)) };
+    const group = await this.refresh(req.accountId, sock, joined);
+    await this.deps.tracker.announce(group, { type: "group_participants_changed", author: me(sock), action: GroupParticipantsAction.ADDED, participants: [me(sock)!] });
+    return { groupJid: joined, pendingApproval: false, group: toGroup(group) };
   }
 
   async leaveGroup(req: LeaveGroupRequest) {
@@ -168,8 +194,11 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     // Read before leaving: afterwards WhatsApp no longer answers the account about it.
     const last = await this.ask(sock.groupMetadata(req.groupJid), what, { 404: [Code.NotFound, "no such group"] });
     await this.ask(sock.groupLeave(req.groupJid), what, { 404: [Code.NotFound, "no such group"] });
-    const record = groupFromMetadata(req.accountId, last, [], this.deps.clock.now());
-    await this.deps.groups.put({ ...record, isMember: false });
+    const self = selfOf(sock);
+    const left = groupFromMetadata(req.accountId, last, self, this.deps.clock.now());
+    const group = { ...left, isMember: false, participants: left.participants.filter((p) => !self.some((j) => j === p.jid || j === p.pn || j === p.lid)) };
+    await this.deps.groups.put(group);
+    await this.deps.tracker.announce(group, { type: "group_participants_changed", author: me(sock), action: GroupParticipantsAction.REMOVED, participants: [me(sock)!] });
     return {};
   }
 
@@ -191,12 +220,14 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     return this.save(accountId, sock, await this.ask(sock.groupMetadata(jid), `reading group ${jid}`, { 404: [Code.NotFound, "no such group"] }));
   }
 
-  private async save(accountId: string, sock: WASocket, m: GroupMetadata): Promise<GroupRecord> {
-    const self = [sock.user?.id, sock.user?.lid].flatMap((j) => (j ? [jidNormalizedUser(j)] : []));
-    const record = groupFromMetadata(accountId, m, self, this.deps.clock.now());
-    await this.deps.groups.put(record);
-    return record;
+  private save(accountId: string, sock: WASocket, m: GroupMetadata): Promise<GroupRecord> {
+    return this.deps.tracker.save(accountId, sock, m);
   }
+}
+
+/** The account itself, as the author of its own changes. */
+function me(sock: WASocket) {
+  return pair(sock.user?.lid ?? sock.user?.id, sock.user?.id);
 }
 
 function invite(code: string | undefined) {

@@ -2,7 +2,7 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { EventType, GroupParticipantsAction, type Event, type GroupChange } from "../../gen/wildcat/v1/event_pb.js";
 import { GroupMemberAddMode, GroupParticipantRole, type Group } from "../../gen/wildcat/v1/group_pb.js";
 import { GroupService, ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
 import type { Message } from "../../gen/wildcat/v1/message_pb.js";
@@ -61,6 +61,17 @@ afterAll(async () => {
 
 /** Each member's role, by phone-number JID. */
 const roles = (group: Group | undefined) => Object.fromEntries(group!.participants.map((p) => [p.jid!.pnJid, p.role]));
+
+/** The next group event of `type` about `groupJid` matching `predicate`, as StreamMessages delivered it. */
+async function groupEvent(type: EventType, groupJid: string, predicate: (c: GroupChange) => boolean = () => true): Promise<GroupChange> {
+  const event = await events.until(
+    (e) => e.type === type && e.payload.case === "groupChange" && e.payload.value.group?.jid === groupJid && predicate(e.payload.value),
+    `${EventType[type]} of ${groupJid}`,
+  );
+  return event.payload.value as GroupChange;
+}
+
+const pns = (c: GroupChange) => c.participants.map((p) => p.pnJid);
 
 /** The call's failure, for matching its code and message. */
 async function failure(call: Promise<unknown>): Promise<ConnectError> {
@@ -245,5 +256,52 @@ describe("GroupService: the account's groups through a Connect client, real Bail
     expect((await failure(groups.updateParticipants({ accountId: ACCOUNT, groupJid: unknown, action: ParticipantAction.ADD, participants: [pn(BOB)] }))).code).toBe(Code.NotFound);
     expect((await failure(groups.leaveGroup({ accountId: ACCOUNT, groupJid: unknown }))).code).toBe(Code.NotFound);
     expect((await failure(groups.joinGroup({ accountId: ACCOUNT, inviteCode: "NoSuchCode12345" }))).code).toBe(Code.NotFound);
+  });
+
+  it("when the account changes a group, then each change is one event on StreamMessages, with the account as author and the group after it", async () => {
+    const group = await createGroup("Events", [pn(BOB)]);
+    const created = await groupEvent(EventType.GROUP_CREATED, group.jid);
+    expect(created.author?.pnJid).toBe(ACCOUNT_JID);
+    expect(roles(created.group)).toEqual(roles(group));
+
+    await groups.updateParticipants({ accountId: ACCOUNT, groupJid: group.jid, action: ParticipantAction.ADD, participants: [pn(CAROL), `+${NOBODY}`] });
+    const added = await groupEvent(EventType.GROUP_PARTICIPANTS_CHANGED, group.jid, (c) => c.action === GroupParticipantsAction.ADDED);
+    expect(pns(added)).toEqual([pn(CAROL)]);
+    expect(added.author?.pnJid).toBe(ACCOUNT_JID);
+    await groups.updateParticipants({ accountId: ACCOUNT, groupJid: group.jid, action: ParticipantAction.PROMOTE, participants: [pn(CAROL)] });
+    const promoted = await groupEvent(EventType.GROUP_PARTICIPANTS_CHANGED, group.jid, (c) => c.action === GroupParticipantsAction.PROMOTED);
+    expect(roles(promoted.group)[pn(CAROL)]).toBe(GroupParticipantRole.ADMIN);
+
+    await groups.updateGroup({ accountId: ACCOUNT, group: { jid: group.jid, subject: "Events!", settings: { locked: true } }, updateMask: { paths: ["subject", "settings.locked"] } });
+    const updated = await groupEvent(EventType.GROUP_UPDATED, group.jid);
+    expect(updated.changedFields).toEqual(["subject", "settings.locked"]);
+    expect(updated.group).toMatchObject({ subject: "Events!", settings: { locked: true } });
+  });
+
+  it("when a contact changes a group the account is in, then the change arrives as an event by that contact and the stored group follows it", async () => {
+    const created = bob.sock.groupCreate("Bob's club", [ACCOUNT_JID, pn(CAROL)]);
+    const jid = (await created).id;
+    const createdEvent = await groupEvent(EventType.GROUP_CREATED, jid);
+    expect(createdEvent.author?.jid).toBe(sim.lidOf(BOB));
+    expect(createdEvent.group).toMatchObject({ subject: "Bob's club", isMember: true });
+    expect((await groups.listGroups({ accountId: ACCOUNT, pageSize: 500 })).groups.map((g) => g.jid)).toContain(jid);
+
+    await bob.sock.groupParticipantsUpdate(jid, [ACCOUNT_JID], "promote");
+    const promoted = await groupEvent(EventType.GROUP_PARTICIPANTS_CHANGED, jid, (c) => c.action === GroupParticipantsAction.PROMOTED);
+    expect(pns(promoted)).toEqual([ACCOUNT_JID]);
+    expect(promoted.author?.jid).toBe(sim.lidOf(BOB));
+    expect(roles(promoted.group)[ACCOUNT_JID]).toBe(GroupParticipantRole.ADMIN);
+
+    await bob.sock.groupUpdateSubject(jid, "Bob's club (new)");
+    const renamed = await groupEvent(EventType.GROUP_UPDATED, jid, (c) => c.changedFields.includes("subject"));
+    expect(renamed.group?.subject).toBe("Bob's club (new)");
+
+    await bob.sock.groupParticipantsUpdate(jid, [ACCOUNT_JID], "remove");
+    const removed = await groupEvent(EventType.GROUP_PARTICIPANTS_CHANGED, jid, (c) => c.action === GroupParticipantsAction.REMOVED);
+    expect(pns(removed)).toEqual([ACCOUNT_JID]);
+    expect(removed.group).toMatchObject({ isMember: false, subject: "Bob's club (new)" });
+    expect(roles(removed.group)[ACCOUNT_JID]).toBeUndefined();
+    const { group: stored } = await groups.getGroup({ accountId: ACCOUNT, groupJid: jid });
+    expect(stored?.isMember).toBe(false);
   });
 });
