@@ -1,6 +1,6 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { EventType, GroupParticipantsAction, type Event, type GroupChange } from "../../gen/wildcat/v1/event_pb.js";
 import { GroupMemberAddMode, GroupParticipantRole, type Group } from "../../gen/wildcat/v1/group_pb.js";
@@ -11,19 +11,24 @@ import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer } from "../support/auth.js";
+import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { GrpcJsClient } from "../support/clients.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 
-const ACCOUNT = "groups";
-const ACCOUNT_PHONE = "15558300001";
-const ACCOUNT_JID = `${ACCOUNT_PHONE}@s.whatsapp.net`;
+const mongodbUri = inject("mongodbUri");
+
 const BOB = "15558300002";
 const CAROL = "15558300003";
 const DAN = "15558300004";
 /** A number no simulated phone has: WhatsApp does not know it. */
 const NOBODY = "15558300099";
 const pn = (phone: string) => `${phone}@s.whatsapp.net`;
+
+/** The gateway's account under test: one per store, each on its own phone. */
+let ACCOUNT: string;
+let ACCOUNT_PHONE: string;
+let ACCOUNT_JID: string;
 
 let sim: Simulator;
 let gw: TestGateway;
@@ -37,13 +42,8 @@ let dan: BaileysClient;
 
 beforeAll(async () => {
   sim = await startTrustedSimulator();
-  gw = await startSimGateway(sim);
-  ({ messages } = apiClients(gw));
-  groups = createClient(GroupService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
-  grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
   [bob, carol, dan] = [new BaileysClient(sim, "bob"), new BaileysClient(sim, "carol"), new BaileysClient(sim, "dan")];
-  await Promise.all([linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE), bob.linkByQr(BOB), carol.linkByQr(CAROL), dan.linkByQr(DAN)]);
-  events = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });
+  await Promise.all([bob.linkByQr(BOB), carol.linkByQr(CAROL), dan.linkByQr(DAN)]);
 }, 90_000);
 
 afterEach(() => {
@@ -52,12 +52,19 @@ afterEach(() => {
 });
 
 afterAll(async () => {
-  events?.cancel();
-  grpcClient?.close();
   for (const c of [bob, carol, dan]) c?.dispose();
-  await gw?.cleanup();
   await sim?.close();
 });
+
+/** The group store is what ListGroups, a left group and the events read: each adapter is tested. */
+const stores = [
+  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
+  {
+    name: "MongoDB (FerretDB)",
+    skip: !mongodbUri,
+    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("groups"), AUTH_STATE_KEY: "d".repeat(64) }),
+  },
+];
 
 /** Each member's role, by phone-number JID. */
 const roles = (group: Group | undefined) => Object.fromEntries(group!.participants.map((p) => [p.jid!.pnJid, p.role]));
@@ -88,7 +95,27 @@ async function createGroup(subject: string, participants: string[]): Promise<Gro
   return group!;
 }
 
-describe("GroupService: the account's groups through a Connect client, real Baileys on both ends", () => {
+stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${store.name}: the account's groups through a Connect client, real Baileys on both ends`, () => {
+  const env = store.env();
+
+  beforeAll(async () => {
+    [ACCOUNT, ACCOUNT_PHONE] = [`groups${i}`, `1555830001${i}`];
+    ACCOUNT_JID = pn(ACCOUNT_PHONE);
+    gw = await startSimGateway(sim, env);
+    ({ messages } = apiClients(gw));
+    groups = createClient(GroupService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
+    grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
+    await linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE);
+    events = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });
+  }, 60_000);
+
+  afterAll(async () => {
+    events?.cancel();
+    grpcClient?.close();
+    await gw?.cleanup();
+    if (env.MONGODB_URI) await dropDatabase(env.MONGODB_URI, env.MONGODB_DB!);
+  });
+
   it("when the account creates a group with two contacts, then both are members in both JID forms, receive its message, and a reply arrives on StreamMessages", async () => {
     const told = Promise.all([bob, carol].map((c) => c.waitFor("groups.upsert", (gs) => gs.some((g) => g.subject === "Orders"))));
     const group = await createGroup("Orders", [`+${BOB}`, pn(CAROL)]);
@@ -104,8 +131,9 @@ describe("GroupService: the account's groups through a Connect client, real Bail
     for (const p of group.participants) expect(p.jid!.lidJid).toBe(sim.lidOf(p.jid!.pnJid.split("@")[0]!));
     expect(group.createTime).toBeDefined();
 
-    await messages.sendMessage({ accountId: ACCOUNT, to: group.jid, content: { case: "text", value: { body: "welcome to Orders" } } });
-    for (const c of [bob, carol]) expect((await c.waitForText("welcome to Orders")).key.remoteJid).toBe(group.jid);
+    const welcome = `welcome to ${group.jid}`;
+    await messages.sendMessage({ accountId: ACCOUNT, to: group.jid, content: { case: "text", value: { body: welcome } } });
+    for (const c of [bob, carol]) expect((await c.waitForText(welcome)).key.remoteJid).toBe(group.jid);
 
     const reply = await bob.sock.sendMessage(group.jid, { text: "thanks!" });
     const received = await events.until((e: Event) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === reply!.key.id);
@@ -304,4 +332,4 @@ describe("GroupService: the account's groups through a Connect client, real Bail
     const { group: stored } = await groups.getGroup({ accountId: ACCOUNT, groupJid: jid });
     expect(stored?.isMember).toBe(false);
   });
-});
+}));
