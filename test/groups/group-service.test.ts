@@ -2,14 +2,17 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
-import { EventType, GroupParticipantsAction, type Event, type GroupChange } from "../../gen/wildcat/v1/event_pb.js";
+import { fromJsonString } from "@bufbuild/protobuf";
+import { EventSchema, EventType, GroupParticipantsAction, type Event, type GroupChange } from "../../gen/wildcat/v1/event_pb.js";
 import { GroupMemberAddMode, GroupParticipantRole, type Group } from "../../gen/wildcat/v1/group_pb.js";
 import { GroupService, ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
 import type { Message } from "../../gen/wildcat/v1/message_pb.js";
 import type { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
+import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
+import { Receiver, verify } from "../webhooks/receiver.js";
 import { bearer } from "../support/auth.js";
 import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { GrpcJsClient } from "../support/clients.js";
@@ -39,6 +42,8 @@ let events: EventSubscriber;
 let bob: BaileysClient;
 let carol: BaileysClient;
 let dan: BaileysClient;
+let receiver: Receiver;
+let webhookSecret: string;
 
 beforeAll(async () => {
   sim = await startTrustedSimulator();
@@ -69,13 +74,16 @@ const stores = [
 /** Each member's role, by phone-number JID. */
 const roles = (group: Group | undefined) => Object.fromEntries(group!.participants.map((p) => [p.jid!.pnJid, p.role]));
 
-/** The next group event of `type` about `groupJid` matching `predicate`, as StreamMessages delivered it. */
-async function groupEvent(type: EventType, groupJid: string, predicate: (c: GroupChange) => boolean = () => true): Promise<GroupChange> {
-  const event = await events.until(
+/** The first group event of `type` about `groupJid` matching `predicate`, as StreamMessages delivered it. */
+function streamed(type: EventType, groupJid: string, predicate: (c: GroupChange) => boolean = () => true): Promise<Event> {
+  return events.until(
     (e) => e.type === type && e.payload.case === "groupChange" && e.payload.value.group?.jid === groupJid && predicate(e.payload.value),
     `${EventType[type]} of ${groupJid}`,
   );
-  return event.payload.value as GroupChange;
+}
+
+async function groupEvent(type: EventType, groupJid: string, predicate?: (c: GroupChange) => boolean): Promise<GroupChange> {
+  return (await streamed(type, groupJid, predicate)).payload.value as GroupChange;
 }
 
 const pns = (c: GroupChange) => c.participants.map((p) => p.pnJid);
@@ -101,18 +109,26 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
   beforeAll(async () => {
     [ACCOUNT, ACCOUNT_PHONE] = [`groups${i}`, `1555830001${i}`];
     ACCOUNT_JID = pn(ACCOUNT_PHONE);
-    gw = await startSimGateway(sim, env);
+    gw = await startSimGateway(sim, { ...env, WEBHOOK_ALLOW_HOSTS: "127.0.0.1" });
     ({ messages } = apiClients(gw));
     groups = createClient(GroupService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
     grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
     await linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE);
     events = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });
+    receiver = await Receiver.start();
+    const webhooks = createClient(WebhookService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
+    ({ secret: webhookSecret } = await webhooks.createWebhook({
+      url: receiver.url(),
+      eventTypes: [EventType.GROUP_CREATED, EventType.GROUP_PARTICIPANTS_CHANGED, EventType.GROUP_UPDATED],
+      accountIds: [ACCOUNT],
+    }));
   }, 60_000);
 
   afterAll(async () => {
     events?.cancel();
     grpcClient?.close();
     await gw?.cleanup();
+    await receiver?.close();
     if (env.MONGODB_URI) await dropDatabase(env.MONGODB_URI, env.MONGODB_DB!);
   });
 
@@ -315,10 +331,17 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     expect((await groups.listGroups({ accountId: ACCOUNT, pageSize: 500 })).groups.map((g) => g.jid)).toContain(jid);
 
     await bob.sock.groupParticipantsUpdate(jid, [ACCOUNT_JID], "promote");
-    const promoted = await groupEvent(EventType.GROUP_PARTICIPANTS_CHANGED, jid, (c) => c.action === GroupParticipantsAction.PROMOTED);
+    const promotedEvent = await streamed(EventType.GROUP_PARTICIPANTS_CHANGED, jid, (c) => c.action === GroupParticipantsAction.PROMOTED);
+    const promoted = promotedEvent.payload.value as GroupChange;
     expect(pns(promoted)).toEqual([ACCOUNT_JID]);
     expect(promoted.author?.jid).toBe(sim.lidOf(BOB));
     expect(roles(promoted.group)[ACCOUNT_JID]).toBe(GroupParticipantRole.ADMIN);
+    // The same event, signed, at the webhook.
+    const [hook] = (await receiver.waitFor((r) => r.some((x) => x.eventId === promotedEvent.eventId))).filter((x) => x.eventId === promotedEvent.eventId);
+    verify(webhookSecret, hook!);
+    const delivered = fromJsonString(EventSchema, hook!.body);
+    expect(delivered.type).toBe(EventType.GROUP_PARTICIPANTS_CHANGED);
+    expect(delivered.payload.value).toMatchObject({ action: GroupParticipantsAction.PROMOTED, author: { jid: sim.lidOf(BOB) }, group: { jid } });
 
     await bob.sock.groupUpdateSubject(jid, "Bob's club (new)");
     const renamed = await groupEvent(EventType.GROUP_UPDATED, jid, (c) => c.changedFields.includes("subject"));
