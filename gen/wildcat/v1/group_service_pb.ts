@@ -741,7 +741,9 @@ export const GroupService: GenService<{
   },
   /**
    * Lists the groups the account has seen, from the store (no WhatsApp round
-   * trip), ordered by group JID; groups it left are included with is_member false.
+   * trip; read again from WhatsApp at every connect and kept current from its
+   * notifications), ordered by group JID; groups it left are included with
+   * is_member false.
    *
    * @generated from rpc wildcat.v1.GroupService.ListGroups
    */

@@ -96,7 +96,9 @@ class GroupServiceServicer(object):
 
     def ListGroups(self, request, context):
         """Lists the groups the account has seen, from the store (no WhatsApp round
-        trip), ordered by group JID; groups it left are included with is_member false.
+        trip; read again from WhatsApp at every connect and kept current from its
+        notifications), ordered by group JID; groups it left are included with
+        is_member false.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

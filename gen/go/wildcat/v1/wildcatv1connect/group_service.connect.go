@@ -69,7 +69,9 @@ type GroupServiceClient interface {
 	// NOT_FOUND for a group WhatsApp does not know and the account never saw.
 	GetGroup(context.Context, *connect.Request[v1.GetGroupRequest]) (*connect.Response[v1.GetGroupResponse], error)
 	// Lists the groups the account has seen, from the store (no WhatsApp round
-	// trip), ordered by group JID; groups it left are included with is_member false.
+	// trip; read again from WhatsApp at every connect and kept current from its
+	// notifications), ordered by group JID; groups it left are included with
+	// is_member false.
 	ListGroups(context.Context, *connect.Request[v1.ListGroupsRequest]) (*connect.Response[v1.ListGroupsResponse], error)
 	// Changes the fields named in update_mask: "subject", "description", "settings"
 	// (every setting) or single settings ("settings.announce", "settings.locked",
@@ -235,7 +237,9 @@ type GroupServiceHandler interface {
 	// NOT_FOUND for a group WhatsApp does not know and the account never saw.
 	GetGroup(context.Context, *connect.Request[v1.GetGroupRequest]) (*connect.Response[v1.GetGroupResponse], error)
 	// Lists the groups the account has seen, from the store (no WhatsApp round
-	// trip), ordered by group JID; groups it left are included with is_member false.
+	// trip; read again from WhatsApp at every connect and kept current from its
+	// notifications), ordered by group JID; groups it left are included with
+	// is_member false.
 	ListGroups(context.Context, *connect.Request[v1.ListGroupsRequest]) (*connect.Response[v1.ListGroupsResponse], error)
 	// Changes the fields named in update_mask: "subject", "description", "settings"
 	// (every setting) or single settings ("settings.announce", "settings.locked",
