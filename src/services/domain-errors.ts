@@ -2,6 +2,7 @@ import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { NotWaitingForLoginError, SandboxMixError } from "../whatsapp/account-session.js";
 import { AccountNotConnectedError, AccountNotFoundError } from "../whatsapp/socket-manager.js";
+import { isBoom, whatsappCode } from "../whatsapp/whatsapp-error-code.js";
 
 /** Domain errors of the socket manager as the codes a client can act on. */
 export function mapError(e: unknown): unknown {
@@ -16,24 +17,6 @@ export function mapErrors<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
     throw mapError(e);
   });
-}
-
-/** An error Baileys raised for a WhatsApp answer: `data` is the iq error's code, `statusCode` a transport failure's. */
-interface BoomLike {
-  isBoom: true;
-  message: string;
-  data?: unknown;
-  output?: { statusCode?: number };
-}
-
-function isBoom(e: unknown): e is BoomLike {
-  return typeof e === "object" && e !== null && (e as { isBoom?: unknown }).isBoom === true;
-}
-
-/** WhatsApp's code for a failed query (an iq error code, or Baileys' own: 408 timed out, 428 connection closed). */
-export function whatsappCode(e: unknown): number | undefined {
-  if (!isBoom(e)) return undefined;
-  return typeof e.data === "number" ? e.data : e.output?.statusCode;
 }
 
 /**

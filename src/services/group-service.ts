@@ -21,7 +21,8 @@ import { pair, selfOf, type GroupTracker } from "../groups/group-tracker.js";
 import type { GroupRecord, GroupStore } from "../store/groups.js";
 import type { AccountStore } from "../store/store.js";
 import { AccountNotConnectedError, type SocketManager } from "../whatsapp/socket-manager.js";
-import { mapError, mapErrors, whatsappCode, whatsappError } from "./domain-errors.js";
+import { whatsappCode } from "../whatsapp/whatsapp-error-code.js";
+import { mapError, mapErrors, whatsappError } from "./domain-errors.js";
 import { groupFromMetadata, toGroup, userJid } from "./group-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 

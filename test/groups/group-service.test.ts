@@ -265,6 +265,8 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     const leftAtBob = bob.waitFor("group-participants.update", (u) => u.id === jid && u.action === "remove");
     await groups.leaveGroup({ accountId: ACCOUNT, groupJid: jid });
     await leftAtBob;
+    const sendAfter = await failure(messages.sendMessage({ accountId: ACCOUNT, to: jid, content: { case: "text", value: { body: "still here?" } } }));
+    expect([sendAfter.code, sendAfter.rawMessage]).toEqual([Code.FailedPrecondition, expect.stringMatching(/not a member/)]);
     const { group: afterLeaving } = await groups.getGroup({ accountId: ACCOUNT, groupJid: jid });
     expect(afterLeaving).toMatchObject({ jid, subject: "Bob's", isMember: false });
     const { groups: listed } = await groups.listGroups({ accountId: ACCOUNT, pageSize: 500 });
@@ -300,6 +302,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     expect((await failure(groups.updateParticipants({ accountId: ACCOUNT, groupJid: unknown, action: ParticipantAction.ADD, participants: [pn(BOB)] }))).code).toBe(Code.NotFound);
     expect((await failure(groups.leaveGroup({ accountId: ACCOUNT, groupJid: unknown }))).code).toBe(Code.NotFound);
     expect((await failure(groups.joinGroup({ accountId: ACCOUNT, inviteCode: "NoSuchCode12345" }))).code).toBe(Code.NotFound);
+    expect((await failure(messages.sendMessage({ accountId: ACCOUNT, to: unknown, content: { case: "text", value: { body: "anyone?" } } }))).code).toBe(Code.NotFound);
   });
 
   it("when the account changes a group, then each change is one event on StreamMessages, with the account as author and the group after it", async () => {
@@ -354,5 +357,12 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     expect(roles(removed.group)[ACCOUNT_JID]).toBeUndefined();
     const { group: stored } = await groups.getGroup({ accountId: ACCOUNT, groupJid: jid });
     expect(stored?.isMember).toBe(false);
+    const send = await failure(messages.sendMessage({ accountId: ACCOUNT, to: jid, content: { case: "text", value: { body: "hello?" } } }));
+    expect(send.code).toBe(Code.FailedPrecondition);
+
+    // A group the store never saw: WhatsApp's own refusal says the same.
+    const foreign = (await bob.sock.groupCreate("Not yours", [pn(CAROL)])).id;
+    const refused = await failure(messages.sendMessage({ accountId: ACCOUNT, to: foreign, content: { case: "text", value: { body: "let me in" } } }));
+    expect([refused.code, refused.rawMessage]).toEqual([Code.FailedPrecondition, expect.stringMatching(/not a member.*403/)]);
   });
 }));
