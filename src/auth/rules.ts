@@ -84,6 +84,9 @@ service(GroupService, {
   revokeInviteLink: { permission: "send", accounts: (m) => named(m.accountId) },
   joinGroup: { permission: "send", accounts: (m) => named(m.accountId) },
   leaveGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  getInviteInfo: { permission: "read", accounts: (m) => named(m.accountId) },
+  listJoinRequests: { permission: "read", accounts: (m) => named(m.accountId) },
+  updateJoinRequests: { permission: "send", accounts: (m) => named(m.accountId) },
 });
 
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";

@@ -16,6 +16,7 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   group_created: EventType.GROUP_CREATED,
   group_participants_changed: EventType.GROUP_PARTICIPANTS_CHANGED,
   group_updated: EventType.GROUP_UPDATED,
+  group_join_requested: EventType.GROUP_JOIN_REQUESTED,
 };
 
 /** The stored name of each event type of the contract (none for UNSPECIFIED). */

@@ -23,7 +23,7 @@ type JidInit = MessageInitShape<typeof JidSchema>;
 
 /** A change to announce on the event log. */
 export interface GroupChangeNotice {
-  type: "group_created" | "group_participants_changed" | "group_updated";
+  type: "group_created" | "group_participants_changed" | "group_updated" | "group_join_requested";
   author?: JidInit;
   action?: GroupParticipantsAction;
   participants?: JidInit[];
@@ -98,6 +98,14 @@ export class GroupTracker {
           const record = await this.current(accountId, sock, u.id, (stored) => stored);
           await this.announce(record, { type: "group_updated", author: pair(u.author, u.authorPn), changedFields });
         }
+      }),
+    );
+    // Sent to admins only: someone asked to join a group with join approval on.
+    sock.ev.on("group.join-request", (r) =>
+      this.serial(accountId, async () => {
+        if (r.action !== "created") return;
+        const record = await this.current(accountId, sock, r.id, (stored) => stored);
+        await this.announce(record, { type: "group_join_requested", author: pair(r.author, r.authorPn), participants: [pair(r.participant, r.participantPn)!] });
       }),
     );
     // Disappearing messages arrive as a protocol message, which Baileys reports as a chat update.

@@ -1,3 +1,4 @@
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { jidNormalizedUser, type GroupMetadata, type WASocket } from "@whiskeysockets/baileys";
 import { GroupMemberAddMode, type Group } from "../../gen/wildcat/v1/group_pb.js";
@@ -5,7 +6,11 @@ import {
   ParticipantAction,
   ParticipantResultStatus,
   type GetGroupRequest,
+  JoinRequestAction,
+  type GetInviteInfoRequest,
   type GetInviteLinkRequest,
+  type ListJoinRequestsRequest,
+  type UpdateJoinRequestsRequest,
   type GroupService,
   type GroupServiceCreateGroupRequest,
   type JoinGroupRequest,
@@ -178,7 +183,7 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
 
   async joinGroup(req: JoinGroupRequest) {
     const sock = await this.socket(req.accountId);
-    const code = req.inviteCode.startsWith(INVITE_LINK) ? req.inviteCode.slice(INVITE_LINK.length) : req.inviteCode;
+    const code = inviteCode(req.inviteCode);
     const codes = { 406: [Code.NotFound, "the invite code is unknown or was revoked"], 409: [Code.AlreadyExists, "the account is a member already"] } as const;
     // Asked first so the group is known also when joining only files a request.
     const info = await this.ask(sock.groupGetInviteInfo(code), "joining by invite code", codes);
@@ -201,6 +206,61 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     await this.deps.groups.put(group);
     await this.deps.tracker.announce(group, { type: "group_participants_changed", author: me(sock), action: GroupParticipantsAction.REMOVED, participants: [me(sock)!] });
     return {};
+  }
+
+  async getInviteInfo(req: GetInviteInfoRequest) {
+    const sock = await this.socket(req.accountId);
+    const info = await this.ask(sock.groupGetInviteInfo(inviteCode(req.inviteCode)), "reading an invite code", {
+      406: [Code.NotFound, "the invite code is unknown or was revoked"],
+    });
+    return { group: toGroup(groupFromMetadata(req.accountId, info, selfOf(sock), this.deps.clock.now())) };
+  }
+
+  async listJoinRequests(req: ListJoinRequestsRequest) {
+    const sock = await this.socket(req.accountId);
+    const pending = await this.ask(sock.groupRequestParticipantsList(req.groupJid), `listing join requests of group ${req.groupJid}`, {
+      404: [Code.NotFound, "no such group"],
+    });
+    return {
+      requests: pending.map((attrs) => {
+        const a = attrs as Record<string, string | undefined>;
+        const time = Number(a.request_time);
+        return {
+          requester: pair(a.jid, a.phone_number) ?? { jid: "" },
+          requestTime: Number.isFinite(time) && time > 0 ? timestampFromMs(time * 1000) : undefined,
+        };
+      }),
+    };
+  }
+
+  async updateJoinRequests(req: UpdateJoinRequestsRequest) {
+    const sock = await this.socket(req.accountId);
+    const approve = req.action === JoinRequestAction.APPROVE;
+    const jids = req.participants.map(userJid);
+    const answers = await this.ask(
+      sock.groupRequestParticipantsUpdate(req.groupJid, jids, approve ? "approve" : "reject"),
+      `answering join requests of group ${req.groupJid}`,
+      { 404: [Code.NotFound, "no such group"] },
+    );
+    const group = await this.refresh(req.accountId, sock, req.groupJid);
+    const results = req.participants.map((participant, i) => {
+      const answer = answers.find((a) => a.jid && jidNormalizedUser(a.jid) === jids[i]) ?? (answers.length === jids.length ? answers[i] : undefined);
+      const waCode = Number(answer?.status ?? 0);
+      const [status, reason] =
+        waCode === 200
+          ? [ParticipantResultStatus.OK, ""]
+          : waCode === 404
+            ? [ParticipantResultStatus.NOT_FOUND, "no pending join request of theirs"]
+            : [ParticipantResultStatus.FAILED, answer ? `WhatsApp refused with code ${waCode}` : "WhatsApp gave no answer for this person"];
+      const jid = answer?.jid ? jidNormalizedUser(answer.jid) : jids[i]!;
+      const member = group.participants.find((p) => p.jid === jid || p.pn === jid || p.lid === jid);
+      return { participant, jid: { jid, pnJid: member?.pn ?? "", lidJid: member?.lid ?? "" }, status, whatsappCode: waCode, reason };
+    });
+    const added = results.filter((r) => r.status === ParticipantResultStatus.OK).map((r) => r.jid);
+    if (approve && added.length > 0) {
+      await this.deps.tracker.announce(group, { type: "group_participants_changed", author: me(sock), action: GroupParticipantsAction.ADDED, participants: added });
+    }
+    return { results, group: toGroup(group) };
   }
 
   private socket(accountId: string): Promise<WASocket> {
@@ -229,6 +289,11 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
 /** The account itself, as the author of its own changes. */
 function me(sock: WASocket) {
   return pair(sock.user?.lid ?? sock.user?.id, sock.user?.id);
+}
+
+/** The code of an invite code or link. */
+function inviteCode(given: string): string {
+  return given.startsWith(INVITE_LINK) ? given.slice(INVITE_LINK.length) : given;
 }
 
 function invite(code: string | undefined) {

@@ -13,6 +13,7 @@ export type EventType =
   | "group_created"
   | "group_participants_changed"
   | "group_updated"
+  | "group_join_requested"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

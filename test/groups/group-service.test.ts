@@ -5,7 +5,7 @@ import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { fromJsonString } from "@bufbuild/protobuf";
 import { EventSchema, EventType, GroupParticipantsAction, type Event, type GroupChange } from "../../gen/wildcat/v1/event_pb.js";
 import { GroupMemberAddMode, GroupParticipantRole, type Group } from "../../gen/wildcat/v1/group_pb.js";
-import { GroupService, ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
+import { GroupService, JoinRequestAction, ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
 import type { Message } from "../../gen/wildcat/v1/message_pb.js";
 import type { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
@@ -245,6 +245,8 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     const jid = (await bob.sock.groupCreate("Bob's", [pn(CAROL)])).id;
     const code = (await bob.sock.groupInviteCode(jid))!;
 
+    const { group: preview } = await groups.getInviteInfo({ accountId: ACCOUNT, inviteCode: code });
+    expect(preview).toMatchObject({ jid, subject: "Bob's", isMember: false });
     const joinedAtBob = bob.waitFor("group-participants.update", (u) => u.id === jid && u.action === "add");
     const joined = await groups.joinGroup({ accountId: ACCOUNT, inviteCode: `https://chat.whatsapp.com/${code}` });
     await joinedAtBob;
@@ -302,6 +304,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     expect((await failure(groups.updateParticipants({ accountId: ACCOUNT, groupJid: unknown, action: ParticipantAction.ADD, participants: [pn(BOB)] }))).code).toBe(Code.NotFound);
     expect((await failure(groups.leaveGroup({ accountId: ACCOUNT, groupJid: unknown }))).code).toBe(Code.NotFound);
     expect((await failure(groups.joinGroup({ accountId: ACCOUNT, inviteCode: "NoSuchCode12345" }))).code).toBe(Code.NotFound);
+    expect((await failure(groups.getInviteInfo({ accountId: ACCOUNT, inviteCode: "NoSuchCode12345" }))).code).toBe(Code.NotFound);
     expect((await failure(messages.sendMessage({ accountId: ACCOUNT, to: unknown, content: { case: "text", value: { body: "anyone?" } } }))).code).toBe(Code.NotFound);
   });
 
@@ -364,5 +367,27 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     const foreign = (await bob.sock.groupCreate("Not yours", [pn(CAROL)])).id;
     const refused = await failure(messages.sendMessage({ accountId: ACCOUNT, to: foreign, content: { case: "text", value: { body: "let me in" } } }));
     expect([refused.code, refused.rawMessage]).toEqual([Code.FailedPrecondition, expect.stringMatching(/not a member.*403/)]);
+  });
+
+  it("when join approval is on, then a contact's request is an event and listed, the account approves it, and the contact is a member", async () => {
+    const group = await createGroup("Approved only", [pn(BOB)]);
+    await groups.updateGroup({ accountId: ACCOUNT, group: { jid: group.jid, settings: { joinApproval: true } }, updateMask: { paths: ["settings.join_approval"] } });
+    const { inviteCode } = await groups.getInviteLink({ accountId: ACCOUNT, groupJid: group.jid });
+
+    expect(await dan.sock.groupAcceptInvite(inviteCode)).toBeUndefined();
+    const requested = await groupEvent(EventType.GROUP_JOIN_REQUESTED, group.jid);
+    expect(requested.participants.map((p) => [p.jid, p.pnJid])).toEqual([[sim.lidOf(DAN), pn(DAN)]]);
+    const { requests } = await groups.listJoinRequests({ accountId: ACCOUNT, groupJid: group.jid });
+    expect(requests.map((r) => r.requester?.pnJid)).toEqual([pn(DAN)]);
+    expect(requests[0]!.requestTime).toBeDefined();
+
+    const answered = await groups.updateJoinRequests({ accountId: ACCOUNT, groupJid: group.jid, action: JoinRequestAction.APPROVE, participants: [pn(DAN), pn(CAROL)] });
+    expect(answered.results.map((r) => r.status)).toEqual([ParticipantResultStatus.OK, ParticipantResultStatus.NOT_FOUND]);
+    expect(roles(answered.group)[pn(DAN)]).toBe(GroupParticipantRole.MEMBER);
+    const added = await groupEvent(EventType.GROUP_PARTICIPANTS_CHANGED, group.jid, (c) => c.action === GroupParticipantsAction.ADDED);
+    expect(pns(added)).toEqual([pn(DAN)]);
+    expect((await groups.listJoinRequests({ accountId: ACCOUNT, groupJid: group.jid })).requests).toEqual([]);
+    // Only admins see requests.
+    expect((await failure(groups.listJoinRequests({ accountId: ACCOUNT, groupJid: (await bob.sock.groupCreate("Bob's own", [ACCOUNT_JID])).id }))).code).toBe(Code.PermissionDenied);
   });
 }));

@@ -6,8 +6,8 @@ import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobu
 import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import type { FieldMask } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
+import type { FieldMask, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Group } from "./group_pb.js";
 import { file_wildcat_v1_group } from "./group_pb.js";
 import type { Jid } from "./jid_pb.js";
@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/group_service.proto.
  */
 export const file_wildcat_v1_group_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch53aWxkY2F0L3YxL2dyb3VwX3NlcnZpY2UucHJvdG8SCndpbGRjYXQudjEi4gEKHkdyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSGgoHc3ViamVjdBgCIAEoCUIJukgGcgQQARhkEm0KDHBhcnRpY2lwYW50cxgDIAMoCUJXukhUkgFRCAEQ/wcYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkIkMKH0dyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVzcG9uc2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwIoYBCg9HZXRHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiNAoQR2V0R3JvdXBSZXNwb25zZRIgCgVncm91cBgBIAEoCzIRLndpbGRjYXQudjEuR3JvdXAihwEKEUxpc3RHcm91cHNSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAQiUAoSTGlzdEdyb3Vwc1Jlc3BvbnNlEiEKBmdyb3VwcxgBIAMoCzIRLndpbGRjYXQudjEuR3JvdXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIpUIChJVcGRhdGVHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEigKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cEIGukgDyAEBEuEDCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tCrwO6SKsDugGkAwoYdXBkYXRlX2dyb3VwLnVwZGF0ZV9tYXNrErIBdXBkYXRlX21hc2sgbmVlZHMgYXQgbGVhc3Qgb25lIG9mIHN1YmplY3QsIGRlc2NyaXB0aW9uLCBzZXR0aW5ncywgc2V0dGluZ3MuYW5ub3VuY2UsIHNldHRpbmdzLmxvY2tlZCwgc2V0dGluZ3MubWVtYmVyX2FkZF9tb2RlLCBzZXR0aW5ncy5qb2luX2FwcHJvdmFsLCBzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcxrSAXNpemUodGhpcy5wYXRocykgPiAwICYmIHRoaXMucGF0aHMuYWxsKHAsIHAgaW4gWydzdWJqZWN0JywgJ2Rlc2NyaXB0aW9uJywgJ3NldHRpbmdzJywgJ3NldHRpbmdzLmFubm91bmNlJywgJ3NldHRpbmdzLmxvY2tlZCcsICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnLCAnc2V0dGluZ3Muam9pbl9hcHByb3ZhbCcsICdzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcyddKcgBATq5A7pItQMalAIKHHVwZGF0ZV9ncm91cC5tZW1iZXJfYWRkX21vZGUSSGdyb3VwLnNldHRpbmdzLm1lbWJlcl9hZGRfbW9kZSBtdXN0IGJlIHNldCB3aGVuIHRoZSBzZXR0aW5ncyBhcmUgdXBkYXRlZBqpASEoJ3NldHRpbmdzJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzIHx8ICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IChoYXModGhpcy5ncm91cC5zZXR0aW5ncykgJiYgdGhpcy5ncm91cC5zZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUgIT0gMCkamwEKFHVwZGF0ZV9ncm91cC5zdWJqZWN0Ejtncm91cC5zdWJqZWN0IG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdGhlIHN1YmplY3QgaXMgdXBkYXRlZBpGISgnc3ViamVjdCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgc2l6ZSh0aGlzLmdyb3VwLnN1YmplY3QpID4gMCI3ChNVcGRhdGVHcm91cFJlc3BvbnNlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cCK6AgoZVXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJBI5CgZhY3Rpb24YAyABKA4yHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50QWN0aW9uQgq6SAeCAQQQASAAEm0KDHBhcnRpY2lwYW50cxgEIAMoCUJXukhUkgFRCAEQgAgYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkIqIBChFQYXJ0aWNpcGFudFJlc3VsdBITCgtwYXJ0aWNpcGFudBgBIAEoCRIcCgNqaWQYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZzdGF0dXMYAyABKA4yIy53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0U3RhdHVzEhUKDXdoYXRzYXBwX2NvZGUYBCABKA0SDgoGcmVhc29uGAUgASgJIm4KGlVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlEi4KB3Jlc3VsdHMYASADKAsyHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0EiAKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cCKLAQoUR2V0SW52aXRlTGlua1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiQQoVR2V0SW52aXRlTGlua1Jlc3BvbnNlEhMKC2ludml0ZV9jb2RlGAEgASgJEhMKC2ludml0ZV9saW5rGAIgASgJIo4BChdSZXZva2VJbnZpdGVMaW5rUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJEChhSZXZva2VJbnZpdGVMaW5rUmVzcG9uc2USEwoLaW52aXRlX2NvZGUYASABKAkSEwoLaW52aXRlX2xpbmsYAiABKAkimwEKEEpvaW5Hcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJiChFKb2luR3JvdXBSZXNwb25zZRIRCglncm91cF9qaWQYASABKAkSGAoQcGVuZGluZ19hcHByb3ZhbBgCIAEoCBIgCgVncm91cBgDIAEoCzIRLndpbGRjYXQudjEuR3JvdXAiiAEKEUxlYXZlR3JvdXBSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkIhQKEkxlYXZlR3JvdXBSZXNwb25zZSqxAQoRUGFydGljaXBhbnRBY3Rpb24SIgoeUEFSVElDSVBBTlRfQUNUSU9OX1VOU1BFQ0lGSUVEEAASGgoWUEFSVElDSVBBTlRfQUNUSU9OX0FERBABEh0KGVBBUlRJQ0lQQU5UX0FDVElPTl9SRU1PVkUQAhIeChpQQVJUSUNJUEFOVF9BQ1RJT05fUFJPTU9URRADEh0KGVBBUlRJQ0lQQU5UX0FDVElPTl9ERU1PVEUQBCqxAgoXUGFydGljaXBhbnRSZXN1bHRTdGF0dXMSKQolUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19VTlNQRUNJRklFRBAAEiAKHFBBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfT0sQARInCiNQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX05PVF9GT1VORBACEiYKIlBBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfQ09ORkxJQ1QQAxIlCiFQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX1JFRlVTRUQQBBIrCidQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX1JFQ0VOVExZX0xFRlQQBRIkCiBQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX0ZBSUxFRBAGMtgJCgxHcm91cFNlcnZpY2USlwEKC0NyZWF0ZUdyb3VwEioud2lsZGNhdC52MS5Hcm91cFNlcnZpY2VDcmVhdGVHcm91cFJlcXVlc3QaKy53aWxkY2F0LnYxLkdyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVzcG9uc2UiL4LT5JMCKToBKiIkL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0NyZWF0ZUdyb3VwEnYKCEdldEdyb3VwEhsud2lsZGNhdC52MS5HZXRHcm91cFJlcXVlc3QaHC53aWxkY2F0LnYxLkdldEdyb3VwUmVzcG9uc2UiL5ACAYLT5JMCJjoBKiIhL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0dldEdyb3VwEn4KCkxpc3RHcm91cHMSHS53aWxkY2F0LnYxLkxpc3RHcm91cHNSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaXN0R3JvdXBzUmVzcG9uc2UiMZACAYLT5JMCKDoBKiIjL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0xpc3RHcm91cHMSfwoLVXBkYXRlR3JvdXASHi53aWxkY2F0LnYxLlVwZGF0ZUdyb3VwUmVxdWVzdBofLndpbGRjYXQudjEuVXBkYXRlR3JvdXBSZXNwb25zZSIvgtPkkwIpOgEqIiQvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvVXBkYXRlR3JvdXASmwEKElVwZGF0ZVBhcnRpY2lwYW50cxIlLndpbGRjYXQudjEuVXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBomLndpbGRjYXQudjEuVXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL1VwZGF0ZVBhcnRpY2lwYW50cxKKAQoNR2V0SW52aXRlTGluaxIgLndpbGRjYXQudjEuR2V0SW52aXRlTGlua1JlcXVlc3QaIS53aWxkY2F0LnYxLkdldEludml0ZUxpbmtSZXNwb25zZSI0kAIBgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvR2V0SW52aXRlTGluaxKTAQoQUmV2b2tlSW52aXRlTGluaxIjLndpbGRjYXQudjEuUmV2b2tlSW52aXRlTGlua1JlcXVlc3QaJC53aWxkY2F0LnYxLlJldm9rZUludml0ZUxpbmtSZXNwb25zZSI0gtPkkwIuOgEqIikvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvUmV2b2tlSW52aXRlTGluaxJ3CglKb2luR3JvdXASHC53aWxkY2F0LnYxLkpvaW5Hcm91cFJlcXVlc3QaHS53aWxkY2F0LnYxLkpvaW5Hcm91cFJlc3BvbnNlIi2C0+STAic6ASoiIi93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9Kb2luR3JvdXASewoKTGVhdmVHcm91cBIdLndpbGRjYXQudjEuTGVhdmVHcm91cFJlcXVlc3QaHi53aWxkY2F0LnYxLkxlYXZlR3JvdXBSZXNwb25zZSIugtPkkwIoOgEqIiMvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvTGVhdmVHcm91cGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask, file_wildcat_v1_group, file_wildcat_v1_jid]);
+  fileDesc("Ch53aWxkY2F0L3YxL2dyb3VwX3NlcnZpY2UucHJvdG8SCndpbGRjYXQudjEi4gEKHkdyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSGgoHc3ViamVjdBgCIAEoCUIJukgGcgQQARhkEm0KDHBhcnRpY2lwYW50cxgDIAMoCUJXukhUkgFRCAEQ/wcYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkIkMKH0dyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVzcG9uc2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwIoYBCg9HZXRHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiNAoQR2V0R3JvdXBSZXNwb25zZRIgCgVncm91cBgBIAEoCzIRLndpbGRjYXQudjEuR3JvdXAihwEKEUxpc3RHcm91cHNSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAQiUAoSTGlzdEdyb3Vwc1Jlc3BvbnNlEiEKBmdyb3VwcxgBIAMoCzIRLndpbGRjYXQudjEuR3JvdXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIpUIChJVcGRhdGVHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEigKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cEIGukgDyAEBEuEDCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tCrwO6SKsDugGkAwoYdXBkYXRlX2dyb3VwLnVwZGF0ZV9tYXNrErIBdXBkYXRlX21hc2sgbmVlZHMgYXQgbGVhc3Qgb25lIG9mIHN1YmplY3QsIGRlc2NyaXB0aW9uLCBzZXR0aW5ncywgc2V0dGluZ3MuYW5ub3VuY2UsIHNldHRpbmdzLmxvY2tlZCwgc2V0dGluZ3MubWVtYmVyX2FkZF9tb2RlLCBzZXR0aW5ncy5qb2luX2FwcHJvdmFsLCBzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcxrSAXNpemUodGhpcy5wYXRocykgPiAwICYmIHRoaXMucGF0aHMuYWxsKHAsIHAgaW4gWydzdWJqZWN0JywgJ2Rlc2NyaXB0aW9uJywgJ3NldHRpbmdzJywgJ3NldHRpbmdzLmFubm91bmNlJywgJ3NldHRpbmdzLmxvY2tlZCcsICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnLCAnc2V0dGluZ3Muam9pbl9hcHByb3ZhbCcsICdzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcyddKcgBATq5A7pItQMalAIKHHVwZGF0ZV9ncm91cC5tZW1iZXJfYWRkX21vZGUSSGdyb3VwLnNldHRpbmdzLm1lbWJlcl9hZGRfbW9kZSBtdXN0IGJlIHNldCB3aGVuIHRoZSBzZXR0aW5ncyBhcmUgdXBkYXRlZBqpASEoJ3NldHRpbmdzJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzIHx8ICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IChoYXModGhpcy5ncm91cC5zZXR0aW5ncykgJiYgdGhpcy5ncm91cC5zZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUgIT0gMCkamwEKFHVwZGF0ZV9ncm91cC5zdWJqZWN0Ejtncm91cC5zdWJqZWN0IG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdGhlIHN1YmplY3QgaXMgdXBkYXRlZBpGISgnc3ViamVjdCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgc2l6ZSh0aGlzLmdyb3VwLnN1YmplY3QpID4gMCI3ChNVcGRhdGVHcm91cFJlc3BvbnNlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cCK6AgoZVXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJBI5CgZhY3Rpb24YAyABKA4yHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50QWN0aW9uQgq6SAeCAQQQASAAEm0KDHBhcnRpY2lwYW50cxgEIAMoCUJXukhUkgFRCAEQgAgYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkIqIBChFQYXJ0aWNpcGFudFJlc3VsdBITCgtwYXJ0aWNpcGFudBgBIAEoCRIcCgNqaWQYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZzdGF0dXMYAyABKA4yIy53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0U3RhdHVzEhUKDXdoYXRzYXBwX2NvZGUYBCABKA0SDgoGcmVhc29uGAUgASgJIm4KGlVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlEi4KB3Jlc3VsdHMYASADKAsyHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0EiAKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cCKLAQoUR2V0SW52aXRlTGlua1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiQQoVR2V0SW52aXRlTGlua1Jlc3BvbnNlEhMKC2ludml0ZV9jb2RlGAEgASgJEhMKC2ludml0ZV9saW5rGAIgASgJIo4BChdSZXZva2VJbnZpdGVMaW5rUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJEChhSZXZva2VJbnZpdGVMaW5rUmVzcG9uc2USEwoLaW52aXRlX2NvZGUYASABKAkSEwoLaW52aXRlX2xpbmsYAiABKAkimwEKEEpvaW5Hcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJiChFKb2luR3JvdXBSZXNwb25zZRIRCglncm91cF9qaWQYASABKAkSGAoQcGVuZGluZ19hcHByb3ZhbBgCIAEoCBIgCgVncm91cBgDIAEoCzIRLndpbGRjYXQudjEuR3JvdXAiiAEKEUxlYXZlR3JvdXBSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkIhQKEkxlYXZlR3JvdXBSZXNwb25zZSKfAQoUR2V0SW52aXRlSW5mb1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCI5ChVHZXRJbnZpdGVJbmZvUmVzcG9uc2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwIo4BChdMaXN0Sm9pblJlcXVlc3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJjCgtKb2luUmVxdWVzdBIiCglyZXF1ZXN0ZXIYASABKAsyDy53aWxkY2F0LnYxLkppZBIwCgxyZXF1ZXN0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkUKGExpc3RKb2luUmVxdWVzdHNSZXNwb25zZRIpCghyZXF1ZXN0cxgBIAMoCzIXLndpbGRjYXQudjEuSm9pblJlcXVlc3QiugIKGVVwZGF0ZUpvaW5SZXF1ZXN0c1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQSOQoGYWN0aW9uGAMgASgOMh0ud2lsZGNhdC52MS5Kb2luUmVxdWVzdEFjdGlvbkIKukgHggEEEAEgABJtCgxwYXJ0aWNpcGFudHMYBCADKAlCV7pIVJIBUQgBEIAIGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJuChpVcGRhdGVKb2luUmVxdWVzdHNSZXNwb25zZRIuCgdyZXN1bHRzGAEgAygLMh0ud2lsZGNhdC52MS5QYXJ0aWNpcGFudFJlc3VsdBIgCgVncm91cBgCIAEoCzIRLndpbGRjYXQudjEuR3JvdXAqsQEKEVBhcnRpY2lwYW50QWN0aW9uEiIKHlBBUlRJQ0lQQU5UX0FDVElPTl9VTlNQRUNJRklFRBAAEhoKFlBBUlRJQ0lQQU5UX0FDVElPTl9BREQQARIdChlQQVJUSUNJUEFOVF9BQ1RJT05fUkVNT1ZFEAISHgoaUEFSVElDSVBBTlRfQUNUSU9OX1BST01PVEUQAxIdChlQQVJUSUNJUEFOVF9BQ1RJT05fREVNT1RFEAQqsQIKF1BhcnRpY2lwYW50UmVzdWx0U3RhdHVzEikKJVBBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIgChxQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX09LEAESJwojUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19OT1RfRk9VTkQQAhImCiJQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX0NPTkZMSUNUEAMSJQohUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19SRUZVU0VEEAQSKwonUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19SRUNFTlRMWV9MRUZUEAUSJAogUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19GQUlMRUQQBip5ChFKb2luUmVxdWVzdEFjdGlvbhIjCh9KT0lOX1JFUVVFU1RfQUNUSU9OX1VOU1BFQ0lGSUVEEAASHwobSk9JTl9SRVFVRVNUX0FDVElPTl9BUFBST1ZFEAESHgoaSk9JTl9SRVFVRVNUX0FDVElPTl9SRUpFQ1QQAjKcDQoMR3JvdXBTZXJ2aWNlEpcBCgtDcmVhdGVHcm91cBIqLndpbGRjYXQudjEuR3JvdXBTZXJ2aWNlQ3JlYXRlR3JvdXBSZXF1ZXN0Gisud2lsZGNhdC52MS5Hcm91cFNlcnZpY2VDcmVhdGVHcm91cFJlc3BvbnNlIi+C0+STAik6ASoiJC93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9DcmVhdGVHcm91cBJ2CghHZXRHcm91cBIbLndpbGRjYXQudjEuR2V0R3JvdXBSZXF1ZXN0Ghwud2lsZGNhdC52MS5HZXRHcm91cFJlc3BvbnNlIi+QAgGC0+STAiY6ASoiIS93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9HZXRHcm91cBJ+CgpMaXN0R3JvdXBzEh0ud2lsZGNhdC52MS5MaXN0R3JvdXBzUmVxdWVzdBoeLndpbGRjYXQudjEuTGlzdEdyb3Vwc1Jlc3BvbnNlIjGQAgGC0+STAig6ASoiIy93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9MaXN0R3JvdXBzEn8KC1VwZGF0ZUdyb3VwEh4ud2lsZGNhdC52MS5VcGRhdGVHcm91cFJlcXVlc3QaHy53aWxkY2F0LnYxLlVwZGF0ZUdyb3VwUmVzcG9uc2UiL4LT5JMCKToBKiIkL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL1VwZGF0ZUdyb3VwEpsBChJVcGRhdGVQYXJ0aWNpcGFudHMSJS53aWxkY2F0LnYxLlVwZGF0ZVBhcnRpY2lwYW50c1JlcXVlc3QaJi53aWxkY2F0LnYxLlVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9VcGRhdGVQYXJ0aWNpcGFudHMSigEKDUdldEludml0ZUxpbmsSIC53aWxkY2F0LnYxLkdldEludml0ZUxpbmtSZXF1ZXN0GiEud2lsZGNhdC52MS5HZXRJbnZpdGVMaW5rUmVzcG9uc2UiNJACAYLT5JMCKzoBKiImL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0dldEludml0ZUxpbmsSkwEKEFJldm9rZUludml0ZUxpbmsSIy53aWxkY2F0LnYxLlJldm9rZUludml0ZUxpbmtSZXF1ZXN0GiQud2lsZGNhdC52MS5SZXZva2VJbnZpdGVMaW5rUmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL1Jldm9rZUludml0ZUxpbmsSdwoJSm9pbkdyb3VwEhwud2lsZGNhdC52MS5Kb2luR3JvdXBSZXF1ZXN0Gh0ud2lsZGNhdC52MS5Kb2luR3JvdXBSZXNwb25zZSItgtPkkwInOgEqIiIvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvSm9pbkdyb3VwEooBCg1HZXRJbnZpdGVJbmZvEiAud2lsZGNhdC52MS5HZXRJbnZpdGVJbmZvUmVxdWVzdBohLndpbGRjYXQudjEuR2V0SW52aXRlSW5mb1Jlc3BvbnNlIjSQAgGC0+STAis6ASoiJi93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9HZXRJbnZpdGVJbmZvEpYBChBMaXN0Sm9pblJlcXVlc3RzEiMud2lsZGNhdC52MS5MaXN0Sm9pblJlcXVlc3RzUmVxdWVzdBokLndpbGRjYXQudjEuTGlzdEpvaW5SZXF1ZXN0c1Jlc3BvbnNlIjeQAgGC0+STAi46ASoiKS93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9MaXN0Sm9pblJlcXVlc3RzEpsBChJVcGRhdGVKb2luUmVxdWVzdHMSJS53aWxkY2F0LnYxLlVwZGF0ZUpvaW5SZXF1ZXN0c1JlcXVlc3QaJi53aWxkY2F0LnYxLlVwZGF0ZUpvaW5SZXF1ZXN0c1Jlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9VcGRhdGVKb2luUmVxdWVzdHMSewoKTGVhdmVHcm91cBIdLndpbGRjYXQudjEuTGVhdmVHcm91cFJlcXVlc3QaHi53aWxkY2F0LnYxLkxlYXZlR3JvdXBSZXNwb25zZSIugtPkkwIoOgEqIiMvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvTGVhdmVHcm91cGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_wildcat_v1_group, file_wildcat_v1_jid]);
 
 /**
  * Request for CreateGroup. Named after the service because SandboxService's
@@ -593,6 +593,205 @@ export const LeaveGroupResponseSchema: GenMessage<LeaveGroupResponse> = /*@__PUR
   messageDesc(file_wildcat_v1_group_service, 18);
 
 /**
+ * Request for GetInviteInfo.
+ *
+ * @generated from message wildcat.v1.GetInviteInfoRequest
+ */
+export type GetInviteInfoRequest = Message<"wildcat.v1.GetInviteInfoRequest"> & {
+  /**
+   * The account that asks (it need not be a member).
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The invite code, or the whole link ("https://chat.whatsapp.com/CODE").
+   *
+   * @generated from field: string invite_code = 2;
+   */
+  inviteCode: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetInviteInfoRequest.
+ * Use `create(GetInviteInfoRequestSchema)` to create a new message.
+ */
+export const GetInviteInfoRequestSchema: GenMessage<GetInviteInfoRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 19);
+
+/**
+ * Response of GetInviteInfo.
+ *
+ * @generated from message wildcat.v1.GetInviteInfoResponse
+ */
+export type GetInviteInfoResponse = Message<"wildcat.v1.GetInviteInfoResponse"> & {
+  /**
+   * The group as WhatsApp shows it to people invited (not stored: the account may
+   * not be a member).
+   *
+   * @generated from field: wildcat.v1.Group group = 1;
+   */
+  group?: Group | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetInviteInfoResponse.
+ * Use `create(GetInviteInfoResponseSchema)` to create a new message.
+ */
+export const GetInviteInfoResponseSchema: GenMessage<GetInviteInfoResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 20);
+
+/**
+ * Request for ListJoinRequests.
+ *
+ * @generated from message wildcat.v1.ListJoinRequestsRequest
+ */
+export type ListJoinRequestsRequest = Message<"wildcat.v1.ListJoinRequestsRequest"> & {
+  /**
+   * The account, an admin of the group.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The group's JID ("…@g.us").
+   *
+   * @generated from field: string group_jid = 2;
+   */
+  groupJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ListJoinRequestsRequest.
+ * Use `create(ListJoinRequestsRequestSchema)` to create a new message.
+ */
+export const ListJoinRequestsRequestSchema: GenMessage<ListJoinRequestsRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 21);
+
+/**
+ * A person waiting for approval to join a group.
+ *
+ * @generated from message wildcat.v1.JoinRequest
+ */
+export type JoinRequest = Message<"wildcat.v1.JoinRequest"> & {
+  /**
+   * Who asked (both JID forms where known).
+   *
+   * @generated from field: wildcat.v1.Jid requester = 1;
+   */
+  requester?: Jid | undefined;
+
+  /**
+   * When they asked.
+   *
+   * @generated from field: google.protobuf.Timestamp request_time = 2;
+   */
+  requestTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.JoinRequest.
+ * Use `create(JoinRequestSchema)` to create a new message.
+ */
+export const JoinRequestSchema: GenMessage<JoinRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 22);
+
+/**
+ * Response of ListJoinRequests.
+ *
+ * @generated from message wildcat.v1.ListJoinRequestsResponse
+ */
+export type ListJoinRequestsResponse = Message<"wildcat.v1.ListJoinRequestsResponse"> & {
+  /**
+   * The pending requests, as WhatsApp lists them.
+   *
+   * @generated from field: repeated wildcat.v1.JoinRequest requests = 1;
+   */
+  requests: JoinRequest[];
+};
+
+/**
+ * Describes the message wildcat.v1.ListJoinRequestsResponse.
+ * Use `create(ListJoinRequestsResponseSchema)` to create a new message.
+ */
+export const ListJoinRequestsResponseSchema: GenMessage<ListJoinRequestsResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 23);
+
+/**
+ * Request for UpdateJoinRequests.
+ *
+ * @generated from message wildcat.v1.UpdateJoinRequestsRequest
+ */
+export type UpdateJoinRequestsRequest = Message<"wildcat.v1.UpdateJoinRequestsRequest"> & {
+  /**
+   * The account, an admin of the group.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The group's JID ("…@g.us").
+   *
+   * @generated from field: string group_jid = 2;
+   */
+  groupJid: string;
+
+  /**
+   * Approve or reject.
+   *
+   * @generated from field: wildcat.v1.JoinRequestAction action = 3;
+   */
+  action: JoinRequestAction;
+
+  /**
+   * The people whose requests to answer (1 to 1024, each once): phone numbers
+   * ("+15551234567") or user JIDs ("…@s.whatsapp.net", "…@lid").
+   *
+   * @generated from field: repeated string participants = 4;
+   */
+  participants: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.UpdateJoinRequestsRequest.
+ * Use `create(UpdateJoinRequestsRequestSchema)` to create a new message.
+ */
+export const UpdateJoinRequestsRequestSchema: GenMessage<UpdateJoinRequestsRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 24);
+
+/**
+ * Response of UpdateJoinRequests.
+ *
+ * @generated from message wildcat.v1.UpdateJoinRequestsResponse
+ */
+export type UpdateJoinRequestsResponse = Message<"wildcat.v1.UpdateJoinRequestsResponse"> & {
+  /**
+   * One result per requested person, in request order: OK, or NOT_FOUND when they
+   * had no pending request.
+   *
+   * @generated from field: repeated wildcat.v1.ParticipantResult results = 1;
+   */
+  results: ParticipantResult[];
+
+  /**
+   * The group after the change, as WhatsApp reports it.
+   *
+   * @generated from field: wildcat.v1.Group group = 2;
+   */
+  group?: Group | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.UpdateJoinRequestsResponse.
+ * Use `create(UpdateJoinRequestsResponseSchema)` to create a new message.
+ */
+export const UpdateJoinRequestsResponseSchema: GenMessage<UpdateJoinRequestsResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 25);
+
+/**
  * What UpdateParticipants does to each listed member.
  *
  * @generated from enum wildcat.v1.ParticipantAction
@@ -705,6 +904,40 @@ export const ParticipantResultStatusSchema: GenEnum<ParticipantResultStatus> = /
   enumDesc(file_wildcat_v1_group_service, 1);
 
 /**
+ * What UpdateJoinRequests does with the listed requests.
+ *
+ * @generated from enum wildcat.v1.JoinRequestAction
+ */
+export enum JoinRequestAction {
+  /**
+   * Not set; refused.
+   *
+   * @generated from enum value: JOIN_REQUEST_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * They become members.
+   *
+   * @generated from enum value: JOIN_REQUEST_ACTION_APPROVE = 1;
+   */
+  APPROVE = 1,
+
+  /**
+   * Their requests are dropped.
+   *
+   * @generated from enum value: JOIN_REQUEST_ACTION_REJECT = 2;
+   */
+  REJECT = 2,
+}
+
+/**
+ * Describes the enum wildcat.v1.JoinRequestAction.
+ */
+export const JoinRequestActionSchema: GenEnum<JoinRequestAction> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_group_service, 2);
+
+/**
  * Creates and manages the WhatsApp groups of an account: metadata, settings,
  * members and their roles, invite links. Every call that talks to WhatsApp needs
  * the account CONNECTED (FAILED_PRECONDITION otherwise). What WhatsApp refuses
@@ -811,6 +1044,40 @@ export const GroupService: GenService<{
     methodKind: "unary";
     input: typeof JoinGroupRequestSchema;
     output: typeof JoinGroupResponseSchema;
+  },
+  /**
+   * Describes the group an invite code or link leads to, without joining it.
+   * Fails with NOT_FOUND for an unknown or revoked code.
+   *
+   * @generated from rpc wildcat.v1.GroupService.GetInviteInfo
+   */
+  getInviteInfo: {
+    methodKind: "unary";
+    input: typeof GetInviteInfoRequestSchema;
+    output: typeof GetInviteInfoResponseSchema;
+  },
+  /**
+   * Lists the people waiting for approval to join a group with join approval on
+   * (admins only). Each new request is also an EVENT_TYPE_GROUP_JOIN_REQUESTED
+   * event.
+   *
+   * @generated from rpc wildcat.v1.GroupService.ListJoinRequests
+   */
+  listJoinRequests: {
+    methodKind: "unary";
+    input: typeof ListJoinRequestsRequestSchema;
+    output: typeof ListJoinRequestsResponseSchema;
+  },
+  /**
+   * Approves (they become members) or rejects pending join requests (admins
+   * only), with a result per person: NOT_FOUND when there is no request of theirs.
+   *
+   * @generated from rpc wildcat.v1.GroupService.UpdateJoinRequests
+   */
+  updateJoinRequests: {
+    methodKind: "unary";
+    input: typeof UpdateJoinRequestsRequestSchema;
+    output: typeof UpdateJoinRequestsResponseSchema;
   },
   /**
    * Leaves a group. The group stays in ListGroups with is_member false.

@@ -58,6 +58,9 @@ const (
 	EventType_EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED EventType = 12
 	// A group's subject, description or settings changed.
 	EventType_EVENT_TYPE_GROUP_UPDATED EventType = 13
+	// Someone asked to join a group with join approval on, where the account is an
+	// admin (participants: who asked). Answer with GroupService.UpdateJoinRequests.
+	EventType_EVENT_TYPE_GROUP_JOIN_REQUESTED EventType = 14
 )
 
 // Enum value maps for EventType.
@@ -77,6 +80,7 @@ var (
 		11: "EVENT_TYPE_GROUP_CREATED",
 		12: "EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED",
 		13: "EVENT_TYPE_GROUP_UPDATED",
+		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":                0,
@@ -93,6 +97,7 @@ var (
 		"EVENT_TYPE_GROUP_CREATED":              11,
 		"EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED": 12,
 		"EVENT_TYPE_GROUP_UPDATED":              13,
+		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 	}
 )
 
@@ -388,8 +393,8 @@ type Event_Webhook struct {
 }
 
 type Event_GroupChange struct {
-	// For GROUP_CREATED, GROUP_PARTICIPANTS_CHANGED and GROUP_UPDATED: what
-	// changed in which group, by whom.
+	// For GROUP_CREATED, GROUP_PARTICIPANTS_CHANGED, GROUP_UPDATED and
+	// GROUP_JOIN_REQUESTED: what changed in which group, by whom.
 	GroupChange *GroupChange `protobuf:"bytes,16,opt,name=group_change,json=groupChange,proto3,oneof"`
 }
 
@@ -658,8 +663,8 @@ type GroupChange struct {
 	Author *Jid `protobuf:"bytes,2,opt,name=author,proto3" json:"author,omitempty"`
 	// For GROUP_PARTICIPANTS_CHANGED: what happened to the participants.
 	Action GroupParticipantsAction `protobuf:"varint,3,opt,name=action,proto3,enum=wildcat.v1.GroupParticipantsAction" json:"action,omitempty"`
-	// For GROUP_PARTICIPANTS_CHANGED: the members concerned. A member who left is
-	// removed with itself as author.
+	// For GROUP_PARTICIPANTS_CHANGED: the members concerned (a member who left is
+	// removed with itself as author). For GROUP_JOIN_REQUESTED: who asked.
 	Participants []*Jid `protobuf:"bytes,4,rep,name=participants,proto3" json:"participants,omitempty"`
 	// For GROUP_UPDATED: the fields that changed, as UpdateGroup update_mask paths
 	// ("subject", "description", "settings.announce", …).
@@ -781,7 +786,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xd3\x03\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xf8\x03\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -797,7 +802,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x12\x1c\n" +
 	"\x18EVENT_TYPE_GROUP_CREATED\x10\v\x12)\n" +
 	"%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\f\x12\x1c\n" +
-	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r*\xdf\x01\n" +
+	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
+	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e*\xdf\x01\n" +
 	"\x17GroupParticipantsAction\x12)\n" +
 	"%GROUP_PARTICIPANTS_ACTION_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fGROUP_PARTICIPANTS_ACTION_ADDED\x10\x01\x12%\n" +

@@ -10,6 +10,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -154,6 +155,59 @@ func (x ParticipantResultStatus) Number() protoreflect.EnumNumber {
 // Deprecated: Use ParticipantResultStatus.Descriptor instead.
 func (ParticipantResultStatus) EnumDescriptor() ([]byte, []int) {
 	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{1}
+}
+
+// What UpdateJoinRequests does with the listed requests.
+type JoinRequestAction int32
+
+const (
+	// Not set; refused.
+	JoinRequestAction_JOIN_REQUEST_ACTION_UNSPECIFIED JoinRequestAction = 0
+	// They become members.
+	JoinRequestAction_JOIN_REQUEST_ACTION_APPROVE JoinRequestAction = 1
+	// Their requests are dropped.
+	JoinRequestAction_JOIN_REQUEST_ACTION_REJECT JoinRequestAction = 2
+)
+
+// Enum value maps for JoinRequestAction.
+var (
+	JoinRequestAction_name = map[int32]string{
+		0: "JOIN_REQUEST_ACTION_UNSPECIFIED",
+		1: "JOIN_REQUEST_ACTION_APPROVE",
+		2: "JOIN_REQUEST_ACTION_REJECT",
+	}
+	JoinRequestAction_value = map[string]int32{
+		"JOIN_REQUEST_ACTION_UNSPECIFIED": 0,
+		"JOIN_REQUEST_ACTION_APPROVE":     1,
+		"JOIN_REQUEST_ACTION_REJECT":      2,
+	}
+)
+
+func (x JoinRequestAction) Enum() *JoinRequestAction {
+	p := new(JoinRequestAction)
+	*p = x
+	return p
+}
+
+func (x JoinRequestAction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (JoinRequestAction) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_group_service_proto_enumTypes[2].Descriptor()
+}
+
+func (JoinRequestAction) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_group_service_proto_enumTypes[2]
+}
+
+func (x JoinRequestAction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use JoinRequestAction.Descriptor instead.
+func (JoinRequestAction) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{2}
 }
 
 // Request for CreateGroup. Named after the service because SandboxService's
@@ -1248,12 +1302,400 @@ func (*LeaveGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{18}
 }
 
+// Request for GetInviteInfo.
+type GetInviteInfoRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account that asks (it need not be a member).
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The invite code, or the whole link ("https://chat.whatsapp.com/CODE").
+	InviteCode    string `protobuf:"bytes,2,opt,name=invite_code,json=inviteCode,proto3" json:"invite_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInviteInfoRequest) Reset() {
+	*x = GetInviteInfoRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInviteInfoRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInviteInfoRequest) ProtoMessage() {}
+
+func (x *GetInviteInfoRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInviteInfoRequest.ProtoReflect.Descriptor instead.
+func (*GetInviteInfoRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GetInviteInfoRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *GetInviteInfoRequest) GetInviteCode() string {
+	if x != nil {
+		return x.InviteCode
+	}
+	return ""
+}
+
+// Response of GetInviteInfo.
+type GetInviteInfoResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group as WhatsApp shows it to people invited (not stored: the account may
+	// not be a member).
+	Group         *Group `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInviteInfoResponse) Reset() {
+	*x = GetInviteInfoResponse{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInviteInfoResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInviteInfoResponse) ProtoMessage() {}
+
+func (x *GetInviteInfoResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInviteInfoResponse.ProtoReflect.Descriptor instead.
+func (*GetInviteInfoResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *GetInviteInfoResponse) GetGroup() *Group {
+	if x != nil {
+		return x.Group
+	}
+	return nil
+}
+
+// Request for ListJoinRequests.
+type ListJoinRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account, an admin of the group.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The group's JID ("…@g.us").
+	GroupJid      string `protobuf:"bytes,2,opt,name=group_jid,json=groupJid,proto3" json:"group_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListJoinRequestsRequest) Reset() {
+	*x = ListJoinRequestsRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListJoinRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListJoinRequestsRequest) ProtoMessage() {}
+
+func (x *ListJoinRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListJoinRequestsRequest.ProtoReflect.Descriptor instead.
+func (*ListJoinRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ListJoinRequestsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListJoinRequestsRequest) GetGroupJid() string {
+	if x != nil {
+		return x.GroupJid
+	}
+	return ""
+}
+
+// A person waiting for approval to join a group.
+type JoinRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Who asked (both JID forms where known).
+	Requester *Jid `protobuf:"bytes,1,opt,name=requester,proto3" json:"requester,omitempty"`
+	// When they asked.
+	RequestTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=request_time,json=requestTime,proto3" json:"request_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *JoinRequest) Reset() {
+	*x = JoinRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *JoinRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*JoinRequest) ProtoMessage() {}
+
+func (x *JoinRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use JoinRequest.ProtoReflect.Descriptor instead.
+func (*JoinRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *JoinRequest) GetRequester() *Jid {
+	if x != nil {
+		return x.Requester
+	}
+	return nil
+}
+
+func (x *JoinRequest) GetRequestTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RequestTime
+	}
+	return nil
+}
+
+// Response of ListJoinRequests.
+type ListJoinRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The pending requests, as WhatsApp lists them.
+	Requests      []*JoinRequest `protobuf:"bytes,1,rep,name=requests,proto3" json:"requests,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListJoinRequestsResponse) Reset() {
+	*x = ListJoinRequestsResponse{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListJoinRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListJoinRequestsResponse) ProtoMessage() {}
+
+func (x *ListJoinRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListJoinRequestsResponse.ProtoReflect.Descriptor instead.
+func (*ListJoinRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListJoinRequestsResponse) GetRequests() []*JoinRequest {
+	if x != nil {
+		return x.Requests
+	}
+	return nil
+}
+
+// Request for UpdateJoinRequests.
+type UpdateJoinRequestsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account, an admin of the group.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The group's JID ("…@g.us").
+	GroupJid string `protobuf:"bytes,2,opt,name=group_jid,json=groupJid,proto3" json:"group_jid,omitempty"`
+	// Approve or reject.
+	Action JoinRequestAction `protobuf:"varint,3,opt,name=action,proto3,enum=wildcat.v1.JoinRequestAction" json:"action,omitempty"`
+	// The people whose requests to answer (1 to 1024, each once): phone numbers
+	// ("+15551234567") or user JIDs ("…@s.whatsapp.net", "…@lid").
+	Participants  []string `protobuf:"bytes,4,rep,name=participants,proto3" json:"participants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateJoinRequestsRequest) Reset() {
+	*x = UpdateJoinRequestsRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateJoinRequestsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateJoinRequestsRequest) ProtoMessage() {}
+
+func (x *UpdateJoinRequestsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateJoinRequestsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateJoinRequestsRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *UpdateJoinRequestsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *UpdateJoinRequestsRequest) GetGroupJid() string {
+	if x != nil {
+		return x.GroupJid
+	}
+	return ""
+}
+
+func (x *UpdateJoinRequestsRequest) GetAction() JoinRequestAction {
+	if x != nil {
+		return x.Action
+	}
+	return JoinRequestAction_JOIN_REQUEST_ACTION_UNSPECIFIED
+}
+
+func (x *UpdateJoinRequestsRequest) GetParticipants() []string {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
+// Response of UpdateJoinRequests.
+type UpdateJoinRequestsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One result per requested person, in request order: OK, or NOT_FOUND when they
+	// had no pending request.
+	Results []*ParticipantResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	// The group after the change, as WhatsApp reports it.
+	Group         *Group `protobuf:"bytes,2,opt,name=group,proto3" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateJoinRequestsResponse) Reset() {
+	*x = UpdateJoinRequestsResponse{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateJoinRequestsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateJoinRequestsResponse) ProtoMessage() {}
+
+func (x *UpdateJoinRequestsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateJoinRequestsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateJoinRequestsResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *UpdateJoinRequestsResponse) GetResults() []*ParticipantResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+func (x *UpdateJoinRequestsResponse) GetGroup() *Group {
+	if x != nil {
+		return x.Group
+	}
+	return nil
+}
+
 var File_wildcat_v1_group_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\n" +
 	"\x1ewildcat/v1/group_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\"\x84\x02\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\"\x84\x02\n" +
 	"\x1eGroupServiceCreateGroupRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n" +
@@ -1335,7 +1777,33 @@ const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x14\n" +
-	"\x12LeaveGroupResponse*\xb1\x01\n" +
+	"\x12LeaveGroupResponse\"\xb6\x01\n" +
+	"\x14GetInviteInfoRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\\\n" +
+	"\vinvite_code\x18\x02 \x01(\tB;\xbaH8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$R\n" +
+	"inviteCode\"@\n" +
+	"\x15GetInviteInfoResponse\x12'\n" +
+	"\x05group\x18\x01 \x01(\v2\x11.wildcat.v1.GroupR\x05group\"\xa3\x01\n" +
+	"\x17ListJoinRequestsRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12F\n" +
+	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"{\n" +
+	"\vJoinRequest\x12-\n" +
+	"\trequester\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\trequester\x12=\n" +
+	"\frequest_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\vrequestTime\"O\n" +
+	"\x18ListJoinRequestsResponse\x123\n" +
+	"\brequests\x18\x01 \x03(\v2\x17.wildcat.v1.JoinRequestR\brequests\"\xe5\x02\n" +
+	"\x19UpdateJoinRequestsRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12F\n" +
+	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\x12A\n" +
+	"\x06action\x18\x03 \x01(\x0e2\x1d.wildcat.v1.JoinRequestActionB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06action\x12{\n" +
+	"\fparticipants\x18\x04 \x03(\tBW\xbaHT\x92\x01Q\b\x01\x10\x80\b\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\fparticipants\"~\n" +
+	"\x1aUpdateJoinRequestsResponse\x127\n" +
+	"\aresults\x18\x01 \x03(\v2\x1d.wildcat.v1.ParticipantResultR\aresults\x12'\n" +
+	"\x05group\x18\x02 \x01(\v2\x11.wildcat.v1.GroupR\x05group*\xb1\x01\n" +
 	"\x11ParticipantAction\x12\"\n" +
 	"\x1ePARTICIPANT_ACTION_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16PARTICIPANT_ACTION_ADD\x10\x01\x12\x1d\n" +
@@ -1349,7 +1817,11 @@ const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\"PARTICIPANT_RESULT_STATUS_CONFLICT\x10\x03\x12%\n" +
 	"!PARTICIPANT_RESULT_STATUS_REFUSED\x10\x04\x12+\n" +
 	"'PARTICIPANT_RESULT_STATUS_RECENTLY_LEFT\x10\x05\x12$\n" +
-	" PARTICIPANT_RESULT_STATUS_FAILED\x10\x062\xd8\t\n" +
+	" PARTICIPANT_RESULT_STATUS_FAILED\x10\x06*y\n" +
+	"\x11JoinRequestAction\x12#\n" +
+	"\x1fJOIN_REQUEST_ACTION_UNSPECIFIED\x10\x00\x12\x1f\n" +
+	"\x1bJOIN_REQUEST_ACTION_APPROVE\x10\x01\x12\x1e\n" +
+	"\x1aJOIN_REQUEST_ACTION_REJECT\x10\x022\x9c\r\n" +
 	"\fGroupService\x12\x97\x01\n" +
 	"\vCreateGroup\x12*.wildcat.v1.GroupServiceCreateGroupRequest\x1a+.wildcat.v1.GroupServiceCreateGroupResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.GroupService/CreateGroup\x12v\n" +
 	"\bGetGroup\x12\x1b.wildcat.v1.GetGroupRequest\x1a\x1c.wildcat.v1.GetGroupResponse\"/\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.GroupService/GetGroup\x90\x02\x01\x12~\n" +
@@ -1359,7 +1831,10 @@ const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\x12UpdateParticipants\x12%.wildcat.v1.UpdateParticipantsRequest\x1a&.wildcat.v1.UpdateParticipantsResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.GroupService/UpdateParticipants\x12\x8a\x01\n" +
 	"\rGetInviteLink\x12 .wildcat.v1.GetInviteLinkRequest\x1a!.wildcat.v1.GetInviteLinkResponse\"4\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.GroupService/GetInviteLink\x90\x02\x01\x12\x93\x01\n" +
 	"\x10RevokeInviteLink\x12#.wildcat.v1.RevokeInviteLinkRequest\x1a$.wildcat.v1.RevokeInviteLinkResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.GroupService/RevokeInviteLink\x12w\n" +
-	"\tJoinGroup\x12\x1c.wildcat.v1.JoinGroupRequest\x1a\x1d.wildcat.v1.JoinGroupResponse\"-\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.GroupService/JoinGroup\x12{\n" +
+	"\tJoinGroup\x12\x1c.wildcat.v1.JoinGroupRequest\x1a\x1d.wildcat.v1.JoinGroupResponse\"-\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.GroupService/JoinGroup\x12\x8a\x01\n" +
+	"\rGetInviteInfo\x12 .wildcat.v1.GetInviteInfoRequest\x1a!.wildcat.v1.GetInviteInfoResponse\"4\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.GroupService/GetInviteInfo\x90\x02\x01\x12\x96\x01\n" +
+	"\x10ListJoinRequests\x12#.wildcat.v1.ListJoinRequestsRequest\x1a$.wildcat.v1.ListJoinRequestsResponse\"7\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.GroupService/ListJoinRequests\x90\x02\x01\x12\x9b\x01\n" +
+	"\x12UpdateJoinRequests\x12%.wildcat.v1.UpdateJoinRequestsRequest\x1a&.wildcat.v1.UpdateJoinRequestsResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.GroupService/UpdateJoinRequests\x12{\n" +
 	"\n" +
 	"LeaveGroup\x12\x1d.wildcat.v1.LeaveGroupRequest\x1a\x1e.wildcat.v1.LeaveGroupResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.GroupService/LeaveGroupb\x06proto3"
 
@@ -1375,70 +1850,92 @@ func file_wildcat_v1_group_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_group_service_proto_rawDescData
 }
 
-var file_wildcat_v1_group_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_wildcat_v1_group_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_wildcat_v1_group_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_wildcat_v1_group_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_wildcat_v1_group_service_proto_goTypes = []any{
 	(ParticipantAction)(0),                  // 0: wildcat.v1.ParticipantAction
 	(ParticipantResultStatus)(0),            // 1: wildcat.v1.ParticipantResultStatus
-	(*GroupServiceCreateGroupRequest)(nil),  // 2: wildcat.v1.GroupServiceCreateGroupRequest
-	(*GroupServiceCreateGroupResponse)(nil), // 3: wildcat.v1.GroupServiceCreateGroupResponse
-	(*GetGroupRequest)(nil),                 // 4: wildcat.v1.GetGroupRequest
-	(*GetGroupResponse)(nil),                // 5: wildcat.v1.GetGroupResponse
-	(*ListGroupsRequest)(nil),               // 6: wildcat.v1.ListGroupsRequest
-	(*ListGroupsResponse)(nil),              // 7: wildcat.v1.ListGroupsResponse
-	(*UpdateGroupRequest)(nil),              // 8: wildcat.v1.UpdateGroupRequest
-	(*UpdateGroupResponse)(nil),             // 9: wildcat.v1.UpdateGroupResponse
-	(*UpdateParticipantsRequest)(nil),       // 10: wildcat.v1.UpdateParticipantsRequest
-	(*ParticipantResult)(nil),               // 11: wildcat.v1.ParticipantResult
-	(*UpdateParticipantsResponse)(nil),      // 12: wildcat.v1.UpdateParticipantsResponse
-	(*GetInviteLinkRequest)(nil),            // 13: wildcat.v1.GetInviteLinkRequest
-	(*GetInviteLinkResponse)(nil),           // 14: wildcat.v1.GetInviteLinkResponse
-	(*RevokeInviteLinkRequest)(nil),         // 15: wildcat.v1.RevokeInviteLinkRequest
-	(*RevokeInviteLinkResponse)(nil),        // 16: wildcat.v1.RevokeInviteLinkResponse
-	(*JoinGroupRequest)(nil),                // 17: wildcat.v1.JoinGroupRequest
-	(*JoinGroupResponse)(nil),               // 18: wildcat.v1.JoinGroupResponse
-	(*LeaveGroupRequest)(nil),               // 19: wildcat.v1.LeaveGroupRequest
-	(*LeaveGroupResponse)(nil),              // 20: wildcat.v1.LeaveGroupResponse
-	(*Group)(nil),                           // 21: wildcat.v1.Group
-	(*fieldmaskpb.FieldMask)(nil),           // 22: google.protobuf.FieldMask
-	(*Jid)(nil),                             // 23: wildcat.v1.Jid
+	(JoinRequestAction)(0),                  // 2: wildcat.v1.JoinRequestAction
+	(*GroupServiceCreateGroupRequest)(nil),  // 3: wildcat.v1.GroupServiceCreateGroupRequest
+	(*GroupServiceCreateGroupResponse)(nil), // 4: wildcat.v1.GroupServiceCreateGroupResponse
+	(*GetGroupRequest)(nil),                 // 5: wildcat.v1.GetGroupRequest
+	(*GetGroupResponse)(nil),                // 6: wildcat.v1.GetGroupResponse
+	(*ListGroupsRequest)(nil),               // 7: wildcat.v1.ListGroupsRequest
+	(*ListGroupsResponse)(nil),              // 8: wildcat.v1.ListGroupsResponse
+	(*UpdateGroupRequest)(nil),              // 9: wildcat.v1.UpdateGroupRequest
+	(*UpdateGroupResponse)(nil),             // 10: wildcat.v1.UpdateGroupResponse
+	(*UpdateParticipantsRequest)(nil),       // 11: wildcat.v1.UpdateParticipantsRequest
+	(*ParticipantResult)(nil),               // 12: wildcat.v1.ParticipantResult
+	(*UpdateParticipantsResponse)(nil),      // 13: wildcat.v1.UpdateParticipantsResponse
+	(*GetInviteLinkRequest)(nil),            // 14: wildcat.v1.GetInviteLinkRequest
+	(*GetInviteLinkResponse)(nil),           // 15: wildcat.v1.GetInviteLinkResponse
+	(*RevokeInviteLinkRequest)(nil),         // 16: wildcat.v1.RevokeInviteLinkRequest
+	(*RevokeInviteLinkResponse)(nil),        // 17: wildcat.v1.RevokeInviteLinkResponse
+	(*JoinGroupRequest)(nil),                // 18: wildcat.v1.JoinGroupRequest
+	(*JoinGroupResponse)(nil),               // 19: wildcat.v1.JoinGroupResponse
+	(*LeaveGroupRequest)(nil),               // 20: wildcat.v1.LeaveGroupRequest
+	(*LeaveGroupResponse)(nil),              // 21: wildcat.v1.LeaveGroupResponse
+	(*GetInviteInfoRequest)(nil),            // 22: wildcat.v1.GetInviteInfoRequest
+	(*GetInviteInfoResponse)(nil),           // 23: wildcat.v1.GetInviteInfoResponse
+	(*ListJoinRequestsRequest)(nil),         // 24: wildcat.v1.ListJoinRequestsRequest
+	(*JoinRequest)(nil),                     // 25: wildcat.v1.JoinRequest
+	(*ListJoinRequestsResponse)(nil),        // 26: wildcat.v1.ListJoinRequestsResponse
+	(*UpdateJoinRequestsRequest)(nil),       // 27: wildcat.v1.UpdateJoinRequestsRequest
+	(*UpdateJoinRequestsResponse)(nil),      // 28: wildcat.v1.UpdateJoinRequestsResponse
+	(*Group)(nil),                           // 29: wildcat.v1.Group
+	(*fieldmaskpb.FieldMask)(nil),           // 30: google.protobuf.FieldMask
+	(*Jid)(nil),                             // 31: wildcat.v1.Jid
+	(*timestamppb.Timestamp)(nil),           // 32: google.protobuf.Timestamp
 }
 var file_wildcat_v1_group_service_proto_depIdxs = []int32{
-	21, // 0: wildcat.v1.GroupServiceCreateGroupResponse.group:type_name -> wildcat.v1.Group
-	21, // 1: wildcat.v1.GetGroupResponse.group:type_name -> wildcat.v1.Group
-	21, // 2: wildcat.v1.ListGroupsResponse.groups:type_name -> wildcat.v1.Group
-	21, // 3: wildcat.v1.UpdateGroupRequest.group:type_name -> wildcat.v1.Group
-	22, // 4: wildcat.v1.UpdateGroupRequest.update_mask:type_name -> google.protobuf.FieldMask
-	21, // 5: wildcat.v1.UpdateGroupResponse.group:type_name -> wildcat.v1.Group
+	29, // 0: wildcat.v1.GroupServiceCreateGroupResponse.group:type_name -> wildcat.v1.Group
+	29, // 1: wildcat.v1.GetGroupResponse.group:type_name -> wildcat.v1.Group
+	29, // 2: wildcat.v1.ListGroupsResponse.groups:type_name -> wildcat.v1.Group
+	29, // 3: wildcat.v1.UpdateGroupRequest.group:type_name -> wildcat.v1.Group
+	30, // 4: wildcat.v1.UpdateGroupRequest.update_mask:type_name -> google.protobuf.FieldMask
+	29, // 5: wildcat.v1.UpdateGroupResponse.group:type_name -> wildcat.v1.Group
 	0,  // 6: wildcat.v1.UpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	23, // 7: wildcat.v1.ParticipantResult.jid:type_name -> wildcat.v1.Jid
+	31, // 7: wildcat.v1.ParticipantResult.jid:type_name -> wildcat.v1.Jid
 	1,  // 8: wildcat.v1.ParticipantResult.status:type_name -> wildcat.v1.ParticipantResultStatus
-	11, // 9: wildcat.v1.UpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	21, // 10: wildcat.v1.UpdateParticipantsResponse.group:type_name -> wildcat.v1.Group
-	21, // 11: wildcat.v1.JoinGroupResponse.group:type_name -> wildcat.v1.Group
-	2,  // 12: wildcat.v1.GroupService.CreateGroup:input_type -> wildcat.v1.GroupServiceCreateGroupRequest
-	4,  // 13: wildcat.v1.GroupService.GetGroup:input_type -> wildcat.v1.GetGroupRequest
-	6,  // 14: wildcat.v1.GroupService.ListGroups:input_type -> wildcat.v1.ListGroupsRequest
-	8,  // 15: wildcat.v1.GroupService.UpdateGroup:input_type -> wildcat.v1.UpdateGroupRequest
-	10, // 16: wildcat.v1.GroupService.UpdateParticipants:input_type -> wildcat.v1.UpdateParticipantsRequest
-	13, // 17: wildcat.v1.GroupService.GetInviteLink:input_type -> wildcat.v1.GetInviteLinkRequest
-	15, // 18: wildcat.v1.GroupService.RevokeInviteLink:input_type -> wildcat.v1.RevokeInviteLinkRequest
-	17, // 19: wildcat.v1.GroupService.JoinGroup:input_type -> wildcat.v1.JoinGroupRequest
-	19, // 20: wildcat.v1.GroupService.LeaveGroup:input_type -> wildcat.v1.LeaveGroupRequest
-	3,  // 21: wildcat.v1.GroupService.CreateGroup:output_type -> wildcat.v1.GroupServiceCreateGroupResponse
-	5,  // 22: wildcat.v1.GroupService.GetGroup:output_type -> wildcat.v1.GetGroupResponse
-	7,  // 23: wildcat.v1.GroupService.ListGroups:output_type -> wildcat.v1.ListGroupsResponse
-	9,  // 24: wildcat.v1.GroupService.UpdateGroup:output_type -> wildcat.v1.UpdateGroupResponse
-	12, // 25: wildcat.v1.GroupService.UpdateParticipants:output_type -> wildcat.v1.UpdateParticipantsResponse
-	14, // 26: wildcat.v1.GroupService.GetInviteLink:output_type -> wildcat.v1.GetInviteLinkResponse
-	16, // 27: wildcat.v1.GroupService.RevokeInviteLink:output_type -> wildcat.v1.RevokeInviteLinkResponse
-	18, // 28: wildcat.v1.GroupService.JoinGroup:output_type -> wildcat.v1.JoinGroupResponse
-	20, // 29: wildcat.v1.GroupService.LeaveGroup:output_type -> wildcat.v1.LeaveGroupResponse
-	21, // [21:30] is the sub-list for method output_type
-	12, // [12:21] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	12, // 9: wildcat.v1.UpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	29, // 10: wildcat.v1.UpdateParticipantsResponse.group:type_name -> wildcat.v1.Group
+	29, // 11: wildcat.v1.JoinGroupResponse.group:type_name -> wildcat.v1.Group
+	29, // 12: wildcat.v1.GetInviteInfoResponse.group:type_name -> wildcat.v1.Group
+	31, // 13: wildcat.v1.JoinRequest.requester:type_name -> wildcat.v1.Jid
+	32, // 14: wildcat.v1.JoinRequest.request_time:type_name -> google.protobuf.Timestamp
+	25, // 15: wildcat.v1.ListJoinRequestsResponse.requests:type_name -> wildcat.v1.JoinRequest
+	2,  // 16: wildcat.v1.UpdateJoinRequestsRequest.action:type_name -> wildcat.v1.JoinRequestAction
+	12, // 17: wildcat.v1.UpdateJoinRequestsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	29, // 18: wildcat.v1.UpdateJoinRequestsResponse.group:type_name -> wildcat.v1.Group
+	3,  // 19: wildcat.v1.GroupService.CreateGroup:input_type -> wildcat.v1.GroupServiceCreateGroupRequest
+	5,  // 20: wildcat.v1.GroupService.GetGroup:input_type -> wildcat.v1.GetGroupRequest
+	7,  // 21: wildcat.v1.GroupService.ListGroups:input_type -> wildcat.v1.ListGroupsRequest
+	9,  // 22: wildcat.v1.GroupService.UpdateGroup:input_type -> wildcat.v1.UpdateGroupRequest
+	11, // 23: wildcat.v1.GroupService.UpdateParticipants:input_type -> wildcat.v1.UpdateParticipantsRequest
+	14, // 24: wildcat.v1.GroupService.GetInviteLink:input_type -> wildcat.v1.GetInviteLinkRequest
+	16, // 25: wildcat.v1.GroupService.RevokeInviteLink:input_type -> wildcat.v1.RevokeInviteLinkRequest
+	18, // 26: wildcat.v1.GroupService.JoinGroup:input_type -> wildcat.v1.JoinGroupRequest
+	22, // 27: wildcat.v1.GroupService.GetInviteInfo:input_type -> wildcat.v1.GetInviteInfoRequest
+	24, // 28: wildcat.v1.GroupService.ListJoinRequests:input_type -> wildcat.v1.ListJoinRequestsRequest
+	27, // 29: wildcat.v1.GroupService.UpdateJoinRequests:input_type -> wildcat.v1.UpdateJoinRequestsRequest
+	20, // 30: wildcat.v1.GroupService.LeaveGroup:input_type -> wildcat.v1.LeaveGroupRequest
+	4,  // 31: wildcat.v1.GroupService.CreateGroup:output_type -> wildcat.v1.GroupServiceCreateGroupResponse
+	6,  // 32: wildcat.v1.GroupService.GetGroup:output_type -> wildcat.v1.GetGroupResponse
+	8,  // 33: wildcat.v1.GroupService.ListGroups:output_type -> wildcat.v1.ListGroupsResponse
+	10, // 34: wildcat.v1.GroupService.UpdateGroup:output_type -> wildcat.v1.UpdateGroupResponse
+	13, // 35: wildcat.v1.GroupService.UpdateParticipants:output_type -> wildcat.v1.UpdateParticipantsResponse
+	15, // 36: wildcat.v1.GroupService.GetInviteLink:output_type -> wildcat.v1.GetInviteLinkResponse
+	17, // 37: wildcat.v1.GroupService.RevokeInviteLink:output_type -> wildcat.v1.RevokeInviteLinkResponse
+	19, // 38: wildcat.v1.GroupService.JoinGroup:output_type -> wildcat.v1.JoinGroupResponse
+	23, // 39: wildcat.v1.GroupService.GetInviteInfo:output_type -> wildcat.v1.GetInviteInfoResponse
+	26, // 40: wildcat.v1.GroupService.ListJoinRequests:output_type -> wildcat.v1.ListJoinRequestsResponse
+	28, // 41: wildcat.v1.GroupService.UpdateJoinRequests:output_type -> wildcat.v1.UpdateJoinRequestsResponse
+	21, // 42: wildcat.v1.GroupService.LeaveGroup:output_type -> wildcat.v1.LeaveGroupResponse
+	31, // [31:43] is the sub-list for method output_type
+	19, // [19:31] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_group_service_proto_init() }
@@ -1453,8 +1950,8 @@ func file_wildcat_v1_group_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_group_service_proto_rawDesc), len(file_wildcat_v1_group_service_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   19,
+			NumEnums:      3,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

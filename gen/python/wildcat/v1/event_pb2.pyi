@@ -13,6 +13,7 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 DESCRIPTOR: _descriptor.FileDescriptor
 EVENT_TYPE_ACCOUNT_STATE_CHANGED: EventType
 EVENT_TYPE_GROUP_CREATED: EventType
+EVENT_TYPE_GROUP_JOIN_REQUESTED: EventType
 EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED: EventType
 EVENT_TYPE_GROUP_UPDATED: EventType
 EVENT_TYPE_MEDIA_READY: EventType

@@ -14,11 +14,12 @@ _sym_db = _symbol_database.Default()
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from wildcat.v1 import group_pb2 as wildcat_dot_v1_dot_group__pb2
 from wildcat.v1 import jid_pb2 as wildcat_dot_v1_dot_jid__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewildcat/v1/group_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\"\x84\x02\n\x1eGroupServiceCreateGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n\x07subject\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x07subject\x12{\n\x0cparticipants\x18\x03 \x03(\tBW\xbaHT\x92\x01Q\x08\x01\x10\xff\x07\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\x0cparticipants\"J\n\x1fGroupServiceCreateGroupResponse\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\x9b\x01\n\x0fGetGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\";\n\x10GetGroupResponse\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\xa7\x01\n\x11ListGroupsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"g\n\x12ListGroupsResponse\x12)\n\x06groups\x18\x01 \x03(\x0b\x32\x11.wildcat.v1.GroupR\x06groups\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb3\x08\n\x12UpdateGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12/\n\x05group\x18\x02 \x01(\x0b\x32\x11.wildcat.v1.GroupB\x06\xbaH\x03\xc8\x01\x01R\x05group\x12\xed\x03\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\xaf\x03\xbaH\xab\x03\xba\x01\xa4\x03\n\x18update_group.update_mask\x12\xb2\x01update_mask needs at least one of subject, description, settings, settings.announce, settings.locked, settings.member_add_mode, settings.join_approval, settings.ephemeral_seconds\x1a\xd2\x01size(this.paths) > 0 && this.paths.all(p, p in [\'subject\', \'description\', \'settings\', \'settings.announce\', \'settings.locked\', \'settings.member_add_mode\', \'settings.join_approval\', \'settings.ephemeral_seconds\'])\xc8\x01\x01R\nupdateMask:\xb9\x03\xbaH\xb5\x03\x1a\x94\x02\n\x1cupdate_group.member_add_mode\x12Hgroup.settings.member_add_mode must be set when the settings are updated\x1a\xa9\x01!(\'settings\' in this.update_mask.paths || \'settings.member_add_mode\' in this.update_mask.paths) || (has(this.group.settings) && this.group.settings.member_add_mode != 0)\x1a\x9b\x01\n\x14update_group.subject\x12;group.subject must not be empty when the subject is updated\x1a\x46!(\'subject\' in this.update_mask.paths) || size(this.group.subject) > 0\">\n\x13UpdateGroupResponse\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\xe5\x02\n\x19UpdateParticipantsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\x12\x41\n\x06\x61\x63tion\x18\x03 \x01(\x0e\x32\x1d.wildcat.v1.ParticipantActionB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x06\x61\x63tion\x12{\n\x0cparticipants\x18\x04 \x03(\tBW\xbaHT\x92\x01Q\x08\x01\x10\x80\x08\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\x0cparticipants\"\xd2\x01\n\x11ParticipantResult\x12 \n\x0bparticipant\x18\x01 \x01(\tR\x0bparticipant\x12!\n\x03jid\x18\x02 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\x12;\n\x06status\x18\x03 \x01(\x0e\x32#.wildcat.v1.ParticipantResultStatusR\x06status\x12#\n\rwhatsapp_code\x18\x04 \x01(\rR\x0cwhatsappCode\x12\x16\n\x06reason\x18\x05 \x01(\tR\x06reason\"~\n\x1aUpdateParticipantsResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32\x1d.wildcat.v1.ParticipantResultR\x07results\x12\'\n\x05group\x18\x02 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\xa0\x01\n\x14GetInviteLinkRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"Y\n\x15GetInviteLinkResponse\x12\x1f\n\x0binvite_code\x18\x01 \x01(\tR\ninviteCode\x12\x1f\n\x0binvite_link\x18\x02 \x01(\tR\ninviteLink\"\xa3\x01\n\x17RevokeInviteLinkRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"\\\n\x18RevokeInviteLinkResponse\x12\x1f\n\x0binvite_code\x18\x01 \x01(\tR\ninviteCode\x12\x1f\n\x0binvite_link\x18\x02 \x01(\tR\ninviteLink\"\xb2\x01\n\x10JoinGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\\\n\x0binvite_code\x18\x02 \x01(\tB;\xbaH8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$R\ninviteCode\"\x84\x01\n\x11JoinGroupResponse\x12\x1b\n\tgroup_jid\x18\x01 \x01(\tR\x08groupJid\x12)\n\x10pending_approval\x18\x02 \x01(\x08R\x0fpendingApproval\x12\'\n\x05group\x18\x03 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\x9d\x01\n\x11LeaveGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"\x14\n\x12LeaveGroupResponse*\xb1\x01\n\x11ParticipantAction\x12\"\n\x1ePARTICIPANT_ACTION_UNSPECIFIED\x10\x00\x12\x1a\n\x16PARTICIPANT_ACTION_ADD\x10\x01\x12\x1d\n\x19PARTICIPANT_ACTION_REMOVE\x10\x02\x12\x1e\n\x1aPARTICIPANT_ACTION_PROMOTE\x10\x03\x12\x1d\n\x19PARTICIPANT_ACTION_DEMOTE\x10\x04*\xb1\x02\n\x17ParticipantResultStatus\x12)\n%PARTICIPANT_RESULT_STATUS_UNSPECIFIED\x10\x00\x12 \n\x1cPARTICIPANT_RESULT_STATUS_OK\x10\x01\x12\'\n#PARTICIPANT_RESULT_STATUS_NOT_FOUND\x10\x02\x12&\n\"PARTICIPANT_RESULT_STATUS_CONFLICT\x10\x03\x12%\n!PARTICIPANT_RESULT_STATUS_REFUSED\x10\x04\x12+\n\'PARTICIPANT_RESULT_STATUS_RECENTLY_LEFT\x10\x05\x12$\n PARTICIPANT_RESULT_STATUS_FAILED\x10\x06\x32\xd8\t\n\x0cGroupService\x12\x97\x01\n\x0b\x43reateGroup\x12*.wildcat.v1.GroupServiceCreateGroupRequest\x1a+.wildcat.v1.GroupServiceCreateGroupResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.GroupService/CreateGroup\x12v\n\x08GetGroup\x12\x1b.wildcat.v1.GetGroupRequest\x1a\x1c.wildcat.v1.GetGroupResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.GroupService/GetGroup\x12~\n\nListGroups\x12\x1d.wildcat.v1.ListGroupsRequest\x1a\x1e.wildcat.v1.ListGroupsResponse\"1\x90\x02\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.GroupService/ListGroups\x12\x7f\n\x0bUpdateGroup\x12\x1e.wildcat.v1.UpdateGroupRequest\x1a\x1f.wildcat.v1.UpdateGroupResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.GroupService/UpdateGroup\x12\x9b\x01\n\x12UpdateParticipants\x12%.wildcat.v1.UpdateParticipantsRequest\x1a&.wildcat.v1.UpdateParticipantsResponse\"6\x82\xd3\xe4\x93\x02\x30:\x01*\"+/wildcat.v1.GroupService/UpdateParticipants\x12\x8a\x01\n\rGetInviteLink\x12 .wildcat.v1.GetInviteLinkRequest\x1a!.wildcat.v1.GetInviteLinkResponse\"4\x90\x02\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.GroupService/GetInviteLink\x12\x93\x01\n\x10RevokeInviteLink\x12#.wildcat.v1.RevokeInviteLinkRequest\x1a$.wildcat.v1.RevokeInviteLinkResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.GroupService/RevokeInviteLink\x12w\n\tJoinGroup\x12\x1c.wildcat.v1.JoinGroupRequest\x1a\x1d.wildcat.v1.JoinGroupResponse\"-\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.GroupService/JoinGroup\x12{\n\nLeaveGroup\x12\x1d.wildcat.v1.LeaveGroupRequest\x1a\x1e.wildcat.v1.LeaveGroupResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.GroupService/LeaveGroupb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1ewildcat/v1/group_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\"\x84\x02\n\x1eGroupServiceCreateGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n\x07subject\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x07subject\x12{\n\x0cparticipants\x18\x03 \x03(\tBW\xbaHT\x92\x01Q\x08\x01\x10\xff\x07\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\x0cparticipants\"J\n\x1fGroupServiceCreateGroupResponse\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\x9b\x01\n\x0fGetGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\";\n\x10GetGroupResponse\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\xa7\x01\n\x11ListGroupsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"g\n\x12ListGroupsResponse\x12)\n\x06groups\x18\x01 \x03(\x0b\x32\x11.wildcat.v1.GroupR\x06groups\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb3\x08\n\x12UpdateGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12/\n\x05group\x18\x02 \x01(\x0b\x32\x11.wildcat.v1.GroupB\x06\xbaH\x03\xc8\x01\x01R\x05group\x12\xed\x03\n\x0bupdate_mask\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB\xaf\x03\xbaH\xab\x03\xba\x01\xa4\x03\n\x18update_group.update_mask\x12\xb2\x01update_mask needs at least one of subject, description, settings, settings.announce, settings.locked, settings.member_add_mode, settings.join_approval, settings.ephemeral_seconds\x1a\xd2\x01size(this.paths) > 0 && this.paths.all(p, p in [\'subject\', \'description\', \'settings\', \'settings.announce\', \'settings.locked\', \'settings.member_add_mode\', \'settings.join_approval\', \'settings.ephemeral_seconds\'])\xc8\x01\x01R\nupdateMask:\xb9\x03\xbaH\xb5\x03\x1a\x94\x02\n\x1cupdate_group.member_add_mode\x12Hgroup.settings.member_add_mode must be set when the settings are updated\x1a\xa9\x01!(\'settings\' in this.update_mask.paths || \'settings.member_add_mode\' in this.update_mask.paths) || (has(this.group.settings) && this.group.settings.member_add_mode != 0)\x1a\x9b\x01\n\x14update_group.subject\x12;group.subject must not be empty when the subject is updated\x1a\x46!(\'subject\' in this.update_mask.paths) || size(this.group.subject) > 0\">\n\x13UpdateGroupResponse\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\xe5\x02\n\x19UpdateParticipantsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\x12\x41\n\x06\x61\x63tion\x18\x03 \x01(\x0e\x32\x1d.wildcat.v1.ParticipantActionB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x06\x61\x63tion\x12{\n\x0cparticipants\x18\x04 \x03(\tBW\xbaHT\x92\x01Q\x08\x01\x10\x80\x08\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\x0cparticipants\"\xd2\x01\n\x11ParticipantResult\x12 \n\x0bparticipant\x18\x01 \x01(\tR\x0bparticipant\x12!\n\x03jid\x18\x02 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\x12;\n\x06status\x18\x03 \x01(\x0e\x32#.wildcat.v1.ParticipantResultStatusR\x06status\x12#\n\rwhatsapp_code\x18\x04 \x01(\rR\x0cwhatsappCode\x12\x16\n\x06reason\x18\x05 \x01(\tR\x06reason\"~\n\x1aUpdateParticipantsResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32\x1d.wildcat.v1.ParticipantResultR\x07results\x12\'\n\x05group\x18\x02 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\xa0\x01\n\x14GetInviteLinkRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"Y\n\x15GetInviteLinkResponse\x12\x1f\n\x0binvite_code\x18\x01 \x01(\tR\ninviteCode\x12\x1f\n\x0binvite_link\x18\x02 \x01(\tR\ninviteLink\"\xa3\x01\n\x17RevokeInviteLinkRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"\\\n\x18RevokeInviteLinkResponse\x12\x1f\n\x0binvite_code\x18\x01 \x01(\tR\ninviteCode\x12\x1f\n\x0binvite_link\x18\x02 \x01(\tR\ninviteLink\"\xb2\x01\n\x10JoinGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\\\n\x0binvite_code\x18\x02 \x01(\tB;\xbaH8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$R\ninviteCode\"\x84\x01\n\x11JoinGroupResponse\x12\x1b\n\tgroup_jid\x18\x01 \x01(\tR\x08groupJid\x12)\n\x10pending_approval\x18\x02 \x01(\x08R\x0fpendingApproval\x12\'\n\x05group\x18\x03 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\x9d\x01\n\x11LeaveGroupRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"\x14\n\x12LeaveGroupResponse\"\xb6\x01\n\x14GetInviteInfoRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\\\n\x0binvite_code\x18\x02 \x01(\tB;\xbaH8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$R\ninviteCode\"@\n\x15GetInviteInfoResponse\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\"\xa3\x01\n\x17ListJoinRequestsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"{\n\x0bJoinRequest\x12-\n\trequester\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\trequester\x12=\n\x0crequest_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0brequestTime\"O\n\x18ListJoinRequestsResponse\x12\x33\n\x08requests\x18\x01 \x03(\x0b\x32\x17.wildcat.v1.JoinRequestR\x08requests\"\xe5\x02\n\x19UpdateJoinRequestsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\x12\x41\n\x06\x61\x63tion\x18\x03 \x01(\x0e\x32\x1d.wildcat.v1.JoinRequestActionB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x06\x61\x63tion\x12{\n\x0cparticipants\x18\x04 \x03(\tBW\xbaHT\x92\x01Q\x08\x01\x10\x80\x08\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\x0cparticipants\"~\n\x1aUpdateJoinRequestsResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32\x1d.wildcat.v1.ParticipantResultR\x07results\x12\'\n\x05group\x18\x02 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group*\xb1\x01\n\x11ParticipantAction\x12\"\n\x1ePARTICIPANT_ACTION_UNSPECIFIED\x10\x00\x12\x1a\n\x16PARTICIPANT_ACTION_ADD\x10\x01\x12\x1d\n\x19PARTICIPANT_ACTION_REMOVE\x10\x02\x12\x1e\n\x1aPARTICIPANT_ACTION_PROMOTE\x10\x03\x12\x1d\n\x19PARTICIPANT_ACTION_DEMOTE\x10\x04*\xb1\x02\n\x17ParticipantResultStatus\x12)\n%PARTICIPANT_RESULT_STATUS_UNSPECIFIED\x10\x00\x12 \n\x1cPARTICIPANT_RESULT_STATUS_OK\x10\x01\x12\'\n#PARTICIPANT_RESULT_STATUS_NOT_FOUND\x10\x02\x12&\n\"PARTICIPANT_RESULT_STATUS_CONFLICT\x10\x03\x12%\n!PARTICIPANT_RESULT_STATUS_REFUSED\x10\x04\x12+\n\'PARTICIPANT_RESULT_STATUS_RECENTLY_LEFT\x10\x05\x12$\n PARTICIPANT_RESULT_STATUS_FAILED\x10\x06*y\n\x11JoinRequestAction\x12#\n\x1fJOIN_REQUEST_ACTION_UNSPECIFIED\x10\x00\x12\x1f\n\x1bJOIN_REQUEST_ACTION_APPROVE\x10\x01\x12\x1e\n\x1aJOIN_REQUEST_ACTION_REJECT\x10\x02\x32\x9c\r\n\x0cGroupService\x12\x97\x01\n\x0b\x43reateGroup\x12*.wildcat.v1.GroupServiceCreateGroupRequest\x1a+.wildcat.v1.GroupServiceCreateGroupResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.GroupService/CreateGroup\x12v\n\x08GetGroup\x12\x1b.wildcat.v1.GetGroupRequest\x1a\x1c.wildcat.v1.GetGroupResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.GroupService/GetGroup\x12~\n\nListGroups\x12\x1d.wildcat.v1.ListGroupsRequest\x1a\x1e.wildcat.v1.ListGroupsResponse\"1\x90\x02\x01\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.GroupService/ListGroups\x12\x7f\n\x0bUpdateGroup\x12\x1e.wildcat.v1.UpdateGroupRequest\x1a\x1f.wildcat.v1.UpdateGroupResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.GroupService/UpdateGroup\x12\x9b\x01\n\x12UpdateParticipants\x12%.wildcat.v1.UpdateParticipantsRequest\x1a&.wildcat.v1.UpdateParticipantsResponse\"6\x82\xd3\xe4\x93\x02\x30:\x01*\"+/wildcat.v1.GroupService/UpdateParticipants\x12\x8a\x01\n\rGetInviteLink\x12 .wildcat.v1.GetInviteLinkRequest\x1a!.wildcat.v1.GetInviteLinkResponse\"4\x90\x02\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.GroupService/GetInviteLink\x12\x93\x01\n\x10RevokeInviteLink\x12#.wildcat.v1.RevokeInviteLinkRequest\x1a$.wildcat.v1.RevokeInviteLinkResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.GroupService/RevokeInviteLink\x12w\n\tJoinGroup\x12\x1c.wildcat.v1.JoinGroupRequest\x1a\x1d.wildcat.v1.JoinGroupResponse\"-\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.GroupService/JoinGroup\x12\x8a\x01\n\rGetInviteInfo\x12 .wildcat.v1.GetInviteInfoRequest\x1a!.wildcat.v1.GetInviteInfoResponse\"4\x90\x02\x01\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.GroupService/GetInviteInfo\x12\x96\x01\n\x10ListJoinRequests\x12#.wildcat.v1.ListJoinRequestsRequest\x1a$.wildcat.v1.ListJoinRequestsResponse\"7\x90\x02\x01\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.GroupService/ListJoinRequests\x12\x9b\x01\n\x12UpdateJoinRequests\x12%.wildcat.v1.UpdateJoinRequestsRequest\x1a&.wildcat.v1.UpdateJoinRequestsResponse\"6\x82\xd3\xe4\x93\x02\x30:\x01*\"+/wildcat.v1.GroupService/UpdateJoinRequests\x12{\n\nLeaveGroup\x12\x1d.wildcat.v1.LeaveGroupRequest\x1a\x1e.wildcat.v1.LeaveGroupResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.GroupService/LeaveGroupb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.group_service_pb2', globals())
@@ -73,6 +74,22 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _LEAVEGROUPREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
   _LEAVEGROUPREQUEST.fields_by_name['group_jid']._options = None
   _LEAVEGROUPREQUEST.fields_by_name['group_jid']._serialized_options = b'\272H&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$'
+  _GETINVITEINFOREQUEST.fields_by_name['account_id']._options = None
+  _GETINVITEINFOREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _GETINVITEINFOREQUEST.fields_by_name['invite_code']._options = None
+  _GETINVITEINFOREQUEST.fields_by_name['invite_code']._serialized_options = b'\272H8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$'
+  _LISTJOINREQUESTSREQUEST.fields_by_name['account_id']._options = None
+  _LISTJOINREQUESTSREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _LISTJOINREQUESTSREQUEST.fields_by_name['group_jid']._options = None
+  _LISTJOINREQUESTSREQUEST.fields_by_name['group_jid']._serialized_options = b'\272H&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$'
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['account_id']._options = None
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['group_jid']._options = None
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['group_jid']._serialized_options = b'\272H&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$'
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['action']._options = None
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['action']._serialized_options = b'\272H\007\202\001\004\020\001 \000'
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['participants']._options = None
+  _UPDATEJOINREQUESTSREQUEST.fields_by_name['participants']._serialized_options = b'\272HT\222\001Q\010\001\020\200\010\030\001\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$'
   _GROUPSERVICE.methods_by_name['CreateGroup']._options = None
   _GROUPSERVICE.methods_by_name['CreateGroup']._serialized_options = b'\202\323\344\223\002):\001*\"$/wildcat.v1.GroupService/CreateGroup'
   _GROUPSERVICE.methods_by_name['GetGroup']._options = None
@@ -89,50 +106,72 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _GROUPSERVICE.methods_by_name['RevokeInviteLink']._serialized_options = b'\202\323\344\223\002.:\001*\")/wildcat.v1.GroupService/RevokeInviteLink'
   _GROUPSERVICE.methods_by_name['JoinGroup']._options = None
   _GROUPSERVICE.methods_by_name['JoinGroup']._serialized_options = b'\202\323\344\223\002\':\001*\"\"/wildcat.v1.GroupService/JoinGroup'
+  _GROUPSERVICE.methods_by_name['GetInviteInfo']._options = None
+  _GROUPSERVICE.methods_by_name['GetInviteInfo']._serialized_options = b'\220\002\001\202\323\344\223\002+:\001*\"&/wildcat.v1.GroupService/GetInviteInfo'
+  _GROUPSERVICE.methods_by_name['ListJoinRequests']._options = None
+  _GROUPSERVICE.methods_by_name['ListJoinRequests']._serialized_options = b'\220\002\001\202\323\344\223\002.:\001*\")/wildcat.v1.GroupService/ListJoinRequests'
+  _GROUPSERVICE.methods_by_name['UpdateJoinRequests']._options = None
+  _GROUPSERVICE.methods_by_name['UpdateJoinRequests']._serialized_options = b'\202\323\344\223\0020:\001*\"+/wildcat.v1.GroupService/UpdateJoinRequests'
   _GROUPSERVICE.methods_by_name['LeaveGroup']._options = None
   _GROUPSERVICE.methods_by_name['LeaveGroup']._serialized_options = b'\202\323\344\223\002(:\001*\"#/wildcat.v1.GroupService/LeaveGroup'
-  _PARTICIPANTACTION._serialized_start=3874
-  _PARTICIPANTACTION._serialized_end=4051
-  _PARTICIPANTRESULTSTATUS._serialized_start=4054
-  _PARTICIPANTRESULTSTATUS._serialized_end=4359
-  _GROUPSERVICECREATEGROUPREQUEST._serialized_start=186
-  _GROUPSERVICECREATEGROUPREQUEST._serialized_end=446
-  _GROUPSERVICECREATEGROUPRESPONSE._serialized_start=448
-  _GROUPSERVICECREATEGROUPRESPONSE._serialized_end=522
-  _GETGROUPREQUEST._serialized_start=525
-  _GETGROUPREQUEST._serialized_end=680
-  _GETGROUPRESPONSE._serialized_start=682
-  _GETGROUPRESPONSE._serialized_end=741
-  _LISTGROUPSREQUEST._serialized_start=744
-  _LISTGROUPSREQUEST._serialized_end=911
-  _LISTGROUPSRESPONSE._serialized_start=913
-  _LISTGROUPSRESPONSE._serialized_end=1016
-  _UPDATEGROUPREQUEST._serialized_start=1019
-  _UPDATEGROUPREQUEST._serialized_end=2094
-  _UPDATEGROUPRESPONSE._serialized_start=2096
-  _UPDATEGROUPRESPONSE._serialized_end=2158
-  _UPDATEPARTICIPANTSREQUEST._serialized_start=2161
-  _UPDATEPARTICIPANTSREQUEST._serialized_end=2518
-  _PARTICIPANTRESULT._serialized_start=2521
-  _PARTICIPANTRESULT._serialized_end=2731
-  _UPDATEPARTICIPANTSRESPONSE._serialized_start=2733
-  _UPDATEPARTICIPANTSRESPONSE._serialized_end=2859
-  _GETINVITELINKREQUEST._serialized_start=2862
-  _GETINVITELINKREQUEST._serialized_end=3022
-  _GETINVITELINKRESPONSE._serialized_start=3024
-  _GETINVITELINKRESPONSE._serialized_end=3113
-  _REVOKEINVITELINKREQUEST._serialized_start=3116
-  _REVOKEINVITELINKREQUEST._serialized_end=3279
-  _REVOKEINVITELINKRESPONSE._serialized_start=3281
-  _REVOKEINVITELINKRESPONSE._serialized_end=3373
-  _JOINGROUPREQUEST._serialized_start=3376
-  _JOINGROUPREQUEST._serialized_end=3554
-  _JOINGROUPRESPONSE._serialized_start=3557
-  _JOINGROUPRESPONSE._serialized_end=3689
-  _LEAVEGROUPREQUEST._serialized_start=3692
-  _LEAVEGROUPREQUEST._serialized_end=3849
-  _LEAVEGROUPRESPONSE._serialized_start=3851
-  _LEAVEGROUPRESPONSE._serialized_end=3871
-  _GROUPSERVICE._serialized_start=4362
-  _GROUPSERVICE._serialized_end=5602
+  _PARTICIPANTACTION._serialized_start=5018
+  _PARTICIPANTACTION._serialized_end=5195
+  _PARTICIPANTRESULTSTATUS._serialized_start=5198
+  _PARTICIPANTRESULTSTATUS._serialized_end=5503
+  _JOINREQUESTACTION._serialized_start=5505
+  _JOINREQUESTACTION._serialized_end=5626
+  _GROUPSERVICECREATEGROUPREQUEST._serialized_start=219
+  _GROUPSERVICECREATEGROUPREQUEST._serialized_end=479
+  _GROUPSERVICECREATEGROUPRESPONSE._serialized_start=481
+  _GROUPSERVICECREATEGROUPRESPONSE._serialized_end=555
+  _GETGROUPREQUEST._serialized_start=558
+  _GETGROUPREQUEST._serialized_end=713
+  _GETGROUPRESPONSE._serialized_start=715
+  _GETGROUPRESPONSE._serialized_end=774
+  _LISTGROUPSREQUEST._serialized_start=777
+  _LISTGROUPSREQUEST._serialized_end=944
+  _LISTGROUPSRESPONSE._serialized_start=946
+  _LISTGROUPSRESPONSE._serialized_end=1049
+  _UPDATEGROUPREQUEST._serialized_start=1052
+  _UPDATEGROUPREQUEST._serialized_end=2127
+  _UPDATEGROUPRESPONSE._serialized_start=2129
+  _UPDATEGROUPRESPONSE._serialized_end=2191
+  _UPDATEPARTICIPANTSREQUEST._serialized_start=2194
+  _UPDATEPARTICIPANTSREQUEST._serialized_end=2551
+  _PARTICIPANTRESULT._serialized_start=2554
+  _PARTICIPANTRESULT._serialized_end=2764
+  _UPDATEPARTICIPANTSRESPONSE._serialized_start=2766
+  _UPDATEPARTICIPANTSRESPONSE._serialized_end=2892
+  _GETINVITELINKREQUEST._serialized_start=2895
+  _GETINVITELINKREQUEST._serialized_end=3055
+  _GETINVITELINKRESPONSE._serialized_start=3057
+  _GETINVITELINKRESPONSE._serialized_end=3146
+  _REVOKEINVITELINKREQUEST._serialized_start=3149
+  _REVOKEINVITELINKREQUEST._serialized_end=3312
+  _REVOKEINVITELINKRESPONSE._serialized_start=3314
+  _REVOKEINVITELINKRESPONSE._serialized_end=3406
+  _JOINGROUPREQUEST._serialized_start=3409
+  _JOINGROUPREQUEST._serialized_end=3587
+  _JOINGROUPRESPONSE._serialized_start=3590
+  _JOINGROUPRESPONSE._serialized_end=3722
+  _LEAVEGROUPREQUEST._serialized_start=3725
+  _LEAVEGROUPREQUEST._serialized_end=3882
+  _LEAVEGROUPRESPONSE._serialized_start=3884
+  _LEAVEGROUPRESPONSE._serialized_end=3904
+  _GETINVITEINFOREQUEST._serialized_start=3907
+  _GETINVITEINFOREQUEST._serialized_end=4089
+  _GETINVITEINFORESPONSE._serialized_start=4091
+  _GETINVITEINFORESPONSE._serialized_end=4155
+  _LISTJOINREQUESTSREQUEST._serialized_start=4158
+  _LISTJOINREQUESTSREQUEST._serialized_end=4321
+  _JOINREQUEST._serialized_start=4323
+  _JOINREQUEST._serialized_end=4446
+  _LISTJOINREQUESTSRESPONSE._serialized_start=4448
+  _LISTJOINREQUESTSRESPONSE._serialized_end=4527
+  _UPDATEJOINREQUESTSREQUEST._serialized_start=4530
+  _UPDATEJOINREQUESTSREQUEST._serialized_end=4887
+  _UPDATEJOINREQUESTSRESPONSE._serialized_start=4889
+  _UPDATEJOINREQUESTSRESPONSE._serialized_end=5015
+  _GROUPSERVICE._serialized_start=5629
+  _GROUPSERVICE._serialized_end=7321
 # @@protoc_insertion_point(module_scope)

@@ -1,6 +1,7 @@
 from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import field_mask_pb2 as _field_mask_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from wildcat.v1 import group_pb2 as _group_pb2
 from wildcat.v1 import jid_pb2 as _jid_pb2
 from google.protobuf.internal import containers as _containers
@@ -10,6 +11,9 @@ from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+JOIN_REQUEST_ACTION_APPROVE: JoinRequestAction
+JOIN_REQUEST_ACTION_REJECT: JoinRequestAction
+JOIN_REQUEST_ACTION_UNSPECIFIED: JoinRequestAction
 PARTICIPANT_ACTION_ADD: ParticipantAction
 PARTICIPANT_ACTION_DEMOTE: ParticipantAction
 PARTICIPANT_ACTION_PROMOTE: ParticipantAction
@@ -32,6 +36,20 @@ class GetGroupRequest(_message.Message):
     def __init__(self, account_id: _Optional[str] = ..., group_jid: _Optional[str] = ...) -> None: ...
 
 class GetGroupResponse(_message.Message):
+    __slots__ = ["group"]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    group: _group_pb2.Group
+    def __init__(self, group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ...) -> None: ...
+
+class GetInviteInfoRequest(_message.Message):
+    __slots__ = ["account_id", "invite_code"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    INVITE_CODE_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    invite_code: str
+    def __init__(self, account_id: _Optional[str] = ..., invite_code: _Optional[str] = ...) -> None: ...
+
+class GetInviteInfoResponse(_message.Message):
     __slots__ = ["group"]
     GROUP_FIELD_NUMBER: _ClassVar[int]
     group: _group_pb2.Group
@@ -87,6 +105,14 @@ class JoinGroupResponse(_message.Message):
     pending_approval: bool
     def __init__(self, group_jid: _Optional[str] = ..., pending_approval: bool = ..., group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ...) -> None: ...
 
+class JoinRequest(_message.Message):
+    __slots__ = ["request_time", "requester"]
+    REQUESTER_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_TIME_FIELD_NUMBER: _ClassVar[int]
+    request_time: _timestamp_pb2.Timestamp
+    requester: _jid_pb2.Jid
+    def __init__(self, requester: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., request_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class LeaveGroupRequest(_message.Message):
     __slots__ = ["account_id", "group_jid"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -116,6 +142,20 @@ class ListGroupsResponse(_message.Message):
     groups: _containers.RepeatedCompositeFieldContainer[_group_pb2.Group]
     next_page_token: str
     def __init__(self, groups: _Optional[_Iterable[_Union[_group_pb2.Group, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListJoinRequestsRequest(_message.Message):
+    __slots__ = ["account_id", "group_jid"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_JID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    group_jid: str
+    def __init__(self, account_id: _Optional[str] = ..., group_jid: _Optional[str] = ...) -> None: ...
+
+class ListJoinRequestsResponse(_message.Message):
+    __slots__ = ["requests"]
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[JoinRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[JoinRequest, _Mapping]]] = ...) -> None: ...
 
 class ParticipantResult(_message.Message):
     __slots__ = ["jid", "participant", "reason", "status", "whatsapp_code"]
@@ -163,6 +203,26 @@ class UpdateGroupResponse(_message.Message):
     group: _group_pb2.Group
     def __init__(self, group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ...) -> None: ...
 
+class UpdateJoinRequestsRequest(_message.Message):
+    __slots__ = ["account_id", "action", "group_jid", "participants"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    GROUP_JID_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    action: JoinRequestAction
+    group_jid: str
+    participants: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, account_id: _Optional[str] = ..., group_jid: _Optional[str] = ..., action: _Optional[_Union[JoinRequestAction, str]] = ..., participants: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class UpdateJoinRequestsResponse(_message.Message):
+    __slots__ = ["group", "results"]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    group: _group_pb2.Group
+    results: _containers.RepeatedCompositeFieldContainer[ParticipantResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[ParticipantResult, _Mapping]]] = ..., group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ...) -> None: ...
+
 class UpdateParticipantsRequest(_message.Message):
     __slots__ = ["account_id", "action", "group_jid", "participants"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -187,4 +247,7 @@ class ParticipantAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class ParticipantResultStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class JoinRequestAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

@@ -60,6 +60,21 @@ class GroupServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_group__service__pb2.JoinGroupRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_group__service__pb2.JoinGroupResponse.FromString,
                 )
+        self.GetInviteInfo = channel.unary_unary(
+                '/wildcat.v1.GroupService/GetInviteInfo',
+                request_serializer=wildcat_dot_v1_dot_group__service__pb2.GetInviteInfoRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_group__service__pb2.GetInviteInfoResponse.FromString,
+                )
+        self.ListJoinRequests = channel.unary_unary(
+                '/wildcat.v1.GroupService/ListJoinRequests',
+                request_serializer=wildcat_dot_v1_dot_group__service__pb2.ListJoinRequestsRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_group__service__pb2.ListJoinRequestsResponse.FromString,
+                )
+        self.UpdateJoinRequests = channel.unary_unary(
+                '/wildcat.v1.GroupService/UpdateJoinRequests',
+                request_serializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsResponse.FromString,
+                )
         self.LeaveGroup = channel.unary_unary(
                 '/wildcat.v1.GroupService/LeaveGroup',
                 request_serializer=wildcat_dot_v1_dot_group__service__pb2.LeaveGroupRequest.SerializeToString,
@@ -149,6 +164,31 @@ class GroupServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetInviteInfo(self, request, context):
+        """Describes the group an invite code or link leads to, without joining it.
+        Fails with NOT_FOUND for an unknown or revoked code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListJoinRequests(self, request, context):
+        """Lists the people waiting for approval to join a group with join approval on
+        (admins only). Each new request is also an EVENT_TYPE_GROUP_JOIN_REQUESTED
+        event.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateJoinRequests(self, request, context):
+        """Approves (they become members) or rejects pending join requests (admins
+        only), with a result per person: NOT_FOUND when there is no request of theirs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def LeaveGroup(self, request, context):
         """Leaves a group. The group stays in ListGroups with is_member false.
         """
@@ -198,6 +238,21 @@ def add_GroupServiceServicer_to_server(servicer, server):
                     servicer.JoinGroup,
                     request_deserializer=wildcat_dot_v1_dot_group__service__pb2.JoinGroupRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_group__service__pb2.JoinGroupResponse.SerializeToString,
+            ),
+            'GetInviteInfo': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInviteInfo,
+                    request_deserializer=wildcat_dot_v1_dot_group__service__pb2.GetInviteInfoRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_group__service__pb2.GetInviteInfoResponse.SerializeToString,
+            ),
+            'ListJoinRequests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListJoinRequests,
+                    request_deserializer=wildcat_dot_v1_dot_group__service__pb2.ListJoinRequestsRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_group__service__pb2.ListJoinRequestsResponse.SerializeToString,
+            ),
+            'UpdateJoinRequests': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateJoinRequests,
+                    request_deserializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsResponse.SerializeToString,
             ),
             'LeaveGroup': grpc.unary_unary_rpc_method_handler(
                     servicer.LeaveGroup,
@@ -353,6 +408,57 @@ class GroupService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/JoinGroup',
             wildcat_dot_v1_dot_group__service__pb2.JoinGroupRequest.SerializeToString,
             wildcat_dot_v1_dot_group__service__pb2.JoinGroupResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetInviteInfo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/GetInviteInfo',
+            wildcat_dot_v1_dot_group__service__pb2.GetInviteInfoRequest.SerializeToString,
+            wildcat_dot_v1_dot_group__service__pb2.GetInviteInfoResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListJoinRequests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/ListJoinRequests',
+            wildcat_dot_v1_dot_group__service__pb2.ListJoinRequestsRequest.SerializeToString,
+            wildcat_dot_v1_dot_group__service__pb2.ListJoinRequestsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def UpdateJoinRequests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/UpdateJoinRequests',
+            wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsRequest.SerializeToString,
+            wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -54,6 +54,15 @@ const (
 	GroupServiceRevokeInviteLinkProcedure = "/wildcat.v1.GroupService/RevokeInviteLink"
 	// GroupServiceJoinGroupProcedure is the fully-qualified name of the GroupService's JoinGroup RPC.
 	GroupServiceJoinGroupProcedure = "/wildcat.v1.GroupService/JoinGroup"
+	// GroupServiceGetInviteInfoProcedure is the fully-qualified name of the GroupService's
+	// GetInviteInfo RPC.
+	GroupServiceGetInviteInfoProcedure = "/wildcat.v1.GroupService/GetInviteInfo"
+	// GroupServiceListJoinRequestsProcedure is the fully-qualified name of the GroupService's
+	// ListJoinRequests RPC.
+	GroupServiceListJoinRequestsProcedure = "/wildcat.v1.GroupService/ListJoinRequests"
+	// GroupServiceUpdateJoinRequestsProcedure is the fully-qualified name of the GroupService's
+	// UpdateJoinRequests RPC.
+	GroupServiceUpdateJoinRequestsProcedure = "/wildcat.v1.GroupService/UpdateJoinRequests"
 	// GroupServiceLeaveGroupProcedure is the fully-qualified name of the GroupService's LeaveGroup RPC.
 	GroupServiceLeaveGroupProcedure = "/wildcat.v1.GroupService/LeaveGroup"
 )
@@ -93,6 +102,16 @@ type GroupServiceClient interface {
 	// Fails with NOT_FOUND for an unknown or revoked code and ALREADY_EXISTS when
 	// the account is a member already.
 	JoinGroup(context.Context, *connect.Request[v1.JoinGroupRequest]) (*connect.Response[v1.JoinGroupResponse], error)
+	// Describes the group an invite code or link leads to, without joining it.
+	// Fails with NOT_FOUND for an unknown or revoked code.
+	GetInviteInfo(context.Context, *connect.Request[v1.GetInviteInfoRequest]) (*connect.Response[v1.GetInviteInfoResponse], error)
+	// Lists the people waiting for approval to join a group with join approval on
+	// (admins only). Each new request is also an EVENT_TYPE_GROUP_JOIN_REQUESTED
+	// event.
+	ListJoinRequests(context.Context, *connect.Request[v1.ListJoinRequestsRequest]) (*connect.Response[v1.ListJoinRequestsResponse], error)
+	// Approves (they become members) or rejects pending join requests (admins
+	// only), with a result per person: NOT_FOUND when there is no request of theirs.
+	UpdateJoinRequests(context.Context, *connect.Request[v1.UpdateJoinRequestsRequest]) (*connect.Response[v1.UpdateJoinRequestsResponse], error)
 	// Leaves a group. The group stays in ListGroups with is_member false.
 	LeaveGroup(context.Context, *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error)
 }
@@ -159,6 +178,26 @@ func NewGroupServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(groupServiceMethods.ByName("JoinGroup")),
 			connect.WithClientOptions(opts...),
 		),
+		getInviteInfo: connect.NewClient[v1.GetInviteInfoRequest, v1.GetInviteInfoResponse](
+			httpClient,
+			baseURL+GroupServiceGetInviteInfoProcedure,
+			connect.WithSchema(groupServiceMethods.ByName("GetInviteInfo")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listJoinRequests: connect.NewClient[v1.ListJoinRequestsRequest, v1.ListJoinRequestsResponse](
+			httpClient,
+			baseURL+GroupServiceListJoinRequestsProcedure,
+			connect.WithSchema(groupServiceMethods.ByName("ListJoinRequests")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateJoinRequests: connect.NewClient[v1.UpdateJoinRequestsRequest, v1.UpdateJoinRequestsResponse](
+			httpClient,
+			baseURL+GroupServiceUpdateJoinRequestsProcedure,
+			connect.WithSchema(groupServiceMethods.ByName("UpdateJoinRequests")),
+			connect.WithClientOptions(opts...),
+		),
 		leaveGroup: connect.NewClient[v1.LeaveGroupRequest, v1.LeaveGroupResponse](
 			httpClient,
 			baseURL+GroupServiceLeaveGroupProcedure,
@@ -178,6 +217,9 @@ type groupServiceClient struct {
 	getInviteLink      *connect.Client[v1.GetInviteLinkRequest, v1.GetInviteLinkResponse]
 	revokeInviteLink   *connect.Client[v1.RevokeInviteLinkRequest, v1.RevokeInviteLinkResponse]
 	joinGroup          *connect.Client[v1.JoinGroupRequest, v1.JoinGroupResponse]
+	getInviteInfo      *connect.Client[v1.GetInviteInfoRequest, v1.GetInviteInfoResponse]
+	listJoinRequests   *connect.Client[v1.ListJoinRequestsRequest, v1.ListJoinRequestsResponse]
+	updateJoinRequests *connect.Client[v1.UpdateJoinRequestsRequest, v1.UpdateJoinRequestsResponse]
 	leaveGroup         *connect.Client[v1.LeaveGroupRequest, v1.LeaveGroupResponse]
 }
 
@@ -221,6 +263,21 @@ func (c *groupServiceClient) JoinGroup(ctx context.Context, req *connect.Request
 	return c.joinGroup.CallUnary(ctx, req)
 }
 
+// GetInviteInfo calls wildcat.v1.GroupService.GetInviteInfo.
+func (c *groupServiceClient) GetInviteInfo(ctx context.Context, req *connect.Request[v1.GetInviteInfoRequest]) (*connect.Response[v1.GetInviteInfoResponse], error) {
+	return c.getInviteInfo.CallUnary(ctx, req)
+}
+
+// ListJoinRequests calls wildcat.v1.GroupService.ListJoinRequests.
+func (c *groupServiceClient) ListJoinRequests(ctx context.Context, req *connect.Request[v1.ListJoinRequestsRequest]) (*connect.Response[v1.ListJoinRequestsResponse], error) {
+	return c.listJoinRequests.CallUnary(ctx, req)
+}
+
+// UpdateJoinRequests calls wildcat.v1.GroupService.UpdateJoinRequests.
+func (c *groupServiceClient) UpdateJoinRequests(ctx context.Context, req *connect.Request[v1.UpdateJoinRequestsRequest]) (*connect.Response[v1.UpdateJoinRequestsResponse], error) {
+	return c.updateJoinRequests.CallUnary(ctx, req)
+}
+
 // LeaveGroup calls wildcat.v1.GroupService.LeaveGroup.
 func (c *groupServiceClient) LeaveGroup(ctx context.Context, req *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error) {
 	return c.leaveGroup.CallUnary(ctx, req)
@@ -261,6 +318,16 @@ type GroupServiceHandler interface {
 	// Fails with NOT_FOUND for an unknown or revoked code and ALREADY_EXISTS when
 	// the account is a member already.
 	JoinGroup(context.Context, *connect.Request[v1.JoinGroupRequest]) (*connect.Response[v1.JoinGroupResponse], error)
+	// Describes the group an invite code or link leads to, without joining it.
+	// Fails with NOT_FOUND for an unknown or revoked code.
+	GetInviteInfo(context.Context, *connect.Request[v1.GetInviteInfoRequest]) (*connect.Response[v1.GetInviteInfoResponse], error)
+	// Lists the people waiting for approval to join a group with join approval on
+	// (admins only). Each new request is also an EVENT_TYPE_GROUP_JOIN_REQUESTED
+	// event.
+	ListJoinRequests(context.Context, *connect.Request[v1.ListJoinRequestsRequest]) (*connect.Response[v1.ListJoinRequestsResponse], error)
+	// Approves (they become members) or rejects pending join requests (admins
+	// only), with a result per person: NOT_FOUND when there is no request of theirs.
+	UpdateJoinRequests(context.Context, *connect.Request[v1.UpdateJoinRequestsRequest]) (*connect.Response[v1.UpdateJoinRequestsResponse], error)
 	// Leaves a group. The group stays in ListGroups with is_member false.
 	LeaveGroup(context.Context, *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error)
 }
@@ -323,6 +390,26 @@ func NewGroupServiceHandler(svc GroupServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(groupServiceMethods.ByName("JoinGroup")),
 		connect.WithHandlerOptions(opts...),
 	)
+	groupServiceGetInviteInfoHandler := connect.NewUnaryHandler(
+		GroupServiceGetInviteInfoProcedure,
+		svc.GetInviteInfo,
+		connect.WithSchema(groupServiceMethods.ByName("GetInviteInfo")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	groupServiceListJoinRequestsHandler := connect.NewUnaryHandler(
+		GroupServiceListJoinRequestsProcedure,
+		svc.ListJoinRequests,
+		connect.WithSchema(groupServiceMethods.ByName("ListJoinRequests")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	groupServiceUpdateJoinRequestsHandler := connect.NewUnaryHandler(
+		GroupServiceUpdateJoinRequestsProcedure,
+		svc.UpdateJoinRequests,
+		connect.WithSchema(groupServiceMethods.ByName("UpdateJoinRequests")),
+		connect.WithHandlerOptions(opts...),
+	)
 	groupServiceLeaveGroupHandler := connect.NewUnaryHandler(
 		GroupServiceLeaveGroupProcedure,
 		svc.LeaveGroup,
@@ -347,6 +434,12 @@ func NewGroupServiceHandler(svc GroupServiceHandler, opts ...connect.HandlerOpti
 			groupServiceRevokeInviteLinkHandler.ServeHTTP(w, r)
 		case GroupServiceJoinGroupProcedure:
 			groupServiceJoinGroupHandler.ServeHTTP(w, r)
+		case GroupServiceGetInviteInfoProcedure:
+			groupServiceGetInviteInfoHandler.ServeHTTP(w, r)
+		case GroupServiceListJoinRequestsProcedure:
+			groupServiceListJoinRequestsHandler.ServeHTTP(w, r)
+		case GroupServiceUpdateJoinRequestsProcedure:
+			groupServiceUpdateJoinRequestsHandler.ServeHTTP(w, r)
 		case GroupServiceLeaveGroupProcedure:
 			groupServiceLeaveGroupHandler.ServeHTTP(w, r)
 		default:
@@ -388,6 +481,18 @@ func (UnimplementedGroupServiceHandler) RevokeInviteLink(context.Context, *conne
 
 func (UnimplementedGroupServiceHandler) JoinGroup(context.Context, *connect.Request[v1.JoinGroupRequest]) (*connect.Response[v1.JoinGroupResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.JoinGroup is not implemented"))
+}
+
+func (UnimplementedGroupServiceHandler) GetInviteInfo(context.Context, *connect.Request[v1.GetInviteInfoRequest]) (*connect.Response[v1.GetInviteInfoResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.GetInviteInfo is not implemented"))
+}
+
+func (UnimplementedGroupServiceHandler) ListJoinRequests(context.Context, *connect.Request[v1.ListJoinRequestsRequest]) (*connect.Response[v1.ListJoinRequestsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.ListJoinRequests is not implemented"))
+}
+
+func (UnimplementedGroupServiceHandler) UpdateJoinRequests(context.Context, *connect.Request[v1.UpdateJoinRequestsRequest]) (*connect.Response[v1.UpdateJoinRequestsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.UpdateJoinRequests is not implemented"))
 }
 
 func (UnimplementedGroupServiceHandler) LeaveGroup(context.Context, *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error) {
