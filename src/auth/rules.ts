@@ -87,6 +87,10 @@ service(GroupService, {
   getInviteInfo: { permission: "read", accounts: (m) => named(m.accountId) },
   listJoinRequests: { permission: "read", accounts: (m) => named(m.accountId) },
   updateJoinRequests: { permission: "send", accounts: (m) => named(m.accountId) },
+  createCommunity: { permission: "send", accounts: (m) => named(m.accountId) },
+  linkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  unlinkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  listCommunityGroups: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";

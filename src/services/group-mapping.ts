@@ -73,5 +73,7 @@ export function toGroup(g: GroupRecord): MessageInitShape<typeof GroupSchema> {
     participants: g.participants.map((p) => ({ jid: { jid: p.jid, pnJid: p.pn ?? "", lidJid: p.lid ?? "" }, role: ROLES[p.role] })),
     isMember: g.isMember,
     updateTime: timestampFromDate(g.updateTime),
+    isCommunity: g.isCommunity,
+    communityJid: g.linkedParent ?? "",
   };
 }

@@ -7,7 +7,11 @@ import {
   ParticipantResultStatus,
   type GetGroupRequest,
   JoinRequestAction,
+  type CreateCommunityRequest,
   type GetInviteInfoRequest,
+  type LinkCommunityGroupRequest,
+  type ListCommunityGroupsRequest,
+  type UnlinkCommunityGroupRequest,
   type GetInviteLinkRequest,
   type ListJoinRequestsRequest,
   type UpdateJoinRequestsRequest,
@@ -32,6 +36,12 @@ import { groupFromMetadata, toGroup, userJid } from "./group-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const INVITE_LINK = "https://chat.whatsapp.com/";
+
+/** WhatsApp's codes for community queries: 400 is "not a community", 404 "not linked there" or unknown. */
+const COMMUNITY_CODES = {
+  400: [Code.InvalidArgument, "not a community"],
+  404: [Code.NotFound, "no such group or community, or the group is not linked to it"],
+} as const;
 
 const ACTIONS = {
   [ParticipantAction.ADD]: "add",
@@ -78,7 +88,11 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
 
   async createGroup(req: GroupServiceCreateGroupRequest) {
     const sock = await this.socket(req.accountId);
-    const created = await this.ask(sock.groupCreate(req.subject, req.participants.map(userJid)), `creating group "${req.subject}"`);
+    const participants = req.participants.map(userJid);
+    const what = `creating group "${req.subject}"`;
+    const created = req.communityJid
+      ? describedGroup(await this.ask(sock.communityCreateGroup(req.subject, participants, req.communityJid), `${what} in community ${req.communityJid}`, COMMUNITY_CODES))
+      : await this.ask(sock.groupCreate(req.subject, participants), what);
     const group = await this.save(req.accountId, sock, created);
     await this.deps.tracker.announce(group, { type: "group_created", author: me(sock) });
     return { group: toGroup(group) };
@@ -263,6 +277,42 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     return { results, group: toGroup(group) };
   }
 
+  async createCommunity(req: CreateCommunityRequest) {
+    const sock = await this.socket(req.accountId);
+    const created = describedGroup(await this.ask(sock.communityCreate(req.subject, req.description), `creating community "${req.subject}"`));
+    const community = await this.save(req.accountId, sock, created);
+    await this.deps.tracker.announce(community, { type: "group_created", author: me(sock) });
+    return { community: toGroup(community) };
+  }
+
+  async linkCommunityGroup(req: LinkCommunityGroupRequest) {
+    const sock = await this.socket(req.accountId);
+    await this.ask(sock.communityLinkGroup(req.groupJid, req.communityJid), `linking group ${req.groupJid} to community ${req.communityJid}`, {
+      ...COMMUNITY_CODES,
+      409: [Code.AlreadyExists, "the group is linked to a community already, or is a community"],
+    });
+    return { group: toGroup(await this.refresh(req.accountId, sock, req.groupJid)) };
+  }
+
+  async unlinkCommunityGroup(req: UnlinkCommunityGroupRequest) {
+    const sock = await this.socket(req.accountId);
+    await this.ask(sock.communityUnlinkGroup(req.groupJid, req.communityJid), `unlinking group ${req.groupJid} from community ${req.communityJid}`, COMMUNITY_CODES);
+    return { group: toGroup(await this.refresh(req.accountId, sock, req.groupJid)) };
+  }
+
+  async listCommunityGroups(req: ListCommunityGroupsRequest) {
+    const sock = await this.socket(req.accountId);
+    const linked = await this.ask(sock.communityFetchLinkedGroups(req.communityJid), `listing the groups of community ${req.communityJid}`, COMMUNITY_CODES);
+    if (!linked.isCommunity) throw new ConnectError(`community_jid: ${req.communityJid} is a group, not a community`, Code.InvalidArgument);
+    return {
+      groups: linked.linkedGroups.flatMap((g) =>
+        g.id
+          ? [{ jid: g.id, subject: g.subject, createTime: g.creation ? timestampFromMs(g.creation * 1000) : undefined, ownerJid: g.owner ?? "", participantCount: g.size ?? 0 }]
+          : [],
+      ),
+    };
+  }
+
   private socket(accountId: string): Promise<WASocket> {
     return mapErrors(this.deps.sockets.connectedSocket(accountId));
   }
@@ -289,6 +339,17 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
 /** The account itself, as the author of its own changes. */
 function me(sock: WASocket) {
   return pair(sock.user?.lid ?? sock.user?.id, sock.user?.id);
+}
+
+/**
+ * What Baileys' community calls return: the group's metadata, or an empty marker when it could not
+ * read it back (it logs and swallows that error).
+ */
+function describedGroup(result: unknown): GroupMetadata {
+  if (!result || typeof result !== "object" || typeof (result as GroupMetadata).id !== "string") {
+    throw new ConnectError("WhatsApp created it but did not describe it; list the account's groups to find it", Code.Unavailable);
+  }
+  return result as GroupMetadata;
 }
 
 /** The code of an invite code or link. */

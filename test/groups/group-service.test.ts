@@ -390,4 +390,31 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     // Only admins see requests.
     expect((await failure(groups.listJoinRequests({ accountId: ACCOUNT, groupJid: (await bob.sock.groupCreate("Bob's own", [ACCOUNT_JID])).id }))).code).toBe(Code.PermissionDenied);
   });
+
+  it("when the account creates a community with two linked groups, then they are listed, shown linked, and unlinking one leaves the other", async () => {
+    const { community } = await groups.createCommunity({ accountId: ACCOUNT, subject: "Neighbours", description: "Our street" });
+    expect(community).toMatchObject({ subject: "Neighbours", description: "Our street", isCommunity: true, isMember: true, communityJid: "" });
+    const garden = await createGroup("Garden", [pn(BOB)]);
+    const parking = await createGroup("Parking", [pn(CAROL)]);
+    const inside = (await groups.createGroup({ accountId: ACCOUNT, subject: "Inside", participants: [pn(DAN)], communityJid: community!.jid })).group!;
+    expect(inside.communityJid).toBe(community!.jid);
+
+    const { group: linked } = await groups.linkCommunityGroup({ accountId: ACCOUNT, communityJid: community!.jid, groupJid: garden.jid });
+    expect(linked?.communityJid).toBe(community!.jid);
+    await groups.linkCommunityGroup({ accountId: ACCOUNT, communityJid: community!.jid, groupJid: parking.jid });
+    const listed = await groups.listCommunityGroups({ accountId: ACCOUNT, communityJid: community!.jid });
+    expect(listed.groups.map((g) => g.subject).sort()).toEqual(["Garden", "Inside", "Parking"]);
+    expect(listed.groups.find((g) => g.jid === garden.jid)).toMatchObject({ participantCount: 2 });
+    expect((await bob.sock.groupMetadata(garden.jid)).linkedParent).toBe(community!.jid);
+
+    // A group linked to one community cannot join another; a plain group has no linked groups.
+    const { community: other } = await groups.createCommunity({ accountId: ACCOUNT, subject: "Other street" });
+    expect((await failure(groups.linkCommunityGroup({ accountId: ACCOUNT, communityJid: other!.jid, groupJid: garden.jid }))).code).toBe(Code.AlreadyExists);
+    expect((await failure(groups.listCommunityGroups({ accountId: ACCOUNT, communityJid: parking.jid }))).code).toBe(Code.InvalidArgument);
+
+    const { group: unlinked } = await groups.unlinkCommunityGroup({ accountId: ACCOUNT, communityJid: community!.jid, groupJid: parking.jid });
+    expect(unlinked?.communityJid).toBe("");
+    expect((await groups.listCommunityGroups({ accountId: ACCOUNT, communityJid: community!.jid })).groups.map((g) => g.subject).sort()).toEqual(["Garden", "Inside"]);
+    expect((await failure(groups.unlinkCommunityGroup({ accountId: ACCOUNT, communityJid: community!.jid, groupJid: parking.jid }))).code).toBe(Code.NotFound);
+  });
 }));

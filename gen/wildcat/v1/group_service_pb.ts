@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/group_service.proto.
  */
 export const file_wildcat_v1_group_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch53aWxkY2F0L3YxL2dyb3VwX3NlcnZpY2UucHJvdG8SCndpbGRjYXQudjEi4gEKHkdyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSGgoHc3ViamVjdBgCIAEoCUIJukgGcgQQARhkEm0KDHBhcnRpY2lwYW50cxgDIAMoCUJXukhUkgFRCAEQ/wcYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkIkMKH0dyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVzcG9uc2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwIoYBCg9HZXRHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiNAoQR2V0R3JvdXBSZXNwb25zZRIgCgVncm91cBgBIAEoCzIRLndpbGRjYXQudjEuR3JvdXAihwEKEUxpc3RHcm91cHNSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAQiUAoSTGlzdEdyb3Vwc1Jlc3BvbnNlEiEKBmdyb3VwcxgBIAMoCzIRLndpbGRjYXQudjEuR3JvdXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIpUIChJVcGRhdGVHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEigKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cEIGukgDyAEBEuEDCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tCrwO6SKsDugGkAwoYdXBkYXRlX2dyb3VwLnVwZGF0ZV9tYXNrErIBdXBkYXRlX21hc2sgbmVlZHMgYXQgbGVhc3Qgb25lIG9mIHN1YmplY3QsIGRlc2NyaXB0aW9uLCBzZXR0aW5ncywgc2V0dGluZ3MuYW5ub3VuY2UsIHNldHRpbmdzLmxvY2tlZCwgc2V0dGluZ3MubWVtYmVyX2FkZF9tb2RlLCBzZXR0aW5ncy5qb2luX2FwcHJvdmFsLCBzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcxrSAXNpemUodGhpcy5wYXRocykgPiAwICYmIHRoaXMucGF0aHMuYWxsKHAsIHAgaW4gWydzdWJqZWN0JywgJ2Rlc2NyaXB0aW9uJywgJ3NldHRpbmdzJywgJ3NldHRpbmdzLmFubm91bmNlJywgJ3NldHRpbmdzLmxvY2tlZCcsICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnLCAnc2V0dGluZ3Muam9pbl9hcHByb3ZhbCcsICdzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcyddKcgBATq5A7pItQMalAIKHHVwZGF0ZV9ncm91cC5tZW1iZXJfYWRkX21vZGUSSGdyb3VwLnNldHRpbmdzLm1lbWJlcl9hZGRfbW9kZSBtdXN0IGJlIHNldCB3aGVuIHRoZSBzZXR0aW5ncyBhcmUgdXBkYXRlZBqpASEoJ3NldHRpbmdzJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzIHx8ICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IChoYXModGhpcy5ncm91cC5zZXR0aW5ncykgJiYgdGhpcy5ncm91cC5zZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUgIT0gMCkamwEKFHVwZGF0ZV9ncm91cC5zdWJqZWN0Ejtncm91cC5zdWJqZWN0IG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdGhlIHN1YmplY3QgaXMgdXBkYXRlZBpGISgnc3ViamVjdCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgc2l6ZSh0aGlzLmdyb3VwLnN1YmplY3QpID4gMCI3ChNVcGRhdGVHcm91cFJlc3BvbnNlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cCK6AgoZVXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJBI5CgZhY3Rpb24YAyABKA4yHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50QWN0aW9uQgq6SAeCAQQQASAAEm0KDHBhcnRpY2lwYW50cxgEIAMoCUJXukhUkgFRCAEQgAgYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkIqIBChFQYXJ0aWNpcGFudFJlc3VsdBITCgtwYXJ0aWNpcGFudBgBIAEoCRIcCgNqaWQYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZzdGF0dXMYAyABKA4yIy53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0U3RhdHVzEhUKDXdoYXRzYXBwX2NvZGUYBCABKA0SDgoGcmVhc29uGAUgASgJIm4KGlVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlEi4KB3Jlc3VsdHMYASADKAsyHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0EiAKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cCKLAQoUR2V0SW52aXRlTGlua1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiQQoVR2V0SW52aXRlTGlua1Jlc3BvbnNlEhMKC2ludml0ZV9jb2RlGAEgASgJEhMKC2ludml0ZV9saW5rGAIgASgJIo4BChdSZXZva2VJbnZpdGVMaW5rUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJEChhSZXZva2VJbnZpdGVMaW5rUmVzcG9uc2USEwoLaW52aXRlX2NvZGUYASABKAkSEwoLaW52aXRlX2xpbmsYAiABKAkimwEKEEpvaW5Hcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJiChFKb2luR3JvdXBSZXNwb25zZRIRCglncm91cF9qaWQYASABKAkSGAoQcGVuZGluZ19hcHByb3ZhbBgCIAEoCBIgCgVncm91cBgDIAEoCzIRLndpbGRjYXQudjEuR3JvdXAiiAEKEUxlYXZlR3JvdXBSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkIhQKEkxlYXZlR3JvdXBSZXNwb25zZSKfAQoUR2V0SW52aXRlSW5mb1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCI5ChVHZXRJbnZpdGVJbmZvUmVzcG9uc2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwIo4BChdMaXN0Sm9pblJlcXVlc3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJjCgtKb2luUmVxdWVzdBIiCglyZXF1ZXN0ZXIYASABKAsyDy53aWxkY2F0LnYxLkppZBIwCgxyZXF1ZXN0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkUKGExpc3RKb2luUmVxdWVzdHNSZXNwb25zZRIpCghyZXF1ZXN0cxgBIAMoCzIXLndpbGRjYXQudjEuSm9pblJlcXVlc3QiugIKGVVwZGF0ZUpvaW5SZXF1ZXN0c1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQSOQoGYWN0aW9uGAMgASgOMh0ud2lsZGNhdC52MS5Kb2luUmVxdWVzdEFjdGlvbkIKukgHggEEEAEgABJtCgxwYXJ0aWNpcGFudHMYBCADKAlCV7pIVJIBUQgBEIAIGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJuChpVcGRhdGVKb2luUmVxdWVzdHNSZXNwb25zZRIuCgdyZXN1bHRzGAEgAygLMh0ud2lsZGNhdC52MS5QYXJ0aWNpcGFudFJlc3VsdBIgCgVncm91cBgCIAEoCzIRLndpbGRjYXQudjEuR3JvdXAqsQEKEVBhcnRpY2lwYW50QWN0aW9uEiIKHlBBUlRJQ0lQQU5UX0FDVElPTl9VTlNQRUNJRklFRBAAEhoKFlBBUlRJQ0lQQU5UX0FDVElPTl9BREQQARIdChlQQVJUSUNJUEFOVF9BQ1RJT05fUkVNT1ZFEAISHgoaUEFSVElDSVBBTlRfQUNUSU9OX1BST01PVEUQAxIdChlQQVJUSUNJUEFOVF9BQ1RJT05fREVNT1RFEAQqsQIKF1BhcnRpY2lwYW50UmVzdWx0U3RhdHVzEikKJVBBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfVU5TUEVDSUZJRUQQABIgChxQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX09LEAESJwojUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19OT1RfRk9VTkQQAhImCiJQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX0NPTkZMSUNUEAMSJQohUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19SRUZVU0VEEAQSKwonUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19SRUNFTlRMWV9MRUZUEAUSJAogUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19GQUlMRUQQBip5ChFKb2luUmVxdWVzdEFjdGlvbhIjCh9KT0lOX1JFUVVFU1RfQUNUSU9OX1VOU1BFQ0lGSUVEEAASHwobSk9JTl9SRVFVRVNUX0FDVElPTl9BUFBST1ZFEAESHgoaSk9JTl9SRVFVRVNUX0FDVElPTl9SRUpFQ1QQAjKcDQoMR3JvdXBTZXJ2aWNlEpcBCgtDcmVhdGVHcm91cBIqLndpbGRjYXQudjEuR3JvdXBTZXJ2aWNlQ3JlYXRlR3JvdXBSZXF1ZXN0Gisud2lsZGNhdC52MS5Hcm91cFNlcnZpY2VDcmVhdGVHcm91cFJlc3BvbnNlIi+C0+STAik6ASoiJC93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9DcmVhdGVHcm91cBJ2CghHZXRHcm91cBIbLndpbGRjYXQudjEuR2V0R3JvdXBSZXF1ZXN0Ghwud2lsZGNhdC52MS5HZXRHcm91cFJlc3BvbnNlIi+QAgGC0+STAiY6ASoiIS93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9HZXRHcm91cBJ+CgpMaXN0R3JvdXBzEh0ud2lsZGNhdC52MS5MaXN0R3JvdXBzUmVxdWVzdBoeLndpbGRjYXQudjEuTGlzdEdyb3Vwc1Jlc3BvbnNlIjGQAgGC0+STAig6ASoiIy93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9MaXN0R3JvdXBzEn8KC1VwZGF0ZUdyb3VwEh4ud2lsZGNhdC52MS5VcGRhdGVHcm91cFJlcXVlc3QaHy53aWxkY2F0LnYxLlVwZGF0ZUdyb3VwUmVzcG9uc2UiL4LT5JMCKToBKiIkL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL1VwZGF0ZUdyb3VwEpsBChJVcGRhdGVQYXJ0aWNpcGFudHMSJS53aWxkY2F0LnYxLlVwZGF0ZVBhcnRpY2lwYW50c1JlcXVlc3QaJi53aWxkY2F0LnYxLlVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9VcGRhdGVQYXJ0aWNpcGFudHMSigEKDUdldEludml0ZUxpbmsSIC53aWxkY2F0LnYxLkdldEludml0ZUxpbmtSZXF1ZXN0GiEud2lsZGNhdC52MS5HZXRJbnZpdGVMaW5rUmVzcG9uc2UiNJACAYLT5JMCKzoBKiImL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0dldEludml0ZUxpbmsSkwEKEFJldm9rZUludml0ZUxpbmsSIy53aWxkY2F0LnYxLlJldm9rZUludml0ZUxpbmtSZXF1ZXN0GiQud2lsZGNhdC52MS5SZXZva2VJbnZpdGVMaW5rUmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL1Jldm9rZUludml0ZUxpbmsSdwoJSm9pbkdyb3VwEhwud2lsZGNhdC52MS5Kb2luR3JvdXBSZXF1ZXN0Gh0ud2lsZGNhdC52MS5Kb2luR3JvdXBSZXNwb25zZSItgtPkkwInOgEqIiIvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvSm9pbkdyb3VwEooBCg1HZXRJbnZpdGVJbmZvEiAud2lsZGNhdC52MS5HZXRJbnZpdGVJbmZvUmVxdWVzdBohLndpbGRjYXQudjEuR2V0SW52aXRlSW5mb1Jlc3BvbnNlIjSQAgGC0+STAis6ASoiJi93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9HZXRJbnZpdGVJbmZvEpYBChBMaXN0Sm9pblJlcXVlc3RzEiMud2lsZGNhdC52MS5MaXN0Sm9pblJlcXVlc3RzUmVxdWVzdBokLndpbGRjYXQudjEuTGlzdEpvaW5SZXF1ZXN0c1Jlc3BvbnNlIjeQAgGC0+STAi46ASoiKS93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9MaXN0Sm9pblJlcXVlc3RzEpsBChJVcGRhdGVKb2luUmVxdWVzdHMSJS53aWxkY2F0LnYxLlVwZGF0ZUpvaW5SZXF1ZXN0c1JlcXVlc3QaJi53aWxkY2F0LnYxLlVwZGF0ZUpvaW5SZXF1ZXN0c1Jlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9VcGRhdGVKb2luUmVxdWVzdHMSewoKTGVhdmVHcm91cBIdLndpbGRjYXQudjEuTGVhdmVHcm91cFJlcXVlc3QaHi53aWxkY2F0LnYxLkxlYXZlR3JvdXBSZXNwb25zZSIugtPkkwIoOgEqIiMvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvTGVhdmVHcm91cGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_wildcat_v1_group, file_wildcat_v1_jid]);
+  fileDesc("Ch53aWxkY2F0L3YxL2dyb3VwX3NlcnZpY2UucHJvdG8SCndpbGRjYXQudjEipwIKHkdyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSGgoHc3ViamVjdBgCIAEoCUIJukgGcgQQARhkEm0KDHBhcnRpY2lwYW50cxgDIAMoCUJXukhUkgFRCAEQ/wcYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkEkMKDWNvbW11bml0eV9qaWQYBCABKAlCLLpIKXInMiVeKFswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzKT8kIkMKH0dyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVzcG9uc2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwIoYBCg9HZXRHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiNAoQR2V0R3JvdXBSZXNwb25zZRIgCgVncm91cBgBIAEoCzIRLndpbGRjYXQudjEuR3JvdXAihwEKEUxpc3RHcm91cHNSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBIdCglwYWdlX3NpemUYAiABKAVCCrpIBxoFGPQDKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAQiUAoSTGlzdEdyb3Vwc1Jlc3BvbnNlEiEKBmdyb3VwcxgBIAMoCzIRLndpbGRjYXQudjEuR3JvdXASFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIpUIChJVcGRhdGVHcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEigKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cEIGukgDyAEBEuEDCgt1cGRhdGVfbWFzaxgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5GaWVsZE1hc2tCrwO6SKsDugGkAwoYdXBkYXRlX2dyb3VwLnVwZGF0ZV9tYXNrErIBdXBkYXRlX21hc2sgbmVlZHMgYXQgbGVhc3Qgb25lIG9mIHN1YmplY3QsIGRlc2NyaXB0aW9uLCBzZXR0aW5ncywgc2V0dGluZ3MuYW5ub3VuY2UsIHNldHRpbmdzLmxvY2tlZCwgc2V0dGluZ3MubWVtYmVyX2FkZF9tb2RlLCBzZXR0aW5ncy5qb2luX2FwcHJvdmFsLCBzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcxrSAXNpemUodGhpcy5wYXRocykgPiAwICYmIHRoaXMucGF0aHMuYWxsKHAsIHAgaW4gWydzdWJqZWN0JywgJ2Rlc2NyaXB0aW9uJywgJ3NldHRpbmdzJywgJ3NldHRpbmdzLmFubm91bmNlJywgJ3NldHRpbmdzLmxvY2tlZCcsICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnLCAnc2V0dGluZ3Muam9pbl9hcHByb3ZhbCcsICdzZXR0aW5ncy5lcGhlbWVyYWxfc2Vjb25kcyddKcgBATq5A7pItQMalAIKHHVwZGF0ZV9ncm91cC5tZW1iZXJfYWRkX21vZGUSSGdyb3VwLnNldHRpbmdzLm1lbWJlcl9hZGRfbW9kZSBtdXN0IGJlIHNldCB3aGVuIHRoZSBzZXR0aW5ncyBhcmUgdXBkYXRlZBqpASEoJ3NldHRpbmdzJyBpbiB0aGlzLnVwZGF0ZV9tYXNrLnBhdGhzIHx8ICdzZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUnIGluIHRoaXMudXBkYXRlX21hc2sucGF0aHMpIHx8IChoYXModGhpcy5ncm91cC5zZXR0aW5ncykgJiYgdGhpcy5ncm91cC5zZXR0aW5ncy5tZW1iZXJfYWRkX21vZGUgIT0gMCkamwEKFHVwZGF0ZV9ncm91cC5zdWJqZWN0Ejtncm91cC5zdWJqZWN0IG11c3Qgbm90IGJlIGVtcHR5IHdoZW4gdGhlIHN1YmplY3QgaXMgdXBkYXRlZBpGISgnc3ViamVjdCcgaW4gdGhpcy51cGRhdGVfbWFzay5wYXRocykgfHwgc2l6ZSh0aGlzLmdyb3VwLnN1YmplY3QpID4gMCI3ChNVcGRhdGVHcm91cFJlc3BvbnNlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cCK6AgoZVXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJBI5CgZhY3Rpb24YAyABKA4yHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50QWN0aW9uQgq6SAeCAQQQASAAEm0KDHBhcnRpY2lwYW50cxgEIAMoCUJXukhUkgFRCAEQgAgYASJIckYyRF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXsxLDIwfUBzXC53aGF0c2FwcFwubmV0fFswLTldezEsMjB9QGxpZCkkIqIBChFQYXJ0aWNpcGFudFJlc3VsdBITCgtwYXJ0aWNpcGFudBgBIAEoCRIcCgNqaWQYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZzdGF0dXMYAyABKA4yIy53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0U3RhdHVzEhUKDXdoYXRzYXBwX2NvZGUYBCABKA0SDgoGcmVhc29uGAUgASgJIm4KGlVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlEi4KB3Jlc3VsdHMYASADKAsyHS53aWxkY2F0LnYxLlBhcnRpY2lwYW50UmVzdWx0EiAKBWdyb3VwGAIgASgLMhEud2lsZGNhdC52MS5Hcm91cCKLAQoUR2V0SW52aXRlTGlua1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQiQQoVR2V0SW52aXRlTGlua1Jlc3BvbnNlEhMKC2ludml0ZV9jb2RlGAEgASgJEhMKC2ludml0ZV9saW5rGAIgASgJIo4BChdSZXZva2VJbnZpdGVMaW5rUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJEChhSZXZva2VJbnZpdGVMaW5rUmVzcG9uc2USEwoLaW52aXRlX2NvZGUYASABKAkSEwoLaW52aXRlX2xpbmsYAiABKAkimwEKEEpvaW5Hcm91cFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJiChFKb2luR3JvdXBSZXNwb25zZRIRCglncm91cF9qaWQYASABKAkSGAoQcGVuZGluZ19hcHByb3ZhbBgCIAEoCBIgCgVncm91cBgDIAEoCzIRLndpbGRjYXQudjEuR3JvdXAiiAEKEUxlYXZlR3JvdXBSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkIhQKEkxlYXZlR3JvdXBSZXNwb25zZSKfAQoUR2V0SW52aXRlSW5mb1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCI5ChVHZXRJbnZpdGVJbmZvUmVzcG9uc2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwIo4BChdMaXN0Sm9pblJlcXVlc3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJjCgtKb2luUmVxdWVzdBIiCglyZXF1ZXN0ZXIYASABKAsyDy53aWxkY2F0LnYxLkppZBIwCgxyZXF1ZXN0X3RpbWUYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkUKGExpc3RKb2luUmVxdWVzdHNSZXNwb25zZRIpCghyZXF1ZXN0cxgBIAMoCzIXLndpbGRjYXQudjEuSm9pblJlcXVlc3QiugIKGVVwZGF0ZUpvaW5SZXF1ZXN0c1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEjwKCWdyb3VwX2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQSOQoGYWN0aW9uGAMgASgOMh0ud2lsZGNhdC52MS5Kb2luUmVxdWVzdEFjdGlvbkIKukgHggEEEAEgABJtCgxwYXJ0aWNpcGFudHMYBCADKAlCV7pIVJIBUQgBEIAIGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJuChpVcGRhdGVKb2luUmVxdWVzdHNSZXNwb25zZRIuCgdyZXN1bHRzGAEgAygLMh0ud2lsZGNhdC52MS5QYXJ0aWNpcGFudFJlc3VsdBIgCgVncm91cBgCIAEoCzIRLndpbGRjYXQudjEuR3JvdXAiigEKFkNyZWF0ZUNvbW11bml0eVJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIdCgtkZXNjcmlwdGlvbhgDIAEoCUIIukgFcgMYgBAiPwoXQ3JlYXRlQ29tbXVuaXR5UmVzcG9uc2USJAoJY29tbXVuaXR5GAEgASgLMhEud2lsZGNhdC52MS5Hcm91cCLSAQoZTGlua0NvbW11bml0eUdyb3VwUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSQAoNY29tbXVuaXR5X2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQSPAoJZ3JvdXBfamlkGAMgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCI+ChpMaW5rQ29tbXVuaXR5R3JvdXBSZXNwb25zZRIgCgVncm91cBgBIAEoCzIRLndpbGRjYXQudjEuR3JvdXAi1AEKG1VubGlua0NvbW11bml0eUdyb3VwUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSQAoNY29tbXVuaXR5X2ppZBgCIAEoCUIpukgmciQyIl5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0BnXC51cyQSPAoJZ3JvdXBfamlkGAMgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCJAChxVbmxpbmtDb21tdW5pdHlHcm91cFJlc3BvbnNlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cCKVAQoaTGlzdENvbW11bml0eUdyb3Vwc1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEkAKDWNvbW11bml0eV9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkIo0BCg5Db21tdW5pdHlHcm91cBILCgNqaWQYASABKAkSDwoHc3ViamVjdBgCIAEoCRIvCgtjcmVhdGVfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEQoJb3duZXJfamlkGAQgASgJEhkKEXBhcnRpY2lwYW50X2NvdW50GAUgASgNIkkKG0xpc3RDb21tdW5pdHlHcm91cHNSZXNwb25zZRIqCgZncm91cHMYASADKAsyGi53aWxkY2F0LnYxLkNvbW11bml0eUdyb3VwKrEBChFQYXJ0aWNpcGFudEFjdGlvbhIiCh5QQVJUSUNJUEFOVF9BQ1RJT05fVU5TUEVDSUZJRUQQABIaChZQQVJUSUNJUEFOVF9BQ1RJT05fQUREEAESHQoZUEFSVElDSVBBTlRfQUNUSU9OX1JFTU9WRRACEh4KGlBBUlRJQ0lQQU5UX0FDVElPTl9QUk9NT1RFEAMSHQoZUEFSVElDSVBBTlRfQUNUSU9OX0RFTU9URRAEKrECChdQYXJ0aWNpcGFudFJlc3VsdFN0YXR1cxIpCiVQQVJUSUNJUEFOVF9SRVNVTFRfU1RBVFVTX1VOU1BFQ0lGSUVEEAASIAocUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19PSxABEicKI1BBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfTk9UX0ZPVU5EEAISJgoiUEFSVElDSVBBTlRfUkVTVUxUX1NUQVRVU19DT05GTElDVBADEiUKIVBBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfUkVGVVNFRBAEEisKJ1BBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfUkVDRU5UTFlfTEVGVBAFEiQKIFBBUlRJQ0lQQU5UX1JFU1VMVF9TVEFUVVNfRkFJTEVEEAYqeQoRSm9pblJlcXVlc3RBY3Rpb24SIwofSk9JTl9SRVFVRVNUX0FDVElPTl9VTlNQRUNJRklFRBAAEh8KG0pPSU5fUkVRVUVTVF9BQ1RJT05fQVBQUk9WRRABEh4KGkpPSU5fUkVRVUVTVF9BQ1RJT05fUkVKRUNUEAIylxIKDEdyb3VwU2VydmljZRKXAQoLQ3JlYXRlR3JvdXASKi53aWxkY2F0LnYxLkdyb3VwU2VydmljZUNyZWF0ZUdyb3VwUmVxdWVzdBorLndpbGRjYXQudjEuR3JvdXBTZXJ2aWNlQ3JlYXRlR3JvdXBSZXNwb25zZSIvgtPkkwIpOgEqIiQvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvQ3JlYXRlR3JvdXASdgoIR2V0R3JvdXASGy53aWxkY2F0LnYxLkdldEdyb3VwUmVxdWVzdBocLndpbGRjYXQudjEuR2V0R3JvdXBSZXNwb25zZSIvkAIBgtPkkwImOgEqIiEvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvR2V0R3JvdXASfgoKTGlzdEdyb3VwcxIdLndpbGRjYXQudjEuTGlzdEdyb3Vwc1JlcXVlc3QaHi53aWxkY2F0LnYxLkxpc3RHcm91cHNSZXNwb25zZSIxkAIBgtPkkwIoOgEqIiMvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvTGlzdEdyb3VwcxJ/CgtVcGRhdGVHcm91cBIeLndpbGRjYXQudjEuVXBkYXRlR3JvdXBSZXF1ZXN0Gh8ud2lsZGNhdC52MS5VcGRhdGVHcm91cFJlc3BvbnNlIi+C0+STAik6ASoiJC93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9VcGRhdGVHcm91cBKbAQoSVXBkYXRlUGFydGljaXBhbnRzEiUud2lsZGNhdC52MS5VcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0GiYud2lsZGNhdC52MS5VcGRhdGVQYXJ0aWNpcGFudHNSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvVXBkYXRlUGFydGljaXBhbnRzEooBCg1HZXRJbnZpdGVMaW5rEiAud2lsZGNhdC52MS5HZXRJbnZpdGVMaW5rUmVxdWVzdBohLndpbGRjYXQudjEuR2V0SW52aXRlTGlua1Jlc3BvbnNlIjSQAgGC0+STAis6ASoiJi93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9HZXRJbnZpdGVMaW5rEpMBChBSZXZva2VJbnZpdGVMaW5rEiMud2lsZGNhdC52MS5SZXZva2VJbnZpdGVMaW5rUmVxdWVzdBokLndpbGRjYXQudjEuUmV2b2tlSW52aXRlTGlua1Jlc3BvbnNlIjSC0+STAi46ASoiKS93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9SZXZva2VJbnZpdGVMaW5rEncKCUpvaW5Hcm91cBIcLndpbGRjYXQudjEuSm9pbkdyb3VwUmVxdWVzdBodLndpbGRjYXQudjEuSm9pbkdyb3VwUmVzcG9uc2UiLYLT5JMCJzoBKiIiL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0pvaW5Hcm91cBKKAQoNR2V0SW52aXRlSW5mbxIgLndpbGRjYXQudjEuR2V0SW52aXRlSW5mb1JlcXVlc3QaIS53aWxkY2F0LnYxLkdldEludml0ZUluZm9SZXNwb25zZSI0kAIBgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvR2V0SW52aXRlSW5mbxKWAQoQTGlzdEpvaW5SZXF1ZXN0cxIjLndpbGRjYXQudjEuTGlzdEpvaW5SZXF1ZXN0c1JlcXVlc3QaJC53aWxkY2F0LnYxLkxpc3RKb2luUmVxdWVzdHNSZXNwb25zZSI3kAIBgtPkkwIuOgEqIikvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvTGlzdEpvaW5SZXF1ZXN0cxKbAQoSVXBkYXRlSm9pblJlcXVlc3RzEiUud2lsZGNhdC52MS5VcGRhdGVKb2luUmVxdWVzdHNSZXF1ZXN0GiYud2lsZGNhdC52MS5VcGRhdGVKb2luUmVxdWVzdHNSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvVXBkYXRlSm9pblJlcXVlc3RzEo8BCg9DcmVhdGVDb21tdW5pdHkSIi53aWxkY2F0LnYxLkNyZWF0ZUNvbW11bml0eVJlcXVlc3QaIy53aWxkY2F0LnYxLkNyZWF0ZUNvbW11bml0eVJlc3BvbnNlIjOC0+STAi06ASoiKC93aWxkY2F0LnYxLkdyb3VwU2VydmljZS9DcmVhdGVDb21tdW5pdHkSmwEKEkxpbmtDb21tdW5pdHlHcm91cBIlLndpbGRjYXQudjEuTGlua0NvbW11bml0eUdyb3VwUmVxdWVzdBomLndpbGRjYXQudjEuTGlua0NvbW11bml0eUdyb3VwUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0xpbmtDb21tdW5pdHlHcm91cBKjAQoUVW5saW5rQ29tbXVuaXR5R3JvdXASJy53aWxkY2F0LnYxLlVubGlua0NvbW11bml0eUdyb3VwUmVxdWVzdBooLndpbGRjYXQudjEuVW5saW5rQ29tbXVuaXR5R3JvdXBSZXNwb25zZSI4gtPkkwIyOgEqIi0vd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvVW5saW5rQ29tbXVuaXR5R3JvdXASogEKE0xpc3RDb21tdW5pdHlHcm91cHMSJi53aWxkY2F0LnYxLkxpc3RDb21tdW5pdHlHcm91cHNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29tbXVuaXR5R3JvdXBzUmVzcG9uc2UiOpACAYLT5JMCMToBKiIsL3dpbGRjYXQudjEuR3JvdXBTZXJ2aWNlL0xpc3RDb21tdW5pdHlHcm91cHMSewoKTGVhdmVHcm91cBIdLndpbGRjYXQudjEuTGVhdmVHcm91cFJlcXVlc3QaHi53aWxkY2F0LnYxLkxlYXZlR3JvdXBSZXNwb25zZSIugtPkkwIoOgEqIiMvd2lsZGNhdC52MS5Hcm91cFNlcnZpY2UvTGVhdmVHcm91cGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_field_mask, file_google_protobuf_timestamp, file_wildcat_v1_group, file_wildcat_v1_jid]);
 
 /**
  * Request for CreateGroup. Named after the service because SandboxService's
@@ -49,6 +49,14 @@ export type GroupServiceCreateGroupRequest = Message<"wildcat.v1.GroupServiceCre
    * @generated from field: repeated string participants = 3;
    */
   participants: string[];
+
+  /**
+   * Optional: a community ("…@g.us") of which the account is an admin; the new
+   * group is created linked to it.
+   *
+   * @generated from field: string community_jid = 4;
+   */
+  communityJid: string;
 };
 
 /**
@@ -792,6 +800,273 @@ export const UpdateJoinRequestsResponseSchema: GenMessage<UpdateJoinRequestsResp
   messageDesc(file_wildcat_v1_group_service, 25);
 
 /**
+ * Request for CreateCommunity.
+ *
+ * @generated from message wildcat.v1.CreateCommunityRequest
+ */
+export type CreateCommunityRequest = Message<"wildcat.v1.CreateCommunityRequest"> & {
+  /**
+   * The account that creates the community and becomes its admin.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The community's name, 1 to 100 characters.
+   *
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * Its description; may be empty. At most 2048 characters.
+   *
+   * @generated from field: string description = 3;
+   */
+  description: string;
+};
+
+/**
+ * Describes the message wildcat.v1.CreateCommunityRequest.
+ * Use `create(CreateCommunityRequestSchema)` to create a new message.
+ */
+export const CreateCommunityRequestSchema: GenMessage<CreateCommunityRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 26);
+
+/**
+ * Response of CreateCommunity.
+ *
+ * @generated from message wildcat.v1.CreateCommunityResponse
+ */
+export type CreateCommunityResponse = Message<"wildcat.v1.CreateCommunityResponse"> & {
+  /**
+   * The new community (is_community true).
+   *
+   * @generated from field: wildcat.v1.Group community = 1;
+   */
+  community?: Group | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.CreateCommunityResponse.
+ * Use `create(CreateCommunityResponseSchema)` to create a new message.
+ */
+export const CreateCommunityResponseSchema: GenMessage<CreateCommunityResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 27);
+
+/**
+ * Request for LinkCommunityGroup.
+ *
+ * @generated from message wildcat.v1.LinkCommunityGroupRequest
+ */
+export type LinkCommunityGroupRequest = Message<"wildcat.v1.LinkCommunityGroupRequest"> & {
+  /**
+   * The account, an admin of the community and of the group.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The community ("…@g.us").
+   *
+   * @generated from field: string community_jid = 2;
+   */
+  communityJid: string;
+
+  /**
+   * The group to link ("…@g.us").
+   *
+   * @generated from field: string group_jid = 3;
+   */
+  groupJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.LinkCommunityGroupRequest.
+ * Use `create(LinkCommunityGroupRequestSchema)` to create a new message.
+ */
+export const LinkCommunityGroupRequestSchema: GenMessage<LinkCommunityGroupRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 28);
+
+/**
+ * Response of LinkCommunityGroup.
+ *
+ * @generated from message wildcat.v1.LinkCommunityGroupResponse
+ */
+export type LinkCommunityGroupResponse = Message<"wildcat.v1.LinkCommunityGroupResponse"> & {
+  /**
+   * The group, now linked (community_jid set).
+   *
+   * @generated from field: wildcat.v1.Group group = 1;
+   */
+  group?: Group | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.LinkCommunityGroupResponse.
+ * Use `create(LinkCommunityGroupResponseSchema)` to create a new message.
+ */
+export const LinkCommunityGroupResponseSchema: GenMessage<LinkCommunityGroupResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 29);
+
+/**
+ * Request for UnlinkCommunityGroup.
+ *
+ * @generated from message wildcat.v1.UnlinkCommunityGroupRequest
+ */
+export type UnlinkCommunityGroupRequest = Message<"wildcat.v1.UnlinkCommunityGroupRequest"> & {
+  /**
+   * The account, an admin of the community.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The community ("…@g.us").
+   *
+   * @generated from field: string community_jid = 2;
+   */
+  communityJid: string;
+
+  /**
+   * The linked group to unlink ("…@g.us").
+   *
+   * @generated from field: string group_jid = 3;
+   */
+  groupJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.UnlinkCommunityGroupRequest.
+ * Use `create(UnlinkCommunityGroupRequestSchema)` to create a new message.
+ */
+export const UnlinkCommunityGroupRequestSchema: GenMessage<UnlinkCommunityGroupRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 30);
+
+/**
+ * Response of UnlinkCommunityGroup.
+ *
+ * @generated from message wildcat.v1.UnlinkCommunityGroupResponse
+ */
+export type UnlinkCommunityGroupResponse = Message<"wildcat.v1.UnlinkCommunityGroupResponse"> & {
+  /**
+   * The group, no longer linked.
+   *
+   * @generated from field: wildcat.v1.Group group = 1;
+   */
+  group?: Group | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.UnlinkCommunityGroupResponse.
+ * Use `create(UnlinkCommunityGroupResponseSchema)` to create a new message.
+ */
+export const UnlinkCommunityGroupResponseSchema: GenMessage<UnlinkCommunityGroupResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 31);
+
+/**
+ * Request for ListCommunityGroups.
+ *
+ * @generated from message wildcat.v1.ListCommunityGroupsRequest
+ */
+export type ListCommunityGroupsRequest = Message<"wildcat.v1.ListCommunityGroupsRequest"> & {
+  /**
+   * The account, a member of the community.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The community ("…@g.us").
+   *
+   * @generated from field: string community_jid = 2;
+   */
+  communityJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ListCommunityGroupsRequest.
+ * Use `create(ListCommunityGroupsRequestSchema)` to create a new message.
+ */
+export const ListCommunityGroupsRequestSchema: GenMessage<ListCommunityGroupsRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 32);
+
+/**
+ * A group linked to a community, as WhatsApp summarises it to community members
+ * (who need not be members of the group).
+ *
+ * @generated from message wildcat.v1.CommunityGroup
+ */
+export type CommunityGroup = Message<"wildcat.v1.CommunityGroup"> & {
+  /**
+   * The group's JID.
+   *
+   * @generated from field: string jid = 1;
+   */
+  jid: string;
+
+  /**
+   * Its name.
+   *
+   * @generated from field: string subject = 2;
+   */
+  subject: string;
+
+  /**
+   * When it was created.
+   *
+   * @generated from field: google.protobuf.Timestamp create_time = 3;
+   */
+  createTime?: Timestamp | undefined;
+
+  /**
+   * Its creator (the JID form WhatsApp gave).
+   *
+   * @generated from field: string owner_jid = 4;
+   */
+  ownerJid: string;
+
+  /**
+   * How many members it has.
+   *
+   * @generated from field: uint32 participant_count = 5;
+   */
+  participantCount: number;
+};
+
+/**
+ * Describes the message wildcat.v1.CommunityGroup.
+ * Use `create(CommunityGroupSchema)` to create a new message.
+ */
+export const CommunityGroupSchema: GenMessage<CommunityGroup> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 33);
+
+/**
+ * Response of ListCommunityGroups.
+ *
+ * @generated from message wildcat.v1.ListCommunityGroupsResponse
+ */
+export type ListCommunityGroupsResponse = Message<"wildcat.v1.ListCommunityGroupsResponse"> & {
+  /**
+   * The linked groups.
+   *
+   * @generated from field: repeated wildcat.v1.CommunityGroup groups = 1;
+   */
+  groups: CommunityGroup[];
+};
+
+/**
+ * Describes the message wildcat.v1.ListCommunityGroupsResponse.
+ * Use `create(ListCommunityGroupsResponseSchema)` to create a new message.
+ */
+export const ListCommunityGroupsResponseSchema: GenMessage<ListCommunityGroupsResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_group_service, 34);
+
+/**
  * What UpdateParticipants does to each listed member.
  *
  * @generated from enum wildcat.v1.ParticipantAction
@@ -1078,6 +1353,51 @@ export const GroupService: GenService<{
     methodKind: "unary";
     input: typeof UpdateJoinRequestsRequestSchema;
     output: typeof UpdateJoinRequestsResponseSchema;
+  },
+  /**
+   * Creates a community with the account as its admin: a parent that groups are
+   * linked to (LinkCommunityGroup, or CreateGroup with community_jid).
+   *
+   * @generated from rpc wildcat.v1.GroupService.CreateCommunity
+   */
+  createCommunity: {
+    methodKind: "unary";
+    input: typeof CreateCommunityRequestSchema;
+    output: typeof CreateCommunityResponseSchema;
+  },
+  /**
+   * Links a group to a community (the account must be an admin of both). Fails
+   * with ALREADY_EXISTS when the group is linked to another community or is a
+   * community itself.
+   *
+   * @generated from rpc wildcat.v1.GroupService.LinkCommunityGroup
+   */
+  linkCommunityGroup: {
+    methodKind: "unary";
+    input: typeof LinkCommunityGroupRequestSchema;
+    output: typeof LinkCommunityGroupResponseSchema;
+  },
+  /**
+   * Unlinks a group from its community (admins only). Fails with NOT_FOUND when
+   * the group is not linked to that community.
+   *
+   * @generated from rpc wildcat.v1.GroupService.UnlinkCommunityGroup
+   */
+  unlinkCommunityGroup: {
+    methodKind: "unary";
+    input: typeof UnlinkCommunityGroupRequestSchema;
+    output: typeof UnlinkCommunityGroupResponseSchema;
+  },
+  /**
+   * Lists the groups linked to a community, as WhatsApp reports them (the account
+   * must be a member of the community).
+   *
+   * @generated from rpc wildcat.v1.GroupService.ListCommunityGroups
+   */
+  listCommunityGroups: {
+    methodKind: "unary";
+    input: typeof ListCommunityGroupsRequestSchema;
+    output: typeof ListCommunityGroupsResponseSchema;
   },
   /**
    * Leaves a group. The group stays in ListGroups with is_member false.

@@ -161,7 +161,13 @@ type Group struct {
 	// The account the group is seen by. Output only.
 	AccountId string `protobuf:"bytes,9,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
 	// When Wildcat last read or changed this state. Output only.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// True for a community (the parent of linked groups; see CreateCommunity).
+	// Output only.
+	IsCommunity bool `protobuf:"varint,11,opt,name=is_community,json=isCommunity,proto3" json:"is_community,omitempty"`
+	// The community this group is linked to ("…@g.us"); empty when none. Output
+	// only: change it with LinkCommunityGroup and UnlinkCommunityGroup.
+	CommunityJid  string `protobuf:"bytes,12,opt,name=community_jid,json=communityJid,proto3" json:"community_jid,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -264,6 +270,20 @@ func (x *Group) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *Group) GetIsCommunity() bool {
+	if x != nil {
+		return x.IsCommunity
+	}
+	return false
+}
+
+func (x *Group) GetCommunityJid() string {
+	if x != nil {
+		return x.CommunityJid
+	}
+	return ""
 }
 
 // A group's settings.
@@ -411,7 +431,7 @@ var File_wildcat_v1_group_proto protoreflect.FileDescriptor
 const file_wildcat_v1_group_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/group.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\xe9\x03\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\xdf\x04\n" +
 	"\x05Group\x12;\n" +
 	"\x03jid\x18\x01 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x03jid\x12!\n" +
 	"\asubject\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\asubject\x12*\n" +
@@ -426,7 +446,9 @@ const file_wildcat_v1_group_proto_rawDesc = "" +
 	"account_id\x18\t \x01(\tR\taccountId\x12;\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xfd\x01\n" +
+	"updateTime\x12!\n" +
+	"\fis_community\x18\v \x01(\bR\visCommunity\x12Q\n" +
+	"\rcommunity_jid\x18\f \x01(\tB,\xbaH)r'2%^([0-9]{1,40}(-[0-9]{1,20})?@g\\.us)?$R\fcommunityJid\"\xfd\x01\n" +
 	"\rGroupSettings\x12\x1a\n" +
 	"\bannounce\x18\x01 \x01(\bR\bannounce\x12\x16\n" +
 	"\x06locked\x18\x02 \x01(\bR\x06locked\x12P\n" +

@@ -221,7 +221,10 @@ type GroupServiceCreateGroupRequest struct {
 	Subject string `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
 	// The first members besides the account (1 to 1023, each once): phone numbers in
 	// international form ("+15551234567") or user JIDs ("…@s.whatsapp.net", "…@lid").
-	Participants  []string `protobuf:"bytes,3,rep,name=participants,proto3" json:"participants,omitempty"`
+	Participants []string `protobuf:"bytes,3,rep,name=participants,proto3" json:"participants,omitempty"`
+	// Optional: a community ("…@g.us") of which the account is an admin; the new
+	// group is created linked to it.
+	CommunityJid  string `protobuf:"bytes,4,opt,name=community_jid,json=communityJid,proto3" json:"community_jid,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -275,6 +278,13 @@ func (x *GroupServiceCreateGroupRequest) GetParticipants() []string {
 		return x.Participants
 	}
 	return nil
+}
+
+func (x *GroupServiceCreateGroupRequest) GetCommunityJid() string {
+	if x != nil {
+		return x.CommunityJid
+	}
+	return ""
 }
 
 // Response of CreateGroup.
@@ -1690,17 +1700,532 @@ func (x *UpdateJoinRequestsResponse) GetGroup() *Group {
 	return nil
 }
 
+// Request for CreateCommunity.
+type CreateCommunityRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account that creates the community and becomes its admin.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The community's name, 1 to 100 characters.
+	Subject string `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	// Its description; may be empty. At most 2048 characters.
+	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCommunityRequest) Reset() {
+	*x = CreateCommunityRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCommunityRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCommunityRequest) ProtoMessage() {}
+
+func (x *CreateCommunityRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCommunityRequest.ProtoReflect.Descriptor instead.
+func (*CreateCommunityRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *CreateCommunityRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *CreateCommunityRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *CreateCommunityRequest) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// Response of CreateCommunity.
+type CreateCommunityResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new community (is_community true).
+	Community     *Group `protobuf:"bytes,1,opt,name=community,proto3" json:"community,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateCommunityResponse) Reset() {
+	*x = CreateCommunityResponse{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateCommunityResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateCommunityResponse) ProtoMessage() {}
+
+func (x *CreateCommunityResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateCommunityResponse.ProtoReflect.Descriptor instead.
+func (*CreateCommunityResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *CreateCommunityResponse) GetCommunity() *Group {
+	if x != nil {
+		return x.Community
+	}
+	return nil
+}
+
+// Request for LinkCommunityGroup.
+type LinkCommunityGroupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account, an admin of the community and of the group.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The community ("…@g.us").
+	CommunityJid string `protobuf:"bytes,2,opt,name=community_jid,json=communityJid,proto3" json:"community_jid,omitempty"`
+	// The group to link ("…@g.us").
+	GroupJid      string `protobuf:"bytes,3,opt,name=group_jid,json=groupJid,proto3" json:"group_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkCommunityGroupRequest) Reset() {
+	*x = LinkCommunityGroupRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkCommunityGroupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkCommunityGroupRequest) ProtoMessage() {}
+
+func (x *LinkCommunityGroupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkCommunityGroupRequest.ProtoReflect.Descriptor instead.
+func (*LinkCommunityGroupRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *LinkCommunityGroupRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *LinkCommunityGroupRequest) GetCommunityJid() string {
+	if x != nil {
+		return x.CommunityJid
+	}
+	return ""
+}
+
+func (x *LinkCommunityGroupRequest) GetGroupJid() string {
+	if x != nil {
+		return x.GroupJid
+	}
+	return ""
+}
+
+// Response of LinkCommunityGroup.
+type LinkCommunityGroupResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group, now linked (community_jid set).
+	Group         *Group `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkCommunityGroupResponse) Reset() {
+	*x = LinkCommunityGroupResponse{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkCommunityGroupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkCommunityGroupResponse) ProtoMessage() {}
+
+func (x *LinkCommunityGroupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkCommunityGroupResponse.ProtoReflect.Descriptor instead.
+func (*LinkCommunityGroupResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *LinkCommunityGroupResponse) GetGroup() *Group {
+	if x != nil {
+		return x.Group
+	}
+	return nil
+}
+
+// Request for UnlinkCommunityGroup.
+type UnlinkCommunityGroupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account, an admin of the community.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The community ("…@g.us").
+	CommunityJid string `protobuf:"bytes,2,opt,name=community_jid,json=communityJid,proto3" json:"community_jid,omitempty"`
+	// The linked group to unlink ("…@g.us").
+	GroupJid      string `protobuf:"bytes,3,opt,name=group_jid,json=groupJid,proto3" json:"group_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlinkCommunityGroupRequest) Reset() {
+	*x = UnlinkCommunityGroupRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlinkCommunityGroupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlinkCommunityGroupRequest) ProtoMessage() {}
+
+func (x *UnlinkCommunityGroupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlinkCommunityGroupRequest.ProtoReflect.Descriptor instead.
+func (*UnlinkCommunityGroupRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *UnlinkCommunityGroupRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *UnlinkCommunityGroupRequest) GetCommunityJid() string {
+	if x != nil {
+		return x.CommunityJid
+	}
+	return ""
+}
+
+func (x *UnlinkCommunityGroupRequest) GetGroupJid() string {
+	if x != nil {
+		return x.GroupJid
+	}
+	return ""
+}
+
+// Response of UnlinkCommunityGroup.
+type UnlinkCommunityGroupResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group, no longer linked.
+	Group         *Group `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlinkCommunityGroupResponse) Reset() {
+	*x = UnlinkCommunityGroupResponse{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlinkCommunityGroupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlinkCommunityGroupResponse) ProtoMessage() {}
+
+func (x *UnlinkCommunityGroupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlinkCommunityGroupResponse.ProtoReflect.Descriptor instead.
+func (*UnlinkCommunityGroupResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *UnlinkCommunityGroupResponse) GetGroup() *Group {
+	if x != nil {
+		return x.Group
+	}
+	return nil
+}
+
+// Request for ListCommunityGroups.
+type ListCommunityGroupsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account, a member of the community.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The community ("…@g.us").
+	CommunityJid  string `protobuf:"bytes,2,opt,name=community_jid,json=communityJid,proto3" json:"community_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCommunityGroupsRequest) Reset() {
+	*x = ListCommunityGroupsRequest{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCommunityGroupsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCommunityGroupsRequest) ProtoMessage() {}
+
+func (x *ListCommunityGroupsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCommunityGroupsRequest.ProtoReflect.Descriptor instead.
+func (*ListCommunityGroupsRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ListCommunityGroupsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListCommunityGroupsRequest) GetCommunityJid() string {
+	if x != nil {
+		return x.CommunityJid
+	}
+	return ""
+}
+
+// A group linked to a community, as WhatsApp summarises it to community members
+// (who need not be members of the group).
+type CommunityGroup struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group's JID.
+	Jid string `protobuf:"bytes,1,opt,name=jid,proto3" json:"jid,omitempty"`
+	// Its name.
+	Subject string `protobuf:"bytes,2,opt,name=subject,proto3" json:"subject,omitempty"`
+	// When it was created.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Its creator (the JID form WhatsApp gave).
+	OwnerJid string `protobuf:"bytes,4,opt,name=owner_jid,json=ownerJid,proto3" json:"owner_jid,omitempty"`
+	// How many members it has.
+	ParticipantCount uint32 `protobuf:"varint,5,opt,name=participant_count,json=participantCount,proto3" json:"participant_count,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *CommunityGroup) Reset() {
+	*x = CommunityGroup{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CommunityGroup) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CommunityGroup) ProtoMessage() {}
+
+func (x *CommunityGroup) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CommunityGroup.ProtoReflect.Descriptor instead.
+func (*CommunityGroup) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *CommunityGroup) GetJid() string {
+	if x != nil {
+		return x.Jid
+	}
+	return ""
+}
+
+func (x *CommunityGroup) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *CommunityGroup) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *CommunityGroup) GetOwnerJid() string {
+	if x != nil {
+		return x.OwnerJid
+	}
+	return ""
+}
+
+func (x *CommunityGroup) GetParticipantCount() uint32 {
+	if x != nil {
+		return x.ParticipantCount
+	}
+	return 0
+}
+
+// Response of ListCommunityGroups.
+type ListCommunityGroupsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The linked groups.
+	Groups        []*CommunityGroup `protobuf:"bytes,1,rep,name=groups,proto3" json:"groups,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListCommunityGroupsResponse) Reset() {
+	*x = ListCommunityGroupsResponse{}
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListCommunityGroupsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListCommunityGroupsResponse) ProtoMessage() {}
+
+func (x *ListCommunityGroupsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_group_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListCommunityGroupsResponse.ProtoReflect.Descriptor instead.
+func (*ListCommunityGroupsResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_group_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *ListCommunityGroupsResponse) GetGroups() []*CommunityGroup {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
 var File_wildcat_v1_group_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\n" +
 	"\x1ewildcat/v1/group_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\"\x84\x02\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\"\xd7\x02\n" +
 	"\x1eGroupServiceCreateGroupRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n" +
 	"\asubject\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\asubject\x12{\n" +
-	"\fparticipants\x18\x03 \x03(\tBW\xbaHT\x92\x01Q\b\x01\x10\xff\a\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\fparticipants\"J\n" +
+	"\fparticipants\x18\x03 \x03(\tBW\xbaHT\x92\x01Q\b\x01\x10\xff\a\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\fparticipants\x12Q\n" +
+	"\rcommunity_jid\x18\x04 \x01(\tB,\xbaH)r'2%^([0-9]{1,40}(-[0-9]{1,20})?@g\\.us)?$R\fcommunityJid\"J\n" +
 	"\x1fGroupServiceCreateGroupResponse\x12'\n" +
 	"\x05group\x18\x01 \x01(\v2\x11.wildcat.v1.GroupR\x05group\"\x9b\x01\n" +
 	"\x0fGetGroupRequest\x12@\n" +
@@ -1803,7 +2328,41 @@ const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\fparticipants\x18\x04 \x03(\tBW\xbaHT\x92\x01Q\b\x01\x10\x80\b\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\fparticipants\"~\n" +
 	"\x1aUpdateJoinRequestsResponse\x127\n" +
 	"\aresults\x18\x01 \x03(\v2\x1d.wildcat.v1.ParticipantResultR\aresults\x12'\n" +
-	"\x05group\x18\x02 \x01(\v2\x11.wildcat.v1.GroupR\x05group*\xb1\x01\n" +
+	"\x05group\x18\x02 \x01(\v2\x11.wildcat.v1.GroupR\x05group\"\xab\x01\n" +
+	"\x16CreateCommunityRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12#\n" +
+	"\asubject\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\asubject\x12*\n" +
+	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\vdescription\"J\n" +
+	"\x17CreateCommunityResponse\x12/\n" +
+	"\tcommunity\x18\x01 \x01(\v2\x11.wildcat.v1.GroupR\tcommunity\"\xf5\x01\n" +
+	"\x19LinkCommunityGroupRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12N\n" +
+	"\rcommunity_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\fcommunityJid\x12F\n" +
+	"\tgroup_jid\x18\x03 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"E\n" +
+	"\x1aLinkCommunityGroupResponse\x12'\n" +
+	"\x05group\x18\x01 \x01(\v2\x11.wildcat.v1.GroupR\x05group\"\xf7\x01\n" +
+	"\x1bUnlinkCommunityGroupRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12N\n" +
+	"\rcommunity_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\fcommunityJid\x12F\n" +
+	"\tgroup_jid\x18\x03 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"G\n" +
+	"\x1cUnlinkCommunityGroupResponse\x12'\n" +
+	"\x05group\x18\x01 \x01(\v2\x11.wildcat.v1.GroupR\x05group\"\xae\x01\n" +
+	"\x1aListCommunityGroupsRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12N\n" +
+	"\rcommunity_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\fcommunityJid\"\xc3\x01\n" +
+	"\x0eCommunityGroup\x12\x10\n" +
+	"\x03jid\x18\x01 \x01(\tR\x03jid\x12\x18\n" +
+	"\asubject\x18\x02 \x01(\tR\asubject\x12;\n" +
+	"\vcreate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x1b\n" +
+	"\towner_jid\x18\x04 \x01(\tR\bownerJid\x12+\n" +
+	"\x11participant_count\x18\x05 \x01(\rR\x10participantCount\"Q\n" +
+	"\x1bListCommunityGroupsResponse\x122\n" +
+	"\x06groups\x18\x01 \x03(\v2\x1a.wildcat.v1.CommunityGroupR\x06groups*\xb1\x01\n" +
 	"\x11ParticipantAction\x12\"\n" +
 	"\x1ePARTICIPANT_ACTION_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16PARTICIPANT_ACTION_ADD\x10\x01\x12\x1d\n" +
@@ -1821,7 +2380,7 @@ const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\x11JoinRequestAction\x12#\n" +
 	"\x1fJOIN_REQUEST_ACTION_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bJOIN_REQUEST_ACTION_APPROVE\x10\x01\x12\x1e\n" +
-	"\x1aJOIN_REQUEST_ACTION_REJECT\x10\x022\x9c\r\n" +
+	"\x1aJOIN_REQUEST_ACTION_REJECT\x10\x022\x97\x12\n" +
 	"\fGroupService\x12\x97\x01\n" +
 	"\vCreateGroup\x12*.wildcat.v1.GroupServiceCreateGroupRequest\x1a+.wildcat.v1.GroupServiceCreateGroupResponse\"/\x82\xd3\xe4\x93\x02):\x01*\"$/wildcat.v1.GroupService/CreateGroup\x12v\n" +
 	"\bGetGroup\x12\x1b.wildcat.v1.GetGroupRequest\x1a\x1c.wildcat.v1.GetGroupResponse\"/\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.GroupService/GetGroup\x90\x02\x01\x12~\n" +
@@ -1834,7 +2393,11 @@ const file_wildcat_v1_group_service_proto_rawDesc = "" +
 	"\tJoinGroup\x12\x1c.wildcat.v1.JoinGroupRequest\x1a\x1d.wildcat.v1.JoinGroupResponse\"-\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.GroupService/JoinGroup\x12\x8a\x01\n" +
 	"\rGetInviteInfo\x12 .wildcat.v1.GetInviteInfoRequest\x1a!.wildcat.v1.GetInviteInfoResponse\"4\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.GroupService/GetInviteInfo\x90\x02\x01\x12\x96\x01\n" +
 	"\x10ListJoinRequests\x12#.wildcat.v1.ListJoinRequestsRequest\x1a$.wildcat.v1.ListJoinRequestsResponse\"7\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.GroupService/ListJoinRequests\x90\x02\x01\x12\x9b\x01\n" +
-	"\x12UpdateJoinRequests\x12%.wildcat.v1.UpdateJoinRequestsRequest\x1a&.wildcat.v1.UpdateJoinRequestsResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.GroupService/UpdateJoinRequests\x12{\n" +
+	"\x12UpdateJoinRequests\x12%.wildcat.v1.UpdateJoinRequestsRequest\x1a&.wildcat.v1.UpdateJoinRequestsResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.GroupService/UpdateJoinRequests\x12\x8f\x01\n" +
+	"\x0fCreateCommunity\x12\".wildcat.v1.CreateCommunityRequest\x1a#.wildcat.v1.CreateCommunityResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.GroupService/CreateCommunity\x12\x9b\x01\n" +
+	"\x12LinkCommunityGroup\x12%.wildcat.v1.LinkCommunityGroupRequest\x1a&.wildcat.v1.LinkCommunityGroupResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.GroupService/LinkCommunityGroup\x12\xa3\x01\n" +
+	"\x14UnlinkCommunityGroup\x12'.wildcat.v1.UnlinkCommunityGroupRequest\x1a(.wildcat.v1.UnlinkCommunityGroupResponse\"8\x82\xd3\xe4\x93\x022:\x01*\"-/wildcat.v1.GroupService/UnlinkCommunityGroup\x12\xa2\x01\n" +
+	"\x13ListCommunityGroups\x12&.wildcat.v1.ListCommunityGroupsRequest\x1a'.wildcat.v1.ListCommunityGroupsResponse\":\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.GroupService/ListCommunityGroups\x90\x02\x01\x12{\n" +
 	"\n" +
 	"LeaveGroup\x12\x1d.wildcat.v1.LeaveGroupRequest\x1a\x1e.wildcat.v1.LeaveGroupResponse\".\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.GroupService/LeaveGroupb\x06proto3"
 
@@ -1851,7 +2414,7 @@ func file_wildcat_v1_group_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_group_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_group_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_wildcat_v1_group_service_proto_msgTypes = make([]protoimpl.MessageInfo, 35)
 var file_wildcat_v1_group_service_proto_goTypes = []any{
 	(ParticipantAction)(0),                  // 0: wildcat.v1.ParticipantAction
 	(ParticipantResultStatus)(0),            // 1: wildcat.v1.ParticipantResultStatus
@@ -1882,60 +2445,82 @@ var file_wildcat_v1_group_service_proto_goTypes = []any{
 	(*ListJoinRequestsResponse)(nil),        // 26: wildcat.v1.ListJoinRequestsResponse
 	(*UpdateJoinRequestsRequest)(nil),       // 27: wildcat.v1.UpdateJoinRequestsRequest
 	(*UpdateJoinRequestsResponse)(nil),      // 28: wildcat.v1.UpdateJoinRequestsResponse
-	(*Group)(nil),                           // 29: wildcat.v1.Group
-	(*fieldmaskpb.FieldMask)(nil),           // 30: google.protobuf.FieldMask
-	(*Jid)(nil),                             // 31: wildcat.v1.Jid
-	(*timestamppb.Timestamp)(nil),           // 32: google.protobuf.Timestamp
+	(*CreateCommunityRequest)(nil),          // 29: wildcat.v1.CreateCommunityRequest
+	(*CreateCommunityResponse)(nil),         // 30: wildcat.v1.CreateCommunityResponse
+	(*LinkCommunityGroupRequest)(nil),       // 31: wildcat.v1.LinkCommunityGroupRequest
+	(*LinkCommunityGroupResponse)(nil),      // 32: wildcat.v1.LinkCommunityGroupResponse
+	(*UnlinkCommunityGroupRequest)(nil),     // 33: wildcat.v1.UnlinkCommunityGroupRequest
+	(*UnlinkCommunityGroupResponse)(nil),    // 34: wildcat.v1.UnlinkCommunityGroupResponse
+	(*ListCommunityGroupsRequest)(nil),      // 35: wildcat.v1.ListCommunityGroupsRequest
+	(*CommunityGroup)(nil),                  // 36: wildcat.v1.CommunityGroup
+	(*ListCommunityGroupsResponse)(nil),     // 37: wildcat.v1.ListCommunityGroupsResponse
+	(*Group)(nil),                           // 38: wildcat.v1.Group
+	(*fieldmaskpb.FieldMask)(nil),           // 39: google.protobuf.FieldMask
+	(*Jid)(nil),                             // 40: wildcat.v1.Jid
+	(*timestamppb.Timestamp)(nil),           // 41: google.protobuf.Timestamp
 }
 var file_wildcat_v1_group_service_proto_depIdxs = []int32{
-	29, // 0: wildcat.v1.GroupServiceCreateGroupResponse.group:type_name -> wildcat.v1.Group
-	29, // 1: wildcat.v1.GetGroupResponse.group:type_name -> wildcat.v1.Group
-	29, // 2: wildcat.v1.ListGroupsResponse.groups:type_name -> wildcat.v1.Group
-	29, // 3: wildcat.v1.UpdateGroupRequest.group:type_name -> wildcat.v1.Group
-	30, // 4: wildcat.v1.UpdateGroupRequest.update_mask:type_name -> google.protobuf.FieldMask
-	29, // 5: wildcat.v1.UpdateGroupResponse.group:type_name -> wildcat.v1.Group
+	38, // 0: wildcat.v1.GroupServiceCreateGroupResponse.group:type_name -> wildcat.v1.Group
+	38, // 1: wildcat.v1.GetGroupResponse.group:type_name -> wildcat.v1.Group
+	38, // 2: wildcat.v1.ListGroupsResponse.groups:type_name -> wildcat.v1.Group
+	38, // 3: wildcat.v1.UpdateGroupRequest.group:type_name -> wildcat.v1.Group
+	39, // 4: wildcat.v1.UpdateGroupRequest.update_mask:type_name -> google.protobuf.FieldMask
+	38, // 5: wildcat.v1.UpdateGroupResponse.group:type_name -> wildcat.v1.Group
 	0,  // 6: wildcat.v1.UpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	31, // 7: wildcat.v1.ParticipantResult.jid:type_name -> wildcat.v1.Jid
+	40, // 7: wildcat.v1.ParticipantResult.jid:type_name -> wildcat.v1.Jid
 	1,  // 8: wildcat.v1.ParticipantResult.status:type_name -> wildcat.v1.ParticipantResultStatus
 	12, // 9: wildcat.v1.UpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	29, // 10: wildcat.v1.UpdateParticipantsResponse.group:type_name -> wildcat.v1.Group
-	29, // 11: wildcat.v1.JoinGroupResponse.group:type_name -> wildcat.v1.Group
-	29, // 12: wildcat.v1.GetInviteInfoResponse.group:type_name -> wildcat.v1.Group
-	31, // 13: wildcat.v1.JoinRequest.requester:type_name -> wildcat.v1.Jid
-	32, // 14: wildcat.v1.JoinRequest.request_time:type_name -> google.protobuf.Timestamp
+	38, // 10: wildcat.v1.UpdateParticipantsResponse.group:type_name -> wildcat.v1.Group
+	38, // 11: wildcat.v1.JoinGroupResponse.group:type_name -> wildcat.v1.Group
+	38, // 12: wildcat.v1.GetInviteInfoResponse.group:type_name -> wildcat.v1.Group
+	40, // 13: wildcat.v1.JoinRequest.requester:type_name -> wildcat.v1.Jid
+	41, // 14: wildcat.v1.JoinRequest.request_time:type_name -> google.protobuf.Timestamp
 	25, // 15: wildcat.v1.ListJoinRequestsResponse.requests:type_name -> wildcat.v1.JoinRequest
 	2,  // 16: wildcat.v1.UpdateJoinRequestsRequest.action:type_name -> wildcat.v1.JoinRequestAction
 	12, // 17: wildcat.v1.UpdateJoinRequestsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	29, // 18: wildcat.v1.UpdateJoinRequestsResponse.group:type_name -> wildcat.v1.Group
-	3,  // 19: wildcat.v1.GroupService.CreateGroup:input_type -> wildcat.v1.GroupServiceCreateGroupRequest
-	5,  // 20: wildcat.v1.GroupService.GetGroup:input_type -> wildcat.v1.GetGroupRequest
-	7,  // 21: wildcat.v1.GroupService.ListGroups:input_type -> wildcat.v1.ListGroupsRequest
-	9,  // 22: wildcat.v1.GroupService.UpdateGroup:input_type -> wildcat.v1.UpdateGroupRequest
-	11, // 23: wildcat.v1.GroupService.UpdateParticipants:input_type -> wildcat.v1.UpdateParticipantsRequest
-	14, // 24: wildcat.v1.GroupService.GetInviteLink:input_type -> wildcat.v1.GetInviteLinkRequest
-	16, // 25: wildcat.v1.GroupService.RevokeInviteLink:input_type -> wildcat.v1.RevokeInviteLinkRequest
-	18, // 26: wildcat.v1.GroupService.JoinGroup:input_type -> wildcat.v1.JoinGroupRequest
-	22, // 27: wildcat.v1.GroupService.GetInviteInfo:input_type -> wildcat.v1.GetInviteInfoRequest
-	24, // 28: wildcat.v1.GroupService.ListJoinRequests:input_type -> wildcat.v1.ListJoinRequestsRequest
-	27, // 29: wildcat.v1.GroupService.UpdateJoinRequests:input_type -> wildcat.v1.UpdateJoinRequestsRequest
-	20, // 30: wildcat.v1.GroupService.LeaveGroup:input_type -> wildcat.v1.LeaveGroupRequest
-	4,  // 31: wildcat.v1.GroupService.CreateGroup:output_type -> wildcat.v1.GroupServiceCreateGroupResponse
-	6,  // 32: wildcat.v1.GroupService.GetGroup:output_type -> wildcat.v1.GetGroupResponse
-	8,  // 33: wildcat.v1.GroupService.ListGroups:output_type -> wildcat.v1.ListGroupsResponse
-	10, // 34: wildcat.v1.GroupService.UpdateGroup:output_type -> wildcat.v1.UpdateGroupResponse
-	13, // 35: wildcat.v1.GroupService.UpdateParticipants:output_type -> wildcat.v1.UpdateParticipantsResponse
-	15, // 36: wildcat.v1.GroupService.GetInviteLink:output_type -> wildcat.v1.GetInviteLinkResponse
-	17, // 37: wildcat.v1.GroupService.RevokeInviteLink:output_type -> wildcat.v1.RevokeInviteLinkResponse
-	19, // 38: wildcat.v1.GroupService.JoinGroup:output_type -> wildcat.v1.JoinGroupResponse
-	23, // 39: wildcat.v1.GroupService.GetInviteInfo:output_type -> wildcat.v1.GetInviteInfoResponse
-	26, // 40: wildcat.v1.GroupService.ListJoinRequests:output_type -> wildcat.v1.ListJoinRequestsResponse
-	28, // 41: wildcat.v1.GroupService.UpdateJoinRequests:output_type -> wildcat.v1.UpdateJoinRequestsResponse
-	21, // 42: wildcat.v1.GroupService.LeaveGroup:output_type -> wildcat.v1.LeaveGroupResponse
-	31, // [31:43] is the sub-list for method output_type
-	19, // [19:31] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	38, // 18: wildcat.v1.UpdateJoinRequestsResponse.group:type_name -> wildcat.v1.Group
+	38, // 19: wildcat.v1.CreateCommunityResponse.community:type_name -> wildcat.v1.Group
+	38, // 20: wildcat.v1.LinkCommunityGroupResponse.group:type_name -> wildcat.v1.Group
+	38, // 21: wildcat.v1.UnlinkCommunityGroupResponse.group:type_name -> wildcat.v1.Group
+	41, // 22: wildcat.v1.CommunityGroup.create_time:type_name -> google.protobuf.Timestamp
+	36, // 23: wildcat.v1.ListCommunityGroupsResponse.groups:type_name -> wildcat.v1.CommunityGroup
+	3,  // 24: wildcat.v1.GroupService.CreateGroup:input_type -> wildcat.v1.GroupServiceCreateGroupRequest
+	5,  // 25: wildcat.v1.GroupService.GetGroup:input_type -> wildcat.v1.GetGroupRequest
+	7,  // 26: wildcat.v1.GroupService.ListGroups:input_type -> wildcat.v1.ListGroupsRequest
+	9,  // 27: wildcat.v1.GroupService.UpdateGroup:input_type -> wildcat.v1.UpdateGroupRequest
+	11, // 28: wildcat.v1.GroupService.UpdateParticipants:input_type -> wildcat.v1.UpdateParticipantsRequest
+	14, // 29: wildcat.v1.GroupService.GetInviteLink:input_type -> wildcat.v1.GetInviteLinkRequest
+	16, // 30: wildcat.v1.GroupService.RevokeInviteLink:input_type -> wildcat.v1.RevokeInviteLinkRequest
+	18, // 31: wildcat.v1.GroupService.JoinGroup:input_type -> wildcat.v1.JoinGroupRequest
+	22, // 32: wildcat.v1.GroupService.GetInviteInfo:input_type -> wildcat.v1.GetInviteInfoRequest
+	24, // 33: wildcat.v1.GroupService.ListJoinRequests:input_type -> wildcat.v1.ListJoinRequestsRequest
+	27, // 34: wildcat.v1.GroupService.UpdateJoinRequests:input_type -> wildcat.v1.UpdateJoinRequestsRequest
+	29, // 35: wildcat.v1.GroupService.CreateCommunity:input_type -> wildcat.v1.CreateCommunityRequest
+	31, // 36: wildcat.v1.GroupService.LinkCommunityGroup:input_type -> wildcat.v1.LinkCommunityGroupRequest
+	33, // 37: wildcat.v1.GroupService.UnlinkCommunityGroup:input_type -> wildcat.v1.UnlinkCommunityGroupRequest
+	35, // 38: wildcat.v1.GroupService.ListCommunityGroups:input_type -> wildcat.v1.ListCommunityGroupsRequest
+	20, // 39: wildcat.v1.GroupService.LeaveGroup:input_type -> wildcat.v1.LeaveGroupRequest
+	4,  // 40: wildcat.v1.GroupService.CreateGroup:output_type -> wildcat.v1.GroupServiceCreateGroupResponse
+	6,  // 41: wildcat.v1.GroupService.GetGroup:output_type -> wildcat.v1.GetGroupResponse
+	8,  // 42: wildcat.v1.GroupService.ListGroups:output_type -> wildcat.v1.ListGroupsResponse
+	10, // 43: wildcat.v1.GroupService.UpdateGroup:output_type -> wildcat.v1.UpdateGroupResponse
+	13, // 44: wildcat.v1.GroupService.UpdateParticipants:output_type -> wildcat.v1.UpdateParticipantsResponse
+	15, // 45: wildcat.v1.GroupService.GetInviteLink:output_type -> wildcat.v1.GetInviteLinkResponse
+	17, // 46: wildcat.v1.GroupService.RevokeInviteLink:output_type -> wildcat.v1.RevokeInviteLinkResponse
+	19, // 47: wildcat.v1.GroupService.JoinGroup:output_type -> wildcat.v1.JoinGroupResponse
+	23, // 48: wildcat.v1.GroupService.GetInviteInfo:output_type -> wildcat.v1.GetInviteInfoResponse
+	26, // 49: wildcat.v1.GroupService.ListJoinRequests:output_type -> wildcat.v1.ListJoinRequestsResponse
+	28, // 50: wildcat.v1.GroupService.UpdateJoinRequests:output_type -> wildcat.v1.UpdateJoinRequestsResponse
+	30, // 51: wildcat.v1.GroupService.CreateCommunity:output_type -> wildcat.v1.CreateCommunityResponse
+	32, // 52: wildcat.v1.GroupService.LinkCommunityGroup:output_type -> wildcat.v1.LinkCommunityGroupResponse
+	34, // 53: wildcat.v1.GroupService.UnlinkCommunityGroup:output_type -> wildcat.v1.UnlinkCommunityGroupResponse
+	37, // 54: wildcat.v1.GroupService.ListCommunityGroups:output_type -> wildcat.v1.ListCommunityGroupsResponse
+	21, // 55: wildcat.v1.GroupService.LeaveGroup:output_type -> wildcat.v1.LeaveGroupResponse
+	40, // [40:56] is the sub-list for method output_type
+	24, // [24:40] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_group_service_proto_init() }
@@ -1951,7 +2536,7 @@ func file_wildcat_v1_group_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_group_service_proto_rawDesc), len(file_wildcat_v1_group_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   26,
+			NumMessages:   35,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

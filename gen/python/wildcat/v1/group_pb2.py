@@ -16,7 +16,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from wildcat.v1 import jid_pb2 as wildcat_dot_v1_dot_jid__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16wildcat/v1/group.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\xe9\x03\n\x05Group\x12;\n\x03jid\x18\x01 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x03jid\x12!\n\x07subject\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\x07subject\x12*\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x10R\x0b\x64\x65scription\x12%\n\x05owner\x18\x04 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x05owner\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x35\n\x08settings\x18\x06 \x01(\x0b\x32\x19.wildcat.v1.GroupSettingsR\x08settings\x12@\n\x0cparticipants\x18\x07 \x03(\x0b\x32\x1c.wildcat.v1.GroupParticipantR\x0cparticipants\x12\x1b\n\tis_member\x18\x08 \x01(\x08R\x08isMember\x12\x1d\n\naccount_id\x18\t \x01(\tR\taccountId\x12;\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"\xfd\x01\n\rGroupSettings\x12\x1a\n\x08\x61nnounce\x18\x01 \x01(\x08R\x08\x61nnounce\x12\x16\n\x06locked\x18\x02 \x01(\x08R\x06locked\x12P\n\x0fmember_add_mode\x18\x03 \x01(\x0e\x32\x1e.wildcat.v1.GroupMemberAddModeB\x08\xbaH\x05\x82\x01\x02\x10\x01R\rmemberAddMode\x12#\n\rjoin_approval\x18\x04 \x01(\x08R\x0cjoinApproval\x12\x41\n\x11\x65phemeral_seconds\x18\x05 \x01(\rB\x14\xbaH\x11*\x0f\x30\x00\x30\x80\xa3\x05\x30\x80\xf5$0\x80\xce\xda\x03R\x10\x65phemeralSeconds\"u\n\x10GroupParticipant\x12!\n\x03jid\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\x12>\n\x04role\x18\x02 \x01(\x0e\x32 .wildcat.v1.GroupParticipantRoleB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x04role*\x84\x01\n\x12GroupMemberAddMode\x12%\n!GROUP_MEMBER_ADD_MODE_UNSPECIFIED\x10\x00\x12 \n\x1cGROUP_MEMBER_ADD_MODE_ADMINS\x10\x01\x12%\n!GROUP_MEMBER_ADD_MODE_ALL_MEMBERS\x10\x02*\xab\x01\n\x14GroupParticipantRole\x12&\n\"GROUP_PARTICIPANT_ROLE_UNSPECIFIED\x10\x00\x12!\n\x1dGROUP_PARTICIPANT_ROLE_MEMBER\x10\x01\x12 \n\x1cGROUP_PARTICIPANT_ROLE_ADMIN\x10\x02\x12&\n\"GROUP_PARTICIPANT_ROLE_SUPER_ADMIN\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16wildcat/v1/group.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\xdf\x04\n\x05Group\x12;\n\x03jid\x18\x01 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x03jid\x12!\n\x07subject\x18\x02 \x01(\tB\x07\xbaH\x04r\x02\x18\x64R\x07subject\x12*\n\x0b\x64\x65scription\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x10R\x0b\x64\x65scription\x12%\n\x05owner\x18\x04 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x05owner\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12\x35\n\x08settings\x18\x06 \x01(\x0b\x32\x19.wildcat.v1.GroupSettingsR\x08settings\x12@\n\x0cparticipants\x18\x07 \x03(\x0b\x32\x1c.wildcat.v1.GroupParticipantR\x0cparticipants\x12\x1b\n\tis_member\x18\x08 \x01(\x08R\x08isMember\x12\x1d\n\naccount_id\x18\t \x01(\tR\taccountId\x12;\n\x0bupdate_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12!\n\x0cis_community\x18\x0b \x01(\x08R\x0bisCommunity\x12Q\n\rcommunity_jid\x18\x0c \x01(\tB,\xbaH)r\'2%^([0-9]{1,40}(-[0-9]{1,20})?@g\\.us)?$R\x0c\x63ommunityJid\"\xfd\x01\n\rGroupSettings\x12\x1a\n\x08\x61nnounce\x18\x01 \x01(\x08R\x08\x61nnounce\x12\x16\n\x06locked\x18\x02 \x01(\x08R\x06locked\x12P\n\x0fmember_add_mode\x18\x03 \x01(\x0e\x32\x1e.wildcat.v1.GroupMemberAddModeB\x08\xbaH\x05\x82\x01\x02\x10\x01R\rmemberAddMode\x12#\n\rjoin_approval\x18\x04 \x01(\x08R\x0cjoinApproval\x12\x41\n\x11\x65phemeral_seconds\x18\x05 \x01(\rB\x14\xbaH\x11*\x0f\x30\x00\x30\x80\xa3\x05\x30\x80\xf5$0\x80\xce\xda\x03R\x10\x65phemeralSeconds\"u\n\x10GroupParticipant\x12!\n\x03jid\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\x12>\n\x04role\x18\x02 \x01(\x0e\x32 .wildcat.v1.GroupParticipantRoleB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x04role*\x84\x01\n\x12GroupMemberAddMode\x12%\n!GROUP_MEMBER_ADD_MODE_UNSPECIFIED\x10\x00\x12 \n\x1cGROUP_MEMBER_ADD_MODE_ADMINS\x10\x01\x12%\n!GROUP_MEMBER_ADD_MODE_ALL_MEMBERS\x10\x02*\xab\x01\n\x14GroupParticipantRole\x12&\n\"GROUP_PARTICIPANT_ROLE_UNSPECIFIED\x10\x00\x12!\n\x1dGROUP_PARTICIPANT_ROLE_MEMBER\x10\x01\x12 \n\x1cGROUP_PARTICIPANT_ROLE_ADMIN\x10\x02\x12&\n\"GROUP_PARTICIPANT_ROLE_SUPER_ADMIN\x10\x03\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.group_pb2', globals())
@@ -29,20 +29,22 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _GROUP.fields_by_name['subject']._serialized_options = b'\272H\004r\002\030d'
   _GROUP.fields_by_name['description']._options = None
   _GROUP.fields_by_name['description']._serialized_options = b'\272H\005r\003\030\200\020'
+  _GROUP.fields_by_name['community_jid']._options = None
+  _GROUP.fields_by_name['community_jid']._serialized_options = b'\272H)r\'2%^([0-9]{1,40}(-[0-9]{1,20})?@g\\.us)?$'
   _GROUPSETTINGS.fields_by_name['member_add_mode']._options = None
   _GROUPSETTINGS.fields_by_name['member_add_mode']._serialized_options = b'\272H\005\202\001\002\020\001'
   _GROUPSETTINGS.fields_by_name['ephemeral_seconds']._options = None
   _GROUPSETTINGS.fields_by_name['ephemeral_seconds']._serialized_options = b'\272H\021*\0170\0000\200\243\0050\200\365$0\200\316\332\003'
   _GROUPPARTICIPANT.fields_by_name['role']._options = None
   _GROUPPARTICIPANT.fields_by_name['role']._serialized_options = b'\272H\005\202\001\002\020\001'
-  _GROUPMEMBERADDMODE._serialized_start=990
-  _GROUPMEMBERADDMODE._serialized_end=1122
-  _GROUPPARTICIPANTROLE._serialized_start=1125
-  _GROUPPARTICIPANTROLE._serialized_end=1296
+  _GROUPMEMBERADDMODE._serialized_start=1108
+  _GROUPMEMBERADDMODE._serialized_end=1240
+  _GROUPPARTICIPANTROLE._serialized_start=1243
+  _GROUPPARTICIPANTROLE._serialized_end=1414
   _GROUP._serialized_start=123
-  _GROUP._serialized_end=612
-  _GROUPSETTINGS._serialized_start=615
-  _GROUPSETTINGS._serialized_end=868
-  _GROUPPARTICIPANT._serialized_start=870
-  _GROUPPARTICIPANT._serialized_end=987
+  _GROUP._serialized_end=730
+  _GROUPSETTINGS._serialized_start=733
+  _GROUPSETTINGS._serialized_end=986
+  _GROUPPARTICIPANT._serialized_start=988
+  _GROUPPARTICIPANT._serialized_end=1105
 # @@protoc_insertion_point(module_scope)

@@ -17,10 +17,12 @@ GROUP_PARTICIPANT_ROLE_SUPER_ADMIN: GroupParticipantRole
 GROUP_PARTICIPANT_ROLE_UNSPECIFIED: GroupParticipantRole
 
 class Group(_message.Message):
-    __slots__ = ["account_id", "create_time", "description", "is_member", "jid", "owner", "participants", "settings", "subject", "update_time"]
+    __slots__ = ["account_id", "community_jid", "create_time", "description", "is_community", "is_member", "jid", "owner", "participants", "settings", "subject", "update_time"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_JID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    IS_COMMUNITY_FIELD_NUMBER: _ClassVar[int]
     IS_MEMBER_FIELD_NUMBER: _ClassVar[int]
     JID_FIELD_NUMBER: _ClassVar[int]
     OWNER_FIELD_NUMBER: _ClassVar[int]
@@ -29,8 +31,10 @@ class Group(_message.Message):
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     account_id: str
+    community_jid: str
     create_time: _timestamp_pb2.Timestamp
     description: str
+    is_community: bool
     is_member: bool
     jid: str
     owner: _jid_pb2.Jid
@@ -38,7 +42,7 @@ class Group(_message.Message):
     settings: GroupSettings
     subject: str
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, jid: _Optional[str] = ..., subject: _Optional[str] = ..., description: _Optional[str] = ..., owner: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., settings: _Optional[_Union[GroupSettings, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[GroupParticipant, _Mapping]]] = ..., is_member: bool = ..., account_id: _Optional[str] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    def __init__(self, jid: _Optional[str] = ..., subject: _Optional[str] = ..., description: _Optional[str] = ..., owner: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., settings: _Optional[_Union[GroupSettings, _Mapping]] = ..., participants: _Optional[_Iterable[_Union[GroupParticipant, _Mapping]]] = ..., is_member: bool = ..., account_id: _Optional[str] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., is_community: bool = ..., community_jid: _Optional[str] = ...) -> None: ...
 
 class GroupParticipant(_message.Message):
     __slots__ = ["jid", "role"]

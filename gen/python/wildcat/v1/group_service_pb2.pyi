@@ -27,6 +27,36 @@ PARTICIPANT_RESULT_STATUS_RECENTLY_LEFT: ParticipantResultStatus
 PARTICIPANT_RESULT_STATUS_REFUSED: ParticipantResultStatus
 PARTICIPANT_RESULT_STATUS_UNSPECIFIED: ParticipantResultStatus
 
+class CommunityGroup(_message.Message):
+    __slots__ = ["create_time", "jid", "owner_jid", "participant_count", "subject"]
+    CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
+    JID_FIELD_NUMBER: _ClassVar[int]
+    OWNER_JID_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    create_time: _timestamp_pb2.Timestamp
+    jid: str
+    owner_jid: str
+    participant_count: int
+    subject: str
+    def __init__(self, jid: _Optional[str] = ..., subject: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., owner_jid: _Optional[str] = ..., participant_count: _Optional[int] = ...) -> None: ...
+
+class CreateCommunityRequest(_message.Message):
+    __slots__ = ["account_id", "description", "subject"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    description: str
+    subject: str
+    def __init__(self, account_id: _Optional[str] = ..., subject: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class CreateCommunityResponse(_message.Message):
+    __slots__ = ["community"]
+    COMMUNITY_FIELD_NUMBER: _ClassVar[int]
+    community: _group_pb2.Group
+    def __init__(self, community: _Optional[_Union[_group_pb2.Group, _Mapping]] = ...) -> None: ...
+
 class GetGroupRequest(_message.Message):
     __slots__ = ["account_id", "group_jid"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -72,14 +102,16 @@ class GetInviteLinkResponse(_message.Message):
     def __init__(self, invite_code: _Optional[str] = ..., invite_link: _Optional[str] = ...) -> None: ...
 
 class GroupServiceCreateGroupRequest(_message.Message):
-    __slots__ = ["account_id", "participants", "subject"]
+    __slots__ = ["account_id", "community_jid", "participants", "subject"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_JID_FIELD_NUMBER: _ClassVar[int]
     PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
     SUBJECT_FIELD_NUMBER: _ClassVar[int]
     account_id: str
+    community_jid: str
     participants: _containers.RepeatedScalarFieldContainer[str]
     subject: str
-    def __init__(self, account_id: _Optional[str] = ..., subject: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ...) -> None: ...
+    def __init__(self, account_id: _Optional[str] = ..., subject: _Optional[str] = ..., participants: _Optional[_Iterable[str]] = ..., community_jid: _Optional[str] = ...) -> None: ...
 
 class GroupServiceCreateGroupResponse(_message.Message):
     __slots__ = ["group"]
@@ -124,6 +156,36 @@ class LeaveGroupRequest(_message.Message):
 class LeaveGroupResponse(_message.Message):
     __slots__ = []
     def __init__(self) -> None: ...
+
+class LinkCommunityGroupRequest(_message.Message):
+    __slots__ = ["account_id", "community_jid", "group_jid"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_JID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_JID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    community_jid: str
+    group_jid: str
+    def __init__(self, account_id: _Optional[str] = ..., community_jid: _Optional[str] = ..., group_jid: _Optional[str] = ...) -> None: ...
+
+class LinkCommunityGroupResponse(_message.Message):
+    __slots__ = ["group"]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    group: _group_pb2.Group
+    def __init__(self, group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ...) -> None: ...
+
+class ListCommunityGroupsRequest(_message.Message):
+    __slots__ = ["account_id", "community_jid"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_JID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    community_jid: str
+    def __init__(self, account_id: _Optional[str] = ..., community_jid: _Optional[str] = ...) -> None: ...
+
+class ListCommunityGroupsResponse(_message.Message):
+    __slots__ = ["groups"]
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    groups: _containers.RepeatedCompositeFieldContainer[CommunityGroup]
+    def __init__(self, groups: _Optional[_Iterable[_Union[CommunityGroup, _Mapping]]] = ...) -> None: ...
 
 class ListGroupsRequest(_message.Message):
     __slots__ = ["account_id", "page_size", "page_token"]
@@ -186,6 +248,22 @@ class RevokeInviteLinkResponse(_message.Message):
     invite_code: str
     invite_link: str
     def __init__(self, invite_code: _Optional[str] = ..., invite_link: _Optional[str] = ...) -> None: ...
+
+class UnlinkCommunityGroupRequest(_message.Message):
+    __slots__ = ["account_id", "community_jid", "group_jid"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    COMMUNITY_JID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_JID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    community_jid: str
+    group_jid: str
+    def __init__(self, account_id: _Optional[str] = ..., community_jid: _Optional[str] = ..., group_jid: _Optional[str] = ...) -> None: ...
+
+class UnlinkCommunityGroupResponse(_message.Message):
+    __slots__ = ["group"]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    group: _group_pb2.Group
+    def __init__(self, group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ...) -> None: ...
 
 class UpdateGroupRequest(_message.Message):
     __slots__ = ["account_id", "group", "update_mask"]

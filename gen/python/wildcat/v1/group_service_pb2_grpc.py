@@ -75,6 +75,26 @@ class GroupServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsResponse.FromString,
                 )
+        self.CreateCommunity = channel.unary_unary(
+                '/wildcat.v1.GroupService/CreateCommunity',
+                request_serializer=wildcat_dot_v1_dot_group__service__pb2.CreateCommunityRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_group__service__pb2.CreateCommunityResponse.FromString,
+                )
+        self.LinkCommunityGroup = channel.unary_unary(
+                '/wildcat.v1.GroupService/LinkCommunityGroup',
+                request_serializer=wildcat_dot_v1_dot_group__service__pb2.LinkCommunityGroupRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_group__service__pb2.LinkCommunityGroupResponse.FromString,
+                )
+        self.UnlinkCommunityGroup = channel.unary_unary(
+                '/wildcat.v1.GroupService/UnlinkCommunityGroup',
+                request_serializer=wildcat_dot_v1_dot_group__service__pb2.UnlinkCommunityGroupRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_group__service__pb2.UnlinkCommunityGroupResponse.FromString,
+                )
+        self.ListCommunityGroups = channel.unary_unary(
+                '/wildcat.v1.GroupService/ListCommunityGroups',
+                request_serializer=wildcat_dot_v1_dot_group__service__pb2.ListCommunityGroupsRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_group__service__pb2.ListCommunityGroupsResponse.FromString,
+                )
         self.LeaveGroup = channel.unary_unary(
                 '/wildcat.v1.GroupService/LeaveGroup',
                 request_serializer=wildcat_dot_v1_dot_group__service__pb2.LeaveGroupRequest.SerializeToString,
@@ -189,6 +209,39 @@ class GroupServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateCommunity(self, request, context):
+        """Creates a community with the account as its admin: a parent that groups are
+        linked to (LinkCommunityGroup, or CreateGroup with community_jid).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LinkCommunityGroup(self, request, context):
+        """Links a group to a community (the account must be an admin of both). Fails
+        with ALREADY_EXISTS when the group is linked to another community or is a
+        community itself.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnlinkCommunityGroup(self, request, context):
+        """Unlinks a group from its community (admins only). Fails with NOT_FOUND when
+        the group is not linked to that community.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCommunityGroups(self, request, context):
+        """Lists the groups linked to a community, as WhatsApp reports them (the account
+        must be a member of the community).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def LeaveGroup(self, request, context):
         """Leaves a group. The group stays in ListGroups with is_member false.
         """
@@ -253,6 +306,26 @@ def add_GroupServiceServicer_to_server(servicer, server):
                     servicer.UpdateJoinRequests,
                     request_deserializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsResponse.SerializeToString,
+            ),
+            'CreateCommunity': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateCommunity,
+                    request_deserializer=wildcat_dot_v1_dot_group__service__pb2.CreateCommunityRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_group__service__pb2.CreateCommunityResponse.SerializeToString,
+            ),
+            'LinkCommunityGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.LinkCommunityGroup,
+                    request_deserializer=wildcat_dot_v1_dot_group__service__pb2.LinkCommunityGroupRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_group__service__pb2.LinkCommunityGroupResponse.SerializeToString,
+            ),
+            'UnlinkCommunityGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnlinkCommunityGroup,
+                    request_deserializer=wildcat_dot_v1_dot_group__service__pb2.UnlinkCommunityGroupRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_group__service__pb2.UnlinkCommunityGroupResponse.SerializeToString,
+            ),
+            'ListCommunityGroups': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCommunityGroups,
+                    request_deserializer=wildcat_dot_v1_dot_group__service__pb2.ListCommunityGroupsRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_group__service__pb2.ListCommunityGroupsResponse.SerializeToString,
             ),
             'LeaveGroup': grpc.unary_unary_rpc_method_handler(
                     servicer.LeaveGroup,
@@ -459,6 +532,74 @@ class GroupService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/UpdateJoinRequests',
             wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsRequest.SerializeToString,
             wildcat_dot_v1_dot_group__service__pb2.UpdateJoinRequestsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CreateCommunity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/CreateCommunity',
+            wildcat_dot_v1_dot_group__service__pb2.CreateCommunityRequest.SerializeToString,
+            wildcat_dot_v1_dot_group__service__pb2.CreateCommunityResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def LinkCommunityGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/LinkCommunityGroup',
+            wildcat_dot_v1_dot_group__service__pb2.LinkCommunityGroupRequest.SerializeToString,
+            wildcat_dot_v1_dot_group__service__pb2.LinkCommunityGroupResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def UnlinkCommunityGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/UnlinkCommunityGroup',
+            wildcat_dot_v1_dot_group__service__pb2.UnlinkCommunityGroupRequest.SerializeToString,
+            wildcat_dot_v1_dot_group__service__pb2.UnlinkCommunityGroupResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListCommunityGroups(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.GroupService/ListCommunityGroups',
+            wildcat_dot_v1_dot_group__service__pb2.ListCommunityGroupsRequest.SerializeToString,
+            wildcat_dot_v1_dot_group__service__pb2.ListCommunityGroupsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

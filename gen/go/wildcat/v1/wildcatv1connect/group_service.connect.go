@@ -63,6 +63,18 @@ const (
 	// GroupServiceUpdateJoinRequestsProcedure is the fully-qualified name of the GroupService's
 	// UpdateJoinRequests RPC.
 	GroupServiceUpdateJoinRequestsProcedure = "/wildcat.v1.GroupService/UpdateJoinRequests"
+	// GroupServiceCreateCommunityProcedure is the fully-qualified name of the GroupService's
+	// CreateCommunity RPC.
+	GroupServiceCreateCommunityProcedure = "/wildcat.v1.GroupService/CreateCommunity"
+	// GroupServiceLinkCommunityGroupProcedure is the fully-qualified name of the GroupService's
+	// LinkCommunityGroup RPC.
+	GroupServiceLinkCommunityGroupProcedure = "/wildcat.v1.GroupService/LinkCommunityGroup"
+	// GroupServiceUnlinkCommunityGroupProcedure is the fully-qualified name of the GroupService's
+	// UnlinkCommunityGroup RPC.
+	GroupServiceUnlinkCommunityGroupProcedure = "/wildcat.v1.GroupService/UnlinkCommunityGroup"
+	// GroupServiceListCommunityGroupsProcedure is the fully-qualified name of the GroupService's
+	// ListCommunityGroups RPC.
+	GroupServiceListCommunityGroupsProcedure = "/wildcat.v1.GroupService/ListCommunityGroups"
 	// GroupServiceLeaveGroupProcedure is the fully-qualified name of the GroupService's LeaveGroup RPC.
 	GroupServiceLeaveGroupProcedure = "/wildcat.v1.GroupService/LeaveGroup"
 )
@@ -112,6 +124,19 @@ type GroupServiceClient interface {
 	// Approves (they become members) or rejects pending join requests (admins
 	// only), with a result per person: NOT_FOUND when there is no request of theirs.
 	UpdateJoinRequests(context.Context, *connect.Request[v1.UpdateJoinRequestsRequest]) (*connect.Response[v1.UpdateJoinRequestsResponse], error)
+	// Creates a community with the account as its admin: a parent that groups are
+	// linked to (LinkCommunityGroup, or CreateGroup with community_jid).
+	CreateCommunity(context.Context, *connect.Request[v1.CreateCommunityRequest]) (*connect.Response[v1.CreateCommunityResponse], error)
+	// Links a group to a community (the account must be an admin of both). Fails
+	// with ALREADY_EXISTS when the group is linked to another community or is a
+	// community itself.
+	LinkCommunityGroup(context.Context, *connect.Request[v1.LinkCommunityGroupRequest]) (*connect.Response[v1.LinkCommunityGroupResponse], error)
+	// Unlinks a group from its community (admins only). Fails with NOT_FOUND when
+	// the group is not linked to that community.
+	UnlinkCommunityGroup(context.Context, *connect.Request[v1.UnlinkCommunityGroupRequest]) (*connect.Response[v1.UnlinkCommunityGroupResponse], error)
+	// Lists the groups linked to a community, as WhatsApp reports them (the account
+	// must be a member of the community).
+	ListCommunityGroups(context.Context, *connect.Request[v1.ListCommunityGroupsRequest]) (*connect.Response[v1.ListCommunityGroupsResponse], error)
 	// Leaves a group. The group stays in ListGroups with is_member false.
 	LeaveGroup(context.Context, *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error)
 }
@@ -198,6 +223,31 @@ func NewGroupServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(groupServiceMethods.ByName("UpdateJoinRequests")),
 			connect.WithClientOptions(opts...),
 		),
+		createCommunity: connect.NewClient[v1.CreateCommunityRequest, v1.CreateCommunityResponse](
+			httpClient,
+			baseURL+GroupServiceCreateCommunityProcedure,
+			connect.WithSchema(groupServiceMethods.ByName("CreateCommunity")),
+			connect.WithClientOptions(opts...),
+		),
+		linkCommunityGroup: connect.NewClient[v1.LinkCommunityGroupRequest, v1.LinkCommunityGroupResponse](
+			httpClient,
+			baseURL+GroupServiceLinkCommunityGroupProcedure,
+			connect.WithSchema(groupServiceMethods.ByName("LinkCommunityGroup")),
+			connect.WithClientOptions(opts...),
+		),
+		unlinkCommunityGroup: connect.NewClient[v1.UnlinkCommunityGroupRequest, v1.UnlinkCommunityGroupResponse](
+			httpClient,
+			baseURL+GroupServiceUnlinkCommunityGroupProcedure,
+			connect.WithSchema(groupServiceMethods.ByName("UnlinkCommunityGroup")),
+			connect.WithClientOptions(opts...),
+		),
+		listCommunityGroups: connect.NewClient[v1.ListCommunityGroupsRequest, v1.ListCommunityGroupsResponse](
+			httpClient,
+			baseURL+GroupServiceListCommunityGroupsProcedure,
+			connect.WithSchema(groupServiceMethods.ByName("ListCommunityGroups")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		leaveGroup: connect.NewClient[v1.LeaveGroupRequest, v1.LeaveGroupResponse](
 			httpClient,
 			baseURL+GroupServiceLeaveGroupProcedure,
@@ -209,18 +259,22 @@ func NewGroupServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 
 // groupServiceClient implements GroupServiceClient.
 type groupServiceClient struct {
-	createGroup        *connect.Client[v1.GroupServiceCreateGroupRequest, v1.GroupServiceCreateGroupResponse]
-	getGroup           *connect.Client[v1.GetGroupRequest, v1.GetGroupResponse]
-	listGroups         *connect.Client[v1.ListGroupsRequest, v1.ListGroupsResponse]
-	updateGroup        *connect.Client[v1.UpdateGroupRequest, v1.UpdateGroupResponse]
-	updateParticipants *connect.Client[v1.UpdateParticipantsRequest, v1.UpdateParticipantsResponse]
-	getInviteLink      *connect.Client[v1.GetInviteLinkRequest, v1.GetInviteLinkResponse]
-	revokeInviteLink   *connect.Client[v1.RevokeInviteLinkRequest, v1.RevokeInviteLinkResponse]
-	joinGroup          *connect.Client[v1.JoinGroupRequest, v1.JoinGroupResponse]
-	getInviteInfo      *connect.Client[v1.GetInviteInfoRequest, v1.GetInviteInfoResponse]
-	listJoinRequests   *connect.Client[v1.ListJoinRequestsRequest, v1.ListJoinRequestsResponse]
-	updateJoinRequests *connect.Client[v1.UpdateJoinRequestsRequest, v1.UpdateJoinRequestsResponse]
-	leaveGroup         *connect.Client[v1.LeaveGroupRequest, v1.LeaveGroupResponse]
+	createGroup          *connect.Client[v1.GroupServiceCreateGroupRequest, v1.GroupServiceCreateGroupResponse]
+	getGroup             *connect.Client[v1.GetGroupRequest, v1.GetGroupResponse]
+	listGroups           *connect.Client[v1.ListGroupsRequest, v1.ListGroupsResponse]
+	updateGroup          *connect.Client[v1.UpdateGroupRequest, v1.UpdateGroupResponse]
+	updateParticipants   *connect.Client[v1.UpdateParticipantsRequest, v1.UpdateParticipantsResponse]
+	getInviteLink        *connect.Client[v1.GetInviteLinkRequest, v1.GetInviteLinkResponse]
+	revokeInviteLink     *connect.Client[v1.RevokeInviteLinkRequest, v1.RevokeInviteLinkResponse]
+	joinGroup            *connect.Client[v1.JoinGroupRequest, v1.JoinGroupResponse]
+	getInviteInfo        *connect.Client[v1.GetInviteInfoRequest, v1.GetInviteInfoResponse]
+	listJoinRequests     *connect.Client[v1.ListJoinRequestsRequest, v1.ListJoinRequestsResponse]
+	updateJoinRequests   *connect.Client[v1.UpdateJoinRequestsRequest, v1.UpdateJoinRequestsResponse]
+	createCommunity      *connect.Client[v1.CreateCommunityRequest, v1.CreateCommunityResponse]
+	linkCommunityGroup   *connect.Client[v1.LinkCommunityGroupRequest, v1.LinkCommunityGroupResponse]
+	unlinkCommunityGroup *connect.Client[v1.UnlinkCommunityGroupRequest, v1.UnlinkCommunityGroupResponse]
+	listCommunityGroups  *connect.Client[v1.ListCommunityGroupsRequest, v1.ListCommunityGroupsResponse]
+	leaveGroup           *connect.Client[v1.LeaveGroupRequest, v1.LeaveGroupResponse]
 }
 
 // CreateGroup calls wildcat.v1.GroupService.CreateGroup.
@@ -278,6 +332,26 @@ func (c *groupServiceClient) UpdateJoinRequests(ctx context.Context, req *connec
 	return c.updateJoinRequests.CallUnary(ctx, req)
 }
 
+// CreateCommunity calls wildcat.v1.GroupService.CreateCommunity.
+func (c *groupServiceClient) CreateCommunity(ctx context.Context, req *connect.Request[v1.CreateCommunityRequest]) (*connect.Response[v1.CreateCommunityResponse], error) {
+	return c.createCommunity.CallUnary(ctx, req)
+}
+
+// LinkCommunityGroup calls wildcat.v1.GroupService.LinkCommunityGroup.
+func (c *groupServiceClient) LinkCommunityGroup(ctx context.Context, req *connect.Request[v1.LinkCommunityGroupRequest]) (*connect.Response[v1.LinkCommunityGroupResponse], error) {
+	return c.linkCommunityGroup.CallUnary(ctx, req)
+}
+
+// UnlinkCommunityGroup calls wildcat.v1.GroupService.UnlinkCommunityGroup.
+func (c *groupServiceClient) UnlinkCommunityGroup(ctx context.Context, req *connect.Request[v1.UnlinkCommunityGroupRequest]) (*connect.Response[v1.UnlinkCommunityGroupResponse], error) {
+	return c.unlinkCommunityGroup.CallUnary(ctx, req)
+}
+
+// ListCommunityGroups calls wildcat.v1.GroupService.ListCommunityGroups.
+func (c *groupServiceClient) ListCommunityGroups(ctx context.Context, req *connect.Request[v1.ListCommunityGroupsRequest]) (*connect.Response[v1.ListCommunityGroupsResponse], error) {
+	return c.listCommunityGroups.CallUnary(ctx, req)
+}
+
 // LeaveGroup calls wildcat.v1.GroupService.LeaveGroup.
 func (c *groupServiceClient) LeaveGroup(ctx context.Context, req *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error) {
 	return c.leaveGroup.CallUnary(ctx, req)
@@ -328,6 +402,19 @@ type GroupServiceHandler interface {
 	// Approves (they become members) or rejects pending join requests (admins
 	// only), with a result per person: NOT_FOUND when there is no request of theirs.
 	UpdateJoinRequests(context.Context, *connect.Request[v1.UpdateJoinRequestsRequest]) (*connect.Response[v1.UpdateJoinRequestsResponse], error)
+	// Creates a community with the account as its admin: a parent that groups are
+	// linked to (LinkCommunityGroup, or CreateGroup with community_jid).
+	CreateCommunity(context.Context, *connect.Request[v1.CreateCommunityRequest]) (*connect.Response[v1.CreateCommunityResponse], error)
+	// Links a group to a community (the account must be an admin of both). Fails
+	// with ALREADY_EXISTS when the group is linked to another community or is a
+	// community itself.
+	LinkCommunityGroup(context.Context, *connect.Request[v1.LinkCommunityGroupRequest]) (*connect.Response[v1.LinkCommunityGroupResponse], error)
+	// Unlinks a group from its community (admins only). Fails with NOT_FOUND when
+	// the group is not linked to that community.
+	UnlinkCommunityGroup(context.Context, *connect.Request[v1.UnlinkCommunityGroupRequest]) (*connect.Response[v1.UnlinkCommunityGroupResponse], error)
+	// Lists the groups linked to a community, as WhatsApp reports them (the account
+	// must be a member of the community).
+	ListCommunityGroups(context.Context, *connect.Request[v1.ListCommunityGroupsRequest]) (*connect.Response[v1.ListCommunityGroupsResponse], error)
 	// Leaves a group. The group stays in ListGroups with is_member false.
 	LeaveGroup(context.Context, *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error)
 }
@@ -410,6 +497,31 @@ func NewGroupServiceHandler(svc GroupServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(groupServiceMethods.ByName("UpdateJoinRequests")),
 		connect.WithHandlerOptions(opts...),
 	)
+	groupServiceCreateCommunityHandler := connect.NewUnaryHandler(
+		GroupServiceCreateCommunityProcedure,
+		svc.CreateCommunity,
+		connect.WithSchema(groupServiceMethods.ByName("CreateCommunity")),
+		connect.WithHandlerOptions(opts...),
+	)
+	groupServiceLinkCommunityGroupHandler := connect.NewUnaryHandler(
+		GroupServiceLinkCommunityGroupProcedure,
+		svc.LinkCommunityGroup,
+		connect.WithSchema(groupServiceMethods.ByName("LinkCommunityGroup")),
+		connect.WithHandlerOptions(opts...),
+	)
+	groupServiceUnlinkCommunityGroupHandler := connect.NewUnaryHandler(
+		GroupServiceUnlinkCommunityGroupProcedure,
+		svc.UnlinkCommunityGroup,
+		connect.WithSchema(groupServiceMethods.ByName("UnlinkCommunityGroup")),
+		connect.WithHandlerOptions(opts...),
+	)
+	groupServiceListCommunityGroupsHandler := connect.NewUnaryHandler(
+		GroupServiceListCommunityGroupsProcedure,
+		svc.ListCommunityGroups,
+		connect.WithSchema(groupServiceMethods.ByName("ListCommunityGroups")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	groupServiceLeaveGroupHandler := connect.NewUnaryHandler(
 		GroupServiceLeaveGroupProcedure,
 		svc.LeaveGroup,
@@ -440,6 +552,14 @@ func NewGroupServiceHandler(svc GroupServiceHandler, opts ...connect.HandlerOpti
 			groupServiceListJoinRequestsHandler.ServeHTTP(w, r)
 		case GroupServiceUpdateJoinRequestsProcedure:
 			groupServiceUpdateJoinRequestsHandler.ServeHTTP(w, r)
+		case GroupServiceCreateCommunityProcedure:
+			groupServiceCreateCommunityHandler.ServeHTTP(w, r)
+		case GroupServiceLinkCommunityGroupProcedure:
+			groupServiceLinkCommunityGroupHandler.ServeHTTP(w, r)
+		case GroupServiceUnlinkCommunityGroupProcedure:
+			groupServiceUnlinkCommunityGroupHandler.ServeHTTP(w, r)
+		case GroupServiceListCommunityGroupsProcedure:
+			groupServiceListCommunityGroupsHandler.ServeHTTP(w, r)
 		case GroupServiceLeaveGroupProcedure:
 			groupServiceLeaveGroupHandler.ServeHTTP(w, r)
 		default:
@@ -493,6 +613,22 @@ func (UnimplementedGroupServiceHandler) ListJoinRequests(context.Context, *conne
 
 func (UnimplementedGroupServiceHandler) UpdateJoinRequests(context.Context, *connect.Request[v1.UpdateJoinRequestsRequest]) (*connect.Response[v1.UpdateJoinRequestsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.UpdateJoinRequests is not implemented"))
+}
+
+func (UnimplementedGroupServiceHandler) CreateCommunity(context.Context, *connect.Request[v1.CreateCommunityRequest]) (*connect.Response[v1.CreateCommunityResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.CreateCommunity is not implemented"))
+}
+
+func (UnimplementedGroupServiceHandler) LinkCommunityGroup(context.Context, *connect.Request[v1.LinkCommunityGroupRequest]) (*connect.Response[v1.LinkCommunityGroupResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.LinkCommunityGroup is not implemented"))
+}
+
+func (UnimplementedGroupServiceHandler) UnlinkCommunityGroup(context.Context, *connect.Request[v1.UnlinkCommunityGroupRequest]) (*connect.Response[v1.UnlinkCommunityGroupResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.UnlinkCommunityGroup is not implemented"))
+}
+
+func (UnimplementedGroupServiceHandler) ListCommunityGroups(context.Context, *connect.Request[v1.ListCommunityGroupsRequest]) (*connect.Response[v1.ListCommunityGroupsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.GroupService.ListCommunityGroups is not implemented"))
 }
 
 func (UnimplementedGroupServiceHandler) LeaveGroup(context.Context, *connect.Request[v1.LeaveGroupRequest]) (*connect.Response[v1.LeaveGroupResponse], error) {
