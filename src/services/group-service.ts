@@ -99,13 +99,15 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
   }
 
   async getGroup(req: GetGroupRequest) {
-    const sock = await mapErrors(this.deps.sockets.connectedSocket(req.accountId)).catch(async (e: unknown) => {
-      // Not connected: the stored state is the answer, when there is one.
-      if (ConnectError.from(e).code !== Code.FailedPrecondition) throw e;
-      if (await this.deps.groups.get(req.accountId, req.groupJid)) return undefined;
-      throw e;
-    });
-    if (!sock) return { group: toGroup((await this.deps.groups.get(req.accountId, req.groupJid))!) };
+    let sock: WASocket;
+    try {
+      sock = await this.socket(req.accountId);
+    } catch (e) {
+      // Not connected: the stored group is the answer, when there is one.
+      const known = ConnectError.from(e).code === Code.FailedPrecondition ? await this.deps.groups.get(req.accountId, req.groupJid) : undefined;
+      if (!known) throw e;
+      return { group: toGroup(known) };
+    }
     try {
       return { group: toGroup(await this.save(req.accountId, sock, await sock.groupMetadata(req.groupJid))) };
     } catch (e) {

@@ -13,6 +13,8 @@ import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { Receiver, verify } from "../webhooks/receiver.js";
+import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
+import { AccountWatcher } from "../support/account-watcher.js";
 import { bearer } from "../support/auth.js";
 import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { GrpcJsClient } from "../support/clients.js";
@@ -98,6 +100,18 @@ async function failure(call: Promise<unknown>): Promise<ConnectError> {
   throw new Error("the call succeeded");
 }
 
+/** Connects the account again and waits until it is CONNECTED. */
+async function reconnect(): Promise<void> {
+  const { accounts } = apiClients(gw);
+  const watcher = new AccountWatcher(accounts, ACCOUNT);
+  try {
+    await accounts.connectAccount({ accountId: ACCOUNT });
+    await watcher.until((s) => s.account!.state === AccountState.CONNECTED);
+  } finally {
+    watcher.close();
+  }
+}
+
 async function createGroup(subject: string, participants: string[]): Promise<Group> {
   const { group } = await groups.createGroup({ accountId: ACCOUNT, subject, participants });
   return group!;
@@ -159,6 +173,17 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     expect(roles(read)).toEqual(roles(group));
     const { groups: listed } = await groups.listGroups({ accountId: ACCOUNT });
     expect(listed.map((g) => g.jid)).toContain(group.jid);
+
+    // Disconnected: GetGroup answers from the store; calls that need WhatsApp are failed_precondition.
+    const { accounts } = apiClients(gw);
+    await accounts.disconnectAccount({ accountId: ACCOUNT });
+    try {
+      expect(roles((await groups.getGroup({ accountId: ACCOUNT, groupJid: group.jid })).group)).toEqual(roles(group));
+      expect((await failure(groups.getGroup({ accountId: ACCOUNT, groupJid: "120363999999999998@g.us" }))).code).toBe(Code.FailedPrecondition);
+      expect((await failure(groups.getInviteLink({ accountId: ACCOUNT, groupJid: group.jid }))).code).toBe(Code.FailedPrecondition);
+    } finally {
+      await reconnect();
+    }
   });
 
   it("when members are added, promoted, demoted and removed, then each gets its own result and GetGroup shows the change", async () => {
