@@ -442,4 +442,21 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     expect((await groups.listCommunityGroups({ accountId: ACCOUNT, communityJid: community!.jid })).groups.map((g) => g.subject).sort()).toEqual(["Garden", "Inside"]);
     expect((await failure(groups.unlinkCommunityGroup({ accountId: ACCOUNT, communityJid: community!.jid, groupJid: parking.jid }))).code).toBe(Code.NotFound);
   });
+
+  it("when a contact adds the account to a group while it is disconnected, then after reconnecting the group is an event and in ListGroups", async () => {
+    const { accounts } = apiClients(gw);
+    await accounts.disconnectAccount({ accountId: ACCOUNT });
+    let jid: string;
+    try {
+      jid = (await bob.sock.groupCreate("While away", [ACCOUNT_JID])).id;
+      await bob.sock.groupUpdateSubject(jid, "While you were away");
+    } finally {
+      await reconnect();
+    }
+    await groupEvent(EventType.GROUP_CREATED, jid);
+    const renamed = await groupEvent(EventType.GROUP_UPDATED, jid, (c) => c.changedFields.includes("subject"));
+    expect(renamed.group?.subject).toBe("While you were away");
+    const { groups: listed } = await groups.listGroups({ accountId: ACCOUNT, pageSize: 500 });
+    expect(listed.find((g) => g.jid === jid)).toMatchObject({ subject: "While you were away", isMember: true });
+  });
 }));
