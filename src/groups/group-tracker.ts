@@ -74,7 +74,9 @@ export class GroupTracker {
     sock.ev.on("groups.upsert", (groups) =>
       this.serial(accountId, async () => {
         for (const m of groups) {
-          const record = await this.save(accountId, sock, m);
+          // The notification tells the group as created; what is stored is the group as it is now
+          // (a notification held while the account was offline may be older than later changes).
+          const record = await this.save(accountId, sock, await sock.groupMetadata(m.id).catch(() => m));
           await this.announce(record, { type: "group_created", author: pair(m.author, m.authorPn) });
         }
       }),
