@@ -66,6 +66,12 @@ const PARTICIPANT_CODES: Record<number, [ParticipantResultStatus, string]> = {
   409: [ParticipantResultStatus.CONFLICT, "already a member (add), or not a member (remove, promote, demote)"],
 };
 
+/** WhatsApp's per-person codes in a join requests answer. */
+const REQUEST_CODES: Record<number, [ParticipantResultStatus, string]> = {
+  200: [ParticipantResultStatus.OK, ""],
+  404: [ParticipantResultStatus.NOT_FOUND, "no pending join request of theirs"],
+};
+
 /** UpdateGroup's single settings, by FieldMask path. */
 const SETTINGS = ["announce", "locked", "member_add_mode", "join_approval", "ephemeral_seconds"] as const;
 
@@ -140,6 +146,32 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
       await this.ask(query, what);
       changed.push(field);
     };
+    try {
+      await this.applyUpdate(sock, jid, paths, wanted, current, change);
+    } catch (e) {
+      // What was changed before WhatsApp refused the rest is still stored and announced.
+      if (changed.length > 0) await this.announceUpdate(req.accountId, sock, jid, changed).catch(() => undefined);
+      throw e;
+    }
+    return { group: toGroup(await this.announceUpdate(req.accountId, sock, jid, changed)) };
+  }
+
+  /** Reads the group back, stores it and announces the fields changed (if any). */
+  private async announceUpdate(accountId: string, sock: WASocket, jid: string, changed: string[]): Promise<GroupRecord> {
+    const group = await this.refresh(accountId, sock, jid);
+    if (changed.length > 0) await this.deps.tracker.announce(group, { type: "group_updated", author: me(sock), changedFields: changed });
+    return group;
+  }
+
+  /** Sends WhatsApp one query per field that differs from `current`. */
+  private async applyUpdate(
+    sock: WASocket,
+    jid: string,
+    paths: Set<string>,
+    wanted: Group,
+    current: GroupMetadata,
+    change: (field: string, query: Promise<unknown>) => Promise<void>,
+  ): Promise<void> {
     // Info first, then settings: locking the info must not stop this very call changing it.
     if (paths.has("subject") && wanted.subject !== current.subject) await change("subject", sock.groupUpdateSubject(jid, wanted.subject));
     if (paths.has("description") && wanted.description !== (current.desc ?? "")) await change("description", sock.groupUpdateDescription(jid, wanted.description || undefined));
@@ -155,9 +187,6 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
     if (setting("ephemeral_seconds") && (s.ephemeralSeconds ?? 0) !== (current.ephemeralDuration ?? 0)) {
       await change("settings.ephemeral_seconds", sock.groupToggleEphemeral(jid, s.ephemeralSeconds ?? 0));
     }
-    const group = await this.refresh(req.accountId, sock, jid);
-    if (changed.length > 0) await this.deps.tracker.announce(group, { type: "group_updated", author: me(sock), changedFields: changed });
-    return { group: toGroup(group) };
   }
 
   async updateParticipants(req: UpdateParticipantsRequest) {
@@ -168,16 +197,7 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
       404: [Code.NotFound, "no such group"],
     });
     const group = await this.refresh(req.accountId, sock, req.groupJid);
-    const results = req.participants.map((participant, i) => {
-      // WhatsApp answers with the JID it was given; by position when it answered in another form.
-      const answer = answers.find((a) => a.jid && jidNormalizedUser(a.jid) === jids[i]) ?? (answers.length === jids.length ? answers[i] : undefined);
-      const waCode = Number(answer?.status ?? 0);
-      const [status, reason] = PARTICIPANT_CODES[waCode] ?? [ParticipantResultStatus.FAILED, answer ? `WhatsApp refused with code ${waCode}` : "WhatsApp gave no answer for this member"];
-      const jid = answer?.jid ? jidNormalizedUser(answer.jid) : jids[i]!;
-      // Both forms from the group as it is now; someone removed or never added keeps the one given.
-      const member = group.participants.find((p) => p.jid === jid || p.pn === jid || p.lid === jid);
-      return { participant, jid: { jid, pnJid: member?.pn ?? "", lidJid: member?.lid ?? "" }, status, whatsappCode: waCode, reason };
-    });
+    const results = perParticipant(req.participants, jids, answers, group, PARTICIPANT_CODES);
     const done = results.filter((r) => r.status === ParticipantResultStatus.OK).map((r) => r.jid);
     if (done.length > 0) {
       await this.deps.tracker.announce(group, { type: "group_participants_changed", author: me(sock), action: EVENT_ACTIONS[req.action as keyof typeof EVENT_ACTIONS], participants: done });
@@ -259,19 +279,7 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
       { 404: [Code.NotFound, "no such group"] },
     );
     const group = await this.refresh(req.accountId, sock, req.groupJid);
-    const results = req.participants.map((participant, i) => {
-      const answer = answers.find((a) => a.jid && jidNormalizedUser(a.jid) === jids[i]) ?? (answers.length === jids.length ? answers[i] : undefined);
-      const waCode = Number(answer?.status ?? 0);
-      const [status, reason] =
-        waCode === 200
-          ? [ParticipantResultStatus.OK, ""]
-          : waCode === 404
-            ? [ParticipantResultStatus.NOT_FOUND, "no pending join request of theirs"]
-            : [ParticipantResultStatus.FAILED, answer ? `WhatsApp refused with code ${waCode}` : "WhatsApp gave no answer for this person"];
-      const jid = answer?.jid ? jidNormalizedUser(answer.jid) : jids[i]!;
-      const member = group.participants.find((p) => p.jid === jid || p.pn === jid || p.lid === jid);
-      return { participant, jid: { jid, pnJid: member?.pn ?? "", lidJid: member?.lid ?? "" }, status, whatsappCode: waCode, reason };
-    });
+    const results = perParticipant(req.participants, jids, answers, group, REQUEST_CODES);
     const added = results.filter((r) => r.status === ParticipantResultStatus.OK).map((r) => r.jid);
     if (approve && added.length > 0) {
       await this.deps.tracker.announce(group, { type: "group_participants_changed", author: me(sock), action: GroupParticipantsAction.ADDED, participants: added });
@@ -336,6 +344,28 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
   private save(accountId: string, sock: WASocket, m: GroupMetadata): Promise<GroupRecord> {
     return this.deps.tracker.save(accountId, sock, m);
   }
+}
+
+/**
+ * One result per requested person from WhatsApp's per-person answers, in request order, with both
+ * JID forms from the group as it is now (someone removed or never added keeps the form given).
+ */
+function perParticipant(
+  requested: string[],
+  jids: string[],
+  answers: { status: string; jid?: string }[],
+  group: GroupRecord,
+  codes: Record<number, [ParticipantResultStatus, string]>,
+) {
+  return requested.map((participant, i) => {
+    // WhatsApp answers with the JID it was given; by position when it answered in another form.
+    const answer = answers.find((a) => a.jid && jidNormalizedUser(a.jid) === jids[i]) ?? (answers.length === jids.length ? answers[i] : undefined);
+    const waCode = Number(answer?.status ?? 0);
+    const [status, reason] = codes[waCode] ?? [ParticipantResultStatus.FAILED, answer ? `WhatsApp refused with code ${waCode}` : "WhatsApp gave no answer for this person"];
+    const jid = answer?.jid ? jidNormalizedUser(answer.jid) : jids[i]!;
+    const member = group.participants.find((p) => p.jid === jid || p.pn === jid || p.lid === jid);
+    return { participant, jid: { jid, pnJid: member?.pn ?? "", lidJid: member?.lid ?? "" }, status, whatsappCode: waCode, reason };
+  });
 }
 
 /** The account itself, as the author of its own changes. */

@@ -288,6 +288,11 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     expect(settings.rawMessage).toMatch(/not-authorized/);
     expect((await failure(groups.getInviteLink({ accountId: ACCOUNT, groupJid: jid }))).code).toBe(Code.PermissionDenied);
     expect((await bob.sock.groupMetadata(jid)).announce).toBe(false);
+    // A member may rename an unlocked group but not change its settings: what was done is kept and announced.
+    const partly = await failure(groups.updateGroup({ accountId: ACCOUNT, group: { jid, subject: "Ours now", settings: { announce: true } }, updateMask: { paths: ["subject", "settings.announce"] } }));
+    expect(partly.code).toBe(Code.PermissionDenied);
+    const renamed = await groupEvent(EventType.GROUP_UPDATED, jid);
+    expect([renamed.changedFields, renamed.group?.subject]).toEqual([["subject"], "Ours now"]);
 
     const leftAtBob = bob.waitFor("group-participants.update", (u) => u.id === jid && u.action === "remove");
     await groups.leaveGroup({ accountId: ACCOUNT, groupJid: jid });
@@ -295,7 +300,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     const sendAfter = await failure(messages.sendMessage({ accountId: ACCOUNT, to: jid, content: { case: "text", value: { body: "still here?" } } }));
     expect([sendAfter.code, sendAfter.rawMessage]).toEqual([Code.FailedPrecondition, expect.stringMatching(/not a member/)]);
     const { group: afterLeaving } = await groups.getGroup({ accountId: ACCOUNT, groupJid: jid });
-    expect(afterLeaving).toMatchObject({ jid, subject: "Bob's", isMember: false });
+    expect(afterLeaving).toMatchObject({ jid, subject: "Ours now", isMember: false });
     const { groups: listed } = await groups.listGroups({ accountId: ACCOUNT, pageSize: 500 });
     expect(listed.find((g) => g.jid === jid)?.isMember).toBe(false);
   });
