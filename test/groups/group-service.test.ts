@@ -382,6 +382,12 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`GroupService on ${stor
     await bob.sock.groupUpdateSubject(jid, "Bob's club (new)");
     const renamed = await groupEvent(EventType.GROUP_UPDATED, jid, (c) => c.changedFields.includes("subject"));
     expect(renamed.group?.subject).toBe("Bob's club (new)");
+    await bob.sock.groupSettingUpdate(jid, "announcement");
+    const announce = await groupEvent(EventType.GROUP_UPDATED, jid, (c) => c.changedFields.includes("settings.announce"));
+    expect(announce.group?.settings?.announce).toBe(true);
+    await bob.sock.groupToggleEphemeral(jid, 604_800);
+    const ephemeral = await groupEvent(EventType.GROUP_UPDATED, jid, (c) => c.changedFields.includes("settings.ephemeral_seconds"));
+    expect(ephemeral.group?.settings?.ephemeralSeconds).toBe(604_800);
 
     await bob.sock.groupParticipantsUpdate(jid, [ACCOUNT_JID], "remove");
     const removed = await groupEvent(EventType.GROUP_PARTICIPANTS_CHANGED, jid, (c) => c.action === GroupParticipantsAction.REMOVED);
