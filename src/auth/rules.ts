@@ -126,6 +126,9 @@ service(SandboxService, {
   listContactMessages: { permission: "admin" },
   downloadContactMedia: { permission: "admin" },
   createGroup: { permission: "admin" },
+  contactJoinGroup: { permission: "admin" },
+  contactUpdateParticipants: { permission: "admin" },
+  contactLeaveGroup: { permission: "admin" },
   injectFault: { permission: "admin" },
 });
 

@@ -2,6 +2,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { isLidUser, isPnUser, jidNormalizedUser, type GroupMetadata } from "@whiskeysockets/baileys";
 import { GroupMemberAddMode, GroupParticipantRole, type GroupSchema } from "../../gen/wildcat/v1/group_pb.js";
+import { ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
 import type { GroupParticipantRecord, GroupRecord, GroupRole } from "../store/groups.js";
 
 const ROLES: Record<GroupRole, GroupParticipantRole> = {
@@ -77,3 +78,13 @@ export function toGroup(g: GroupRecord): MessageInitShape<typeof GroupSchema> {
     communityJid: g.linkedParent ?? "",
   };
 }
+
+/** WhatsApp's per-member codes in a participants answer. */
+export const PARTICIPANT_CODES: Record<number, [ParticipantResultStatus, string]> = {
+  200: [ParticipantResultStatus.OK, ""],
+  403: [ParticipantResultStatus.REFUSED, "WhatsApp refused (e.g. the person's privacy settings): send them the invite link"],
+  404: [ParticipantResultStatus.NOT_FOUND, "not on WhatsApp"],
+  408: [ParticipantResultStatus.RECENTLY_LEFT, "left the group recently and cannot be added yet"],
+  409: [ParticipantResultStatus.CONFLICT, "already a member (add), or not a member (remove, promote, demote)"],
+};
+

@@ -32,7 +32,7 @@ import type { AccountStore } from "../store/store.js";
 import { AccountNotConnectedError, type SocketManager } from "../whatsapp/socket-manager.js";
 import { whatsappCode } from "../whatsapp/whatsapp-error-code.js";
 import { mapError, mapErrors, whatsappError } from "./domain-errors.js";
-import { groupFromMetadata, toGroup, userJid } from "./group-mapping.js";
+import { PARTICIPANT_CODES, groupFromMetadata, toGroup, userJid } from "./group-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const INVITE_LINK = "https://chat.whatsapp.com/";
@@ -56,15 +56,6 @@ const EVENT_ACTIONS = {
   [ParticipantAction.PROMOTE]: GroupParticipantsAction.PROMOTED,
   [ParticipantAction.DEMOTE]: GroupParticipantsAction.DEMOTED,
 } as const;
-
-/** WhatsApp's per-member codes in a participants answer. */
-const PARTICIPANT_CODES: Record<number, [ParticipantResultStatus, string]> = {
-  200: [ParticipantResultStatus.OK, ""],
-  403: [ParticipantResultStatus.REFUSED, "WhatsApp refused (e.g. the person's privacy settings): send them the invite link"],
-  404: [ParticipantResultStatus.NOT_FOUND, "not on WhatsApp"],
-  408: [ParticipantResultStatus.RECENTLY_LEFT, "left the group recently and cannot be added yet"],
-  409: [ParticipantResultStatus.CONFLICT, "already a member (add), or not a member (remove, promote, demote)"],
-};
 
 /** WhatsApp's per-person codes in a join requests answer. */
 const REQUEST_CODES: Record<number, [ParticipantResultStatus, string]> = {
