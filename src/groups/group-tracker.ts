@@ -187,7 +187,9 @@ export class GroupTracker {
     do {
       const page = await this.deps.groups.list(accountId, { pageSize: 200, after });
       for (const g of page.groups) {
-        if (g.isMember && !current[g.groupJid]) await this.deps.groups.put({ ...g, isMember: false, updateTime: this.deps.clock.now() });
+        // Communities are left alone: whether WhatsApp lists a community's parent among the
+        // participating groups is not something the simulator can tell us.
+        if (g.isMember && !g.isCommunity && !current[g.groupJid]) await this.deps.groups.put({ ...g, isMember: false, updateTime: this.deps.clock.now() });
       }
       after = page.nextAfter;
     } while (after);
