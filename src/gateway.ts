@@ -1,4 +1,5 @@
 import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
+import { GroupService } from "../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../gen/wildcat/v1/message_service_pb.js";
 import { WebhookService } from "../gen/wildcat/v1/webhook_service_pb.js";
@@ -14,6 +15,8 @@ import { UploadSessions } from "./media/upload-sessions.js";
 import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { GroupServiceImpl } from "./services/group-service.js";
+import { GroupTracker } from "./groups/group-tracker.js";
 import { MediaServiceImpl } from "./services/media-service.js";
 import { Messaging } from "./messaging/messaging.js";
 import { MessageServiceImpl } from "./services/message-service.js";
@@ -86,12 +89,16 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
     leases: mediaLeases,
   });
+  const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
     watchBuffer: config.watchBuffer,
     socketOptions,
-    attach: (accountId, sock) => messaging.attach(accountId, sock),
+    attach: (accountId, sock) => {
+      messaging.attach(accountId, sock);
+      groupTracker.attach(accountId, sock);
+    },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
@@ -143,6 +150,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
           }),
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
+      { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
     ], {}, [mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }), openApiRoute()], authInterceptor(authenticator, logger));

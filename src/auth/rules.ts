@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
+import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 import { SandboxService } from "../../gen/wildcat/v1/sandbox_service_pb.js";
@@ -71,6 +72,27 @@ service(MediaService, {
   createDownloadUrl: { permission: "read", handlerScope: "the file's account; the URL works only while the key does" },
 });
 
+// Groups act as the account on WhatsApp: changing one is sending, reading one is reading. The
+// invite link lets anyone in, so handing it out needs "send" although it changes nothing.
+service(GroupService, {
+  createGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  getGroup: { permission: "read", accounts: (m) => named(m.accountId) },
+  listGroups: { permission: "read", accounts: (m) => named(m.accountId) },
+  updateGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  updateParticipants: { permission: "send", accounts: (m) => named(m.accountId) },
+  getInviteLink: { permission: "send", accounts: (m) => named(m.accountId) },
+  revokeInviteLink: { permission: "send", accounts: (m) => named(m.accountId) },
+  joinGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  leaveGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  getInviteInfo: { permission: "read", accounts: (m) => named(m.accountId) },
+  listJoinRequests: { permission: "read", accounts: (m) => named(m.accountId) },
+  updateJoinRequests: { permission: "send", accounts: (m) => named(m.accountId) },
+  createCommunity: { permission: "send", accounts: (m) => named(m.accountId) },
+  linkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  unlinkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
+  listCommunityGroups: { permission: "read", accounts: (m) => named(m.accountId) },
+});
+
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";
 service(WebhookService, {
   createWebhook: {
@@ -104,6 +126,9 @@ service(SandboxService, {
   listContactMessages: { permission: "admin" },
   downloadContactMedia: { permission: "admin" },
   createGroup: { permission: "admin" },
+  contactJoinGroup: { permission: "admin" },
+  contactUpdateParticipants: { permission: "admin" },
+  contactLeaveGroup: { permission: "admin" },
   injectFault: { permission: "admin" },
 });
 

@@ -13,6 +13,10 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   media_ready: EventType.MEDIA_READY,
   webhook_disabled: EventType.WEBHOOK_DISABLED,
   webhook_test: EventType.WEBHOOK_TEST,
+  group_created: EventType.GROUP_CREATED,
+  group_participants_changed: EventType.GROUP_PARTICIPANTS_CHANGED,
+  group_updated: EventType.GROUP_UPDATED,
+  group_join_requested: EventType.GROUP_JOIN_REQUESTED,
 };
 
 /** The stored name of each event type of the contract (none for UNSPECIFIED). */

@@ -25,6 +25,7 @@ import type { MediaStore } from "../store/media.js";
 import type { Jid, MessageKey, MessageRecord, MessageStatus, MessageStore, NewMessage } from "../store/messages.js";
 import type { MediaDownloadPolicy } from "../store/store.js";
 import type { ChatStore } from "../store/chats.js";
+import { whatsappCode } from "../whatsapp/whatsapp-error-code.js";
 import { MessageJournal } from "./message-journal.js";
 import { pollVoteText, toWireMessage } from "./message-mapping.js";
 import type { MediaLeases } from "../media/media-leases.js";
@@ -230,6 +231,13 @@ export class Messaging {
       });
     } catch (e) {
       await this.journal.status(key, { status: "failed", time: clock.now() });
+      // WhatsApp answers a group's member list only to members.
+      if (isJidGroup(chatJid) && whatsappCode(e) === 403) {
+        throw new ConnectError(`to: the account is not a member of group ${chatJid} (WhatsApp: 403 ${(e as Error).message})`, Code.FailedPrecondition);
+      }
+      if (isJidGroup(chatJid) && whatsappCode(e) === 404) {
+        throw new ConnectError(`to: WhatsApp knows no group ${chatJid} (404 ${(e as Error).message})`, Code.NotFound);
+      }
       throw new ConnectError(`WhatsApp did not take the message: ${(e as Error).message}`, Code.Unavailable);
     }
     if (reactTo && req.content.case === "reaction") {

@@ -20,6 +20,7 @@ import { STORED_MESSAGE_TYPES, toWireMessage } from "../messaging/message-mappin
 import type { Messaging } from "../messaging/messaging.js";
 import { CursorExpiredError, InvalidCursorError, type EventLog } from "../store/events.js";
 import { STORED_EVENT_TYPES } from "../events/event-types.js";
+import type { GroupStore } from "../store/groups.js";
 import type { MessageStore } from "../store/messages.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { resetExhaustedCall } from "../server/raw-request.js";
@@ -52,6 +53,8 @@ export interface MessageServiceDeps {
   /** How long a subscriber may leave a full queue untouched before its stream ends with resource_exhausted. */
   streamStallMs: number;
   accounts: Pick<AccountStore, "get">;
+  /** What the account knows of its groups: a group it left is refused before anything is stored. */
+  groups: Pick<GroupStore, "get">;
   clock: Clock;
   /** SendMessage calls per minute of an account that sets no rate of its own. */
   sendRatePerMinute: number;
@@ -76,6 +79,9 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
 
   async sendMessage(req: SendMessageRequest) {
     const sock = await mapErrors(this.sockets.connectedSocket(req.accountId));
+    if (req.to.endsWith("@g.us") && (await this.deps.groups.get(req.accountId, req.to))?.isMember === false) {
+      throw new ConnectError(`to: the account is not a member of group ${req.to} (it left or was removed)`, Code.FailedPrecondition);
+    }
     const rate = (await this.deps.accounts.get(req.accountId))?.sendRatePerMinute || this.deps.sendRatePerMinute;
     const wait = this.sendRates.take(req.accountId, rate / 60, rate, this.deps.clock.now().getTime());
     if (wait > 0) throw retryLater(`account "${req.accountId}" is over its send rate of ${rate} messages per minute`, wait);

@@ -5,6 +5,9 @@ import {
   ContactMessageKind,
   Fault,
   SandboxService,
+  type ContactJoinGroupRequest,
+  type ContactLeaveGroupRequest,
+  type ContactUpdateParticipantsRequest,
   type CreateGroupRequest,
   type DownloadContactMediaRequest,
   type EnterPairingCodeRequest,
@@ -13,10 +16,13 @@ import {
   type ListContactMessagesRequest,
   type SendFromContactRequest,
 } from "../../gen/wildcat/v1/sandbox_service_pb.js";
+import { ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
 import type { ContactBook } from "../sim/contact-book.js";
 import type { ContactMessage, ContactMessageKind as Kind, MediaKind, SimulatedContact } from "../sim/contact.js";
 import { describeMessage } from "../sim/contact-message.js";
 import type { Simulator } from "../sim/simulator.js";
+import { whatsappError } from "./domain-errors.js";
+import { PARTICIPANT_CODES } from "./group-mapping.js";
 
 /** Phone numbers arrive as "+15551234567" or "15551234567"; the simulator keys on digits. */
 const digits = (phone: string) => phone.replace(/^\+/, "");
@@ -146,6 +152,39 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
     return { groupJid: await creator.createGroup(req.subject, jids) };
   }
 
+  async contactJoinGroup(req: ContactJoinGroupRequest) {
+    const contact = await this.contacts.contact(digits(req.phoneNumber));
+    const code = req.inviteCode.replace(/^https:\/\/chat\.whatsapp\.com\//, "");
+    const { groupJid, pending } = await whatsapp(contact.joinGroup(code), "joining by invite code", {
+      406: [Code.NotFound, "the invite code is unknown or was revoked"],
+      409: [Code.AlreadyExists, "the contact is a member already"],
+    });
+    return { groupJid, pendingApproval: pending };
+  }
+
+  async contactUpdateParticipants(req: ContactUpdateParticipantsRequest) {
+    const contact = await this.contacts.contact(digits(req.phoneNumber));
+    const action = ({ [ParticipantAction.ADD]: "add", [ParticipantAction.REMOVE]: "remove", [ParticipantAction.PROMOTE]: "promote", [ParticipantAction.DEMOTE]: "demote" } as const)[
+      req.action as ParticipantAction.ADD | ParticipantAction.REMOVE | ParticipantAction.PROMOTE | ParticipantAction.DEMOTE
+    ];
+    const jids = req.participants.map((p) => (p.includes("@") ? p : `${digits(p)}@s.whatsapp.net`));
+    const answers = await whatsapp(contact.changeGroupMembers(req.groupJid, action, jids), `${action} in group ${req.groupJid}`, { 404: [Code.NotFound, "no such group"] });
+    return {
+      results: req.participants.map((participant, i) => {
+        const answer = answers.find((a) => a.jid === jids[i]) ?? answers[i];
+        const code = Number(answer?.status ?? 0);
+        const [status, reason] = PARTICIPANT_CODES[code] ?? [ParticipantResultStatus.FAILED, `WhatsApp refused with code ${code}`];
+        return { participant, jid: { jid: answer?.jid ?? jids[i]! }, status, whatsappCode: code, reason };
+      }),
+    };
+  }
+
+  async contactLeaveGroup(req: ContactLeaveGroupRequest) {
+    const contact = await this.contacts.contact(digits(req.phoneNumber));
+    await whatsapp(contact.leaveGroup(req.groupJid), `leaving group ${req.groupJid}`, { 404: [Code.NotFound, "no such group"] });
+    return {};
+  }
+
   async injectFault(req: InjectFaultRequest) {
     switch (req.fault) {
       case Fault.GO_AWAY:
@@ -218,6 +257,13 @@ function toWire(m: ContactMessage) {
 }
 
 /** What the simulator refuses (an unknown QR ref, a wrong code) is the caller's to fix. */
+/** A contact's WhatsApp query, its refusal as a ConnectError with WhatsApp's reason. */
+function whatsapp<T>(p: Promise<T>, what: string, codes: Parameters<typeof whatsappError>[2]): Promise<T> {
+  return p.catch((e: unknown) => {
+    throw whatsappError(e, what, codes);
+  });
+}
+
 function asPrecondition<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
     throw e instanceof ConnectError ? e : new ConnectError((e as Error).message, Code.FailedPrecondition);

@@ -319,6 +319,21 @@ export class SimulatedContact {
     return results.map(({ jid, status }) => ({ jid: jid!, status }));
   }
 
+  /**
+   * Joins a group by invite code; with join approval on, asks to join instead (`pending`). Asks
+   * for the group first, so its JID is known either way.
+   */
+  async joinGroup(code: string): Promise<{ groupJid: string; pending: boolean }> {
+    const { id } = await this.socket().groupGetInviteInfo(code);
+    const joined = await this.socket().groupAcceptInvite(code);
+    return { groupJid: joined ?? id, pending: !joined };
+  }
+
+  /** Leaves a group. */
+  async leaveGroup(groupJid: string): Promise<void> {
+    await this.socket().groupLeave(groupJid);
+  }
+
   /** What the simulator tells this contact about a group it is in. */
   groupMetadata(groupJid: string): Promise<GroupMetadata> {
     return this.socket().groupMetadata(groupJid);

@@ -10,6 +10,10 @@ export type EventType =
   | "account_state_changed"
   | "media_ready"
   | "webhook_disabled"
+  | "group_created"
+  | "group_participants_changed"
+  | "group_updated"
+  | "group_join_requested"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

@@ -21,6 +21,10 @@ export interface GroupRecord {
   description?: string;
   /** The creator's JID. */
   owner?: string;
+  /** The creator's phone-number JID, when known. */
+  ownerPn?: string;
+  /** The creator's LID, when known. */
+  ownerLid?: string;
   createTime?: Date;
   announce: boolean;
   locked: boolean;

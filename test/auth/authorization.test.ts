@@ -77,6 +77,7 @@ const byId = (request: (f: Fixtures) => Promise<unknown>): Sample => ({ request,
 const admin = (request: (f: Fixtures) => Promise<unknown>): Sample => ({ request, outOfScope: "admin" });
 const withAcme = async (f: Fixtures) => (await f.account(ACME), { accountId: ACME });
 const chat = "15550001111@s.whatsapp.net";
+const group = "120363000000000001@g.us";
 
 const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.AccountService/CreateAccount": named(async () => ({ accountId: `${ACME}` })),
@@ -125,6 +126,23 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.WebhookService/TestWebhook": byId(async (f) => ({ webhookId: await f.webhook([ACME]) })),
   "wildcat.v1.WebhookService/ListWebhookDeliveries": byId(async (f) => ({ webhookId: await f.webhook([ACME]) })),
   "wildcat.v1.WebhookService/RedeliverWebhookEvent": byId(async (f) => ({ webhookId: await f.webhook([ACME]), eventId: await f.event(ACME) })),
+  // acme is not connected: the calls that need WhatsApp end in failed_precondition, past auth.
+  "wildcat.v1.GroupService/CreateGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, subject: "Shop", participants: ["+15550001111"] })),
+  "wildcat.v1.GroupService/GetGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/ListGroups": named(withAcme),
+  "wildcat.v1.GroupService/UpdateGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, group: { jid: group, subject: "x" }, updateMask: { paths: ["subject"] } })),
+  "wildcat.v1.GroupService/UpdateParticipants": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group, action: 1, participants: [chat] })),
+  "wildcat.v1.GroupService/GetInviteLink": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/RevokeInviteLink": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/JoinGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, inviteCode: "AbCdEf123456" })),
+  "wildcat.v1.GroupService/LeaveGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/CreateCommunity": named(async (f) => (await f.account(ACME), { accountId: ACME, subject: "Street" })),
+  "wildcat.v1.GroupService/LinkCommunityGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, communityJid: group, groupJid: group })),
+  "wildcat.v1.GroupService/UnlinkCommunityGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, communityJid: group, groupJid: group })),
+  "wildcat.v1.GroupService/ListCommunityGroups": named(async (f) => (await f.account(ACME), { accountId: ACME, communityJid: group })),
+  "wildcat.v1.GroupService/GetInviteInfo": named(async (f) => (await f.account(ACME), { accountId: ACME, inviteCode: "AbCdEf123456" })),
+  "wildcat.v1.GroupService/ListJoinRequests": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
+  "wildcat.v1.GroupService/UpdateJoinRequests": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group, action: 1, participants: [chat] })),
   "wildcat.v1.ApiKeyService/CreateApiKey": admin(async () => ({ name: "made in the table test", permissions: [Permission.READ], allAccounts: true })),
   "wildcat.v1.ApiKeyService/GetApiKey": admin(async (f) => ({ keyId: await f.apiKey() })),
   "wildcat.v1.ApiKeyService/ListApiKeys": admin(async () => ({})),
@@ -137,6 +155,9 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.SandboxService/ListContactMessages": admin(async () => ({ phoneNumber: "+15550003333" })),
   "wildcat.v1.SandboxService/DownloadContactMedia": admin(async () => ({ phoneNumber: "+15550003333", messageId: "M1" })),
   "wildcat.v1.SandboxService/CreateGroup": admin(async () => ({ creatorPhoneNumber: "+15550003333", subject: "g", participants: ["+15550004444"] })),
+  "wildcat.v1.SandboxService/ContactJoinGroup": admin(async () => ({ phoneNumber: "+15550003333", inviteCode: "NoSuchCode12345" })),
+  "wildcat.v1.SandboxService/ContactUpdateParticipants": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group, action: 3, participants: ["+15550004444"] })),
+  "wildcat.v1.SandboxService/ContactLeaveGroup": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group })),
   "wildcat.v1.SandboxService/InjectFault": admin(async () => ({ jid: "15550003333@s.whatsapp.net", code: 500 })),
 };
 

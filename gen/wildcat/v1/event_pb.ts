@@ -8,6 +8,8 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Account } from "./account_pb.js";
 import { file_wildcat_v1_account } from "./account_pb.js";
+import type { Group } from "./group_pb.js";
+import { file_wildcat_v1_group } from "./group_pb.js";
 import type { Jid } from "./jid_pb.js";
 import { file_wildcat_v1_jid } from "./jid_pb.js";
 import type { Media } from "./media_pb.js";
@@ -20,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIqsDCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSABCCQoHcGF5bG9hZCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbirsAgoJRXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVDRUlWRUQQARIbChdFVkVOVF9UWVBFX01FU1NBR0VfU0VOVBACEiUKIUVWRU5UX1RZUEVfTUVTU0FHRV9TVEFUVVNfQ0hBTkdFRBADEh0KGUVWRU5UX1RZUEVfTUVTU0FHRV9FRElURUQQBBIeChpFVkVOVF9UWVBFX01FU1NBR0VfREVMRVRFRBAFEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUFDVElPThAGEiQKIEVWRU5UX1RZUEVfQUNDT1VOVF9TVEFURV9DSEFOR0VEEAcSGgoWRVZFTlRfVFlQRV9NRURJQV9SRUFEWRAIEh8KG0VWRU5UX1RZUEVfV0VCSE9PS19ESVNBQkxFRBAJEhsKF0VWRU5UX1RZUEVfV0VCSE9PS19URVNUEApiBnByb3RvMw", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxItwDCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAQgkKB3BheWxvYWQiXgoNV2ViaG9va05vdGljZRISCgp3ZWJob29rX2lkGAEgASgJEgsKA3VybBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIXCg9kaXNhYmxlZF9yZWFzb24YBCABKAki1AEKE01lc3NhZ2VTdGF0dXNVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBIpCgZzdGF0dXMYBCABKA4yGS53aWxkY2F0LnYxLk1lc3NhZ2VTdGF0dXMSJAoLcGFydGljaXBhbnQYBSABKAsyDy53aWxkY2F0LnYxLkppZBIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ9Cg9NZXNzYWdlUmVhY3Rpb24SHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBImCghyZWFjdGlvbhgEIAEoCzIULndpbGRjYXQudjEuUmVhY3Rpb24ixAEKC0dyb3VwQ2hhbmdlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cBIfCgZhdXRob3IYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZhY3Rpb24YAyABKA4yIy53aWxkY2F0LnYxLkdyb3VwUGFydGljaXBhbnRzQWN0aW9uEiUKDHBhcnRpY2lwYW50cxgEIAMoCzIPLndpbGRjYXQudjEuSmlkEhYKDmNoYW5nZWRfZmllbGRzGAUgAygJKvgDCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUNFSVZFRBABEhsKF0VWRU5UX1RZUEVfTUVTU0FHRV9TRU5UEAISJQohRVZFTlRfVFlQRV9NRVNTQUdFX1NUQVRVU19DSEFOR0VEEAMSHQoZRVZFTlRfVFlQRV9NRVNTQUdFX0VESVRFRBAEEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9ERUxFVEVEEAUSHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQUNUSU9OEAYSJAogRVZFTlRfVFlQRV9BQ0NPVU5UX1NUQVRFX0NIQU5HRUQQBxIaChZFVkVOVF9UWVBFX01FRElBX1JFQURZEAgSHwobRVZFTlRfVFlQRV9XRUJIT09LX0RJU0FCTEVEEAkSGwoXRVZFTlRfVFlQRV9XRUJIT09LX1RFU1QQChIcChhFVkVOVF9UWVBFX0dST1VQX0NSRUFURUQQCxIpCiVFVkVOVF9UWVBFX0dST1VQX1BBUlRJQ0lQQU5UU19DSEFOR0VEEAwSHAoYRVZFTlRfVFlQRV9HUk9VUF9VUERBVEVEEA0SIwofRVZFTlRfVFlQRV9HUk9VUF9KT0lOX1JFUVVFU1RFRBAOKt8BChdHcm91cFBhcnRpY2lwYW50c0FjdGlvbhIpCiVHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1VOU1BFQ0lGSUVEEAASIwofR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9BRERFRBABEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUkVNT1ZFRBACEiYKIkdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUFJPTU9URUQQAxIlCiFHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0RFTU9URUQQBGIGcHJvdG8z", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -121,6 +123,15 @@ export type Event = Message<"wildcat.v1.Event"> & {
      */
     value: WebhookNotice;
     case: "webhook";
+  } | {
+    /**
+     * For GROUP_CREATED, GROUP_PARTICIPANTS_CHANGED, GROUP_UPDATED and
+     * GROUP_JOIN_REQUESTED: what changed in which group, by whom.
+     *
+     * @generated from field: wildcat.v1.GroupChange group_change = 16;
+     */
+    value: GroupChange;
+    case: "groupChange";
   } | { case: undefined; value?: undefined };
 };
 
@@ -274,6 +285,60 @@ export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 3);
 
 /**
+ * A change to a group the account is (or was) in.
+ *
+ * @generated from message wildcat.v1.GroupChange
+ */
+export type GroupChange = Message<"wildcat.v1.GroupChange"> & {
+  /**
+   * The group (its jid is in group.jid as well), after the change as far as
+   * Wildcat knows it: read from WhatsApp when it still answers the account, or the
+   * stored state with the change applied (e.g. after the account was removed).
+   *
+   * @generated from field: wildcat.v1.Group group = 1;
+   */
+  group?: Group | undefined;
+
+  /**
+   * Who made the change; the account itself for changes made through Wildcat.
+   * Unset when WhatsApp did not say.
+   *
+   * @generated from field: wildcat.v1.Jid author = 2;
+   */
+  author?: Jid | undefined;
+
+  /**
+   * For GROUP_PARTICIPANTS_CHANGED: what happened to the participants.
+   *
+   * @generated from field: wildcat.v1.GroupParticipantsAction action = 3;
+   */
+  action: GroupParticipantsAction;
+
+  /**
+   * For GROUP_PARTICIPANTS_CHANGED: the members concerned (a member who left is
+   * removed with itself as author). For GROUP_JOIN_REQUESTED: who asked.
+   *
+   * @generated from field: repeated wildcat.v1.Jid participants = 4;
+   */
+  participants: Jid[];
+
+  /**
+   * For GROUP_UPDATED: the fields that changed, as UpdateGroup update_mask paths
+   * ("subject", "description", "settings.announce", …).
+   *
+   * @generated from field: repeated string changed_fields = 5;
+   */
+  changedFields: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.GroupChange.
+ * Use `create(GroupChangeSchema)` to create a new message.
+ */
+export const GroupChangeSchema: GenMessage<GroupChange> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 4);
+
+/**
  * Kinds of events.
  *
  * @generated from enum wildcat.v1.EventType
@@ -357,6 +422,37 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_WEBHOOK_TEST = 10;
    */
   WEBHOOK_TEST = 10,
+
+  /**
+   * A group the account is in was created (by the account or by someone who
+   * added it). chat is the group.
+   *
+   * @generated from enum value: EVENT_TYPE_GROUP_CREATED = 11;
+   */
+  GROUP_CREATED = 11,
+
+  /**
+   * Members of a group the account is in were added, removed, promoted or demoted
+   * (the account itself included: added to a group, removed, left).
+   *
+   * @generated from enum value: EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED = 12;
+   */
+  GROUP_PARTICIPANTS_CHANGED = 12,
+
+  /**
+   * A group's subject, description or settings changed.
+   *
+   * @generated from enum value: EVENT_TYPE_GROUP_UPDATED = 13;
+   */
+  GROUP_UPDATED = 13,
+
+  /**
+   * Someone asked to join a group with join approval on, where the account is an
+   * admin (participants: who asked). Answer with GroupService.UpdateJoinRequests.
+   *
+   * @generated from enum value: EVENT_TYPE_GROUP_JOIN_REQUESTED = 14;
+   */
+  GROUP_JOIN_REQUESTED = 14,
 }
 
 /**
@@ -364,4 +460,52 @@ export enum EventType {
  */
 export const EventTypeSchema: GenEnum<EventType> = /*@__PURE__*/
   enumDesc(file_wildcat_v1_event, 0);
+
+/**
+ * What happened to the participants of a GROUP_PARTICIPANTS_CHANGED event.
+ *
+ * @generated from enum wildcat.v1.GroupParticipantsAction
+ */
+export enum GroupParticipantsAction {
+  /**
+   * Not a participants change.
+   *
+   * @generated from enum value: GROUP_PARTICIPANTS_ACTION_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * They joined or were added (by invite, approval or an admin).
+   *
+   * @generated from enum value: GROUP_PARTICIPANTS_ACTION_ADDED = 1;
+   */
+  ADDED = 1,
+
+  /**
+   * They were removed, or left (then author is the participant).
+   *
+   * @generated from enum value: GROUP_PARTICIPANTS_ACTION_REMOVED = 2;
+   */
+  REMOVED = 2,
+
+  /**
+   * They became admins.
+   *
+   * @generated from enum value: GROUP_PARTICIPANTS_ACTION_PROMOTED = 3;
+   */
+  PROMOTED = 3,
+
+  /**
+   * They are no longer admins.
+   *
+   * @generated from enum value: GROUP_PARTICIPANTS_ACTION_DEMOTED = 4;
+   */
+  DEMOTED = 4,
+}
+
+/**
+ * Describes the enum wildcat.v1.GroupParticipantsAction.
+ */
+export const GroupParticipantsActionSchema: GenEnum<GroupParticipantsAction> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_event, 1);
 

@@ -835,8 +835,8 @@ export const MessageService: GenService<{
     output: typeof ListMessagesResponseSchema;
   },
   /**
-   * Streams message and account events from the durable event log: received and
-   * sent messages, status changes, edits, deletions, reactions. Each event carries
+   * Streams message, account and group events from the durable event log: received
+   * and sent messages, status changes, edits, deletions, reactions, group changes. Each event carries
    * a cursor; reconnecting with after_cursor resumes exactly after it.
    *
    * @generated from rpc wildcat.v1.MessageService.StreamMessages

@@ -8,6 +8,8 @@ import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/vali
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
+import type { ParticipantAction, ParticipantResult } from "./group_service_pb.js";
+import { file_wildcat_v1_group_service } from "./group_service_pb.js";
 import type { Contact, ContactsContent, LocationContent, PollContent } from "./message_pb.js";
 import { file_wildcat_v1_message } from "./message_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSr0AQoQQ29udGFjdE1lZGlhS2luZBIiCh5DT05UQUNUX01FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05UQUNUX01FRElBX0tJTkRfSU1BR0UQARIcChhDT05UQUNUX01FRElBX0tJTkRfVklERU8QAhIcChhDT05UQUNUX01FRElBX0tJTkRfQVVESU8QAxIhCh1DT05UQUNUX01FRElBX0tJTkRfVk9JQ0VfTk9URRAEEh8KG0NPTlRBQ1RfTUVESUFfS0lORF9ET0NVTUVOVBAFEh4KGkNPTlRBQ1RfTUVESUFfS0lORF9TVElDS0VSEAYqrwQKEkNvbnRhY3RNZXNzYWdlS2luZBIkCiBDT05UQUNUX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1RFWFQQARIeChpDT05UQUNUX01FU1NBR0VfS0lORF9JTUFHRRACEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZJREVPEAMSHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfQVVESU8QBBIjCh9DT05UQUNUX01FU1NBR0VfS0lORF9WT0lDRV9OT1RFEAUSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfRE9DVU1FTlQQBhIgChxDT05UQUNUX01FU1NBR0VfS0lORF9TVElDS0VSEAcSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfTE9DQVRJT04QCBIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9DT05UQUNUUxAJEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFQUNUSU9OEAoSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTBALEiIKHkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTExfVk9URRAMEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0VESVQQDRIfChtDT05UQUNUX01FU1NBR0VfS0lORF9SRVZPS0UQDhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9PVEhFUhAPKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYylQgKDlNhbmRib3hTZXJ2aWNlEn0KCkxpbmtEZXZpY2USHS53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVzcG9uc2UiMILT5JMCKjoBKiIlL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvTGlua0RldmljZRKVAQoQRW50ZXJQYWlyaW5nQ29kZRIjLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlcXVlc3QaJC53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9FbnRlclBhaXJpbmdDb2RlEpEBCg9TZW5kRnJvbUNvbnRhY3QSIi53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlcXVlc3QaIy53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlc3BvbnNlIjWC0+STAi86ASoiKi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL1NlbmRGcm9tQ29udGFjdBKkAQoTTGlzdENvbnRhY3RNZXNzYWdlcxImLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1JlcXVlc3QaJy53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXNwb25zZSI8kAIBgtPkkwIzOgEqIi4vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9MaXN0Q29udGFjdE1lc3NhZ2VzEqgBChREb3dubG9hZENvbnRhY3RNZWRpYRInLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXF1ZXN0Gigud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlc3BvbnNlIj2QAgGC0+STAjQ6ASoiLy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0Rvd25sb2FkQ29udGFjdE1lZGlhEoEBCgtDcmVhdGVHcm91cBIeLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXF1ZXN0Gh8ud2lsZGNhdC52MS5DcmVhdGVHcm91cFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NyZWF0ZUdyb3VwEoEBCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0luamVjdEZhdWx0YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_message]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlKvQBChBDb250YWN0TWVkaWFLaW5kEiIKHkNPTlRBQ1RfTUVESUFfS0lORF9VTlNQRUNJRklFRBAAEhwKGENPTlRBQ1RfTUVESUFfS0lORF9JTUFHRRABEhwKGENPTlRBQ1RfTUVESUFfS0lORF9WSURFTxACEhwKGENPTlRBQ1RfTUVESUFfS0lORF9BVURJTxADEiEKHUNPTlRBQ1RfTUVESUFfS0lORF9WT0lDRV9OT1RFEAQSHwobQ09OVEFDVF9NRURJQV9LSU5EX0RPQ1VNRU5UEAUSHgoaQ09OVEFDVF9NRURJQV9LSU5EX1NUSUNLRVIQBiqvBAoSQ29udGFjdE1lc3NhZ2VLaW5kEiQKIENPTlRBQ1RfTUVTU0FHRV9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfVEVYVBABEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0lNQUdFEAISHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfVklERU8QAxIeChpDT05UQUNUX01FU1NBR0VfS0lORF9BVURJTxAEEiMKH0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZPSUNFX05PVEUQBRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9ET0NVTUVOVBAGEiAKHENPTlRBQ1RfTUVTU0FHRV9LSU5EX1NUSUNLRVIQBxIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9MT0NBVElPThAIEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0NPTlRBQ1RTEAkSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVBQ1RJT04QChIdChlDT05UQUNUX01FU1NBR0VfS0lORF9QT0xMEAsSIgoeQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTF9WT1RFEAwSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfRURJVBANEh8KG0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFVk9LRRAOEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX09USEVSEA8qoQEKBUZhdWx0EhUKEUZBVUxUX1VOU1BFQ0lGSUVEEAASGQoVRkFVTFRfRFJPUF9DT05ORUNUSU9OEAESFgoSRkFVTFRfU1RSRUFNX0VSUk9SEAISFQoRRkFVTFRfUkVGVVNFX0FDS1MQAxIUChBGQVVMVF9ERUxBWV9BQ0tTEAQSEQoNRkFVTFRfR09fQVdBWRAFEg4KCkZBVUxUX05PTkUQBjKFDAoOU2FuZGJveFNlcnZpY2USfQoKTGlua0RldmljZRIdLndpbGRjYXQudjEuTGlua0RldmljZVJlcXVlc3QaHi53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXNwb25zZSIwgtPkkwIqOgEqIiUvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9MaW5rRGV2aWNlEpUBChBFbnRlclBhaXJpbmdDb2RlEiMud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVxdWVzdBokLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0VudGVyUGFpcmluZ0NvZGUSkQEKD1NlbmRGcm9tQ29udGFjdBIiLndpbGRjYXQudjEuU2VuZEZyb21Db250YWN0UmVxdWVzdBojLndpbGRjYXQudjEuU2VuZEZyb21Db250YWN0UmVzcG9uc2UiNYLT5JMCLzoBKiIqL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvU2VuZEZyb21Db250YWN0EqQBChNMaXN0Q29udGFjdE1lc3NhZ2VzEiYud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlIjyQAgGC0+STAjM6ASoiLi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0xpc3RDb250YWN0TWVzc2FnZXMSqAEKFERvd25sb2FkQ29udGFjdE1lZGlhEicud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QaKC53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVzcG9uc2UiPZACAYLT5JMCNDoBKiIvL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvRG93bmxvYWRDb250YWN0TWVkaWESgQEKC0NyZWF0ZUdyb3VwEh4ud2lsZGNhdC52MS5DcmVhdGVHcm91cFJlcXVlc3QaHy53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ3JlYXRlR3JvdXASlQEKEENvbnRhY3RKb2luR3JvdXASIy53aWxkY2F0LnYxLkNvbnRhY3RKb2luR3JvdXBSZXF1ZXN0GiQud2lsZGNhdC52MS5Db250YWN0Sm9pbkdyb3VwUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdEpvaW5Hcm91cBK5AQoZQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50cxIsLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50c1JlcXVlc3QaLS53aWxkY2F0LnYxLkNvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXNwb25zZSI/gtPkkwI5OgEqIjQvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0VXBkYXRlUGFydGljaXBhbnRzEpkBChFDb250YWN0TGVhdmVHcm91cBIkLndpbGRjYXQudjEuQ29udGFjdExlYXZlR3JvdXBSZXF1ZXN0GiUud2lsZGNhdC52MS5Db250YWN0TGVhdmVHcm91cFJlc3BvbnNlIjeC0+STAjE6ASoiLC93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RMZWF2ZUdyb3VwEoEBCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0luamVjdEZhdWx0YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -619,6 +621,170 @@ export const InjectFaultResponseSchema: GenMessage<InjectFaultResponse> = /*@__P
   messageDesc(file_wildcat_v1_sandbox_service, 14);
 
 /**
+ * Request for ContactJoinGroup.
+ *
+ * @generated from message wildcat.v1.ContactJoinGroupRequest
+ */
+export type ContactJoinGroupRequest = Message<"wildcat.v1.ContactJoinGroupRequest"> & {
+  /**
+   * The simulated contact that joins; it is created on first use.
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The invite code (GroupService.GetInviteLink), or the whole link.
+   *
+   * @generated from field: string invite_code = 2;
+   */
+  inviteCode: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactJoinGroupRequest.
+ * Use `create(ContactJoinGroupRequestSchema)` to create a new message.
+ */
+export const ContactJoinGroupRequestSchema: GenMessage<ContactJoinGroupRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 15);
+
+/**
+ * Response of ContactJoinGroup.
+ *
+ * @generated from message wildcat.v1.ContactJoinGroupResponse
+ */
+export type ContactJoinGroupResponse = Message<"wildcat.v1.ContactJoinGroupResponse"> & {
+  /**
+   * The group's JID.
+   *
+   * @generated from field: string group_jid = 1;
+   */
+  groupJid: string;
+
+  /**
+   * True when the group has join approval on: the contact asked to join and is
+   * not a member yet.
+   *
+   * @generated from field: bool pending_approval = 2;
+   */
+  pendingApproval: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactJoinGroupResponse.
+ * Use `create(ContactJoinGroupResponseSchema)` to create a new message.
+ */
+export const ContactJoinGroupResponseSchema: GenMessage<ContactJoinGroupResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 16);
+
+/**
+ * Request for ContactUpdateParticipants.
+ *
+ * @generated from message wildcat.v1.ContactUpdateParticipantsRequest
+ */
+export type ContactUpdateParticipantsRequest = Message<"wildcat.v1.ContactUpdateParticipantsRequest"> & {
+  /**
+   * The simulated contact, an admin of the group.
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The group ("…@g.us").
+   *
+   * @generated from field: string group_jid = 2;
+   */
+  groupJid: string;
+
+  /**
+   * What to do to every listed member.
+   *
+   * @generated from field: wildcat.v1.ParticipantAction action = 3;
+   */
+  action: ParticipantAction;
+
+  /**
+   * The members (1 to 100): phone numbers ("+15551234567") or user JIDs.
+   *
+   * @generated from field: repeated string participants = 4;
+   */
+  participants: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.ContactUpdateParticipantsRequest.
+ * Use `create(ContactUpdateParticipantsRequestSchema)` to create a new message.
+ */
+export const ContactUpdateParticipantsRequestSchema: GenMessage<ContactUpdateParticipantsRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 17);
+
+/**
+ * Response of ContactUpdateParticipants.
+ *
+ * @generated from message wildcat.v1.ContactUpdateParticipantsResponse
+ */
+export type ContactUpdateParticipantsResponse = Message<"wildcat.v1.ContactUpdateParticipantsResponse"> & {
+  /**
+   * One result per member, in request order (jid and whatsapp_code as WhatsApp
+   * answered; status as in GroupService.UpdateParticipants).
+   *
+   * @generated from field: repeated wildcat.v1.ParticipantResult results = 1;
+   */
+  results: ParticipantResult[];
+};
+
+/**
+ * Describes the message wildcat.v1.ContactUpdateParticipantsResponse.
+ * Use `create(ContactUpdateParticipantsResponseSchema)` to create a new message.
+ */
+export const ContactUpdateParticipantsResponseSchema: GenMessage<ContactUpdateParticipantsResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 18);
+
+/**
+ * Request for ContactLeaveGroup.
+ *
+ * @generated from message wildcat.v1.ContactLeaveGroupRequest
+ */
+export type ContactLeaveGroupRequest = Message<"wildcat.v1.ContactLeaveGroupRequest"> & {
+  /**
+   * The simulated contact that leaves.
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The group ("…@g.us").
+   *
+   * @generated from field: string group_jid = 2;
+   */
+  groupJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactLeaveGroupRequest.
+ * Use `create(ContactLeaveGroupRequestSchema)` to create a new message.
+ */
+export const ContactLeaveGroupRequestSchema: GenMessage<ContactLeaveGroupRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 19);
+
+/**
+ * Response of ContactLeaveGroup.
+ *
+ * @generated from message wildcat.v1.ContactLeaveGroupResponse
+ */
+export type ContactLeaveGroupResponse = Message<"wildcat.v1.ContactLeaveGroupResponse"> & {
+};
+
+/**
+ * Describes the message wildcat.v1.ContactLeaveGroupResponse.
+ * Use `create(ContactLeaveGroupResponseSchema)` to create a new message.
+ */
+export const ContactLeaveGroupResponseSchema: GenMessage<ContactLeaveGroupResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 20);
+
+/**
  * How a simulated contact sends a file.
  *
  * @generated from enum wildcat.v1.ContactMediaKind
@@ -942,6 +1108,40 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof CreateGroupRequestSchema;
     output: typeof CreateGroupResponseSchema;
+  },
+  /**
+   * A simulated contact joins a group by its invite code or link (with join
+   * approval on, it asks to join instead). Fails with NOT_FOUND for an unknown or
+   * revoked code.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactJoinGroup
+   */
+  contactJoinGroup: {
+    methodKind: "unary";
+    input: typeof ContactJoinGroupRequestSchema;
+    output: typeof ContactJoinGroupResponseSchema;
+  },
+  /**
+   * A simulated contact adds, removes, promotes or demotes members of a group it
+   * is an admin of (e.g. promotes the account, or removes it). WhatsApp answers
+   * per member.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactUpdateParticipants
+   */
+  contactUpdateParticipants: {
+    methodKind: "unary";
+    input: typeof ContactUpdateParticipantsRequestSchema;
+    output: typeof ContactUpdateParticipantsResponseSchema;
+  },
+  /**
+   * A simulated contact leaves a group.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactLeaveGroup
+   */
+  contactLeaveGroup: {
+    methodKind: "unary";
+    input: typeof ContactLeaveGroupRequestSchema;
+    output: typeof ContactLeaveGroupResponseSchema;
   },
   /**
    * Makes the simulated server misbehave towards one device, for testing.

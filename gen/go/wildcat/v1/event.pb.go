@@ -50,6 +50,17 @@ const (
 	// Sent only by TestWebhook to the endpoint tested; never stored in the log nor
 	// streamed. account_id is empty.
 	EventType_EVENT_TYPE_WEBHOOK_TEST EventType = 10
+	// A group the account is in was created (by the account or by someone who
+	// added it). chat is the group.
+	EventType_EVENT_TYPE_GROUP_CREATED EventType = 11
+	// Members of a group the account is in were added, removed, promoted or demoted
+	// (the account itself included: added to a group, removed, left).
+	EventType_EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED EventType = 12
+	// A group's subject, description or settings changed.
+	EventType_EVENT_TYPE_GROUP_UPDATED EventType = 13
+	// Someone asked to join a group with join approval on, where the account is an
+	// admin (participants: who asked). Answer with GroupService.UpdateJoinRequests.
+	EventType_EVENT_TYPE_GROUP_JOIN_REQUESTED EventType = 14
 )
 
 // Enum value maps for EventType.
@@ -66,19 +77,27 @@ var (
 		8:  "EVENT_TYPE_MEDIA_READY",
 		9:  "EVENT_TYPE_WEBHOOK_DISABLED",
 		10: "EVENT_TYPE_WEBHOOK_TEST",
+		11: "EVENT_TYPE_GROUP_CREATED",
+		12: "EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED",
+		13: "EVENT_TYPE_GROUP_UPDATED",
+		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 	}
 	EventType_value = map[string]int32{
-		"EVENT_TYPE_UNSPECIFIED":            0,
-		"EVENT_TYPE_MESSAGE_RECEIVED":       1,
-		"EVENT_TYPE_MESSAGE_SENT":           2,
-		"EVENT_TYPE_MESSAGE_STATUS_CHANGED": 3,
-		"EVENT_TYPE_MESSAGE_EDITED":         4,
-		"EVENT_TYPE_MESSAGE_DELETED":        5,
-		"EVENT_TYPE_MESSAGE_REACTION":       6,
-		"EVENT_TYPE_ACCOUNT_STATE_CHANGED":  7,
-		"EVENT_TYPE_MEDIA_READY":            8,
-		"EVENT_TYPE_WEBHOOK_DISABLED":       9,
-		"EVENT_TYPE_WEBHOOK_TEST":           10,
+		"EVENT_TYPE_UNSPECIFIED":                0,
+		"EVENT_TYPE_MESSAGE_RECEIVED":           1,
+		"EVENT_TYPE_MESSAGE_SENT":               2,
+		"EVENT_TYPE_MESSAGE_STATUS_CHANGED":     3,
+		"EVENT_TYPE_MESSAGE_EDITED":             4,
+		"EVENT_TYPE_MESSAGE_DELETED":            5,
+		"EVENT_TYPE_MESSAGE_REACTION":           6,
+		"EVENT_TYPE_ACCOUNT_STATE_CHANGED":      7,
+		"EVENT_TYPE_MEDIA_READY":                8,
+		"EVENT_TYPE_WEBHOOK_DISABLED":           9,
+		"EVENT_TYPE_WEBHOOK_TEST":               10,
+		"EVENT_TYPE_GROUP_CREATED":              11,
+		"EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED": 12,
+		"EVENT_TYPE_GROUP_UPDATED":              13,
+		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 	}
 )
 
@@ -109,6 +128,67 @@ func (EventType) EnumDescriptor() ([]byte, []int) {
 	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{0}
 }
 
+// What happened to the participants of a GROUP_PARTICIPANTS_CHANGED event.
+type GroupParticipantsAction int32
+
+const (
+	// Not a participants change.
+	GroupParticipantsAction_GROUP_PARTICIPANTS_ACTION_UNSPECIFIED GroupParticipantsAction = 0
+	// They joined or were added (by invite, approval or an admin).
+	GroupParticipantsAction_GROUP_PARTICIPANTS_ACTION_ADDED GroupParticipantsAction = 1
+	// They were removed, or left (then author is the participant).
+	GroupParticipantsAction_GROUP_PARTICIPANTS_ACTION_REMOVED GroupParticipantsAction = 2
+	// They became admins.
+	GroupParticipantsAction_GROUP_PARTICIPANTS_ACTION_PROMOTED GroupParticipantsAction = 3
+	// They are no longer admins.
+	GroupParticipantsAction_GROUP_PARTICIPANTS_ACTION_DEMOTED GroupParticipantsAction = 4
+)
+
+// Enum value maps for GroupParticipantsAction.
+var (
+	GroupParticipantsAction_name = map[int32]string{
+		0: "GROUP_PARTICIPANTS_ACTION_UNSPECIFIED",
+		1: "GROUP_PARTICIPANTS_ACTION_ADDED",
+		2: "GROUP_PARTICIPANTS_ACTION_REMOVED",
+		3: "GROUP_PARTICIPANTS_ACTION_PROMOTED",
+		4: "GROUP_PARTICIPANTS_ACTION_DEMOTED",
+	}
+	GroupParticipantsAction_value = map[string]int32{
+		"GROUP_PARTICIPANTS_ACTION_UNSPECIFIED": 0,
+		"GROUP_PARTICIPANTS_ACTION_ADDED":       1,
+		"GROUP_PARTICIPANTS_ACTION_REMOVED":     2,
+		"GROUP_PARTICIPANTS_ACTION_PROMOTED":    3,
+		"GROUP_PARTICIPANTS_ACTION_DEMOTED":     4,
+	}
+)
+
+func (x GroupParticipantsAction) Enum() *GroupParticipantsAction {
+	p := new(GroupParticipantsAction)
+	*p = x
+	return p
+}
+
+func (x GroupParticipantsAction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (GroupParticipantsAction) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_event_proto_enumTypes[1].Descriptor()
+}
+
+func (GroupParticipantsAction) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_event_proto_enumTypes[1]
+}
+
+func (x GroupParticipantsAction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use GroupParticipantsAction.Descriptor instead.
+func (GroupParticipantsAction) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+}
+
 // One entry of Wildcat's durable event log. StreamMessages and webhooks both
 // deliver these; each is appended once, in order, after what it describes has been
 // stored.
@@ -136,6 +216,7 @@ type Event struct {
 	//	*Event_Account
 	//	*Event_Media
 	//	*Event_Webhook
+	//	*Event_GroupChange
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -267,6 +348,15 @@ func (x *Event) GetWebhook() *WebhookNotice {
 	return nil
 }
 
+func (x *Event) GetGroupChange() *GroupChange {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_GroupChange); ok {
+			return x.GroupChange
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -302,6 +392,12 @@ type Event_Webhook struct {
 	Webhook *WebhookNotice `protobuf:"bytes,15,opt,name=webhook,proto3,oneof"`
 }
 
+type Event_GroupChange struct {
+	// For GROUP_CREATED, GROUP_PARTICIPANTS_CHANGED, GROUP_UPDATED and
+	// GROUP_JOIN_REQUESTED: what changed in which group, by whom.
+	GroupChange *GroupChange `protobuf:"bytes,16,opt,name=group_change,json=groupChange,proto3,oneof"`
+}
+
 func (*Event_Message) isEvent_Payload() {}
 
 func (*Event_StatusUpdate) isEvent_Payload() {}
@@ -313,6 +409,8 @@ func (*Event_Account) isEvent_Payload() {}
 func (*Event_Media) isEvent_Payload() {}
 
 func (*Event_Webhook) isEvent_Payload() {}
+
+func (*Event_GroupChange) isEvent_Payload() {}
 
 // The webhook an event is about. (Not the Webhook resource itself: webhook.proto
 // imports this file.) GetWebhook returns the whole webhook.
@@ -553,12 +651,99 @@ func (x *MessageReaction) GetReaction() *Reaction {
 	return nil
 }
 
+// A change to a group the account is (or was) in.
+type GroupChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group (its jid is in group.jid as well), after the change as far as
+	// Wildcat knows it: read from WhatsApp when it still answers the account, or the
+	// stored state with the change applied (e.g. after the account was removed).
+	Group *Group `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
+	// Who made the change; the account itself for changes made through Wildcat.
+	// Unset when WhatsApp did not say.
+	Author *Jid `protobuf:"bytes,2,opt,name=author,proto3" json:"author,omitempty"`
+	// For GROUP_PARTICIPANTS_CHANGED: what happened to the participants.
+	Action GroupParticipantsAction `protobuf:"varint,3,opt,name=action,proto3,enum=wildcat.v1.GroupParticipantsAction" json:"action,omitempty"`
+	// For GROUP_PARTICIPANTS_CHANGED: the members concerned (a member who left is
+	// removed with itself as author). For GROUP_JOIN_REQUESTED: who asked.
+	Participants []*Jid `protobuf:"bytes,4,rep,name=participants,proto3" json:"participants,omitempty"`
+	// For GROUP_UPDATED: the fields that changed, as UpdateGroup update_mask paths
+	// ("subject", "description", "settings.announce", …).
+	ChangedFields []string `protobuf:"bytes,5,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GroupChange) Reset() {
+	*x = GroupChange{}
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GroupChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GroupChange) ProtoMessage() {}
+
+func (x *GroupChange) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GroupChange.ProtoReflect.Descriptor instead.
+func (*GroupChange) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *GroupChange) GetGroup() *Group {
+	if x != nil {
+		return x.Group
+	}
+	return nil
+}
+
+func (x *GroupChange) GetAuthor() *Jid {
+	if x != nil {
+		return x.Author
+	}
+	return nil
+}
+
+func (x *GroupChange) GetAction() GroupParticipantsAction {
+	if x != nil {
+		return x.Action
+	}
+	return GroupParticipantsAction_GROUP_PARTICIPANTS_ACTION_UNSPECIFIED
+}
+
+func (x *GroupChange) GetParticipants() []*Jid {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
+func (x *GroupChange) GetChangedFields() []string {
+	if x != nil {
+		return x.ChangedFields
+	}
+	return nil
+}
+
 var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x93\x04\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xd1\x04\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -573,7 +758,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\breaction\x18\f \x01(\v2\x1b.wildcat.v1.MessageReactionH\x00R\breaction\x12/\n" +
 	"\aaccount\x18\r \x01(\v2\x13.wildcat.v1.AccountH\x00R\aaccount\x12)\n" +
 	"\x05media\x18\x0e \x01(\v2\x11.wildcat.v1.MediaH\x00R\x05media\x125\n" +
-	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhookB\t\n" +
+	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
+	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChangeB\t\n" +
 	"\apayload\"\x8b\x01\n" +
 	"\rWebhookNotice\x12\x1d\n" +
 	"\n" +
@@ -594,7 +780,13 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"message_id\x18\x02 \x01(\tR\tmessageId\x12\x17\n" +
 	"\afrom_me\x18\x03 \x01(\bR\x06fromMe\x120\n" +
-	"\breaction\x18\x04 \x01(\v2\x14.wildcat.v1.ReactionR\breaction*\xec\x02\n" +
+	"\breaction\x18\x04 \x01(\v2\x14.wildcat.v1.ReactionR\breaction\"\xf8\x01\n" +
+	"\vGroupChange\x12'\n" +
+	"\x05group\x18\x01 \x01(\v2\x11.wildcat.v1.GroupR\x05group\x12'\n" +
+	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
+	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
+	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xf8\x03\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -607,7 +799,17 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x16EVENT_TYPE_MEDIA_READY\x10\b\x12\x1f\n" +
 	"\x1bEVENT_TYPE_WEBHOOK_DISABLED\x10\t\x12\x1b\n" +
 	"\x17EVENT_TYPE_WEBHOOK_TEST\x10\n" +
-	"b\x06proto3"
+	"\x12\x1c\n" +
+	"\x18EVENT_TYPE_GROUP_CREATED\x10\v\x12)\n" +
+	"%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\f\x12\x1c\n" +
+	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
+	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e*\xdf\x01\n" +
+	"\x17GroupParticipantsAction\x12)\n" +
+	"%GROUP_PARTICIPANTS_ACTION_UNSPECIFIED\x10\x00\x12#\n" +
+	"\x1fGROUP_PARTICIPANTS_ACTION_ADDED\x10\x01\x12%\n" +
+	"!GROUP_PARTICIPANTS_ACTION_REMOVED\x10\x02\x12&\n" +
+	"\"GROUP_PARTICIPANTS_ACTION_PROMOTED\x10\x03\x12%\n" +
+	"!GROUP_PARTICIPANTS_ACTION_DEMOTED\x10\x04b\x06proto3"
 
 var (
 	file_wildcat_v1_event_proto_rawDescOnce sync.Once
@@ -621,42 +823,50 @@ func file_wildcat_v1_event_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_event_proto_rawDescData
 }
 
-var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_wildcat_v1_event_proto_goTypes = []any{
 	(EventType)(0),                // 0: wildcat.v1.EventType
-	(*Event)(nil),                 // 1: wildcat.v1.Event
-	(*WebhookNotice)(nil),         // 2: wildcat.v1.WebhookNotice
-	(*MessageStatusUpdate)(nil),   // 3: wildcat.v1.MessageStatusUpdate
-	(*MessageReaction)(nil),       // 4: wildcat.v1.MessageReaction
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
-	(*Message)(nil),               // 6: wildcat.v1.Message
-	(*Account)(nil),               // 7: wildcat.v1.Account
-	(*Media)(nil),                 // 8: wildcat.v1.Media
-	(*Jid)(nil),                   // 9: wildcat.v1.Jid
-	(MessageStatus)(0),            // 10: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 11: wildcat.v1.Reaction
+	(GroupParticipantsAction)(0),  // 1: wildcat.v1.GroupParticipantsAction
+	(*Event)(nil),                 // 2: wildcat.v1.Event
+	(*WebhookNotice)(nil),         // 3: wildcat.v1.WebhookNotice
+	(*MessageStatusUpdate)(nil),   // 4: wildcat.v1.MessageStatusUpdate
+	(*MessageReaction)(nil),       // 5: wildcat.v1.MessageReaction
+	(*GroupChange)(nil),           // 6: wildcat.v1.GroupChange
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(*Message)(nil),               // 8: wildcat.v1.Message
+	(*Account)(nil),               // 9: wildcat.v1.Account
+	(*Media)(nil),                 // 10: wildcat.v1.Media
+	(*Jid)(nil),                   // 11: wildcat.v1.Jid
+	(MessageStatus)(0),            // 12: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 13: wildcat.v1.Reaction
+	(*Group)(nil),                 // 14: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
-	5,  // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	6,  // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
-	3,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
-	4,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
-	7,  // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
-	8,  // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
-	2,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
-	9,  // 8: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	10, // 9: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	9,  // 10: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	5,  // 11: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	9,  // 12: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	11, // 13: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	7,  // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	8,  // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
+	4,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
+	5,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
+	9,  // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
+	10, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
+	3,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
+	6,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
+	11, // 9: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	12, // 10: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	11, // 11: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	7,  // 12: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	11, // 13: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	13, // 14: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	14, // 15: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	11, // 16: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	1,  // 17: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	11, // 18: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -665,6 +875,7 @@ func file_wildcat_v1_event_proto_init() {
 		return
 	}
 	file_wildcat_v1_account_proto_init()
+	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_media_proto_init()
 	file_wildcat_v1_message_proto_init()
@@ -675,14 +886,15 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Account)(nil),
 		(*Event_Media)(nil),
 		(*Event_Webhook)(nil),
+		(*Event_GroupChange)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_event_proto_rawDesc), len(file_wildcat_v1_event_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   4,
+			NumEnums:      2,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1321,12 +1321,335 @@ func (*InjectFaultResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{14}
 }
 
+// Request for ContactJoinGroup.
+type ContactJoinGroupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact that joins; it is created on first use.
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The invite code (GroupService.GetInviteLink), or the whole link.
+	InviteCode    string `protobuf:"bytes,2,opt,name=invite_code,json=inviteCode,proto3" json:"invite_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactJoinGroupRequest) Reset() {
+	*x = ContactJoinGroupRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactJoinGroupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactJoinGroupRequest) ProtoMessage() {}
+
+func (x *ContactJoinGroupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactJoinGroupRequest.ProtoReflect.Descriptor instead.
+func (*ContactJoinGroupRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ContactJoinGroupRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactJoinGroupRequest) GetInviteCode() string {
+	if x != nil {
+		return x.InviteCode
+	}
+	return ""
+}
+
+// Response of ContactJoinGroup.
+type ContactJoinGroupResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The group's JID.
+	GroupJid string `protobuf:"bytes,1,opt,name=group_jid,json=groupJid,proto3" json:"group_jid,omitempty"`
+	// True when the group has join approval on: the contact asked to join and is
+	// not a member yet.
+	PendingApproval bool `protobuf:"varint,2,opt,name=pending_approval,json=pendingApproval,proto3" json:"pending_approval,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ContactJoinGroupResponse) Reset() {
+	*x = ContactJoinGroupResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactJoinGroupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactJoinGroupResponse) ProtoMessage() {}
+
+func (x *ContactJoinGroupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactJoinGroupResponse.ProtoReflect.Descriptor instead.
+func (*ContactJoinGroupResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ContactJoinGroupResponse) GetGroupJid() string {
+	if x != nil {
+		return x.GroupJid
+	}
+	return ""
+}
+
+func (x *ContactJoinGroupResponse) GetPendingApproval() bool {
+	if x != nil {
+		return x.PendingApproval
+	}
+	return false
+}
+
+// Request for ContactUpdateParticipants.
+type ContactUpdateParticipantsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact, an admin of the group.
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The group ("…@g.us").
+	GroupJid string `protobuf:"bytes,2,opt,name=group_jid,json=groupJid,proto3" json:"group_jid,omitempty"`
+	// What to do to every listed member.
+	Action ParticipantAction `protobuf:"varint,3,opt,name=action,proto3,enum=wildcat.v1.ParticipantAction" json:"action,omitempty"`
+	// The members (1 to 100): phone numbers ("+15551234567") or user JIDs.
+	Participants  []string `protobuf:"bytes,4,rep,name=participants,proto3" json:"participants,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactUpdateParticipantsRequest) Reset() {
+	*x = ContactUpdateParticipantsRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactUpdateParticipantsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactUpdateParticipantsRequest) ProtoMessage() {}
+
+func (x *ContactUpdateParticipantsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactUpdateParticipantsRequest.ProtoReflect.Descriptor instead.
+func (*ContactUpdateParticipantsRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ContactUpdateParticipantsRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactUpdateParticipantsRequest) GetGroupJid() string {
+	if x != nil {
+		return x.GroupJid
+	}
+	return ""
+}
+
+func (x *ContactUpdateParticipantsRequest) GetAction() ParticipantAction {
+	if x != nil {
+		return x.Action
+	}
+	return ParticipantAction_PARTICIPANT_ACTION_UNSPECIFIED
+}
+
+func (x *ContactUpdateParticipantsRequest) GetParticipants() []string {
+	if x != nil {
+		return x.Participants
+	}
+	return nil
+}
+
+// Response of ContactUpdateParticipants.
+type ContactUpdateParticipantsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One result per member, in request order (jid and whatsapp_code as WhatsApp
+	// answered; status as in GroupService.UpdateParticipants).
+	Results       []*ParticipantResult `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactUpdateParticipantsResponse) Reset() {
+	*x = ContactUpdateParticipantsResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactUpdateParticipantsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactUpdateParticipantsResponse) ProtoMessage() {}
+
+func (x *ContactUpdateParticipantsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactUpdateParticipantsResponse.ProtoReflect.Descriptor instead.
+func (*ContactUpdateParticipantsResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ContactUpdateParticipantsResponse) GetResults() []*ParticipantResult {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
+// Request for ContactLeaveGroup.
+type ContactLeaveGroupRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact that leaves.
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The group ("…@g.us").
+	GroupJid      string `protobuf:"bytes,2,opt,name=group_jid,json=groupJid,proto3" json:"group_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactLeaveGroupRequest) Reset() {
+	*x = ContactLeaveGroupRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactLeaveGroupRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactLeaveGroupRequest) ProtoMessage() {}
+
+func (x *ContactLeaveGroupRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactLeaveGroupRequest.ProtoReflect.Descriptor instead.
+func (*ContactLeaveGroupRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ContactLeaveGroupRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactLeaveGroupRequest) GetGroupJid() string {
+	if x != nil {
+		return x.GroupJid
+	}
+	return ""
+}
+
+// Response of ContactLeaveGroup.
+type ContactLeaveGroupResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactLeaveGroupResponse) Reset() {
+	*x = ContactLeaveGroupResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactLeaveGroupResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactLeaveGroupResponse) ProtoMessage() {}
+
+func (x *ContactLeaveGroupResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactLeaveGroupResponse.ProtoReflect.Descriptor instead.
+func (*ContactLeaveGroupResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{20}
+}
+
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/sandbox_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/message.proto\"y\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ewildcat/v1/group_service.proto\x1a\x18wildcat/v1/message.proto\"y\n" +
 	"\x11LinkDeviceRequest\x12#\n" +
 	"\aqr_code\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\x80 R\x06qrCode\x12?\n" +
@@ -1411,7 +1734,26 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\xbaH\a\x1a\x05\x18\xe7\a(\x00R\x04code\x12>\n" +
 	"\x05delay\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\r\xbaH\n" +
 	"\xaa\x01\a\"\x03\b\xd8\x042\x00R\x05delay\"\x15\n" +
-	"\x13InjectFaultResponse*\xf4\x01\n" +
+	"\x13InjectFaultResponse\"\xb8\x01\n" +
+	"\x17ContactJoinGroupRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12\\\n" +
+	"\vinvite_code\x18\x02 \x01(\tB;\xbaH8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$R\n" +
+	"inviteCode\"b\n" +
+	"\x18ContactJoinGroupResponse\x12\x1b\n" +
+	"\tgroup_jid\x18\x01 \x01(\tR\bgroupJid\x12)\n" +
+	"\x10pending_approval\x18\x02 \x01(\bR\x0fpendingApproval\"\xea\x02\n" +
+	" ContactUpdateParticipantsRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
+	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\x12A\n" +
+	"\x06action\x18\x03 \x01(\x0e2\x1d.wildcat.v1.ParticipantActionB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06action\x12z\n" +
+	"\fparticipants\x18\x04 \x03(\tBV\xbaHS\x92\x01P\b\x01\x10d\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\fparticipants\"\\\n" +
+	"!ContactUpdateParticipantsResponse\x127\n" +
+	"\aresults\x18\x01 \x03(\v2\x1d.wildcat.v1.ParticipantResultR\aresults\"\xa3\x01\n" +
+	"\x18ContactLeaveGroupRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
+	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
+	"\x19ContactLeaveGroupResponse*\xf4\x01\n" +
 	"\x10ContactMediaKind\x12\"\n" +
 	"\x1eCONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n" +
@@ -1446,7 +1788,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x10FAULT_DELAY_ACKS\x10\x04\x12\x11\n" +
 	"\rFAULT_GO_AWAY\x10\x05\x12\x0e\n" +
 	"\n" +
-	"FAULT_NONE\x10\x062\x95\b\n" +
+	"FAULT_NONE\x10\x062\x85\f\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -1454,7 +1796,10 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x0fSendFromContact\x12\".wildcat.v1.SendFromContactRequest\x1a#.wildcat.v1.SendFromContactResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/SendFromContact\x12\xa4\x01\n" +
 	"\x13ListContactMessages\x12&.wildcat.v1.ListContactMessagesRequest\x1a'.wildcat.v1.ListContactMessagesResponse\"<\x82\xd3\xe4\x93\x023:\x01*\"./wildcat.v1.SandboxService/ListContactMessages\x90\x02\x01\x12\xa8\x01\n" +
 	"\x14DownloadContactMedia\x12'.wildcat.v1.DownloadContactMediaRequest\x1a(.wildcat.v1.DownloadContactMediaResponse\"=\x82\xd3\xe4\x93\x024:\x01*\"//wildcat.v1.SandboxService/DownloadContactMedia\x90\x02\x01\x12\x81\x01\n" +
-	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x81\x01\n" +
+	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x95\x01\n" +
+	"\x10ContactJoinGroup\x12#.wildcat.v1.ContactJoinGroupRequest\x1a$.wildcat.v1.ContactJoinGroupResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.SandboxService/ContactJoinGroup\x12\xb9\x01\n" +
+	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
+	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x81\x01\n" +
 	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3"
 
 var (
@@ -1470,65 +1815,81 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
-	(ContactMediaKind)(0),                // 0: wildcat.v1.ContactMediaKind
-	(ContactMessageKind)(0),              // 1: wildcat.v1.ContactMessageKind
-	(Fault)(0),                           // 2: wildcat.v1.Fault
-	(*LinkDeviceRequest)(nil),            // 3: wildcat.v1.LinkDeviceRequest
-	(*LinkDeviceResponse)(nil),           // 4: wildcat.v1.LinkDeviceResponse
-	(*EnterPairingCodeRequest)(nil),      // 5: wildcat.v1.EnterPairingCodeRequest
-	(*EnterPairingCodeResponse)(nil),     // 6: wildcat.v1.EnterPairingCodeResponse
-	(*SendFromContactRequest)(nil),       // 7: wildcat.v1.SendFromContactRequest
-	(*SendFromContactResponse)(nil),      // 8: wildcat.v1.SendFromContactResponse
-	(*ListContactMessagesRequest)(nil),   // 9: wildcat.v1.ListContactMessagesRequest
-	(*ListContactMessagesResponse)(nil),  // 10: wildcat.v1.ListContactMessagesResponse
-	(*CreateGroupRequest)(nil),           // 11: wildcat.v1.CreateGroupRequest
-	(*CreateGroupResponse)(nil),          // 12: wildcat.v1.CreateGroupResponse
-	(*ContactMessage)(nil),               // 13: wildcat.v1.ContactMessage
-	(*DownloadContactMediaRequest)(nil),  // 14: wildcat.v1.DownloadContactMediaRequest
-	(*DownloadContactMediaResponse)(nil), // 15: wildcat.v1.DownloadContactMediaResponse
-	(*InjectFaultRequest)(nil),           // 16: wildcat.v1.InjectFaultRequest
-	(*InjectFaultResponse)(nil),          // 17: wildcat.v1.InjectFaultResponse
-	(*LocationContent)(nil),              // 18: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),              // 19: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                  // 20: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),        // 21: google.protobuf.Timestamp
-	(*Contact)(nil),                      // 22: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),          // 23: google.protobuf.Duration
+	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
+	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
+	(Fault)(0),                                // 2: wildcat.v1.Fault
+	(*LinkDeviceRequest)(nil),                 // 3: wildcat.v1.LinkDeviceRequest
+	(*LinkDeviceResponse)(nil),                // 4: wildcat.v1.LinkDeviceResponse
+	(*EnterPairingCodeRequest)(nil),           // 5: wildcat.v1.EnterPairingCodeRequest
+	(*EnterPairingCodeResponse)(nil),          // 6: wildcat.v1.EnterPairingCodeResponse
+	(*SendFromContactRequest)(nil),            // 7: wildcat.v1.SendFromContactRequest
+	(*SendFromContactResponse)(nil),           // 8: wildcat.v1.SendFromContactResponse
+	(*ListContactMessagesRequest)(nil),        // 9: wildcat.v1.ListContactMessagesRequest
+	(*ListContactMessagesResponse)(nil),       // 10: wildcat.v1.ListContactMessagesResponse
+	(*CreateGroupRequest)(nil),                // 11: wildcat.v1.CreateGroupRequest
+	(*CreateGroupResponse)(nil),               // 12: wildcat.v1.CreateGroupResponse
+	(*ContactMessage)(nil),                    // 13: wildcat.v1.ContactMessage
+	(*DownloadContactMediaRequest)(nil),       // 14: wildcat.v1.DownloadContactMediaRequest
+	(*DownloadContactMediaResponse)(nil),      // 15: wildcat.v1.DownloadContactMediaResponse
+	(*InjectFaultRequest)(nil),                // 16: wildcat.v1.InjectFaultRequest
+	(*InjectFaultResponse)(nil),               // 17: wildcat.v1.InjectFaultResponse
+	(*ContactJoinGroupRequest)(nil),           // 18: wildcat.v1.ContactJoinGroupRequest
+	(*ContactJoinGroupResponse)(nil),          // 19: wildcat.v1.ContactJoinGroupResponse
+	(*ContactUpdateParticipantsRequest)(nil),  // 20: wildcat.v1.ContactUpdateParticipantsRequest
+	(*ContactUpdateParticipantsResponse)(nil), // 21: wildcat.v1.ContactUpdateParticipantsResponse
+	(*ContactLeaveGroupRequest)(nil),          // 22: wildcat.v1.ContactLeaveGroupRequest
+	(*ContactLeaveGroupResponse)(nil),         // 23: wildcat.v1.ContactLeaveGroupResponse
+	(*LocationContent)(nil),                   // 24: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 25: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 26: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 27: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 28: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 29: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 30: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 31: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	18, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	19, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	20, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	24, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	25, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	26, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	13, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	21, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	27, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	18, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	22, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	20, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	24, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	28, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	26, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	23, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	3,  // 12: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
-	5,  // 13: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
-	7,  // 14: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
-	9,  // 15: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
-	14, // 16: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
-	11, // 17: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
-	16, // 18: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	4,  // 19: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	6,  // 20: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	8,  // 21: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	10, // 22: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	15, // 23: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	12, // 24: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	17, // 25: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	19, // [19:26] is the sub-list for method output_type
-	12, // [12:19] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	29, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	30, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	31, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	3,  // 14: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
+	5,  // 15: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
+	7,  // 16: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
+	9,  // 17: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
+	14, // 18: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
+	11, // 19: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
+	18, // 20: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
+	20, // 21: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
+	22, // 22: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
+	16, // 23: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	4,  // 24: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	6,  // 25: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	8,  // 26: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	10, // 27: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	15, // 28: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	12, // 29: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	19, // 30: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	21, // 31: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	23, // 32: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	17, // 33: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	24, // [24:34] is the sub-list for method output_type
+	14, // [14:24] is the sub-list for method input_type
+	14, // [14:14] is the sub-list for extension type_name
+	14, // [14:14] is the sub-list for extension extendee
+	0,  // [0:14] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_sandbox_service_proto_init() }
@@ -1536,6 +1897,7 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 	if File_wildcat_v1_sandbox_service_proto != nil {
 		return
 	}
+	file_wildcat_v1_group_service_proto_init()
 	file_wildcat_v1_message_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1543,7 +1905,7 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   15,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -13,26 +13,31 @@ _sym_db = _symbol_database.Default()
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from wildcat.v1 import account_pb2 as wildcat_dot_v1_dot_account__pb2
+from wildcat.v1 import group_pb2 as wildcat_dot_v1_dot_group__pb2
 from wildcat.v1 import jid_pb2 as wildcat_dot_v1_dot_jid__pb2
 from wildcat.v1 import media_pb2 as wildcat_dot_v1_dot_media__pb2
 from wildcat.v1 import message_pb2 as wildcat_dot_v1_dot_message__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16wildcat/v1/event.proto\x12\nwildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x93\x04\n\x05\x45vent\x12\x19\n\x08\x65vent_id\x18\x01 \x01(\tR\x07\x65ventId\x12\x16\n\x06\x63ursor\x18\x02 \x01(\tR\x06\x63ursor\x12)\n\x04type\x18\x03 \x01(\x0e\x32\x15.wildcat.v1.EventTypeR\x04type\x12\x1d\n\naccount_id\x18\x04 \x01(\tR\taccountId\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12/\n\x07message\x18\n \x01(\x0b\x32\x13.wildcat.v1.MessageH\x00R\x07message\x12\x46\n\rstatus_update\x18\x0b \x01(\x0b\x32\x1f.wildcat.v1.MessageStatusUpdateH\x00R\x0cstatusUpdate\x12\x39\n\x08reaction\x18\x0c \x01(\x0b\x32\x1b.wildcat.v1.MessageReactionH\x00R\x08reaction\x12/\n\x07\x61\x63\x63ount\x18\r \x01(\x0b\x32\x13.wildcat.v1.AccountH\x00R\x07\x61\x63\x63ount\x12)\n\x05media\x18\x0e \x01(\x0b\x32\x11.wildcat.v1.MediaH\x00R\x05media\x12\x35\n\x07webhook\x18\x0f \x01(\x0b\x32\x19.wildcat.v1.WebhookNoticeH\x00R\x07webhookB\t\n\x07payload\"\x8b\x01\n\rWebhookNotice\x12\x1d\n\nwebhook_id\x18\x01 \x01(\tR\twebhookId\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12\'\n\x0f\x64isabled_reason\x18\x04 \x01(\tR\x0e\x64isabledReason\"\x88\x02\n\x13MessageStatusUpdate\x12#\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x04\x63hat\x12\x1d\n\nmessage_id\x18\x02 \x01(\tR\tmessageId\x12\x17\n\x07\x66rom_me\x18\x03 \x01(\x08R\x06\x66romMe\x12\x31\n\x06status\x18\x04 \x01(\x0e\x32\x19.wildcat.v1.MessageStatusR\x06status\x12\x31\n\x0bparticipant\x18\x05 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x0bparticipant\x12.\n\x04time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\"\xa0\x01\n\x0fMessageReaction\x12#\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x04\x63hat\x12\x1d\n\nmessage_id\x18\x02 \x01(\tR\tmessageId\x12\x17\n\x07\x66rom_me\x18\x03 \x01(\x08R\x06\x66romMe\x12\x30\n\x08reaction\x18\x04 \x01(\x0b\x32\x14.wildcat.v1.ReactionR\x08reaction*\xec\x02\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x45VENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n\x17\x45VENT_TYPE_MESSAGE_SENT\x10\x02\x12%\n!EVENT_TYPE_MESSAGE_STATUS_CHANGED\x10\x03\x12\x1d\n\x19\x45VENT_TYPE_MESSAGE_EDITED\x10\x04\x12\x1e\n\x1a\x45VENT_TYPE_MESSAGE_DELETED\x10\x05\x12\x1f\n\x1b\x45VENT_TYPE_MESSAGE_REACTION\x10\x06\x12$\n EVENT_TYPE_ACCOUNT_STATE_CHANGED\x10\x07\x12\x1a\n\x16\x45VENT_TYPE_MEDIA_READY\x10\x08\x12\x1f\n\x1b\x45VENT_TYPE_WEBHOOK_DISABLED\x10\t\x12\x1b\n\x17\x45VENT_TYPE_WEBHOOK_TEST\x10\nb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16wildcat/v1/event.proto\x12\nwildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xd1\x04\n\x05\x45vent\x12\x19\n\x08\x65vent_id\x18\x01 \x01(\tR\x07\x65ventId\x12\x16\n\x06\x63ursor\x18\x02 \x01(\tR\x06\x63ursor\x12)\n\x04type\x18\x03 \x01(\x0e\x32\x15.wildcat.v1.EventTypeR\x04type\x12\x1d\n\naccount_id\x18\x04 \x01(\tR\taccountId\x12;\n\x0b\x63reate_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12/\n\x07message\x18\n \x01(\x0b\x32\x13.wildcat.v1.MessageH\x00R\x07message\x12\x46\n\rstatus_update\x18\x0b \x01(\x0b\x32\x1f.wildcat.v1.MessageStatusUpdateH\x00R\x0cstatusUpdate\x12\x39\n\x08reaction\x18\x0c \x01(\x0b\x32\x1b.wildcat.v1.MessageReactionH\x00R\x08reaction\x12/\n\x07\x61\x63\x63ount\x18\r \x01(\x0b\x32\x13.wildcat.v1.AccountH\x00R\x07\x61\x63\x63ount\x12)\n\x05media\x18\x0e \x01(\x0b\x32\x11.wildcat.v1.MediaH\x00R\x05media\x12\x35\n\x07webhook\x18\x0f \x01(\x0b\x32\x19.wildcat.v1.WebhookNoticeH\x00R\x07webhook\x12<\n\x0cgroup_change\x18\x10 \x01(\x0b\x32\x17.wildcat.v1.GroupChangeH\x00R\x0bgroupChangeB\t\n\x07payload\"\x8b\x01\n\rWebhookNotice\x12\x1d\n\nwebhook_id\x18\x01 \x01(\tR\twebhookId\x12\x10\n\x03url\x18\x02 \x01(\tR\x03url\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x64\x65scription\x12\'\n\x0f\x64isabled_reason\x18\x04 \x01(\tR\x0e\x64isabledReason\"\x88\x02\n\x13MessageStatusUpdate\x12#\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x04\x63hat\x12\x1d\n\nmessage_id\x18\x02 \x01(\tR\tmessageId\x12\x17\n\x07\x66rom_me\x18\x03 \x01(\x08R\x06\x66romMe\x12\x31\n\x06status\x18\x04 \x01(\x0e\x32\x19.wildcat.v1.MessageStatusR\x06status\x12\x31\n\x0bparticipant\x18\x05 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x0bparticipant\x12.\n\x04time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\"\xa0\x01\n\x0fMessageReaction\x12#\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x04\x63hat\x12\x1d\n\nmessage_id\x18\x02 \x01(\tR\tmessageId\x12\x17\n\x07\x66rom_me\x18\x03 \x01(\x08R\x06\x66romMe\x12\x30\n\x08reaction\x18\x04 \x01(\x0b\x32\x14.wildcat.v1.ReactionR\x08reaction\"\xf8\x01\n\x0bGroupChange\x12\'\n\x05group\x18\x01 \x01(\x0b\x32\x11.wildcat.v1.GroupR\x05group\x12\'\n\x06\x61uthor\x18\x02 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x06\x61uthor\x12;\n\x06\x61\x63tion\x18\x03 \x01(\x0e\x32#.wildcat.v1.GroupParticipantsActionR\x06\x61\x63tion\x12\x33\n\x0cparticipants\x18\x04 \x03(\x0b\x32\x0f.wildcat.v1.JidR\x0cparticipants\x12%\n\x0e\x63hanged_fields\x18\x05 \x03(\tR\rchangedFields*\xf8\x03\n\tEventType\x12\x1a\n\x16\x45VENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x45VENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n\x17\x45VENT_TYPE_MESSAGE_SENT\x10\x02\x12%\n!EVENT_TYPE_MESSAGE_STATUS_CHANGED\x10\x03\x12\x1d\n\x19\x45VENT_TYPE_MESSAGE_EDITED\x10\x04\x12\x1e\n\x1a\x45VENT_TYPE_MESSAGE_DELETED\x10\x05\x12\x1f\n\x1b\x45VENT_TYPE_MESSAGE_REACTION\x10\x06\x12$\n EVENT_TYPE_ACCOUNT_STATE_CHANGED\x10\x07\x12\x1a\n\x16\x45VENT_TYPE_MEDIA_READY\x10\x08\x12\x1f\n\x1b\x45VENT_TYPE_WEBHOOK_DISABLED\x10\t\x12\x1b\n\x17\x45VENT_TYPE_WEBHOOK_TEST\x10\n\x12\x1c\n\x18\x45VENT_TYPE_GROUP_CREATED\x10\x0b\x12)\n%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\x0c\x12\x1c\n\x18\x45VENT_TYPE_GROUP_UPDATED\x10\r\x12#\n\x1f\x45VENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e*\xdf\x01\n\x17GroupParticipantsAction\x12)\n%GROUP_PARTICIPANTS_ACTION_UNSPECIFIED\x10\x00\x12#\n\x1fGROUP_PARTICIPANTS_ACTION_ADDED\x10\x01\x12%\n!GROUP_PARTICIPANTS_ACTION_REMOVED\x10\x02\x12&\n\"GROUP_PARTICIPANTS_ACTION_PROMOTED\x10\x03\x12%\n!GROUP_PARTICIPANTS_ACTION_DEMOTED\x10\x04\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.event_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _EVENTTYPE._serialized_start=1276
-  _EVENTTYPE._serialized_end=1640
-  _EVENT._serialized_start=170
-  _EVENT._serialized_end=701
-  _WEBHOOKNOTICE._serialized_start=704
-  _WEBHOOKNOTICE._serialized_end=843
-  _MESSAGESTATUSUPDATE._serialized_start=846
-  _MESSAGESTATUSUPDATE._serialized_end=1110
-  _MESSAGEREACTION._serialized_start=1113
-  _MESSAGEREACTION._serialized_end=1273
+  _EVENTTYPE._serialized_start=1613
+  _EVENTTYPE._serialized_end=2117
+  _GROUPPARTICIPANTSACTION._serialized_start=2120
+  _GROUPPARTICIPANTSACTION._serialized_end=2343
+  _EVENT._serialized_start=194
+  _EVENT._serialized_end=787
+  _WEBHOOKNOTICE._serialized_start=790
+  _WEBHOOKNOTICE._serialized_end=929
+  _MESSAGESTATUSUPDATE._serialized_start=932
+  _MESSAGESTATUSUPDATE._serialized_end=1196
+  _MESSAGEREACTION._serialized_start=1199
+  _MESSAGEREACTION._serialized_end=1359
+  _GROUPCHANGE._serialized_start=1362
+  _GROUPCHANGE._serialized_end=1610
 # @@protoc_insertion_point(module_scope)

@@ -1,15 +1,21 @@
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from wildcat.v1 import account_pb2 as _account_pb2
+from wildcat.v1 import group_pb2 as _group_pb2
 from wildcat.v1 import jid_pb2 as _jid_pb2
 from wildcat.v1 import media_pb2 as _media_pb2
 from wildcat.v1 import message_pb2 as _message_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from typing import ClassVar as _ClassVar, Mapping as _Mapping, Optional as _Optional, Union as _Union
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 EVENT_TYPE_ACCOUNT_STATE_CHANGED: EventType
+EVENT_TYPE_GROUP_CREATED: EventType
+EVENT_TYPE_GROUP_JOIN_REQUESTED: EventType
+EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED: EventType
+EVENT_TYPE_GROUP_UPDATED: EventType
 EVENT_TYPE_MEDIA_READY: EventType
 EVENT_TYPE_MESSAGE_DELETED: EventType
 EVENT_TYPE_MESSAGE_EDITED: EventType
@@ -20,14 +26,20 @@ EVENT_TYPE_MESSAGE_STATUS_CHANGED: EventType
 EVENT_TYPE_UNSPECIFIED: EventType
 EVENT_TYPE_WEBHOOK_DISABLED: EventType
 EVENT_TYPE_WEBHOOK_TEST: EventType
+GROUP_PARTICIPANTS_ACTION_ADDED: GroupParticipantsAction
+GROUP_PARTICIPANTS_ACTION_DEMOTED: GroupParticipantsAction
+GROUP_PARTICIPANTS_ACTION_PROMOTED: GroupParticipantsAction
+GROUP_PARTICIPANTS_ACTION_REMOVED: GroupParticipantsAction
+GROUP_PARTICIPANTS_ACTION_UNSPECIFIED: GroupParticipantsAction
 
 class Event(_message.Message):
-    __slots__ = ["account", "account_id", "create_time", "cursor", "event_id", "media", "message", "reaction", "status_update", "type", "webhook"]
+    __slots__ = ["account", "account_id", "create_time", "cursor", "event_id", "group_change", "media", "message", "reaction", "status_update", "type", "webhook"]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    GROUP_CHANGE_FIELD_NUMBER: _ClassVar[int]
     MEDIA_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     REACTION_FIELD_NUMBER: _ClassVar[int]
@@ -39,13 +51,28 @@ class Event(_message.Message):
     create_time: _timestamp_pb2.Timestamp
     cursor: str
     event_id: str
+    group_change: GroupChange
     media: _media_pb2.Media
     message: _message_pb2.Message
     reaction: MessageReaction
     status_update: MessageStatusUpdate
     type: EventType
     webhook: WebhookNotice
-    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ...) -> None: ...
+
+class GroupChange(_message.Message):
+    __slots__ = ["action", "author", "changed_fields", "group", "participants"]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    AUTHOR_FIELD_NUMBER: _ClassVar[int]
+    CHANGED_FIELDS_FIELD_NUMBER: _ClassVar[int]
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    action: GroupParticipantsAction
+    author: _jid_pb2.Jid
+    changed_fields: _containers.RepeatedScalarFieldContainer[str]
+    group: _group_pb2.Group
+    participants: _containers.RepeatedCompositeFieldContainer[_jid_pb2.Jid]
+    def __init__(self, group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ..., author: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., action: _Optional[_Union[GroupParticipantsAction, str]] = ..., participants: _Optional[_Iterable[_Union[_jid_pb2.Jid, _Mapping]]] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class MessageReaction(_message.Message):
     __slots__ = ["chat", "from_me", "message_id", "reaction"]
@@ -88,4 +115,7 @@ class WebhookNotice(_message.Message):
     def __init__(self, webhook_id: _Optional[str] = ..., url: _Optional[str] = ..., description: _Optional[str] = ..., disabled_reason: _Optional[str] = ...) -> None: ...
 
 class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class GroupParticipantsAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

@@ -114,8 +114,8 @@ class MessageServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def StreamMessages(self, request, context):
-        """Streams message and account events from the durable event log: received and
-        sent messages, status changes, edits, deletions, reactions. Each event carries
+        """Streams message, account and group events from the durable event log: received
+        and sent messages, status changes, edits, deletions, reactions, group changes. Each event carries
         a cursor; reconnecting with after_cursor resumes exactly after it.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

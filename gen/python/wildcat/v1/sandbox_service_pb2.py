@@ -15,10 +15,11 @@ from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from wildcat.v1 import group_service_pb2 as wildcat_dot_v1_dot_group__service__pb2
 from wildcat.v1 import message_pb2 as wildcat_dot_v1_dot_message__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/sandbox_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/message.proto\"y\n\x11LinkDeviceRequest\x12#\n\x07qr_code\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80 R\x06qrCode\x12?\n\x0cphone_number\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"8\n\x12LinkDeviceResponse\x12\x10\n\x03jid\x18\x01 \x01(\tR\x03jid\x12\x10\n\x03lid\x18\x02 \x01(\tR\x03lid\"\x87\x01\n\x17\x45nterPairingCodeRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\x12+\n\x04\x63ode\x18\x02 \x01(\tB\x17\xbaH\x14r\x12\x32\x10^[A-Za-z0-9]{8}$R\x04\x63ode\",\n\x18\x45nterPairingCodeResponse\x12\x10\n\x03jid\x18\x01 \x01(\tR\x03jid\"\x9e\x05\n\x16SendFromContactRequest\x12H\n\x11\x66rom_phone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0f\x66romPhoneNumber\x12!\n\x06to_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x05toJid\x12\x1d\n\x04text\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18\x80\x80\x04R\x04text\x12 \n\x05media\x18\x04 \x01(\x0c\x42\n\xbaH\x07z\x05\x18\x80\x80\x80\x08R\x05media\x12\x30\n\x0fmedia_mime_type\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\rmediaMimeType\x12\x37\n\x13reply_to_message_id\x18\x06 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x10replyToMessageId\x12\x45\n\nmedia_kind\x18\x07 \x01(\x0e\x32\x1c.wildcat.v1.ContactMediaKindB\x08\xbaH\x05\x82\x01\x02\x10\x01R\tmediaKind\x12%\n\tfile_name\x18\x08 \x01(\tB\x08\xbaH\x05r\x03\x18\xff\x01R\x08\x66ileName\x12.\n\rmedia_seconds\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\x80\xa3\x05R\x0cmediaSeconds\x12.\n\x08mentions\x18\n \x03(\tB\x12\xbaH\x0f\x92\x01\x0c\x10\x80\x02\"\x07r\x05\x10\x01\x18\x80\x01R\x08mentions\x12\x37\n\x08location\x18\x0b \x01(\x0b\x32\x1b.wildcat.v1.LocationContentR\x08location\x12\x37\n\x08\x63ontacts\x18\x0c \x01(\x0b\x32\x1b.wildcat.v1.ContactsContentR\x08\x63ontacts\x12+\n\x04poll\x18\r \x01(\x0b\x32\x17.wildcat.v1.PollContentR\x04poll\"8\n\x17SendFromContactResponse\x12\x1d\n\nmessage_id\x18\x01 \x01(\tR\tmessageId\"]\n\x1aListContactMessagesRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"U\n\x1bListContactMessagesResponse\x12\x36\n\x08messages\x18\x01 \x03(\x0b\x32\x1a.wildcat.v1.ContactMessageR\x08messages\"\xc3\x01\n\x12\x43reateGroupRequest\x12N\n\x14\x63reator_phone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x12\x63reatorPhoneNumber\x12#\n\x07subject\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x07subject\x12\x38\n\x0cparticipants\x18\x03 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\x08\x01\x10\xff\x07\"\x07r\x05\x10\x01\x18\x80\x01R\x0cparticipants\"2\n\x13\x43reateGroupResponse\x12\x1b\n\tgroup_jid\x18\x01 \x01(\tR\x08groupJid\"\x9b\x05\n\x0e\x43ontactMessage\x12\x19\n\x08\x66rom_jid\x18\x01 \x01(\tR\x07\x66romJid\x12\x1d\n\nmessage_id\x18\x02 \x01(\tR\tmessageId\x12\x12\n\x04text\x18\x03 \x01(\tR\x04text\x12\x38\n\ttimestamp\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ttimestamp\x12\x12\n\x04type\x18\x05 \x01(\tR\x04type\x12\x32\n\x04kind\x18\x06 \x01(\x0e\x32\x1e.wildcat.v1.ContactMessageKindR\x04kind\x12-\n\x13reply_to_message_id\x18\x07 \x01(\tR\x10replyToMessageId\x12*\n\x11target_message_id\x18\x08 \x01(\tR\x0ftargetMessageId\x12\x1a\n\x08mentions\x18\t \x03(\tR\x08mentions\x12\x1b\n\tmime_type\x18\n \x01(\tR\x08mimeType\x12\x1b\n\tfile_name\x18\x0b \x01(\tR\x08\x66ileName\x12\x1d\n\nsize_bytes\x18\x0c \x01(\x03R\tsizeBytes\x12\x18\n\x07seconds\x18\r \x01(\rR\x07seconds\x12\x37\n\x08location\x18\x0e \x01(\x0b\x32\x1b.wildcat.v1.LocationContentR\x08location\x12/\n\x08\x63ontacts\x18\x0f \x03(\x0b\x32\x13.wildcat.v1.ContactR\x08\x63ontacts\x12+\n\x04poll\x18\x10 \x01(\x0b\x32\x17.wildcat.v1.PollContentR\x04poll\x12\x1d\n\npoll_votes\x18\x11 \x03(\tR\tpollVotes\x12\x19\n\x08\x63hat_jid\x18\x12 \x01(\tR\x07\x63hatJid\"\x89\x01\n\x1b\x44ownloadContactMediaRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\x12)\n\nmessage_id\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\"l\n\x1c\x44ownloadContactMediaResponse\x12\x12\n\x04\x64\x61ta\x18\x01 \x01(\x0cR\x04\x64\x61ta\x12\x1b\n\tmime_type\x18\x02 \x01(\tR\x08mimeType\x12\x1b\n\tfile_name\x18\x03 \x01(\tR\x08\x66ileName\"\xc7\x01\n\x12InjectFaultRequest\x12\x1c\n\x03jid\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x03jid\x12\x33\n\x05\x66\x61ult\x18\x02 \x01(\x0e\x32\x11.wildcat.v1.FaultB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x05\x66\x61ult\x12\x1e\n\x04\x63ode\x18\x03 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe7\x07(\x00R\x04\x63ode\x12>\n\x05\x64\x65lay\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationB\r\xbaH\n\xaa\x01\x07\"\x03\x08\xd8\x04\x32\x00R\x05\x64\x65lay\"\x15\n\x13InjectFaultResponse*\xf4\x01\n\x10\x43ontactMediaKind\x12\"\n\x1e\x43ONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43ONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n\x18\x43ONTACT_MEDIA_KIND_VIDEO\x10\x02\x12\x1c\n\x18\x43ONTACT_MEDIA_KIND_AUDIO\x10\x03\x12!\n\x1d\x43ONTACT_MEDIA_KIND_VOICE_NOTE\x10\x04\x12\x1f\n\x1b\x43ONTACT_MEDIA_KIND_DOCUMENT\x10\x05\x12\x1e\n\x1a\x43ONTACT_MEDIA_KIND_STICKER\x10\x06*\xaf\x04\n\x12\x43ontactMessageKind\x12$\n CONTACT_MESSAGE_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43ONTACT_MESSAGE_KIND_TEXT\x10\x01\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_IMAGE\x10\x02\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_VIDEO\x10\x03\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_AUDIO\x10\x04\x12#\n\x1f\x43ONTACT_MESSAGE_KIND_VOICE_NOTE\x10\x05\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_DOCUMENT\x10\x06\x12 \n\x1c\x43ONTACT_MESSAGE_KIND_STICKER\x10\x07\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_LOCATION\x10\x08\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_CONTACTS\x10\t\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_REACTION\x10\n\x12\x1d\n\x19\x43ONTACT_MESSAGE_KIND_POLL\x10\x0b\x12\"\n\x1e\x43ONTACT_MESSAGE_KIND_POLL_VOTE\x10\x0c\x12\x1d\n\x19\x43ONTACT_MESSAGE_KIND_EDIT\x10\r\x12\x1f\n\x1b\x43ONTACT_MESSAGE_KIND_REVOKE\x10\x0e\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_OTHER\x10\x0f*\xa1\x01\n\x05\x46\x61ult\x12\x15\n\x11\x46\x41ULT_UNSPECIFIED\x10\x00\x12\x19\n\x15\x46\x41ULT_DROP_CONNECTION\x10\x01\x12\x16\n\x12\x46\x41ULT_STREAM_ERROR\x10\x02\x12\x15\n\x11\x46\x41ULT_REFUSE_ACKS\x10\x03\x12\x14\n\x10\x46\x41ULT_DELAY_ACKS\x10\x04\x12\x11\n\rFAULT_GO_AWAY\x10\x05\x12\x0e\n\nFAULT_NONE\x10\x06\x32\x95\x08\n\x0eSandboxService\x12}\n\nLinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n\x10\x45nterPairingCode\x12#.wildcat.v1.EnterPairingCodeRequest\x1a$.wildcat.v1.EnterPairingCodeResponse\"6\x82\xd3\xe4\x93\x02\x30:\x01*\"+/wildcat.v1.SandboxService/EnterPairingCode\x12\x91\x01\n\x0fSendFromContact\x12\".wildcat.v1.SendFromContactRequest\x1a#.wildcat.v1.SendFromContactResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/SendFromContact\x12\xa4\x01\n\x13ListContactMessages\x12&.wildcat.v1.ListContactMessagesRequest\x1a\'.wildcat.v1.ListContactMessagesResponse\"<\x90\x02\x01\x82\xd3\xe4\x93\x02\x33:\x01*\"./wildcat.v1.SandboxService/ListContactMessages\x12\xa8\x01\n\x14\x44ownloadContactMedia\x12\'.wildcat.v1.DownloadContactMediaRequest\x1a(.wildcat.v1.DownloadContactMediaResponse\"=\x90\x02\x01\x82\xd3\xe4\x93\x02\x34:\x01*\"//wildcat.v1.SandboxService/DownloadContactMedia\x12\x81\x01\n\x0b\x43reateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x81\x01\n\x0bInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/sandbox_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1ewildcat/v1/group_service.proto\x1a\x18wildcat/v1/message.proto\"y\n\x11LinkDeviceRequest\x12#\n\x07qr_code\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80 R\x06qrCode\x12?\n\x0cphone_number\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"8\n\x12LinkDeviceResponse\x12\x10\n\x03jid\x18\x01 \x01(\tR\x03jid\x12\x10\n\x03lid\x18\x02 \x01(\tR\x03lid\"\x87\x01\n\x17\x45nterPairingCodeRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\x12+\n\x04\x63ode\x18\x02 \x01(\tB\x17\xbaH\x14r\x12\x32\x10^[A-Za-z0-9]{8}$R\x04\x63ode\",\n\x18\x45nterPairingCodeResponse\x12\x10\n\x03jid\x18\x01 \x01(\tR\x03jid\"\x9e\x05\n\x16SendFromContactRequest\x12H\n\x11\x66rom_phone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0f\x66romPhoneNumber\x12!\n\x06to_jid\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x05toJid\x12\x1d\n\x04text\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x18\x80\x80\x04R\x04text\x12 \n\x05media\x18\x04 \x01(\x0c\x42\n\xbaH\x07z\x05\x18\x80\x80\x80\x08R\x05media\x12\x30\n\x0fmedia_mime_type\x18\x05 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\rmediaMimeType\x12\x37\n\x13reply_to_message_id\x18\x06 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01R\x10replyToMessageId\x12\x45\n\nmedia_kind\x18\x07 \x01(\x0e\x32\x1c.wildcat.v1.ContactMediaKindB\x08\xbaH\x05\x82\x01\x02\x10\x01R\tmediaKind\x12%\n\tfile_name\x18\x08 \x01(\tB\x08\xbaH\x05r\x03\x18\xff\x01R\x08\x66ileName\x12.\n\rmedia_seconds\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\x80\xa3\x05R\x0cmediaSeconds\x12.\n\x08mentions\x18\n \x03(\tB\x12\xbaH\x0f\x92\x01\x0c\x10\x80\x02\"\x07r\x05\x10\x01\x18\x80\x01R\x08mentions\x12\x37\n\x08location\x18\x0b \x01(\x0b\x32\x1b.wildcat.v1.LocationContentR\x08location\x12\x37\n\x08\x63ontacts\x18\x0c \x01(\x0b\x32\x1b.wildcat.v1.ContactsContentR\x08\x63ontacts\x12+\n\x04poll\x18\r \x01(\x0b\x32\x17.wildcat.v1.PollContentR\x04poll\"8\n\x17SendFromContactResponse\x12\x1d\n\nmessage_id\x18\x01 \x01(\tR\tmessageId\"]\n\x1aListContactMessagesRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"U\n\x1bListContactMessagesResponse\x12\x36\n\x08messages\x18\x01 \x03(\x0b\x32\x1a.wildcat.v1.ContactMessageR\x08messages\"\xc3\x01\n\x12\x43reateGroupRequest\x12N\n\x14\x63reator_phone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x12\x63reatorPhoneNumber\x12#\n\x07subject\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18\x64R\x07subject\x12\x38\n\x0cparticipants\x18\x03 \x03(\tB\x14\xbaH\x11\x92\x01\x0e\x08\x01\x10\xff\x07\"\x07r\x05\x10\x01\x18\x80\x01R\x0cparticipants\"2\n\x13\x43reateGroupResponse\x12\x1b\n\tgroup_jid\x18\x01 \x01(\tR\x08groupJid\"\x9b\x05\n\x0e\x43ontactMessage\x12\x19\n\x08\x66rom_jid\x18\x01 \x01(\tR\x07\x66romJid\x12\x1d\n\nmessage_id\x18\x02 \x01(\tR\tmessageId\x12\x12\n\x04text\x18\x03 \x01(\tR\x04text\x12\x38\n\ttimestamp\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ttimestamp\x12\x12\n\x04type\x18\x05 \x01(\tR\x04type\x12\x32\n\x04kind\x18\x06 \x01(\x0e\x32\x1e.wildcat.v1.ContactMessageKindR\x04kind\x12-\n\x13reply_to_message_id\x18\x07 \x01(\tR\x10replyToMessageId\x12*\n\x11target_message_id\x18\x08 \x01(\tR\x0ftargetMessageId\x12\x1a\n\x08mentions\x18\t \x03(\tR\x08mentions\x12\x1b\n\tmime_type\x18\n \x01(\tR\x08mimeType\x12\x1b\n\tfile_name\x18\x0b \x01(\tR\x08\x66ileName\x12\x1d\n\nsize_bytes\x18\x0c \x01(\x03R\tsizeBytes\x12\x18\n\x07seconds\x18\r \x01(\rR\x07seconds\x12\x37\n\x08location\x18\x0e \x01(\x0b\x32\x1b.wildcat.v1.LocationContentR\x08location\x12/\n\x08\x63ontacts\x18\x0f \x03(\x0b\x32\x13.wildcat.v1.ContactR\x08\x63ontacts\x12+\n\x04poll\x18\x10 \x01(\x0b\x32\x17.wildcat.v1.PollContentR\x04poll\x12\x1d\n\npoll_votes\x18\x11 \x03(\tR\tpollVotes\x12\x19\n\x08\x63hat_jid\x18\x12 \x01(\tR\x07\x63hatJid\"\x89\x01\n\x1b\x44ownloadContactMediaRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\x12)\n\nmessage_id\x18\x02 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\"l\n\x1c\x44ownloadContactMediaResponse\x12\x12\n\x04\x64\x61ta\x18\x01 \x01(\x0cR\x04\x64\x61ta\x12\x1b\n\tmime_type\x18\x02 \x01(\tR\x08mimeType\x12\x1b\n\tfile_name\x18\x03 \x01(\tR\x08\x66ileName\"\xc7\x01\n\x12InjectFaultRequest\x12\x1c\n\x03jid\x18\x01 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\x03jid\x12\x33\n\x05\x66\x61ult\x18\x02 \x01(\x0e\x32\x11.wildcat.v1.FaultB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x05\x66\x61ult\x12\x1e\n\x04\x63ode\x18\x03 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe7\x07(\x00R\x04\x63ode\x12>\n\x05\x64\x65lay\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationB\r\xbaH\n\xaa\x01\x07\"\x03\x08\xd8\x04\x32\x00R\x05\x64\x65lay\"\x15\n\x13InjectFaultResponse\"\xb8\x01\n\x17\x43ontactJoinGroupRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\x12\\\n\x0binvite_code\x18\x02 \x01(\tB;\xbaH8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$R\ninviteCode\"b\n\x18\x43ontactJoinGroupResponse\x12\x1b\n\tgroup_jid\x18\x01 \x01(\tR\x08groupJid\x12)\n\x10pending_approval\x18\x02 \x01(\x08R\x0fpendingApproval\"\xea\x02\n ContactUpdateParticipantsRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\x12\x41\n\x06\x61\x63tion\x18\x03 \x01(\x0e\x32\x1d.wildcat.v1.ParticipantActionB\n\xbaH\x07\x82\x01\x04\x10\x01 \x00R\x06\x61\x63tion\x12z\n\x0cparticipants\x18\x04 \x03(\tBV\xbaHS\x92\x01P\x08\x01\x10\x64\x18\x01\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\x0cparticipants\"\\\n!ContactUpdateParticipantsResponse\x12\x37\n\x07results\x18\x01 \x03(\x0b\x32\x1d.wildcat.v1.ParticipantResultR\x07results\"\xa3\x01\n\x18\x43ontactLeaveGroupRequest\x12?\n\x0cphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\x12\x46\n\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\x08groupJid\"\x1b\n\x19\x43ontactLeaveGroupResponse*\xf4\x01\n\x10\x43ontactMediaKind\x12\"\n\x1e\x43ONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n\x18\x43ONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n\x18\x43ONTACT_MEDIA_KIND_VIDEO\x10\x02\x12\x1c\n\x18\x43ONTACT_MEDIA_KIND_AUDIO\x10\x03\x12!\n\x1d\x43ONTACT_MEDIA_KIND_VOICE_NOTE\x10\x04\x12\x1f\n\x1b\x43ONTACT_MEDIA_KIND_DOCUMENT\x10\x05\x12\x1e\n\x1a\x43ONTACT_MEDIA_KIND_STICKER\x10\x06*\xaf\x04\n\x12\x43ontactMessageKind\x12$\n CONTACT_MESSAGE_KIND_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43ONTACT_MESSAGE_KIND_TEXT\x10\x01\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_IMAGE\x10\x02\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_VIDEO\x10\x03\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_AUDIO\x10\x04\x12#\n\x1f\x43ONTACT_MESSAGE_KIND_VOICE_NOTE\x10\x05\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_DOCUMENT\x10\x06\x12 \n\x1c\x43ONTACT_MESSAGE_KIND_STICKER\x10\x07\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_LOCATION\x10\x08\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_CONTACTS\x10\t\x12!\n\x1d\x43ONTACT_MESSAGE_KIND_REACTION\x10\n\x12\x1d\n\x19\x43ONTACT_MESSAGE_KIND_POLL\x10\x0b\x12\"\n\x1e\x43ONTACT_MESSAGE_KIND_POLL_VOTE\x10\x0c\x12\x1d\n\x19\x43ONTACT_MESSAGE_KIND_EDIT\x10\r\x12\x1f\n\x1b\x43ONTACT_MESSAGE_KIND_REVOKE\x10\x0e\x12\x1e\n\x1a\x43ONTACT_MESSAGE_KIND_OTHER\x10\x0f*\xa1\x01\n\x05\x46\x61ult\x12\x15\n\x11\x46\x41ULT_UNSPECIFIED\x10\x00\x12\x19\n\x15\x46\x41ULT_DROP_CONNECTION\x10\x01\x12\x16\n\x12\x46\x41ULT_STREAM_ERROR\x10\x02\x12\x15\n\x11\x46\x41ULT_REFUSE_ACKS\x10\x03\x12\x14\n\x10\x46\x41ULT_DELAY_ACKS\x10\x04\x12\x11\n\rFAULT_GO_AWAY\x10\x05\x12\x0e\n\nFAULT_NONE\x10\x06\x32\x85\x0c\n\x0eSandboxService\x12}\n\nLinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n\x10\x45nterPairingCode\x12#.wildcat.v1.EnterPairingCodeRequest\x1a$.wildcat.v1.EnterPairingCodeResponse\"6\x82\xd3\xe4\x93\x02\x30:\x01*\"+/wildcat.v1.SandboxService/EnterPairingCode\x12\x91\x01\n\x0fSendFromContact\x12\".wildcat.v1.SendFromContactRequest\x1a#.wildcat.v1.SendFromContactResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/SendFromContact\x12\xa4\x01\n\x13ListContactMessages\x12&.wildcat.v1.ListContactMessagesRequest\x1a\'.wildcat.v1.ListContactMessagesResponse\"<\x90\x02\x01\x82\xd3\xe4\x93\x02\x33:\x01*\"./wildcat.v1.SandboxService/ListContactMessages\x12\xa8\x01\n\x14\x44ownloadContactMedia\x12\'.wildcat.v1.DownloadContactMediaRequest\x1a(.wildcat.v1.DownloadContactMediaResponse\"=\x90\x02\x01\x82\xd3\xe4\x93\x02\x34:\x01*\"//wildcat.v1.SandboxService/DownloadContactMedia\x12\x81\x01\n\x0b\x43reateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x95\x01\n\x10\x43ontactJoinGroup\x12#.wildcat.v1.ContactJoinGroupRequest\x1a$.wildcat.v1.ContactJoinGroupResponse\"6\x82\xd3\xe4\x93\x02\x30:\x01*\"+/wildcat.v1.SandboxService/ContactJoinGroup\x12\xb9\x01\n\x19\x43ontactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x02\x39:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n\x11\x43ontactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x02\x31:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x81\x01\n\x0bInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.sandbox_service_pb2', globals())
@@ -73,6 +74,22 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _INJECTFAULTREQUEST.fields_by_name['code']._serialized_options = b'\272H\007\032\005\030\347\007(\000'
   _INJECTFAULTREQUEST.fields_by_name['delay']._options = None
   _INJECTFAULTREQUEST.fields_by_name['delay']._serialized_options = b'\272H\n\252\001\007\"\003\010\330\0042\000'
+  _CONTACTJOINGROUPREQUEST.fields_by_name['phone_number']._options = None
+  _CONTACTJOINGROUPREQUEST.fields_by_name['phone_number']._serialized_options = b'\272H\031r\0272\025^\\+?[1-9][0-9]{6,14}$'
+  _CONTACTJOINGROUPREQUEST.fields_by_name['invite_code']._options = None
+  _CONTACTJOINGROUPREQUEST.fields_by_name['invite_code']._serialized_options = b'\272H8r624^(https://chat\\.whatsapp\\.com/)?[A-Za-z0-9_-]{6,64}$'
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['phone_number']._options = None
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['phone_number']._serialized_options = b'\272H\031r\0272\025^\\+?[1-9][0-9]{6,14}$'
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['group_jid']._options = None
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['group_jid']._serialized_options = b'\272H&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$'
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['action']._options = None
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['action']._serialized_options = b'\272H\007\202\001\004\020\001 \000'
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['participants']._options = None
+  _CONTACTUPDATEPARTICIPANTSREQUEST.fields_by_name['participants']._serialized_options = b'\272HS\222\001P\010\001\020d\030\001\"HrF2D^(\\+?[1-9][0-9]{6,14}|[0-9]{1,20}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$'
+  _CONTACTLEAVEGROUPREQUEST.fields_by_name['phone_number']._options = None
+  _CONTACTLEAVEGROUPREQUEST.fields_by_name['phone_number']._serialized_options = b'\272H\031r\0272\025^\\+?[1-9][0-9]{6,14}$'
+  _CONTACTLEAVEGROUPREQUEST.fields_by_name['group_jid']._options = None
+  _CONTACTLEAVEGROUPREQUEST.fields_by_name['group_jid']._serialized_options = b'\272H&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$'
   _SANDBOXSERVICE.methods_by_name['LinkDevice']._options = None
   _SANDBOXSERVICE.methods_by_name['LinkDevice']._serialized_options = b'\202\323\344\223\002*:\001*\"%/wildcat.v1.SandboxService/LinkDevice'
   _SANDBOXSERVICE.methods_by_name['EnterPairingCode']._options = None
@@ -85,44 +102,62 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _SANDBOXSERVICE.methods_by_name['DownloadContactMedia']._serialized_options = b'\220\002\001\202\323\344\223\0024:\001*\"//wildcat.v1.SandboxService/DownloadContactMedia'
   _SANDBOXSERVICE.methods_by_name['CreateGroup']._options = None
   _SANDBOXSERVICE.methods_by_name['CreateGroup']._serialized_options = b'\202\323\344\223\002+:\001*\"&/wildcat.v1.SandboxService/CreateGroup'
+  _SANDBOXSERVICE.methods_by_name['ContactJoinGroup']._options = None
+  _SANDBOXSERVICE.methods_by_name['ContactJoinGroup']._serialized_options = b'\202\323\344\223\0020:\001*\"+/wildcat.v1.SandboxService/ContactJoinGroup'
+  _SANDBOXSERVICE.methods_by_name['ContactUpdateParticipants']._options = None
+  _SANDBOXSERVICE.methods_by_name['ContactUpdateParticipants']._serialized_options = b'\202\323\344\223\0029:\001*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants'
+  _SANDBOXSERVICE.methods_by_name['ContactLeaveGroup']._options = None
+  _SANDBOXSERVICE.methods_by_name['ContactLeaveGroup']._serialized_options = b'\202\323\344\223\0021:\001*\",/wildcat.v1.SandboxService/ContactLeaveGroup'
   _SANDBOXSERVICE.methods_by_name['InjectFault']._options = None
   _SANDBOXSERVICE.methods_by_name['InjectFault']._serialized_options = b'\202\323\344\223\002+:\001*\"&/wildcat.v1.SandboxService/InjectFault'
-  _CONTACTMEDIAKIND._serialized_start=2872
-  _CONTACTMEDIAKIND._serialized_end=3116
-  _CONTACTMESSAGEKIND._serialized_start=3119
-  _CONTACTMESSAGEKIND._serialized_end=3678
-  _FAULT._serialized_start=3681
-  _FAULT._serialized_end=3842
-  _LINKDEVICEREQUEST._serialized_start=198
-  _LINKDEVICEREQUEST._serialized_end=319
-  _LINKDEVICERESPONSE._serialized_start=321
-  _LINKDEVICERESPONSE._serialized_end=377
-  _ENTERPAIRINGCODEREQUEST._serialized_start=380
-  _ENTERPAIRINGCODEREQUEST._serialized_end=515
-  _ENTERPAIRINGCODERESPONSE._serialized_start=517
-  _ENTERPAIRINGCODERESPONSE._serialized_end=561
-  _SENDFROMCONTACTREQUEST._serialized_start=564
-  _SENDFROMCONTACTREQUEST._serialized_end=1234
-  _SENDFROMCONTACTRESPONSE._serialized_start=1236
-  _SENDFROMCONTACTRESPONSE._serialized_end=1292
-  _LISTCONTACTMESSAGESREQUEST._serialized_start=1294
-  _LISTCONTACTMESSAGESREQUEST._serialized_end=1387
-  _LISTCONTACTMESSAGESRESPONSE._serialized_start=1389
-  _LISTCONTACTMESSAGESRESPONSE._serialized_end=1474
-  _CREATEGROUPREQUEST._serialized_start=1477
-  _CREATEGROUPREQUEST._serialized_end=1672
-  _CREATEGROUPRESPONSE._serialized_start=1674
-  _CREATEGROUPRESPONSE._serialized_end=1724
-  _CONTACTMESSAGE._serialized_start=1727
-  _CONTACTMESSAGE._serialized_end=2394
-  _DOWNLOADCONTACTMEDIAREQUEST._serialized_start=2397
-  _DOWNLOADCONTACTMEDIAREQUEST._serialized_end=2534
-  _DOWNLOADCONTACTMEDIARESPONSE._serialized_start=2536
-  _DOWNLOADCONTACTMEDIARESPONSE._serialized_end=2644
-  _INJECTFAULTREQUEST._serialized_start=2647
-  _INJECTFAULTREQUEST._serialized_end=2846
-  _INJECTFAULTRESPONSE._serialized_start=2848
-  _INJECTFAULTRESPONSE._serialized_end=2869
-  _SANDBOXSERVICE._serialized_start=3845
-  _SANDBOXSERVICE._serialized_end=4890
+  _CONTACTMEDIAKIND._serialized_start=3845
+  _CONTACTMEDIAKIND._serialized_end=4089
+  _CONTACTMESSAGEKIND._serialized_start=4092
+  _CONTACTMESSAGEKIND._serialized_end=4651
+  _FAULT._serialized_start=4654
+  _FAULT._serialized_end=4815
+  _LINKDEVICEREQUEST._serialized_start=230
+  _LINKDEVICEREQUEST._serialized_end=351
+  _LINKDEVICERESPONSE._serialized_start=353
+  _LINKDEVICERESPONSE._serialized_end=409
+  _ENTERPAIRINGCODEREQUEST._serialized_start=412
+  _ENTERPAIRINGCODEREQUEST._serialized_end=547
+  _ENTERPAIRINGCODERESPONSE._serialized_start=549
+  _ENTERPAIRINGCODERESPONSE._serialized_end=593
+  _SENDFROMCONTACTREQUEST._serialized_start=596
+  _SENDFROMCONTACTREQUEST._serialized_end=1266
+  _SENDFROMCONTACTRESPONSE._serialized_start=1268
+  _SENDFROMCONTACTRESPONSE._serialized_end=1324
+  _LISTCONTACTMESSAGESREQUEST._serialized_start=1326
+  _LISTCONTACTMESSAGESREQUEST._serialized_end=1419
+  _LISTCONTACTMESSAGESRESPONSE._serialized_start=1421
+  _LISTCONTACTMESSAGESRESPONSE._serialized_end=1506
+  _CREATEGROUPREQUEST._serialized_start=1509
+  _CREATEGROUPREQUEST._serialized_end=1704
+  _CREATEGROUPRESPONSE._serialized_start=1706
+  _CREATEGROUPRESPONSE._serialized_end=1756
+  _CONTACTMESSAGE._serialized_start=1759
+  _CONTACTMESSAGE._serialized_end=2426
+  _DOWNLOADCONTACTMEDIAREQUEST._serialized_start=2429
+  _DOWNLOADCONTACTMEDIAREQUEST._serialized_end=2566
+  _DOWNLOADCONTACTMEDIARESPONSE._serialized_start=2568
+  _DOWNLOADCONTACTMEDIARESPONSE._serialized_end=2676
+  _INJECTFAULTREQUEST._serialized_start=2679
+  _INJECTFAULTREQUEST._serialized_end=2878
+  _INJECTFAULTRESPONSE._serialized_start=2880
+  _INJECTFAULTRESPONSE._serialized_end=2901
+  _CONTACTJOINGROUPREQUEST._serialized_start=2904
+  _CONTACTJOINGROUPREQUEST._serialized_end=3088
+  _CONTACTJOINGROUPRESPONSE._serialized_start=3090
+  _CONTACTJOINGROUPRESPONSE._serialized_end=3188
+  _CONTACTUPDATEPARTICIPANTSREQUEST._serialized_start=3191
+  _CONTACTUPDATEPARTICIPANTSREQUEST._serialized_end=3553
+  _CONTACTUPDATEPARTICIPANTSRESPONSE._serialized_start=3555
+  _CONTACTUPDATEPARTICIPANTSRESPONSE._serialized_end=3647
+  _CONTACTLEAVEGROUPREQUEST._serialized_start=3650
+  _CONTACTLEAVEGROUPREQUEST._serialized_end=3813
+  _CONTACTLEAVEGROUPRESPONSE._serialized_start=3815
+  _CONTACTLEAVEGROUPRESPONSE._serialized_end=3842
+  _SANDBOXSERVICE._serialized_start=4818
+  _SANDBOXSERVICE._serialized_end=6359
 # @@protoc_insertion_point(module_scope)

@@ -2,6 +2,7 @@ from buf.validate import validate_pb2 as _validate_pb2
 from google.api import annotations_pb2 as _annotations_pb2
 from google.protobuf import duration_pb2 as _duration_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from wildcat.v1 import group_service_pb2 as _group_service_pb2
 from wildcat.v1 import message_pb2 as _message_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -40,6 +41,34 @@ FAULT_NONE: Fault
 FAULT_REFUSE_ACKS: Fault
 FAULT_STREAM_ERROR: Fault
 FAULT_UNSPECIFIED: Fault
+
+class ContactJoinGroupRequest(_message.Message):
+    __slots__ = ["invite_code", "phone_number"]
+    INVITE_CODE_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    invite_code: str
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., invite_code: _Optional[str] = ...) -> None: ...
+
+class ContactJoinGroupResponse(_message.Message):
+    __slots__ = ["group_jid", "pending_approval"]
+    GROUP_JID_FIELD_NUMBER: _ClassVar[int]
+    PENDING_APPROVAL_FIELD_NUMBER: _ClassVar[int]
+    group_jid: str
+    pending_approval: bool
+    def __init__(self, group_jid: _Optional[str] = ..., pending_approval: bool = ...) -> None: ...
+
+class ContactLeaveGroupRequest(_message.Message):
+    __slots__ = ["group_jid", "phone_number"]
+    GROUP_JID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    group_jid: str
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., group_jid: _Optional[str] = ...) -> None: ...
+
+class ContactLeaveGroupResponse(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
 
 class ContactMessage(_message.Message):
     __slots__ = ["chat_jid", "contacts", "file_name", "from_jid", "kind", "location", "mentions", "message_id", "mime_type", "poll", "poll_votes", "reply_to_message_id", "seconds", "size_bytes", "target_message_id", "text", "timestamp", "type"]
@@ -80,6 +109,24 @@ class ContactMessage(_message.Message):
     timestamp: _timestamp_pb2.Timestamp
     type: str
     def __init__(self, from_jid: _Optional[str] = ..., message_id: _Optional[str] = ..., text: _Optional[str] = ..., timestamp: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., type: _Optional[str] = ..., kind: _Optional[_Union[ContactMessageKind, str]] = ..., reply_to_message_id: _Optional[str] = ..., target_message_id: _Optional[str] = ..., mentions: _Optional[_Iterable[str]] = ..., mime_type: _Optional[str] = ..., file_name: _Optional[str] = ..., size_bytes: _Optional[int] = ..., seconds: _Optional[int] = ..., location: _Optional[_Union[_message_pb2.LocationContent, _Mapping]] = ..., contacts: _Optional[_Iterable[_Union[_message_pb2.Contact, _Mapping]]] = ..., poll: _Optional[_Union[_message_pb2.PollContent, _Mapping]] = ..., poll_votes: _Optional[_Iterable[str]] = ..., chat_jid: _Optional[str] = ...) -> None: ...
+
+class ContactUpdateParticipantsRequest(_message.Message):
+    __slots__ = ["action", "group_jid", "participants", "phone_number"]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    GROUP_JID_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANTS_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    action: _group_service_pb2.ParticipantAction
+    group_jid: str
+    participants: _containers.RepeatedScalarFieldContainer[str]
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., group_jid: _Optional[str] = ..., action: _Optional[_Union[_group_service_pb2.ParticipantAction, str]] = ..., participants: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ContactUpdateParticipantsResponse(_message.Message):
+    __slots__ = ["results"]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[_group_service_pb2.ParticipantResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[_group_service_pb2.ParticipantResult, _Mapping]]] = ...) -> None: ...
 
 class CreateGroupRequest(_message.Message):
     __slots__ = ["creator_phone_number", "participants", "subject"]

@@ -48,6 +48,21 @@ class SandboxServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.CreateGroupRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.CreateGroupResponse.FromString,
                 )
+        self.ContactJoinGroup = channel.unary_unary(
+                '/wildcat.v1.SandboxService/ContactJoinGroup',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactJoinGroupRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactJoinGroupResponse.FromString,
+                )
+        self.ContactUpdateParticipants = channel.unary_unary(
+                '/wildcat.v1.SandboxService/ContactUpdateParticipants',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactUpdateParticipantsRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactUpdateParticipantsResponse.FromString,
+                )
+        self.ContactLeaveGroup = channel.unary_unary(
+                '/wildcat.v1.SandboxService/ContactLeaveGroup',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.FromString,
+                )
         self.InjectFault = channel.unary_unary(
                 '/wildcat.v1.SandboxService/InjectFault',
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.SerializeToString,
@@ -110,6 +125,31 @@ class SandboxServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ContactJoinGroup(self, request, context):
+        """A simulated contact joins a group by its invite code or link (with join
+        approval on, it asks to join instead). Fails with NOT_FOUND for an unknown or
+        revoked code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContactUpdateParticipants(self, request, context):
+        """A simulated contact adds, removes, promotes or demotes members of a group it
+        is an admin of (e.g. promotes the account, or removes it). WhatsApp answers
+        per member.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContactLeaveGroup(self, request, context):
+        """A simulated contact leaves a group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def InjectFault(self, request, context):
         """Makes the simulated server misbehave towards one device, for testing.
         """
@@ -149,6 +189,21 @@ def add_SandboxServiceServicer_to_server(servicer, server):
                     servicer.CreateGroup,
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.CreateGroupRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.CreateGroupResponse.SerializeToString,
+            ),
+            'ContactJoinGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactJoinGroup,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactJoinGroupRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactJoinGroupResponse.SerializeToString,
+            ),
+            'ContactUpdateParticipants': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactUpdateParticipants,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactUpdateParticipantsRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactUpdateParticipantsResponse.SerializeToString,
+            ),
+            'ContactLeaveGroup': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactLeaveGroup,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.SerializeToString,
             ),
             'InjectFault': grpc.unary_unary_rpc_method_handler(
                     servicer.InjectFault,
@@ -268,6 +323,57 @@ class SandboxService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/CreateGroup',
             wildcat_dot_v1_dot_sandbox__service__pb2.CreateGroupRequest.SerializeToString,
             wildcat_dot_v1_dot_sandbox__service__pb2.CreateGroupResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ContactJoinGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactJoinGroup',
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactJoinGroupRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactJoinGroupResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ContactUpdateParticipants(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactUpdateParticipants',
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactUpdateParticipantsRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactUpdateParticipantsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ContactLeaveGroup(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactLeaveGroup',
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

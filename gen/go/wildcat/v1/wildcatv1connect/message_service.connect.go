@@ -77,8 +77,8 @@ type MessageServiceClient interface {
 	GetMessage(context.Context, *connect.Request[v1.GetMessageRequest]) (*connect.Response[v1.GetMessageResponse], error)
 	// Lists stored messages of an account, newest first.
 	ListMessages(context.Context, *connect.Request[v1.ListMessagesRequest]) (*connect.Response[v1.ListMessagesResponse], error)
-	// Streams message and account events from the durable event log: received and
-	// sent messages, status changes, edits, deletions, reactions. Each event carries
+	// Streams message, account and group events from the durable event log: received
+	// and sent messages, status changes, edits, deletions, reactions, group changes. Each event carries
 	// a cursor; reconnecting with after_cursor resumes exactly after it.
 	StreamMessages(context.Context, *connect.Request[v1.StreamMessagesRequest]) (*connect.ServerStreamForClient[v1.StreamMessagesResponse], error)
 }
@@ -218,8 +218,8 @@ type MessageServiceHandler interface {
 	GetMessage(context.Context, *connect.Request[v1.GetMessageRequest]) (*connect.Response[v1.GetMessageResponse], error)
 	// Lists stored messages of an account, newest first.
 	ListMessages(context.Context, *connect.Request[v1.ListMessagesRequest]) (*connect.Response[v1.ListMessagesResponse], error)
-	// Streams message and account events from the durable event log: received and
-	// sent messages, status changes, edits, deletions, reactions. Each event carries
+	// Streams message, account and group events from the durable event log: received
+	// and sent messages, status changes, edits, deletions, reactions, group changes. Each event carries
 	// a cursor; reconnecting with after_cursor resumes exactly after it.
 	StreamMessages(context.Context, *connect.Request[v1.StreamMessagesRequest], *connect.ServerStream[v1.StreamMessagesResponse]) error
 }

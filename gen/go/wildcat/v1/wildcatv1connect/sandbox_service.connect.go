@@ -51,6 +51,15 @@ const (
 	// SandboxServiceCreateGroupProcedure is the fully-qualified name of the SandboxService's
 	// CreateGroup RPC.
 	SandboxServiceCreateGroupProcedure = "/wildcat.v1.SandboxService/CreateGroup"
+	// SandboxServiceContactJoinGroupProcedure is the fully-qualified name of the SandboxService's
+	// ContactJoinGroup RPC.
+	SandboxServiceContactJoinGroupProcedure = "/wildcat.v1.SandboxService/ContactJoinGroup"
+	// SandboxServiceContactUpdateParticipantsProcedure is the fully-qualified name of the
+	// SandboxService's ContactUpdateParticipants RPC.
+	SandboxServiceContactUpdateParticipantsProcedure = "/wildcat.v1.SandboxService/ContactUpdateParticipants"
+	// SandboxServiceContactLeaveGroupProcedure is the fully-qualified name of the SandboxService's
+	// ContactLeaveGroup RPC.
+	SandboxServiceContactLeaveGroupProcedure = "/wildcat.v1.SandboxService/ContactLeaveGroup"
 	// SandboxServiceInjectFaultProcedure is the fully-qualified name of the SandboxService's
 	// InjectFault RPC.
 	SandboxServiceInjectFaultProcedure = "/wildcat.v1.SandboxService/InjectFault"
@@ -76,6 +85,16 @@ type SandboxServiceClient interface {
 	// participants (e.g. a linked account's number) as members. Send to the group
 	// with SendFromContact (to_jid = group_jid) or from the account.
 	CreateGroup(context.Context, *connect.Request[v1.CreateGroupRequest]) (*connect.Response[v1.CreateGroupResponse], error)
+	// A simulated contact joins a group by its invite code or link (with join
+	// approval on, it asks to join instead). Fails with NOT_FOUND for an unknown or
+	// revoked code.
+	ContactJoinGroup(context.Context, *connect.Request[v1.ContactJoinGroupRequest]) (*connect.Response[v1.ContactJoinGroupResponse], error)
+	// A simulated contact adds, removes, promotes or demotes members of a group it
+	// is an admin of (e.g. promotes the account, or removes it). WhatsApp answers
+	// per member.
+	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
+	// A simulated contact leaves a group.
+	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 }
@@ -129,6 +148,24 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(sandboxServiceMethods.ByName("CreateGroup")),
 			connect.WithClientOptions(opts...),
 		),
+		contactJoinGroup: connect.NewClient[v1.ContactJoinGroupRequest, v1.ContactJoinGroupResponse](
+			httpClient,
+			baseURL+SandboxServiceContactJoinGroupProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("ContactJoinGroup")),
+			connect.WithClientOptions(opts...),
+		),
+		contactUpdateParticipants: connect.NewClient[v1.ContactUpdateParticipantsRequest, v1.ContactUpdateParticipantsResponse](
+			httpClient,
+			baseURL+SandboxServiceContactUpdateParticipantsProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("ContactUpdateParticipants")),
+			connect.WithClientOptions(opts...),
+		),
+		contactLeaveGroup: connect.NewClient[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse](
+			httpClient,
+			baseURL+SandboxServiceContactLeaveGroupProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
+			connect.WithClientOptions(opts...),
+		),
 		injectFault: connect.NewClient[v1.InjectFaultRequest, v1.InjectFaultResponse](
 			httpClient,
 			baseURL+SandboxServiceInjectFaultProcedure,
@@ -140,13 +177,16 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // sandboxServiceClient implements SandboxServiceClient.
 type sandboxServiceClient struct {
-	linkDevice           *connect.Client[v1.LinkDeviceRequest, v1.LinkDeviceResponse]
-	enterPairingCode     *connect.Client[v1.EnterPairingCodeRequest, v1.EnterPairingCodeResponse]
-	sendFromContact      *connect.Client[v1.SendFromContactRequest, v1.SendFromContactResponse]
-	listContactMessages  *connect.Client[v1.ListContactMessagesRequest, v1.ListContactMessagesResponse]
-	downloadContactMedia *connect.Client[v1.DownloadContactMediaRequest, v1.DownloadContactMediaResponse]
-	createGroup          *connect.Client[v1.CreateGroupRequest, v1.CreateGroupResponse]
-	injectFault          *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
+	linkDevice                *connect.Client[v1.LinkDeviceRequest, v1.LinkDeviceResponse]
+	enterPairingCode          *connect.Client[v1.EnterPairingCodeRequest, v1.EnterPairingCodeResponse]
+	sendFromContact           *connect.Client[v1.SendFromContactRequest, v1.SendFromContactResponse]
+	listContactMessages       *connect.Client[v1.ListContactMessagesRequest, v1.ListContactMessagesResponse]
+	downloadContactMedia      *connect.Client[v1.DownloadContactMediaRequest, v1.DownloadContactMediaResponse]
+	createGroup               *connect.Client[v1.CreateGroupRequest, v1.CreateGroupResponse]
+	contactJoinGroup          *connect.Client[v1.ContactJoinGroupRequest, v1.ContactJoinGroupResponse]
+	contactUpdateParticipants *connect.Client[v1.ContactUpdateParticipantsRequest, v1.ContactUpdateParticipantsResponse]
+	contactLeaveGroup         *connect.Client[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse]
+	injectFault               *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
 }
 
 // LinkDevice calls wildcat.v1.SandboxService.LinkDevice.
@@ -179,6 +219,21 @@ func (c *sandboxServiceClient) CreateGroup(ctx context.Context, req *connect.Req
 	return c.createGroup.CallUnary(ctx, req)
 }
 
+// ContactJoinGroup calls wildcat.v1.SandboxService.ContactJoinGroup.
+func (c *sandboxServiceClient) ContactJoinGroup(ctx context.Context, req *connect.Request[v1.ContactJoinGroupRequest]) (*connect.Response[v1.ContactJoinGroupResponse], error) {
+	return c.contactJoinGroup.CallUnary(ctx, req)
+}
+
+// ContactUpdateParticipants calls wildcat.v1.SandboxService.ContactUpdateParticipants.
+func (c *sandboxServiceClient) ContactUpdateParticipants(ctx context.Context, req *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error) {
+	return c.contactUpdateParticipants.CallUnary(ctx, req)
+}
+
+// ContactLeaveGroup calls wildcat.v1.SandboxService.ContactLeaveGroup.
+func (c *sandboxServiceClient) ContactLeaveGroup(ctx context.Context, req *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error) {
+	return c.contactLeaveGroup.CallUnary(ctx, req)
+}
+
 // InjectFault calls wildcat.v1.SandboxService.InjectFault.
 func (c *sandboxServiceClient) InjectFault(ctx context.Context, req *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return c.injectFault.CallUnary(ctx, req)
@@ -204,6 +259,16 @@ type SandboxServiceHandler interface {
 	// participants (e.g. a linked account's number) as members. Send to the group
 	// with SendFromContact (to_jid = group_jid) or from the account.
 	CreateGroup(context.Context, *connect.Request[v1.CreateGroupRequest]) (*connect.Response[v1.CreateGroupResponse], error)
+	// A simulated contact joins a group by its invite code or link (with join
+	// approval on, it asks to join instead). Fails with NOT_FOUND for an unknown or
+	// revoked code.
+	ContactJoinGroup(context.Context, *connect.Request[v1.ContactJoinGroupRequest]) (*connect.Response[v1.ContactJoinGroupResponse], error)
+	// A simulated contact adds, removes, promotes or demotes members of a group it
+	// is an admin of (e.g. promotes the account, or removes it). WhatsApp answers
+	// per member.
+	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
+	// A simulated contact leaves a group.
+	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 }
@@ -253,6 +318,24 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithSchema(sandboxServiceMethods.ByName("CreateGroup")),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServiceContactJoinGroupHandler := connect.NewUnaryHandler(
+		SandboxServiceContactJoinGroupProcedure,
+		svc.ContactJoinGroup,
+		connect.WithSchema(sandboxServiceMethods.ByName("ContactJoinGroup")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceContactUpdateParticipantsHandler := connect.NewUnaryHandler(
+		SandboxServiceContactUpdateParticipantsProcedure,
+		svc.ContactUpdateParticipants,
+		connect.WithSchema(sandboxServiceMethods.ByName("ContactUpdateParticipants")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceContactLeaveGroupHandler := connect.NewUnaryHandler(
+		SandboxServiceContactLeaveGroupProcedure,
+		svc.ContactLeaveGroup,
+		connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
+		connect.WithHandlerOptions(opts...),
+	)
 	sandboxServiceInjectFaultHandler := connect.NewUnaryHandler(
 		SandboxServiceInjectFaultProcedure,
 		svc.InjectFault,
@@ -273,6 +356,12 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceDownloadContactMediaHandler.ServeHTTP(w, r)
 		case SandboxServiceCreateGroupProcedure:
 			sandboxServiceCreateGroupHandler.ServeHTTP(w, r)
+		case SandboxServiceContactJoinGroupProcedure:
+			sandboxServiceContactJoinGroupHandler.ServeHTTP(w, r)
+		case SandboxServiceContactUpdateParticipantsProcedure:
+			sandboxServiceContactUpdateParticipantsHandler.ServeHTTP(w, r)
+		case SandboxServiceContactLeaveGroupProcedure:
+			sandboxServiceContactLeaveGroupHandler.ServeHTTP(w, r)
 		case SandboxServiceInjectFaultProcedure:
 			sandboxServiceInjectFaultHandler.ServeHTTP(w, r)
 		default:
@@ -306,6 +395,18 @@ func (UnimplementedSandboxServiceHandler) DownloadContactMedia(context.Context, 
 
 func (UnimplementedSandboxServiceHandler) CreateGroup(context.Context, *connect.Request[v1.CreateGroupRequest]) (*connect.Response[v1.CreateGroupResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.CreateGroup is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) ContactJoinGroup(context.Context, *connect.Request[v1.ContactJoinGroupRequest]) (*connect.Response[v1.ContactJoinGroupResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactJoinGroup is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactUpdateParticipants is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactLeaveGroup is not implemented"))
 }
 
 func (UnimplementedSandboxServiceHandler) InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
