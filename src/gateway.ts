@@ -30,6 +30,9 @@ import { DownloadUrls } from "./auth/download-urls.js";
 import { ApiKeyServiceImpl } from "./services/api-key-service.js";
 import type { Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
+import { instrumentStore } from "./metrics/instrument-store.js";
+import { Metrics } from "./metrics/metrics.js";
+import { metricsRoute } from "./server/metrics-http.js";
 
 export interface Gateway {
   readonly server: RunningServer;
@@ -40,6 +43,8 @@ export interface Gateway {
   readonly apiKeys: ApiKeys;
   /** Holds on stored files that pending sends need (DeleteMedia refuses held files). */
   readonly mediaLeases: MediaLeases;
+  /** The Prometheus metrics served at GET /metrics. */
+  readonly metrics: Metrics;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
   /** Graceful stop: the server, then unfinished uploads (their bytes removed), the sockets (no logout), the store. */
@@ -55,7 +60,11 @@ export interface GatewayExtras {
 /** Wires store → socket manager → services → server. Everything it needs comes in; nothing is global. */
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const authCipher = openAuthCipher(config);
-  const store = await openStore(config, authCipher);
+  const metrics = new Metrics();
+  // Everything below sees the counting store; the gauges read the store itself.
+  const rawStore = await openStore(config, authCipher);
+  const store = instrumentStore(rawStore, metrics);
+  metrics.watchStore(rawStore, clock);
   const apiKeys = new ApiKeys(store.apiKeys, clock, logger, { cacheMs: config.apiKeyCacheMs });
   try {
     await apiKeys.bootstrap({ adminKey: config.adminKey, adminKeyFile: config.adminKeyFile, dataDir: config.dataDir });
@@ -145,7 +154,11 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
-    ], {}, [mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }), openApiRoute()], authInterceptor(authenticator, logger));
+    ], {}, [
+      mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }),
+      openApiRoute(),
+      metricsRoute(metrics, authenticator, logger),
+    ], authInterceptor(authenticator, logger), metrics);
   } catch (e) {
     await store.close();
     throw e;
@@ -179,6 +192,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     messaging,
     apiKeys,
     mediaLeases,
+    metrics,
     restored,
     async close() {
       await server.shutdown();
