@@ -33,6 +33,7 @@ import { SocketManager } from "./whatsapp/socket-manager.js";
 import { instrumentStore } from "./metrics/instrument-store.js";
 import { Metrics } from "./metrics/metrics.js";
 import { metricsRoute } from "./server/metrics-http.js";
+import { consoleRoute } from "./server/console-http.js";
 
 export interface Gateway {
   readonly server: RunningServer;
@@ -158,6 +159,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }),
       openApiRoute(),
       metricsRoute(metrics, authenticator, logger),
+      consoleRoute(),
     ], authInterceptor(authenticator, logger), metrics);
   } catch (e) {
     await store.close();
