@@ -1,6 +1,7 @@
 import { createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
 
 export type Protocol = "connect" | "grpc-web";
@@ -9,6 +10,7 @@ export type Protocol = "connect" | "grpc-web";
 export interface Api {
   accounts: Client<typeof AccountService>;
   messages: Client<typeof MessageService>;
+  media: Client<typeof MediaService>;
 }
 
 /** Clients for the gateway that served this page (same origin), sending `key` as a bearer token. */
@@ -21,5 +23,9 @@ export function createApi(key: string, protocol: Protocol, baseUrl = location.or
     protocol === "grpc-web"
       ? createGrpcWebTransport({ baseUrl, interceptors: [withKey] })
       : createConnectTransport({ baseUrl, interceptors: [withKey] });
-  return { accounts: createClient(AccountService, transport), messages: createClient(MessageService, transport) };
+  return {
+    accounts: createClient(AccountService, transport),
+    messages: createClient(MessageService, transport),
+    media: createClient(MediaService, transport),
+  };
 }

@@ -269,6 +269,7 @@ function select(accountId: string): void {
   $("chat-title").textContent = "Open a chat from the feed";
   $("pairing-code").hidden = true;
   $("pairing-help").hidden = true;
+  $("upload").hidden = true;
   $<HTMLImageElement>("qr").removeAttribute("data-code");
   $("feed-empty").hidden = false;
   $("account-panel").hidden = false;
@@ -364,14 +365,14 @@ const phoneOf = (j: Jid | undefined) => (j?.pnJid ? `+${j.pnJid.split("@")[0].sp
 
 function textOf(m: Message): string {
   if (m.deleted) return "(deleted)";
-  const kind = m.type === MessageType.TEXT ? "" : `[${(MessageType[m.type] ?? "message").toLowerCase().replace(/_/g, " ")}] `;
-  return `${kind}${m.text}${m.edited ? " (edited)" : ""}`;
+  const kind = m.type === MessageType.TEXT ? "" : `[${(MessageType[m.type] ?? "message").toLowerCase().replace(/_/g, " ")}${m.media?.fileName ? `: ${m.media.fileName}` : ""}] `;
+  return `${kind}${m.text}${m.edited ? " (edited)" : ""}`.trim();
 }
 
 function ticks(status: MessageStatus): { text: string; cls: string; label: string } {
   switch (status) {
     case MessageStatus.PENDING:
-      return { text: "🕓", cls: "pending", label: "sending" };
+      return { text: "…", cls: "pending", label: "sending" };
     case MessageStatus.SERVER_ACK:
       return { text: "✓", cls: "sent", label: "sent" };
     case MessageStatus.DELIVERED:
@@ -478,6 +479,63 @@ async function send(text: string): Promise<boolean> {
   return res !== undefined;
 }
 
+// ---------------------------------------------------------------- files (resumable upload)
+
+/** Bytes per AppendUpload call: well under the gateway's request size limit (MAX_REQUEST_BYTES, 4 MiB by default). */
+const CHUNK = 1024 * 1024;
+
+function setUpload(name: string, done: number, total: number, status: string): void {
+  $("upload").hidden = false;
+  $("upload-name").textContent = name;
+  const bar = $<HTMLProgressElement>("upload-progress");
+  bar.max = Math.max(total, 1);
+  bar.value = done;
+  $("upload-status").textContent = status;
+}
+
+/**
+ * Uploads the file in chunks (StartUpload, AppendUpload…, FinishUpload) with a progress bar, then
+ * sends it to the open chat. A chunk that fails is retried from the offset the gateway reports
+ * (GetUpload), so a dropped connection costs one chunk, not the file.
+ */
+async function sendFile(file: File): Promise<void> {
+  if (!view?.chatJid) return;
+  const { accountId, chatJid } = view;
+  const name = file.name || "file";
+  const mimeType = /^[a-z]+\/[a-zA-Z0-9.+_-]{1,100}$/.test(file.type) ? file.type : "";
+  setUpload(name, 0, file.size, "starting…");
+  const media = await act(`Uploading ${name}`, async () => {
+    const { upload } = await api!.media.startUpload({ metadata: { accountId, mimeType, fileName: name, sizeBytes: BigInt(file.size) } });
+    const uploadId = upload!.uploadId;
+    let offset = 0;
+    for (let failures = 0; offset < file.size; ) {
+      const chunk = new Uint8Array(await file.slice(offset, offset + CHUNK).arrayBuffer());
+      try {
+        const res = await api!.media.appendUpload({ uploadId, offset: BigInt(offset), chunk });
+        offset = Number(res.upload!.offset);
+        failures = 0;
+      } catch (e) {
+        const code = ConnectError.from(e).code;
+        if (++failures > 5 || (code !== Code.Unavailable && code !== Code.Unknown && code !== Code.Aborted)) throw e;
+        setUpload(name, offset, file.size, `connection lost, resuming (try ${failures})…`);
+        await sleep(backoff(failures), life.signal);
+        offset = Number((await api!.media.getUpload({ uploadId })).upload!.offset);
+      }
+      setUpload(name, offset, file.size, `${Math.floor((offset / Math.max(file.size, 1)) * 100)} %`);
+    }
+    return (await api!.media.finishUpload({ uploadId })).media!;
+  });
+  if (!media) return void ($("upload-status").textContent = "not sent");
+  setUpload(name, file.size, file.size, "uploaded, sending…");
+  const mediaId = media.mediaId;
+  const content = media.mimeType.startsWith("image/")
+    ? { case: "image" as const, value: { mediaId } }
+    : { case: "document" as const, value: { mediaId, fileName: name } };
+  const res = await act(`Sending ${name}`, () => api!.messages.sendMessage({ accountId, to: chatJid, requestId: crypto.randomUUID(), content }));
+  if (res?.message) showMessage(res.message);
+  $("upload-status").textContent = res ? "sent" : "uploaded, not sent";
+}
+
 // ---------------------------------------------------------------- wiring
 
 function accountAction(what: string, run: (accountId: string) => Promise<unknown>): () => void {
@@ -522,6 +580,12 @@ function wire(): void {
       const res = await api!.accounts.requestPairingCode({ accountId, phoneNumber });
       if (res.pairingCode) showPairingCode(res.pairingCode.code);
     })();
+  });
+  $<HTMLInputElement>("attach").addEventListener("change", (ev) => {
+    const input = ev.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (file) void sendFile(file);
   });
   $<HTMLFormElement>("composer").addEventListener("submit", (ev) => {
     ev.preventDefault();

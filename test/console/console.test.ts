@@ -189,6 +189,17 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
       expect(received.messages.map((m) => m.text)).toContain("yes, it ships today");
       await screenshot("answered");
 
+      // 5b. A file, uploaded in chunks with a progress bar, then sent: the contact gets the same bytes.
+      const pdf = Buffer.concat([Buffer.from("%PDF-1.4\n"), Buffer.alloc(2_500_000, "0"), Buffer.from("\n%%EOF\n")]);
+      await page.setInputFiles("#attach", { name: "report.pdf", mimeType: "application/pdf", buffer: pdf });
+      await waitForText("#upload-status", "sent", "the file uploaded and sent", 60_000);
+      expect(await page.getAttribute("#upload-progress", "value")).toBe(String(pdf.length));
+      await waitForText("#chat li.mine .body", "[document: report.pdf]", "the file in the chat");
+      await screenshot("file-sent");
+      const doc = await until(async () => (await sandbox().listContactMessages({ phoneNumber: CONTACT })).messages.find((m) => m.fileName === "report.pdf"));
+      const downloaded = await sandbox().downloadContactMedia({ phoneNumber: CONTACT, messageId: doc.messageId });
+      expect(Buffer.from(downloaded.data).equals(pdf)).toBe(true);
+
       // 6. A mistake is explained, not dumped: the same account id again.
       await page.fill("#new-account-id", ACCOUNT);
       await page.click("#create");
@@ -222,7 +233,23 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
       expect(await page.locator("#feed li .body", { hasText: "great, thanks!" }).count()).toBe(1);
       await screenshot("after-reload");
 
-      // 9. The same console over gRPC-Web, in a fresh tab (its own session storage).
+      // 9. Linking with a pairing code instead of the QR code: the phone types the code the page shows.
+      await page.fill("#new-account-id", "pairdesk");
+      await page.click("#create");
+      await waitForText(`#accounts li[data-account-id="pairdesk"] .state`, "disconnected", "the second account");
+      await page.click("#connect");
+      await page.locator("#pairing-form").waitFor({ state: "visible" });
+      await page.fill("#pairing-phone", "+15558900003");
+      await page.click("#pairing-request");
+      await page.locator("#pairing-code").waitFor({ state: "visible" });
+      const shownCode = (await page.textContent("#pairing-code"))!;
+      expect(shownCode).toMatch(/^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+      await screenshot("pairing-code");
+      await sandbox().enterPairingCode({ phoneNumber: "+15558900003", code: shownCode.replace("-", "") });
+      await waitForText("#account-state", "connected", "the account linked by pairing code");
+      await screenshot("paired");
+
+      // 10. The same console over gRPC-Web, in a fresh tab (its own session storage).
       const tab = await context!.newPage();
       await tab.goto(`${base}/console/`);
       await tab.selectOption("#protocol", "grpc-web");
@@ -235,3 +262,14 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
     300_000,
   );
 });
+
+/** Polls `read` until it yields something (the simulated contact's inbox has no event to wait on). */
+async function until<T>(read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error("not there in time");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
