@@ -3,6 +3,7 @@ import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/conn
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
+import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 
 export type Protocol = "connect" | "grpc-web";
 
@@ -11,6 +12,7 @@ export interface Api {
   accounts: Client<typeof AccountService>;
   messages: Client<typeof MessageService>;
   media: Client<typeof MediaService>;
+  webhooks: Client<typeof WebhookService>;
 }
 
 /** Clients for the gateway that served this page (same origin), sending `key` as a bearer token. */
@@ -27,5 +29,6 @@ export function createApi(key: string, protocol: Protocol, baseUrl = location.or
     accounts: createClient(AccountService, transport),
     messages: createClient(MessageService, transport),
     media: createClient(MediaService, transport),
+    webhooks: createClient(WebhookService, transport),
   };
 }

@@ -8,6 +8,7 @@ import { StreamStart } from "../../gen/wildcat/v1/message_service_pb.js";
 import { createApi, type Api, type Protocol } from "./api.js";
 import { describe, type Problem } from "./errors.js";
 import { session } from "./session.js";
+import { webhooksPage } from "./webhooks-page.js";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -74,11 +75,26 @@ const sleep = (ms: number, signal: AbortSignal) =>
 
 const backoff = (attempt: number) => Math.min(10_000, 500 * 2 ** Math.min(attempt, 5));
 
+// ---------------------------------------------------------------- pages
+
+const webhooks = webhooksPage({ api: () => api!, act, $ });
+
+function showPage(page: "accounts" | "webhooks"): void {
+  $("app-view").hidden = page !== "accounts";
+  $("webhooks-view").hidden = page !== "webhooks";
+  $("tab-accounts").classList.toggle("active", page === "accounts");
+  $("tab-webhooks").classList.toggle("active", page === "webhooks");
+  if (page === "webhooks") void webhooks.show();
+  else webhooks.hide();
+}
+
 // ---------------------------------------------------------------- sign in / out
 
 function showSignIn(): void {
   $("sign-in-view").hidden = false;
   $("app-view").hidden = true;
+  $("webhooks-view").hidden = true;
+  $("tabs").hidden = true;
   $("who").hidden = true;
   $<HTMLInputElement>("key").focus();
 }
@@ -98,6 +114,7 @@ function signOut(): void {
   closeView();
   watched.clear();
   $("accounts").replaceChildren();
+  webhooks.reset();
   api = undefined;
   session.signOut();
   showSignIn();
@@ -108,7 +125,8 @@ async function enter(): Promise<void> {
   if (!key) return showSignIn();
   api = createApi(key, session.protocol());
   $("sign-in-view").hidden = true;
-  $("app-view").hidden = false;
+  $("tabs").hidden = false;
+  showPage("accounts");
   $("who").hidden = false;
   // The key id only (wck_<id>_…): the secret is never put on screen.
   $("who-key").textContent = `key ${key.split("_")[1] ?? "?"}`;
@@ -556,6 +574,9 @@ function wire(): void {
     signOut();
   });
   $("problem-close").addEventListener("click", clearProblem);
+  $("tab-accounts").addEventListener("click", () => showPage("accounts"));
+  $("tab-webhooks").addEventListener("click", () => showPage("webhooks"));
+  webhooks.wire();
   $<HTMLFormElement>("create-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const id = $<HTMLInputElement>("new-account-id");

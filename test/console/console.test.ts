@@ -14,6 +14,7 @@ import QRCode from "qrcode";
 import { available, chromiumTool } from "../clients/tools.js";
 import { bearer, TEST_ADMIN_KEY } from "../support/auth.js";
 import { processHarness, type NodeProcess } from "../support/processes.js";
+import { Receiver } from "../webhooks/receiver.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const SHOTS = join(ROOT, "test-output", "console");
@@ -28,6 +29,7 @@ let dataDir = "";
 let port = 0;
 let base = "";
 let gateway: NodeProcess;
+let receiver: Receiver | undefined;
 let context: BrowserContext | undefined;
 let page: Page;
 /** What the page did (requests, console), printed when a step fails. */
@@ -48,7 +50,7 @@ function freePort(): Promise<number> {
 }
 
 async function startSandbox(): Promise<void> {
-  gateway = harness.start("src/sandbox.ts", dataDir, { WILDCAT_ADMIN_KEY: TEST_ADMIN_KEY, PORT: String(port) });
+  gateway = harness.start("src/sandbox.ts", dataDir, { WILDCAT_ADMIN_KEY: TEST_ADMIN_KEY, PORT: String(port), WEBHOOK_ALLOW_HOSTS: "127.0.0.1" });
   await gateway.line((l) => l.includes('"msg":"sandbox ready'), 90_000);
 }
 
@@ -87,6 +89,7 @@ beforeAll(async () => {
   port = await freePort();
   base = `http://127.0.0.1:${port}`;
   await startSandbox();
+  receiver = await Receiver.start();
   context = await chromium.launchPersistentContext(harness.tempDir(), {
     executablePath: browser.path!,
     headless: true,
@@ -102,6 +105,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
+  await receiver?.close();
   await harness.cleanup();
 });
 
@@ -249,7 +253,26 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
       await waitForText("#account-state", "connected", "the account linked by pairing code");
       await screenshot("paired");
 
-      // 10. The same console over gRPC-Web, in a fresh tab (its own session storage).
+      // 10. Webhooks: add one for received messages, see its delivery log, deliver an event again.
+      await page.click("#tab-webhooks");
+      await page.fill("#webhook-url", receiver!.url());
+      await page.fill("#webhook-description", "order bot");
+      await page.check('#webhook-types input[value="1"]'); // MESSAGE_RECEIVED
+      await page.click("#webhook-create");
+      await page.locator("#webhook-secret").waitFor({ state: "visible" });
+      await sandbox().sendFromContact({ fromPhoneNumber: CONTACT, toJid: ACCOUNT_JID, text: "webhook please" });
+      const [hook] = await receiver!.waitFor((r) => r.some((x) => x.body.includes("webhook please")));
+      const eventId = receiver!.received.find((x) => x.body.includes("webhook please"))!.eventId;
+      expect(hook.eventId).toBe(eventId);
+      await waitForText(`#deliveries tr[data-event-id="${eventId}"] .state-cell`, "succeeded", "the delivery in the log");
+      await screenshot("webhook-deliveries");
+      await page.click(`#deliveries tr[data-event-id="${eventId}"] .redeliver`);
+      await receiver!.waitFor((r) => r.filter((x) => x.eventId === eventId).length === 2);
+      await waitForText(`#deliveries tr[data-event-id="${eventId}"] td:nth-child(4)`, "2", "the second attempt in the log");
+      await screenshot("webhook-redelivered");
+      await page.click("#tab-accounts");
+
+      // 11. The same console over gRPC-Web, in a fresh tab (its own session storage).
       const tab = await context!.newPage();
       await tab.goto(`${base}/console/`);
       await tab.selectOption("#protocol", "grpc-web");
