@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { AccountState, AccountStore } from "../store/store.js";
 import type { DeliveryStore } from "../store/webhooks.js";
+import { cursorDistance, type EventLog } from "../store/events.js";
 import type { Clock } from "../clock.js";
 
 const ACCOUNT_STATES: AccountState[] = ["disconnected", "connecting", "waiting_for_login", "connected", "logged_out"];
@@ -85,7 +86,7 @@ export class Metrics {
   }
 
   /** Registers the gauges read from the store at scrape time. */
-  watchStore(store: { accounts: AccountStore; deliveries: DeliveryStore }, clock: Clock): void {
+  watchStore(store: { accounts: AccountStore; deliveries: DeliveryStore; events: EventLog }, clock: Clock): void {
     new Gauge({
       name: "wildcat_accounts",
       help: "Accounts by connection state (as stored: every gateway process sharing the store reports the same).",
@@ -120,6 +121,17 @@ export class Metrics {
       async collect() {
         const oldest = (await pendingStats()).oldestCreateTime;
         this.set(oldest ? Math.max(0, (clock.now().getTime() - oldest.getTime()) / 1000) : 0);
+      },
+    });
+    new Gauge({
+      name: "wildcat_event_consumer_lag_events",
+      help: "About how many events a consumer of the event log has still to read: webhook_fanout (turning events into webhook deliveries).",
+      labelNames: ["consumer"] as const,
+      registers: [this.registry],
+      async collect() {
+        const [latest, fanout] = await Promise.all([store.events.latestCursor(), store.deliveries.fanoutPosition()]);
+        // Before its first start the fan-out has no position: it will begin at the end of the log.
+        this.set({ consumer: "webhook_fanout" }, fanout === undefined ? 0 : cursorDistance(fanout, latest));
       },
     });
   }

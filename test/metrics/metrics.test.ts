@@ -7,7 +7,12 @@ import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { EventType } from "../../gen/wildcat/v1/event_pb.js";
 import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
+import { Metrics } from "../../src/metrics/metrics.js";
 import { ContactBook } from "../../src/sim/contact-book.js";
+import type { AccountStore } from "../../src/store/store.js";
+import type { EventLog } from "../../src/store/events.js";
+import type { DeliveryStore } from "../../src/store/webhooks.js";
+import { ManualClock } from "../support/manual-clock.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { bearer, TEST_AUTH_HEADER } from "../support/auth.js";
 import type { TestGateway } from "../support/gateway.js";
@@ -158,12 +163,41 @@ describe("GET /metrics", () => {
     expect(moved("wildcat_webhook_delivery_attempts_total", { outcome: "succeeded" })).toBe(1);
     expect(value(s, "wildcat_webhook_deliveries_pending")).toBe(0);
     expect(value(s, "wildcat_webhook_oldest_pending_age_seconds")).toBe(0);
+    expect(value(s, "wildcat_event_consumer_lag_events", { consumer: "webhook_fanout" })).toBe(0);
     expect(moved("wildcat_media_bytes_total", { direction: "in" })).toBe(bytes.length);
     expect(moved("wildcat_media_bytes_total", { direction: "out" })).toBe(bytes.length);
     expect(moved("wildcat_account_disconnects_total", { reason: "requested" })).toBe(1);
     expect(value(s, "wildcat_accounts", { state: "disconnected" })).toBe(1);
     expect(value(s, "wildcat_accounts", { state: "connected" })).toBe(0);
     expect(value(s, "wildcat_rpc_requests_total", { service: "wildcat.v1.MessageService", method: "StreamMessages", protocol: "connect", code: "canceled" })).toBe(1);
+  });
+});
+
+describe("Metrics read from the store at scrape time", () => {
+  it("when deliveries wait and the fan-out is behind, then the outbox depth, the oldest one's age and the fan-out's lag say so", async () => {
+    const clock = new ManualClock(Date.parse("2026-01-01T00:00:00Z"));
+    const accounts: Pick<AccountStore, "list"> = {
+      list: async ({ after }) =>
+        after === undefined
+          ? { accounts: [{ state: "connected" }, { state: "connected" }] as never, nextAfter: "b" }
+          : { accounts: [{ state: "logged_out" }] as never },
+    };
+    const deliveries: Pick<DeliveryStore, "pendingStats" | "fanoutPosition"> = {
+      pendingStats: async () => ({ count: 3, oldestCreateTime: new Date(clock.now().getTime() - 90_000) }),
+      fanoutPosition: async () => "4",
+    };
+    const events: Pick<EventLog, "latestCursor"> = { latestCursor: async () => "10" };
+    const metrics = new Metrics({ processMetrics: false });
+    metrics.watchStore({ accounts, deliveries, events } as never, clock);
+
+    const text = await metrics.scrape();
+    expect(text).toMatch(/^wildcat_accounts\{state="connected"\} 2$/m);
+    expect(text).toMatch(/^wildcat_accounts\{state="logged_out"\} 1$/m);
+    expect(text).toMatch(/^wildcat_accounts\{state="connecting"\} 0$/m);
+    expect(text).toMatch(/^wildcat_webhook_deliveries_pending 3$/m);
+    expect(text).toMatch(/^wildcat_webhook_oldest_pending_age_seconds 90$/m);
+    expect(text).toMatch(/^wildcat_event_consumer_lag_events\{consumer="webhook_fanout"\} 6$/m);
+    expect(text).not.toMatch(/^process_/m);
   });
 });
 
