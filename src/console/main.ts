@@ -99,13 +99,37 @@ function showSignIn(): void {
   $<HTMLInputElement>("key").focus();
 }
 
-async function signIn(key: string, protocol: Protocol): Promise<void> {
-  const candidate = createApi(key, protocol);
-  // A cheap read proves the key before it is kept.
-  const ok = await act("Signing in", () => candidate.accounts.listAccounts({ pageSize: 1 }));
-  if (!ok) return;
-  session.signIn(key, protocol);
+/** Resolves true once signed in; a refusal is shown and resolves false. */
+async function signIn(key: string, protocol: Protocol, gatewayField: string): Promise<boolean> {
+  let gateway = location.origin;
+  if (gatewayField) {
+    try {
+      const url = new URL(gatewayField);
+      if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error();
+      gateway = url.origin;
+    } catch {
+      showProblem({ title: "Signing in failed", detail: `"${gatewayField}" is not a web address.`, todo: "Give the gateway's address, e.g. https://wildcat.example.com, or leave it empty." });
+      return false;
+    }
+  }
+  const candidate = createApi(key, protocol, gateway);
+  // A cheap read proves the key (and that the gateway answers this page) before it is kept.
+  try {
+    await candidate.accounts.listAccounts({ pageSize: 1 });
+  } catch (e) {
+    const problem = describe("Signing in", e);
+    const code = ConnectError.from(e).code;
+    if (gateway !== location.origin && (code === Code.Unknown || code === Code.Unavailable)) {
+      problem.detail = `The gateway at ${gateway} could not be reached from this page, or it refused this page's origin.`;
+      problem.todo = `Check the address, and that the gateway's CORS_ORIGINS includes ${location.origin}.`;
+    }
+    showProblem(problem);
+    return false;
+  }
+  clearProblem();
+  session.signIn(key, protocol, gateway);
   await enter();
+  return true;
 }
 
 function signOut(): void {
@@ -123,7 +147,7 @@ function signOut(): void {
 async function enter(): Promise<void> {
   const key = session.key();
   if (!key) return showSignIn();
-  api = createApi(key, session.protocol());
+  api = createApi(key, session.protocol(), session.gateway());
   $("sign-in-view").hidden = true;
   $("tabs").hidden = false;
   showPage("accounts");
@@ -131,6 +155,7 @@ async function enter(): Promise<void> {
   // The key id only (wck_<id>_…): the secret is never put on screen.
   $("who-key").textContent = `key ${key.split("_")[1] ?? "?"}`;
   $("who-protocol").textContent = session.protocol() === "grpc-web" ? "gRPC-Web" : "Connect";
+  $("who-protocol").title = `gateway: ${session.gateway()}`;
   await loadAccounts();
 }
 
@@ -567,7 +592,10 @@ function wire(): void {
   $<HTMLFormElement>("sign-in-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     const key = $<HTMLInputElement>("key").value.trim();
-    void signIn(key, $<HTMLSelectElement>("protocol").value === "grpc-web" ? "grpc-web" : "connect").then(() => ($<HTMLInputElement>("key").value = ""));
+    const protocol = $<HTMLSelectElement>("protocol").value === "grpc-web" ? "grpc-web" : "connect";
+    void signIn(key, protocol, $<HTMLInputElement>("gateway").value.trim()).then((ok) => {
+      if (ok) $<HTMLInputElement>("key").value = "";
+    });
   });
   $("sign-out").addEventListener("click", () => {
     clearProblem();

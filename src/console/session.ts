@@ -7,14 +7,18 @@ import type { Protocol } from "./api.js";
  */
 const KEY = "wildcat.key";
 const PROTOCOL = "wildcat.protocol";
+const GATEWAY = "wildcat.gateway";
 const cursorKey = (accountId: string) => `wildcat.cursor.${accountId}`;
 
 export const session = {
   key: (): string | null => sessionStorage.getItem(KEY),
   protocol: (): Protocol => (sessionStorage.getItem(PROTOCOL) === "grpc-web" ? "grpc-web" : "connect"),
-  signIn(key: string, protocol: Protocol): void {
+  /** The gateway's base URL: the page's own origin unless the person named another. */
+  gateway: (): string => sessionStorage.getItem(GATEWAY) ?? location.origin,
+  signIn(key: string, protocol: Protocol, gateway: string): void {
     sessionStorage.setItem(KEY, key);
     sessionStorage.setItem(PROTOCOL, protocol);
+    sessionStorage.setItem(GATEWAY, gateway);
   },
   signOut(): void {
     sessionStorage.clear();

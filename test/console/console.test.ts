@@ -3,6 +3,8 @@
 /// <reference lib="dom.iterable" />
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { createServer as createHttpServer, type Server } from "node:http";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { createClient } from "@connectrpc/connect";
@@ -30,6 +32,9 @@ let port = 0;
 let base = "";
 let gateway: NodeProcess;
 let receiver: Receiver | undefined;
+/** The built console on another origin, as when it is hosted away from the gateway. */
+let elsewhere: Server | undefined;
+let elsewhereUrl = "";
 let context: BrowserContext | undefined;
 let page: Page;
 /** What the page did (requests, console), printed when a step fails. */
@@ -50,7 +55,12 @@ function freePort(): Promise<number> {
 }
 
 async function startSandbox(): Promise<void> {
-  gateway = harness.start("src/sandbox.ts", dataDir, { WILDCAT_ADMIN_KEY: TEST_ADMIN_KEY, PORT: String(port), WEBHOOK_ALLOW_HOSTS: "127.0.0.1" });
+  gateway = harness.start("src/sandbox.ts", dataDir, {
+    WILDCAT_ADMIN_KEY: TEST_ADMIN_KEY,
+    PORT: String(port),
+    WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
+    CORS_ORIGINS: elsewhereUrl,
+  });
   await gateway.line((l) => l.includes('"msg":"sandbox ready'), 90_000);
 }
 
@@ -88,6 +98,18 @@ beforeAll(async () => {
   dataDir = harness.tempDir();
   port = await freePort();
   base = `http://127.0.0.1:${port}`;
+  elsewhere = createHttpServer((req, res) => {
+    const name = (req.url ?? "/").split("?")[0].replace(/^\/+/, "") || "index.html";
+    const types: Record<string, string> = { html: "text/html", js: "text/javascript", css: "text/css" };
+    try {
+      const body = readFileSync(join(ROOT, "dist", "console", name.replace(/[^\w.-]/g, "")));
+      res.writeHead(200, { "content-type": types[name.split(".").pop()!] ?? "application/octet-stream" }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => elsewhere!.listen(0, "127.0.0.1", resolve));
+  elsewhereUrl = `http://127.0.0.1:${(elsewhere.address() as { port: number }).port}`;
   await startSandbox();
   receiver = await Receiver.start();
   context = await chromium.launchPersistentContext(harness.tempDir(), {
@@ -105,6 +127,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await context?.close();
+  elsewhere?.close();
   await receiver?.close();
   await harness.cleanup();
 });
@@ -281,6 +304,17 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
       await tab.waitForFunction((id) => document.querySelector(`#accounts li[data-account-id="${id}"] .state`)?.textContent === "connected", ACCOUNT, { timeout: 30_000 });
       expect(await tab.textContent("#who-protocol")).toBe("gRPC-Web");
       await tab.close();
+
+      // 12. The console hosted on another origin, pointed at the gateway (which lists that origin in CORS_ORIGINS).
+      const away = await context!.newPage();
+      await away.goto(`${elsewhereUrl}/`);
+      await away.click(".advanced summary");
+      await away.fill("#gateway", base);
+      await away.fill("#key", TEST_ADMIN_KEY);
+      await away.click("#sign-in");
+      await away.waitForFunction((id) => document.querySelector(`#accounts li[data-account-id="${id}"] .state`)?.textContent === "connected", ACCOUNT, { timeout: 30_000 });
+      await away.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, "0")}-served-elsewhere.png`), fullPage: true });
+      await away.close();
     },
     300_000,
   );
