@@ -138,6 +138,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
               streamBuffer: config.streamBuffer,
               streamStallMs: config.streamStallMs,
               sendRatePerMinute: config.sendRatePerMinute,
+              streamReaders: metrics.streamReaders,
             }),
             {
             // Per-message gzip for every subscriber of small events costs more than it saves.

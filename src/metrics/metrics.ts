@@ -3,6 +3,7 @@ import type { AccountState, AccountStore } from "../store/store.js";
 import type { DeliveryStore } from "../store/webhooks.js";
 import { cursorDistance, type EventLog } from "../store/events.js";
 import type { Clock } from "../clock.js";
+import { StreamReaders } from "./stream-readers.js";
 
 const ACCOUNT_STATES: AccountState[] = ["disconnected", "connecting", "waiting_for_login", "connected", "logged_out"];
 
@@ -80,6 +81,9 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Where open StreamMessages subscribers are in the log (the message service keeps it current). */
+  readonly streamReaders = new StreamReaders();
+
   constructor(options: { processMetrics?: boolean } = {}) {
     // Process metrics (CPU, memory, event loop lag, handles, GC) under their usual names.
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
@@ -87,6 +91,7 @@ export class Metrics {
 
   /** Registers the gauges read from the store at scrape time. */
   watchStore(store: { accounts: AccountStore; deliveries: DeliveryStore; events: EventLog }, clock: Clock): void {
+    const streamReaders = this.streamReaders;
     new Gauge({
       name: "wildcat_accounts",
       help: "Accounts by connection state (as stored: every gateway process sharing the store reports the same).",
@@ -125,13 +130,14 @@ export class Metrics {
     });
     new Gauge({
       name: "wildcat_event_consumer_lag_events",
-      help: "About how many events a consumer of the event log has still to read: webhook_fanout (turning events into webhook deliveries).",
+      help: "About how many events a consumer of the event log has still to read: webhook_fanout (turning events into webhook deliveries), streams_max (the slowest open StreamMessages subscriber, queued events included).",
       labelNames: ["consumer"] as const,
       registers: [this.registry],
       async collect() {
         const [latest, fanout] = await Promise.all([store.events.latestCursor(), store.deliveries.fanoutPosition()]);
         // Before its first start the fan-out has no position: it will begin at the end of the log.
         this.set({ consumer: "webhook_fanout" }, fanout === undefined ? 0 : cursorDistance(fanout, latest));
+        this.set({ consumer: "streams_max" }, streamReaders.maxLag(latest));
       },
     });
   }

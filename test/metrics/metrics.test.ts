@@ -136,6 +136,9 @@ describe("GET /metrics", () => {
     for (let next = await first; ; next = await stream.next()) {
       if (next.value?.event?.type === EventType.MESSAGE_RECEIVED) break;
     }
+    // Caught up: the subscriber's reader is at the end of the log (had it stayed at its start, the
+    // events appended since would count as lag).
+    await until(async () => value(await samples(), "wildcat_event_consumer_lag_events", { consumer: "streams_max" }) === 0);
     abort.abort();
     await messages.sendMessage({ accountId: ACCOUNT, to: `+${CONTACT_PHONE}`, content: { case: "text", value: { body: "yes" } } });
     await receiver.waitFor((r) => r.length >= 1);
@@ -197,6 +200,13 @@ describe("Metrics read from the store at scrape time", () => {
     expect(text).toMatch(/^wildcat_webhook_deliveries_pending 3$/m);
     expect(text).toMatch(/^wildcat_webhook_oldest_pending_age_seconds 90$/m);
     expect(text).toMatch(/^wildcat_event_consumer_lag_events\{consumer="webhook_fanout"\} 6$/m);
+    expect(text).toMatch(/^wildcat_event_consumer_lag_events\{consumer="streams_max"\} 0$/m);
+    const slow = metrics.streamReaders.open("3", () => 0);
+    const queued = metrics.streamReaders.open("8", () => 2);
+    expect(await metrics.scrape()).toMatch(/^wildcat_event_consumer_lag_events\{consumer="streams_max"\} 7$/m);
+    slow.close();
+    expect(await metrics.scrape()).toMatch(/^wildcat_event_consumer_lag_events\{consumer="streams_max"\} 4$/m);
+    queued.close();
     expect(text).not.toMatch(/^process_/m);
   });
 });
