@@ -38,6 +38,8 @@ let view:
       feedItems: Map<string, HTMLLIElement>;
       chatItems: Map<string, HTMLLIElement>;
       chatJid?: string;
+      /** Its recent history was read (once the event stream was open). */
+      historyLoaded: boolean;
     }
   | undefined;
 
@@ -156,7 +158,7 @@ async function enter(): Promise<void> {
   $("who-key").textContent = `key ${key.split("_")[1] ?? "?"}`;
   $("who-protocol").textContent = session.protocol() === "grpc-web" ? "gRPC-Web" : "Connect";
   $("who-protocol").title = `gateway: ${session.gateway()}`;
-  await loadAccounts();
+  void followEvents(life.signal);
 }
 
 // ---------------------------------------------------------------- accounts
@@ -173,7 +175,14 @@ async function loadAccounts(): Promise<void> {
     return true;
   });
   if (!done) return;
-  for (const a of all) addAccount(a);
+  for (const a of all) {
+    const w = watched.get(a.accountId);
+    if (!w) addAccount(a);
+    else if (view?.accountId !== a.accountId) {
+      w.account = a;
+      renderListItem(w);
+    }
+  }
   renderEmpty();
 }
 
@@ -191,14 +200,13 @@ function addAccount(account: Account): void {
   const w: Watched = { account, li };
   watched.set(account.accountId, w);
   renderListItem(w);
-  void watch(account.accountId, life.signal);
 }
 
 function renderEmpty(): void {
   $("no-accounts").hidden = watched.size > 0;
 }
 
-/** Keeps the account's state live (WatchAccount), reopening the stream when it drops. */
+/** Keeps the open account live (WatchAccount: state, QR code, pairing code), reopening the stream when it drops. */
 async function watch(accountId: string, signal: AbortSignal): Promise<void> {
   for (let attempt = 0; !signal.aborted; attempt++) {
     try {
@@ -304,7 +312,7 @@ function closeView(): void {
 function select(accountId: string): void {
   if (view?.accountId === accountId) return;
   closeView();
-  view = { accountId, stop: new AbortController(), messages: new Map(), feedItems: new Map(), chatItems: new Map() };
+  view = { accountId, stop: new AbortController(), messages: new Map(), feedItems: new Map(), chatItems: new Map(), historyLoaded: false };
   life.signal.addEventListener("abort", () => view?.stop.abort(), { once: true });
   for (const w of watched.values()) renderListItem(w);
   $("feed").replaceChildren();
@@ -317,7 +325,11 @@ function select(accountId: string): void {
   $("feed-empty").hidden = false;
   $("account-panel").hidden = false;
   renderPanel();
-  void follow(accountId, view.stop.signal);
+  void watch(accountId, view.stop.signal);
+  if (streamOpen) {
+    view.historyLoaded = true;
+    void loadHistory(accountId, view.stop.signal);
+  }
 }
 
 // ---------------------------------------------------------------- live feed (StreamMessages)
@@ -328,48 +340,59 @@ function setFeedStatus(text: string, kind: "live" | "reconnecting" | ""): void {
   el.className = `pill ${kind}`;
 }
 
+/** Whether the event stream is open now; an account opened meanwhile loads its history at once. */
+let streamOpen = false;
+
 /**
- * The account's events, live: from the cursor this tab saw last (so a reload or a dropped
- * connection resumes with nothing missed and nothing twice), or from now with the recent
- * history read first. While the stream is down the feed says so and retries with backoff.
+ * Every event of the key's accounts on one StreamMessages stream, resumed from the cursor this
+ * tab saw last (so a reload or a dropped connection resumes with nothing missed and nothing twice).
+ * It keeps the list's states and the open account's feed live. One stream, not one per account:
+ * a browser opens at most six HTTP/1.1 connections to a host, across its tabs, and a stream holds
+ * one for as long as it lives. While it is down the feed says so and retries with backoff.
  */
-async function follow(accountId: string, signal: AbortSignal): Promise<void> {
-  let historyLoaded = false;
+async function followEvents(signal: AbortSignal): Promise<void> {
+  let listed = false;
   for (let attempt = 0; !signal.aborted; attempt++) {
     setFeedStatus(attempt === 0 ? "connecting…" : `reconnecting… (attempt ${attempt})`, attempt === 0 ? "" : "reconnecting");
-    const cursor = session.cursor(accountId);
-    // The gateway sends a stream's headers with its first event, so a quiet stream that has
-    // not failed within a moment counts as open (a refused connection fails at once).
+    const cursor = session.cursor();
+    let opened = false;
+    // The gateway sends a stream's headers with its first event, so a quiet stream that has not
+    // failed within a moment counts as open (a refused connection fails at once).
     const open = () => {
-      clearTimeout(openTimer);
+      if (opened) return;
+      opened = streamOpen = true;
+      clearTimeout(timer);
       setFeedStatus("live", "live");
-      // The stream is open: anything newer than the history arrives on it (duplicates are merged).
-      if (!historyLoaded) {
-        historyLoaded = true;
-        void loadHistory(accountId, signal);
+      // Listed and read only now that the stream is open, so no change falls between the two
+      // (duplicates are merged).
+      if (!listed) {
+        listed = true;
+        void loadAccounts();
+      }
+      if (view && !view.historyLoaded) {
+        view.historyLoaded = true;
+        void loadHistory(view.accountId, view.stop.signal);
       }
     };
-    const openTimer = setTimeout(open, 1500);
+    const timer = setTimeout(open, 1500);
     try {
-      const stream = api!.messages.streamMessages(cursor ? { accountIds: [accountId], afterCursor: cursor } : { accountIds: [accountId], start: StreamStart.NOW }, {
-        signal,
-        onHeader: open,
-      });
-      for await (const res of stream) {
+      const req = cursor ? { afterCursor: cursor } : { start: StreamStart.NOW };
+      for await (const res of api!.messages.streamMessages(req, { signal, onHeader: open })) {
         attempt = 0;
-        if (!res.event) continue;
         open();
+        if (!res.event) continue;
         onEvent(res.event);
-        session.setCursor(accountId, res.event.cursor);
+        session.setCursor(res.event.cursor);
       }
     } catch (e) {
       if (signal.aborted) return;
       const ce = ConnectError.from(e);
       if (ce.code === Code.OutOfRange) {
         // The saved cursor is older than what the gateway keeps: start over from now.
-        session.setCursor(accountId, undefined);
-        historyLoaded = false;
-        showProblem({ title: "Some events were missed", detail: "The feed was away longer than the gateway keeps events.", todo: "The history below is reloaded; nothing needs doing." });
+        session.setCursor(undefined);
+        listed = false;
+        if (view) view.historyLoaded = false;
+        showProblem({ title: "Some events were missed", detail: "This page was away longer than the gateway keeps events.", todo: "The accounts and history are reloaded; nothing needs doing." });
         continue;
       }
       if (ce.code === Code.Unauthenticated || ce.code === Code.PermissionDenied) {
@@ -377,7 +400,8 @@ async function follow(accountId: string, signal: AbortSignal): Promise<void> {
         return void act("Following the messages", () => Promise.reject(e));
       }
     } finally {
-      clearTimeout(openTimer);
+      clearTimeout(timer);
+      streamOpen = false;
     }
     if (signal.aborted) return;
     setFeedStatus(`reconnecting… (attempt ${attempt + 1})`, "reconnecting");
@@ -392,6 +416,19 @@ async function loadHistory(accountId: string, signal: AbortSignal): Promise<void
 }
 
 function onEvent(e: Event): void {
+  if (e.type === EventType.ACCOUNT_STATE_CHANGED && e.payload.case === "account") {
+    const account = e.payload.value;
+    const w = watched.get(account.accountId);
+    if (!w) {
+      addAccount(account);
+      renderEmpty();
+    } else if (view?.accountId !== account.accountId) {
+      // The open account has its own WatchAccount stream, which also carries QR codes.
+      w.account = account;
+      renderListItem(w);
+    }
+    return;
+  }
   if (!view || e.accountId !== view.accountId) return;
   if ((e.type === EventType.MESSAGE_RECEIVED || e.type === EventType.MESSAGE_SENT || e.type === EventType.MESSAGE_EDITED || e.type === EventType.MESSAGE_DELETED) && e.payload.case === "message") {
     showMessage(e.payload.value);

@@ -2,13 +2,13 @@ import type { Protocol } from "./api.js";
 
 /**
  * What the console remembers, in this tab's session storage only: the API key (never in a URL,
- * never in local storage, gone when the tab closes), the protocol, and per account the cursor of
- * the last event shown, so a reload resumes the live feed exactly where it was.
+ * never in local storage, gone when the tab closes), the protocol, the gateway, and the cursor of
+ * the last event received, so a reload resumes the live feed exactly where it was.
  */
 const KEY = "wildcat.key";
 const PROTOCOL = "wildcat.protocol";
 const GATEWAY = "wildcat.gateway";
-const cursorKey = (accountId: string) => `wildcat.cursor.${accountId}`;
+const CURSOR = "wildcat.cursor";
 
 export const session = {
   key: (): string | null => sessionStorage.getItem(KEY),
@@ -23,9 +23,9 @@ export const session = {
   signOut(): void {
     sessionStorage.clear();
   },
-  cursor: (accountId: string): string | null => sessionStorage.getItem(cursorKey(accountId)),
-  setCursor(accountId: string, cursor: string | undefined): void {
-    if (cursor) sessionStorage.setItem(cursorKey(accountId), cursor);
-    else sessionStorage.removeItem(cursorKey(accountId));
+  cursor: (): string | null => sessionStorage.getItem(CURSOR),
+  setCursor(cursor: string | undefined): void {
+    if (cursor) sessionStorage.setItem(CURSOR, cursor);
+    else sessionStorage.removeItem(CURSOR);
   },
 };

@@ -11,6 +11,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { SandboxService } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import QRCode from "qrcode";
 import { available, chromiumTool } from "../clients/tools.js";
@@ -39,6 +40,8 @@ let context: BrowserContext | undefined;
 let page: Page;
 /** What the page did (requests, console), printed when a step fails. */
 const log: string[] = [];
+/** The bodies of the page's StreamMessages requests (Connect JSON), to see which cursor it resumes from. */
+const streamRequests: string[] = [];
 
 const sandbox = () => createClient(SandboxService, createConnectTransport({ baseUrl: base, httpVersion: "1.1", interceptors: [bearer()] }));
 
@@ -120,7 +123,10 @@ beforeAll(async () => {
   });
   page = context.pages()[0] ?? (await context.newPage());
   page.on("console", (m) => log.push(`console ${m.type()}: ${m.text()}`));
-  page.on("request", (r) => log.push(`-> ${r.method()} ${r.url()}`));
+  page.on("request", (r) => {
+    log.push(`-> ${r.method()} ${r.url()}`);
+    if (r.url().endsWith("/StreamMessages")) streamRequests.push(r.postDataBuffer()?.toString("utf8") ?? "");
+  });
   page.on("response", (r) => log.push(`<- ${r.status()} ${r.url()}`));
   page.on("requestfailed", (r) => log.push(`xx ${r.url()} ${r.failure()?.errorText}`));
 }, 180_000);
@@ -239,11 +245,17 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
 
       // 7. The connection drops (the gateway restarts): the feed says it is reconnecting, then
       // resumes from its cursor: what was sent meanwhile arrives once, nothing twice.
+      const before = streamRequests.length;
       await gateway.stop();
       await waitForText("#feed-status", { startsWith: "reconnecting" }, "the reconnecting state");
+      // Nothing can arrive now: this is the last event the page had.
+      const saved = await page.evaluate(() => sessionStorage.getItem("wildcat.cursor"));
+      expect(saved).toMatch(/^\S+$/);
       await screenshot("reconnecting");
       await startSandbox();
       await waitForText("#feed-status", "live", "the feed live again", 60_000);
+      // It asked to resume right after the last event it had.
+      expect(streamRequests.slice(before).some((body) => body.includes(`"afterCursor":"${saved}"`)), streamRequests.slice(before).join("\n")).toBe(true);
       await waitForText("#account-state", "connected", "the account restored", 60_000);
       await sandbox().sendFromContact({ fromPhoneNumber: CONTACT, toJid: ACCOUNT_JID, text: "great, thanks!" });
       await waitForText("#chat li .body", "great, thanks!", "the message after the restart, in the open chat");
@@ -295,7 +307,11 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
       await screenshot("webhook-redelivered");
       await page.click("#tab-accounts");
 
-      // 11. The same console over gRPC-Web, in a fresh tab (its own session storage).
+      // 11. The same console over gRPC-Web, in a fresh tab (its own session storage), with more
+      // accounts than a browser opens HTTP/1.1 connections to one host (six): the page must still
+      // have a connection left for the open account's streams and calls.
+      const accounts = createClient(AccountService, createConnectTransport({ baseUrl: base, httpVersion: "1.1", interceptors: [bearer()] }));
+      for (let i = 1; i <= 7; i++) await accounts.createAccount({ accountId: `spare-${i}` });
       const tab = await context!.newPage();
       await tab.goto(`${base}/console/`);
       await tab.selectOption("#protocol", "grpc-web");
@@ -303,6 +319,10 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
       await tab.click("#sign-in");
       await tab.waitForFunction((id) => document.querySelector(`#accounts li[data-account-id="${id}"] .state`)?.textContent === "connected", ACCOUNT, { timeout: 30_000 });
       expect(await tab.textContent("#who-protocol")).toBe("gRPC-Web");
+      expect(await tab.locator("#accounts li").count()).toBe(9);
+      await tab.locator(`#accounts li[data-account-id="${ACCOUNT}"]`).click();
+      await tab.waitForFunction(() => document.getElementById("feed-status")?.textContent === "live", undefined, { timeout: 30_000 });
+      await tab.locator("#feed li .body", { hasText: "one more thing" }).waitFor({ timeout: 30_000 });
       await tab.close();
 
       // 12. The console hosted on another origin, pointed at the gateway (which lists that origin in CORS_ORIGINS).
