@@ -12,6 +12,8 @@ import { createConnectTransport } from "@connectrpc/connect-node";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
+import { Permission } from "../../gen/wildcat/v1/api_key_pb.js";
+import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
 import { SandboxService } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import QRCode from "qrcode";
 import { available, chromiumTool } from "../clients/tools.js";
@@ -287,6 +289,31 @@ describe.runIf(chromiumFound)("the web console in Chromium against a sandbox gat
       await sandbox().enterPairingCode({ phoneNumber: "+15558900003", code: shownCode.replace("-", "") });
       await waitForText("#account-state", "connected", "the account linked by pairing code");
       await screenshot("paired");
+      await page.click("#disconnect");
+      await waitForText("#account-state", "disconnected", "the account disconnected on request");
+      expect(await page.textContent("#account-disconnect")).toMatch(/requested/);
+      await page.click("#connect");
+      await waitForText("#account-state", "connected", "the account connected again, without a new link");
+      page.once("dialog", (d) => void d.accept());
+      await page.click("#logout");
+      await waitForText("#account-state", "logged out", "the account logged out");
+      await screenshot("logged-out");
+
+      // 9b. A key that may only read: what it may not do is explained, with what to do about it.
+      const keys = createClient(ApiKeyService, createConnectTransport({ baseUrl: base, httpVersion: "1.1", interceptors: [bearer()] }));
+      const reader = await keys.createApiKey({ name: "reader", permissions: [Permission.READ], accountIds: [ACCOUNT] });
+      const limited = await context!.newPage();
+      await limited.goto(`${base}/console/`);
+      await limited.fill("#key", reader.key);
+      await limited.click("#sign-in");
+      await limited.locator(`#accounts li[data-account-id="${ACCOUNT}"]`).waitFor();
+      expect(await limited.locator("#accounts li").count()).toBe(1); // only the account in its scope
+      await limited.fill("#new-account-id", "not-allowed");
+      await limited.click("#create");
+      await limited.waitForFunction(() => document.getElementById("problem-title")?.textContent === 'Creating account "not-allowed" failed');
+      expect(await limited.textContent("#problem-todo")).toMatch(/key with the needed permission/);
+      await limited.screenshot({ path: join(SHOTS, `${String(++shot).padStart(2, "0")}-permission-denied.png`), fullPage: true });
+      await limited.close();
 
       // 10. Webhooks: add one for received messages, see its delivery log, deliver an event again.
       await page.click("#tab-webhooks");
