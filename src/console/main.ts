@@ -16,7 +16,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   return el as T;
 };
 
-/** One account in the list, kept current by its WatchAccount stream. */
+/** One account in the list, kept current by the event stream (and, while open, by WatchAccount). */
 interface Watched {
   account: Account;
   qr?: QrCode;
@@ -313,7 +313,6 @@ function select(accountId: string): void {
   if (view?.accountId === accountId) return;
   closeView();
   view = { accountId, stop: new AbortController(), messages: new Map(), feedItems: new Map(), chatItems: new Map(), historyLoaded: false };
-  life.signal.addEventListener("abort", () => view?.stop.abort(), { once: true });
   for (const w of watched.values()) renderListItem(w);
   $("feed").replaceChildren();
   $("chat").replaceChildren();
