@@ -93,6 +93,14 @@ describe("GET /metrics", () => {
     expect(text).toMatch(/^# TYPE wildcat_rpc_requests_total counter$/m);
     expect(text).toMatch(/^process_cpu_user_seconds_total /m);
     expect(text).toMatch(/^nodejs_eventloop_lag_seconds /m);
+
+    const head = await fetch(`${gw.baseUrl}/metrics`, { method: "HEAD", headers: { authorization: TEST_AUTH_HEADER } });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe("");
+    const post = await fetch(`${gw.baseUrl}/metrics`, { method: "POST", headers: { authorization: TEST_AUTH_HEADER } });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD");
+    expect((await fetch(`${gw.baseUrl}/metricsz`, { headers: { authorization: TEST_AUTH_HEADER } })).status).toBe(404);
   });
 
   it("when RPCs end, then they are counted by service, method, protocol and code, with a latency histogram", async () => {
