@@ -9,7 +9,8 @@ COPY tsconfig.json ./
 COPY src ./src
 COPY gen ./gen
 COPY test ./test
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+# The server (tsc) and the web console (esbuild, into dist/console).
+RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: only production dependencies and the compiled server.
 FROM node:20-bookworm-slim
@@ -19,6 +20,7 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
 COPY --from=build /app/dist/gen ./dist/gen
+COPY --from=build /app/dist/console ./dist/console
 COPY --from=build /app/gen/openapi ./gen/openapi
 RUN mkdir -p /data && chown node:node /data
 USER node

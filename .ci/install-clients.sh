@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the client tests and `buf generate` need beyond npm: Debian's python3-grpcio,
 # python3-protobuf and the protobuf compiler with its gRPC Python plugin (the Python client),
-# and the Go and OpenAPI code generators built from the Go module proxy into $(go env GOPATH)/bin.
+# Debian's chromium (the web console's browser test, driven by playwright-core, which never
+# downloads a browser of its own), and the Go and OpenAPI code generators built from the Go
+# module proxy into $(go env GOPATH)/bin.
 # Idempotent: installed packages and generators of the right version are left alone.
 set -euo pipefail
 
-packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc)
+packages=(python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

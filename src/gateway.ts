@@ -33,6 +33,10 @@ import { DownloadUrls } from "./auth/download-urls.js";
 import { ApiKeyServiceImpl } from "./services/api-key-service.js";
 import type { Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
+import { instrumentStore } from "./metrics/instrument-store.js";
+import { Metrics } from "./metrics/metrics.js";
+import { metricsRoute } from "./server/metrics-http.js";
+import { consoleRoute } from "./server/console-http.js";
 
 export interface Gateway {
   readonly server: RunningServer;
@@ -43,6 +47,8 @@ export interface Gateway {
   readonly apiKeys: ApiKeys;
   /** Holds on stored files that pending sends need (DeleteMedia refuses held files). */
   readonly mediaLeases: MediaLeases;
+  /** The Prometheus metrics served at GET /metrics. */
+  readonly metrics: Metrics;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
   /** Graceful stop: the server, then unfinished uploads (their bytes removed), the sockets (no logout), the store. */
@@ -58,7 +64,11 @@ export interface GatewayExtras {
 /** Wires store → socket manager → services → server. Everything it needs comes in; nothing is global. */
 export async function startGateway(config: Config, logger: Logger, clock: Clock, extras: GatewayExtras = {}): Promise<Gateway> {
   const authCipher = openAuthCipher(config);
-  const store = await openStore(config, authCipher);
+  const metrics = new Metrics();
+  // Everything below sees the counting store; the gauges read the store itself.
+  const rawStore = await openStore(config, authCipher);
+  const store = instrumentStore(rawStore, metrics);
+  metrics.watchStore(rawStore, clock);
   const apiKeys = new ApiKeys(store.apiKeys, clock, logger, { cacheMs: config.apiKeyCacheMs });
   try {
     await apiKeys.bootstrap({ adminKey: config.adminKey, adminKeyFile: config.adminKeyFile, dataDir: config.dataDir });
@@ -135,6 +145,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
               streamBuffer: config.streamBuffer,
               streamStallMs: config.streamStallMs,
               sendRatePerMinute: config.sendRatePerMinute,
+              streamReaders: metrics.streamReaders,
             }),
             {
             // Per-message gzip for every subscriber of small events costs more than it saves.
@@ -153,7 +164,12 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
-    ], {}, [mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }), openApiRoute()], authInterceptor(authenticator, logger));
+    ], {}, [
+      mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }),
+      openApiRoute(),
+      metricsRoute(metrics, authenticator, logger),
+      consoleRoute(),
+    ], authInterceptor(authenticator, logger), metrics);
   } catch (e) {
     await store.close();
     throw e;
@@ -187,6 +203,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     messaging,
     apiKeys,
     mediaLeases,
+    metrics,
     restored,
     async close() {
       await server.shutdown();

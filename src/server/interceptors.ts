@@ -1,26 +1,36 @@
 import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 
 const REQUEST_ID = "x-request-id";
 
 /**
  * One log line per call (rpc, protocol, request id, code, duration) and the
  * place where unexpected errors become `internal`: their cause is logged here,
- * once, and never sent to the client.
+ * once, and never sent to the client. With `metrics`, the same facts are counted there
+ * (calls and durations by service, method, protocol and code; streams open).
  */
-export function loggingInterceptor(logger: Logger): Interceptor {
+export function loggingInterceptor(logger: Logger, metrics?: Metrics): Interceptor {
   return (next) => async (req) => {
     const started = performance.now();
     const requestId = validRequestId(req.header.get(REQUEST_ID)) ?? randomUUID();
-    const log = logger.child({ rpc: `${req.service.typeName}/${req.method.name}`, protocol: protocolOf(req.header), requestId });
+    const protocol = protocolOf(req.header);
+    const log = logger.child({ rpc: `${req.service.typeName}/${req.method.name}`, protocol, requestId });
+    const labels = { service: req.service.typeName, method: req.method.name, protocol };
+    const count = (code: string) => {
+      metrics?.rpcs.inc({ ...labels, code });
+      metrics?.rpcSeconds.observe({ ...labels, code }, (performance.now() - started) / 1000);
+    };
     const finish = (error?: unknown): ConnectError | undefined => {
       const ms = Math.round(performance.now() - started);
       if (error === undefined) {
+        count("ok");
         log.info({ code: "ok", ms }, "rpc");
         return undefined;
       }
       const ce = toConnectError(error, req.signal);
+      count(codeName(ce.code));
       if (ce.code === Code.Internal && !(error instanceof ConnectError)) {
         log.error({ err: error, code: codeName(ce.code), ms }, "rpc failed unexpectedly");
       } else if (ce.code === Code.Canceled) {
@@ -42,15 +52,20 @@ export function loggingInterceptor(logger: Logger): Interceptor {
       finish();
       return res;
     }
-    return { ...res, message: logStreamEnd(res, finish) };
+    const stream = { service: labels.service, method: labels.method };
+    metrics?.openStreams.inc(stream);
+    return { ...res, message: logStreamEnd(res, finish, () => metrics?.openStreams.dec(stream)) };
   };
 }
 
-async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => ConnectError | undefined) {
+/** `closed` runs once however the stream ends, also when the consumer stops iterating (return()). */
+async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => ConnectError | undefined, closed: () => void) {
   try {
     yield* res.message;
   } catch (e) {
     throw finish(e);
+  } finally {
+    closed();
   }
   finish();
 }

@@ -36,7 +36,7 @@ export function mediaHttpRoute(media: MediaStore, logger: Logger, access?: Media
     prefix: PREFIX,
     handle(req, res) {
       serveMedia(media, req, res, access).catch((e: unknown) => {
-        if (e instanceof ConnectError) return answerError(res, e);
+        if (e instanceof ConnectError) return answerAuthError(res, e);
         if ((e as { code?: string }).code === "ERR_STREAM_PREMATURE_CLOSE") return; // the client left
         // The path only: a download URL's token is a credential.
         logger.error({ err: e, path: req.url?.split("?")[0] }, "serving media over HTTP failed");
@@ -124,8 +124,11 @@ const HTTP_STATUS: Partial<Record<Code, number>> = {
   [Code.ResourceExhausted]: 429,
 };
 
-/** An auth refusal as HTTP, with the Connect error body and, for rate limits, Retry-After. */
-function answerError(res: Response, e: ConnectError): void {
+/**
+ * An auth refusal as HTTP (401, 403, 429), with the Connect error body and, for rate limits,
+ * Retry-After. Shared by every plain-HTTP route behind API keys.
+ */
+export function answerAuthError(res: Response, e: ConnectError): void {
   if (e.code === Code.Unauthenticated) res.setHeader("www-authenticate", "Bearer");
   const retry = e.findDetails(RetryInfoSchema)[0]?.retryDelay;
   if (retry) res.setHeader("retry-after", String(Math.max(1, Math.ceil(durationMs(retry) / 1000))));

@@ -7,6 +7,7 @@ import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js"
 import { ServerReflection as ServerReflectionV1alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { Metrics } from "../metrics/metrics.js";
 import { createCors } from "./cors.js";
 import { HealthState, healthRoutes } from "./health.js";
 import { loggingInterceptor } from "./interceptors.js";
@@ -53,6 +54,8 @@ export async function startServer(
   httpRoutes: HttpRoute[] = [],
   /** The auth interceptor (between logging and validation); the gateway always passes one. */
   auth?: Interceptor,
+  /** Where the logging interceptor counts calls; the gateway always passes it. */
+  metrics?: Metrics,
 ): Promise<RunningServer> {
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
@@ -64,7 +67,7 @@ export async function startServer(
       healthRoutes(health)(router);
       reflectionRoutes(reflection)(router);
     },
-    interceptors: [loggingInterceptor(logger), ...(auth ? [auth] : []), createValidateInterceptor()],
+    interceptors: [loggingInterceptor(logger, metrics), ...(auth ? [auth] : []), createValidateInterceptor()],
     contextValues: rawRequestValues,
     readMaxBytes: config.maxRequestBytes,
     maxTimeoutMs: config.maxTimeoutMs,

@@ -27,6 +27,7 @@ import { resetExhaustedCall } from "../server/raw-request.js";
 import { retryLater } from "../auth/authenticator.js";
 import { principalOf } from "../auth/principal.js";
 import { TokenBuckets } from "../auth/rate-limits.js";
+import type { StreamReaders } from "../metrics/stream-readers.js";
 import type { Clock } from "../clock.js";
 import type { AccountStore } from "../store/store.js";
 import { mapErrors } from "./domain-errors.js";
@@ -58,6 +59,8 @@ export interface MessageServiceDeps {
   clock: Clock;
   /** SendMessage calls per minute of an account that sets no rate of its own. */
   sendRatePerMinute: number;
+  /** Where each subscriber's reader is, for the metrics' lag gauge. */
+  streamReaders?: StreamReaders;
 }
 
 /**
@@ -145,6 +148,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
     const chats = new Set(req.chatJids);
     const start = req.afterCursor || (req.start === StreamStart.OLDEST ? undefined : await this.events.latestCursor());
     const queue = new EventQueue(this.deps.streamBuffer, this.deps.streamStallMs);
+    const reader = this.deps.streamReaders?.open(start, () => queue.length);
     // Ends the reader when the stream ends for any reason, not only when the client cancels.
     const done = new AbortController();
     const signal = AbortSignal.any([ctx.signal, done.signal]);
@@ -159,6 +163,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
           await queue.push(event, signal);
         }
         after = page.nextAfter ?? after;
+        if (reader) reader.position = after;
         // A full page means more may be waiting; otherwise sleep until something is appended.
         if (page.events.length < PAGE) await this.events.waitForAppend(after, signal);
       }
@@ -182,6 +187,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
       throw e;
     } finally {
       done.abort();
+      reader?.close();
     }
   }
 }
@@ -224,6 +230,11 @@ class EventQueue {
     if (this.failure !== undefined) throw this.failure;
     this.items.push(event);
     this.notify();
+  }
+
+  /** Events read from the log and not yet taken by the client. */
+  get length(): number {
+    return this.items.length;
   }
 
   async take(signal: AbortSignal): Promise<Event> {

@@ -107,6 +107,14 @@ export function parseCursor(cursor: string | undefined): number {
   return Number(cursor);
 }
 
+/**
+ * How many log positions lie after `from` up to `to` (0 when `from` is at or past `to`): about how
+ * many events a consumer at `from` has still to read. For metrics; readers keep cursors opaque.
+ */
+export function cursorDistance(from: string | undefined, to: string | undefined): number {
+  return Math.max(0, parseCursor(to) - parseCursor(from));
+}
+
 export function formatCursor(seq: number): string {
   return String(seq);
 }

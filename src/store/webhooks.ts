@@ -115,6 +115,8 @@ export interface DeliveryStore {
   list(query: DeliveryQuery): Promise<{ deliveries: DeliveryRecord[]; nextPageToken?: string }>;
   /** The oldest event cursor a pending delivery still needs. */
   oldestPendingCursor(): Promise<string | undefined>;
+  /** How many deliveries are pending (the outbox queue depth), and when the oldest was made. */
+  pendingStats(): Promise<{ count: number; oldestCreateTime?: Date }>;
   /**
    * Makes the delivery pending and due at `now`, attempts kept, lease dropped (a late result
    * of an attempt in flight is then ignored); creates it when absent. Returns it.

@@ -56,3 +56,11 @@ export function available(tool: Tool, what: string): boolean {
   console.warn(`\n${"!".repeat(100)}\n!! ${what}: ${tool.help}.\n!! This client test is SKIPPED in this run.\n${"!".repeat(100)}\n`);
   return false;
 }
+
+/** Debian's Chromium (apt-get install -y chromium), which the console test drives with playwright-core. */
+export function chromiumTool(): Tool {
+  return {
+    path: findExecutable(process.env.WILDCAT_CHROMIUM ? [process.env.WILDCAT_CHROMIUM] : ["/usr/bin/chromium", "chromium"]),
+    help: "Chromium is not installed: apt-get install -y chromium (.ci/install-clients.sh does it)",
+  };
+}

@@ -183,6 +183,14 @@ export class MongoDeliveries implements DeliveryStore {
     return docs[0] ? formatCursor(docs[0].eventSeq) : undefined;
   }
 
+  async pendingStats(): Promise<{ count: number; oldestCreateTime?: Date }> {
+    const count = await this.#deliveries.countDocuments({ state: "pending" });
+    if (count === 0) return { count };
+    // The oldest event is the one with the lowest sequence: the pending_seq index finds it.
+    const [oldest] = await this.#deliveries.find({ state: "pending" }).sort({ eventSeq: 1 }).limit(1).toArray();
+    return oldest ? { count, oldestCreateTime: oldest.createTime } : { count };
+  }
+
   async reschedule(d: NewDelivery): Promise<DeliveryRecord> {
     await this.enqueue([d]);
     // Dropping the owner makes a late result of an attempt in flight a no-op (recordAttempt

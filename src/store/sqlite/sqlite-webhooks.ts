@@ -184,6 +184,13 @@ export class SqliteDeliveries implements DeliveryStore {
     return row?.seq ? formatCursor(row.seq) : undefined;
   }
 
+  async pendingStats(): Promise<{ count: number; oldestCreateTime?: Date }> {
+    const row = this.#db
+      .prepare<[], { n: number; t: number | null }>("SELECT count(*) AS n, min(create_time) AS t FROM deliveries WHERE state = 'pending'")
+      .get()!;
+    return row.t === null ? { count: row.n } : { count: row.n, oldestCreateTime: new Date(row.t) };
+  }
+
   async reschedule(d: NewDelivery): Promise<DeliveryRecord> {
     const row = this.#db
       .prepare<unknown[], DeliveryRow>(

@@ -155,6 +155,16 @@ export function webhooksContract(name: string, factory: AdapterFactory): void {
       expect((await ctx.store.deliveries.list({ webhookId: "w", pageSize: 10, states: ["failed"] })).deliveries.map((d) => d.eventId)).toEqual(["evt-1"]);
       expect(await ctx.store.deliveries.oldestPendingCursor()).toBe("2");
     });
+
+    it("when deliveries are pending, pendingStats counts them across webhooks and gives the oldest one's creation time", async () => {
+      expect(await ctx.store.deliveries.pendingStats()).toStrictEqual({ count: 0 });
+      await ctx.store.deliveries.enqueue([3, 4].map((n) => delivery("w", n)));
+      await ctx.store.deliveries.enqueue([delivery("x", 5)]);
+      const c = await ctx.store.deliveries.claimDue({ now: at(100), owner: "p", leaseMs: 1000 });
+      await ctx.store.deliveries.recordAttempt("w", c!.eventId, "p", { attemptTime: at(100), state: "succeeded", statusCode: 200 });
+
+      expect(await ctx.store.deliveries.pendingStats()).toStrictEqual({ count: 2, oldestCreateTime: at(4) });
+    });
       it("when secrets are stored, they are sealed: a store with another master key cannot read them", async () => {
       await ctx.store.webhooks.create(webhook);
       const other = await ctx.open({ authCipher: new AuthCipher(Buffer.alloc(32, 9)) });
