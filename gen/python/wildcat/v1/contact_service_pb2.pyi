@@ -1,0 +1,23 @@
+from buf.validate import validate_pb2 as _validate_pb2
+from google.api import annotations_pb2 as _annotations_pb2
+from wildcat.v1 import contact_pb2 as _contact_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class CheckNumbersRequest(_message.Message):
+    __slots__ = ["account_id", "numbers"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    numbers: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, account_id: _Optional[str] = ..., numbers: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class CheckNumbersResponse(_message.Message):
+    __slots__ = ["results"]
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[_contact_pb2.NumberCheck]
+    def __init__(self, results: _Optional[_Iterable[_Union[_contact_pb2.NumberCheck, _Mapping]]] = ...) -> None: ...
