@@ -94,9 +94,13 @@ service(GroupService, {
   listCommunityGroups: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
-// Asking WhatsApp about people acts as the account but changes nothing: reading.
+// Asking WhatsApp about people acts as the account but changes nothing: reading. Blocking changes
+// what reaches the account: sending.
 service(ContactService, {
   checkNumbers: { permission: "read", accounts: (m) => named(m.accountId) },
+  blockContact: { permission: "send", accounts: (m) => named(m.accountId) },
+  unblockContact: { permission: "send", accounts: (m) => named(m.accountId) },
+  listBlockedContacts: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";

@@ -1,6 +1,12 @@
-import type { ServiceImpl } from "@connectrpc/connect";
-import { USyncQuery, USyncUser, jidDecode, type WASocket } from "@whiskeysockets/baileys";
-import type { CheckNumbersRequest, ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { USyncQuery, USyncUser, isLidUser, jidDecode, jidNormalizedUser, type WASocket } from "@whiskeysockets/baileys";
+import type {
+  BlockContactRequest,
+  CheckNumbersRequest,
+  ContactService,
+  ListBlockedContactsRequest,
+  UnblockContactRequest,
+} from "../../gen/wildcat/v1/contact_service_pb.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { mapErrors, whatsappError } from "./domain-errors.js";
 
@@ -16,27 +22,79 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
   constructor(private readonly deps: ContactServiceDeps) {}
 
   async checkNumbers(req: CheckNumbersRequest) {
-    const sock: WASocket = await mapErrors(this.deps.sockets.connectedSocket(req.accountId));
-    // One usync round trip asks both existence (contact protocol) and the LID, where Baileys'
-    // onWhatsApp would give only the first and a second query the other.
-    const query = new USyncQuery().withContext("interactive").withContactProtocol().withLIDProtocol();
-    for (const n of req.numbers) query.withUser(new USyncUser().withPhone(`+${digitsOf(n)}`));
-    let answer: Awaited<ReturnType<WASocket["executeUSyncQuery"]>>;
-    try {
-      answer = await sock.executeUSyncQuery(query);
-    } catch (e) {
-      throw whatsappError(e, `checking ${req.numbers.length} numbers`);
-    }
-    const found = new Map<string, { jid: string; lid: string }>();
-    for (const user of answer?.list ?? []) {
-      if (user.contact !== true) continue;
-      found.set(digitsOf(user.id), { jid: user.id, lid: typeof user.lid === "string" ? user.lid : "" });
-    }
+    const found = await this.lookUp(await this.socket(req.accountId), req.numbers);
     return {
       results: req.numbers.map((number) => {
         const hit = found.get(digitsOf(number));
         return hit ? { number, exists: true, jid: { jid: hit.jid, pnJid: hit.jid, lidJid: hit.lid } } : { number, exists: false };
       }),
     };
+  }
+
+  async blockContact(req: BlockContactRequest) {
+    return { contact: await this.setBlocked(req.accountId, req.contact, "block") };
+  }
+
+  async unblockContact(req: UnblockContactRequest) {
+    return { contact: await this.setBlocked(req.accountId, req.contact, "unblock") };
+  }
+
+  async listBlockedContacts(req: ListBlockedContactsRequest) {
+    const sock = await this.socket(req.accountId);
+    let jids: (string | undefined)[];
+    try {
+      jids = await sock.fetchBlocklist();
+    } catch (e) {
+      throw whatsappError(e, "reading the block list");
+    }
+    const contacts = [];
+    for (const jid of jids) {
+      if (!jid) continue;
+      const other = isLidUser(jid) ? await sock.signalRepository.lidMapping.getPNForLID(jid) : await sock.signalRepository.lidMapping.getLIDForPN(jid);
+      const forms = [jid, other ? jidNormalizedUser(other) : ""];
+      const [lidJid, pnJid] = isLidUser(jid) ? forms : forms.reverse();
+      contacts.push({ jid, pnJid, lidJid });
+    }
+    return { contacts };
+  }
+
+  /**
+   * Blocks or unblocks a contact named by phone number. WhatsApp blocks by LID, so the number is
+   * resolved first (that also answers both JID forms, and NOT_FOUND for a number not on WhatsApp).
+   */
+  private async setBlocked(accountId: string, contact: string, action: "block" | "unblock") {
+    const sock = await this.socket(accountId);
+    const hit = (await this.lookUp(sock, [contact])).get(digitsOf(contact));
+    if (!hit) throw new ConnectError(`${contact} is not on WhatsApp`, Code.NotFound);
+    try {
+      await sock.updateBlockStatus(hit.jid, action);
+    } catch (e) {
+      throw whatsappError(e, `${action === "block" ? "blocking" : "unblocking"} ${contact}`);
+    }
+    return { jid: hit.jid, pnJid: hit.jid, lidJid: hit.lid };
+  }
+
+  private socket(accountId: string): Promise<WASocket> {
+    return mapErrors(this.deps.sockets.connectedSocket(accountId));
+  }
+
+  /** The numbers on WhatsApp, by their digits, with their phone-number JID and LID. */
+  private async lookUp(sock: WASocket, numbers: string[]): Promise<Map<string, { jid: string; lid: string }>> {
+    // One usync round trip asks both existence (contact protocol) and the LID, where Baileys'
+    // onWhatsApp would give only the first and a second query the other.
+    const query = new USyncQuery().withContext("interactive").withContactProtocol().withLIDProtocol();
+    for (const n of numbers) query.withUser(new USyncUser().withPhone(`+${digitsOf(n)}`));
+    let answer: Awaited<ReturnType<WASocket["executeUSyncQuery"]>>;
+    try {
+      answer = await sock.executeUSyncQuery(query);
+    } catch (e) {
+      throw whatsappError(e, `checking ${numbers.length} numbers`);
+    }
+    const found = new Map<string, { jid: string; lid: string }>();
+    for (const user of answer?.list ?? []) {
+      if (user.contact !== true) continue;
+      found.set(digitsOf(user.id), { jid: user.id, lid: typeof user.lid === "string" ? user.lid : "" });
+    }
+    return found;
   }
 }

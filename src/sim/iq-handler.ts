@@ -5,6 +5,7 @@ import {
   getAllBinaryNodeChildren,
   getBinaryNodeChild,
   getBinaryNodeChildren,
+  jidDecode,
   S_WHATSAPP_NET,
 } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
@@ -98,7 +99,10 @@ export class IqHandler {
       case "abt/props":
         return [{ tag: "props", attrs: { protocol: "1", hash: "sim-props-1" } }];
       case "blocklist/":
-        return [{ tag: "list", attrs: {} }];
+        return [this.blocklist(owner?.phone)];
+      case "blocklist/item":
+        if (owner) this.updateBlocklist(owner.phone, child!);
+        return [];
       case "privacy/privacy":
         if (iq.attrs.type === "get") return [this.privacySettings()];
         return [];
@@ -127,6 +131,29 @@ export class IqHandler {
       if (device) users.push(this.keys.bundle(jid, device));
     }
     return { tag: "list", attrs: {}, content: users };
+  }
+
+  /** The phone's block list, each blocked contact by LID (as WhatsApp names them now) with its phone-number JID. */
+  private blocklist(phone: PhoneRecord | undefined): BinaryNode {
+    const items = [...(phone?.blocked ?? [])].map((number): BinaryNode => {
+      const blocked = this.state.findPhone(number);
+      const attrs: Record<string, string> = blocked ? { jid: lidJid(blocked), pn_jid: pnJid(blocked) } : { jid: `${number}@s.whatsapp.net` };
+      return { tag: "item", attrs };
+    });
+    return { tag: "list", attrs: {}, content: items };
+  }
+
+  /**
+   * `blocklist set <item action="block|unblock" jid=LID pn_jid=…/>`: changes the phone's list. (WhatsApp
+   * also tells the phone's other devices; the simulator does not yet.)
+   */
+  private updateBlocklist(phone: PhoneRecord, item: BinaryNode): void {
+    const target = this.state.resolve(item.attrs.pn_jid ?? item.attrs.jid ?? "");
+    const number = target?.phone.phoneNumber ?? jidDecode(item.attrs.pn_jid ?? item.attrs.jid ?? "")?.user;
+    if (!number) return;
+    if (item.attrs.action === "block") phone.blocked.add(number);
+    else phone.blocked.delete(number);
+    this.state.save();
   }
 
   /** usync: devices (companions with key indexes), LID mapping and contact existence. */

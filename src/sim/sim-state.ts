@@ -42,6 +42,8 @@ export interface PhoneRecord {
   nextDeviceId: number;
   /** Linked companion devices, by device id (1, 2, …). */
   devices: Map<number, DeviceRecord>;
+  /** Phone numbers this phone blocks: their messages are not delivered to it. */
+  blocked: Set<string>;
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -126,6 +128,7 @@ export class SimState {
         primary: p.primary ? restoreDevice(p.primary) : primaryDevice(accountKey),
         nextDeviceId: p.nextDeviceId,
         devices: new Map(p.devices.map((d) => [d.id, restoreDevice(d)])),
+        blocked: new Set(p.blocked ?? []),
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -145,6 +148,7 @@ export class SimState {
         primary: saveDevice(p.primary),
         nextDeviceId: p.nextDeviceId,
         devices: [...p.devices.values()].map(saveDevice),
+        blocked: [...p.blocked],
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -161,7 +165,7 @@ export class SimState {
       do lidUser = `${randomInt(10_000, 99_999)}${randomInt(1_000_000_000, 9_999_999_999)}`;
       while (this.phonesByLid.has(lidUser));
       const accountKey = Curve.generateKeyPair();
-      phone = { phoneNumber, lidUser, accountKey, primary: primaryDevice(accountKey), nextDeviceId: 1, devices: new Map() };
+      phone = { phoneNumber, lidUser, accountKey, primary: primaryDevice(accountKey), nextDeviceId: 1, devices: new Map(), blocked: new Set() };
       this.phones.set(phoneNumber, phone);
       this.phonesByLid.set(lidUser, phone);
       this.save();
@@ -212,6 +216,7 @@ interface SavedPhone {
   primary?: SavedDevice;
   nextDeviceId: number;
   devices: SavedDevice[];
+  blocked?: string[];
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {

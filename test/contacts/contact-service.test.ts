@@ -2,10 +2,13 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { jidNormalizedUser } from "@whiskeysockets/baileys";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import type { Simulator } from "../../src/sim/simulator.js";
+import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer } from "../support/auth.js";
+import { GrpcJsClient } from "../support/clients.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 
@@ -24,6 +27,8 @@ let bob: BaileysClient;
 let carol: BaileysClient;
 let bobLid: string;
 let carolLid: string;
+let grpcClient: GrpcJsClient;
+let events: EventSubscriber;
 
 // CheckNumbers stores nothing (WhatsApp answers, the gateway relays), so one store is enough here.
 beforeAll(async () => {
@@ -34,6 +39,8 @@ beforeAll(async () => {
   gw = await startSimGateway(sim);
   contacts = createClient(ContactService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", interceptors: [bearer()] }));
   await linkAccount(gw, sim, ACCOUNT, ACCOUNT_PHONE);
+  grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
+  events = new EventSubscriber(grpcClient, { accountIds: [ACCOUNT] });
 }, 90_000);
 
 afterEach(() => {
@@ -42,6 +49,8 @@ afterEach(() => {
 });
 
 afterAll(async () => {
+  events?.cancel();
+  grpcClient?.close();
   await gw?.cleanup();
   for (const c of [bob, carol]) c?.dispose();
   await sim?.close();
@@ -77,5 +86,37 @@ describe("ContactService.CheckNumbers through a Connect client, real Baileys on 
     await apiClients(gw).accounts.createAccount({ accountId: "contacts-idle" });
     const err = await failure(contacts.checkNumbers({ accountId: "contacts-idle", numbers: [BOB] }));
     expect(err.code).toBe(Code.FailedPrecondition);
+  });
+});
+
+/** Whether the account received the message with this id, as StreamMessages told it. */
+const receivedIds = () => events.events.filter((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message").map((e) => (e.payload.value as { messageId: string }).messageId);
+const received = (id: string) => events.until((e: Event) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === id, `message ${id}`);
+
+describe("ContactService block list through a Connect client, real Baileys on both ends", () => {
+  it("when the account blocks a contact, then the block list shows it in both JID forms and its messages stop; after unblocking they arrive again", async () => {
+    const before = await bob.sock.sendMessage(pn(ACCOUNT_PHONE), { text: "before the block" });
+    await received(before!.key.id!);
+
+    const { contact } = await contacts.blockContact({ accountId: ACCOUNT, contact: `+${BOB}` });
+    expect({ jid: contact!.jid, pnJid: contact!.pnJid, lidJid: contact!.lidJid }).toEqual({ jid: pn(BOB), pnJid: pn(BOB), lidJid: bobLid });
+    const listed = await contacts.listBlockedContacts({ accountId: ACCOUNT });
+    expect(listed.contacts.map((c) => ({ jid: c.jid, pnJid: c.pnJid, lidJid: c.lidJid }))).toEqual([{ jid: bobLid, pnJid: pn(BOB), lidJid: bobLid }]);
+
+    // WhatsApp acks the blocked contact's message (it stays at one tick) but delivers nothing
+    const blocked = await bob.sock.sendMessage(pn(ACCOUNT_PHONE), { text: "while blocked" });
+    await bob.waitForServerAck(blocked!.key.id!);
+
+    await contacts.unblockContact({ accountId: ACCOUNT, contact: pn(BOB) });
+    expect((await contacts.listBlockedContacts({ accountId: ACCOUNT })).contacts).toEqual([]);
+    const after = await bob.sock.sendMessage(pn(ACCOUNT_PHONE), { text: "after the block" });
+    await received(after!.key.id!);
+    // sent in order over one connection: had the blocked one been delivered, it would be here by now
+    expect(receivedIds()).not.toContain(blocked!.key.id!);
+  });
+
+  it("when the account blocks a number that is not on WhatsApp, then the call fails with not_found", async () => {
+    const err = await failure(contacts.blockContact({ accountId: ACCOUNT, contact: NOBODY }));
+    expect(err.code).toBe(Code.NotFound);
   });
 });

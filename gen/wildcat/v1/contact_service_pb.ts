@@ -8,13 +8,15 @@ import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/vali
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
 import type { NumberCheck } from "./contact_pb.js";
 import { file_wildcat_v1_contact } from "./contact_pb.js";
+import type { Jid } from "./jid_pb.js";
+import { file_wildcat_v1_jid } from "./jid_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wildcat/v1/contact_service.proto.
  */
 export const file_wildcat_v1_contact_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjazKbAQoOQ29udGFjdFNlcnZpY2USiAEKDENoZWNrTnVtYmVycxIfLndpbGRjYXQudjEuQ2hlY2tOdW1iZXJzUmVxdWVzdBogLndpbGRjYXQudjEuQ2hlY2tOdW1iZXJzUmVzcG9uc2UiNZACAYLT5JMCLDoBKiInL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvQ2hlY2tOdW1iZXJzYgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact]);
+  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjayKfAQoTQmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI4ChRCbG9ja0NvbnRhY3RSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKFVVuYmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI6ChZVbmJsb2NrQ29udGFjdFJlc3BvbnNlEiAKB2NvbnRhY3QYASABKAsyDy53aWxkY2F0LnYxLkppZCJTChpMaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQiQAobTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlEiEKCGNvbnRhY3RzGAEgAygLMg8ud2lsZGNhdC52MS5KaWQy2gQKDkNvbnRhY3RTZXJ2aWNlEogBCgxDaGVja051bWJlcnMSHy53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1JlcXVlc3QaIC53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1Jlc3BvbnNlIjWQAgGC0+STAiw6ASoiJy93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL0NoZWNrTnVtYmVycxKFAQoMQmxvY2tDb250YWN0Eh8ud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXF1ZXN0GiAud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXNwb25zZSIygtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9CbG9ja0NvbnRhY3QSjQEKDlVuYmxvY2tDb250YWN0EiEud2lsZGNhdC52MS5VbmJsb2NrQ29udGFjdFJlcXVlc3QaIi53aWxkY2F0LnYxLlVuYmxvY2tDb250YWN0UmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvVW5ibG9ja0NvbnRhY3QSpAEKE0xpc3RCbG9ja2VkQ29udGFjdHMSJi53aWxkY2F0LnYxLkxpc3RCbG9ja2VkQ29udGFjdHNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0QmxvY2tlZENvbnRhY3RzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvTGlzdEJsb2NrZWRDb250YWN0c2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact, file_wildcat_v1_jid]);
 
 /**
  * Which numbers to check, for which account.
@@ -67,6 +69,149 @@ export const CheckNumbersResponseSchema: GenMessage<CheckNumbersResponse> = /*@_
   messageDesc(file_wildcat_v1_contact_service, 1);
 
 /**
+ * Whom to block, for which account.
+ *
+ * @generated from message wildcat.v1.BlockContactRequest
+ */
+export type BlockContactRequest = Message<"wildcat.v1.BlockContactRequest"> & {
+  /**
+   * The account that blocks (it must be CONNECTED).
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The contact: a phone number in international form ("+15551234567") or a
+   * phone-number JID ("15551234567@s.whatsapp.net").
+   *
+   * @generated from field: string contact = 2;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message wildcat.v1.BlockContactRequest.
+ * Use `create(BlockContactRequestSchema)` to create a new message.
+ */
+export const BlockContactRequestSchema: GenMessage<BlockContactRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 2);
+
+/**
+ * The blocked contact.
+ *
+ * @generated from message wildcat.v1.BlockContactResponse
+ */
+export type BlockContactResponse = Message<"wildcat.v1.BlockContactResponse"> & {
+  /**
+   * Both JID forms of the contact now blocked.
+   *
+   * @generated from field: wildcat.v1.Jid contact = 1;
+   */
+  contact?: Jid | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.BlockContactResponse.
+ * Use `create(BlockContactResponseSchema)` to create a new message.
+ */
+export const BlockContactResponseSchema: GenMessage<BlockContactResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 3);
+
+/**
+ * Whom to unblock, for which account.
+ *
+ * @generated from message wildcat.v1.UnblockContactRequest
+ */
+export type UnblockContactRequest = Message<"wildcat.v1.UnblockContactRequest"> & {
+  /**
+   * The account that unblocks (it must be CONNECTED).
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The contact: a phone number in international form ("+15551234567") or a
+   * phone-number JID ("15551234567@s.whatsapp.net").
+   *
+   * @generated from field: string contact = 2;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message wildcat.v1.UnblockContactRequest.
+ * Use `create(UnblockContactRequestSchema)` to create a new message.
+ */
+export const UnblockContactRequestSchema: GenMessage<UnblockContactRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 4);
+
+/**
+ * The unblocked contact.
+ *
+ * @generated from message wildcat.v1.UnblockContactResponse
+ */
+export type UnblockContactResponse = Message<"wildcat.v1.UnblockContactResponse"> & {
+  /**
+   * Both JID forms of the contact no longer blocked.
+   *
+   * @generated from field: wildcat.v1.Jid contact = 1;
+   */
+  contact?: Jid | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.UnblockContactResponse.
+ * Use `create(UnblockContactResponseSchema)` to create a new message.
+ */
+export const UnblockContactResponseSchema: GenMessage<UnblockContactResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 5);
+
+/**
+ * Whose block list to read.
+ *
+ * @generated from message wildcat.v1.ListBlockedContactsRequest
+ */
+export type ListBlockedContactsRequest = Message<"wildcat.v1.ListBlockedContactsRequest"> & {
+  /**
+   * The account (it must be CONNECTED).
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ListBlockedContactsRequest.
+ * Use `create(ListBlockedContactsRequestSchema)` to create a new message.
+ */
+export const ListBlockedContactsRequestSchema: GenMessage<ListBlockedContactsRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 6);
+
+/**
+ * The account's block list.
+ *
+ * @generated from message wildcat.v1.ListBlockedContactsResponse
+ */
+export type ListBlockedContactsResponse = Message<"wildcat.v1.ListBlockedContactsResponse"> & {
+  /**
+   * Every blocked contact, as WhatsApp names it (`jid`, usually the LID) with
+   * the other form where known. WhatsApp returns the whole list at once.
+   *
+   * @generated from field: repeated wildcat.v1.Jid contacts = 1;
+   */
+  contacts: Jid[];
+};
+
+/**
+ * Describes the message wildcat.v1.ListBlockedContactsResponse.
+ * Use `create(ListBlockedContactsResponseSchema)` to create a new message.
+ */
+export const ListBlockedContactsResponseSchema: GenMessage<ListBlockedContactsResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 7);
+
+/**
  * Answers questions about the people an account can reach on WhatsApp. Every
  * call talks to WhatsApp as the account, so it needs the account CONNECTED
  * (FAILED_PRECONDITION otherwise).
@@ -85,6 +230,42 @@ export const ContactService: GenService<{
     methodKind: "unary";
     input: typeof CheckNumbersRequestSchema;
     output: typeof CheckNumbersResponseSchema;
+  },
+  /**
+   * Blocks a contact: WhatsApp stops delivering its messages to the account (the
+   * contact is not told; its messages stay at one tick). Blocking a contact
+   * already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
+   * resolve the contact (e.g. a number not on WhatsApp).
+   *
+   * @generated from rpc wildcat.v1.ContactService.BlockContact
+   */
+  blockContact: {
+    methodKind: "unary";
+    input: typeof BlockContactRequestSchema;
+    output: typeof BlockContactResponseSchema;
+  },
+  /**
+   * Unblocks a contact: its new messages reach the account again (those sent
+   * while blocked are not delivered later). Unblocking a contact not blocked
+   * succeeds.
+   *
+   * @generated from rpc wildcat.v1.ContactService.UnblockContact
+   */
+  unblockContact: {
+    methodKind: "unary";
+    input: typeof UnblockContactRequestSchema;
+    output: typeof UnblockContactResponseSchema;
+  },
+  /**
+   * Lists the contacts the account blocks, read from WhatsApp (so blocks made
+   * on the phone are included).
+   *
+   * @generated from rpc wildcat.v1.ContactService.ListBlockedContacts
+   */
+  listBlockedContacts: {
+    methodKind: "unary";
+    input: typeof ListBlockedContactsRequestSchema;
+    output: typeof ListBlockedContactsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wildcat_v1_contact_service, 0);

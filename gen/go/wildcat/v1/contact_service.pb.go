@@ -125,20 +125,337 @@ func (x *CheckNumbersResponse) GetResults() []*NumberCheck {
 	return nil
 }
 
+// Whom to block, for which account.
+type BlockContactRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account that blocks (it must be CONNECTED).
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The contact: a phone number in international form ("+15551234567") or a
+	// phone-number JID ("15551234567@s.whatsapp.net").
+	Contact       string `protobuf:"bytes,2,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockContactRequest) Reset() {
+	*x = BlockContactRequest{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockContactRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockContactRequest) ProtoMessage() {}
+
+func (x *BlockContactRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockContactRequest.ProtoReflect.Descriptor instead.
+func (*BlockContactRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *BlockContactRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *BlockContactRequest) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+// The blocked contact.
+type BlockContactResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Both JID forms of the contact now blocked.
+	Contact       *Jid `protobuf:"bytes,1,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BlockContactResponse) Reset() {
+	*x = BlockContactResponse{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BlockContactResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BlockContactResponse) ProtoMessage() {}
+
+func (x *BlockContactResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BlockContactResponse.ProtoReflect.Descriptor instead.
+func (*BlockContactResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *BlockContactResponse) GetContact() *Jid {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+// Whom to unblock, for which account.
+type UnblockContactRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account that unblocks (it must be CONNECTED).
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The contact: a phone number in international form ("+15551234567") or a
+	// phone-number JID ("15551234567@s.whatsapp.net").
+	Contact       string `protobuf:"bytes,2,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnblockContactRequest) Reset() {
+	*x = UnblockContactRequest{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnblockContactRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnblockContactRequest) ProtoMessage() {}
+
+func (x *UnblockContactRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnblockContactRequest.ProtoReflect.Descriptor instead.
+func (*UnblockContactRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UnblockContactRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *UnblockContactRequest) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+// The unblocked contact.
+type UnblockContactResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Both JID forms of the contact no longer blocked.
+	Contact       *Jid `protobuf:"bytes,1,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnblockContactResponse) Reset() {
+	*x = UnblockContactResponse{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnblockContactResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnblockContactResponse) ProtoMessage() {}
+
+func (x *UnblockContactResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnblockContactResponse.ProtoReflect.Descriptor instead.
+func (*UnblockContactResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UnblockContactResponse) GetContact() *Jid {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+// Whose block list to read.
+type ListBlockedContactsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account (it must be CONNECTED).
+	AccountId     string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBlockedContactsRequest) Reset() {
+	*x = ListBlockedContactsRequest{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBlockedContactsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBlockedContactsRequest) ProtoMessage() {}
+
+func (x *ListBlockedContactsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBlockedContactsRequest.ProtoReflect.Descriptor instead.
+func (*ListBlockedContactsRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListBlockedContactsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+// The account's block list.
+type ListBlockedContactsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every blocked contact, as WhatsApp names it (`jid`, usually the LID) with
+	// the other form where known. WhatsApp returns the whole list at once.
+	Contacts      []*Jid `protobuf:"bytes,1,rep,name=contacts,proto3" json:"contacts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListBlockedContactsResponse) Reset() {
+	*x = ListBlockedContactsResponse{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListBlockedContactsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListBlockedContactsResponse) ProtoMessage() {}
+
+func (x *ListBlockedContactsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListBlockedContactsResponse.ProtoReflect.Descriptor instead.
+func (*ListBlockedContactsResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListBlockedContactsResponse) GetContacts() []*Jid {
+	if x != nil {
+		return x.Contacts
+	}
+	return nil
+}
+
 var File_wildcat_v1_contact_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_contact_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/contact_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18wildcat/v1/contact.proto\"\x9b\x01\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18wildcat/v1/contact.proto\x1a\x14wildcat/v1/jid.proto\"\x9b\x01\n" +
 	"\x13CheckNumbersRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12B\n" +
 	"\anumbers\x18\x02 \x03(\tB(\xbaH%\x92\x01\"\b\x01\x10\xf4\x03\x18\x01\"\x19r\x172\x15^\\+?[1-9][0-9]{5,14}$R\anumbers\"I\n" +
 	"\x14CheckNumbersResponse\x121\n" +
-	"\aresults\x18\x01 \x03(\v2\x17.wildcat.v1.NumberCheckR\aresults2\x9b\x01\n" +
+	"\aresults\x18\x01 \x03(\v2\x17.wildcat.v1.NumberCheckR\aresults\"\xb3\x01\n" +
+	"\x13BlockContactRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n" +
+	"\acontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\acontact\"A\n" +
+	"\x14BlockContactResponse\x12)\n" +
+	"\acontact\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\acontact\"\xb5\x01\n" +
+	"\x15UnblockContactRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n" +
+	"\acontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\acontact\"C\n" +
+	"\x16UnblockContactResponse\x12)\n" +
+	"\acontact\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\acontact\"^\n" +
+	"\x1aListBlockedContactsRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"J\n" +
+	"\x1bListBlockedContactsResponse\x12+\n" +
+	"\bcontacts\x18\x01 \x03(\v2\x0f.wildcat.v1.JidR\bcontacts2\xda\x04\n" +
 	"\x0eContactService\x12\x88\x01\n" +
-	"\fCheckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/CheckNumbers\x90\x02\x01b\x06proto3"
+	"\fCheckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/CheckNumbers\x90\x02\x01\x12\x85\x01\n" +
+	"\fBlockContact\x12\x1f.wildcat.v1.BlockContactRequest\x1a .wildcat.v1.BlockContactResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/BlockContact\x12\x8d\x01\n" +
+	"\x0eUnblockContact\x12!.wildcat.v1.UnblockContactRequest\x1a\".wildcat.v1.UnblockContactResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.ContactService/UnblockContact\x12\xa4\x01\n" +
+	"\x13ListBlockedContacts\x12&.wildcat.v1.ListBlockedContactsRequest\x1a'.wildcat.v1.ListBlockedContactsResponse\"<\x82\xd3\xe4\x93\x023:\x01*\"./wildcat.v1.ContactService/ListBlockedContacts\x90\x02\x01b\x06proto3"
 
 var (
 	file_wildcat_v1_contact_service_proto_rawDescOnce sync.Once
@@ -152,21 +469,37 @@ func file_wildcat_v1_contact_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_contact_service_proto_rawDescData
 }
 
-var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_wildcat_v1_contact_service_proto_goTypes = []any{
-	(*CheckNumbersRequest)(nil),  // 0: wildcat.v1.CheckNumbersRequest
-	(*CheckNumbersResponse)(nil), // 1: wildcat.v1.CheckNumbersResponse
-	(*NumberCheck)(nil),          // 2: wildcat.v1.NumberCheck
+	(*CheckNumbersRequest)(nil),         // 0: wildcat.v1.CheckNumbersRequest
+	(*CheckNumbersResponse)(nil),        // 1: wildcat.v1.CheckNumbersResponse
+	(*BlockContactRequest)(nil),         // 2: wildcat.v1.BlockContactRequest
+	(*BlockContactResponse)(nil),        // 3: wildcat.v1.BlockContactResponse
+	(*UnblockContactRequest)(nil),       // 4: wildcat.v1.UnblockContactRequest
+	(*UnblockContactResponse)(nil),      // 5: wildcat.v1.UnblockContactResponse
+	(*ListBlockedContactsRequest)(nil),  // 6: wildcat.v1.ListBlockedContactsRequest
+	(*ListBlockedContactsResponse)(nil), // 7: wildcat.v1.ListBlockedContactsResponse
+	(*NumberCheck)(nil),                 // 8: wildcat.v1.NumberCheck
+	(*Jid)(nil),                         // 9: wildcat.v1.Jid
 }
 var file_wildcat_v1_contact_service_proto_depIdxs = []int32{
-	2, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
-	0, // 1: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
-	1, // 2: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
-	2, // [2:3] is the sub-list for method output_type
-	1, // [1:2] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	8, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
+	9, // 1: wildcat.v1.BlockContactResponse.contact:type_name -> wildcat.v1.Jid
+	9, // 2: wildcat.v1.UnblockContactResponse.contact:type_name -> wildcat.v1.Jid
+	9, // 3: wildcat.v1.ListBlockedContactsResponse.contacts:type_name -> wildcat.v1.Jid
+	0, // 4: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
+	2, // 5: wildcat.v1.ContactService.BlockContact:input_type -> wildcat.v1.BlockContactRequest
+	4, // 6: wildcat.v1.ContactService.UnblockContact:input_type -> wildcat.v1.UnblockContactRequest
+	6, // 7: wildcat.v1.ContactService.ListBlockedContacts:input_type -> wildcat.v1.ListBlockedContactsRequest
+	1, // 8: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
+	3, // 9: wildcat.v1.ContactService.BlockContact:output_type -> wildcat.v1.BlockContactResponse
+	5, // 10: wildcat.v1.ContactService.UnblockContact:output_type -> wildcat.v1.UnblockContactResponse
+	7, // 11: wildcat.v1.ContactService.ListBlockedContacts:output_type -> wildcat.v1.ListBlockedContactsResponse
+	8, // [8:12] is the sub-list for method output_type
+	4, // [4:8] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_contact_service_proto_init() }
@@ -175,13 +508,14 @@ func file_wildcat_v1_contact_service_proto_init() {
 		return
 	}
 	file_wildcat_v1_contact_proto_init()
+	file_wildcat_v1_jid_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_contact_service_proto_rawDesc), len(file_wildcat_v1_contact_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

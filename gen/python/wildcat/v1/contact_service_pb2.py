@@ -14,9 +14,10 @@ _sym_db = _symbol_database.Default()
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from wildcat.v1 import contact_pb2 as wildcat_dot_v1_dot_contact__pb2
+from wildcat.v1 import jid_pb2 as wildcat_dot_v1_dot_jid__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/contact_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18wildcat/v1/contact.proto\"\x9b\x01\n\x13\x43heckNumbersRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x42\n\x07numbers\x18\x02 \x03(\tB(\xbaH%\x92\x01\"\x08\x01\x10\xf4\x03\x18\x01\"\x19r\x17\x32\x15^\\+?[1-9][0-9]{5,14}$R\x07numbers\"I\n\x14\x43heckNumbersResponse\x12\x31\n\x07results\x18\x01 \x03(\x0b\x32\x17.wildcat.v1.NumberCheckR\x07results2\x9b\x01\n\x0e\x43ontactService\x12\x88\x01\n\x0c\x43heckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.ContactService/CheckNumbersb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/contact_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x18wildcat/v1/contact.proto\x1a\x14wildcat/v1/jid.proto\"\x9b\x01\n\x13\x43heckNumbersRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\x42\n\x07numbers\x18\x02 \x03(\tB(\xbaH%\x92\x01\"\x08\x01\x10\xf4\x03\x18\x01\"\x19r\x17\x32\x15^\\+?[1-9][0-9]{5,14}$R\x07numbers\"I\n\x14\x43heckNumbersResponse\x12\x31\n\x07results\x18\x01 \x03(\x0b\x32\x17.wildcat.v1.NumberCheckR\x07results\"\xb3\x01\n\x13\x42lockContactRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n\x07\x63ontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\x07\x63ontact\"A\n\x14\x42lockContactResponse\x12)\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x07\x63ontact\"\xb5\x01\n\x15UnblockContactRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n\x07\x63ontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\x07\x63ontact\"C\n\x16UnblockContactResponse\x12)\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x07\x63ontact\"^\n\x1aListBlockedContactsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"J\n\x1bListBlockedContactsResponse\x12+\n\x08\x63ontacts\x18\x01 \x03(\x0b\x32\x0f.wildcat.v1.JidR\x08\x63ontacts2\xda\x04\n\x0e\x43ontactService\x12\x88\x01\n\x0c\x43heckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.ContactService/CheckNumbers\x12\x85\x01\n\x0c\x42lockContact\x12\x1f.wildcat.v1.BlockContactRequest\x1a .wildcat.v1.BlockContactResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.ContactService/BlockContact\x12\x8d\x01\n\x0eUnblockContact\x12!.wildcat.v1.UnblockContactRequest\x1a\".wildcat.v1.UnblockContactResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.ContactService/UnblockContact\x12\xa4\x01\n\x13ListBlockedContacts\x12&.wildcat.v1.ListBlockedContactsRequest\x1a\'.wildcat.v1.ListBlockedContactsResponse\"<\x90\x02\x01\x82\xd3\xe4\x93\x02\x33:\x01*\"./wildcat.v1.ContactService/ListBlockedContactsb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.contact_service_pb2', globals())
@@ -27,12 +28,40 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _CHECKNUMBERSREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
   _CHECKNUMBERSREQUEST.fields_by_name['numbers']._options = None
   _CHECKNUMBERSREQUEST.fields_by_name['numbers']._serialized_options = b'\272H%\222\001\"\010\001\020\364\003\030\001\"\031r\0272\025^\\+?[1-9][0-9]{5,14}$'
+  _BLOCKCONTACTREQUEST.fields_by_name['account_id']._options = None
+  _BLOCKCONTACTREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _BLOCKCONTACTREQUEST.fields_by_name['contact']._options = None
+  _BLOCKCONTACTREQUEST.fields_by_name['contact']._serialized_options = b'\272H=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$'
+  _UNBLOCKCONTACTREQUEST.fields_by_name['account_id']._options = None
+  _UNBLOCKCONTACTREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _UNBLOCKCONTACTREQUEST.fields_by_name['contact']._options = None
+  _UNBLOCKCONTACTREQUEST.fields_by_name['contact']._serialized_options = b'\272H=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$'
+  _LISTBLOCKEDCONTACTSREQUEST.fields_by_name['account_id']._options = None
+  _LISTBLOCKEDCONTACTSREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
   _CONTACTSERVICE.methods_by_name['CheckNumbers']._options = None
   _CONTACTSERVICE.methods_by_name['CheckNumbers']._serialized_options = b'\220\002\001\202\323\344\223\002,:\001*\"\'/wildcat.v1.ContactService/CheckNumbers'
-  _CHECKNUMBERSREQUEST._serialized_start=134
-  _CHECKNUMBERSREQUEST._serialized_end=289
-  _CHECKNUMBERSRESPONSE._serialized_start=291
-  _CHECKNUMBERSRESPONSE._serialized_end=364
-  _CONTACTSERVICE._serialized_start=367
-  _CONTACTSERVICE._serialized_end=522
+  _CONTACTSERVICE.methods_by_name['BlockContact']._options = None
+  _CONTACTSERVICE.methods_by_name['BlockContact']._serialized_options = b'\202\323\344\223\002,:\001*\"\'/wildcat.v1.ContactService/BlockContact'
+  _CONTACTSERVICE.methods_by_name['UnblockContact']._options = None
+  _CONTACTSERVICE.methods_by_name['UnblockContact']._serialized_options = b'\202\323\344\223\002.:\001*\")/wildcat.v1.ContactService/UnblockContact'
+  _CONTACTSERVICE.methods_by_name['ListBlockedContacts']._options = None
+  _CONTACTSERVICE.methods_by_name['ListBlockedContacts']._serialized_options = b'\220\002\001\202\323\344\223\0023:\001*\"./wildcat.v1.ContactService/ListBlockedContacts'
+  _CHECKNUMBERSREQUEST._serialized_start=156
+  _CHECKNUMBERSREQUEST._serialized_end=311
+  _CHECKNUMBERSRESPONSE._serialized_start=313
+  _CHECKNUMBERSRESPONSE._serialized_end=386
+  _BLOCKCONTACTREQUEST._serialized_start=389
+  _BLOCKCONTACTREQUEST._serialized_end=568
+  _BLOCKCONTACTRESPONSE._serialized_start=570
+  _BLOCKCONTACTRESPONSE._serialized_end=635
+  _UNBLOCKCONTACTREQUEST._serialized_start=638
+  _UNBLOCKCONTACTREQUEST._serialized_end=819
+  _UNBLOCKCONTACTRESPONSE._serialized_start=821
+  _UNBLOCKCONTACTRESPONSE._serialized_end=888
+  _LISTBLOCKEDCONTACTSREQUEST._serialized_start=890
+  _LISTBLOCKEDCONTACTSREQUEST._serialized_end=984
+  _LISTBLOCKEDCONTACTSRESPONSE._serialized_start=986
+  _LISTBLOCKEDCONTACTSRESPONSE._serialized_end=1060
+  _CONTACTSERVICE._serialized_start=1063
+  _CONTACTSERVICE._serialized_end=1665
 # @@protoc_insertion_point(module_scope)

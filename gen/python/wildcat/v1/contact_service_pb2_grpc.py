@@ -22,6 +22,21 @@ class ContactServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersResponse.FromString,
                 )
+        self.BlockContact = channel.unary_unary(
+                '/wildcat.v1.ContactService/BlockContact',
+                request_serializer=wildcat_dot_v1_dot_contact__service__pb2.BlockContactRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.BlockContactResponse.FromString,
+                )
+        self.UnblockContact = channel.unary_unary(
+                '/wildcat.v1.ContactService/UnblockContact',
+                request_serializer=wildcat_dot_v1_dot_contact__service__pb2.UnblockContactRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.UnblockContactResponse.FromString,
+                )
+        self.ListBlockedContacts = channel.unary_unary(
+                '/wildcat.v1.ContactService/ListBlockedContacts',
+                request_serializer=wildcat_dot_v1_dot_contact__service__pb2.ListBlockedContactsRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.ListBlockedContactsResponse.FromString,
+                )
 
 
 class ContactServiceServicer(object):
@@ -39,6 +54,33 @@ class ContactServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def BlockContact(self, request, context):
+        """Blocks a contact: WhatsApp stops delivering its messages to the account (the
+        contact is not told; its messages stay at one tick). Blocking a contact
+        already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
+        resolve the contact (e.g. a number not on WhatsApp).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnblockContact(self, request, context):
+        """Unblocks a contact: its new messages reach the account again (those sent
+        while blocked are not delivered later). Unblocking a contact not blocked
+        succeeds.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListBlockedContacts(self, request, context):
+        """Lists the contacts the account blocks, read from WhatsApp (so blocks made
+        on the phone are included).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ContactServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -46,6 +88,21 @@ def add_ContactServiceServicer_to_server(servicer, server):
                     servicer.CheckNumbers,
                     request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersResponse.SerializeToString,
+            ),
+            'BlockContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.BlockContact,
+                    request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.BlockContactRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_contact__service__pb2.BlockContactResponse.SerializeToString,
+            ),
+            'UnblockContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnblockContact,
+                    request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.UnblockContactRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_contact__service__pb2.UnblockContactResponse.SerializeToString,
+            ),
+            'ListBlockedContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListBlockedContacts,
+                    request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.ListBlockedContactsRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_contact__service__pb2.ListBlockedContactsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -74,5 +131,56 @@ class ContactService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/CheckNumbers',
             wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.SerializeToString,
             wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def BlockContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/BlockContact',
+            wildcat_dot_v1_dot_contact__service__pb2.BlockContactRequest.SerializeToString,
+            wildcat_dot_v1_dot_contact__service__pb2.BlockContactResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def UnblockContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/UnblockContact',
+            wildcat_dot_v1_dot_contact__service__pb2.UnblockContactRequest.SerializeToString,
+            wildcat_dot_v1_dot_contact__service__pb2.UnblockContactResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListBlockedContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/ListBlockedContacts',
+            wildcat_dot_v1_dot_contact__service__pb2.ListBlockedContactsRequest.SerializeToString,
+            wildcat_dot_v1_dot_contact__service__pb2.ListBlockedContactsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

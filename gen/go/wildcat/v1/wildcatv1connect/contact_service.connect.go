@@ -36,6 +36,15 @@ const (
 	// ContactServiceCheckNumbersProcedure is the fully-qualified name of the ContactService's
 	// CheckNumbers RPC.
 	ContactServiceCheckNumbersProcedure = "/wildcat.v1.ContactService/CheckNumbers"
+	// ContactServiceBlockContactProcedure is the fully-qualified name of the ContactService's
+	// BlockContact RPC.
+	ContactServiceBlockContactProcedure = "/wildcat.v1.ContactService/BlockContact"
+	// ContactServiceUnblockContactProcedure is the fully-qualified name of the ContactService's
+	// UnblockContact RPC.
+	ContactServiceUnblockContactProcedure = "/wildcat.v1.ContactService/UnblockContact"
+	// ContactServiceListBlockedContactsProcedure is the fully-qualified name of the ContactService's
+	// ListBlockedContacts RPC.
+	ContactServiceListBlockedContactsProcedure = "/wildcat.v1.ContactService/ListBlockedContacts"
 )
 
 // ContactServiceClient is a client for the wildcat.v1.ContactService service.
@@ -44,6 +53,18 @@ type ContactServiceClient interface {
 	// WhatsApp account, with the phone-number JID and the LID of each that does.
 	// The answer has one entry per asked number, in the order asked.
 	CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error)
+	// Blocks a contact: WhatsApp stops delivering its messages to the account (the
+	// contact is not told; its messages stay at one tick). Blocking a contact
+	// already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
+	// resolve the contact (e.g. a number not on WhatsApp).
+	BlockContact(context.Context, *connect.Request[v1.BlockContactRequest]) (*connect.Response[v1.BlockContactResponse], error)
+	// Unblocks a contact: its new messages reach the account again (those sent
+	// while blocked are not delivered later). Unblocking a contact not blocked
+	// succeeds.
+	UnblockContact(context.Context, *connect.Request[v1.UnblockContactRequest]) (*connect.Response[v1.UnblockContactResponse], error)
+	// Lists the contacts the account blocks, read from WhatsApp (so blocks made
+	// on the phone are included).
+	ListBlockedContacts(context.Context, *connect.Request[v1.ListBlockedContactsRequest]) (*connect.Response[v1.ListBlockedContactsResponse], error)
 }
 
 // NewContactServiceClient constructs a client for the wildcat.v1.ContactService service. By
@@ -64,17 +85,54 @@ func NewContactServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		blockContact: connect.NewClient[v1.BlockContactRequest, v1.BlockContactResponse](
+			httpClient,
+			baseURL+ContactServiceBlockContactProcedure,
+			connect.WithSchema(contactServiceMethods.ByName("BlockContact")),
+			connect.WithClientOptions(opts...),
+		),
+		unblockContact: connect.NewClient[v1.UnblockContactRequest, v1.UnblockContactResponse](
+			httpClient,
+			baseURL+ContactServiceUnblockContactProcedure,
+			connect.WithSchema(contactServiceMethods.ByName("UnblockContact")),
+			connect.WithClientOptions(opts...),
+		),
+		listBlockedContacts: connect.NewClient[v1.ListBlockedContactsRequest, v1.ListBlockedContactsResponse](
+			httpClient,
+			baseURL+ContactServiceListBlockedContactsProcedure,
+			connect.WithSchema(contactServiceMethods.ByName("ListBlockedContacts")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // contactServiceClient implements ContactServiceClient.
 type contactServiceClient struct {
-	checkNumbers *connect.Client[v1.CheckNumbersRequest, v1.CheckNumbersResponse]
+	checkNumbers        *connect.Client[v1.CheckNumbersRequest, v1.CheckNumbersResponse]
+	blockContact        *connect.Client[v1.BlockContactRequest, v1.BlockContactResponse]
+	unblockContact      *connect.Client[v1.UnblockContactRequest, v1.UnblockContactResponse]
+	listBlockedContacts *connect.Client[v1.ListBlockedContactsRequest, v1.ListBlockedContactsResponse]
 }
 
 // CheckNumbers calls wildcat.v1.ContactService.CheckNumbers.
 func (c *contactServiceClient) CheckNumbers(ctx context.Context, req *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error) {
 	return c.checkNumbers.CallUnary(ctx, req)
+}
+
+// BlockContact calls wildcat.v1.ContactService.BlockContact.
+func (c *contactServiceClient) BlockContact(ctx context.Context, req *connect.Request[v1.BlockContactRequest]) (*connect.Response[v1.BlockContactResponse], error) {
+	return c.blockContact.CallUnary(ctx, req)
+}
+
+// UnblockContact calls wildcat.v1.ContactService.UnblockContact.
+func (c *contactServiceClient) UnblockContact(ctx context.Context, req *connect.Request[v1.UnblockContactRequest]) (*connect.Response[v1.UnblockContactResponse], error) {
+	return c.unblockContact.CallUnary(ctx, req)
+}
+
+// ListBlockedContacts calls wildcat.v1.ContactService.ListBlockedContacts.
+func (c *contactServiceClient) ListBlockedContacts(ctx context.Context, req *connect.Request[v1.ListBlockedContactsRequest]) (*connect.Response[v1.ListBlockedContactsResponse], error) {
+	return c.listBlockedContacts.CallUnary(ctx, req)
 }
 
 // ContactServiceHandler is an implementation of the wildcat.v1.ContactService service.
@@ -83,6 +141,18 @@ type ContactServiceHandler interface {
 	// WhatsApp account, with the phone-number JID and the LID of each that does.
 	// The answer has one entry per asked number, in the order asked.
 	CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error)
+	// Blocks a contact: WhatsApp stops delivering its messages to the account (the
+	// contact is not told; its messages stay at one tick). Blocking a contact
+	// already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
+	// resolve the contact (e.g. a number not on WhatsApp).
+	BlockContact(context.Context, *connect.Request[v1.BlockContactRequest]) (*connect.Response[v1.BlockContactResponse], error)
+	// Unblocks a contact: its new messages reach the account again (those sent
+	// while blocked are not delivered later). Unblocking a contact not blocked
+	// succeeds.
+	UnblockContact(context.Context, *connect.Request[v1.UnblockContactRequest]) (*connect.Response[v1.UnblockContactResponse], error)
+	// Lists the contacts the account blocks, read from WhatsApp (so blocks made
+	// on the phone are included).
+	ListBlockedContacts(context.Context, *connect.Request[v1.ListBlockedContactsRequest]) (*connect.Response[v1.ListBlockedContactsResponse], error)
 }
 
 // NewContactServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -99,10 +169,35 @@ func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	contactServiceBlockContactHandler := connect.NewUnaryHandler(
+		ContactServiceBlockContactProcedure,
+		svc.BlockContact,
+		connect.WithSchema(contactServiceMethods.ByName("BlockContact")),
+		connect.WithHandlerOptions(opts...),
+	)
+	contactServiceUnblockContactHandler := connect.NewUnaryHandler(
+		ContactServiceUnblockContactProcedure,
+		svc.UnblockContact,
+		connect.WithSchema(contactServiceMethods.ByName("UnblockContact")),
+		connect.WithHandlerOptions(opts...),
+	)
+	contactServiceListBlockedContactsHandler := connect.NewUnaryHandler(
+		ContactServiceListBlockedContactsProcedure,
+		svc.ListBlockedContacts,
+		connect.WithSchema(contactServiceMethods.ByName("ListBlockedContacts")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wildcat.v1.ContactService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ContactServiceCheckNumbersProcedure:
 			contactServiceCheckNumbersHandler.ServeHTTP(w, r)
+		case ContactServiceBlockContactProcedure:
+			contactServiceBlockContactHandler.ServeHTTP(w, r)
+		case ContactServiceUnblockContactProcedure:
+			contactServiceUnblockContactHandler.ServeHTTP(w, r)
+		case ContactServiceListBlockedContactsProcedure:
+			contactServiceListBlockedContactsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -114,4 +209,16 @@ type UnimplementedContactServiceHandler struct{}
 
 func (UnimplementedContactServiceHandler) CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.CheckNumbers is not implemented"))
+}
+
+func (UnimplementedContactServiceHandler) BlockContact(context.Context, *connect.Request[v1.BlockContactRequest]) (*connect.Response[v1.BlockContactResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.BlockContact is not implemented"))
+}
+
+func (UnimplementedContactServiceHandler) UnblockContact(context.Context, *connect.Request[v1.UnblockContactRequest]) (*connect.Response[v1.UnblockContactResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.UnblockContact is not implemented"))
+}
+
+func (UnimplementedContactServiceHandler) ListBlockedContacts(context.Context, *connect.Request[v1.ListBlockedContactsRequest]) (*connect.Response[v1.ListBlockedContactsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.ListBlockedContacts is not implemented"))
 }
