@@ -98,6 +98,7 @@ service(GroupService, {
 // what reaches the account: sending.
 service(ContactService, {
   checkNumbers: { permission: "read", accounts: (m) => named(m.accountId) },
+  getContactProfile: { permission: "read", accounts: (m) => named(m.accountId) },
   blockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   unblockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   listBlockedContacts: { permission: "read", accounts: (m) => named(m.accountId) },

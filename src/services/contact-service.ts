@@ -1,9 +1,11 @@
+import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { USyncQuery, USyncUser, isLidUser, jidDecode, jidNormalizedUser, type WASocket } from "@whiskeysockets/baileys";
 import type {
   BlockContactRequest,
   CheckNumbersRequest,
   ContactService,
+  GetContactProfileRequest,
   ListBlockedContactsRequest,
   UnblockContactRequest,
 } from "../../gen/wildcat/v1/contact_service_pb.js";
@@ -28,6 +30,28 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
         const hit = found.get(digitsOf(number));
         return hit ? { number, exists: true, jid: { jid: hit.jid, pnJid: hit.jid, lidJid: hit.lid } } : { number, exists: false };
       }),
+    };
+  }
+
+  async getContactProfile(req: GetContactProfileRequest) {
+    const sock = await this.socket(req.accountId);
+    const contact = await this.resolve(sock, req.contact);
+    let statuses: Awaited<ReturnType<WASocket["fetchStatus"]>>;
+    let pictureUrl: string | undefined;
+    try {
+      [statuses, pictureUrl] = await Promise.all([sock.fetchStatus(contact.jid), sock.profilePictureUrl(contact.jid, "image")]);
+    } catch (e) {
+      throw whatsappError(e, `reading the profile of ${req.contact}`, { 404: [Code.NotFound, "no such contact"] });
+    }
+    const status = statuses?.[0]?.status as { status?: string | null; setAt?: Date } | undefined;
+    const about = status?.status ?? "";
+    return {
+      profile: {
+        contact,
+        about,
+        aboutUpdateTime: about && status?.setAt?.getTime() ? timestampFromMs(status.setAt.getTime()) : undefined,
+        pictureUrl: pictureUrl ?? "",
+      },
     };
   }
 
@@ -64,13 +88,19 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
    */
   private async setBlocked(accountId: string, contact: string, action: "block" | "unblock") {
     const sock = await this.socket(accountId);
-    const hit = (await this.lookUp(sock, [contact])).get(digitsOf(contact));
-    if (!hit) throw new ConnectError(`${contact} is not on WhatsApp`, Code.NotFound);
+    const resolved = await this.resolve(sock, contact);
     try {
-      await sock.updateBlockStatus(hit.jid, action);
+      await sock.updateBlockStatus(resolved.jid, action);
     } catch (e) {
       throw whatsappError(e, `${action === "block" ? "blocking" : "unblocking"} ${contact}`);
     }
+    return resolved;
+  }
+
+  /** A contact named by phone number, in both JID forms; NOT_FOUND when the number is not on WhatsApp. */
+  private async resolve(sock: WASocket, contact: string): Promise<{ jid: string; pnJid: string; lidJid: string }> {
+    const hit = (await this.lookUp(sock, [contact])).get(digitsOf(contact));
+    if (!hit) throw new ConnectError(`${contact} is not on WhatsApp`, Code.NotFound);
     return { jid: hit.jid, pnJid: hit.jid, lidJid: hit.lid };
   }
 

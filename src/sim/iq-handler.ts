@@ -36,6 +36,8 @@ export class IqHandler {
     private readonly media: () => MediaConnInfo | undefined,
     /** The client unlinks itself (`sock.logout()`): the simulator forgets the device. */
     private readonly removeDevice: (conn: DeviceConnection) => void,
+    /** Stores a profile picture on the media host and returns its URL (undefined without a media host). */
+    private readonly publishPicture: (bytes: Buffer) => string | undefined,
     private readonly logger: Logger,
   ) {}
 
@@ -94,7 +96,21 @@ export class IqHandler {
       case "urn:xmpp:whatsapp:dirty/clean":
         return [];
       case "w:profile:picture/picture":
-        // nobody on the simulator has a profile picture: no <picture> child, so Baileys returns no URL
+        if (iq.attrs.type === "set") {
+          if (owner) this.setPicture(owner.phone, child!);
+          return [];
+        }
+        return this.picture(iq.attrs.target, child!);
+      case "w:profile:picture/":
+        // a set without a picture removes it
+        if (owner && iq.attrs.type === "set" && !iq.attrs.target) owner.phone.picture = undefined;
+        this.state.save();
+        return [];
+      case "status/status":
+        if (owner && iq.attrs.type === "set") {
+          owner.phone.about = { text: Buffer.from((child!.content as Uint8Array | string | undefined) ?? "").toString("utf8"), t: Math.floor(Date.now() / 1000) };
+          this.state.save();
+        }
         return [];
       case "abt/props":
         return [{ tag: "props", attrs: { protocol: "1", hash: "sim-props-1" } }];
@@ -131,6 +147,22 @@ export class IqHandler {
       if (device) users.push(this.keys.bundle(jid, device));
     }
     return { tag: "list", attrs: {}, content: users };
+  }
+
+  /** A phone's own picture (groups have none on the simulator); the group target is only for its members. */
+  private setPicture(phone: PhoneRecord, picture: BinaryNode): void {
+    const bytes = picture.content instanceof Uint8Array ? Buffer.from(picture.content) : undefined;
+    const url = bytes && this.publishPicture(bytes);
+    if (!url) return;
+    phone.picture = { id: String(Date.now()), url };
+    this.state.save();
+  }
+
+  /** `w:profile:picture get target=…`: the picture's id and URL, or no `<picture>` (Baileys: no URL) when none is set. */
+  private picture(target: string | undefined, query: BinaryNode): BinaryNode[] {
+    const picture = target ? this.state.resolve(target)?.phone.picture : undefined;
+    if (!picture) return [];
+    return [{ tag: "picture", attrs: { id: picture.id, type: query.attrs.type ?? "preview", url: picture.url } }];
   }
 
   /** The phone's block list, each blocked contact by LID (as WhatsApp names them now) with its phone-number JID. */
@@ -177,6 +209,7 @@ export class IqHandler {
         if (protocol === "devices") content.push(this.deviceList(phone));
         else if (protocol === "lid" && phone && !jid.endsWith("@lid")) content.push({ tag: "lid", attrs: { val: lidJid(phone) } });
         else if (protocol === "contact") content.push({ tag: "contact", attrs: { type: phone ? "in" : "out" } });
+        else if (protocol === "status") content.push(this.about(phone));
       }
       users.push({ tag: "user", attrs: { jid: phone && !jid.endsWith("@lid") ? pnJid(phone) : jid }, content });
     }
@@ -188,6 +221,12 @@ export class IqHandler {
         { tag: "list", attrs: {}, content: users },
       ],
     };
+  }
+
+  /** usync status protocol: the about text with the time it was set; an empty node when none is set. */
+  private about(phone: PhoneRecord | undefined): BinaryNode {
+    if (!phone?.about) return { tag: "status", attrs: {} };
+    return { tag: "status", attrs: { t: String(phone.about.t) }, content: Buffer.from(phone.about.text, "utf8") };
   }
 
   /**

@@ -44,6 +44,10 @@ export interface PhoneRecord {
   devices: Map<number, DeviceRecord>;
   /** Phone numbers this phone blocks: their messages are not delivered to it. */
   blocked: Set<string>;
+  /** The about text and when it was set (seconds since the epoch), once the phone set one. */
+  about?: { text: string; t: number };
+  /** The profile picture once set: its id (changes with each new picture) and URL on the media host. */
+  picture?: { id: string; url: string };
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -129,6 +133,8 @@ export class SimState {
         nextDeviceId: p.nextDeviceId,
         devices: new Map(p.devices.map((d) => [d.id, restoreDevice(d)])),
         blocked: new Set(p.blocked ?? []),
+        about: p.about,
+        picture: p.picture,
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -149,6 +155,8 @@ export class SimState {
         nextDeviceId: p.nextDeviceId,
         devices: [...p.devices.values()].map(saveDevice),
         blocked: [...p.blocked],
+        about: p.about,
+        picture: p.picture,
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -217,6 +225,8 @@ interface SavedPhone {
   nextDeviceId: number;
   devices: SavedDevice[];
   blocked?: string[];
+  about?: { text: string; t: number };
+  picture?: { id: string; url: string };
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {

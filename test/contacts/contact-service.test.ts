@@ -1,6 +1,8 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { jidNormalizedUser } from "@whiskeysockets/baileys";
+import { crc32, deflateSync } from "node:zlib";
+import { fetch as undiciFetch } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
@@ -117,6 +119,66 @@ describe("ContactService block list through a Connect client, real Baileys on bo
 
   it("when the account blocks a number that is not on WhatsApp, then the call fails with not_found", async () => {
     const err = await failure(contacts.blockContact({ accountId: ACCOUNT, contact: NOBODY }));
+    expect(err.code).toBe(Code.NotFound);
+  });
+});
+
+/** A real PNG: a 96×96 square of one colour, as a phone would pick for its picture (Baileys turns it into a JPEG). */
+function image(r: number, g: number, b: number): Buffer {
+  const size = 96;
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const frame = Buffer.alloc(8 + data.length + 4);
+    frame.writeUInt32BE(data.length, 0);
+    body.copy(frame, 4);
+    frame.writeUInt32BE(crc32(body), 8 + data.length);
+    return frame;
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())]);
+  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
+}
+
+/** The picture behind a URL, fetched as anyone would (trusting only the simulator's media CA). */
+async function pictureAt(url: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {
+  const res = await undiciFetch(url, { dispatcher: sim.mediaAgents().dispatcher });
+  return { status: res.status, type: res.headers.get("content-type"), bytes: Buffer.from(await res.arrayBuffer()) };
+}
+
+describe("ContactService.GetContactProfile through a Connect client, real Baileys on both ends", () => {
+  it("when a contact has set nothing, then its profile has no about text and no picture", async () => {
+    const { profile } = await contacts.getContactProfile({ accountId: ACCOUNT, contact: `+${BOB}` });
+    expect({ about: profile!.about, aboutUpdateTime: profile!.aboutUpdateTime, pictureUrl: profile!.pictureUrl }).toEqual({ about: "", aboutUpdateTime: undefined, pictureUrl: "" });
+    expect({ pnJid: profile!.contact!.pnJid, lidJid: profile!.contact!.lidJid }).toEqual({ pnJid: pn(BOB), lidJid: bobLid });
+  });
+
+  it("when a contact sets, then changes, its about text and picture, then the account reads the new ones each time", async () => {
+    await carol.sock.updateProfileStatus("At the shop until 6");
+    await carol.sock.updateProfilePicture(carol.sock.user!.id, image(255, 0, 0));
+    const first = (await contacts.getContactProfile({ accountId: ACCOUNT, contact: pn(CAROL) })).profile!;
+    expect(first.about).toBe("At the shop until 6");
+    expect(first.aboutUpdateTime).toBeDefined();
+    expect(first.pictureUrl).toMatch(/^https:\/\//);
+    const firstPicture = await pictureAt(first.pictureUrl);
+    expect(firstPicture.status).toBe(200);
+    expect(firstPicture.bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff])); // JPEG, as Baileys made it
+
+    await carol.sock.updateProfileStatus("On holiday");
+    await carol.sock.updateProfilePicture(carol.sock.user!.id, image(0, 0, 255));
+    const second = (await contacts.getContactProfile({ accountId: ACCOUNT, contact: `+${CAROL}` })).profile!;
+    expect(second.about).toBe("On holiday");
+    expect(second.pictureUrl).not.toBe(first.pictureUrl);
+    const secondPicture = await pictureAt(second.pictureUrl);
+    expect(secondPicture.status).toBe(200);
+    expect(secondPicture.bytes.equals(firstPicture.bytes)).toBe(false);
+  });
+
+  it("when the contact is not on WhatsApp, then the call fails with not_found", async () => {
+    const err = await failure(contacts.getContactProfile({ accountId: ACCOUNT, contact: NOBODY }));
     expect(err.code).toBe(Code.NotFound);
   });
 });

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Jid } from "./jid_pb.js";
 import { file_wildcat_v1_jid } from "./jid_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/contact.proto.
  */
 export const file_wildcat_v1_contact: GenFile = /*@__PURE__*/
-  fileDesc("Chh3aWxkY2F0L3YxL2NvbnRhY3QucHJvdG8SCndpbGRjYXQudjEiSwoLTnVtYmVyQ2hlY2sSDgoGbnVtYmVyGAEgASgJEg4KBmV4aXN0cxgCIAEoCBIcCgNqaWQYAyABKAsyDy53aWxkY2F0LnYxLkppZGIGcHJvdG8z", [file_wildcat_v1_jid]);
+  fileDesc("Chh3aWxkY2F0L3YxL2NvbnRhY3QucHJvdG8SCndpbGRjYXQudjEiSwoLTnVtYmVyQ2hlY2sSDgoGbnVtYmVyGAEgASgJEg4KBmV4aXN0cxgCIAEoCBIcCgNqaWQYAyABKAsyDy53aWxkY2F0LnYxLkppZCKNAQoOQ29udGFjdFByb2ZpbGUSIAoHY29udGFjdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEg0KBWFib3V0GAIgASgJEjUKEWFib3V0X3VwZGF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtwaWN0dXJlX3VybBgEIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp, file_wildcat_v1_jid]);
 
 /**
  * What WhatsApp answered about one phone number asked in CheckNumbers.
@@ -49,4 +51,49 @@ export type NumberCheck = Message<"wildcat.v1.NumberCheck"> & {
  */
 export const NumberCheckSchema: GenMessage<NumberCheck> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_contact, 0);
+
+/**
+ * What a contact shows everyone (as far as its privacy settings let the account
+ * see): the about text and the profile picture.
+ *
+ * @generated from message wildcat.v1.ContactProfile
+ */
+export type ContactProfile = Message<"wildcat.v1.ContactProfile"> & {
+  /**
+   * The contact in both JID forms.
+   *
+   * @generated from field: wildcat.v1.Jid contact = 1;
+   */
+  contact?: Jid | undefined;
+
+  /**
+   * The about text; empty when the contact has none or hides it from the account.
+   *
+   * @generated from field: string about = 2;
+   */
+  about: string;
+
+  /**
+   * When the about text was set; unset when there is none.
+   *
+   * @generated from field: google.protobuf.Timestamp about_update_time = 3;
+   */
+  aboutUpdateTime?: Timestamp | undefined;
+
+  /**
+   * A URL of the profile picture (a JPEG, fetchable without credentials for a
+   * limited time: read it again rather than storing it); empty when the contact
+   * has no picture or hides it from the account.
+   *
+   * @generated from field: string picture_url = 4;
+   */
+  pictureUrl: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactProfile.
+ * Use `create(ContactProfileSchema)` to create a new message.
+ */
+export const ContactProfileSchema: GenMessage<ContactProfile> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact, 1);
 

@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import type { NumberCheck } from "./contact_pb.js";
+import type { ContactProfile, NumberCheck } from "./contact_pb.js";
 import { file_wildcat_v1_contact } from "./contact_pb.js";
 import type { Jid } from "./jid_pb.js";
 import { file_wildcat_v1_jid } from "./jid_pb.js";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/contact_service.proto.
  */
 export const file_wildcat_v1_contact_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjayKfAQoTQmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI4ChRCbG9ja0NvbnRhY3RSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKFVVuYmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI6ChZVbmJsb2NrQ29udGFjdFJlc3BvbnNlEiAKB2NvbnRhY3QYASABKAsyDy53aWxkY2F0LnYxLkppZCJTChpMaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQiQAobTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlEiEKCGNvbnRhY3RzGAEgAygLMg8ud2lsZGNhdC52MS5KaWQy2gQKDkNvbnRhY3RTZXJ2aWNlEogBCgxDaGVja051bWJlcnMSHy53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1JlcXVlc3QaIC53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1Jlc3BvbnNlIjWQAgGC0+STAiw6ASoiJy93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL0NoZWNrTnVtYmVycxKFAQoMQmxvY2tDb250YWN0Eh8ud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXF1ZXN0GiAud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXNwb25zZSIygtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9CbG9ja0NvbnRhY3QSjQEKDlVuYmxvY2tDb250YWN0EiEud2lsZGNhdC52MS5VbmJsb2NrQ29udGFjdFJlcXVlc3QaIi53aWxkY2F0LnYxLlVuYmxvY2tDb250YWN0UmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvVW5ibG9ja0NvbnRhY3QSpAEKE0xpc3RCbG9ja2VkQ29udGFjdHMSJi53aWxkY2F0LnYxLkxpc3RCbG9ja2VkQ29udGFjdHNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0QmxvY2tlZENvbnRhY3RzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvTGlzdEJsb2NrZWRDb250YWN0c2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact, file_wildcat_v1_jid]);
+  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjayKfAQoTQmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI4ChRCbG9ja0NvbnRhY3RSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKFVVuYmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI6ChZVbmJsb2NrQ29udGFjdFJlc3BvbnNlEiAKB2NvbnRhY3QYASABKAsyDy53aWxkY2F0LnYxLkppZCJTChpMaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQiQAobTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlEiEKCGNvbnRhY3RzGAEgAygLMg8ud2lsZGNhdC52MS5KaWQipAEKGEdldENvbnRhY3RQcm9maWxlUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCJIChlHZXRDb250YWN0UHJvZmlsZVJlc3BvbnNlEisKB3Byb2ZpbGUYASABKAsyGi53aWxkY2F0LnYxLkNvbnRhY3RQcm9maWxlMvkFCg5Db250YWN0U2VydmljZRKIAQoMQ2hlY2tOdW1iZXJzEh8ud2lsZGNhdC52MS5DaGVja051bWJlcnNSZXF1ZXN0GiAud2lsZGNhdC52MS5DaGVja051bWJlcnNSZXNwb25zZSI1kAIBgtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9DaGVja051bWJlcnMSnAEKEUdldENvbnRhY3RQcm9maWxlEiQud2lsZGNhdC52MS5HZXRDb250YWN0UHJvZmlsZVJlcXVlc3QaJS53aWxkY2F0LnYxLkdldENvbnRhY3RQcm9maWxlUmVzcG9uc2UiOpACAYLT5JMCMToBKiIsL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvR2V0Q29udGFjdFByb2ZpbGUShQEKDEJsb2NrQ29udGFjdBIfLndpbGRjYXQudjEuQmxvY2tDb250YWN0UmVxdWVzdBogLndpbGRjYXQudjEuQmxvY2tDb250YWN0UmVzcG9uc2UiMoLT5JMCLDoBKiInL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvQmxvY2tDb250YWN0Eo0BCg5VbmJsb2NrQ29udGFjdBIhLndpbGRjYXQudjEuVW5ibG9ja0NvbnRhY3RSZXF1ZXN0GiIud2lsZGNhdC52MS5VbmJsb2NrQ29udGFjdFJlc3BvbnNlIjSC0+STAi46ASoiKS93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL1VuYmxvY2tDb250YWN0EqQBChNMaXN0QmxvY2tlZENvbnRhY3RzEiYud2lsZGNhdC52MS5MaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlIjyQAgGC0+STAjM6ASoiLi93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL0xpc3RCbG9ja2VkQ29udGFjdHNiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact, file_wildcat_v1_jid]);
 
 /**
  * Which numbers to check, for which account.
@@ -212,6 +212,56 @@ export const ListBlockedContactsResponseSchema: GenMessage<ListBlockedContactsRe
   messageDesc(file_wildcat_v1_contact_service, 7);
 
 /**
+ * Whose profile to read, for which account.
+ *
+ * @generated from message wildcat.v1.GetContactProfileRequest
+ */
+export type GetContactProfileRequest = Message<"wildcat.v1.GetContactProfileRequest"> & {
+  /**
+   * The account that asks (it must be CONNECTED).
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The contact: a phone number in international form ("+15551234567") or a
+   * phone-number JID ("15551234567@s.whatsapp.net").
+   *
+   * @generated from field: string contact = 2;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactProfileRequest.
+ * Use `create(GetContactProfileRequestSchema)` to create a new message.
+ */
+export const GetContactProfileRequestSchema: GenMessage<GetContactProfileRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 8);
+
+/**
+ * The contact's profile.
+ *
+ * @generated from message wildcat.v1.GetContactProfileResponse
+ */
+export type GetContactProfileResponse = Message<"wildcat.v1.GetContactProfileResponse"> & {
+  /**
+   * About text and picture URL, as WhatsApp shows them to the account.
+   *
+   * @generated from field: wildcat.v1.ContactProfile profile = 1;
+   */
+  profile?: ContactProfile | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactProfileResponse.
+ * Use `create(GetContactProfileResponseSchema)` to create a new message.
+ */
+export const GetContactProfileResponseSchema: GenMessage<GetContactProfileResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 9);
+
+/**
  * Answers questions about the people an account can reach on WhatsApp. Every
  * call talks to WhatsApp as the account, so it needs the account CONNECTED
  * (FAILED_PRECONDITION otherwise).
@@ -230,6 +280,18 @@ export const ContactService: GenService<{
     methodKind: "unary";
     input: typeof CheckNumbersRequestSchema;
     output: typeof CheckNumbersResponseSchema;
+  },
+  /**
+   * Reads a contact's about text and profile picture URL from WhatsApp, fresh
+   * at each call (so a change is seen at once). Fails with NOT_FOUND for a
+   * number not on WhatsApp.
+   *
+   * @generated from rpc wildcat.v1.ContactService.GetContactProfile
+   */
+  getContactProfile: {
+    methodKind: "unary";
+    input: typeof GetContactProfileRequestSchema;
+    output: typeof GetContactProfileResponseSchema;
   },
   /**
    * Blocks a contact: WhatsApp stops delivering its messages to the account (the

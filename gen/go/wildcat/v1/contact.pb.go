@@ -9,6 +9,7 @@ package wildcatv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -86,16 +87,98 @@ func (x *NumberCheck) GetJid() *Jid {
 	return nil
 }
 
+// What a contact shows everyone (as far as its privacy settings let the account
+// see): the about text and the profile picture.
+type ContactProfile struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact in both JID forms.
+	Contact *Jid `protobuf:"bytes,1,opt,name=contact,proto3" json:"contact,omitempty"`
+	// The about text; empty when the contact has none or hides it from the account.
+	About string `protobuf:"bytes,2,opt,name=about,proto3" json:"about,omitempty"`
+	// When the about text was set; unset when there is none.
+	AboutUpdateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=about_update_time,json=aboutUpdateTime,proto3" json:"about_update_time,omitempty"`
+	// A URL of the profile picture (a JPEG, fetchable without credentials for a
+	// limited time: read it again rather than storing it); empty when the contact
+	// has no picture or hides it from the account.
+	PictureUrl    string `protobuf:"bytes,4,opt,name=picture_url,json=pictureUrl,proto3" json:"picture_url,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactProfile) Reset() {
+	*x = ContactProfile{}
+	mi := &file_wildcat_v1_contact_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactProfile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactProfile) ProtoMessage() {}
+
+func (x *ContactProfile) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactProfile.ProtoReflect.Descriptor instead.
+func (*ContactProfile) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ContactProfile) GetContact() *Jid {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+func (x *ContactProfile) GetAbout() string {
+	if x != nil {
+		return x.About
+	}
+	return ""
+}
+
+func (x *ContactProfile) GetAboutUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AboutUpdateTime
+	}
+	return nil
+}
+
+func (x *ContactProfile) GetPictureUrl() string {
+	if x != nil {
+		return x.PictureUrl
+	}
+	return ""
+}
+
 var File_wildcat_v1_contact_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_contact_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/contact.proto\x12\n" +
-	"wildcat.v1\x1a\x14wildcat/v1/jid.proto\"`\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"`\n" +
 	"\vNumberCheck\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\tR\x06number\x12\x16\n" +
 	"\x06exists\x18\x02 \x01(\bR\x06exists\x12!\n" +
-	"\x03jid\x18\x03 \x01(\v2\x0f.wildcat.v1.JidR\x03jidb\x06proto3"
+	"\x03jid\x18\x03 \x01(\v2\x0f.wildcat.v1.JidR\x03jid\"\xba\x01\n" +
+	"\x0eContactProfile\x12)\n" +
+	"\acontact\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\acontact\x12\x14\n" +
+	"\x05about\x18\x02 \x01(\tR\x05about\x12F\n" +
+	"\x11about_update_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x0faboutUpdateTime\x12\x1f\n" +
+	"\vpicture_url\x18\x04 \x01(\tR\n" +
+	"pictureUrlb\x06proto3"
 
 var (
 	file_wildcat_v1_contact_proto_rawDescOnce sync.Once
@@ -109,18 +192,22 @@ func file_wildcat_v1_contact_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_contact_proto_rawDescData
 }
 
-var file_wildcat_v1_contact_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_wildcat_v1_contact_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
 var file_wildcat_v1_contact_proto_goTypes = []any{
-	(*NumberCheck)(nil), // 0: wildcat.v1.NumberCheck
-	(*Jid)(nil),         // 1: wildcat.v1.Jid
+	(*NumberCheck)(nil),           // 0: wildcat.v1.NumberCheck
+	(*ContactProfile)(nil),        // 1: wildcat.v1.ContactProfile
+	(*Jid)(nil),                   // 2: wildcat.v1.Jid
+	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
 }
 var file_wildcat_v1_contact_proto_depIdxs = []int32{
-	1, // 0: wildcat.v1.NumberCheck.jid:type_name -> wildcat.v1.Jid
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2, // 0: wildcat.v1.NumberCheck.jid:type_name -> wildcat.v1.Jid
+	2, // 1: wildcat.v1.ContactProfile.contact:type_name -> wildcat.v1.Jid
+	3, // 2: wildcat.v1.ContactProfile.about_update_time:type_name -> google.protobuf.Timestamp
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_contact_proto_init() }
@@ -135,7 +222,7 @@ func file_wildcat_v1_contact_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_contact_proto_rawDesc), len(file_wildcat_v1_contact_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
+			NumMessages:   2,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

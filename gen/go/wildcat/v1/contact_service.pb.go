@@ -422,6 +422,108 @@ func (x *ListBlockedContactsResponse) GetContacts() []*Jid {
 	return nil
 }
 
+// Whose profile to read, for which account.
+type GetContactProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account that asks (it must be CONNECTED).
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The contact: a phone number in international form ("+15551234567") or a
+	// phone-number JID ("15551234567@s.whatsapp.net").
+	Contact       string `protobuf:"bytes,2,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactProfileRequest) Reset() {
+	*x = GetContactProfileRequest{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactProfileRequest) ProtoMessage() {}
+
+func (x *GetContactProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactProfileRequest.ProtoReflect.Descriptor instead.
+func (*GetContactProfileRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetContactProfileRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *GetContactProfileRequest) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+// The contact's profile.
+type GetContactProfileResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// About text and picture URL, as WhatsApp shows them to the account.
+	Profile       *ContactProfile `protobuf:"bytes,1,opt,name=profile,proto3" json:"profile,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactProfileResponse) Reset() {
+	*x = GetContactProfileResponse{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactProfileResponse) ProtoMessage() {}
+
+func (x *GetContactProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactProfileResponse.ProtoReflect.Descriptor instead.
+func (*GetContactProfileResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *GetContactProfileResponse) GetProfile() *ContactProfile {
+	if x != nil {
+		return x.Profile
+	}
+	return nil
+}
+
 var File_wildcat_v1_contact_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_contact_service_proto_rawDesc = "" +
@@ -450,9 +552,16 @@ const file_wildcat_v1_contact_service_proto_rawDesc = "" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"J\n" +
 	"\x1bListBlockedContactsResponse\x12+\n" +
-	"\bcontacts\x18\x01 \x03(\v2\x0f.wildcat.v1.JidR\bcontacts2\xda\x04\n" +
+	"\bcontacts\x18\x01 \x03(\v2\x0f.wildcat.v1.JidR\bcontacts\"\xb8\x01\n" +
+	"\x18GetContactProfileRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n" +
+	"\acontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\acontact\"Q\n" +
+	"\x19GetContactProfileResponse\x124\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1a.wildcat.v1.ContactProfileR\aprofile2\xf9\x05\n" +
 	"\x0eContactService\x12\x88\x01\n" +
-	"\fCheckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/CheckNumbers\x90\x02\x01\x12\x85\x01\n" +
+	"\fCheckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/CheckNumbers\x90\x02\x01\x12\x9c\x01\n" +
+	"\x11GetContactProfile\x12$.wildcat.v1.GetContactProfileRequest\x1a%.wildcat.v1.GetContactProfileResponse\":\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.ContactService/GetContactProfile\x90\x02\x01\x12\x85\x01\n" +
 	"\fBlockContact\x12\x1f.wildcat.v1.BlockContactRequest\x1a .wildcat.v1.BlockContactResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/BlockContact\x12\x8d\x01\n" +
 	"\x0eUnblockContact\x12!.wildcat.v1.UnblockContactRequest\x1a\".wildcat.v1.UnblockContactResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.ContactService/UnblockContact\x12\xa4\x01\n" +
 	"\x13ListBlockedContacts\x12&.wildcat.v1.ListBlockedContactsRequest\x1a'.wildcat.v1.ListBlockedContactsResponse\"<\x82\xd3\xe4\x93\x023:\x01*\"./wildcat.v1.ContactService/ListBlockedContacts\x90\x02\x01b\x06proto3"
@@ -469,7 +578,7 @@ func file_wildcat_v1_contact_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_contact_service_proto_rawDescData
 }
 
-var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_wildcat_v1_contact_service_proto_goTypes = []any{
 	(*CheckNumbersRequest)(nil),         // 0: wildcat.v1.CheckNumbersRequest
 	(*CheckNumbersResponse)(nil),        // 1: wildcat.v1.CheckNumbersResponse
@@ -479,27 +588,33 @@ var file_wildcat_v1_contact_service_proto_goTypes = []any{
 	(*UnblockContactResponse)(nil),      // 5: wildcat.v1.UnblockContactResponse
 	(*ListBlockedContactsRequest)(nil),  // 6: wildcat.v1.ListBlockedContactsRequest
 	(*ListBlockedContactsResponse)(nil), // 7: wildcat.v1.ListBlockedContactsResponse
-	(*NumberCheck)(nil),                 // 8: wildcat.v1.NumberCheck
-	(*Jid)(nil),                         // 9: wildcat.v1.Jid
+	(*GetContactProfileRequest)(nil),    // 8: wildcat.v1.GetContactProfileRequest
+	(*GetContactProfileResponse)(nil),   // 9: wildcat.v1.GetContactProfileResponse
+	(*NumberCheck)(nil),                 // 10: wildcat.v1.NumberCheck
+	(*Jid)(nil),                         // 11: wildcat.v1.Jid
+	(*ContactProfile)(nil),              // 12: wildcat.v1.ContactProfile
 }
 var file_wildcat_v1_contact_service_proto_depIdxs = []int32{
-	8, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
-	9, // 1: wildcat.v1.BlockContactResponse.contact:type_name -> wildcat.v1.Jid
-	9, // 2: wildcat.v1.UnblockContactResponse.contact:type_name -> wildcat.v1.Jid
-	9, // 3: wildcat.v1.ListBlockedContactsResponse.contacts:type_name -> wildcat.v1.Jid
-	0, // 4: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
-	2, // 5: wildcat.v1.ContactService.BlockContact:input_type -> wildcat.v1.BlockContactRequest
-	4, // 6: wildcat.v1.ContactService.UnblockContact:input_type -> wildcat.v1.UnblockContactRequest
-	6, // 7: wildcat.v1.ContactService.ListBlockedContacts:input_type -> wildcat.v1.ListBlockedContactsRequest
-	1, // 8: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
-	3, // 9: wildcat.v1.ContactService.BlockContact:output_type -> wildcat.v1.BlockContactResponse
-	5, // 10: wildcat.v1.ContactService.UnblockContact:output_type -> wildcat.v1.UnblockContactResponse
-	7, // 11: wildcat.v1.ContactService.ListBlockedContacts:output_type -> wildcat.v1.ListBlockedContactsResponse
-	8, // [8:12] is the sub-list for method output_type
-	4, // [4:8] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	10, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
+	11, // 1: wildcat.v1.BlockContactResponse.contact:type_name -> wildcat.v1.Jid
+	11, // 2: wildcat.v1.UnblockContactResponse.contact:type_name -> wildcat.v1.Jid
+	11, // 3: wildcat.v1.ListBlockedContactsResponse.contacts:type_name -> wildcat.v1.Jid
+	12, // 4: wildcat.v1.GetContactProfileResponse.profile:type_name -> wildcat.v1.ContactProfile
+	0,  // 5: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
+	8,  // 6: wildcat.v1.ContactService.GetContactProfile:input_type -> wildcat.v1.GetContactProfileRequest
+	2,  // 7: wildcat.v1.ContactService.BlockContact:input_type -> wildcat.v1.BlockContactRequest
+	4,  // 8: wildcat.v1.ContactService.UnblockContact:input_type -> wildcat.v1.UnblockContactRequest
+	6,  // 9: wildcat.v1.ContactService.ListBlockedContacts:input_type -> wildcat.v1.ListBlockedContactsRequest
+	1,  // 10: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
+	9,  // 11: wildcat.v1.ContactService.GetContactProfile:output_type -> wildcat.v1.GetContactProfileResponse
+	3,  // 12: wildcat.v1.ContactService.BlockContact:output_type -> wildcat.v1.BlockContactResponse
+	5,  // 13: wildcat.v1.ContactService.UnblockContact:output_type -> wildcat.v1.UnblockContactResponse
+	7,  // 14: wildcat.v1.ContactService.ListBlockedContacts:output_type -> wildcat.v1.ListBlockedContactsResponse
+	10, // [10:15] is the sub-list for method output_type
+	5,  // [5:10] is the sub-list for method input_type
+	5,  // [5:5] is the sub-list for extension type_name
+	5,  // [5:5] is the sub-list for extension extendee
+	0,  // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_contact_service_proto_init() }
@@ -515,7 +630,7 @@ func file_wildcat_v1_contact_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_contact_service_proto_rawDesc), len(file_wildcat_v1_contact_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

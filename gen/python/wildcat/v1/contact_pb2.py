@@ -11,16 +11,19 @@ from google.protobuf import symbol_database as _symbol_database
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from wildcat.v1 import jid_pb2 as wildcat_dot_v1_dot_jid__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/contact.proto\x12\nwildcat.v1\x1a\x14wildcat/v1/jid.proto\"`\n\x0bNumberCheck\x12\x16\n\x06number\x18\x01 \x01(\tR\x06number\x12\x16\n\x06\x65xists\x18\x02 \x01(\x08R\x06\x65xists\x12!\n\x03jid\x18\x03 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jidb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/contact.proto\x12\nwildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"`\n\x0bNumberCheck\x12\x16\n\x06number\x18\x01 \x01(\tR\x06number\x12\x16\n\x06\x65xists\x18\x02 \x01(\x08R\x06\x65xists\x12!\n\x03jid\x18\x03 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\"\xba\x01\n\x0e\x43ontactProfile\x12)\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x07\x63ontact\x12\x14\n\x05\x61\x62out\x18\x02 \x01(\tR\x05\x61\x62out\x12\x46\n\x11\x61\x62out_update_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0f\x61\x62outUpdateTime\x12\x1f\n\x0bpicture_url\x18\x04 \x01(\tR\npictureUrlb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.contact_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
-  _NUMBERCHECK._serialized_start=62
-  _NUMBERCHECK._serialized_end=158
+  _NUMBERCHECK._serialized_start=95
+  _NUMBERCHECK._serialized_end=191
+  _CONTACTPROFILE._serialized_start=194
+  _CONTACTPROFILE._serialized_end=380
 # @@protoc_insertion_point(module_scope)

@@ -37,6 +37,20 @@ class CheckNumbersResponse(_message.Message):
     results: _containers.RepeatedCompositeFieldContainer[_contact_pb2.NumberCheck]
     def __init__(self, results: _Optional[_Iterable[_Union[_contact_pb2.NumberCheck, _Mapping]]] = ...) -> None: ...
 
+class GetContactProfileRequest(_message.Message):
+    __slots__ = ["account_id", "contact"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    contact: str
+    def __init__(self, account_id: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
+
+class GetContactProfileResponse(_message.Message):
+    __slots__ = ["profile"]
+    PROFILE_FIELD_NUMBER: _ClassVar[int]
+    profile: _contact_pb2.ContactProfile
+    def __init__(self, profile: _Optional[_Union[_contact_pb2.ContactProfile, _Mapping]] = ...) -> None: ...
+
 class ListBlockedContactsRequest(_message.Message):
     __slots__ = ["account_id"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -22,6 +22,11 @@ class ContactServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersResponse.FromString,
                 )
+        self.GetContactProfile = channel.unary_unary(
+                '/wildcat.v1.ContactService/GetContactProfile',
+                request_serializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileResponse.FromString,
+                )
         self.BlockContact = channel.unary_unary(
                 '/wildcat.v1.ContactService/BlockContact',
                 request_serializer=wildcat_dot_v1_dot_contact__service__pb2.BlockContactRequest.SerializeToString,
@@ -49,6 +54,15 @@ class ContactServiceServicer(object):
         """Asks WhatsApp, in one round trip, which of the given phone numbers have a
         WhatsApp account, with the phone-number JID and the LID of each that does.
         The answer has one entry per asked number, in the order asked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContactProfile(self, request, context):
+        """Reads a contact's about text and profile picture URL from WhatsApp, fresh
+        at each call (so a change is seen at once). Fails with NOT_FOUND for a
+        number not on WhatsApp.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -88,6 +102,11 @@ def add_ContactServiceServicer_to_server(servicer, server):
                     servicer.CheckNumbers,
                     request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersResponse.SerializeToString,
+            ),
+            'GetContactProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContactProfile,
+                    request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileResponse.SerializeToString,
             ),
             'BlockContact': grpc.unary_unary_rpc_method_handler(
                     servicer.BlockContact,
@@ -131,6 +150,23 @@ class ContactService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/CheckNumbers',
             wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.SerializeToString,
             wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetContactProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/GetContactProfile',
+            wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileRequest.SerializeToString,
+            wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

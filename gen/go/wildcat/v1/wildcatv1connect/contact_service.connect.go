@@ -36,6 +36,9 @@ const (
 	// ContactServiceCheckNumbersProcedure is the fully-qualified name of the ContactService's
 	// CheckNumbers RPC.
 	ContactServiceCheckNumbersProcedure = "/wildcat.v1.ContactService/CheckNumbers"
+	// ContactServiceGetContactProfileProcedure is the fully-qualified name of the ContactService's
+	// GetContactProfile RPC.
+	ContactServiceGetContactProfileProcedure = "/wildcat.v1.ContactService/GetContactProfile"
 	// ContactServiceBlockContactProcedure is the fully-qualified name of the ContactService's
 	// BlockContact RPC.
 	ContactServiceBlockContactProcedure = "/wildcat.v1.ContactService/BlockContact"
@@ -53,6 +56,10 @@ type ContactServiceClient interface {
 	// WhatsApp account, with the phone-number JID and the LID of each that does.
 	// The answer has one entry per asked number, in the order asked.
 	CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error)
+	// Reads a contact's about text and profile picture URL from WhatsApp, fresh
+	// at each call (so a change is seen at once). Fails with NOT_FOUND for a
+	// number not on WhatsApp.
+	GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error)
 	// Blocks a contact: WhatsApp stops delivering its messages to the account (the
 	// contact is not told; its messages stay at one tick). Blocking a contact
 	// already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
@@ -85,6 +92,13 @@ func NewContactServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		getContactProfile: connect.NewClient[v1.GetContactProfileRequest, v1.GetContactProfileResponse](
+			httpClient,
+			baseURL+ContactServiceGetContactProfileProcedure,
+			connect.WithSchema(contactServiceMethods.ByName("GetContactProfile")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		blockContact: connect.NewClient[v1.BlockContactRequest, v1.BlockContactResponse](
 			httpClient,
 			baseURL+ContactServiceBlockContactProcedure,
@@ -110,6 +124,7 @@ func NewContactServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 // contactServiceClient implements ContactServiceClient.
 type contactServiceClient struct {
 	checkNumbers        *connect.Client[v1.CheckNumbersRequest, v1.CheckNumbersResponse]
+	getContactProfile   *connect.Client[v1.GetContactProfileRequest, v1.GetContactProfileResponse]
 	blockContact        *connect.Client[v1.BlockContactRequest, v1.BlockContactResponse]
 	unblockContact      *connect.Client[v1.UnblockContactRequest, v1.UnblockContactResponse]
 	listBlockedContacts *connect.Client[v1.ListBlockedContactsRequest, v1.ListBlockedContactsResponse]
@@ -118,6 +133,11 @@ type contactServiceClient struct {
 // CheckNumbers calls wildcat.v1.ContactService.CheckNumbers.
 func (c *contactServiceClient) CheckNumbers(ctx context.Context, req *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error) {
 	return c.checkNumbers.CallUnary(ctx, req)
+}
+
+// GetContactProfile calls wildcat.v1.ContactService.GetContactProfile.
+func (c *contactServiceClient) GetContactProfile(ctx context.Context, req *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error) {
+	return c.getContactProfile.CallUnary(ctx, req)
 }
 
 // BlockContact calls wildcat.v1.ContactService.BlockContact.
@@ -141,6 +161,10 @@ type ContactServiceHandler interface {
 	// WhatsApp account, with the phone-number JID and the LID of each that does.
 	// The answer has one entry per asked number, in the order asked.
 	CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error)
+	// Reads a contact's about text and profile picture URL from WhatsApp, fresh
+	// at each call (so a change is seen at once). Fails with NOT_FOUND for a
+	// number not on WhatsApp.
+	GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error)
 	// Blocks a contact: WhatsApp stops delivering its messages to the account (the
 	// contact is not told; its messages stay at one tick). Blocking a contact
 	// already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
@@ -169,6 +193,13 @@ func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	contactServiceGetContactProfileHandler := connect.NewUnaryHandler(
+		ContactServiceGetContactProfileProcedure,
+		svc.GetContactProfile,
+		connect.WithSchema(contactServiceMethods.ByName("GetContactProfile")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	contactServiceBlockContactHandler := connect.NewUnaryHandler(
 		ContactServiceBlockContactProcedure,
 		svc.BlockContact,
@@ -192,6 +223,8 @@ func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.Handler
 		switch r.URL.Path {
 		case ContactServiceCheckNumbersProcedure:
 			contactServiceCheckNumbersHandler.ServeHTTP(w, r)
+		case ContactServiceGetContactProfileProcedure:
+			contactServiceGetContactProfileHandler.ServeHTTP(w, r)
 		case ContactServiceBlockContactProcedure:
 			contactServiceBlockContactHandler.ServeHTTP(w, r)
 		case ContactServiceUnblockContactProcedure:
@@ -209,6 +242,10 @@ type UnimplementedContactServiceHandler struct{}
 
 func (UnimplementedContactServiceHandler) CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.CheckNumbers is not implemented"))
+}
+
+func (UnimplementedContactServiceHandler) GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.GetContactProfile is not implemented"))
 }
 
 func (UnimplementedContactServiceHandler) BlockContact(context.Context, *connect.Request[v1.BlockContactRequest]) (*connect.Response[v1.BlockContactResponse], error) {
