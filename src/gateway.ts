@@ -17,6 +17,7 @@ import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
+import { PresenceTracker } from "./presence/presence-tracker.js";
 import { GroupServiceImpl } from "./services/group-service.js";
 import { GroupTracker } from "./groups/group-tracker.js";
 import { MediaServiceImpl } from "./services/media-service.js";
@@ -102,6 +103,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     leases: mediaLeases,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
+  const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
@@ -110,6 +112,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     attach: (accountId, sock) => {
       messaging.attach(accountId, sock);
       groupTracker.attach(accountId, sock);
+      presenceTracker.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });

@@ -99,6 +99,7 @@ service(GroupService, {
 service(ContactService, {
   checkNumbers: { permission: "read", accounts: (m) => named(m.accountId) },
   getContactProfile: { permission: "read", accounts: (m) => named(m.accountId) },
+  subscribePresence: { permission: "read", accounts: (m) => named(m.accountId) },
   blockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   unblockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   listBlockedContacts: { permission: "read", accounts: (m) => named(m.accountId) },

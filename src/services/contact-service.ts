@@ -6,6 +6,7 @@ import type {
   CheckNumbersRequest,
   ContactService,
   GetContactProfileRequest,
+  SubscribePresenceRequest,
   ListBlockedContactsRequest,
   UnblockContactRequest,
 } from "../../gen/wildcat/v1/contact_service_pb.js";
@@ -53,6 +54,17 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
         pictureUrl: pictureUrl ?? "",
       },
     };
+  }
+
+  async subscribePresence(req: SubscribePresenceRequest) {
+    const sock = await this.socket(req.accountId);
+    const contact = await this.resolve(sock, req.contact);
+    try {
+      await sock.presenceSubscribe(contact.jid);
+    } catch (e) {
+      throw whatsappError(e, `subscribing to the presence of ${req.contact}`);
+    }
+    return { contact };
   }
 
   async blockContact(req: BlockContactRequest) {

@@ -129,6 +129,7 @@ const SAMPLES: Record<string, Sample> = {
   // acme is not connected: the calls that need WhatsApp end in failed_precondition, past auth.
   "wildcat.v1.ContactService/CheckNumbers": named(async (f) => (await f.account(ACME), { accountId: ACME, numbers: ["+15550001111"] })),
   "wildcat.v1.ContactService/GetContactProfile": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
+  "wildcat.v1.ContactService/SubscribePresence": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/BlockContact": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/UnblockContact": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/ListBlockedContacts": named(withAcme),

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/contact_service.proto.
  */
 export const file_wildcat_v1_contact_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjayKfAQoTQmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI4ChRCbG9ja0NvbnRhY3RSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKFVVuYmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI6ChZVbmJsb2NrQ29udGFjdFJlc3BvbnNlEiAKB2NvbnRhY3QYASABKAsyDy53aWxkY2F0LnYxLkppZCJTChpMaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQiQAobTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlEiEKCGNvbnRhY3RzGAEgAygLMg8ud2lsZGNhdC52MS5KaWQipAEKGEdldENvbnRhY3RQcm9maWxlUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCJIChlHZXRDb250YWN0UHJvZmlsZVJlc3BvbnNlEisKB3Byb2ZpbGUYASABKAsyGi53aWxkY2F0LnYxLkNvbnRhY3RQcm9maWxlMvkFCg5Db250YWN0U2VydmljZRKIAQoMQ2hlY2tOdW1iZXJzEh8ud2lsZGNhdC52MS5DaGVja051bWJlcnNSZXF1ZXN0GiAud2lsZGNhdC52MS5DaGVja051bWJlcnNSZXNwb25zZSI1kAIBgtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9DaGVja051bWJlcnMSnAEKEUdldENvbnRhY3RQcm9maWxlEiQud2lsZGNhdC52MS5HZXRDb250YWN0UHJvZmlsZVJlcXVlc3QaJS53aWxkY2F0LnYxLkdldENvbnRhY3RQcm9maWxlUmVzcG9uc2UiOpACAYLT5JMCMToBKiIsL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvR2V0Q29udGFjdFByb2ZpbGUShQEKDEJsb2NrQ29udGFjdBIfLndpbGRjYXQudjEuQmxvY2tDb250YWN0UmVxdWVzdBogLndpbGRjYXQudjEuQmxvY2tDb250YWN0UmVzcG9uc2UiMoLT5JMCLDoBKiInL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvQmxvY2tDb250YWN0Eo0BCg5VbmJsb2NrQ29udGFjdBIhLndpbGRjYXQudjEuVW5ibG9ja0NvbnRhY3RSZXF1ZXN0GiIud2lsZGNhdC52MS5VbmJsb2NrQ29udGFjdFJlc3BvbnNlIjSC0+STAi46ASoiKS93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL1VuYmxvY2tDb250YWN0EqQBChNMaXN0QmxvY2tlZENvbnRhY3RzEiYud2lsZGNhdC52MS5MaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlIjyQAgGC0+STAjM6ASoiLi93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL0xpc3RCbG9ja2VkQ29udGFjdHNiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact, file_wildcat_v1_jid]);
+  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjayKfAQoTQmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI4ChRCbG9ja0NvbnRhY3RSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKFVVuYmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI6ChZVbmJsb2NrQ29udGFjdFJlc3BvbnNlEiAKB2NvbnRhY3QYASABKAsyDy53aWxkY2F0LnYxLkppZCJTChpMaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQiQAobTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlEiEKCGNvbnRhY3RzGAEgAygLMg8ud2lsZGNhdC52MS5KaWQipAEKGEdldENvbnRhY3RQcm9maWxlUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCJIChlHZXRDb250YWN0UHJvZmlsZVJlc3BvbnNlEisKB3Byb2ZpbGUYASABKAsyGi53aWxkY2F0LnYxLkNvbnRhY3RQcm9maWxlIqQBChhTdWJzY3JpYmVQcmVzZW5jZVJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElEKB2NvbnRhY3QYAiABKAlCQLpIPXI7MjleKFwrP1sxLTldWzAtOV17NSwxNH18WzEtOV1bMC05XXs1LDE0fUBzXC53aGF0c2FwcFwubmV0KSQiPQoZU3Vic2NyaWJlUHJlc2VuY2VSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQylQcKDkNvbnRhY3RTZXJ2aWNlEogBCgxDaGVja051bWJlcnMSHy53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1JlcXVlc3QaIC53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1Jlc3BvbnNlIjWQAgGC0+STAiw6ASoiJy93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL0NoZWNrTnVtYmVycxKcAQoRR2V0Q29udGFjdFByb2ZpbGUSJC53aWxkY2F0LnYxLkdldENvbnRhY3RQcm9maWxlUmVxdWVzdBolLndpbGRjYXQudjEuR2V0Q29udGFjdFByb2ZpbGVSZXNwb25zZSI6kAIBgtPkkwIxOgEqIiwvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9HZXRDb250YWN0UHJvZmlsZRKZAQoRU3Vic2NyaWJlUHJlc2VuY2USJC53aWxkY2F0LnYxLlN1YnNjcmliZVByZXNlbmNlUmVxdWVzdBolLndpbGRjYXQudjEuU3Vic2NyaWJlUHJlc2VuY2VSZXNwb25zZSI3gtPkkwIxOgEqIiwvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9TdWJzY3JpYmVQcmVzZW5jZRKFAQoMQmxvY2tDb250YWN0Eh8ud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXF1ZXN0GiAud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXNwb25zZSIygtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9CbG9ja0NvbnRhY3QSjQEKDlVuYmxvY2tDb250YWN0EiEud2lsZGNhdC52MS5VbmJsb2NrQ29udGFjdFJlcXVlc3QaIi53aWxkY2F0LnYxLlVuYmxvY2tDb250YWN0UmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvVW5ibG9ja0NvbnRhY3QSpAEKE0xpc3RCbG9ja2VkQ29udGFjdHMSJi53aWxkY2F0LnYxLkxpc3RCbG9ja2VkQ29udGFjdHNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0QmxvY2tlZENvbnRhY3RzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvTGlzdEJsb2NrZWRDb250YWN0c2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact, file_wildcat_v1_jid]);
 
 /**
  * Which numbers to check, for which account.
@@ -262,6 +262,56 @@ export const GetContactProfileResponseSchema: GenMessage<GetContactProfileRespon
   messageDesc(file_wildcat_v1_contact_service, 9);
 
 /**
+ * Whose presence to follow, for which account.
+ *
+ * @generated from message wildcat.v1.SubscribePresenceRequest
+ */
+export type SubscribePresenceRequest = Message<"wildcat.v1.SubscribePresenceRequest"> & {
+  /**
+   * The account that follows (it must be CONNECTED).
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The contact: a phone number in international form ("+15551234567") or a
+   * phone-number JID ("15551234567@s.whatsapp.net").
+   *
+   * @generated from field: string contact = 2;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message wildcat.v1.SubscribePresenceRequest.
+ * Use `create(SubscribePresenceRequestSchema)` to create a new message.
+ */
+export const SubscribePresenceRequestSchema: GenMessage<SubscribePresenceRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 10);
+
+/**
+ * The contact now followed.
+ *
+ * @generated from message wildcat.v1.SubscribePresenceResponse
+ */
+export type SubscribePresenceResponse = Message<"wildcat.v1.SubscribePresenceResponse"> & {
+  /**
+   * Both JID forms of the contact.
+   *
+   * @generated from field: wildcat.v1.Jid contact = 1;
+   */
+  contact?: Jid | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.SubscribePresenceResponse.
+ * Use `create(SubscribePresenceResponseSchema)` to create a new message.
+ */
+export const SubscribePresenceResponseSchema: GenMessage<SubscribePresenceResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 11);
+
+/**
  * Answers questions about the people an account can reach on WhatsApp. Every
  * call talks to WhatsApp as the account, so it needs the account CONNECTED
  * (FAILED_PRECONDITION otherwise).
@@ -292,6 +342,20 @@ export const ContactService: GenService<{
     methodKind: "unary";
     input: typeof GetContactProfileRequestSchema;
     output: typeof GetContactProfileResponseSchema;
+  },
+  /**
+   * Asks WhatsApp for a contact's online / offline presence: from now until
+   * the account disconnects, each change becomes a PRESENCE_UPDATED event (typing
+   * and recording in a chat with the account arrive without subscribing).
+   * Subscribe again after each reconnect. Fails with NOT_FOUND for a number not
+   * on WhatsApp.
+   *
+   * @generated from rpc wildcat.v1.ContactService.SubscribePresence
+   */
+  subscribePresence: {
+    methodKind: "unary";
+    input: typeof SubscribePresenceRequestSchema;
+    output: typeof SubscribePresenceResponseSchema;
   },
   /**
    * Blocks a contact: WhatsApp stops delivering its messages to the account (the

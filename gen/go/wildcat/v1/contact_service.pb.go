@@ -524,6 +524,108 @@ func (x *GetContactProfileResponse) GetProfile() *ContactProfile {
 	return nil
 }
 
+// Whose presence to follow, for which account.
+type SubscribePresenceRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account that follows (it must be CONNECTED).
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The contact: a phone number in international form ("+15551234567") or a
+	// phone-number JID ("15551234567@s.whatsapp.net").
+	Contact       string `protobuf:"bytes,2,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribePresenceRequest) Reset() {
+	*x = SubscribePresenceRequest{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribePresenceRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribePresenceRequest) ProtoMessage() {}
+
+func (x *SubscribePresenceRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribePresenceRequest.ProtoReflect.Descriptor instead.
+func (*SubscribePresenceRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SubscribePresenceRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *SubscribePresenceRequest) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+// The contact now followed.
+type SubscribePresenceResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Both JID forms of the contact.
+	Contact       *Jid `protobuf:"bytes,1,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribePresenceResponse) Reset() {
+	*x = SubscribePresenceResponse{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribePresenceResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribePresenceResponse) ProtoMessage() {}
+
+func (x *SubscribePresenceResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribePresenceResponse.ProtoReflect.Descriptor instead.
+func (*SubscribePresenceResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SubscribePresenceResponse) GetContact() *Jid {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
 var File_wildcat_v1_contact_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_contact_service_proto_rawDesc = "" +
@@ -558,10 +660,17 @@ const file_wildcat_v1_contact_service_proto_rawDesc = "" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n" +
 	"\acontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\acontact\"Q\n" +
 	"\x19GetContactProfileResponse\x124\n" +
-	"\aprofile\x18\x01 \x01(\v2\x1a.wildcat.v1.ContactProfileR\aprofile2\xf9\x05\n" +
+	"\aprofile\x18\x01 \x01(\v2\x1a.wildcat.v1.ContactProfileR\aprofile\"\xb8\x01\n" +
+	"\x18SubscribePresenceRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n" +
+	"\acontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\acontact\"F\n" +
+	"\x19SubscribePresenceResponse\x12)\n" +
+	"\acontact\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\acontact2\x95\a\n" +
 	"\x0eContactService\x12\x88\x01\n" +
 	"\fCheckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/CheckNumbers\x90\x02\x01\x12\x9c\x01\n" +
-	"\x11GetContactProfile\x12$.wildcat.v1.GetContactProfileRequest\x1a%.wildcat.v1.GetContactProfileResponse\":\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.ContactService/GetContactProfile\x90\x02\x01\x12\x85\x01\n" +
+	"\x11GetContactProfile\x12$.wildcat.v1.GetContactProfileRequest\x1a%.wildcat.v1.GetContactProfileResponse\":\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.ContactService/GetContactProfile\x90\x02\x01\x12\x99\x01\n" +
+	"\x11SubscribePresence\x12$.wildcat.v1.SubscribePresenceRequest\x1a%.wildcat.v1.SubscribePresenceResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.ContactService/SubscribePresence\x12\x85\x01\n" +
 	"\fBlockContact\x12\x1f.wildcat.v1.BlockContactRequest\x1a .wildcat.v1.BlockContactResponse\"2\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/BlockContact\x12\x8d\x01\n" +
 	"\x0eUnblockContact\x12!.wildcat.v1.UnblockContactRequest\x1a\".wildcat.v1.UnblockContactResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.ContactService/UnblockContact\x12\xa4\x01\n" +
 	"\x13ListBlockedContacts\x12&.wildcat.v1.ListBlockedContactsRequest\x1a'.wildcat.v1.ListBlockedContactsResponse\"<\x82\xd3\xe4\x93\x023:\x01*\"./wildcat.v1.ContactService/ListBlockedContacts\x90\x02\x01b\x06proto3"
@@ -578,7 +687,7 @@ func file_wildcat_v1_contact_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_contact_service_proto_rawDescData
 }
 
-var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_wildcat_v1_contact_service_proto_goTypes = []any{
 	(*CheckNumbersRequest)(nil),         // 0: wildcat.v1.CheckNumbersRequest
 	(*CheckNumbersResponse)(nil),        // 1: wildcat.v1.CheckNumbersResponse
@@ -590,31 +699,36 @@ var file_wildcat_v1_contact_service_proto_goTypes = []any{
 	(*ListBlockedContactsResponse)(nil), // 7: wildcat.v1.ListBlockedContactsResponse
 	(*GetContactProfileRequest)(nil),    // 8: wildcat.v1.GetContactProfileRequest
 	(*GetContactProfileResponse)(nil),   // 9: wildcat.v1.GetContactProfileResponse
-	(*NumberCheck)(nil),                 // 10: wildcat.v1.NumberCheck
-	(*Jid)(nil),                         // 11: wildcat.v1.Jid
-	(*ContactProfile)(nil),              // 12: wildcat.v1.ContactProfile
+	(*SubscribePresenceRequest)(nil),    // 10: wildcat.v1.SubscribePresenceRequest
+	(*SubscribePresenceResponse)(nil),   // 11: wildcat.v1.SubscribePresenceResponse
+	(*NumberCheck)(nil),                 // 12: wildcat.v1.NumberCheck
+	(*Jid)(nil),                         // 13: wildcat.v1.Jid
+	(*ContactProfile)(nil),              // 14: wildcat.v1.ContactProfile
 }
 var file_wildcat_v1_contact_service_proto_depIdxs = []int32{
-	10, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
-	11, // 1: wildcat.v1.BlockContactResponse.contact:type_name -> wildcat.v1.Jid
-	11, // 2: wildcat.v1.UnblockContactResponse.contact:type_name -> wildcat.v1.Jid
-	11, // 3: wildcat.v1.ListBlockedContactsResponse.contacts:type_name -> wildcat.v1.Jid
-	12, // 4: wildcat.v1.GetContactProfileResponse.profile:type_name -> wildcat.v1.ContactProfile
-	0,  // 5: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
-	8,  // 6: wildcat.v1.ContactService.GetContactProfile:input_type -> wildcat.v1.GetContactProfileRequest
-	2,  // 7: wildcat.v1.ContactService.BlockContact:input_type -> wildcat.v1.BlockContactRequest
-	4,  // 8: wildcat.v1.ContactService.UnblockContact:input_type -> wildcat.v1.UnblockContactRequest
-	6,  // 9: wildcat.v1.ContactService.ListBlockedContacts:input_type -> wildcat.v1.ListBlockedContactsRequest
-	1,  // 10: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
-	9,  // 11: wildcat.v1.ContactService.GetContactProfile:output_type -> wildcat.v1.GetContactProfileResponse
-	3,  // 12: wildcat.v1.ContactService.BlockContact:output_type -> wildcat.v1.BlockContactResponse
-	5,  // 13: wildcat.v1.ContactService.UnblockContact:output_type -> wildcat.v1.UnblockContactResponse
-	7,  // 14: wildcat.v1.ContactService.ListBlockedContacts:output_type -> wildcat.v1.ListBlockedContactsResponse
-	10, // [10:15] is the sub-list for method output_type
-	5,  // [5:10] is the sub-list for method input_type
-	5,  // [5:5] is the sub-list for extension type_name
-	5,  // [5:5] is the sub-list for extension extendee
-	0,  // [0:5] is the sub-list for field type_name
+	12, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
+	13, // 1: wildcat.v1.BlockContactResponse.contact:type_name -> wildcat.v1.Jid
+	13, // 2: wildcat.v1.UnblockContactResponse.contact:type_name -> wildcat.v1.Jid
+	13, // 3: wildcat.v1.ListBlockedContactsResponse.contacts:type_name -> wildcat.v1.Jid
+	14, // 4: wildcat.v1.GetContactProfileResponse.profile:type_name -> wildcat.v1.ContactProfile
+	13, // 5: wildcat.v1.SubscribePresenceResponse.contact:type_name -> wildcat.v1.Jid
+	0,  // 6: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
+	8,  // 7: wildcat.v1.ContactService.GetContactProfile:input_type -> wildcat.v1.GetContactProfileRequest
+	10, // 8: wildcat.v1.ContactService.SubscribePresence:input_type -> wildcat.v1.SubscribePresenceRequest
+	2,  // 9: wildcat.v1.ContactService.BlockContact:input_type -> wildcat.v1.BlockContactRequest
+	4,  // 10: wildcat.v1.ContactService.UnblockContact:input_type -> wildcat.v1.UnblockContactRequest
+	6,  // 11: wildcat.v1.ContactService.ListBlockedContacts:input_type -> wildcat.v1.ListBlockedContactsRequest
+	1,  // 12: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
+	9,  // 13: wildcat.v1.ContactService.GetContactProfile:output_type -> wildcat.v1.GetContactProfileResponse
+	11, // 14: wildcat.v1.ContactService.SubscribePresence:output_type -> wildcat.v1.SubscribePresenceResponse
+	3,  // 15: wildcat.v1.ContactService.BlockContact:output_type -> wildcat.v1.BlockContactResponse
+	5,  // 16: wildcat.v1.ContactService.UnblockContact:output_type -> wildcat.v1.UnblockContactResponse
+	7,  // 17: wildcat.v1.ContactService.ListBlockedContacts:output_type -> wildcat.v1.ListBlockedContactsResponse
+	12, // [12:18] is the sub-list for method output_type
+	6,  // [6:12] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_contact_service_proto_init() }
@@ -630,7 +744,7 @@ func file_wildcat_v1_contact_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_contact_service_proto_rawDesc), len(file_wildcat_v1_contact_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -63,6 +63,20 @@ class ListBlockedContactsResponse(_message.Message):
     contacts: _containers.RepeatedCompositeFieldContainer[_jid_pb2.Jid]
     def __init__(self, contacts: _Optional[_Iterable[_Union[_jid_pb2.Jid, _Mapping]]] = ...) -> None: ...
 
+class SubscribePresenceRequest(_message.Message):
+    __slots__ = ["account_id", "contact"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    contact: str
+    def __init__(self, account_id: _Optional[str] = ..., contact: _Optional[str] = ...) -> None: ...
+
+class SubscribePresenceResponse(_message.Message):
+    __slots__ = ["contact"]
+    CONTACT_FIELD_NUMBER: _ClassVar[int]
+    contact: _jid_pb2.Jid
+    def __init__(self, contact: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ...) -> None: ...
+
 class UnblockContactRequest(_message.Message):
     __slots__ = ["account_id", "contact"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]

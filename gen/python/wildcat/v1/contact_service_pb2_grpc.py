@@ -27,6 +27,11 @@ class ContactServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileResponse.FromString,
                 )
+        self.SubscribePresence = channel.unary_unary(
+                '/wildcat.v1.ContactService/SubscribePresence',
+                request_serializer=wildcat_dot_v1_dot_contact__service__pb2.SubscribePresenceRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.SubscribePresenceResponse.FromString,
+                )
         self.BlockContact = channel.unary_unary(
                 '/wildcat.v1.ContactService/BlockContact',
                 request_serializer=wildcat_dot_v1_dot_contact__service__pb2.BlockContactRequest.SerializeToString,
@@ -63,6 +68,17 @@ class ContactServiceServicer(object):
         """Reads a contact's about text and profile picture URL from WhatsApp, fresh
         at each call (so a change is seen at once). Fails with NOT_FOUND for a
         number not on WhatsApp.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SubscribePresence(self, request, context):
+        """Asks WhatsApp for a contact's online / offline presence: from now until
+        the account disconnects, each change becomes a PRESENCE_UPDATED event (typing
+        and recording in a chat with the account arrive without subscribing).
+        Subscribe again after each reconnect. Fails with NOT_FOUND for a number not
+        on WhatsApp.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -107,6 +123,11 @@ def add_ContactServiceServicer_to_server(servicer, server):
                     servicer.GetContactProfile,
                     request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileResponse.SerializeToString,
+            ),
+            'SubscribePresence': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubscribePresence,
+                    request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.SubscribePresenceRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_contact__service__pb2.SubscribePresenceResponse.SerializeToString,
             ),
             'BlockContact': grpc.unary_unary_rpc_method_handler(
                     servicer.BlockContact,
@@ -167,6 +188,23 @@ class ContactService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/GetContactProfile',
             wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileRequest.SerializeToString,
             wildcat_dot_v1_dot_contact__service__pb2.GetContactProfileResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def SubscribePresence(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/SubscribePresence',
+            wildcat_dot_v1_dot_contact__service__pb2.SubscribePresenceRequest.SerializeToString,
+            wildcat_dot_v1_dot_contact__service__pb2.SubscribePresenceResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

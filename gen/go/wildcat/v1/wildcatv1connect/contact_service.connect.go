@@ -39,6 +39,9 @@ const (
 	// ContactServiceGetContactProfileProcedure is the fully-qualified name of the ContactService's
 	// GetContactProfile RPC.
 	ContactServiceGetContactProfileProcedure = "/wildcat.v1.ContactService/GetContactProfile"
+	// ContactServiceSubscribePresenceProcedure is the fully-qualified name of the ContactService's
+	// SubscribePresence RPC.
+	ContactServiceSubscribePresenceProcedure = "/wildcat.v1.ContactService/SubscribePresence"
 	// ContactServiceBlockContactProcedure is the fully-qualified name of the ContactService's
 	// BlockContact RPC.
 	ContactServiceBlockContactProcedure = "/wildcat.v1.ContactService/BlockContact"
@@ -60,6 +63,12 @@ type ContactServiceClient interface {
 	// at each call (so a change is seen at once). Fails with NOT_FOUND for a
 	// number not on WhatsApp.
 	GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error)
+	// Asks WhatsApp for a contact's online / offline presence: from now until
+	// the account disconnects, each change becomes a PRESENCE_UPDATED event (typing
+	// and recording in a chat with the account arrive without subscribing).
+	// Subscribe again after each reconnect. Fails with NOT_FOUND for a number not
+	// on WhatsApp.
+	SubscribePresence(context.Context, *connect.Request[v1.SubscribePresenceRequest]) (*connect.Response[v1.SubscribePresenceResponse], error)
 	// Blocks a contact: WhatsApp stops delivering its messages to the account (the
 	// contact is not told; its messages stay at one tick). Blocking a contact
 	// already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
@@ -99,6 +108,12 @@ func NewContactServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		subscribePresence: connect.NewClient[v1.SubscribePresenceRequest, v1.SubscribePresenceResponse](
+			httpClient,
+			baseURL+ContactServiceSubscribePresenceProcedure,
+			connect.WithSchema(contactServiceMethods.ByName("SubscribePresence")),
+			connect.WithClientOptions(opts...),
+		),
 		blockContact: connect.NewClient[v1.BlockContactRequest, v1.BlockContactResponse](
 			httpClient,
 			baseURL+ContactServiceBlockContactProcedure,
@@ -125,6 +140,7 @@ func NewContactServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 type contactServiceClient struct {
 	checkNumbers        *connect.Client[v1.CheckNumbersRequest, v1.CheckNumbersResponse]
 	getContactProfile   *connect.Client[v1.GetContactProfileRequest, v1.GetContactProfileResponse]
+	subscribePresence   *connect.Client[v1.SubscribePresenceRequest, v1.SubscribePresenceResponse]
 	blockContact        *connect.Client[v1.BlockContactRequest, v1.BlockContactResponse]
 	unblockContact      *connect.Client[v1.UnblockContactRequest, v1.UnblockContactResponse]
 	listBlockedContacts *connect.Client[v1.ListBlockedContactsRequest, v1.ListBlockedContactsResponse]
@@ -138,6 +154,11 @@ func (c *contactServiceClient) CheckNumbers(ctx context.Context, req *connect.Re
 // GetContactProfile calls wildcat.v1.ContactService.GetContactProfile.
 func (c *contactServiceClient) GetContactProfile(ctx context.Context, req *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error) {
 	return c.getContactProfile.CallUnary(ctx, req)
+}
+
+// SubscribePresence calls wildcat.v1.ContactService.SubscribePresence.
+func (c *contactServiceClient) SubscribePresence(ctx context.Context, req *connect.Request[v1.SubscribePresenceRequest]) (*connect.Response[v1.SubscribePresenceResponse], error) {
+	return c.subscribePresence.CallUnary(ctx, req)
 }
 
 // BlockContact calls wildcat.v1.ContactService.BlockContact.
@@ -165,6 +186,12 @@ type ContactServiceHandler interface {
 	// at each call (so a change is seen at once). Fails with NOT_FOUND for a
 	// number not on WhatsApp.
 	GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error)
+	// Asks WhatsApp for a contact's online / offline presence: from now until
+	// the account disconnects, each change becomes a PRESENCE_UPDATED event (typing
+	// and recording in a chat with the account arrive without subscribing).
+	// Subscribe again after each reconnect. Fails with NOT_FOUND for a number not
+	// on WhatsApp.
+	SubscribePresence(context.Context, *connect.Request[v1.SubscribePresenceRequest]) (*connect.Response[v1.SubscribePresenceResponse], error)
 	// Blocks a contact: WhatsApp stops delivering its messages to the account (the
 	// contact is not told; its messages stay at one tick). Blocking a contact
 	// already blocked succeeds. Fails with INVALID_ARGUMENT when WhatsApp cannot
@@ -200,6 +227,12 @@ func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	contactServiceSubscribePresenceHandler := connect.NewUnaryHandler(
+		ContactServiceSubscribePresenceProcedure,
+		svc.SubscribePresence,
+		connect.WithSchema(contactServiceMethods.ByName("SubscribePresence")),
+		connect.WithHandlerOptions(opts...),
+	)
 	contactServiceBlockContactHandler := connect.NewUnaryHandler(
 		ContactServiceBlockContactProcedure,
 		svc.BlockContact,
@@ -225,6 +258,8 @@ func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.Handler
 			contactServiceCheckNumbersHandler.ServeHTTP(w, r)
 		case ContactServiceGetContactProfileProcedure:
 			contactServiceGetContactProfileHandler.ServeHTTP(w, r)
+		case ContactServiceSubscribePresenceProcedure:
+			contactServiceSubscribePresenceHandler.ServeHTTP(w, r)
 		case ContactServiceBlockContactProcedure:
 			contactServiceBlockContactHandler.ServeHTTP(w, r)
 		case ContactServiceUnblockContactProcedure:
@@ -246,6 +281,10 @@ func (UnimplementedContactServiceHandler) CheckNumbers(context.Context, *connect
 
 func (UnimplementedContactServiceHandler) GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.GetContactProfile is not implemented"))
+}
+
+func (UnimplementedContactServiceHandler) SubscribePresence(context.Context, *connect.Request[v1.SubscribePresenceRequest]) (*connect.Response[v1.SubscribePresenceResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.SubscribePresence is not implemented"))
 }
 
 func (UnimplementedContactServiceHandler) BlockContact(context.Context, *connect.Request[v1.BlockContactRequest]) (*connect.Response[v1.BlockContactResponse], error) {
