@@ -1,4 +1,5 @@
 import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
+import { ChatService } from "../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../gen/wildcat/v1/media_service_pb.js";
@@ -16,6 +17,7 @@ import { UploadSessions } from "./media/upload-sessions.js";
 import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { ChatServiceImpl } from "./services/chat-service.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
 import { PresenceTracker } from "./presence/presence-tracker.js";
 import { GroupServiceImpl } from "./services/group-service.js";
@@ -167,6 +169,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
+      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts })) },
       { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),

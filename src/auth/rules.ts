@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
+import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
@@ -92,6 +93,12 @@ service(GroupService, {
   linkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
   unlinkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
   listCommunityGroups: { permission: "read", accounts: (m) => named(m.accountId) },
+});
+
+// The chat list is what the account's messages say: reading.
+service(ChatService, {
+  listChats: { permission: "read", accounts: (m) => named(m.accountId) },
+  getChat: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
 // Asking WhatsApp about people acts as the account but changes nothing: reading. Blocking changes

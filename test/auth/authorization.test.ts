@@ -127,6 +127,8 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.WebhookService/ListWebhookDeliveries": byId(async (f) => ({ webhookId: await f.webhook([ACME]) })),
   "wildcat.v1.WebhookService/RedeliverWebhookEvent": byId(async (f) => ({ webhookId: await f.webhook([ACME]), eventId: await f.event(ACME) })),
   // acme is not connected: the calls that need WhatsApp end in failed_precondition, past auth.
+  "wildcat.v1.ChatService/ListChats": named(withAcme),
+  "wildcat.v1.ChatService/GetChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat })),
   "wildcat.v1.ContactService/CheckNumbers": named(async (f) => (await f.account(ACME), { accountId: ACME, numbers: ["+15550001111"] })),
   "wildcat.v1.ContactService/GetContactProfile": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/SubscribePresence": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
