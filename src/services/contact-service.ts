@@ -86,10 +86,14 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
     const contacts = [];
     for (const jid of jids) {
       if (!jid) continue;
-      const other = isLidUser(jid) ? await sock.signalRepository.lidMapping.getPNForLID(jid) : await sock.signalRepository.lidMapping.getLIDForPN(jid);
-      const forms = [jid, other ? jidNormalizedUser(other) : ""];
-      const [lidJid, pnJid] = isLidUser(jid) ? forms : forms.reverse();
-      contacts.push({ jid, pnJid, lidJid });
+      const mapping = sock.signalRepository.lidMapping;
+      if (isLidUser(jid)) {
+        const pn = await mapping.getPNForLID(jid);
+        contacts.push({ jid, lidJid: jid, pnJid: pn ? jidNormalizedUser(pn) : "" });
+      } else {
+        const lid = await mapping.getLIDForPN(jid);
+        contacts.push({ jid, pnJid: jid, lidJid: lid ? jidNormalizedUser(lid) : "" });
+      }
     }
     return { contacts };
   }
