@@ -222,6 +222,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       // Unfinished resumable uploads die with the process: remove their bytes now.
       await uploads.stop();
       await sockets.shutdown();
+      await groupTracker.idle();
       await messaging.inboundMedia.stop();
       await restored;
       await retention.stop();

@@ -195,6 +195,11 @@ export class GroupTracker {
     } while (after);
   }
 
+  /** Resolves once every update in hand is handled: the gateway waits for it before closing the store. */
+  async idle(): Promise<void> {
+    await Promise.all(this.chains.values());
+  }
+
   private serial(accountId: string, task: () => Promise<void>): void {
     const next = (this.chains.get(accountId) ?? Promise.resolve()).then(task).catch((e: unknown) => {
       this.deps.logger.error({ err: e, accountId }, "handling a group update failed");

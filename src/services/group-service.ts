@@ -30,7 +30,6 @@ import { pair, selfOf, type GroupTracker } from "../groups/group-tracker.js";
 import type { GroupRecord, GroupStore } from "../store/groups.js";
 import type { AccountStore } from "../store/store.js";
 import { AccountNotConnectedError, type SocketManager } from "../whatsapp/socket-manager.js";
-import { whatsappCode } from "../whatsapp/whatsapp-error-code.js";
 import { mapError, mapErrors, whatsappError } from "./domain-errors.js";
 import { PARTICIPANT_CODES, groupFromMetadata, toGroup, userJid } from "./group-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
@@ -96,26 +95,13 @@ export class GroupServiceImpl implements ServiceImpl<typeof GroupService> {
   }
 
   async getGroup(req: GetGroupRequest) {
-    let sock: WASocket;
-    try {
-      sock = await this.socket(req.accountId);
-    } catch (e) {
-      // Not connected: the stored group is the answer, when there is one.
-      const known = ConnectError.from(e).code === Code.FailedPrecondition ? await this.deps.groups.get(req.accountId, req.groupJid) : undefined;
-      if (!known) throw e;
-      return { group: toGroup(known) };
-    }
-    try {
-      return { group: toGroup(await this.save(req.accountId, sock, await sock.groupMetadata(req.groupJid))) };
-    } catch (e) {
-      // WhatsApp answers only members; a group the account left is still readable as it was.
-      const stored = whatsappCode(e) === 403 ? await this.deps.groups.get(req.accountId, req.groupJid) : undefined;
-      if (!stored) throw whatsappError(e, `reading group ${req.groupJid}`, { 404: [Code.NotFound, "no such group"] });
-      if (!stored.isMember) return { group: toGroup(stored) };
-      const left = { ...stored, isMember: false, updateTime: this.deps.clock.now() };
-      await this.deps.groups.put(left);
-      return { group: toGroup(left) };
-    }
+    // The store is kept current from WhatsApp's notifications (and resynced at connect), so a
+    // known group costs no round trip; only one the store has never seen is asked for.
+    const known = await this.deps.groups.get(req.accountId, req.groupJid);
+    if (known) return { group: toGroup(known) };
+    const sock = await this.socket(req.accountId);
+    const metadata = await this.ask(sock.groupMetadata(req.groupJid), `reading group ${req.groupJid}`, { 404: [Code.NotFound, "no such group"] });
+    return { group: toGroup(await this.save(req.accountId, sock, metadata)) };
   }
 
   async listGroups(req: ListGroupsRequest) {

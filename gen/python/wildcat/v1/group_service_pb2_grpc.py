@@ -121,9 +121,10 @@ class GroupServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def GetGroup(self, request, context):
-        """Returns a group. When the account is connected the group is read from
-        WhatsApp (and stored); otherwise the stored state is returned. Fails with
-        NOT_FOUND for a group WhatsApp does not know and the account never saw.
+        """Returns a group from the store, which WhatsApp's notifications keep current
+        (no round trip to WhatsApp). A group the store has never seen is read from
+        WhatsApp and stored (the account must be connected). Fails with NOT_FOUND for
+        a group WhatsApp does not know and the account never saw.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

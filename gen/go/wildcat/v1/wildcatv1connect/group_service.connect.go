@@ -85,9 +85,10 @@ type GroupServiceClient interface {
 	// People who are not on WhatsApp are left out; read the response's
 	// participants to see who is in.
 	CreateGroup(context.Context, *connect.Request[v1.GroupServiceCreateGroupRequest]) (*connect.Response[v1.GroupServiceCreateGroupResponse], error)
-	// Returns a group. When the account is connected the group is read from
-	// WhatsApp (and stored); otherwise the stored state is returned. Fails with
-	// NOT_FOUND for a group WhatsApp does not know and the account never saw.
+	// Returns a group from the store, which WhatsApp's notifications keep current
+	// (no round trip to WhatsApp). A group the store has never seen is read from
+	// WhatsApp and stored (the account must be connected). Fails with NOT_FOUND for
+	// a group WhatsApp does not know and the account never saw.
 	GetGroup(context.Context, *connect.Request[v1.GetGroupRequest]) (*connect.Response[v1.GetGroupResponse], error)
 	// Lists the groups the account has seen, from the store (no WhatsApp round
 	// trip; read again from WhatsApp at every connect and kept current from its
@@ -363,9 +364,10 @@ type GroupServiceHandler interface {
 	// People who are not on WhatsApp are left out; read the response's
 	// participants to see who is in.
 	CreateGroup(context.Context, *connect.Request[v1.GroupServiceCreateGroupRequest]) (*connect.Response[v1.GroupServiceCreateGroupResponse], error)
-	// Returns a group. When the account is connected the group is read from
-	// WhatsApp (and stored); otherwise the stored state is returned. Fails with
-	// NOT_FOUND for a group WhatsApp does not know and the account never saw.
+	// Returns a group from the store, which WhatsApp's notifications keep current
+	// (no round trip to WhatsApp). A group the store has never seen is read from
+	// WhatsApp and stored (the account must be connected). Fails with NOT_FOUND for
+	// a group WhatsApp does not know and the account never saw.
 	GetGroup(context.Context, *connect.Request[v1.GetGroupRequest]) (*connect.Response[v1.GetGroupResponse], error)
 	// Lists the groups the account has seen, from the store (no WhatsApp round
 	// trip; read again from WhatsApp at every connect and kept current from its
