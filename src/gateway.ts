@@ -1,4 +1,6 @@
 import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
+import { ChatService } from "../gen/wildcat/v1/chat_service_pb.js";
+import { ContactService } from "../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../gen/wildcat/v1/message_service_pb.js";
@@ -15,6 +17,9 @@ import { UploadSessions } from "./media/upload-sessions.js";
 import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { ChatServiceImpl } from "./services/chat-service.js";
+import { ContactServiceImpl } from "./services/contact-service.js";
+import { PresenceTracker } from "./presence/presence-tracker.js";
 import { GroupServiceImpl } from "./services/group-service.js";
 import { GroupTracker } from "./groups/group-tracker.js";
 import { MediaServiceImpl } from "./services/media-service.js";
@@ -100,6 +105,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     leases: mediaLeases,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
+  const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
@@ -108,6 +114,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     attach: (accountId, sock) => {
       messaging.attach(accountId, sock);
       groupTracker.attach(accountId, sock);
+      presenceTracker.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
@@ -162,6 +169,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
+      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts })) },
+      { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
     ], {}, [

@@ -1,6 +1,8 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
+import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
+import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
@@ -91,6 +93,23 @@ service(GroupService, {
   linkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
   unlinkCommunityGroup: { permission: "send", accounts: (m) => named(m.accountId) },
   listCommunityGroups: { permission: "read", accounts: (m) => named(m.accountId) },
+});
+
+// The chat list is what the account's messages say: reading.
+service(ChatService, {
+  listChats: { permission: "read", accounts: (m) => named(m.accountId) },
+  getChat: { permission: "read", accounts: (m) => named(m.accountId) },
+});
+
+// Asking WhatsApp about people acts as the account but changes nothing: reading. Blocking changes
+// what reaches the account: sending.
+service(ContactService, {
+  checkNumbers: { permission: "read", accounts: (m) => named(m.accountId) },
+  getContactProfile: { permission: "read", accounts: (m) => named(m.accountId) },
+  subscribePresence: { permission: "read", accounts: (m) => named(m.accountId) },
+  blockContact: { permission: "send", accounts: (m) => named(m.accountId) },
+  unblockContact: { permission: "send", accounts: (m) => named(m.accountId) },
+  listBlockedContacts: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";

@@ -5,6 +5,7 @@ import {
   getAllBinaryNodeChildren,
   getBinaryNodeChild,
   getBinaryNodeChildren,
+  jidDecode,
   S_WHATSAPP_NET,
 } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
@@ -35,6 +36,8 @@ export class IqHandler {
     private readonly media: () => MediaConnInfo | undefined,
     /** The client unlinks itself (`sock.logout()`): the simulator forgets the device. */
     private readonly removeDevice: (conn: DeviceConnection) => void,
+    /** Stores a profile picture on the media host and returns its URL (undefined without a media host). */
+    private readonly publishPicture: (bytes: Buffer) => string | undefined,
     private readonly logger: Logger,
   ) {}
 
@@ -93,12 +96,29 @@ export class IqHandler {
       case "urn:xmpp:whatsapp:dirty/clean":
         return [];
       case "w:profile:picture/picture":
-        // nobody on the simulator has a profile picture: no <picture> child, so Baileys returns no URL
+        if (iq.attrs.type === "set") {
+          if (owner) this.setPicture(owner.phone, child!);
+          return [];
+        }
+        return this.picture(iq.attrs.target, child!);
+      case "w:profile:picture/":
+        // a set without a picture removes it
+        if (owner && iq.attrs.type === "set" && !iq.attrs.target) owner.phone.picture = undefined;
+        this.state.save();
+        return [];
+      case "status/status":
+        if (owner && iq.attrs.type === "set") {
+          owner.phone.about = { text: Buffer.from((child!.content as Uint8Array | string | undefined) ?? "").toString("utf8"), t: Math.floor(Date.now() / 1000) };
+          this.state.save();
+        }
         return [];
       case "abt/props":
         return [{ tag: "props", attrs: { protocol: "1", hash: "sim-props-1" } }];
       case "blocklist/":
-        return [{ tag: "list", attrs: {} }];
+        return [this.blocklist(owner?.phone)];
+      case "blocklist/item":
+        if (owner) this.updateBlocklist(owner.phone, child!);
+        return [];
       case "privacy/privacy":
         if (iq.attrs.type === "get") return [this.privacySettings()];
         return [];
@@ -129,6 +149,45 @@ export class IqHandler {
     return { tag: "list", attrs: {}, content: users };
   }
 
+  /** A phone's own picture (groups have none on the simulator); the group target is only for its members. */
+  private setPicture(phone: PhoneRecord, picture: BinaryNode): void {
+    const bytes = picture.content instanceof Uint8Array ? Buffer.from(picture.content) : undefined;
+    const url = bytes && this.publishPicture(bytes);
+    if (!url) return;
+    phone.picture = { id: String(Date.now()), url };
+    this.state.save();
+  }
+
+  /** `w:profile:picture get target=…`: the picture's id and URL, or no `<picture>` (Baileys: no URL) when none is set. */
+  private picture(target: string | undefined, query: BinaryNode): BinaryNode[] {
+    const picture = target ? this.state.resolve(target)?.phone.picture : undefined;
+    if (!picture) return [];
+    return [{ tag: "picture", attrs: { id: picture.id, type: query.attrs.type ?? "preview", url: picture.url } }];
+  }
+
+  /** The phone's block list, each blocked contact by LID (as WhatsApp names them now) with its phone-number JID. */
+  private blocklist(phone: PhoneRecord | undefined): BinaryNode {
+    const items = [...(phone?.blocked ?? [])].map((number): BinaryNode => {
+      const blocked = this.state.findPhone(number);
+      const attrs: Record<string, string> = blocked ? { jid: lidJid(blocked), pn_jid: pnJid(blocked) } : { jid: `${number}@s.whatsapp.net` };
+      return { tag: "item", attrs };
+    });
+    return { tag: "list", attrs: {}, content: items };
+  }
+
+  /**
+   * `blocklist set <item action="block|unblock" jid=LID pn_jid=…/>`: changes the phone's list. (WhatsApp
+   * also tells the phone's other devices; the simulator does not yet.)
+   */
+  private updateBlocklist(phone: PhoneRecord, item: BinaryNode): void {
+    const target = this.state.resolve(item.attrs.pn_jid ?? item.attrs.jid ?? "");
+    const number = target?.phone.phoneNumber ?? jidDecode(item.attrs.pn_jid ?? item.attrs.jid ?? "")?.user;
+    if (!number) return;
+    if (item.attrs.action === "block") phone.blocked.add(number);
+    else phone.blocked.delete(number);
+    this.state.save();
+  }
+
   /** usync: devices (companions with key indexes), LID mapping and contact existence. */
   private usync(usync: BinaryNode): BinaryNode {
     const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(usync, "query") ?? { tag: "query", attrs: {} }).map((p) => p.tag);
@@ -150,6 +209,7 @@ export class IqHandler {
         if (protocol === "devices") content.push(this.deviceList(phone));
         else if (protocol === "lid" && phone && !jid.endsWith("@lid")) content.push({ tag: "lid", attrs: { val: lidJid(phone) } });
         else if (protocol === "contact") content.push({ tag: "contact", attrs: { type: phone ? "in" : "out" } });
+        else if (protocol === "status") content.push(this.about(phone));
       }
       users.push({ tag: "user", attrs: { jid: phone && !jid.endsWith("@lid") ? pnJid(phone) : jid }, content });
     }
@@ -161,6 +221,12 @@ export class IqHandler {
         { tag: "list", attrs: {}, content: users },
       ],
     };
+  }
+
+  /** usync status protocol: the about text with the time it was set; an empty node when none is set. */
+  private about(phone: PhoneRecord | undefined): BinaryNode {
+    if (!phone?.about) return { tag: "status", attrs: {} };
+    return { tag: "status", attrs: { t: String(phone.about.t) }, content: Buffer.from(phone.about.text, "utf8") };
   }
 
   /**

@@ -113,8 +113,9 @@ export class MediaHost {
     const url = new URL(rawUrl, "https://media.invalid");
     if (method === "POST") return this.upload(url, headers, body);
     if (this.downloadsFailing) return { status: 503, body: "", type: "text/plain" };
-    const match = method === "GET" ? /^\/v\/t62\.7118-24\/([0-9a-f]{32})\.enc$/.exec(url.pathname) : null;
-    const blob = match ? this.get(match[1]!) : undefined;
+    // encrypted media by direct path, or a profile picture (plain JPEG) by the URL publish() gave
+    const match = method === "GET" ? /^\/(?:v\/t62\.7118-24\/([0-9a-f]{32})\.enc|pp\/([0-9a-f]{32})\.jpg)$/.exec(url.pathname) : null;
+    const blob = match ? this.get((match[1] ?? match[2])!) : undefined;
     if (!blob) return { status: 404, body: "", type: "text/plain" };
     return rangeOf(blob, headers.range);
   }
@@ -162,6 +163,13 @@ export class MediaHost {
       type: "application/json",
       body: JSON.stringify({ url: `https://${this.hostname}${directPath}`, direct_path: directPath }),
     };
+  }
+
+  /** Stores a profile picture (plain bytes, anyone may fetch it, as WhatsApp's picture URLs) and returns its URL. */
+  publish(bytes: Buffer): string {
+    const id = randomBytes(16).toString("hex");
+    this.put(id, bytes);
+    return `https://${this.hostname}/pp/${id}.jpg`;
   }
 
   private put(id: string, bytes: Buffer): void {

@@ -85,6 +85,8 @@ export class Relay {
     for (const participant of participants) {
       const target = this.state.resolve(participant.attrs.jid!);
       if (!target?.device) continue; // e.g. a primary phone: nobody decrypts there
+      // like WhatsApp, a blocked sender still gets the server ack but nothing reaches the blocker
+      if (target.phone.blocked.has(sender.phone.phoneNumber)) continue;
       const enc = getBinaryNodeChild(participant, "enc");
       if (!enc) continue;
       const attrs: Record<string, string> = {

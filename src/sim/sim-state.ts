@@ -42,6 +42,12 @@ export interface PhoneRecord {
   nextDeviceId: number;
   /** Linked companion devices, by device id (1, 2, …). */
   devices: Map<number, DeviceRecord>;
+  /** Phone numbers this phone blocks: their messages are not delivered to it. */
+  blocked: Set<string>;
+  /** The about text and when it was set (seconds since the epoch), once the phone set one. */
+  about?: { text: string; t: number };
+  /** The profile picture once set: its id (changes with each new picture) and URL on the media host. */
+  picture?: { id: string; url: string };
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -126,6 +132,9 @@ export class SimState {
         primary: p.primary ? restoreDevice(p.primary) : primaryDevice(accountKey),
         nextDeviceId: p.nextDeviceId,
         devices: new Map(p.devices.map((d) => [d.id, restoreDevice(d)])),
+        blocked: new Set(p.blocked ?? []),
+        about: p.about,
+        picture: p.picture,
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -145,6 +154,9 @@ export class SimState {
         primary: saveDevice(p.primary),
         nextDeviceId: p.nextDeviceId,
         devices: [...p.devices.values()].map(saveDevice),
+        blocked: [...p.blocked],
+        about: p.about,
+        picture: p.picture,
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -161,7 +173,7 @@ export class SimState {
       do lidUser = `${randomInt(10_000, 99_999)}${randomInt(1_000_000_000, 9_999_999_999)}`;
       while (this.phonesByLid.has(lidUser));
       const accountKey = Curve.generateKeyPair();
-      phone = { phoneNumber, lidUser, accountKey, primary: primaryDevice(accountKey), nextDeviceId: 1, devices: new Map() };
+      phone = { phoneNumber, lidUser, accountKey, primary: primaryDevice(accountKey), nextDeviceId: 1, devices: new Map(), blocked: new Set() };
       this.phones.set(phoneNumber, phone);
       this.phonesByLid.set(lidUser, phone);
       this.save();
@@ -212,6 +224,9 @@ interface SavedPhone {
   primary?: SavedDevice;
   nextDeviceId: number;
   devices: SavedDevice[];
+  blocked?: string[];
+  about?: { text: string; t: number };
+  picture?: { id: string; url: string };
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {

@@ -97,6 +97,7 @@ export class Simulator {
       this.groups,
       () => this.mediaConn(),
       (conn) => conn.owner && this.removeDevice(conn.owner.phone, conn.owner.device.id),
+      (bytes) => this.media?.publish(bytes),
       logger.child({ part: "iq" }),
     );
     this.relay = new Relay(

@@ -14,6 +14,7 @@ export type EventType =
   | "group_participants_changed"
   | "group_updated"
   | "group_join_requested"
+  | "presence_updated"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

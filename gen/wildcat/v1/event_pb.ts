@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxItwDCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAQgkKB3BheWxvYWQiXgoNV2ViaG9va05vdGljZRISCgp3ZWJob29rX2lkGAEgASgJEgsKA3VybBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIXCg9kaXNhYmxlZF9yZWFzb24YBCABKAki1AEKE01lc3NhZ2VTdGF0dXNVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBIpCgZzdGF0dXMYBCABKA4yGS53aWxkY2F0LnYxLk1lc3NhZ2VTdGF0dXMSJAoLcGFydGljaXBhbnQYBSABKAsyDy53aWxkY2F0LnYxLkppZBIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ9Cg9NZXNzYWdlUmVhY3Rpb24SHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBImCghyZWFjdGlvbhgEIAEoCzIULndpbGRjYXQudjEuUmVhY3Rpb24ixAEKC0dyb3VwQ2hhbmdlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cBIfCgZhdXRob3IYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZhY3Rpb24YAyABKA4yIy53aWxkY2F0LnYxLkdyb3VwUGFydGljaXBhbnRzQWN0aW9uEiUKDHBhcnRpY2lwYW50cxgEIAMoCzIPLndpbGRjYXQudjEuSmlkEhYKDmNoYW5nZWRfZmllbGRzGAUgAygJKvgDCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUNFSVZFRBABEhsKF0VWRU5UX1RZUEVfTUVTU0FHRV9TRU5UEAISJQohRVZFTlRfVFlQRV9NRVNTQUdFX1NUQVRVU19DSEFOR0VEEAMSHQoZRVZFTlRfVFlQRV9NRVNTQUdFX0VESVRFRBAEEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9ERUxFVEVEEAUSHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQUNUSU9OEAYSJAogRVZFTlRfVFlQRV9BQ0NPVU5UX1NUQVRFX0NIQU5HRUQQBxIaChZFVkVOVF9UWVBFX01FRElBX1JFQURZEAgSHwobRVZFTlRfVFlQRV9XRUJIT09LX0RJU0FCTEVEEAkSGwoXRVZFTlRfVFlQRV9XRUJIT09LX1RFU1QQChIcChhFVkVOVF9UWVBFX0dST1VQX0NSRUFURUQQCxIpCiVFVkVOVF9UWVBFX0dST1VQX1BBUlRJQ0lQQU5UU19DSEFOR0VEEAwSHAoYRVZFTlRfVFlQRV9HUk9VUF9VUERBVEVEEA0SIwofRVZFTlRfVFlQRV9HUk9VUF9KT0lOX1JFUVVFU1RFRBAOKt8BChdHcm91cFBhcnRpY2lwYW50c0FjdGlvbhIpCiVHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1VOU1BFQ0lGSUVEEAASIwofR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9BRERFRBABEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUkVNT1ZFRBACEiYKIkdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUFJPTU9URUQQAxIlCiFHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0RFTU9URUQQBGIGcHJvdG8z", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIpMECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIAEIJCgdwYXlsb2FkIrgBCg5QcmVzZW5jZVVwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSJAoLcGFydGljaXBhbnQYAiABKAsyDy53aWxkY2F0LnYxLkppZBItCghwcmVzZW5jZRgDIAEoDjIbLndpbGRjYXQudjEuQ29udGFjdFByZXNlbmNlEjIKDmxhc3Rfc2Vlbl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbiLEAQoLR3JvdXBDaGFuZ2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwEh8KBmF1dGhvchgCIAEoCzIPLndpbGRjYXQudjEuSmlkEjMKBmFjdGlvbhgDIAEoDjIjLndpbGRjYXQudjEuR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SJQoMcGFydGljaXBhbnRzGAQgAygLMg8ud2lsZGNhdC52MS5KaWQSFgoOY2hhbmdlZF9maWVsZHMYBSADKAkqmQQKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQ0VJVkVEEAESGwoXRVZFTlRfVFlQRV9NRVNTQUdFX1NFTlQQAhIlCiFFVkVOVF9UWVBFX01FU1NBR0VfU1RBVFVTX0NIQU5HRUQQAxIdChlFVkVOVF9UWVBFX01FU1NBR0VfRURJVEVEEAQSHgoaRVZFTlRfVFlQRV9NRVNTQUdFX0RFTEVURUQQBRIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVBQ1RJT04QBhIkCiBFVkVOVF9UWVBFX0FDQ09VTlRfU1RBVEVfQ0hBTkdFRBAHEhoKFkVWRU5UX1RZUEVfTUVESUFfUkVBRFkQCBIfChtFVkVOVF9UWVBFX1dFQkhPT0tfRElTQUJMRUQQCRIbChdFVkVOVF9UWVBFX1dFQkhPT0tfVEVTVBAKEhwKGEVWRU5UX1RZUEVfR1JPVVBfQ1JFQVRFRBALEikKJUVWRU5UX1RZUEVfR1JPVVBfUEFSVElDSVBBTlRTX0NIQU5HRUQQDBIcChhFVkVOVF9UWVBFX0dST1VQX1VQREFURUQQDRIjCh9FVkVOVF9UWVBFX0dST1VQX0pPSU5fUkVRVUVTVEVEEA4SHwobRVZFTlRfVFlQRV9QUkVTRU5DRV9VUERBVEVEEA8q0gEKD0NvbnRhY3RQcmVzZW5jZRIgChxDT05UQUNUX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9QUkVTRU5DRV9BVkFJTEFCTEUQARIgChxDT05UQUNUX1BSRVNFTkNFX1VOQVZBSUxBQkxFEAISHgoaQ09OVEFDVF9QUkVTRU5DRV9DT01QT1NJTkcQAxIeChpDT05UQUNUX1BSRVNFTkNFX1JFQ09SRElORxAEEhsKF0NPTlRBQ1RfUFJFU0VOQ0VfUEFVU0VEEAUq3wEKF0dyb3VwUGFydGljaXBhbnRzQWN0aW9uEikKJUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fVU5TUEVDSUZJRUQQABIjCh9HUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0FEREVEEAESJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9SRU1PVkVEEAISJgoiR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9QUk9NT1RFRBADEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fREVNT1RFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -132,6 +132,14 @@ export type Event = Message<"wildcat.v1.Event"> & {
      */
     value: GroupChange;
     case: "groupChange";
+  } | {
+    /**
+     * For PRESENCE_UPDATED: who is online, typing or recording, in which chat.
+     *
+     * @generated from field: wildcat.v1.PresenceUpdate presence_update = 17;
+     */
+    value: PresenceUpdate;
+    case: "presenceUpdate";
   } | { case: undefined; value?: undefined };
 };
 
@@ -141,6 +149,49 @@ export type Event = Message<"wildcat.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 0);
+
+/**
+ * A contact's presence or chat state, as WhatsApp reported it.
+ *
+ * @generated from message wildcat.v1.PresenceUpdate
+ */
+export type PresenceUpdate = Message<"wildcat.v1.PresenceUpdate"> & {
+  /**
+   * The chat: the contact itself for a direct chat, or the group.
+   *
+   * @generated from field: wildcat.v1.Jid chat = 1;
+   */
+  chat?: Jid | undefined;
+
+  /**
+   * Who: the contact (in a group, the member who types).
+   *
+   * @generated from field: wildcat.v1.Jid participant = 2;
+   */
+  participant?: Jid | undefined;
+
+  /**
+   * What the contact is doing now.
+   *
+   * @generated from field: wildcat.v1.ContactPresence presence = 3;
+   */
+  presence: ContactPresence;
+
+  /**
+   * When the contact was last online, when WhatsApp said (with UNAVAILABLE and
+   * the contact's privacy settings allowing it); otherwise unset.
+   *
+   * @generated from field: google.protobuf.Timestamp last_seen_time = 4;
+   */
+  lastSeenTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.PresenceUpdate.
+ * Use `create(PresenceUpdateSchema)` to create a new message.
+ */
+export const PresenceUpdateSchema: GenMessage<PresenceUpdate> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 1);
 
 /**
  * The webhook an event is about. (Not the Webhook resource itself: webhook.proto
@@ -184,7 +235,7 @@ export type WebhookNotice = Message<"wildcat.v1.WebhookNotice"> & {
  * Use `create(WebhookNoticeSchema)` to create a new message.
  */
 export const WebhookNoticeSchema: GenMessage<WebhookNotice> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 1);
+  messageDesc(file_wildcat_v1_event, 2);
 
 /**
  * A delivery status change of one message.
@@ -240,7 +291,7 @@ export type MessageStatusUpdate = Message<"wildcat.v1.MessageStatusUpdate"> & {
  * Use `create(MessageStatusUpdateSchema)` to create a new message.
  */
 export const MessageStatusUpdateSchema: GenMessage<MessageStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 2);
+  messageDesc(file_wildcat_v1_event, 3);
 
 /**
  * A reaction added to or removed from a message.
@@ -282,7 +333,7 @@ export type MessageReaction = Message<"wildcat.v1.MessageReaction"> & {
  * Use `create(MessageReactionSchema)` to create a new message.
  */
 export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 3);
+  messageDesc(file_wildcat_v1_event, 4);
 
 /**
  * A change to a group the account is (or was) in.
@@ -336,7 +387,7 @@ export type GroupChange = Message<"wildcat.v1.GroupChange"> & {
  * Use `create(GroupChangeSchema)` to create a new message.
  */
 export const GroupChangeSchema: GenMessage<GroupChange> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 4);
+  messageDesc(file_wildcat_v1_event, 5);
 
 /**
  * Kinds of events.
@@ -453,6 +504,15 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_GROUP_JOIN_REQUESTED = 14;
    */
   GROUP_JOIN_REQUESTED = 14,
+
+  /**
+   * A contact came online or went offline (after ContactService.SubscribePresence),
+   * or started or stopped typing or recording in a chat with the account.
+   * Rate-limited per chat: a repeat of the state last logged is dropped.
+   *
+   * @generated from enum value: EVENT_TYPE_PRESENCE_UPDATED = 15;
+   */
+  PRESENCE_UPDATED = 15,
 }
 
 /**
@@ -460,6 +520,61 @@ export enum EventType {
  */
 export const EventTypeSchema: GenEnum<EventType> = /*@__PURE__*/
   enumDesc(file_wildcat_v1_event, 0);
+
+/**
+ * What a contact is doing, as WhatsApp tells it.
+ *
+ * @generated from enum wildcat.v1.ContactPresence
+ */
+export enum ContactPresence {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: CONTACT_PRESENCE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Online.
+   *
+   * @generated from enum value: CONTACT_PRESENCE_AVAILABLE = 1;
+   */
+  AVAILABLE = 1,
+
+  /**
+   * Offline.
+   *
+   * @generated from enum value: CONTACT_PRESENCE_UNAVAILABLE = 2;
+   */
+  UNAVAILABLE = 2,
+
+  /**
+   * Typing in the chat.
+   *
+   * @generated from enum value: CONTACT_PRESENCE_COMPOSING = 3;
+   */
+  COMPOSING = 3,
+
+  /**
+   * Recording a voice message in the chat.
+   *
+   * @generated from enum value: CONTACT_PRESENCE_RECORDING = 4;
+   */
+  RECORDING = 4,
+
+  /**
+   * Stopped typing or recording.
+   *
+   * @generated from enum value: CONTACT_PRESENCE_PAUSED = 5;
+   */
+  PAUSED = 5,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactPresence.
+ */
+export const ContactPresenceSchema: GenEnum<ContactPresence> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_event, 1);
 
 /**
  * What happened to the participants of a GROUP_PARTICIPANTS_CHANGED event.
@@ -507,5 +622,5 @@ export enum GroupParticipantsAction {
  * Describes the enum wildcat.v1.GroupParticipantsAction.
  */
 export const GroupParticipantsActionSchema: GenEnum<GroupParticipantsAction> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_event, 1);
+  enumDesc(file_wildcat_v1_event, 2);
 

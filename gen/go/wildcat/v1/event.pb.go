@@ -61,6 +61,10 @@ const (
 	// Someone asked to join a group with join approval on, where the account is an
 	// admin (participants: who asked). Answer with GroupService.UpdateJoinRequests.
 	EventType_EVENT_TYPE_GROUP_JOIN_REQUESTED EventType = 14
+	// A contact came online or went offline (after ContactService.SubscribePresence),
+	// or started or stopped typing or recording in a chat with the account.
+	// Rate-limited per chat: a repeat of the state last logged is dropped.
+	EventType_EVENT_TYPE_PRESENCE_UPDATED EventType = 15
 )
 
 // Enum value maps for EventType.
@@ -81,6 +85,7 @@ var (
 		12: "EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED",
 		13: "EVENT_TYPE_GROUP_UPDATED",
 		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
+		15: "EVENT_TYPE_PRESENCE_UPDATED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":                0,
@@ -98,6 +103,7 @@ var (
 		"EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED": 12,
 		"EVENT_TYPE_GROUP_UPDATED":              13,
 		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
+		"EVENT_TYPE_PRESENCE_UPDATED":           15,
 	}
 )
 
@@ -126,6 +132,71 @@ func (x EventType) Number() protoreflect.EnumNumber {
 // Deprecated: Use EventType.Descriptor instead.
 func (EventType) EnumDescriptor() ([]byte, []int) {
 	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{0}
+}
+
+// What a contact is doing, as WhatsApp tells it.
+type ContactPresence int32
+
+const (
+	// Never sent.
+	ContactPresence_CONTACT_PRESENCE_UNSPECIFIED ContactPresence = 0
+	// Online.
+	ContactPresence_CONTACT_PRESENCE_AVAILABLE ContactPresence = 1
+	// Offline.
+	ContactPresence_CONTACT_PRESENCE_UNAVAILABLE ContactPresence = 2
+	// Typing in the chat.
+	ContactPresence_CONTACT_PRESENCE_COMPOSING ContactPresence = 3
+	// Recording a voice message in the chat.
+	ContactPresence_CONTACT_PRESENCE_RECORDING ContactPresence = 4
+	// Stopped typing or recording.
+	ContactPresence_CONTACT_PRESENCE_PAUSED ContactPresence = 5
+)
+
+// Enum value maps for ContactPresence.
+var (
+	ContactPresence_name = map[int32]string{
+		0: "CONTACT_PRESENCE_UNSPECIFIED",
+		1: "CONTACT_PRESENCE_AVAILABLE",
+		2: "CONTACT_PRESENCE_UNAVAILABLE",
+		3: "CONTACT_PRESENCE_COMPOSING",
+		4: "CONTACT_PRESENCE_RECORDING",
+		5: "CONTACT_PRESENCE_PAUSED",
+	}
+	ContactPresence_value = map[string]int32{
+		"CONTACT_PRESENCE_UNSPECIFIED": 0,
+		"CONTACT_PRESENCE_AVAILABLE":   1,
+		"CONTACT_PRESENCE_UNAVAILABLE": 2,
+		"CONTACT_PRESENCE_COMPOSING":   3,
+		"CONTACT_PRESENCE_RECORDING":   4,
+		"CONTACT_PRESENCE_PAUSED":      5,
+	}
+)
+
+func (x ContactPresence) Enum() *ContactPresence {
+	p := new(ContactPresence)
+	*p = x
+	return p
+}
+
+func (x ContactPresence) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactPresence) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_event_proto_enumTypes[1].Descriptor()
+}
+
+func (ContactPresence) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_event_proto_enumTypes[1]
+}
+
+func (x ContactPresence) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactPresence.Descriptor instead.
+func (ContactPresence) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
 }
 
 // What happened to the participants of a GROUP_PARTICIPANTS_CHANGED event.
@@ -173,11 +244,11 @@ func (x GroupParticipantsAction) String() string {
 }
 
 func (GroupParticipantsAction) Descriptor() protoreflect.EnumDescriptor {
-	return file_wildcat_v1_event_proto_enumTypes[1].Descriptor()
+	return file_wildcat_v1_event_proto_enumTypes[2].Descriptor()
 }
 
 func (GroupParticipantsAction) Type() protoreflect.EnumType {
-	return &file_wildcat_v1_event_proto_enumTypes[1]
+	return &file_wildcat_v1_event_proto_enumTypes[2]
 }
 
 func (x GroupParticipantsAction) Number() protoreflect.EnumNumber {
@@ -186,7 +257,7 @@ func (x GroupParticipantsAction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use GroupParticipantsAction.Descriptor instead.
 func (GroupParticipantsAction) EnumDescriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
 }
 
 // One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -217,6 +288,7 @@ type Event struct {
 	//	*Event_Media
 	//	*Event_Webhook
 	//	*Event_GroupChange
+	//	*Event_PresenceUpdate
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -357,6 +429,15 @@ func (x *Event) GetGroupChange() *GroupChange {
 	return nil
 }
 
+func (x *Event) GetPresenceUpdate() *PresenceUpdate {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_PresenceUpdate); ok {
+			return x.PresenceUpdate
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -398,6 +479,11 @@ type Event_GroupChange struct {
 	GroupChange *GroupChange `protobuf:"bytes,16,opt,name=group_change,json=groupChange,proto3,oneof"`
 }
 
+type Event_PresenceUpdate struct {
+	// For PRESENCE_UPDATED: who is online, typing or recording, in which chat.
+	PresenceUpdate *PresenceUpdate `protobuf:"bytes,17,opt,name=presence_update,json=presenceUpdate,proto3,oneof"`
+}
+
 func (*Event_Message) isEvent_Payload() {}
 
 func (*Event_StatusUpdate) isEvent_Payload() {}
@@ -411,6 +497,82 @@ func (*Event_Media) isEvent_Payload() {}
 func (*Event_Webhook) isEvent_Payload() {}
 
 func (*Event_GroupChange) isEvent_Payload() {}
+
+func (*Event_PresenceUpdate) isEvent_Payload() {}
+
+// A contact's presence or chat state, as WhatsApp reported it.
+type PresenceUpdate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat: the contact itself for a direct chat, or the group.
+	Chat *Jid `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	// Who: the contact (in a group, the member who types).
+	Participant *Jid `protobuf:"bytes,2,opt,name=participant,proto3" json:"participant,omitempty"`
+	// What the contact is doing now.
+	Presence ContactPresence `protobuf:"varint,3,opt,name=presence,proto3,enum=wildcat.v1.ContactPresence" json:"presence,omitempty"`
+	// When the contact was last online, when WhatsApp said (with UNAVAILABLE and
+	// the contact's privacy settings allowing it); otherwise unset.
+	LastSeenTime  *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=last_seen_time,json=lastSeenTime,proto3" json:"last_seen_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PresenceUpdate) Reset() {
+	*x = PresenceUpdate{}
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PresenceUpdate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PresenceUpdate) ProtoMessage() {}
+
+func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PresenceUpdate.ProtoReflect.Descriptor instead.
+func (*PresenceUpdate) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PresenceUpdate) GetChat() *Jid {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+func (x *PresenceUpdate) GetParticipant() *Jid {
+	if x != nil {
+		return x.Participant
+	}
+	return nil
+}
+
+func (x *PresenceUpdate) GetPresence() ContactPresence {
+	if x != nil {
+		return x.Presence
+	}
+	return ContactPresence_CONTACT_PRESENCE_UNSPECIFIED
+}
+
+func (x *PresenceUpdate) GetLastSeenTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeenTime
+	}
+	return nil
+}
 
 // The webhook an event is about. (Not the Webhook resource itself: webhook.proto
 // imports this file.) GetWebhook returns the whole webhook.
@@ -431,7 +593,7 @@ type WebhookNotice struct {
 
 func (x *WebhookNotice) Reset() {
 	*x = WebhookNotice{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -443,7 +605,7 @@ func (x *WebhookNotice) String() string {
 func (*WebhookNotice) ProtoMessage() {}
 
 func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -456,7 +618,7 @@ func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookNotice.ProtoReflect.Descriptor instead.
 func (*WebhookNotice) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *WebhookNotice) GetWebhookId() string {
@@ -508,7 +670,7 @@ type MessageStatusUpdate struct {
 
 func (x *MessageStatusUpdate) Reset() {
 	*x = MessageStatusUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -520,7 +682,7 @@ func (x *MessageStatusUpdate) String() string {
 func (*MessageStatusUpdate) ProtoMessage() {}
 
 func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -533,7 +695,7 @@ func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageStatusUpdate.ProtoReflect.Descriptor instead.
 func (*MessageStatusUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *MessageStatusUpdate) GetChat() *Jid {
@@ -595,7 +757,7 @@ type MessageReaction struct {
 
 func (x *MessageReaction) Reset() {
 	*x = MessageReaction{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -607,7 +769,7 @@ func (x *MessageReaction) String() string {
 func (*MessageReaction) ProtoMessage() {}
 
 func (x *MessageReaction) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -620,7 +782,7 @@ func (x *MessageReaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageReaction.ProtoReflect.Descriptor instead.
 func (*MessageReaction) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MessageReaction) GetChat() *Jid {
@@ -675,7 +837,7 @@ type GroupChange struct {
 
 func (x *GroupChange) Reset() {
 	*x = GroupChange{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -687,7 +849,7 @@ func (x *GroupChange) String() string {
 func (*GroupChange) ProtoMessage() {}
 
 func (x *GroupChange) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -700,7 +862,7 @@ func (x *GroupChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupChange.ProtoReflect.Descriptor instead.
 func (*GroupChange) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GroupChange) GetGroup() *Group {
@@ -743,7 +905,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xd1\x04\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x98\x05\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -759,8 +921,14 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\aaccount\x18\r \x01(\v2\x13.wildcat.v1.AccountH\x00R\aaccount\x12)\n" +
 	"\x05media\x18\x0e \x01(\v2\x11.wildcat.v1.MediaH\x00R\x05media\x125\n" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
-	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChangeB\t\n" +
-	"\apayload\"\x8b\x01\n" +
+	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
+	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdateB\t\n" +
+	"\apayload\"\xe3\x01\n" +
+	"\x0ePresenceUpdate\x12#\n" +
+	"\x04chat\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\x04chat\x121\n" +
+	"\vparticipant\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\vparticipant\x127\n" +
+	"\bpresence\x18\x03 \x01(\x0e2\x1b.wildcat.v1.ContactPresenceR\bpresence\x12@\n" +
+	"\x0elast_seen_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\flastSeenTime\"\x8b\x01\n" +
 	"\rWebhookNotice\x12\x1d\n" +
 	"\n" +
 	"webhook_id\x18\x01 \x01(\tR\twebhookId\x12\x10\n" +
@@ -786,7 +954,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xf8\x03\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x99\x04\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -803,7 +971,15 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x18EVENT_TYPE_GROUP_CREATED\x10\v\x12)\n" +
 	"%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\f\x12\x1c\n" +
 	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
-	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e*\xdf\x01\n" +
+	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e\x12\x1f\n" +
+	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f*\xd2\x01\n" +
+	"\x0fContactPresence\x12 \n" +
+	"\x1cCONTACT_PRESENCE_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aCONTACT_PRESENCE_AVAILABLE\x10\x01\x12 \n" +
+	"\x1cCONTACT_PRESENCE_UNAVAILABLE\x10\x02\x12\x1e\n" +
+	"\x1aCONTACT_PRESENCE_COMPOSING\x10\x03\x12\x1e\n" +
+	"\x1aCONTACT_PRESENCE_RECORDING\x10\x04\x12\x1b\n" +
+	"\x17CONTACT_PRESENCE_PAUSED\x10\x05*\xdf\x01\n" +
 	"\x17GroupParticipantsAction\x12)\n" +
 	"%GROUP_PARTICIPANTS_ACTION_UNSPECIFIED\x10\x00\x12#\n" +
 	"\x1fGROUP_PARTICIPANTS_ACTION_ADDED\x10\x01\x12%\n" +
@@ -823,50 +999,57 @@ func file_wildcat_v1_event_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_event_proto_rawDescData
 }
 
-var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_wildcat_v1_event_proto_goTypes = []any{
 	(EventType)(0),                // 0: wildcat.v1.EventType
-	(GroupParticipantsAction)(0),  // 1: wildcat.v1.GroupParticipantsAction
-	(*Event)(nil),                 // 2: wildcat.v1.Event
-	(*WebhookNotice)(nil),         // 3: wildcat.v1.WebhookNotice
-	(*MessageStatusUpdate)(nil),   // 4: wildcat.v1.MessageStatusUpdate
-	(*MessageReaction)(nil),       // 5: wildcat.v1.MessageReaction
-	(*GroupChange)(nil),           // 6: wildcat.v1.GroupChange
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
-	(*Message)(nil),               // 8: wildcat.v1.Message
-	(*Account)(nil),               // 9: wildcat.v1.Account
-	(*Media)(nil),                 // 10: wildcat.v1.Media
-	(*Jid)(nil),                   // 11: wildcat.v1.Jid
-	(MessageStatus)(0),            // 12: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 13: wildcat.v1.Reaction
-	(*Group)(nil),                 // 14: wildcat.v1.Group
+	(ContactPresence)(0),          // 1: wildcat.v1.ContactPresence
+	(GroupParticipantsAction)(0),  // 2: wildcat.v1.GroupParticipantsAction
+	(*Event)(nil),                 // 3: wildcat.v1.Event
+	(*PresenceUpdate)(nil),        // 4: wildcat.v1.PresenceUpdate
+	(*WebhookNotice)(nil),         // 5: wildcat.v1.WebhookNotice
+	(*MessageStatusUpdate)(nil),   // 6: wildcat.v1.MessageStatusUpdate
+	(*MessageReaction)(nil),       // 7: wildcat.v1.MessageReaction
+	(*GroupChange)(nil),           // 8: wildcat.v1.GroupChange
+	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
+	(*Message)(nil),               // 10: wildcat.v1.Message
+	(*Account)(nil),               // 11: wildcat.v1.Account
+	(*Media)(nil),                 // 12: wildcat.v1.Media
+	(*Jid)(nil),                   // 13: wildcat.v1.Jid
+	(MessageStatus)(0),            // 14: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 15: wildcat.v1.Reaction
+	(*Group)(nil),                 // 16: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
-	7,  // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	8,  // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
-	4,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
-	5,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
-	9,  // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
-	10, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
-	3,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
-	6,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
-	11, // 9: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	12, // 10: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	11, // 11: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	7,  // 12: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	11, // 13: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	13, // 14: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	14, // 15: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	11, // 16: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	1,  // 17: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	11, // 18: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	9,  // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	10, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
+	6,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
+	7,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
+	11, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
+	12, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
+	5,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
+	8,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
+	4,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
+	13, // 10: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	13, // 11: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	1,  // 12: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	9,  // 13: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	13, // 14: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	14, // 15: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	13, // 16: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	9,  // 17: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	13, // 18: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	15, // 19: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	16, // 20: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	13, // 21: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	2,  // 22: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	13, // 23: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -887,14 +1070,15 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Media)(nil),
 		(*Event_Webhook)(nil),
 		(*Event_GroupChange)(nil),
+		(*Event_PresenceUpdate)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_event_proto_rawDesc), len(file_wildcat_v1_event_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   5,
+			NumEnums:      3,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

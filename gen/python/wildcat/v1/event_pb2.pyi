@@ -10,6 +10,12 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
+CONTACT_PRESENCE_AVAILABLE: ContactPresence
+CONTACT_PRESENCE_COMPOSING: ContactPresence
+CONTACT_PRESENCE_PAUSED: ContactPresence
+CONTACT_PRESENCE_RECORDING: ContactPresence
+CONTACT_PRESENCE_UNAVAILABLE: ContactPresence
+CONTACT_PRESENCE_UNSPECIFIED: ContactPresence
 DESCRIPTOR: _descriptor.FileDescriptor
 EVENT_TYPE_ACCOUNT_STATE_CHANGED: EventType
 EVENT_TYPE_GROUP_CREATED: EventType
@@ -23,6 +29,7 @@ EVENT_TYPE_MESSAGE_REACTION: EventType
 EVENT_TYPE_MESSAGE_RECEIVED: EventType
 EVENT_TYPE_MESSAGE_SENT: EventType
 EVENT_TYPE_MESSAGE_STATUS_CHANGED: EventType
+EVENT_TYPE_PRESENCE_UPDATED: EventType
 EVENT_TYPE_UNSPECIFIED: EventType
 EVENT_TYPE_WEBHOOK_DISABLED: EventType
 EVENT_TYPE_WEBHOOK_TEST: EventType
@@ -33,7 +40,7 @@ GROUP_PARTICIPANTS_ACTION_REMOVED: GroupParticipantsAction
 GROUP_PARTICIPANTS_ACTION_UNSPECIFIED: GroupParticipantsAction
 
 class Event(_message.Message):
-    __slots__ = ["account", "account_id", "create_time", "cursor", "event_id", "group_change", "media", "message", "reaction", "status_update", "type", "webhook"]
+    __slots__ = ["account", "account_id", "create_time", "cursor", "event_id", "group_change", "media", "message", "presence_update", "reaction", "status_update", "type", "webhook"]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +49,7 @@ class Event(_message.Message):
     GROUP_CHANGE_FIELD_NUMBER: _ClassVar[int]
     MEDIA_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_UPDATE_FIELD_NUMBER: _ClassVar[int]
     REACTION_FIELD_NUMBER: _ClassVar[int]
     STATUS_UPDATE_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -54,11 +62,12 @@ class Event(_message.Message):
     group_change: GroupChange
     media: _media_pb2.Media
     message: _message_pb2.Message
+    presence_update: PresenceUpdate
     reaction: MessageReaction
     status_update: MessageStatusUpdate
     type: EventType
     webhook: WebhookNotice
-    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ..., presence_update: _Optional[_Union[PresenceUpdate, _Mapping]] = ...) -> None: ...
 
 class GroupChange(_message.Message):
     __slots__ = ["action", "author", "changed_fields", "group", "participants"]
@@ -102,6 +111,18 @@ class MessageStatusUpdate(_message.Message):
     time: _timestamp_pb2.Timestamp
     def __init__(self, chat: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., message_id: _Optional[str] = ..., from_me: bool = ..., status: _Optional[_Union[_message_pb2.MessageStatus, str]] = ..., participant: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class PresenceUpdate(_message.Message):
+    __slots__ = ["chat", "last_seen_time", "participant", "presence"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    LAST_SEEN_TIME_FIELD_NUMBER: _ClassVar[int]
+    PARTICIPANT_FIELD_NUMBER: _ClassVar[int]
+    PRESENCE_FIELD_NUMBER: _ClassVar[int]
+    chat: _jid_pb2.Jid
+    last_seen_time: _timestamp_pb2.Timestamp
+    participant: _jid_pb2.Jid
+    presence: ContactPresence
+    def __init__(self, chat: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., participant: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., presence: _Optional[_Union[ContactPresence, str]] = ..., last_seen_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class WebhookNotice(_message.Message):
     __slots__ = ["description", "disabled_reason", "url", "webhook_id"]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -115,6 +136,9 @@ class WebhookNotice(_message.Message):
     def __init__(self, webhook_id: _Optional[str] = ..., url: _Optional[str] = ..., description: _Optional[str] = ..., disabled_reason: _Optional[str] = ...) -> None: ...
 
 class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ContactPresence(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class GroupParticipantsAction(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):

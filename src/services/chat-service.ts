@@ -1,0 +1,56 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import { isLidUser, isPnUser } from "@whiskeysockets/baileys";
+import type { ChatSchema } from "../../gen/wildcat/v1/chat_pb.js";
+import type { ChatService, GetChatRequest, ListChatsRequest } from "../../gen/wildcat/v1/chat_service_pb.js";
+import type { ChatRecord, ChatStore } from "../store/chats.js";
+import type { AccountStore } from "../store/store.js";
+import { pageSize } from "./page-token.js";
+
+export interface ChatServiceDeps {
+  chats: ChatStore;
+  accounts: Pick<AccountStore, "get">;
+}
+
+/** The stored chat as the contract's Chat; the JID's own form fills pn_jid or lid_jid. */
+export function toChat(c: ChatRecord): MessageInitShape<typeof ChatSchema> {
+  const ts = (d: Date | undefined) => (d ? timestampFromDate(d) : undefined);
+  return {
+    jid: { jid: c.chatJid, pnJid: isPnUser(c.chatJid) ? c.chatJid : "", lidJid: isLidUser(c.chatJid) ? c.chatJid : "" },
+    name: c.name ?? "",
+    lastMessageId: c.lastMessageId ?? "",
+    lastMessageTime: ts(c.lastMessageTime),
+    unreadCount: c.unreadCount,
+    archived: c.archived,
+    pinTime: ts(c.pinTime),
+    muteEndTime: ts(c.muteUntil),
+    markedUnread: c.markedUnread,
+    fromHistory: c.fromHistory,
+    updateTime: ts(c.updateTime),
+  };
+}
+
+/** ChatService over the chat store, which MessageJournal keeps from stored messages. */
+export class ChatServiceImpl implements ServiceImpl<typeof ChatService> {
+  constructor(private readonly deps: ChatServiceDeps) {}
+
+  async listChats(req: ListChatsRequest) {
+    if (!(await this.deps.accounts.get(req.accountId))) throw new ConnectError(`no account "${req.accountId}"`, Code.NotFound);
+    let page;
+    try {
+      page = await this.deps.chats.list({ accountId: req.accountId, pageSize: pageSize(req.pageSize, 50), pageToken: req.pageToken || undefined });
+    } catch (e) {
+      // the store rejects a token it did not issue
+      if (req.pageToken && e instanceof RangeError) throw new ConnectError("page_token is not one this list issued", Code.InvalidArgument, undefined, undefined, e);
+      throw e;
+    }
+    return { chats: page.chats.map(toChat), nextPageToken: page.nextPageToken ?? "" };
+  }
+
+  async getChat(req: GetChatRequest) {
+    const chat = await this.deps.chats.get(req.accountId, req.chatJid);
+    if (!chat) throw new ConnectError(`account "${req.accountId}" has no chat ${req.chatJid}`, Code.NotFound);
+    return { chat: toChat(chat) };
+  }
+}
