@@ -9,6 +9,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { createCors } from "./cors.js";
+import { clampDeadline, deadlineBound } from "./deadline.js";
 import { HealthState, healthRoutes } from "./health.js";
 import { loggingInterceptor } from "./interceptors.js";
 import { listenOnePort, type RequestHandler } from "./one-port.js";
@@ -60,6 +61,8 @@ export async function startServer(
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
   const shutdown = new AbortController();
+  // Never 0: connect-node would take 0 as a bound refusing every deadline, where MAX_TIMEOUT_MS=0 means none.
+  const maxDeadlineMs = deadlineBound(config.maxTimeoutMs);
 
   const connect = connectNodeAdapter({
     routes(router) {
@@ -70,7 +73,7 @@ export async function startServer(
     interceptors: [loggingInterceptor(logger, metrics), ...(auth ? [auth] : []), createValidateInterceptor()],
     contextValues: rawRequestValues,
     readMaxBytes: config.maxRequestBytes,
-    maxTimeoutMs: config.maxTimeoutMs,
+    maxTimeoutMs: maxDeadlineMs,
     shutdownSignal: shutdown.signal,
     fallback(req, res) {
       const json = req.method === "GET" && req.url ? jsonGets[req.url] : undefined;
@@ -93,7 +96,9 @@ export async function startServer(
   const handler: RequestHandler = (req, res) => {
     if (applyCors(req, res)) return;
     const route = httpRoutes.find((r) => req.url?.startsWith(r.prefix));
-    (route ? route.handle : connect)(req, res);
+    if (route) return route.handle(req, res);
+    clampDeadline(req.headers, maxDeadlineMs);
+    connect(req, res);
   };
 
   const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs);
