@@ -28,6 +28,28 @@ export interface HttpRoute {
   handle: RequestHandler;
 }
 
+/**
+ * Answers a request no route matched. An RPC to an unknown procedure is `unimplemented` in
+ * its own protocol (gRPC and gRPC-Web: HTTP 200 with the status in the headers, a
+ * trailers-only response; Connect: HTTP 404 with a Connect error), as the protocols' specs
+ * and the conformance suite require; any other request is a plain 404.
+ */
+function unknownRoute(
+  req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> },
+  res: { writeHead(status: number, headers: Record<string, string>): unknown; end(): unknown; end(body: string): unknown },
+): void {
+  const message = `no route for ${req.method} ${req.url}`;
+  const type = String(req.headers["content-type"] ?? "");
+  if (req.method === "POST" && /^application\/grpc(-web(-text)?)?([+;]|$)/.test(type)) {
+    res.writeHead(200, { "content-type": type, "grpc-status": String(Code.Unimplemented), "grpc-message": encodeURIComponent(message) });
+    res.end();
+    return;
+  }
+  const rpc = req.method === "POST" && /^application\/(connect\+)?(proto|json)([+;]|$)/.test(type);
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ code: rpc ? "unimplemented" : "not_found", message }));
+}
+
 export interface RunningServer {
   readonly port: number;
   readonly health: HealthState;
@@ -88,8 +110,7 @@ export async function startServer(
         res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));
         return;
       }
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ code: "not_found", message: `no route for ${req.method} ${req.url}` }));
+      unknownRoute(req, res);
     },
   });
   const applyCors = createCors(config.corsOrigins);
