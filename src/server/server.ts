@@ -9,6 +9,7 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
 import { createCors } from "./cors.js";
+import { clampDeadline, deadlineBound } from "./deadline.js";
 import { HealthState, healthRoutes } from "./health.js";
 import { loggingInterceptor } from "./interceptors.js";
 import { listenOnePort, type RequestHandler } from "./one-port.js";
@@ -25,6 +26,28 @@ export interface Mount {
 export interface HttpRoute {
   prefix: string;
   handle: RequestHandler;
+}
+
+/**
+ * Answers a request no route matched. An RPC to an unknown procedure is `unimplemented` in
+ * its own protocol (gRPC and gRPC-Web: HTTP 200 with the status in the headers, a
+ * trailers-only response; Connect: HTTP 404 with a Connect error), as the protocols' specs
+ * and the conformance suite require; any other request is a plain 404.
+ */
+function unknownRoute(
+  req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> },
+  res: { writeHead(status: number, headers: Record<string, string>): unknown; end(): unknown; end(body: string): unknown },
+): void {
+  const message = `no route for ${req.method} ${req.url}`;
+  const type = String(req.headers["content-type"] ?? "");
+  if (req.method === "POST" && /^application\/grpc(-web(-text)?)?([+;]|$)/.test(type)) {
+    res.writeHead(200, { "content-type": type, "grpc-status": String(Code.Unimplemented), "grpc-message": encodeURIComponent(message) });
+    res.end();
+    return;
+  }
+  const rpc = req.method === "POST" && /^application\/(connect\+)?(proto|json)([+;]|$)/.test(type);
+  res.writeHead(404, { "content-type": "application/json" });
+  res.end(JSON.stringify({ code: rpc ? "unimplemented" : "not_found", message }));
 }
 
 export interface RunningServer {
@@ -60,6 +83,8 @@ export async function startServer(
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
   const shutdown = new AbortController();
+  // Never 0: connect-node would take 0 as a bound refusing every deadline, where MAX_TIMEOUT_MS=0 means none.
+  const maxDeadlineMs = deadlineBound(config.maxTimeoutMs);
 
   const connect = connectNodeAdapter({
     routes(router) {
@@ -70,7 +95,7 @@ export async function startServer(
     interceptors: [loggingInterceptor(logger, metrics), ...(auth ? [auth] : []), createValidateInterceptor()],
     contextValues: rawRequestValues,
     readMaxBytes: config.maxRequestBytes,
-    maxTimeoutMs: config.maxTimeoutMs,
+    maxTimeoutMs: maxDeadlineMs,
     shutdownSignal: shutdown.signal,
     fallback(req, res) {
       const json = req.method === "GET" && req.url ? jsonGets[req.url] : undefined;
@@ -85,15 +110,16 @@ export async function startServer(
         res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));
         return;
       }
-      res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ code: "not_found", message: `no route for ${req.method} ${req.url}` }));
+      unknownRoute(req, res);
     },
   });
   const applyCors = createCors(config.corsOrigins);
   const handler: RequestHandler = (req, res) => {
     if (applyCors(req, res)) return;
     const route = httpRoutes.find((r) => req.url?.startsWith(r.prefix));
-    (route ? route.handle : connect)(req, res);
+    if (route) return route.handle(req, res);
+    clampDeadline(req.headers, maxDeadlineMs);
+    connect(req, res);
   };
 
   const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs);

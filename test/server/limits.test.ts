@@ -1,5 +1,5 @@
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
@@ -45,9 +45,66 @@ describe("configured limits", () => {
     await client.createAccount({ accountId: "deadline-ok" }, { timeoutMs: MAX_TIMEOUT_MS });
   });
 
-  it("when a call asks for a deadline over MAX_TIMEOUT_MS, then it is refused with invalid_argument", async () => {
+  it("when a call asks for a deadline over MAX_TIMEOUT_MS, then it is served within MAX_TIMEOUT_MS instead", async () => {
     const client = createClient(AccountService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
-    const err = await client.createAccount({ accountId: "deadline-long" }, { timeoutMs: MAX_TIMEOUT_MS + 1 }).catch((e: unknown) => ConnectError.from(e));
+    await client.createAccount({ accountId: "deadline-long" }, { timeoutMs: MAX_TIMEOUT_MS + 1 });
+  });
+
+  it("when a gRPC call asks for a deadline no timer can hold (99999999H), then it is served, with no timer overflow", async () => {
+    const warnings = await collectWarnings(async () => {
+      const client = createClient(AccountService, createGrpcTransport({ baseUrl: gw.baseUrl, interceptors: [bearer(), header("grpc-timeout", "99999999H")] }));
+      await client.createAccount({ accountId: "deadline-huge" });
+    });
+    expect(warnings.filter((w) => w.name === "TimeoutOverflowWarning")).toEqual([]);
+  });
+
+  it("when a call sends a malformed deadline, then it is still refused with invalid_argument", async () => {
+    const client = createClient(AccountService, createGrpcTransport({ baseUrl: gw.baseUrl, interceptors: [bearer(), header("grpc-timeout", "999999999H")] }));
+    const err = await client.createAccount({ accountId: "deadline-malformed" }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toMatchObject({ code: Code.InvalidArgument });
   });
 });
+
+describe("MAX_TIMEOUT_MS=0 (no bound)", () => {
+  let unbounded: TestGateway;
+  beforeAll(async () => {
+    unbounded = await startTestGateway({ MAX_TIMEOUT_MS: "0" });
+  });
+  afterAll(() => unbounded.cleanup());
+
+  it("when a call asks for a deadline, then it is served (0 is no bound, not a bound of 0)", async () => {
+    const client = createClient(AccountService, createConnectTransport({ baseUrl: unbounded.baseUrl, httpVersion: "1.1", interceptors: [bearer()] }));
+    await client.createAccount({ accountId: "unbounded-ok" }, { timeoutMs: 5_000 });
+  });
+
+  it("when a Connect call asks for a deadline no timer can hold, then it is served, with no timer overflow", async () => {
+    const warnings = await collectWarnings(async () => {
+      const client = createClient(AccountService, createConnectTransport({ baseUrl: unbounded.baseUrl, httpVersion: "2", interceptors: [bearer(), header("connect-timeout-ms", "9999999999")] }));
+      await client.createAccount({ accountId: "unbounded-huge" });
+    });
+    expect(warnings.filter((w) => w.name === "TimeoutOverflowWarning")).toEqual([]);
+  });
+});
+
+/** A client interceptor that sends a raw header, as a client in another language might. */
+function header(name: string, value: string): Interceptor {
+  return (next) => (req) => {
+    req.header.set(name, value);
+    return next(req);
+  };
+}
+
+/** Runs `fn` and returns the process warnings emitted meanwhile (the server runs in this process). */
+async function collectWarnings(fn: () => Promise<void>): Promise<Error[]> {
+  const seen: Error[] = [];
+  const onWarning = (w: Error) => seen.push(w);
+  process.on("warning", onWarning);
+  try {
+    await fn();
+    // Warnings are emitted on the next tick after the timer is armed.
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.off("warning", onWarning);
+  }
+  return seen;
+}
