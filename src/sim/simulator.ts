@@ -13,6 +13,7 @@ import { type MediaClientAgents, MediaHost } from "./media-host.js";
 import { loadMediaTls } from "./media-tls.js";
 import { type LinkedDevice, Pairing } from "./pairing.js";
 import { PairingCodes } from "./pairing-code.js";
+import { PhonePeer } from "./phone-peer.js";
 import { PresenceRelay } from "./presence.js";
 import { type AckMode, Relay } from "./relay.js";
 import { type GroupAddressing, lidJid, type PhoneRecord, SimState } from "./sim-state.js";
@@ -72,6 +73,8 @@ export class Simulator {
   private readonly pairing: Pairing;
   private readonly pairingCodes: PairingCodes;
   private readonly presence: PresenceRelay;
+  /** The simulated phones as Signal parties: peer messages from a phone to its own companions. */
+  readonly phonePeer: PhonePeer;
   private wss?: WebSocketServer;
   private port = 0;
   private media?: MediaHost;
@@ -114,6 +117,12 @@ export class Simulator {
       logger.child({ part: "pairing" }),
       (phone, deviceId) => this.relay.notifyDevices(phone, "add", deviceId),
       qrRefCount,
+    );
+    this.phonePeer = new PhonePeer(
+      state,
+      this.keys,
+      (phone, device, node) => this.relay.deliver(phone, device, node),
+      logger.child({ part: "phone-peer" }),
     );
     this.pairingCodes = new PairingCodes(state, this.pairing, logger.child({ part: "pairing-code" }));
     this.presence = new PresenceRelay(state, this.groups, {
@@ -358,7 +367,11 @@ export class Simulator {
       if (node.attrs.xmlns === "md" && this.pairingCodes.handle(conn, node)) return;
       this.iqs.handle(conn, node);
       // the real server holds offline stanzas until the client says it is active
-      if (node.attrs.xmlns === "passive" && child?.tag === "active") await this.relay.flush(conn);
+      if (node.attrs.xmlns === "passive" && child?.tag === "active" && conn.owner) {
+        await this.relay.flush(conn);
+        // like a real phone, the primary greets a newly linked companion once it is online
+        void this.phonePeer.companionOnline(conn.owner.phone, conn.owner.device);
+      }
       return;
     }
     if (!conn.owner) return;
