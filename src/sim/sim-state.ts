@@ -60,6 +60,8 @@ export interface PhoneRecord {
   picture?: { id: string; url: string };
   /** The app-state sync key the phone shares with its companions, once made. */
   appStateKey?: AppStateKey;
+  /** App-state patches (encoded `SyncdPatch`, version = position + 1) by collection name. */
+  appState?: Record<string, Uint8Array[]>;
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -152,6 +154,7 @@ export class SimState {
           keyData: unb64(p.appStateKey.keyData),
           timestamp: p.appStateKey.timestamp,
         },
+        appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(unb64)])),
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -179,6 +182,7 @@ export class SimState {
           keyData: b64(p.appStateKey.keyData),
           timestamp: p.appStateKey.timestamp,
         },
+        appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(b64)])),
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -251,6 +255,7 @@ interface SavedPhone {
   about?: { text: string; t: number };
   picture?: { id: string; url: string };
   appStateKey?: { keyId: string; keyData: string; timestamp: number };
+  appState?: Record<string, string[]>;
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {

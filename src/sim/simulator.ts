@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type BinaryNode, Curve, getAllBinaryNodeChildren, jidDecode, type proto } from "@whiskeysockets/baileys";
 import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
+import { AppStateServer } from "./app-state.js";
 import { CertChain, type KeyPair } from "./cert-chain.js";
 import { DeviceConnection } from "./device-connection.js";
 import { Groups } from "./groups.js";
@@ -75,6 +76,8 @@ export class Simulator {
   private readonly presence: PresenceRelay;
   /** The simulated phones as Signal parties: peer messages from a phone to its own companions. */
   readonly phonePeer: PhonePeer;
+  /** WhatsApp's app-state sync server; the phone's own chat actions and view of its chats. */
+  readonly appState: AppStateServer;
   private wss?: WebSocketServer;
   private port = 0;
   private media?: MediaHost;
@@ -94,6 +97,18 @@ export class Simulator {
       (phones, node, except) => this.relay.toPhones(phones, node, except),
       logger.child({ part: "groups" }),
     );
+    this.phonePeer = new PhonePeer(
+      state,
+      this.keys,
+      (phone, device, node) => this.relay.deliver(phone, device, node),
+      logger.child({ part: "phone-peer" }),
+    );
+    this.appState = new AppStateServer(
+      state,
+      (phone, node, except) => this.relay.toPhones([phone], node, except && { phone, deviceId: except.id }),
+      (phone) => this.phonePeer.appStateKey(phone),
+      logger.child({ part: "app-state" }),
+    );
     this.iqs = new IqHandler(
       state,
       this.keys,
@@ -101,6 +116,7 @@ export class Simulator {
       () => this.mediaConn(),
       (conn) => conn.owner && this.removeDevice(conn.owner.phone, conn.owner.device.id),
       (bytes) => this.media?.publish(bytes),
+      this.appState,
       logger.child({ part: "iq" }),
     );
     this.relay = new Relay(
@@ -117,12 +133,6 @@ export class Simulator {
       logger.child({ part: "pairing" }),
       (phone, deviceId) => this.relay.notifyDevices(phone, "add", deviceId),
       qrRefCount,
-    );
-    this.phonePeer = new PhonePeer(
-      state,
-      this.keys,
-      (phone, device, node) => this.relay.deliver(phone, device, node),
-      logger.child({ part: "phone-peer" }),
     );
     this.pairingCodes = new PairingCodes(state, this.pairing, logger.child({ part: "pairing-code" }));
     this.presence = new PresenceRelay(state, this.groups, {
