@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/chat_service.proto.
  */
 export const file_wildcat_v1_chat_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch13aWxkY2F0L3YxL2NoYXRfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKGAQoQTGlzdENoYXRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRj0AygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEIk0KEUxpc3RDaGF0c1Jlc3BvbnNlEh8KBWNoYXRzGAEgAygLMhAud2lsZGNhdC52MS5DaGF0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKpAQoOR2V0Q2hhdFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEmAKCGNoYXRfamlkGAIgASgJQk66SEtySTJHXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/KDpbMC05XXsxLDV9KT9AKHNcLndoYXRzYXBwXC5uZXR8bGlkfGdcLnVzKSQiMQoPR2V0Q2hhdFJlc3BvbnNlEh4KBGNoYXQYASABKAsyEC53aWxkY2F0LnYxLkNoYXQy+wEKC0NoYXRTZXJ2aWNlEnkKCUxpc3RDaGF0cxIcLndpbGRjYXQudjEuTGlzdENoYXRzUmVxdWVzdBodLndpbGRjYXQudjEuTGlzdENoYXRzUmVzcG9uc2UiL5ACAYLT5JMCJjoBKiIhL3dpbGRjYXQudjEuQ2hhdFNlcnZpY2UvTGlzdENoYXRzEnEKB0dldENoYXQSGi53aWxkY2F0LnYxLkdldENoYXRSZXF1ZXN0Ghsud2lsZGNhdC52MS5HZXRDaGF0UmVzcG9uc2UiLZACAYLT5JMCJDoBKiIfL3dpbGRjYXQudjEuQ2hhdFNlcnZpY2UvR2V0Q2hhdGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_chat]);
+  fileDesc("Ch13aWxkY2F0L3YxL2NoYXRfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKGAQoQTGlzdENoYXRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRj0AygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEIk0KEUxpc3RDaGF0c1Jlc3BvbnNlEh8KBWNoYXRzGAEgAygLMhAud2lsZGNhdC52MS5DaGF0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKpAQoOR2V0Q2hhdFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEmAKCGNoYXRfamlkGAIgASgJQk66SEtySTJHXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/KDpbMC05XXsxLDV9KT9AKHNcLndoYXRzYXBwXC5uZXR8bGlkfGdcLnVzKSQiMQoPR2V0Q2hhdFJlc3BvbnNlEh4KBGNoYXQYASABKAsyEC53aWxkY2F0LnYxLkNoYXQiygEKFVJlcXVlc3RIaXN0b3J5UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSYAoIY2hhdF9qaWQYAiABKAlCTrpIS3JJMkdeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT8oOlswLTldezEsNX0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJBIYCgVjb3VudBgDIAEoBUIJukgGGgQYMigBIiwKFlJlcXVlc3RIaXN0b3J5UmVzcG9uc2USEgoKcmVxdWVzdF9pZBgBIAEoCTKIAwoLQ2hhdFNlcnZpY2USeQoJTGlzdENoYXRzEhwud2lsZGNhdC52MS5MaXN0Q2hhdHNSZXF1ZXN0Gh0ud2lsZGNhdC52MS5MaXN0Q2hhdHNSZXNwb25zZSIvkAIBgtPkkwImOgEqIiEvd2lsZGNhdC52MS5DaGF0U2VydmljZS9MaXN0Q2hhdHMScQoHR2V0Q2hhdBIaLndpbGRjYXQudjEuR2V0Q2hhdFJlcXVlc3QaGy53aWxkY2F0LnYxLkdldENoYXRSZXNwb25zZSItkAIBgtPkkwIkOgEqIh8vd2lsZGNhdC52MS5DaGF0U2VydmljZS9HZXRDaGF0EooBCg5SZXF1ZXN0SGlzdG9yeRIhLndpbGRjYXQudjEuUmVxdWVzdEhpc3RvcnlSZXF1ZXN0GiIud2lsZGNhdC52MS5SZXF1ZXN0SGlzdG9yeVJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLkNoYXRTZXJ2aWNlL1JlcXVlc3RIaXN0b3J5YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_chat]);
 
 /**
  * Which account's chats to list, one page at a time.
@@ -130,6 +130,62 @@ export const GetChatResponseSchema: GenMessage<GetChatResponse> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_chat_service, 3);
 
 /**
+ * Which chat's older messages to ask the phone for.
+ *
+ * @generated from message wildcat.v1.RequestHistoryRequest
+ */
+export type RequestHistoryRequest = Message<"wildcat.v1.RequestHistoryRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat's JID, as in GetChatRequest.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * How many messages to ask for, 1 to 50.
+   *
+   * @generated from field: int32 count = 3;
+   */
+  count: number;
+};
+
+/**
+ * Describes the message wildcat.v1.RequestHistoryRequest.
+ * Use `create(RequestHistoryRequestSchema)` to create a new message.
+ */
+export const RequestHistoryRequestSchema: GenMessage<RequestHistoryRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 4);
+
+/**
+ * The request made.
+ *
+ * @generated from message wildcat.v1.RequestHistoryResponse
+ */
+export type RequestHistoryResponse = Message<"wildcat.v1.RequestHistoryResponse"> & {
+  /**
+   * Identifies the answer: the HISTORY_SYNCED event of this batch carries it.
+   *
+   * @generated from field: string request_id = 1;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.RequestHistoryResponse.
+ * Use `create(RequestHistoryResponseSchema)` to create a new message.
+ */
+export const RequestHistoryResponseSchema: GenMessage<RequestHistoryResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 5);
+
+/**
  * Reads the account's chat list, kept by the gateway from the messages it
  * stores (no WhatsApp round trip, so it also works while the account is not
  * connected).
@@ -157,6 +213,21 @@ export const ChatService: GenService<{
     methodKind: "unary";
     input: typeof GetChatRequestSchema;
     output: typeof GetChatResponseSchema;
+  },
+  /**
+   * Asks the account's phone for older messages of a chat, before the oldest
+   * one stored. Returns at once; the messages arrive later as history (stored
+   * with from_history, then a HISTORY_SYNCED event with this request_id).
+   * Fails with NOT_FOUND for an unknown account, FAILED_PRECONDITION when the
+   * chat has no stored message to page back from, UNAVAILABLE when the account
+   * is not connected.
+   *
+   * @generated from rpc wildcat.v1.ChatService.RequestHistory
+   */
+  requestHistory: {
+    methodKind: "unary";
+    input: typeof RequestHistoryRequestSchema;
+    output: typeof RequestHistoryResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wildcat_v1_chat_service, 0);

@@ -244,6 +244,116 @@ func (x *GetChatResponse) GetChat() *Chat {
 	return nil
 }
 
+// Which chat's older messages to ask the phone for.
+type RequestHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as in GetChatRequest.
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// How many messages to ask for, 1 to 50.
+	Count         int32 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestHistoryRequest) Reset() {
+	*x = RequestHistoryRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestHistoryRequest) ProtoMessage() {}
+
+func (x *RequestHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestHistoryRequest.ProtoReflect.Descriptor instead.
+func (*RequestHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *RequestHistoryRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *RequestHistoryRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *RequestHistoryRequest) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+// The request made.
+type RequestHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Identifies the answer: the HISTORY_SYNCED event of this batch carries it.
+	RequestId     string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestHistoryResponse) Reset() {
+	*x = RequestHistoryResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestHistoryResponse) ProtoMessage() {}
+
+func (x *RequestHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestHistoryResponse.ProtoReflect.Descriptor instead.
+func (*RequestHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *RequestHistoryResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 var File_wildcat_v1_chat_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_chat_service_proto_rawDesc = "" +
@@ -265,10 +375,19 @@ const file_wildcat_v1_chat_service_proto_rawDesc = "" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
 	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\"7\n" +
 	"\x0fGetChatResponse\x12$\n" +
-	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat2\xfb\x01\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\"\xe5\x01\n" +
+	"\x15RequestHistoryRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1f\n" +
+	"\x05count\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x182(\x01R\x05count\"7\n" +
+	"\x16RequestHistoryResponse\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId2\x88\x03\n" +
 	"\vChatService\x12y\n" +
 	"\tListChats\x12\x1c.wildcat.v1.ListChatsRequest\x1a\x1d.wildcat.v1.ListChatsResponse\"/\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.ChatService/ListChats\x90\x02\x01\x12q\n" +
-	"\aGetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChat\x90\x02\x01b\x06proto3"
+	"\aGetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChat\x90\x02\x01\x12\x8a\x01\n" +
+	"\x0eRequestHistory\x12!.wildcat.v1.RequestHistoryRequest\x1a\".wildcat.v1.RequestHistoryResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.ChatService/RequestHistoryb\x06proto3"
 
 var (
 	file_wildcat_v1_chat_service_proto_rawDescOnce sync.Once
@@ -282,23 +401,27 @@ func file_wildcat_v1_chat_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_chat_service_proto_rawDescData
 }
 
-var file_wildcat_v1_chat_service_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_wildcat_v1_chat_service_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_wildcat_v1_chat_service_proto_goTypes = []any{
-	(*ListChatsRequest)(nil),  // 0: wildcat.v1.ListChatsRequest
-	(*ListChatsResponse)(nil), // 1: wildcat.v1.ListChatsResponse
-	(*GetChatRequest)(nil),    // 2: wildcat.v1.GetChatRequest
-	(*GetChatResponse)(nil),   // 3: wildcat.v1.GetChatResponse
-	(*Chat)(nil),              // 4: wildcat.v1.Chat
+	(*ListChatsRequest)(nil),       // 0: wildcat.v1.ListChatsRequest
+	(*ListChatsResponse)(nil),      // 1: wildcat.v1.ListChatsResponse
+	(*GetChatRequest)(nil),         // 2: wildcat.v1.GetChatRequest
+	(*GetChatResponse)(nil),        // 3: wildcat.v1.GetChatResponse
+	(*RequestHistoryRequest)(nil),  // 4: wildcat.v1.RequestHistoryRequest
+	(*RequestHistoryResponse)(nil), // 5: wildcat.v1.RequestHistoryResponse
+	(*Chat)(nil),                   // 6: wildcat.v1.Chat
 }
 var file_wildcat_v1_chat_service_proto_depIdxs = []int32{
-	4, // 0: wildcat.v1.ListChatsResponse.chats:type_name -> wildcat.v1.Chat
-	4, // 1: wildcat.v1.GetChatResponse.chat:type_name -> wildcat.v1.Chat
+	6, // 0: wildcat.v1.ListChatsResponse.chats:type_name -> wildcat.v1.Chat
+	6, // 1: wildcat.v1.GetChatResponse.chat:type_name -> wildcat.v1.Chat
 	0, // 2: wildcat.v1.ChatService.ListChats:input_type -> wildcat.v1.ListChatsRequest
 	2, // 3: wildcat.v1.ChatService.GetChat:input_type -> wildcat.v1.GetChatRequest
-	1, // 4: wildcat.v1.ChatService.ListChats:output_type -> wildcat.v1.ListChatsResponse
-	3, // 5: wildcat.v1.ChatService.GetChat:output_type -> wildcat.v1.GetChatResponse
-	4, // [4:6] is the sub-list for method output_type
-	2, // [2:4] is the sub-list for method input_type
+	4, // 4: wildcat.v1.ChatService.RequestHistory:input_type -> wildcat.v1.RequestHistoryRequest
+	1, // 5: wildcat.v1.ChatService.ListChats:output_type -> wildcat.v1.ListChatsResponse
+	3, // 6: wildcat.v1.ChatService.GetChat:output_type -> wildcat.v1.GetChatResponse
+	5, // 7: wildcat.v1.ChatService.RequestHistory:output_type -> wildcat.v1.RequestHistoryResponse
+	5, // [5:8] is the sub-list for method output_type
+	2, // [2:5] is the sub-list for method input_type
 	2, // [2:2] is the sub-list for extension type_name
 	2, // [2:2] is the sub-list for extension extendee
 	0, // [0:2] is the sub-list for field type_name
@@ -316,7 +439,7 @@ func file_wildcat_v1_chat_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_chat_service_proto_rawDesc), len(file_wildcat_v1_chat_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

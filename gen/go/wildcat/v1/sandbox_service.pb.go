@@ -1644,6 +1644,317 @@ func (*ContactLeaveGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{20}
 }
 
+// Request for SetPhoneHistory.
+type SetPhoneHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone's number.
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// Its chats, each with its messages; at most 100.
+	Chats []*HistoryChat `protobuf:"bytes,2,rep,name=chats,proto3" json:"chats,omitempty"`
+	// Names the phone knows its contacts by (sent as push names); at most 1000.
+	Contacts      []*HistoryContact `protobuf:"bytes,3,rep,name=contacts,proto3" json:"contacts,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPhoneHistoryRequest) Reset() {
+	*x = SetPhoneHistoryRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPhoneHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPhoneHistoryRequest) ProtoMessage() {}
+
+func (x *SetPhoneHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPhoneHistoryRequest.ProtoReflect.Descriptor instead.
+func (*SetPhoneHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *SetPhoneHistoryRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *SetPhoneHistoryRequest) GetChats() []*HistoryChat {
+	if x != nil {
+		return x.Chats
+	}
+	return nil
+}
+
+func (x *SetPhoneHistoryRequest) GetContacts() []*HistoryContact {
+	if x != nil {
+		return x.Contacts
+	}
+	return nil
+}
+
+// A chat on a simulated phone, with the messages it holds.
+type HistoryChat struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The other party: a phone number ("+15551234567") or a group JID ("…@g.us").
+	Chat string `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	// The chat's name as the phone shows it; empty for none.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// How many of the newest received messages are unread on the phone.
+	UnreadCount uint32 `protobuf:"varint,3,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	// The messages, in any order; at most 1000.
+	Messages      []*HistoryMessage `protobuf:"bytes,4,rep,name=messages,proto3" json:"messages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryChat) Reset() {
+	*x = HistoryChat{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryChat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryChat) ProtoMessage() {}
+
+func (x *HistoryChat) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryChat.ProtoReflect.Descriptor instead.
+func (*HistoryChat) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *HistoryChat) GetChat() string {
+	if x != nil {
+		return x.Chat
+	}
+	return ""
+}
+
+func (x *HistoryChat) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *HistoryChat) GetUnreadCount() uint32 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
+func (x *HistoryChat) GetMessages() []*HistoryMessage {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+// A text message a simulated phone already had.
+type HistoryMessage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The WhatsApp message id; it must be unique in the chat and direction.
+	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// True when the phone's owner sent it; false when it was received.
+	FromMe bool `protobuf:"varint,2,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// The text.
+	Text string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	// When it was sent.
+	Time *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time,proto3" json:"time,omitempty"`
+	// In a group, who sent a received message (a phone number); else empty.
+	Sender        string `protobuf:"bytes,5,opt,name=sender,proto3" json:"sender,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryMessage) Reset() {
+	*x = HistoryMessage{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryMessage) ProtoMessage() {}
+
+func (x *HistoryMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryMessage.ProtoReflect.Descriptor instead.
+func (*HistoryMessage) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *HistoryMessage) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *HistoryMessage) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *HistoryMessage) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *HistoryMessage) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *HistoryMessage) GetSender() string {
+	if x != nil {
+		return x.Sender
+	}
+	return ""
+}
+
+// A contact name a simulated phone knows.
+type HistoryContact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact's phone number.
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The name.
+	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryContact) Reset() {
+	*x = HistoryContact{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryContact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryContact) ProtoMessage() {}
+
+func (x *HistoryContact) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryContact.ProtoReflect.Descriptor instead.
+func (*HistoryContact) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *HistoryContact) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *HistoryContact) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Response of SetPhoneHistory.
+type SetPhoneHistoryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPhoneHistoryResponse) Reset() {
+	*x = SetPhoneHistoryResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPhoneHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPhoneHistoryResponse) ProtoMessage() {}
+
+func (x *SetPhoneHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPhoneHistoryResponse.ProtoReflect.Descriptor instead.
+func (*SetPhoneHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+}
+
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
@@ -1753,7 +2064,29 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x18ContactLeaveGroupRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
-	"\x19ContactLeaveGroupResponse*\xf4\x01\n" +
+	"\x19ContactLeaveGroupResponse\"\xd5\x01\n" +
+	"\x16SetPhoneHistoryRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x127\n" +
+	"\x05chats\x18\x02 \x03(\v2\x17.wildcat.v1.HistoryChatB\b\xbaH\x05\x92\x01\x02\x10dR\x05chats\x12A\n" +
+	"\bcontacts\x18\x03 \x03(\v2\x1a.wildcat.v1.HistoryContactB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bcontacts\"\xf0\x01\n" +
+	"\vHistoryChat\x12S\n" +
+	"\x04chat\x18\x01 \x01(\tB?\xbaH<r:28^(\\+?[1-9][0-9]{6,14}|[0-9]{5,30}(-[0-9]{5,15})?@g\\.us)$R\x04chat\x12\x1c\n" +
+	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x04name\x12+\n" +
+	"\funread_count\x18\x03 \x01(\rB\b\xbaH\x05*\x03\x18\xe8\aR\vunreadCount\x12A\n" +
+	"\bmessages\x18\x04 \x03(\v2\x1a.wildcat.v1.HistoryMessageB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bmessages\"\xf5\x01\n" +
+	"\x0eHistoryMessage\x129\n" +
+	"\n" +
+	"message_id\x18\x01 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9A-Za-z]{1,64}$R\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x02 \x01(\bR\x06fromMe\x12\x1e\n" +
+	"\x04text\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\x04text\x126\n" +
+	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x04time\x127\n" +
+	"\x06sender\x18\x05 \x01(\tB\x1f\xbaH\x1cr\x1a2\x18^(|\\+?[1-9][0-9]{6,14})$R\x06sender\"q\n" +
+	"\x0eHistoryContact\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12\x1e\n" +
+	"\x04name\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x02R\x04name\"\x19\n" +
+	"\x17SetPhoneHistoryResponse*\xf4\x01\n" +
 	"\x10ContactMediaKind\x12\"\n" +
 	"\x1eCONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n" +
@@ -1788,7 +2121,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x10FAULT_DELAY_ACKS\x10\x04\x12\x11\n" +
 	"\rFAULT_GO_AWAY\x10\x05\x12\x0e\n" +
 	"\n" +
-	"FAULT_NONE\x10\x062\x85\f\n" +
+	"FAULT_NONE\x10\x062\x99\r\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -1799,7 +2132,8 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x95\x01\n" +
 	"\x10ContactJoinGroup\x12#.wildcat.v1.ContactJoinGroupRequest\x1a$.wildcat.v1.ContactJoinGroupResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.SandboxService/ContactJoinGroup\x12\xb9\x01\n" +
 	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
-	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x81\x01\n" +
+	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x91\x01\n" +
+	"\x0fSetPhoneHistory\x12\".wildcat.v1.SetPhoneHistoryRequest\x1a#.wildcat.v1.SetPhoneHistoryResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/SetPhoneHistory\x12\x81\x01\n" +
 	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3"
 
 var (
@@ -1815,7 +2149,7 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
@@ -1841,55 +2175,66 @@ var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(*ContactUpdateParticipantsResponse)(nil), // 21: wildcat.v1.ContactUpdateParticipantsResponse
 	(*ContactLeaveGroupRequest)(nil),          // 22: wildcat.v1.ContactLeaveGroupRequest
 	(*ContactLeaveGroupResponse)(nil),         // 23: wildcat.v1.ContactLeaveGroupResponse
-	(*LocationContent)(nil),                   // 24: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 25: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 26: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 27: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 28: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 29: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 30: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 31: wildcat.v1.ParticipantResult
+	(*SetPhoneHistoryRequest)(nil),            // 24: wildcat.v1.SetPhoneHistoryRequest
+	(*HistoryChat)(nil),                       // 25: wildcat.v1.HistoryChat
+	(*HistoryMessage)(nil),                    // 26: wildcat.v1.HistoryMessage
+	(*HistoryContact)(nil),                    // 27: wildcat.v1.HistoryContact
+	(*SetPhoneHistoryResponse)(nil),           // 28: wildcat.v1.SetPhoneHistoryResponse
+	(*LocationContent)(nil),                   // 29: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 30: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 31: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 32: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 33: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 34: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 35: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 36: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	24, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	25, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	26, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	29, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	30, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	31, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	13, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	27, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	32, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	24, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	28, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	26, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	29, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	33, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	31, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	29, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	30, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	31, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	3,  // 14: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
-	5,  // 15: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
-	7,  // 16: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
-	9,  // 17: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
-	14, // 18: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
-	11, // 19: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
-	18, // 20: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
-	20, // 21: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
-	22, // 22: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	16, // 23: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	4,  // 24: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	6,  // 25: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	8,  // 26: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	10, // 27: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	15, // 28: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	12, // 29: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	19, // 30: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	21, // 31: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	23, // 32: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	17, // 33: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	24, // [24:34] is the sub-list for method output_type
-	14, // [14:24] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	34, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	35, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	36, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	25, // 14: wildcat.v1.SetPhoneHistoryRequest.chats:type_name -> wildcat.v1.HistoryChat
+	27, // 15: wildcat.v1.SetPhoneHistoryRequest.contacts:type_name -> wildcat.v1.HistoryContact
+	26, // 16: wildcat.v1.HistoryChat.messages:type_name -> wildcat.v1.HistoryMessage
+	32, // 17: wildcat.v1.HistoryMessage.time:type_name -> google.protobuf.Timestamp
+	3,  // 18: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
+	5,  // 19: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
+	7,  // 20: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
+	9,  // 21: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
+	14, // 22: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
+	11, // 23: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
+	18, // 24: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
+	20, // 25: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
+	22, // 26: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
+	24, // 27: wildcat.v1.SandboxService.SetPhoneHistory:input_type -> wildcat.v1.SetPhoneHistoryRequest
+	16, // 28: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	4,  // 29: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	6,  // 30: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	8,  // 31: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	10, // 32: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	15, // 33: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	12, // 34: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	19, // 35: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	21, // 36: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	23, // 37: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	28, // 38: wildcat.v1.SandboxService.SetPhoneHistory:output_type -> wildcat.v1.SetPhoneHistoryResponse
+	17, // 39: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	29, // [29:40] is the sub-list for method output_type
+	18, // [18:29] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_sandbox_service_proto_init() }
@@ -1905,7 +2250,7 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   21,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -16,7 +16,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from wildcat.v1 import chat_pb2 as wildcat_dot_v1_dot_chat__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dwildcat/v1/chat_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x15wildcat/v1/chat.proto\"\xa6\x01\n\x10ListChatsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"c\n\x11ListChatsResponse\x12&\n\x05\x63hats\x18\x01 \x03(\x0b\x32\x10.wildcat.v1.ChatR\x05\x63hats\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbd\x01\n\x0eGetChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\"7\n\x0fGetChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat2\xfb\x01\n\x0b\x43hatService\x12y\n\tListChats\x12\x1c.wildcat.v1.ListChatsRequest\x1a\x1d.wildcat.v1.ListChatsResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.ChatService/ListChats\x12q\n\x07GetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x90\x02\x01\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChatb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dwildcat/v1/chat_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x15wildcat/v1/chat.proto\"\xa6\x01\n\x10ListChatsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"c\n\x11ListChatsResponse\x12&\n\x05\x63hats\x18\x01 \x03(\x0b\x32\x10.wildcat.v1.ChatR\x05\x63hats\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbd\x01\n\x0eGetChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\"7\n\x0fGetChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat\"\xe5\x01\n\x15RequestHistoryRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\x12\x1f\n\x05\x63ount\x18\x03 \x01(\x05\x42\t\xbaH\x06\x1a\x04\x18\x32(\x01R\x05\x63ount\"7\n\x16RequestHistoryResponse\x12\x1d\n\nrequest_id\x18\x01 \x01(\tR\trequestId2\x88\x03\n\x0b\x43hatService\x12y\n\tListChats\x12\x1c.wildcat.v1.ListChatsRequest\x1a\x1d.wildcat.v1.ListChatsResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.ChatService/ListChats\x12q\n\x07GetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x90\x02\x01\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChat\x12\x8a\x01\n\x0eRequestHistory\x12!.wildcat.v1.RequestHistoryRequest\x1a\".wildcat.v1.RequestHistoryResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.ChatService/RequestHistoryb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.chat_service_pb2', globals())
@@ -33,10 +33,18 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _GETCHATREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
   _GETCHATREQUEST.fields_by_name['chat_jid']._options = None
   _GETCHATREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _REQUESTHISTORYREQUEST.fields_by_name['account_id']._options = None
+  _REQUESTHISTORYREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _REQUESTHISTORYREQUEST.fields_by_name['chat_jid']._options = None
+  _REQUESTHISTORYREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _REQUESTHISTORYREQUEST.fields_by_name['count']._options = None
+  _REQUESTHISTORYREQUEST.fields_by_name['count']._serialized_options = b'\272H\006\032\004\0302(\001'
   _CHATSERVICE.methods_by_name['ListChats']._options = None
   _CHATSERVICE.methods_by_name['ListChats']._serialized_options = b'\220\002\001\202\323\344\223\002&:\001*\"!/wildcat.v1.ChatService/ListChats'
   _CHATSERVICE.methods_by_name['GetChat']._options = None
   _CHATSERVICE.methods_by_name['GetChat']._serialized_options = b'\220\002\001\202\323\344\223\002$:\001*\"\037/wildcat.v1.ChatService/GetChat'
+  _CHATSERVICE.methods_by_name['RequestHistory']._options = None
+  _CHATSERVICE.methods_by_name['RequestHistory']._serialized_options = b'\202\323\344\223\002+:\001*\"&/wildcat.v1.ChatService/RequestHistory'
   _LISTCHATSREQUEST._serialized_start=128
   _LISTCHATSREQUEST._serialized_end=294
   _LISTCHATSRESPONSE._serialized_start=296
@@ -45,6 +53,10 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _GETCHATREQUEST._serialized_end=587
   _GETCHATRESPONSE._serialized_start=589
   _GETCHATRESPONSE._serialized_end=644
-  _CHATSERVICE._serialized_start=647
-  _CHATSERVICE._serialized_end=898
+  _REQUESTHISTORYREQUEST._serialized_start=647
+  _REQUESTHISTORYREQUEST._serialized_end=876
+  _REQUESTHISTORYRESPONSE._serialized_start=878
+  _REQUESTHISTORYRESPONSE._serialized_end=933
+  _CHATSERVICE._serialized_start=936
+  _CHATSERVICE._serialized_end=1328
 # @@protoc_insertion_point(module_scope)

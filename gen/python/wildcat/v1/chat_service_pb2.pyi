@@ -39,3 +39,19 @@ class ListChatsResponse(_message.Message):
     chats: _containers.RepeatedCompositeFieldContainer[_chat_pb2.Chat]
     next_page_token: str
     def __init__(self, chats: _Optional[_Iterable[_Union[_chat_pb2.Chat, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RequestHistoryRequest(_message.Message):
+    __slots__ = ["account_id", "chat_jid", "count"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHAT_JID_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    chat_jid: str
+    count: int
+    def __init__(self, account_id: _Optional[str] = ..., chat_jid: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class RequestHistoryResponse(_message.Message):
+    __slots__ = ["request_id"]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    def __init__(self, request_id: _Optional[str] = ...) -> None: ...

@@ -176,6 +176,40 @@ class EnterPairingCodeResponse(_message.Message):
     jid: str
     def __init__(self, jid: _Optional[str] = ...) -> None: ...
 
+class HistoryChat(_message.Message):
+    __slots__ = ["chat", "messages", "name", "unread_count"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    chat: str
+    messages: _containers.RepeatedCompositeFieldContainer[HistoryMessage]
+    name: str
+    unread_count: int
+    def __init__(self, chat: _Optional[str] = ..., name: _Optional[str] = ..., unread_count: _Optional[int] = ..., messages: _Optional[_Iterable[_Union[HistoryMessage, _Mapping]]] = ...) -> None: ...
+
+class HistoryContact(_message.Message):
+    __slots__ = ["name", "phone_number"]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class HistoryMessage(_message.Message):
+    __slots__ = ["from_me", "message_id", "sender", "text", "time"]
+    FROM_ME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SENDER_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    from_me: bool
+    message_id: str
+    sender: str
+    text: str
+    time: _timestamp_pb2.Timestamp
+    def __init__(self, message_id: _Optional[str] = ..., from_me: bool = ..., text: _Optional[str] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., sender: _Optional[str] = ...) -> None: ...
+
 class InjectFaultRequest(_message.Message):
     __slots__ = ["code", "delay", "fault", "jid"]
     CODE_FIELD_NUMBER: _ClassVar[int]
@@ -255,6 +289,20 @@ class SendFromContactResponse(_message.Message):
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class SetPhoneHistoryRequest(_message.Message):
+    __slots__ = ["chats", "contacts", "phone_number"]
+    CHATS_FIELD_NUMBER: _ClassVar[int]
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    chats: _containers.RepeatedCompositeFieldContainer[HistoryChat]
+    contacts: _containers.RepeatedCompositeFieldContainer[HistoryContact]
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., chats: _Optional[_Iterable[_Union[HistoryChat, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[HistoryContact, _Mapping]]] = ...) -> None: ...
+
+class SetPhoneHistoryResponse(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
 
 class ContactMediaKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

@@ -37,6 +37,9 @@ const (
 	ChatServiceListChatsProcedure = "/wildcat.v1.ChatService/ListChats"
 	// ChatServiceGetChatProcedure is the fully-qualified name of the ChatService's GetChat RPC.
 	ChatServiceGetChatProcedure = "/wildcat.v1.ChatService/GetChat"
+	// ChatServiceRequestHistoryProcedure is the fully-qualified name of the ChatService's
+	// RequestHistory RPC.
+	ChatServiceRequestHistoryProcedure = "/wildcat.v1.ChatService/RequestHistory"
 )
 
 // ChatServiceClient is a client for the wildcat.v1.ChatService service.
@@ -46,6 +49,13 @@ type ChatServiceClient interface {
 	ListChats(context.Context, *connect.Request[v1.ListChatsRequest]) (*connect.Response[v1.ListChatsResponse], error)
 	// Returns one chat. Fails with NOT_FOUND when the account has no such chat.
 	GetChat(context.Context, *connect.Request[v1.GetChatRequest]) (*connect.Response[v1.GetChatResponse], error)
+	// Asks the account's phone for older messages of a chat, before the oldest
+	// one stored. Returns at once; the messages arrive later as history (stored
+	// with from_history, then a HISTORY_SYNCED event with this request_id).
+	// Fails with NOT_FOUND for an unknown account, FAILED_PRECONDITION when the
+	// chat has no stored message to page back from, UNAVAILABLE when the account
+	// is not connected.
+	RequestHistory(context.Context, *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error)
 }
 
 // NewChatServiceClient constructs a client for the wildcat.v1.ChatService service. By default, it
@@ -73,13 +83,20 @@ func NewChatServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		requestHistory: connect.NewClient[v1.RequestHistoryRequest, v1.RequestHistoryResponse](
+			httpClient,
+			baseURL+ChatServiceRequestHistoryProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("RequestHistory")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // chatServiceClient implements ChatServiceClient.
 type chatServiceClient struct {
-	listChats *connect.Client[v1.ListChatsRequest, v1.ListChatsResponse]
-	getChat   *connect.Client[v1.GetChatRequest, v1.GetChatResponse]
+	listChats      *connect.Client[v1.ListChatsRequest, v1.ListChatsResponse]
+	getChat        *connect.Client[v1.GetChatRequest, v1.GetChatResponse]
+	requestHistory *connect.Client[v1.RequestHistoryRequest, v1.RequestHistoryResponse]
 }
 
 // ListChats calls wildcat.v1.ChatService.ListChats.
@@ -92,6 +109,11 @@ func (c *chatServiceClient) GetChat(ctx context.Context, req *connect.Request[v1
 	return c.getChat.CallUnary(ctx, req)
 }
 
+// RequestHistory calls wildcat.v1.ChatService.RequestHistory.
+func (c *chatServiceClient) RequestHistory(ctx context.Context, req *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error) {
+	return c.requestHistory.CallUnary(ctx, req)
+}
+
 // ChatServiceHandler is an implementation of the wildcat.v1.ChatService service.
 type ChatServiceHandler interface {
 	// Lists the account's chats, newest first (by last message time, then chat
@@ -99,6 +121,13 @@ type ChatServiceHandler interface {
 	ListChats(context.Context, *connect.Request[v1.ListChatsRequest]) (*connect.Response[v1.ListChatsResponse], error)
 	// Returns one chat. Fails with NOT_FOUND when the account has no such chat.
 	GetChat(context.Context, *connect.Request[v1.GetChatRequest]) (*connect.Response[v1.GetChatResponse], error)
+	// Asks the account's phone for older messages of a chat, before the oldest
+	// one stored. Returns at once; the messages arrive later as history (stored
+	// with from_history, then a HISTORY_SYNCED event with this request_id).
+	// Fails with NOT_FOUND for an unknown account, FAILED_PRECONDITION when the
+	// chat has no stored message to page back from, UNAVAILABLE when the account
+	// is not connected.
+	RequestHistory(context.Context, *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error)
 }
 
 // NewChatServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -122,12 +151,20 @@ func NewChatServiceHandler(svc ChatServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	chatServiceRequestHistoryHandler := connect.NewUnaryHandler(
+		ChatServiceRequestHistoryProcedure,
+		svc.RequestHistory,
+		connect.WithSchema(chatServiceMethods.ByName("RequestHistory")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wildcat.v1.ChatService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ChatServiceListChatsProcedure:
 			chatServiceListChatsHandler.ServeHTTP(w, r)
 		case ChatServiceGetChatProcedure:
 			chatServiceGetChatHandler.ServeHTTP(w, r)
+		case ChatServiceRequestHistoryProcedure:
+			chatServiceRequestHistoryHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -143,4 +180,8 @@ func (UnimplementedChatServiceHandler) ListChats(context.Context, *connect.Reque
 
 func (UnimplementedChatServiceHandler) GetChat(context.Context, *connect.Request[v1.GetChatRequest]) (*connect.Response[v1.GetChatResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.GetChat is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) RequestHistory(context.Context, *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.RequestHistory is not implemented"))
 }

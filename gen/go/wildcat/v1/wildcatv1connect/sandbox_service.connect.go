@@ -60,6 +60,9 @@ const (
 	// SandboxServiceContactLeaveGroupProcedure is the fully-qualified name of the SandboxService's
 	// ContactLeaveGroup RPC.
 	SandboxServiceContactLeaveGroupProcedure = "/wildcat.v1.SandboxService/ContactLeaveGroup"
+	// SandboxServiceSetPhoneHistoryProcedure is the fully-qualified name of the SandboxService's
+	// SetPhoneHistory RPC.
+	SandboxServiceSetPhoneHistoryProcedure = "/wildcat.v1.SandboxService/SetPhoneHistory"
 	// SandboxServiceInjectFaultProcedure is the fully-qualified name of the SandboxService's
 	// InjectFault RPC.
 	SandboxServiceInjectFaultProcedure = "/wildcat.v1.SandboxService/InjectFault"
@@ -95,6 +98,11 @@ type SandboxServiceClient interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// Sets the chats, messages and contact names a simulated phone "already had":
+	// the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
+	// afterwards, and answers a device's on-demand history requests from them.
+	// Replaces what was set before.
+	SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 }
@@ -166,6 +174,12 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 			connect.WithClientOptions(opts...),
 		),
+		setPhoneHistory: connect.NewClient[v1.SetPhoneHistoryRequest, v1.SetPhoneHistoryResponse](
+			httpClient,
+			baseURL+SandboxServiceSetPhoneHistoryProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("SetPhoneHistory")),
+			connect.WithClientOptions(opts...),
+		),
 		injectFault: connect.NewClient[v1.InjectFaultRequest, v1.InjectFaultResponse](
 			httpClient,
 			baseURL+SandboxServiceInjectFaultProcedure,
@@ -186,6 +200,7 @@ type sandboxServiceClient struct {
 	contactJoinGroup          *connect.Client[v1.ContactJoinGroupRequest, v1.ContactJoinGroupResponse]
 	contactUpdateParticipants *connect.Client[v1.ContactUpdateParticipantsRequest, v1.ContactUpdateParticipantsResponse]
 	contactLeaveGroup         *connect.Client[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse]
+	setPhoneHistory           *connect.Client[v1.SetPhoneHistoryRequest, v1.SetPhoneHistoryResponse]
 	injectFault               *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
 }
 
@@ -234,6 +249,11 @@ func (c *sandboxServiceClient) ContactLeaveGroup(ctx context.Context, req *conne
 	return c.contactLeaveGroup.CallUnary(ctx, req)
 }
 
+// SetPhoneHistory calls wildcat.v1.SandboxService.SetPhoneHistory.
+func (c *sandboxServiceClient) SetPhoneHistory(ctx context.Context, req *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error) {
+	return c.setPhoneHistory.CallUnary(ctx, req)
+}
+
 // InjectFault calls wildcat.v1.SandboxService.InjectFault.
 func (c *sandboxServiceClient) InjectFault(ctx context.Context, req *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return c.injectFault.CallUnary(ctx, req)
@@ -269,6 +289,11 @@ type SandboxServiceHandler interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// Sets the chats, messages and contact names a simulated phone "already had":
+	// the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
+	// afterwards, and answers a device's on-demand history requests from them.
+	// Replaces what was set before.
+	SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 }
@@ -336,6 +361,12 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServiceSetPhoneHistoryHandler := connect.NewUnaryHandler(
+		SandboxServiceSetPhoneHistoryProcedure,
+		svc.SetPhoneHistory,
+		connect.WithSchema(sandboxServiceMethods.ByName("SetPhoneHistory")),
+		connect.WithHandlerOptions(opts...),
+	)
 	sandboxServiceInjectFaultHandler := connect.NewUnaryHandler(
 		SandboxServiceInjectFaultProcedure,
 		svc.InjectFault,
@@ -362,6 +393,8 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceContactUpdateParticipantsHandler.ServeHTTP(w, r)
 		case SandboxServiceContactLeaveGroupProcedure:
 			sandboxServiceContactLeaveGroupHandler.ServeHTTP(w, r)
+		case SandboxServiceSetPhoneHistoryProcedure:
+			sandboxServiceSetPhoneHistoryHandler.ServeHTTP(w, r)
 		case SandboxServiceInjectFaultProcedure:
 			sandboxServiceInjectFaultHandler.ServeHTTP(w, r)
 		default:
@@ -407,6 +440,10 @@ func (UnimplementedSandboxServiceHandler) ContactUpdateParticipants(context.Cont
 
 func (UnimplementedSandboxServiceHandler) ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactLeaveGroup is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.SetPhoneHistory is not implemented"))
 }
 
 func (UnimplementedSandboxServiceHandler) InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
