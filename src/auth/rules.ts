@@ -99,6 +99,8 @@ service(GroupService, {
 service(ChatService, {
   listChats: { permission: "read", accounts: (m) => named(m.accountId) },
   getChat: { permission: "read", accounts: (m) => named(m.accountId) },
+  // asks the account's phone to send more of its history: it changes what is stored, like a send
+  requestHistory: { permission: "send", accounts: (m) => named(m.accountId) },
 });
 
 // Asking WhatsApp about people acts as the account but changes nothing: reading. Blocking changes
@@ -148,6 +150,7 @@ service(SandboxService, {
   contactJoinGroup: { permission: "admin" },
   contactUpdateParticipants: { permission: "admin" },
   contactLeaveGroup: { permission: "admin" },
+  setPhoneHistory: { permission: "admin" },
   injectFault: { permission: "admin" },
 });
 

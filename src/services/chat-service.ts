@@ -3,14 +3,21 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import { isLidUser, isPnUser } from "@whiskeysockets/baileys";
 import type { ChatSchema } from "../../gen/wildcat/v1/chat_pb.js";
-import type { ChatService, GetChatRequest, ListChatsRequest } from "../../gen/wildcat/v1/chat_service_pb.js";
+import type { ChatService, GetChatRequest, ListChatsRequest, RequestHistoryRequest } from "../../gen/wildcat/v1/chat_service_pb.js";
 import type { ChatRecord, ChatStore } from "../store/chats.js";
-import type { AccountStore } from "../store/store.js";
+import type { MessageRecord, MessageStore } from "../store/messages.js";
+import type { AccountStore, HistorySyncPolicy } from "../store/store.js";
+import type { SocketManager } from "../whatsapp/socket-manager.js";
+import { mapErrors } from "./domain-errors.js";
 import { pageSize } from "./page-token.js";
 
 export interface ChatServiceDeps {
   chats: ChatStore;
   accounts: Pick<AccountStore, "get">;
+  /** For RequestHistory: the oldest stored message of a chat, the account's socket and its history policy. */
+  messages: Pick<MessageStore, "list">;
+  sockets: Pick<SocketManager, "connectedSocket">;
+  historyPolicy(accountId: string): Promise<HistorySyncPolicy>;
 }
 
 /** The stored chat as the contract's Chat; the JID's own form fills pn_jid or lid_jid. */
@@ -46,6 +53,36 @@ export class ChatServiceImpl implements ServiceImpl<typeof ChatService> {
       throw e;
     }
     return { chats: page.chats.map(toChat), nextPageToken: page.nextPageToken ?? "" };
+  }
+
+  async requestHistory(req: RequestHistoryRequest) {
+    if (!(await this.deps.accounts.get(req.accountId))) throw new ConnectError(`no account "${req.accountId}"`, Code.NotFound);
+    if ((await this.deps.historyPolicy(req.accountId)).mode === "none") {
+      throw new ConnectError(`account "${req.accountId}" stores no history (history_sync mode NONE): nothing the phone sends would be kept`, Code.FailedPrecondition);
+    }
+    const oldest = await this.oldestMessage(req.accountId, req.chatJid);
+    if (!oldest) throw new ConnectError(`chat_jid: account "${req.accountId}" has no stored message in ${req.chatJid} to page back from`, Code.FailedPrecondition);
+    const sock = await mapErrors(this.deps.sockets.connectedSocket(req.accountId));
+    const key = { remoteJid: oldest.key.chatJid, id: oldest.key.messageId, fromMe: oldest.key.fromMe, participant: oldest.key.participant };
+    let requestId: string;
+    try {
+      requestId = await sock.fetchMessageHistory(req.count, key, oldest.timestamp.getTime());
+    } catch (e) {
+      throw new ConnectError(`WhatsApp did not take the request: ${(e as Error).message}`, Code.Unavailable);
+    }
+    return { requestId };
+  }
+
+  /** The chat's oldest stored message: the list is newest first, so its last page ends with it. */
+  private async oldestMessage(accountId: string, chatJid: string): Promise<MessageRecord | undefined> {
+    let pageToken: string | undefined;
+    let last: MessageRecord | undefined;
+    do {
+      const page = await this.deps.messages.list({ accountId, chatJid, pageSize: 500, pageToken });
+      last = page.messages.at(-1) ?? last;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return last;
   }
 
   async getChat(req: GetChatRequest) {

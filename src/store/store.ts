@@ -64,6 +64,14 @@ export interface MediaDownloadPolicy {
   maxBytes: number;
 }
 
+/** How much of the history WhatsApp sends after linking an account stores. */
+export interface HistorySyncPolicy {
+  /** "recent" keeps messages of the last `recentDays` days (and the chats they are in). */
+  mode: "none" | "recent" | "all";
+  /** With "recent": the window in days; 0 means the server's HISTORY_SYNC_RECENT_DAYS. */
+  recentDays: number;
+}
+
 export interface AccountRecord {
   accountId: string;
   displayName: string;
@@ -74,13 +82,15 @@ export interface AccountRecord {
   mediaDownload?: MediaDownloadPolicy;
   /** SendMessage calls accepted per minute; absent means the server default (SEND_RATE_PER_MINUTE). */
   sendRatePerMinute?: number;
+  /** The account's own history policy; absent means the server default (HISTORY_SYNC* config). */
+  historySync?: HistorySyncPolicy;
   createTime: Date;
   updateTime: Date;
 }
 
 /** Fields of an account that may change after creation. */
 export type AccountPatch = Partial<
-  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute">
+  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "historySync">
 >;
 
 export interface AccountPage {
