@@ -51,6 +51,7 @@ export class HistoryImport {
     const syncType = batch.syncType ?? undefined;
     if (policy.mode === "none") {
       logger.info({ accountId, syncType, messages: batch.messages.length, chats: batch.chats.length }, "history not stored: the account's policy is none");
+      await this.announce(accountId, batch, { stored: 0, skipped: batch.messages.length, chats: 0 });
       return;
     }
     const cutoff = policy.mode === "recent" ? clock.now().getTime() - policy.recentDays * 86_400_000 : -Infinity;
