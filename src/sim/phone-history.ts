@@ -43,7 +43,8 @@ export class PhoneHistorySender {
       this.logger.warn({ err, phone: phone.phoneNumber, device: device.id }, "phone could not decrypt its companion's peer message");
       return;
     }
-    const request = message.protocolMessage?.peerDataOperationRequestMessage;
+    // a message to one's own devices comes wrapped, as Baileys sends it
+    const request = (message.deviceSentMessage?.message ?? message).protocolMessage?.peerDataOperationRequestMessage;
     const onDemand = request?.historySyncOnDemandRequest;
     if (request?.peerDataOperationRequestType !== proto.Message.PeerDataOperationRequestType.HISTORY_SYNC_ON_DEMAND || !onDemand?.chatJid) return;
     const chat = phone.history?.chats.find((c) => chatJid(c.chat) === onDemand.chatJid);
