@@ -112,6 +112,7 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
         })),
       })),
       contacts: req.contacts.map((c) => ({ phoneNumber: digits(c.phoneNumber), name: c.name })),
+      bootstrapLimit: req.bootstrapMessageLimit || undefined,
     });
     return {};
   }

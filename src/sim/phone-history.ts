@@ -7,11 +7,13 @@ import { type DeviceRecord, type PhoneHistory, type PhoneHistoryChat, type Phone
 const { HistorySyncType } = proto.HistorySync;
 
 /** A chat of the phone's history as a JID: a group JID stays, a phone number becomes a user JID. */
+const newestFirst = (messages: PhoneHistoryMessage[]) => [...messages].sort((a, b) => b.time - a.time);
+
 const chatJid = (chat: string) => (chat.includes("@") ? chat : `${chat}@s.whatsapp.net`);
 
 /**
  * The simulated phone's history: what it "already had" when a device links. Like a real phone it
- * sends a new companion its recent chats (INITIAL_BOOTSTRAP) and contact names (PUSH_NAME) once
+ * sends a new companion its recent chats (INITIAL_BOOTSTRAP, at most `bootstrapLimit` newest messages each) and contact names (PUSH_NAME) once
  * that companion is online, and answers the companion's on-demand requests (a peer data
  * operation) with older messages of a chat (ON_DEMAND). The payload travels inline
  * (`initialHistBootstrapInlinePayload`, zlib-deflated `HistorySync`): Baileys downloads a
@@ -51,10 +53,7 @@ export class PhoneHistorySender {
     const before = Number(onDemand.oldestMsgTimestampMs ?? 0) / 1000;
     const count = Math.max(0, onDemand.onDemandMsgCount ?? 0);
     // the messages just before the oldest one the companion has, newest first
-    const older = (chat?.messages ?? [])
-      .filter((m) => m.time < before)
-      .sort((a, b) => b.time - a.time)
-      .slice(0, count);
+    const older = newestFirst((chat?.messages ?? []).filter((m) => m.time < before)).slice(0, count);
     const sync: proto.IHistorySync = {
       syncType: HistorySyncType.ON_DEMAND,
       conversations: chat ? [this.conversation({ ...chat, unreadCount: 0 }, older)] : [],
@@ -68,7 +67,8 @@ export class PhoneHistorySender {
   private async bootstrap(phone: PhoneRecord, device: DeviceRecord): Promise<void> {
     const history = phone.history;
     if (!history) return;
-    const conversations = history.chats.map((chat) => this.conversation(chat, chat.messages));
+    const limit = history.bootstrapLimit || Infinity;
+    const conversations = history.chats.map((chat) => this.conversation(chat, newestFirst(chat.messages).slice(0, limit)));
     await this.send(phone, device, { syncType: HistorySyncType.INITIAL_BOOTSTRAP, conversations, progress: 100, chunkOrder: 1 });
     if (history.contacts.length) {
       const pushnames = history.contacts.map((c) => ({ id: chatJid(c.phoneNumber), pushname: c.name }));
@@ -79,14 +79,14 @@ export class PhoneHistorySender {
   /** A chat as `HistorySync.conversations` carries it: its messages newest first, as WebMessageInfo. */
   private conversation(chat: PhoneHistoryChat, messages: PhoneHistoryMessage[]): proto.IConversation {
     const jid = chatJid(chat.chat);
-    const newestFirst = [...messages].sort((a, b) => b.time - a.time);
+    const newest = newestFirst(messages);
     return {
       id: jid,
       name: chat.name || undefined,
       unreadCount: chat.unreadCount,
-      conversationTimestamp: newestFirst[0]?.time,
-      messages: newestFirst.map((m, i) => ({
-        msgOrderId: newestFirst.length - i,
+      conversationTimestamp: newest[0]?.time,
+      messages: newest.map((m, i) => ({
+        msgOrderId: newest.length - i,
         message: {
           key: { remoteJid: jid, fromMe: m.fromMe, id: m.id, participant: jid.endsWith("@g.us") && !m.fromMe && m.sender ? chatJid(m.sender) : undefined },
           message: { conversation: m.text },

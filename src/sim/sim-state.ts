@@ -71,6 +71,8 @@ export interface PhoneHistory {
   chats: PhoneHistoryChat[];
   /** Contact names by phone number (digits). */
   contacts: { phoneNumber: string; name: string }[];
+  /** At most this many newest messages per chat go out after linking; older ones only on request. Absent or 0: all. */
+  bootstrapLimit?: number;
 }
 
 export interface PhoneHistoryChat {

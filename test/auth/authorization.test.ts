@@ -129,6 +129,7 @@ const SAMPLES: Record<string, Sample> = {
   // acme is not connected: the calls that need WhatsApp end in failed_precondition, past auth.
   "wildcat.v1.ChatService/ListChats": named(withAcme),
   "wildcat.v1.ChatService/GetChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat })),
+  "wildcat.v1.ChatService/RequestHistory": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, count: 5 })),
   "wildcat.v1.ContactService/CheckNumbers": named(async (f) => (await f.account(ACME), { accountId: ACME, numbers: ["+15550001111"] })),
   "wildcat.v1.ContactService/GetContactProfile": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/SubscribePresence": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
@@ -166,6 +167,7 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.SandboxService/ContactJoinGroup": admin(async () => ({ phoneNumber: "+15550003333", inviteCode: "NoSuchCode12345" })),
   "wildcat.v1.SandboxService/ContactUpdateParticipants": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group, action: 3, participants: ["+15550004444"] })),
   "wildcat.v1.SandboxService/ContactLeaveGroup": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group })),
+  "wildcat.v1.SandboxService/SetPhoneHistory": admin(async () => ({ phoneNumber: "+15550003333" })),
   "wildcat.v1.SandboxService/InjectFault": admin(async () => ({ jid: "15550003333@s.whatsapp.net", code: 500 })),
 };
 

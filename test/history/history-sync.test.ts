@@ -69,7 +69,10 @@ async function failure(call: Promise<unknown>): Promise<ConnectError> {
   throw new Error("the call succeeded");
 }
 
-/** What the simulated phone "already had": three chats, one with unread messages, one with an old message. */
+/**
+ * What the simulated phone "already had": three chats, one with unread messages. With a bootstrap
+ * limit of 3 the phone sends Carol's two oldest only on request; Dave's 45-day-old one is sent.
+ */
 function priorChats(tag: string): MessageInitShape<typeof HistoryChatSchema>[] {
   return [
     {
@@ -92,7 +95,14 @@ function priorChats(tag: string): MessageInitShape<typeof HistoryChatSchema>[] {
         { messageId: `${tag}C4`, fromMe: false, text: "hello?", time: ago(0.5) },
       ],
     },
-    { chat: `+${DAVE}`, unreadCount: 0, messages: [{ messageId: `${tag}D1`, fromMe: true, text: "see you", time: ago(5) }] },
+    {
+      chat: `+${DAVE}`,
+      unreadCount: 0,
+      messages: [
+        { messageId: `${tag}D0`, fromMe: true, text: "long time no see", time: ago(45) },
+        { messageId: `${tag}D1`, fromMe: true, text: "see you", time: ago(5) },
+      ],
+    },
   ];
 }
 
@@ -151,7 +161,12 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
 
   it("when a phone with three prior chats links, then its history is stored within the policy, ListChats shows it with unread counts, and no MESSAGE_RECEIVED fires", async () => {
     const [account, phone, tag] = [`hist${i}a`, `1555860010${i}`, `H${i}A`];
-    await sandbox.setPhoneHistory({ phoneNumber: `+${phone}`, chats: priorChats(tag) as HistoryChat[], contacts: [{ phoneNumber: `+${DAVE}`, name: "Dave D." }] });
+    await sandbox.setPhoneHistory({
+      phoneNumber: `+${phone}`,
+      chats: priorChats(tag) as HistoryChat[],
+      contacts: [{ phoneNumber: `+${DAVE}`, name: "Dave D." }],
+      bootstrapMessageLimit: 3,
+    });
     await api.accounts.createAccount({ accountId: account, historySync: { mode: HistorySyncMode.RECENT, recentDays: 30 } });
     const events = await link(account, phone);
     const synced = await events.until((e) => e.type === EventType.HISTORY_SYNCED && e.payload.case === "historySynced" && e.payload.value.messagesStored > 0, "history with messages", 60_000);
@@ -171,7 +186,8 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
     await historySynced(events, HistorySyncKind.PUSH_NAME);
     expect((await chats.getChat({ accountId: account, chatJid: pn(DAVE) })).chat!.name).toBe("Dave D.");
 
-    // recent 30 days: Carol's messages of 60 and 200 days ago are left out
+    // recent 30 days: Dave's message of 45 days ago is left out
+    expect(await messagesOf(account, pn(DAVE))).toEqual([{ id: `${tag}D1`, fromMe: true, text: "see you", fromHistory: true }]);
     expect(await messagesOf(account, pn(CAROL))).toEqual([
       { id: `${tag}C4`, fromMe: false, text: "hello?", fromHistory: true },
       { id: `${tag}C3`, fromMe: false, text: "any news?", fromHistory: true },
@@ -241,7 +257,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
     await api.accounts.createAccount({ accountId: account, historySync: { mode: HistorySyncMode.NONE } });
     const events = await link(account, phone);
     const synced = await historySynced(events);
-    expect(synced.payload.case === "historySynced" && [synced.payload.value.messagesStored, synced.payload.value.chatsStored, synced.payload.value.messagesSkipped]).toEqual([0, 0, 8]);
+    expect(synced.payload.case === "historySynced" && [synced.payload.value.messagesStored, synced.payload.value.chatsStored, synced.payload.value.messagesSkipped]).toEqual([0, 0, 9]);
     expect((await chats.listChats({ accountId: account })).chats).toEqual([]);
     expect((await api.messages.listMessages({ accountId: account, pageSize: 100 })).messages).toEqual([]);
     const refused = await failure(chats.requestHistory({ accountId: account, chatJid: pn(BOB), count: 5 }));

@@ -1652,9 +1652,13 @@ type SetPhoneHistoryRequest struct {
 	// Its chats, each with its messages; at most 100.
 	Chats []*HistoryChat `protobuf:"bytes,2,rep,name=chats,proto3" json:"chats,omitempty"`
 	// Names the phone knows its contacts by (sent as push names); at most 1000.
-	Contacts      []*HistoryContact `protobuf:"bytes,3,rep,name=contacts,proto3" json:"contacts,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Contacts []*HistoryContact `protobuf:"bytes,3,rep,name=contacts,proto3" json:"contacts,omitempty"`
+	// At most this many newest messages per chat are sent after linking, as a real
+	// phone sends only recent ones; older ones only on request
+	// (ChatService.RequestHistory). 0: all.
+	BootstrapMessageLimit uint32 `protobuf:"varint,4,opt,name=bootstrap_message_limit,json=bootstrapMessageLimit,proto3" json:"bootstrap_message_limit,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *SetPhoneHistoryRequest) Reset() {
@@ -1706,6 +1710,13 @@ func (x *SetPhoneHistoryRequest) GetContacts() []*HistoryContact {
 		return x.Contacts
 	}
 	return nil
+}
+
+func (x *SetPhoneHistoryRequest) GetBootstrapMessageLimit() uint32 {
+	if x != nil {
+		return x.BootstrapMessageLimit
+	}
+	return 0
 }
 
 // A chat on a simulated phone, with the messages it holds.
@@ -2064,11 +2075,12 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x18ContactLeaveGroupRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
-	"\x19ContactLeaveGroupResponse\"\xd5\x01\n" +
+	"\x19ContactLeaveGroupResponse\"\x97\x02\n" +
 	"\x16SetPhoneHistoryRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x127\n" +
 	"\x05chats\x18\x02 \x03(\v2\x17.wildcat.v1.HistoryChatB\b\xbaH\x05\x92\x01\x02\x10dR\x05chats\x12A\n" +
-	"\bcontacts\x18\x03 \x03(\v2\x1a.wildcat.v1.HistoryContactB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bcontacts\"\xf0\x01\n" +
+	"\bcontacts\x18\x03 \x03(\v2\x1a.wildcat.v1.HistoryContactB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bcontacts\x12@\n" +
+	"\x17bootstrap_message_limit\x18\x04 \x01(\rB\b\xbaH\x05*\x03\x18\xe8\aR\x15bootstrapMessageLimit\"\xf0\x01\n" +
 	"\vHistoryChat\x12S\n" +
 	"\x04chat\x18\x01 \x01(\tB?\xbaH<r:28^(\\+?[1-9][0-9]{6,14}|[0-9]{5,30}(-[0-9]{5,15})?@g\\.us)$R\x04chat\x12\x1c\n" +
 	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x04name\x12+\n" +

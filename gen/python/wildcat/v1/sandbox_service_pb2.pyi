@@ -291,14 +291,16 @@ class SendFromContactResponse(_message.Message):
     def __init__(self, message_id: _Optional[str] = ...) -> None: ...
 
 class SetPhoneHistoryRequest(_message.Message):
-    __slots__ = ["chats", "contacts", "phone_number"]
+    __slots__ = ["bootstrap_message_limit", "chats", "contacts", "phone_number"]
+    BOOTSTRAP_MESSAGE_LIMIT_FIELD_NUMBER: _ClassVar[int]
     CHATS_FIELD_NUMBER: _ClassVar[int]
     CONTACTS_FIELD_NUMBER: _ClassVar[int]
     PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    bootstrap_message_limit: int
     chats: _containers.RepeatedCompositeFieldContainer[HistoryChat]
     contacts: _containers.RepeatedCompositeFieldContainer[HistoryContact]
     phone_number: str
-    def __init__(self, phone_number: _Optional[str] = ..., chats: _Optional[_Iterable[_Union[HistoryChat, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[HistoryContact, _Mapping]]] = ...) -> None: ...
+    def __init__(self, phone_number: _Optional[str] = ..., chats: _Optional[_Iterable[_Union[HistoryChat, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[HistoryContact, _Mapping]]] = ..., bootstrap_message_limit: _Optional[int] = ...) -> None: ...
 
 class SetPhoneHistoryResponse(_message.Message):
     __slots__ = []
