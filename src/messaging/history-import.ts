@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { proto, type BaileysEventMap, type WASocket } from "@whiskeysockets/baileys";
@@ -10,7 +9,7 @@ import type { ChatPatch, ChatStore } from "../store/chats.js";
 import type { EventLog } from "../store/events.js";
 import type { NewMessage } from "../store/messages.js";
 import type { HistorySyncPolicy } from "../store/store.js";
-import type { MessageJournal } from "./message-journal.js";
+import { eventIdOf, type MessageJournal } from "./message-journal.js";
 
 export type HistoryBatch = BaileysEventMap["messaging-history.set"];
 
@@ -126,10 +125,7 @@ export class HistoryImport {
     const ids = batch.messages.map((m) => `${m.key?.remoteJid}/${m.key?.id}/${m.key?.fromMe}`).sort();
     const chatIds = batch.chats.map((c) => c.id ?? "").sort();
     const contactIds = batch.contacts.map((c) => c.id).sort();
-    const hash = createHash("sha256")
-      .update([accountId, "history", String(batch.syncType), String(batch.chunkOrder ?? ""), batch.peerDataRequestSessionId ?? "", ...ids, "|", ...chatIds, "|", ...contactIds].join("\u0000"))
-      .digest("hex");
-    const eventId = `${hash.slice(0, 8)}-${hash.slice(8, 12)}-${hash.slice(12, 16)}-${hash.slice(16, 20)}-${hash.slice(20, 32)}`;
+    const eventId = eventIdOf([accountId, "history", String(batch.syncType), String(batch.chunkOrder ?? ""), batch.peerDataRequestSessionId ?? "", ...ids, "|", ...chatIds, "|", ...contactIds]);
     const now = this.deps.clock.now();
     const event = create(EventSchema, {
       eventId,

@@ -125,7 +125,7 @@ export class MessageJournal {
 }
 
 /** A UUID-shaped id derived from the parts (SHA-256), stable across processes and restarts. */
-function eventIdOf(parts: string[]): string {
+export function eventIdOf(parts: string[]): string {
   const h = createHash("sha256").update(parts.join("\u0000")).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }
