@@ -1,11 +1,13 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
+import { fromJsonString } from "@bufbuild/protobuf";
 import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { HistorySyncMode, AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
-import { EventType, HistorySyncKind, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { EventSchema, EventType, HistorySyncKind, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { SandboxService, type HistoryChat } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { HistoryChatSchema } from "../../gen/wildcat/v1/sandbox_service_pb.js";
@@ -17,6 +19,7 @@ import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { AccountWatcher } from "../support/account-watcher.js";
+import { Receiver } from "../webhooks/receiver.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
 import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
@@ -113,11 +116,13 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
   let chats: Client<typeof ChatService>;
   let sandbox: Client<typeof SandboxService>;
   let grpcClient: GrpcJsClient;
+  let webhooks: Client<typeof WebhookService>;
+  let receiver: Receiver;
   const subscribers: EventSubscriber[] = [];
 
   beforeAll(async () => {
     gw = await startTestGateway(
-      { ...env, HISTORY_SYNC: "recent", HISTORY_SYNC_RECENT_DAYS: "90" },
+      { ...env, HISTORY_SYNC: "recent", HISTORY_SYNC_RECENT_DAYS: "90", WEBHOOK_ALLOW_HOSTS: "127.0.0.1" },
       {
         socketOptions: { ...simulatorSocketOptions(sim), logger: pino({ level: "silent" }) },
         mounts: [{ service: SandboxService, routes: (r) => r.service(SandboxService, new SandboxServiceImpl(sim, new ContactBook(sim))) }],
@@ -128,9 +133,12 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
     chats = createClient(ChatService, transport);
     sandbox = createClient(SandboxService, transport);
     grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
+    webhooks = createClient(WebhookService, transport);
+    receiver = await Receiver.start();
   }, 60_000);
 
   afterAll(async () => {
+    await receiver?.close();
     for (const s of subscribers) s.cancel();
     grpcClient?.close();
     await gw?.cleanup();
@@ -159,7 +167,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
   const messagesOf = async (accountId: string, chatJid: string) =>
     (await api.messages.listMessages({ accountId, chatJid, pageSize: 100 })).messages.map((m) => ({ id: m.messageId, fromMe: m.fromMe, text: m.text, fromHistory: m.fromHistory }));
 
-  it("when a phone with three prior chats links, then its history is stored within the policy, ListChats shows it with unread counts, and no MESSAGE_RECEIVED fires", async () => {
+  it("when a phone with three prior chats links, then its history is stored within the policy, ListChats shows it with unread counts, and no MESSAGE_RECEIVED reaches a stream or webhook", async () => {
     const [account, phone, tag] = [`hist${i}a`, `1555860010${i}`, `H${i}A`];
     await sandbox.setPhoneHistory({
       phoneNumber: `+${phone}`,
@@ -168,6 +176,8 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
       bootstrapMessageLimit: 3,
     });
     await api.accounts.createAccount({ accountId: account, historySync: { mode: HistorySyncMode.RECENT, recentDays: 30 } });
+    // a webhook for every event of the account: it must not get one MESSAGE_RECEIVED per history message
+    await webhooks.createWebhook({ url: receiver.url(`/${account}`), accountIds: [account] });
     const events = await link(account, phone);
     const synced = await events.until((e) => e.type === EventType.HISTORY_SYNCED && e.payload.case === "historySynced" && e.payload.value.messagesStored > 0, "history with messages", 60_000);
 
@@ -210,6 +220,10 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
     expect([bobChat.unreadCount, bobChat.lastMessageId]).toEqual([1, live!.key.id]);
     const liveMessage = (await api.messages.getMessage({ accountId: account, chatJid: pn(BOB), messageId: live!.key.id! })).message!;
     expect(liveMessage.fromHistory).toBe(false);
+    const historyEvents = events.events.filter((e) => e.type === EventType.HISTORY_SYNCED).map((e) => e.eventId);
+    const delivered = () => receiver.received.filter((r) => r.path === `/${account}`).map((r) => fromJsonString(EventSchema, r.body));
+    await receiver.waitFor(() => [...historyEvents, liveMessage.messageId].every((id) => delivered().some((e) => e.eventId === id || (e.payload.case === "message" && e.payload.value.messageId === id))), 60_000);
+    expect(delivered().filter((e) => e.type === EventType.MESSAGE_RECEIVED).map((e) => e.payload.case === "message" && e.payload.value.messageId)).toEqual([liveMessage.messageId]);
 
     // on demand: with the policy widened to ALL, the phone sends Carol's older messages
     await api.accounts.updateAccount({ account: { accountId: account, historySync: { mode: HistorySyncMode.ALL } }, updateMask: { paths: ["history_sync"] } });
