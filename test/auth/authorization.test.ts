@@ -129,6 +129,13 @@ const SAMPLES: Record<string, Sample> = {
   // acme is not connected: the calls that need WhatsApp end in failed_precondition, past auth.
   "wildcat.v1.ChatService/ListChats": named(withAcme),
   "wildcat.v1.ChatService/GetChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat })),
+  "wildcat.v1.ChatService/ArchiveChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, archived: true })),
+  "wildcat.v1.ChatService/PinChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, pinned: true })),
+  "wildcat.v1.ChatService/MuteChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, until: { case: "duration", value: { seconds: 3600n } } })),
+  "wildcat.v1.ChatService/UnmuteChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat })),
+  "wildcat.v1.ChatService/MarkChatUnread": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, unread: true })),
+  "wildcat.v1.ChatService/DeleteChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat })),
+  "wildcat.v1.ChatService/StarMessage": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, messageId: "M1", starred: true })),
   "wildcat.v1.ContactService/CheckNumbers": named(async (f) => (await f.account(ACME), { accountId: ACME, numbers: ["+15550001111"] })),
   "wildcat.v1.ContactService/GetContactProfile": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/SubscribePresence": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
