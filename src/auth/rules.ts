@@ -157,6 +157,8 @@ service(SandboxService, {
   contactUpdateParticipants: { permission: "admin" },
   contactLeaveGroup: { permission: "admin" },
   injectFault: { permission: "admin" },
+  phoneChangeChat: { permission: "admin" },
+  getPhoneChat: { permission: "admin" },
 });
 
 /** Rules by "package.Service/Method". */

@@ -1,11 +1,19 @@
+import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
+import { createRouterTransport } from "@connectrpc/connect";
+import { createValidateInterceptor } from "@connectrpc/validate";
+import { pino } from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Chat } from "../../gen/wildcat/v1/chat_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
 import { type ChatChange, EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
+import { SandboxService, type PhoneChangeChatRequestSchema } from "../../gen/wildcat/v1/sandbox_service_pb.js";
+import { ContactBook } from "../../src/sim/contact-book.js";
 import type { Simulator } from "../../src/sim/simulator.js";
+import { loggingInterceptor } from "../../src/server/interceptors.js";
+import { SandboxServiceImpl } from "../../src/services/sandbox-service.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer } from "../support/auth.js";
@@ -31,9 +39,17 @@ let grpcClient: GrpcJsClient;
 let events: EventSubscriber;
 let bob: BaileysClient;
 let carol: BaileysClient;
+/** The phone's side, through SandboxService (the router in memory, with the production interceptors). */
+let sandbox: Client<typeof SandboxService>;
+let book: ContactBook;
 
 beforeAll(async () => {
   sim = await startTrustedSimulator();
+  book = new ContactBook(sim, { logger: pino({ level: "silent" }) });
+  const transport = createRouterTransport((router) => router.service(SandboxService, new SandboxServiceImpl(sim, book)), {
+    router: { interceptors: [loggingInterceptor(pino({ level: "silent" })), createValidateInterceptor()] },
+  });
+  sandbox = createClient(SandboxService, transport);
   [bob, carol] = [new BaileysClient(sim, "bob"), new BaileysClient(sim, "carol")];
   await Promise.all([bob.linkByQr(BOB), carol.linkByQr(CAROL)]);
 }, 90_000);
@@ -45,6 +61,7 @@ afterEach(() => {
 
 afterAll(async () => {
   for (const c of [bob, carol]) c?.dispose();
+  await book?.close();
   await sim?.close();
 });
 
@@ -90,7 +107,10 @@ async function listed(chatJid: string): Promise<Chat | undefined> {
   return all.find((c) => c.jid!.jid === chatJid);
 }
 
-const phoneView = (chatJid: string) => sim.appState.chatView(ACCOUNT_PHONE, chatJid);
+/** What the account's phone shows for a chat (decoded from the app state the simulator stores). */
+const phoneView = async (chatJid: string) => (await sandbox.getPhoneChat({ phoneNumber: `+${ACCOUNT_PHONE}`, chatJid })).chat!;
+/** The owner changes the chat on the phone. */
+const onPhone = (chatJid: string, change: MessageInitShape<typeof PhoneChangeChatRequestSchema>["change"]) => sandbox.phoneChangeChat({ phoneNumber: ACCOUNT_PHONE, chatJid, change });
 
 stores.forEach((store, i) => describe.skipIf(store.skip)(`chat actions on ${store.name}: through WhatsApp's app state, real Baileys against the simulator`, () => {
   const env = store.env();
@@ -122,13 +142,13 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`chat actions on ${stor
 
     const pinned = await chats.pinChat({ accountId: ACCOUNT, chatJid: pn(BOB), pinned: true });
     expect(pinned.chat!.pinTime).toBeDefined();
-    expect((await phoneView(pn(BOB))).pinTime).toBeGreaterThan(0);
+    expect((await phoneView(pn(BOB))).pinTime).toBeDefined();
     expect((await listed(pn(BOB)))!.pinTime).toBeDefined();
 
     const until = Date.now() + 8 * 3_600_000;
     const muted = await chats.muteChat({ accountId: ACCOUNT, chatJid: pn(BOB), until: { case: "muteEndTime", value: timestampFromMs(until) } });
     expect(timestampMs(muted.chat!.muteEndTime!)).toBe(until);
-    expect((await phoneView(pn(BOB))).muteEndTime).toBe(until);
+    expect(timestampMs((await phoneView(pn(BOB))).muteEndTime!)).toBe(until);
     expect(timestampMs((await listed(pn(BOB)))!.muteEndTime!)).toBe(until);
 
     const unread = await chats.markChatUnread({ accountId: ACCOUNT, chatJid: pn(BOB), unread: true });
@@ -139,7 +159,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`chat actions on ${stor
 
     // muting for a duration, then unmuting: both reach the phone
     const forAnHour = await chats.muteChat({ accountId: ACCOUNT, chatJid: pn(BOB), until: { case: "duration", value: { seconds: 3600n } } });
-    expect((await phoneView(pn(BOB))).muteEndTime).toBe(timestampMs(forAnHour.chat!.muteEndTime!));
+    expect(timestampMs((await phoneView(pn(BOB))).muteEndTime!)).toBe(timestampMs(forAnHour.chat!.muteEndTime!));
     const unmuted = await chats.unmuteChat({ accountId: ACCOUNT, chatJid: pn(BOB) });
     expect(unmuted.chat!.muteEndTime).toBeUndefined();
     expect((await phoneView(pn(BOB))).muteEndTime).toBeUndefined();
@@ -147,23 +167,23 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`chat actions on ${stor
 
   it("when the phone unarchives, unpins, mutes and marks a chat read, then Baileys syncs it, ListChats shows it and events say it came from WhatsApp", async () => {
     const unarchived = chatEvent(EventType.CHAT_UPDATED, pn(BOB), true, (c) => c.changedFields.includes("archived") && !c.chat!.archived);
-    await sim.appState.modifyChat(ACCOUNT_PHONE, { archive: false, lastMessages: [] }, pn(BOB));
+    expect((await onPhone(pn(BOB), { case: "archived", value: false })).chat!.archived).toBe(false);
     await unarchived;
     expect((await listed(pn(BOB)))!.archived).toBe(false);
 
     const unpinned = chatEvent(EventType.CHAT_UPDATED, pn(BOB), true, (c) => c.changedFields.includes("pin_time"));
-    await sim.appState.modifyChat(ACCOUNT_PHONE, { pin: false }, pn(BOB));
+    await onPhone(pn(BOB), { case: "pinned", value: false });
     await unpinned;
     expect((await listed(pn(BOB)))!.pinTime).toBeUndefined();
 
     const until = Date.now() + 7 * 24 * 3_600_000;
     const muted = chatEvent(EventType.CHAT_UPDATED, pn(BOB), true, (c) => c.chat!.muteEndTime !== undefined && timestampMs(c.chat!.muteEndTime) === until);
-    await sim.appState.modifyChat(ACCOUNT_PHONE, { mute: until }, pn(BOB));
+    await onPhone(pn(BOB), { case: "muteEndTime", value: timestampFromMs(until) });
     await muted;
     expect(timestampMs((await listed(pn(BOB)))!.muteEndTime!)).toBe(until);
 
     const read = chatEvent(EventType.CHAT_UPDATED, pn(BOB), true, (c) => c.changedFields.includes("marked_unread") && !c.chat!.markedUnread);
-    await sim.appState.modifyChat(ACCOUNT_PHONE, { markRead: true, lastMessages: [] }, pn(BOB));
+    await onPhone(pn(BOB), { case: "unread", value: false });
     await read;
     expect(await listed(pn(BOB))).toMatchObject({ markedUnread: false, unreadCount: 0 });
   });
@@ -173,12 +193,12 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`chat actions on ${stor
     const { messages } = apiClients(gw);
     const starred = await chats.starMessage({ accountId: ACCOUNT, chatJid: pn(CAROL), messageId: id, starred: true });
     expect(starred.message!.starred).toBe(true);
-    expect((await phoneView(pn(CAROL))).starred).toEqual([id]);
+    expect((await phoneView(pn(CAROL))).starredMessageIds).toEqual([id]);
     expect((await messages.getMessage({ accountId: ACCOUNT, chatJid: pn(CAROL), messageId: id })).message!.starred).toBe(true);
     await chatEvent(EventType.MESSAGE_STARRED, pn(CAROL), false, (c) => c.messageId === id && c.starred);
 
     const unstarred = chatEvent(EventType.MESSAGE_STARRED, pn(CAROL), true, (c) => c.messageId === id && !c.starred);
-    await sim.appState.modifyChat(ACCOUNT_PHONE, { star: { messages: [{ id, fromMe: false }], star: false } }, pn(CAROL));
+    expect((await onPhone(pn(CAROL), { case: "star", value: { messageId: id, fromMe: false, starred: false } })).chat!.starredMessageIds).toEqual([]);
     await unstarred;
     expect((await messages.getMessage({ accountId: ACCOUNT, chatJid: pn(CAROL), messageId: id })).message!.starred).toBe(false);
   });
@@ -190,7 +210,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`chat actions on ${stor
     await chatEvent(EventType.CHAT_DELETED, pn(BOB), false);
 
     const deleted = chatEvent(EventType.CHAT_DELETED, pn(CAROL), true);
-    await sim.appState.modifyChat(ACCOUNT_PHONE, { delete: true, lastMessages: [] }, pn(CAROL));
+    await onPhone(pn(CAROL), { case: "delete", value: true });
     await deleted;
     expect(await listed(pn(CAROL))).toBeUndefined();
   });
@@ -205,6 +225,8 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`chat actions on ${stor
     expect(past.message).toContain("mute_end_time");
     const noUntil = await failure(chats.muteChat({ accountId: ACCOUNT, chatJid: pn(BOB) }));
     expect(noUntil.code).toBe(Code.InvalidArgument);
+    // the phone's side checks its input too
+    expect((await failure(sandbox.phoneChangeChat({ phoneNumber: ACCOUNT_PHONE, chatJid: pn(BOB) }))).code).toBe(Code.InvalidArgument);
     const noMessage = await failure(chats.starMessage({ accountId: ACCOUNT, chatJid: pn(BOB), messageId: "NOSUCHMESSAGE", starred: true }));
     expect(noMessage.code).toBe(Code.NotFound);
   });
