@@ -26,6 +26,10 @@ const OUTAGE_MS = Number(process.env.OUTAGE_MS ?? 20_000);
 /** Each contact's messages before the outage and after the store is back (during: as many as fit). */
 const BEFORE = 3;
 const AFTER = 3;
+/** Each contact's messages sent at once as the store is killed. */
+const BURST = 5;
+/** Probe answers pace the contacts' sends during the outage. */
+const ticks = new EventEmitter();
 /** A unary call during the outage must answer `unavailable` within this deadline (it fails after STORE_TIMEOUT_MS). */
 const PROBE_DEADLINE_MS = 15_000;
 const STORE_TIMEOUT_MS = 2_000;
@@ -112,14 +116,20 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
     );
   }
 
-  /** Both contacts keep sending until `stop` resolves; resolves with how many they sent. */
+  /**
+   * Both contacts keep sending until `stop` resolves: a burst of BURST each as the store goes
+   * (some of them reach the gateway while it is noticing), then one each whenever a probe call
+   * is answered (paced by those answers, not by timers). Resolves with how many they sent.
+   */
   async function keepSending(stop: Promise<unknown>, label: string): Promise<number> {
     let stopped = false;
-    void stop.then(() => (stopped = true));
+    const stopping = stop.then(() => (stopped = true));
     let n = 0;
     await Promise.all(
       CONTACTS.map(async (from) => {
         for (let i = 0; !stopped; i++) {
+          if (i >= BURST) await Promise.race([once(ticks, "tick"), stopping]);
+          if (stopped) break;
           sent.push((await sandbox.sendFromContact({ fromPhoneNumber: from, toJid: ACCOUNT_JID, text: `${label} ${from} #${i}` })).messageId);
           n++;
         }
@@ -152,6 +162,7 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
         const ms = performance.now() - started;
         slowestMs = Math.max(slowestMs, ms);
         count++;
+        ticks.emit("tick");
         expect(ConnectError.from(err).code, `${name}: ${String(err)}`).toBe(Code.Unavailable);
       }
     }
@@ -185,6 +196,9 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
       messageReceivedEvents: [...received.values()].reduce((a, b) => a + b, 0),
       deliveredExactlyOnce: deliveredOnce,
       streamReconnects: stream.reconnects,
+      // how the gateway handled it (informative): sockets dropped unacknowledged, messages held in memory
+      droppedConnections: gateway.lines.filter((l) => l.includes("connection dropped without acknowledging")).length,
+      heldMessages: gateway.lines.filter((l) => l.includes("holding a received message")).length,
     };
     console.log(`[store-outage] ${JSON.stringify(summary)}`);
     expect(new Set(sent).size).toBe(sent.length);
