@@ -1,5 +1,6 @@
 import { once, EventEmitter } from "node:events";
-import { createServer } from "node:net";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer, type AddressInfo } from "node:net";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { MongoClient } from "mongodb";
@@ -10,6 +11,7 @@ import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
 import { EventType } from "../../gen/wildcat/v1/event_pb.js";
 import { MessageService, StreamStart } from "../../gen/wildcat/v1/message_service_pb.js";
 import { SandboxService } from "../../gen/wildcat/v1/sandbox_service_pb.js";
+import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import { AccountWatcher } from "../support/account-watcher.js";
 import { bearer, TEST_ADMIN_KEY } from "../support/auth.js";
@@ -46,6 +48,8 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
   const harness = processHarness();
   let ferret: FerretDb;
   let sandboxUrl: string;
+  let sim: NodeProcess;
+  let hooks: WebhookReceiver;
   let port: number;
   let gatewayEnv: Record<string, string>;
   let dataDir: string;
@@ -59,7 +63,8 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
 
   beforeAll(async () => {
     ferret = await startFerretDb(binary!);
-    const sim = harness.start("src/simulator-main.ts", harness.tempDir(), { LOG_LEVEL: "warn" });
+    sim = harness.start("src/simulator-main.ts", harness.tempDir(), { LOG_LEVEL: "warn" });
+    hooks = await WebhookReceiver.start();
     ({ sandboxUrl } = JSON.parse(await sim.line(() => true)) as { sandboxUrl: string });
     sandbox = createClient(SandboxService, createConnectTransport({ baseUrl: sandboxUrl, httpVersion: "1.1" }));
     // A fixed port, so clients reach the restarted gateway at the same address.
@@ -77,6 +82,11 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
       RECONNECT_BASE_MS: "200",
       RECONNECT_MAX_MS: "2000",
       SEND_RATE_PER_MINUTE: "6000",
+      WEBHOOK_ALLOW_HOSTS: "127.0.0.1",
+      WEBHOOK_RETRY_SCHEDULE: "500ms,1s,2s,4s,8s,8s,8s,8s,8s",
+      WEBHOOK_TIMEOUT_MS: "5000",
+      WEBHOOK_LEASE_MS: "6000",
+      WEBHOOK_POLL_MS: "500",
     };
     gateway = await startGatewayProcess();
     const accounts = createClient(AccountService, transport());
@@ -90,6 +100,7 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
     } finally {
       w.close();
     }
+    await createClient(WebhookService, transport()).createWebhook({ url: hooks.url, eventTypes: [EventType.MESSAGE_RECEIVED], accountIds: [ACCOUNT] });
     health = new HealthFollower(transport);
     stream = new EventCounter(transport, health);
   }, 180_000);
@@ -99,6 +110,7 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
     stream?.close();
     await harness.cleanup();
     await ferret?.stop();
+    await hooks?.close();
   });
 
   async function startGatewayProcess(): Promise<NodeProcess> {
@@ -182,12 +194,22 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
     }
   }
 
+  /** What the account's device told the simulator that it should not have: refusals and retry receipts. */
+  function deviceComplaints(what: string): number {
+    return sim.stderr.split("\n").filter((l) => l.includes(what) && l.includes(`"phone":"${ACCOUNT_PHONE.slice(1)}"`)).length;
+  }
+
   async function expectExactlyOnce(label: string): Promise<void> {
     await stream.untilSeen(sent, 180_000);
+    await hooks.tally.untilSeen(sent, 180_000);
     const stored = await storedCounts();
-    const received = stream.receivedCounts();
+    const received = stream.tally.counts();
+    const hooked = hooks.tally.counts();
     const storedOnce = sent.filter((id) => stored.get(id) === 1).length;
     const deliveredOnce = sent.filter((id) => received.get(id) === 1).length;
+    const webhookEventsOnce = sent.filter((id) => hooked.get(id) === 1).length;
+    const nacks = deviceComplaints("device refused a stanza");
+    const retryReceipts = deviceComplaints("device sent a retry receipt");
     const summary = {
       case: label,
       sent: sent.length,
@@ -196,6 +218,11 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
       messageReceivedEvents: [...received.values()].reduce((a, b) => a + b, 0),
       deliveredExactlyOnce: deliveredOnce,
       streamReconnects: stream.reconnects,
+      webhookEvents: [...hooked.values()].reduce((a, b) => a + b, 0),
+      webhookEventsExactlyOnce: webhookEventsOnce,
+      webhookRequests: hooks.requests,
+      accountDeviceNacks: nacks,
+      accountDeviceRetryReceipts: retryReceipts,
       // how the gateway handled it (informative): sockets dropped unacknowledged, messages held in memory
       droppedConnections: gateway.lines.filter((l) => l.includes("connection dropped without acknowledging")).length,
       heldMessages: gateway.lines.filter((l) => l.includes("holding a received message")).length,
@@ -206,6 +233,11 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
     expect(storedOnce).toBe(sent.length);
     expect([...received.keys()].sort()).toEqual([...sent].sort());
     expect(deliveredOnce).toBe(sent.length);
+    expect([...hooked.keys()].sort()).toEqual([...sent].sort());
+    expect(webhookEventsOnce).toBe(sent.length);
+    // Nothing was refused or asked for again: what could not be stored was simply not acknowledged.
+    expect(nacks).toBe(0);
+    expect(retryReceipts).toBe(0);
   }
 
   it("then the gateway stays up, health is NOT_SERVING, calls fail fast with unavailable, and every message is stored and delivered exactly once", async () => {
@@ -312,8 +344,8 @@ class HealthFollower {
  * its last cursor, as a client should.
  */
 class EventCounter {
-  private readonly received = new Map<string, number>();
-  private readonly changes = new EventEmitter();
+  /** MESSAGE_RECEIVED events per message id. */
+  readonly tally = new Tally();
   private readonly abort = new AbortController();
   private cursor = "";
   reconnects = 0;
@@ -326,10 +358,7 @@ class EventCounter {
           const req = { accountIds: [ACCOUNT], eventTypes: [EventType.MESSAGE_RECEIVED], afterCursor: this.cursor, start: StreamStart.OLDEST };
           for await (const { event } of messages.streamMessages(req, { signal: this.abort.signal })) {
             this.cursor = event!.cursor;
-            if (event!.payload.case !== "message") continue;
-            const id = event!.payload.value.messageId;
-            this.received.set(id, (this.received.get(id) ?? 0) + 1);
-            this.changes.emit("change");
+            if (event!.payload.case === "message") this.tally.add(event!.payload.value.messageId);
           }
         } catch {
           if (this.abort.signal.aborted) return;
@@ -340,30 +369,83 @@ class EventCounter {
     })();
   }
 
-  receivedCounts(): Map<string, number> {
-    return new Map(this.received);
+  untilSeen(ids: readonly string[], timeoutMs: number): Promise<void> {
+    return this.tally.untilSeen(ids, timeoutMs);
+  }
+
+  close(): void {
+    this.abort.abort();
+  }
+}
+
+/** Counts per message id, and lets a test wait until every id of a list was counted. */
+class Tally {
+  private readonly seen = new Map<string, number>();
+  private readonly changes = new EventEmitter();
+
+  add(id: string): void {
+    this.seen.set(id, (this.seen.get(id) ?? 0) + 1);
+    this.changes.emit("change");
+  }
+
+  counts(): Map<string, number> {
+    return new Map(this.seen);
   }
 
   untilSeen(ids: readonly string[], timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (!ids.every((id) => this.received.has(id))) return;
+        if (!ids.every((id) => this.seen.has(id))) return;
         clearTimeout(timer);
         this.changes.off("change", check);
         resolve();
       };
       const timer = setTimeout(() => {
         this.changes.off("change", check);
-        const missing = ids.filter((id) => !this.received.has(id));
-        reject(new Error(`${missing.length} of ${ids.length} messages never arrived on StreamMessages: ${missing.slice(0, 5).join(", ")}`));
+        const missing = ids.filter((id) => !this.seen.has(id));
+        reject(new Error(`${missing.length} of ${ids.length} messages never arrived: ${missing.slice(0, 5).join(", ")}`));
       }, timeoutMs);
       this.changes.on("change", check);
       check();
     });
   }
+}
 
-  close(): void {
-    this.abort.abort();
+/**
+ * A webhook endpoint: answers 200 to every POST and counts distinct events (by `webhook-id`,
+ * the event id, which a retried attempt repeats) per message id; `requests` counts attempts.
+ */
+class WebhookReceiver {
+  readonly tally = new Tally();
+  requests = 0;
+  private readonly events = new Set<string>();
+
+  private constructor(private readonly server: Server, readonly url: string) {}
+
+  static async start(): Promise<WebhookReceiver> {
+    let receiver: WebhookReceiver | undefined;
+    const server = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        res.writeHead(200).end();
+        receiver!.requests++;
+        const eventId = String(req.headers["webhook-id"]);
+        if (receiver!.events.has(eventId)) return;
+        receiver!.events.add(eventId);
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as { message?: { messageId?: string } };
+        if (body.message?.messageId) receiver!.tally.add(body.message.messageId);
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    receiver = new WebhookReceiver(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`);
+    return receiver;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
   }
 }
 
