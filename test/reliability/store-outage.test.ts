@@ -1,6 +1,6 @@
 import { once, EventEmitter } from "node:events";
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer, type AddressInfo } from "node:net";
+import type { AddressInfo } from "node:net";
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { MongoClient } from "mongodb";
@@ -15,7 +15,7 @@ import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/grpc/health/v1/health_pb.js";
 import { AccountWatcher } from "../support/account-watcher.js";
 import { bearer, TEST_ADMIN_KEY } from "../support/auth.js";
-import { findFerretDbBinary, startFerretDb, type FerretDb } from "../support/ferretdb.js";
+import { findFerretDbBinary, freePort, startFerretDb, type FerretDb } from "../support/ferretdb.js";
 import { processHarness, type NodeProcess } from "../support/processes.js";
 
 /**
@@ -447,15 +447,4 @@ class WebhookReceiver {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }

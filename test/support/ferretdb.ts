@@ -165,7 +165,8 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
   clearTimeout(timer);
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (found by closing a listener, so another process may take it first). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
