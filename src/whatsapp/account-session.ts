@@ -103,6 +103,8 @@ export class AccountSession {
   /** Closes the socket without unlinking; keeps the credentials. */
   stop(): Promise<void> {
     return this.run(async () => {
+      // Asked to stay disconnected: the store's return must not reconnect it.
+      this.suspended = false;
       await this.closeSocket();
       await this.change({ state: "disconnected", lastDisconnect: this.disconnect("requested", 0, "disconnected on request") });
     });
@@ -146,6 +148,7 @@ export class AccountSession {
   }
 
   private async doLogout(): Promise<void> {
+    this.suspended = false;
     const sock = this.sock;
     this.closing = true;
     this.clearRetry();
