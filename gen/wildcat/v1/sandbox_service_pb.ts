@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlKvQBChBDb250YWN0TWVkaWFLaW5kEiIKHkNPTlRBQ1RfTUVESUFfS0lORF9VTlNQRUNJRklFRBAAEhwKGENPTlRBQ1RfTUVESUFfS0lORF9JTUFHRRABEhwKGENPTlRBQ1RfTUVESUFfS0lORF9WSURFTxACEhwKGENPTlRBQ1RfTUVESUFfS0lORF9BVURJTxADEiEKHUNPTlRBQ1RfTUVESUFfS0lORF9WT0lDRV9OT1RFEAQSHwobQ09OVEFDVF9NRURJQV9LSU5EX0RPQ1VNRU5UEAUSHgoaQ09OVEFDVF9NRURJQV9LSU5EX1NUSUNLRVIQBiqvBAoSQ29udGFjdE1lc3NhZ2VLaW5kEiQKIENPTlRBQ1RfTUVTU0FHRV9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfVEVYVBABEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0lNQUdFEAISHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfVklERU8QAxIeChpDT05UQUNUX01FU1NBR0VfS0lORF9BVURJTxAEEiMKH0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZPSUNFX05PVEUQBRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9ET0NVTUVOVBAGEiAKHENPTlRBQ1RfTUVTU0FHRV9LSU5EX1NUSUNLRVIQBxIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9MT0NBVElPThAIEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0NPTlRBQ1RTEAkSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVBQ1RJT04QChIdChlDT05UQUNUX01FU1NBR0VfS0lORF9QT0xMEAsSIgoeQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTF9WT1RFEAwSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfRURJVBANEh8KG0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFVk9LRRAOEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX09USEVSEA8qoQEKBUZhdWx0EhUKEUZBVUxUX1VOU1BFQ0lGSUVEEAASGQoVRkFVTFRfRFJPUF9DT05ORUNUSU9OEAESFgoSRkFVTFRfU1RSRUFNX0VSUk9SEAISFQoRRkFVTFRfUkVGVVNFX0FDS1MQAxIUChBGQVVMVF9ERUxBWV9BQ0tTEAQSEQoNRkFVTFRfR09fQVdBWRAFEg4KCkZBVUxUX05PTkUQBjKFDAoOU2FuZGJveFNlcnZpY2USfQoKTGlua0RldmljZRIdLndpbGRjYXQudjEuTGlua0RldmljZVJlcXVlc3QaHi53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXNwb25zZSIwgtPkkwIqOgEqIiUvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9MaW5rRGV2aWNlEpUBChBFbnRlclBhaXJpbmdDb2RlEiMud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVxdWVzdBokLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0VudGVyUGFpcmluZ0NvZGUSkQEKD1NlbmRGcm9tQ29udGFjdBIiLndpbGRjYXQudjEuU2VuZEZyb21Db250YWN0UmVxdWVzdBojLndpbGRjYXQudjEuU2VuZEZyb21Db250YWN0UmVzcG9uc2UiNYLT5JMCLzoBKiIqL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvU2VuZEZyb21Db250YWN0EqQBChNMaXN0Q29udGFjdE1lc3NhZ2VzEiYud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlIjyQAgGC0+STAjM6ASoiLi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0xpc3RDb250YWN0TWVzc2FnZXMSqAEKFERvd25sb2FkQ29udGFjdE1lZGlhEicud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QaKC53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVzcG9uc2UiPZACAYLT5JMCNDoBKiIvL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvRG93bmxvYWRDb250YWN0TWVkaWESgQEKC0NyZWF0ZUdyb3VwEh4ud2lsZGNhdC52MS5DcmVhdGVHcm91cFJlcXVlc3QaHy53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ3JlYXRlR3JvdXASlQEKEENvbnRhY3RKb2luR3JvdXASIy53aWxkY2F0LnYxLkNvbnRhY3RKb2luR3JvdXBSZXF1ZXN0GiQud2lsZGNhdC52MS5Db250YWN0Sm9pbkdyb3VwUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdEpvaW5Hcm91cBK5AQoZQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50cxIsLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50c1JlcXVlc3QaLS53aWxkY2F0LnYxLkNvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXNwb25zZSI/gtPkkwI5OgEqIjQvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0VXBkYXRlUGFydGljaXBhbnRzEpkBChFDb250YWN0TGVhdmVHcm91cBIkLndpbGRjYXQudjEuQ29udGFjdExlYXZlR3JvdXBSZXF1ZXN0GiUud2lsZGNhdC52MS5Db250YWN0TGVhdmVHcm91cFJlc3BvbnNlIjeC0+STAjE6ASoiLC93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RMZWF2ZUdyb3VwEoEBCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0luamVjdEZhdWx0YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlItUBChJDb250YWN0Q2FsbFJlcXVlc3QSNwoRZnJvbV9waG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSFgoCdG8YAiABKAlCCrpIB3IFEAEYgAESDQoFdmlkZW8YAyABKAgSHwoXcGhvbmVfbnVtYmVyX2FkZHJlc3NpbmcYBCABKAgSPgoMcmluZ190aW1lb3V0GAUgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQg26SAqqAQciAwjYBDIAIiYKE0NvbnRhY3RDYWxsUmVzcG9uc2USDwoHY2FsbF9pZBgBIAEoCSI0ChVDb250YWN0RW5kQ2FsbFJlcXVlc3QSGwoHY2FsbF9pZBgBIAEoCUIKukgHcgUQARiAASI/ChZDb250YWN0RW5kQ2FsbFJlc3BvbnNlEiUKBGNhbGwYASABKAsyFy53aWxkY2F0LnYxLkNvbnRhY3RDYWxsIjcKGEFuc3dlckNvbnRhY3RDYWxsUmVxdWVzdBIbCgdjYWxsX2lkGAEgASgJQgq6SAdyBRABGIABIkIKGUFuc3dlckNvbnRhY3RDYWxsUmVzcG9uc2USJQoEY2FsbBgBIAEoCzIXLndpbGRjYXQudjEuQ29udGFjdENhbGwiNAoVR2V0Q29udGFjdENhbGxSZXF1ZXN0EhsKB2NhbGxfaWQYASABKAlCCrpIB3IFEAEYgAEiPwoWR2V0Q29udGFjdENhbGxSZXNwb25zZRIlCgRjYWxsGAEgASgLMhcud2lsZGNhdC52MS5Db250YWN0Q2FsbCKvAgoLQ29udGFjdENhbGwSDwoHY2FsbF9pZBgBIAEoCRIZChFmcm9tX3Bob25lX251bWJlchgCIAEoCRIXCg90b19waG9uZV9udW1iZXIYAyABKAkSDQoFdmlkZW8YBCABKAgSKwoFc3RhdGUYBSABKA4yHC53aWxkY2F0LnYxLkNvbnRhY3RDYWxsU3RhdGUSLwoHb3V0Y29tZRgGIAEoDjIeLndpbGRjYXQudjEuQ29udGFjdENhbGxPdXRjb21lEhAKCGVuZGVkX2J5GAcgASgJEi4KCnN0YXJ0X3RpbWUYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiwKCGVuZF90aW1lGAkgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCr0AQoQQ29udGFjdE1lZGlhS2luZBIiCh5DT05UQUNUX01FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05UQUNUX01FRElBX0tJTkRfSU1BR0UQARIcChhDT05UQUNUX01FRElBX0tJTkRfVklERU8QAhIcChhDT05UQUNUX01FRElBX0tJTkRfQVVESU8QAxIhCh1DT05UQUNUX01FRElBX0tJTkRfVk9JQ0VfTk9URRAEEh8KG0NPTlRBQ1RfTUVESUFfS0lORF9ET0NVTUVOVBAFEh4KGkNPTlRBQ1RfTUVESUFfS0lORF9TVElDS0VSEAYqrwQKEkNvbnRhY3RNZXNzYWdlS2luZBIkCiBDT05UQUNUX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1RFWFQQARIeChpDT05UQUNUX01FU1NBR0VfS0lORF9JTUFHRRACEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZJREVPEAMSHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfQVVESU8QBBIjCh9DT05UQUNUX01FU1NBR0VfS0lORF9WT0lDRV9OT1RFEAUSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfRE9DVU1FTlQQBhIgChxDT05UQUNUX01FU1NBR0VfS0lORF9TVElDS0VSEAcSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfTE9DQVRJT04QCBIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9DT05UQUNUUxAJEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFQUNUSU9OEAoSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTBALEiIKHkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTExfVk9URRAMEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0VESVQQDRIfChtDT05UQUNUX01FU1NBR0VfS0lORF9SRVZPS0UQDhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9PVEhFUhAPKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYqlQEKEENvbnRhY3RDYWxsU3RhdGUSIgoeQ09OVEFDVF9DQUxMX1NUQVRFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9DQUxMX1NUQVRFX1JJTkdJTkcQARIfChtDT05UQUNUX0NBTExfU1RBVEVfQU5TV0VSRUQQAhIcChhDT05UQUNUX0NBTExfU1RBVEVfRU5ERUQQAyrFAQoSQ29udGFjdENhbGxPdXRjb21lEiQKIENPTlRBQ1RfQ0FMTF9PVVRDT01FX1VOU1BFQ0lGSUVEEAASIQodQ09OVEFDVF9DQUxMX09VVENPTUVfUkVKRUNURUQQARIiCh5DT05UQUNUX0NBTExfT1VUQ09NRV9DQU5DRUxMRUQQAhIgChxDT05UQUNUX0NBTExfT1VUQ09NRV9USU1FT1VUEAMSIAocQ09OVEFDVF9DQUxMX09VVENPTUVfSFVOR19VUBAEMsgQCg5TYW5kYm94U2VydmljZRJ9CgpMaW5rRGV2aWNlEh0ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVxdWVzdBoeLndpbGRjYXQudjEuTGlua0RldmljZVJlc3BvbnNlIjCC0+STAio6ASoiJS93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0xpbmtEZXZpY2USlQEKEEVudGVyUGFpcmluZ0NvZGUSIy53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXF1ZXN0GiQud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvRW50ZXJQYWlyaW5nQ29kZRKRAQoPU2VuZEZyb21Db250YWN0EiIud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXF1ZXN0GiMud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXNwb25zZSI1gtPkkwIvOgEqIiovd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9TZW5kRnJvbUNvbnRhY3QSpAEKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvTGlzdENvbnRhY3RNZXNzYWdlcxKoAQoURG93bmxvYWRDb250YWN0TWVkaWESJy53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVxdWVzdBooLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZSI9kAIBgtPkkwI0OgEqIi8vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Eb3dubG9hZENvbnRhY3RNZWRpYRKBAQoLQ3JlYXRlR3JvdXASHi53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBofLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXNwb25zZSIxgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9DcmVhdGVHcm91cBKVAQoQQ29udGFjdEpvaW5Hcm91cBIjLndpbGRjYXQudjEuQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QaJC53aWxkY2F0LnYxLkNvbnRhY3RKb2luR3JvdXBSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0Sm9pbkdyb3VwErkBChlDb250YWN0VXBkYXRlUGFydGljaXBhbnRzEiwud2lsZGNhdC52MS5Db250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBotLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlIj+C0+STAjk6ASoiNC93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHMSmQEKEUNvbnRhY3RMZWF2ZUdyb3VwEiQud2lsZGNhdC52MS5Db250YWN0TGVhdmVHcm91cFJlcXVlc3QaJS53aWxkY2F0LnYxLkNvbnRhY3RMZWF2ZUdyb3VwUmVzcG9uc2UiN4LT5JMCMToBKiIsL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdExlYXZlR3JvdXASgQEKC0NvbnRhY3RDYWxsEh4ud2lsZGNhdC52MS5Db250YWN0Q2FsbFJlcXVlc3QaHy53aWxkY2F0LnYxLkNvbnRhY3RDYWxsUmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdENhbGwSjQEKDkNvbnRhY3RFbmRDYWxsEiEud2lsZGNhdC52MS5Db250YWN0RW5kQ2FsbFJlcXVlc3QaIi53aWxkY2F0LnYxLkNvbnRhY3RFbmRDYWxsUmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdEVuZENhbGwSmQEKEUFuc3dlckNvbnRhY3RDYWxsEiQud2lsZGNhdC52MS5BbnN3ZXJDb250YWN0Q2FsbFJlcXVlc3QaJS53aWxkY2F0LnYxLkFuc3dlckNvbnRhY3RDYWxsUmVzcG9uc2UiN4LT5JMCMToBKiIsL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQW5zd2VyQ29udGFjdENhbGwSkAEKDkdldENvbnRhY3RDYWxsEiEud2lsZGNhdC52MS5HZXRDb250YWN0Q2FsbFJlcXVlc3QaIi53aWxkY2F0LnYxLkdldENvbnRhY3RDYWxsUmVzcG9uc2UiN5ACAYLT5JMCLjoBKiIpL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvR2V0Q29udGFjdENhbGwSgQEKC0luamVjdEZhdWx0Eh4ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlcXVlc3QaHy53aWxkY2F0LnYxLkluamVjdEZhdWx0UmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvSW5qZWN0RmF1bHRiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -785,6 +785,283 @@ export const ContactLeaveGroupResponseSchema: GenMessage<ContactLeaveGroupRespon
   messageDesc(file_wildcat_v1_sandbox_service, 20);
 
 /**
+ * Request for ContactCall.
+ *
+ * @generated from message wildcat.v1.ContactCallRequest
+ */
+export type ContactCallRequest = Message<"wildcat.v1.ContactCallRequest"> & {
+  /**
+   * The simulated contact that calls; it is created on first use (its linked
+   * device hears how the call ends).
+   *
+   * @generated from field: string from_phone_number = 1;
+   */
+  fromPhoneNumber: string;
+
+  /**
+   * Whom to call: a phone number or a user JID (phone-number or LID form).
+   *
+   * @generated from field: string to = 2;
+   */
+  to: string;
+
+  /**
+   * A video call instead of a voice call.
+   *
+   * @generated from field: bool video = 3;
+   */
+  video: boolean;
+
+  /**
+   * Name the caller by phone-number JID in the offer instead of by LID (what
+   * WhatsApp does for numbers not yet migrated to LIDs).
+   *
+   * @generated from field: bool phone_number_addressing = 4;
+   */
+  phoneNumberAddressing: boolean;
+
+  /**
+   * How long the call rings before WhatsApp gives up (a missed call); unset or
+   * zero: the simulator's default (45 s). At most 10 minutes.
+   *
+   * @generated from field: google.protobuf.Duration ring_timeout = 5;
+   */
+  ringTimeout?: Duration | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCallRequest.
+ * Use `create(ContactCallRequestSchema)` to create a new message.
+ */
+export const ContactCallRequestSchema: GenMessage<ContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 21);
+
+/**
+ * Response of ContactCall.
+ *
+ * @generated from message wildcat.v1.ContactCallResponse
+ */
+export type ContactCallResponse = Message<"wildcat.v1.ContactCallResponse"> & {
+  /**
+   * The new call's id, as the callee's devices see it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCallResponse.
+ * Use `create(ContactCallResponseSchema)` to create a new message.
+ */
+export const ContactCallResponseSchema: GenMessage<ContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 22);
+
+/**
+ * Request for ContactEndCall.
+ *
+ * @generated from message wildcat.v1.ContactEndCallRequest
+ */
+export type ContactEndCallRequest = Message<"wildcat.v1.ContactEndCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactEndCallRequest.
+ * Use `create(ContactEndCallRequestSchema)` to create a new message.
+ */
+export const ContactEndCallRequestSchema: GenMessage<ContactEndCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 23);
+
+/**
+ * Response of ContactEndCall.
+ *
+ * @generated from message wildcat.v1.ContactEndCallResponse
+ */
+export type ContactEndCallResponse = Message<"wildcat.v1.ContactEndCallResponse"> & {
+  /**
+   * The call after the hang-up.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactEndCallResponse.
+ * Use `create(ContactEndCallResponseSchema)` to create a new message.
+ */
+export const ContactEndCallResponseSchema: GenMessage<ContactEndCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 24);
+
+/**
+ * Request for AnswerContactCall.
+ *
+ * @generated from message wildcat.v1.AnswerContactCallRequest
+ */
+export type AnswerContactCallRequest = Message<"wildcat.v1.AnswerContactCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.AnswerContactCallRequest.
+ * Use `create(AnswerContactCallRequestSchema)` to create a new message.
+ */
+export const AnswerContactCallRequestSchema: GenMessage<AnswerContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 25);
+
+/**
+ * Response of AnswerContactCall.
+ *
+ * @generated from message wildcat.v1.AnswerContactCallResponse
+ */
+export type AnswerContactCallResponse = Message<"wildcat.v1.AnswerContactCallResponse"> & {
+  /**
+   * The call after the answer.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.AnswerContactCallResponse.
+ * Use `create(AnswerContactCallResponseSchema)` to create a new message.
+ */
+export const AnswerContactCallResponseSchema: GenMessage<AnswerContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 26);
+
+/**
+ * Request for GetContactCall.
+ *
+ * @generated from message wildcat.v1.GetContactCallRequest
+ */
+export type GetContactCallRequest = Message<"wildcat.v1.GetContactCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactCallRequest.
+ * Use `create(GetContactCallRequestSchema)` to create a new message.
+ */
+export const GetContactCallRequestSchema: GenMessage<GetContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 27);
+
+/**
+ * Response of GetContactCall.
+ *
+ * @generated from message wildcat.v1.GetContactCallResponse
+ */
+export type GetContactCallResponse = Message<"wildcat.v1.GetContactCallResponse"> & {
+  /**
+   * The call.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactCallResponse.
+ * Use `create(GetContactCallResponseSchema)` to create a new message.
+ */
+export const GetContactCallResponseSchema: GenMessage<GetContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 28);
+
+/**
+ * A call the simulator carried, as the server saw it.
+ *
+ * @generated from message wildcat.v1.ContactCall
+ */
+export type ContactCall = Message<"wildcat.v1.ContactCall"> & {
+  /**
+   * The call's id.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * The caller's phone number (digits).
+   *
+   * @generated from field: string from_phone_number = 2;
+   */
+  fromPhoneNumber: string;
+
+  /**
+   * The callee's phone number (digits).
+   *
+   * @generated from field: string to_phone_number = 3;
+   */
+  toPhoneNumber: string;
+
+  /**
+   * A video call.
+   *
+   * @generated from field: bool video = 4;
+   */
+  video: boolean;
+
+  /**
+   * Where the call is now.
+   *
+   * @generated from field: wildcat.v1.ContactCallState state = 5;
+   */
+  state: ContactCallState;
+
+  /**
+   * How it ended, once ENDED.
+   *
+   * @generated from field: wildcat.v1.ContactCallOutcome outcome = 6;
+   */
+  outcome: ContactCallOutcome;
+
+  /**
+   * Who ended it (or answered it, while ANSWERED): the device JID that rejected
+   * or answered, the caller's JID for a hang-up; empty for a timeout.
+   *
+   * @generated from field: string ended_by = 7;
+   */
+  endedBy: string;
+
+  /**
+   * When the call was offered.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 8;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * When it ended; unset while not ENDED.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 9;
+   */
+  endTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCall.
+ * Use `create(ContactCallSchema)` to create a new message.
+ */
+export const ContactCallSchema: GenMessage<ContactCall> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 29);
+
+/**
  * How a simulated contact sends a file.
  *
  * @generated from enum wildcat.v1.ContactMediaKind
@@ -1035,6 +1312,95 @@ export const FaultSchema: GenEnum<Fault> = /*@__PURE__*/
   enumDesc(file_wildcat_v1_sandbox_service, 2);
 
 /**
+ * Where a simulated call is.
+ *
+ * @generated from enum wildcat.v1.ContactCallState
+ */
+export enum ContactCallState {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Offered; ringing on the callee's devices.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_RINGING = 1;
+   */
+  RINGING = 1,
+
+  /**
+   * Answered by the callee's phone; in progress.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_ANSWERED = 2;
+   */
+  ANSWERED = 2,
+
+  /**
+   * Over; see outcome.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_ENDED = 3;
+   */
+  ENDED = 3,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactCallState.
+ */
+export const ContactCallStateSchema: GenEnum<ContactCallState> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 3);
+
+/**
+ * How a simulated call ended.
+ *
+ * @generated from enum wildcat.v1.ContactCallOutcome
+ */
+export enum ContactCallOutcome {
+  /**
+   * Not ended yet.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A device of the callee rejected it (ended_by names the device).
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_REJECTED = 1;
+   */
+  REJECTED = 1,
+
+  /**
+   * The caller hung up before it was answered.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_CANCELLED = 2;
+   */
+  CANCELLED = 2,
+
+  /**
+   * Nobody answered before the ring timeout.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_TIMEOUT = 3;
+   */
+  TIMEOUT = 3,
+
+  /**
+   * It was answered, then the caller hung up.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_HUNG_UP = 4;
+   */
+  HUNG_UP = 4,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactCallOutcome.
+ */
+export const ContactCallOutcomeSchema: GenEnum<ContactCallOutcome> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 4);
+
+/**
  * The phone side of the WhatsApp simulator: simulated phones that link devices
  * and simulated contacts that chat with them. Served only by the simulator
  * ("npm run sim") and by the gateway in sandbox mode, never next to real
@@ -1142,6 +1508,55 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof ContactLeaveGroupRequestSchema;
     output: typeof ContactLeaveGroupResponseSchema;
+  },
+  /**
+   * A simulated contact's phone calls someone (e.g. a linked account): the
+   * simulated server offers the call to every device of the callee, which
+   * rings until a device rejects it, the call is answered (AnswerContactCall),
+   * the caller hangs up (ContactEndCall) or the ring timeout passes. The
+   * simulator does not carry call media.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactCall
+   */
+  contactCall: {
+    methodKind: "unary";
+    input: typeof ContactCallRequestSchema;
+    output: typeof ContactCallResponseSchema;
+  },
+  /**
+   * The caller of a simulated call hangs up: a ringing call is cancelled, an
+   * answered one ends. Fails with NOT_FOUND for an unknown call and
+   * FAILED_PRECONDITION for one already over.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactEndCall
+   */
+  contactEndCall: {
+    methodKind: "unary";
+    input: typeof ContactEndCallRequestSchema;
+    output: typeof ContactEndCallResponseSchema;
+  },
+  /**
+   * The callee's phone (the primary device, not a linked one) answers a ringing
+   * simulated call; its linked devices see it answered elsewhere. Fails with
+   * NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.AnswerContactCall
+   */
+  answerContactCall: {
+    methodKind: "unary";
+    input: typeof AnswerContactCallRequestSchema;
+    output: typeof AnswerContactCallResponseSchema;
+  },
+  /**
+   * How a simulated call stands, or how it ended and who ended it. The simulator
+   * keeps calls in memory only (a restarted simulator knows none).
+   *
+   * @generated from rpc wildcat.v1.SandboxService.GetContactCall
+   */
+  getContactCall: {
+    methodKind: "unary";
+    input: typeof GetContactCallRequestSchema;
+    output: typeof GetContactCallResponseSchema;
   },
   /**
    * Makes the simulated server misbehave towards one device, for testing.

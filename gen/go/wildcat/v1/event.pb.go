@@ -65,6 +65,18 @@ const (
 	// or started or stopped typing or recording in a chat with the account.
 	// Rate-limited per chat: a repeat of the state last logged is dropped.
 	EventType_EVENT_TYPE_PRESENCE_UPDATED EventType = 15
+	// A contact calls the account (voice or video); the call rings until one of
+	// the events below. Reject it with CallService.RejectCall. At most one per
+	// call, even if WhatsApp delivers the offer again.
+	EventType_EVENT_TYPE_CALL_OFFERED EventType = 16
+	// The call was answered on another device of the number (e.g. the phone).
+	EventType_EVENT_TYPE_CALL_ACCEPTED EventType = 17
+	// The call was rejected: by this account (call.rejected_by_us: RejectCall or
+	// the call_policy) or on another device of the number.
+	EventType_EVENT_TYPE_CALL_REJECTED EventType = 18
+	// The call ended: the caller hung up, or the call ended after being answered
+	// (call.end_reason TERMINATED), or nobody answered (TIMEOUT: a missed call).
+	EventType_EVENT_TYPE_CALL_ENDED EventType = 19
 )
 
 // Enum value maps for EventType.
@@ -86,6 +98,10 @@ var (
 		13: "EVENT_TYPE_GROUP_UPDATED",
 		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 		15: "EVENT_TYPE_PRESENCE_UPDATED",
+		16: "EVENT_TYPE_CALL_OFFERED",
+		17: "EVENT_TYPE_CALL_ACCEPTED",
+		18: "EVENT_TYPE_CALL_REJECTED",
+		19: "EVENT_TYPE_CALL_ENDED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":                0,
@@ -104,6 +120,10 @@ var (
 		"EVENT_TYPE_GROUP_UPDATED":              13,
 		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 		"EVENT_TYPE_PRESENCE_UPDATED":           15,
+		"EVENT_TYPE_CALL_OFFERED":               16,
+		"EVENT_TYPE_CALL_ACCEPTED":              17,
+		"EVENT_TYPE_CALL_REJECTED":              18,
+		"EVENT_TYPE_CALL_ENDED":                 19,
 	}
 )
 
@@ -289,6 +309,7 @@ type Event struct {
 	//	*Event_Webhook
 	//	*Event_GroupChange
 	//	*Event_PresenceUpdate
+	//	*Event_Call
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -438,6 +459,15 @@ func (x *Event) GetPresenceUpdate() *PresenceUpdate {
 	return nil
 }
 
+func (x *Event) GetCall() *Call {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_Call); ok {
+			return x.Call
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -484,6 +514,11 @@ type Event_PresenceUpdate struct {
 	PresenceUpdate *PresenceUpdate `protobuf:"bytes,17,opt,name=presence_update,json=presenceUpdate,proto3,oneof"`
 }
 
+type Event_Call struct {
+	// For CALL_OFFERED, CALL_ACCEPTED, CALL_REJECTED and CALL_ENDED: the call.
+	Call *Call `protobuf:"bytes,18,opt,name=call,proto3,oneof"`
+}
+
 func (*Event_Message) isEvent_Payload() {}
 
 func (*Event_StatusUpdate) isEvent_Payload() {}
@@ -499,6 +534,8 @@ func (*Event_Webhook) isEvent_Payload() {}
 func (*Event_GroupChange) isEvent_Payload() {}
 
 func (*Event_PresenceUpdate) isEvent_Payload() {}
+
+func (*Event_Call) isEvent_Payload() {}
 
 // A contact's presence or chat state, as WhatsApp reported it.
 type PresenceUpdate struct {
@@ -905,7 +942,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x98\x05\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xc0\x05\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -922,7 +959,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x05media\x18\x0e \x01(\v2\x11.wildcat.v1.MediaH\x00R\x05media\x125\n" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
 	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
-	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdateB\t\n" +
+	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x12&\n" +
+	"\x04call\x18\x12 \x01(\v2\x10.wildcat.v1.CallH\x00R\x04callB\t\n" +
 	"\apayload\"\xe3\x01\n" +
 	"\x0ePresenceUpdate\x12#\n" +
 	"\x04chat\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\x04chat\x121\n" +
@@ -954,7 +992,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x99\x04\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x8d\x05\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -972,7 +1010,11 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\f\x12\x1c\n" +
 	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
 	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e\x12\x1f\n" +
-	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f*\xd2\x01\n" +
+	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f\x12\x1b\n" +
+	"\x17EVENT_TYPE_CALL_OFFERED\x10\x10\x12\x1c\n" +
+	"\x18EVENT_TYPE_CALL_ACCEPTED\x10\x11\x12\x1c\n" +
+	"\x18EVENT_TYPE_CALL_REJECTED\x10\x12\x12\x19\n" +
+	"\x15EVENT_TYPE_CALL_ENDED\x10\x13*\xd2\x01\n" +
 	"\x0fContactPresence\x12 \n" +
 	"\x1cCONTACT_PRESENCE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aCONTACT_PRESENCE_AVAILABLE\x10\x01\x12 \n" +
@@ -1015,10 +1057,11 @@ var file_wildcat_v1_event_proto_goTypes = []any{
 	(*Message)(nil),               // 10: wildcat.v1.Message
 	(*Account)(nil),               // 11: wildcat.v1.Account
 	(*Media)(nil),                 // 12: wildcat.v1.Media
-	(*Jid)(nil),                   // 13: wildcat.v1.Jid
-	(MessageStatus)(0),            // 14: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 15: wildcat.v1.Reaction
-	(*Group)(nil),                 // 16: wildcat.v1.Group
+	(*Call)(nil),                  // 13: wildcat.v1.Call
+	(*Jid)(nil),                   // 14: wildcat.v1.Jid
+	(MessageStatus)(0),            // 15: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 16: wildcat.v1.Reaction
+	(*Group)(nil),                 // 17: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
@@ -1031,25 +1074,26 @@ var file_wildcat_v1_event_proto_depIdxs = []int32{
 	5,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
 	8,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
 	4,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
-	13, // 10: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	13, // 11: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	1,  // 12: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	9,  // 13: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	13, // 14: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	14, // 15: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	13, // 16: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	9,  // 17: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	13, // 18: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	15, // 19: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	16, // 20: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	13, // 21: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	2,  // 22: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	13, // 23: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	13, // 10: wildcat.v1.Event.call:type_name -> wildcat.v1.Call
+	14, // 11: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	14, // 12: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	1,  // 13: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	9,  // 14: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	14, // 15: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	15, // 16: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	14, // 17: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	9,  // 18: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	14, // 19: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	16, // 20: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	17, // 21: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	14, // 22: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	2,  // 23: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	14, // 24: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1058,6 +1102,7 @@ func file_wildcat_v1_event_proto_init() {
 		return
 	}
 	file_wildcat_v1_account_proto_init()
+	file_wildcat_v1_call_proto_init()
 	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_media_proto_init()
@@ -1071,6 +1116,7 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Webhook)(nil),
 		(*Event_GroupChange)(nil),
 		(*Event_PresenceUpdate)(nil),
+		(*Event_Call)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
