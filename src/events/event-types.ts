@@ -18,6 +18,10 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   group_updated: EventType.GROUP_UPDATED,
   group_join_requested: EventType.GROUP_JOIN_REQUESTED,
   presence_updated: EventType.PRESENCE_UPDATED,
+  call_offered: EventType.CALL_OFFERED,
+  call_accepted: EventType.CALL_ACCEPTED,
+  call_rejected: EventType.CALL_REJECTED,
+  call_ended: EventType.CALL_ENDED,
 };
 
 /** The stored name of each event type of the contract (none for UNSPECIFIED). */

@@ -15,6 +15,10 @@ export type EventType =
   | "group_updated"
   | "group_join_requested"
   | "presence_updated"
+  | "call_offered"
+  | "call_accepted"
+  | "call_rejected"
+  | "call_ended"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

@@ -1032,8 +1032,9 @@ export type ContactCall = Message<"wildcat.v1.ContactCall"> & {
   outcome: ContactCallOutcome;
 
   /**
-   * Who ended it (or answered it, while ANSWERED): the device JID that rejected
-   * or answered, the caller's JID for a hang-up; empty for a timeout.
+   * Who ended it (or answered it, while ANSWERED), in phone-number form: the
+   * device JID that rejected it ("15551234567:1@s.whatsapp.net"), the phone that
+   * answered it (device 0), the caller's JID for a hang-up; empty for a timeout.
    *
    * @generated from field: string ended_by = 7;
    */

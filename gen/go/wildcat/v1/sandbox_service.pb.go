@@ -2184,8 +2184,9 @@ type ContactCall struct {
 	State ContactCallState `protobuf:"varint,5,opt,name=state,proto3,enum=wildcat.v1.ContactCallState" json:"state,omitempty"`
 	// How it ended, once ENDED.
 	Outcome ContactCallOutcome `protobuf:"varint,6,opt,name=outcome,proto3,enum=wildcat.v1.ContactCallOutcome" json:"outcome,omitempty"`
-	// Who ended it (or answered it, while ANSWERED): the device JID that rejected
-	// or answered, the caller's JID for a hang-up; empty for a timeout.
+	// Who ended it (or answered it, while ANSWERED), in phone-number form: the
+	// device JID that rejected it ("15551234567:1@s.whatsapp.net"), the phone that
+	// answered it (device 0), the caller's JID for a hang-up; empty for a timeout.
 	EndedBy string `protobuf:"bytes,7,opt,name=ended_by,json=endedBy,proto3" json:"ended_by,omitempty"`
 	// When the call was offered.
 	StartTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
