@@ -193,13 +193,13 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
   }
 
   async contactCall(req: ContactCallRequest) {
+    const to = req.to.includes("@") ? req.to : `${digits(req.to)}@s.whatsapp.net`;
+    if (!this.sim.knows(to)) {
+      throw new ConnectError(`to: not on the simulator: ${req.to} (link the account or use the contact first)`, Code.FailedPrecondition);
+    }
     const from = digits(req.fromPhoneNumber);
     // the caller's own linked device hears how the call ends, as a phone's companions do
     await this.contacts.contact(from);
-    const to = req.to.includes("@") ? req.to : digits(req.to);
-    if (!this.sim.knows(to.includes("@") ? to : `${to}@s.whatsapp.net`)) {
-      throw new ConnectError(`to: not on the simulator: ${req.to} (link the account or use the contact first)`, Code.FailedPrecondition);
-    }
     const ringTimeoutMs = Number(req.ringTimeout?.seconds ?? 0n) * 1000 + Math.round((req.ringTimeout?.nanos ?? 0) / 1e6);
     const call = this.sim.call(from, to, { video: req.video, addressing: req.phoneNumberAddressing ? "pn" : "lid", ringTimeoutMs: ringTimeoutMs || undefined });
     return { callId: call.callId };
