@@ -2,6 +2,7 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { CallEndReason, type Call } from "../../gen/wildcat/v1/call_pb.js";
 import { CallService } from "../../gen/wildcat/v1/call_service_pb.js";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
@@ -17,6 +18,7 @@ import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
 import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { AccountWatcher } from "../support/account-watcher.js";
 import { apiClients, linkAccount, startTrustedSimulator, type ApiClients } from "../support/sim-gateway.js";
 
 const mongodbUri = inject("mongodbUri");
@@ -196,6 +198,23 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`Calls on ${store.name}
     expect(replies).toHaveLength(1);
     await calls.rejectCall({ accountId: ACCOUNT, callId: next });
     await sim.callEnded(next);
+  });
+
+  it("when a contact calls while the account is disconnected, then the offer arrives on reconnect marked offline, and the call can still be rejected", async () => {
+    await api.accounts.disconnectAccount({ accountId: ACCOUNT });
+    const notConnected = await failure(calls.rejectCall({ accountId: ACCOUNT, callId: "ANY" }));
+    expect(notConnected.code).toBe(Code.FailedPrecondition);
+    const { callId } = await sandbox.contactCall({ fromPhoneNumber: CALLER, to: PHONE, ringTimeout: { seconds: 300n } });
+    const watcher = new AccountWatcher(api.accounts, ACCOUNT);
+    try {
+      await api.accounts.connectAccount({ accountId: ACCOUNT });
+      await watcher.until((s) => s.account?.state === AccountState.CONNECTED);
+    } finally {
+      watcher.close();
+    }
+    expect(await callEvent(EventType.CALL_OFFERED, callId)).toMatchObject({ offline: true, from: { lidJid: caller.lid, pnJid: pn(CALLER) } });
+    await calls.rejectCall({ accountId: ACCOUNT, callId });
+    expect(await sim.callEnded(callId)).toMatchObject({ outcome: "rejected" });
   });
 
   it("when an account is created with a call policy, then it is stored and read back", async () => {
