@@ -14,6 +14,7 @@ import type { SimulatedContact } from "../../src/sim/contact.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
+import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
 import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
@@ -215,6 +216,26 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`Calls on ${store.name}
     expect(await callEvent(EventType.CALL_OFFERED, callId)).toMatchObject({ offline: true, from: { lidJid: caller.lid, pnJid: pn(CALLER) } });
     await calls.rejectCall({ accountId: ACCOUNT, callId });
     expect(await sim.callEnded(callId)).toMatchObject({ outcome: "rejected" });
+  });
+
+  it("when another device of the number rejects, then CALL_REJECTED says it was not this account, and RejectCall finds the call over", async () => {
+    const other = new BaileysClient(sim, `second-device-${i}`);
+    try {
+      await other.linkByQr(PHONE);
+      const offered = other.waitFor("call", (c) => c.some((x) => x.status === "offer"));
+      const { callId } = await sandbox.contactCall({ fromPhoneNumber: CALLER, to: PHONE });
+      const [offer] = await offered;
+      await callEvent(EventType.CALL_OFFERED, callId);
+      await other.sock.rejectCall(callId, offer!.from);
+      expect(await callEvent(EventType.CALL_REJECTED, callId)).toMatchObject({ rejectedByUs: false });
+      expect((await sim.callEnded(callId)).endedBy).toBe(other.sock.user!.id);
+      const late = await failure(calls.rejectCall({ accountId: ACCOUNT, callId }));
+      expect(late.code).toBe(Code.FailedPrecondition);
+      expect(late.message).toContain("rejected on another device");
+      expect(other.problems()).toEqual([]);
+    } finally {
+      other.dispose();
+    }
   });
 
   it("when an account is created with a call policy, then it is stored and read back", async () => {
