@@ -21,6 +21,7 @@ import { AccountServiceImpl } from "./services/account-service.js";
 import { CallTracker } from "./calls/call-tracker.js";
 import { CallServiceImpl } from "./services/call-service.js";
 import { ChatServiceImpl } from "./services/chat-service.js";
+import { ChatSync } from "./chats/chat-sync.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
 import { PresenceTracker } from "./presence/presence-tracker.js";
 import { GroupServiceImpl } from "./services/group-service.js";
@@ -110,6 +111,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
   const callTracker = new CallTracker({ events: store.events, accounts: store.accounts, messaging, clock, logger });
+  const chatSync = new ChatSync({ chats: store.chats, messages: store.messages, events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
@@ -120,6 +122,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       groupTracker.attach(accountId, sock);
       presenceTracker.attach(accountId, sock);
       callTracker.attach(accountId, sock);
+      chatSync.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
@@ -174,7 +177,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
-      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts })) },
+      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock })) },
       { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets })) },
       { service: CallService, routes: (r) => r.service(CallService, new CallServiceImpl({ sockets, tracker: callTracker })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },

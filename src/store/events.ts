@@ -19,6 +19,9 @@ export type EventType =
   | "call_accepted"
   | "call_rejected"
   | "call_ended"
+  | "chat_updated"
+  | "chat_deleted"
+  | "message_starred"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

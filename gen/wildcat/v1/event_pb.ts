@@ -10,6 +10,8 @@ import type { Account } from "./account_pb.js";
 import { file_wildcat_v1_account } from "./account_pb.js";
 import type { Call } from "./call_pb.js";
 import { file_wildcat_v1_call } from "./call_pb.js";
+import type { Chat } from "./chat_pb.js";
+import { file_wildcat_v1_chat } from "./chat_pb.js";
 import type { Group } from "./group_pb.js";
 import { file_wildcat_v1_group } from "./group_pb.js";
 import type { Jid } from "./jid_pb.js";
@@ -24,7 +26,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIrUECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIgCgRjYWxsGBIgASgLMhAud2lsZGNhdC52MS5DYWxsSABCCQoHcGF5bG9hZCK4AQoOUHJlc2VuY2VVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEiQKC3BhcnRpY2lwYW50GAIgASgLMg8ud2lsZGNhdC52MS5KaWQSLQoIcHJlc2VuY2UYAyABKA4yGy53aWxkY2F0LnYxLkNvbnRhY3RQcmVzZW5jZRIyCg5sYXN0X3NlZW5fdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXgoNV2ViaG9va05vdGljZRISCgp3ZWJob29rX2lkGAEgASgJEgsKA3VybBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIXCg9kaXNhYmxlZF9yZWFzb24YBCABKAki1AEKE01lc3NhZ2VTdGF0dXNVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBIpCgZzdGF0dXMYBCABKA4yGS53aWxkY2F0LnYxLk1lc3NhZ2VTdGF0dXMSJAoLcGFydGljaXBhbnQYBSABKAsyDy53aWxkY2F0LnYxLkppZBIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ9Cg9NZXNzYWdlUmVhY3Rpb24SHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBImCghyZWFjdGlvbhgEIAEoCzIULndpbGRjYXQudjEuUmVhY3Rpb24ixAEKC0dyb3VwQ2hhbmdlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cBIfCgZhdXRob3IYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZhY3Rpb24YAyABKA4yIy53aWxkY2F0LnYxLkdyb3VwUGFydGljaXBhbnRzQWN0aW9uEiUKDHBhcnRpY2lwYW50cxgEIAMoCzIPLndpbGRjYXQudjEuSmlkEhYKDmNoYW5nZWRfZmllbGRzGAUgAygJKo0FCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUNFSVZFRBABEhsKF0VWRU5UX1RZUEVfTUVTU0FHRV9TRU5UEAISJQohRVZFTlRfVFlQRV9NRVNTQUdFX1NUQVRVU19DSEFOR0VEEAMSHQoZRVZFTlRfVFlQRV9NRVNTQUdFX0VESVRFRBAEEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9ERUxFVEVEEAUSHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQUNUSU9OEAYSJAogRVZFTlRfVFlQRV9BQ0NPVU5UX1NUQVRFX0NIQU5HRUQQBxIaChZFVkVOVF9UWVBFX01FRElBX1JFQURZEAgSHwobRVZFTlRfVFlQRV9XRUJIT09LX0RJU0FCTEVEEAkSGwoXRVZFTlRfVFlQRV9XRUJIT09LX1RFU1QQChIcChhFVkVOVF9UWVBFX0dST1VQX0NSRUFURUQQCxIpCiVFVkVOVF9UWVBFX0dST1VQX1BBUlRJQ0lQQU5UU19DSEFOR0VEEAwSHAoYRVZFTlRfVFlQRV9HUk9VUF9VUERBVEVEEA0SIwofRVZFTlRfVFlQRV9HUk9VUF9KT0lOX1JFUVVFU1RFRBAOEh8KG0VWRU5UX1RZUEVfUFJFU0VOQ0VfVVBEQVRFRBAPEhsKF0VWRU5UX1RZUEVfQ0FMTF9PRkZFUkVEEBASHAoYRVZFTlRfVFlQRV9DQUxMX0FDQ0VQVEVEEBESHAoYRVZFTlRfVFlQRV9DQUxMX1JFSkVDVEVEEBISGQoVRVZFTlRfVFlQRV9DQUxMX0VOREVEEBMq0gEKD0NvbnRhY3RQcmVzZW5jZRIgChxDT05UQUNUX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9QUkVTRU5DRV9BVkFJTEFCTEUQARIgChxDT05UQUNUX1BSRVNFTkNFX1VOQVZBSUxBQkxFEAISHgoaQ09OVEFDVF9QUkVTRU5DRV9DT01QT1NJTkcQAxIeChpDT05UQUNUX1BSRVNFTkNFX1JFQ09SRElORxAEEhsKF0NPTlRBQ1RfUFJFU0VOQ0VfUEFVU0VEEAUq3wEKF0dyb3VwUGFydGljaXBhbnRzQWN0aW9uEikKJUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fVU5TUEVDSUZJRUQQABIjCh9HUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0FEREVEEAESJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9SRU1PVkVEEAISJgoiR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9QUk9NT1RFRBADEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fREVNT1RFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_call, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIuQECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIgCgRjYWxsGBIgASgLMhAud2lsZGNhdC52MS5DYWxsSAASLQoLY2hhdF9jaGFuZ2UYFCABKAsyFi53aWxkY2F0LnYxLkNoYXRDaGFuZ2VIAEIJCgdwYXlsb2FkIpEBCgpDaGF0Q2hhbmdlEh4KBGNoYXQYASABKAsyEC53aWxkY2F0LnYxLkNoYXQSFgoOY2hhbmdlZF9maWVsZHMYAiADKAkSFQoNZnJvbV93aGF0c2FwcBgDIAEoCBISCgptZXNzYWdlX2lkGAQgASgJEg8KB2Zyb21fbWUYBSABKAgSDwoHc3RhcnJlZBgGIAEoCCK4AQoOUHJlc2VuY2VVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEiQKC3BhcnRpY2lwYW50GAIgASgLMg8ud2lsZGNhdC52MS5KaWQSLQoIcHJlc2VuY2UYAyABKA4yGy53aWxkY2F0LnYxLkNvbnRhY3RQcmVzZW5jZRIyCg5sYXN0X3NlZW5fdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXgoNV2ViaG9va05vdGljZRISCgp3ZWJob29rX2lkGAEgASgJEgsKA3VybBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIXCg9kaXNhYmxlZF9yZWFzb24YBCABKAki1AEKE01lc3NhZ2VTdGF0dXNVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBIpCgZzdGF0dXMYBCABKA4yGS53aWxkY2F0LnYxLk1lc3NhZ2VTdGF0dXMSJAoLcGFydGljaXBhbnQYBSABKAsyDy53aWxkY2F0LnYxLkppZBIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ9Cg9NZXNzYWdlUmVhY3Rpb24SHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBImCghyZWFjdGlvbhgEIAEoCzIULndpbGRjYXQudjEuUmVhY3Rpb24ixAEKC0dyb3VwQ2hhbmdlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cBIfCgZhdXRob3IYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZhY3Rpb24YAyABKA4yIy53aWxkY2F0LnYxLkdyb3VwUGFydGljaXBhbnRzQWN0aW9uEiUKDHBhcnRpY2lwYW50cxgEIAMoCzIPLndpbGRjYXQudjEuSmlkEhYKDmNoYW5nZWRfZmllbGRzGAUgAygJKucFCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUNFSVZFRBABEhsKF0VWRU5UX1RZUEVfTUVTU0FHRV9TRU5UEAISJQohRVZFTlRfVFlQRV9NRVNTQUdFX1NUQVRVU19DSEFOR0VEEAMSHQoZRVZFTlRfVFlQRV9NRVNTQUdFX0VESVRFRBAEEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9ERUxFVEVEEAUSHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQUNUSU9OEAYSJAogRVZFTlRfVFlQRV9BQ0NPVU5UX1NUQVRFX0NIQU5HRUQQBxIaChZFVkVOVF9UWVBFX01FRElBX1JFQURZEAgSHwobRVZFTlRfVFlQRV9XRUJIT09LX0RJU0FCTEVEEAkSGwoXRVZFTlRfVFlQRV9XRUJIT09LX1RFU1QQChIcChhFVkVOVF9UWVBFX0dST1VQX0NSRUFURUQQCxIpCiVFVkVOVF9UWVBFX0dST1VQX1BBUlRJQ0lQQU5UU19DSEFOR0VEEAwSHAoYRVZFTlRfVFlQRV9HUk9VUF9VUERBVEVEEA0SIwofRVZFTlRfVFlQRV9HUk9VUF9KT0lOX1JFUVVFU1RFRBAOEh8KG0VWRU5UX1RZUEVfUFJFU0VOQ0VfVVBEQVRFRBAPEhsKF0VWRU5UX1RZUEVfQ0FMTF9PRkZFUkVEEBASHAoYRVZFTlRfVFlQRV9DQUxMX0FDQ0VQVEVEEBESHAoYRVZFTlRfVFlQRV9DQUxMX1JFSkVDVEVEEBISGQoVRVZFTlRfVFlQRV9DQUxMX0VOREVEEBMSGwoXRVZFTlRfVFlQRV9DSEFUX1VQREFURUQQGBIbChdFVkVOVF9UWVBFX0NIQVRfREVMRVRFRBAZEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9TVEFSUkVEEBoq0gEKD0NvbnRhY3RQcmVzZW5jZRIgChxDT05UQUNUX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9QUkVTRU5DRV9BVkFJTEFCTEUQARIgChxDT05UQUNUX1BSRVNFTkNFX1VOQVZBSUxBQkxFEAISHgoaQ09OVEFDVF9QUkVTRU5DRV9DT01QT1NJTkcQAxIeChpDT05UQUNUX1BSRVNFTkNFX1JFQ09SRElORxAEEhsKF0NPTlRBQ1RfUFJFU0VOQ0VfUEFVU0VEEAUq3wEKF0dyb3VwUGFydGljaXBhbnRzQWN0aW9uEikKJUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fVU5TUEVDSUZJRUQQABIjCh9HUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0FEREVEEAESJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9SRU1PVkVEEAISJgoiR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9QUk9NT1RFRBADEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fREVNT1RFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_call, file_wildcat_v1_chat, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -150,6 +152,15 @@ export type Event = Message<"wildcat.v1.Event"> & {
      */
     value: Call;
     case: "call";
+  } | {
+    /**
+     * For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
+     * and how.
+     *
+     * @generated from field: wildcat.v1.ChatChange chat_change = 20;
+     */
+    value: ChatChange;
+    case: "chatChange";
   } | { case: undefined; value?: undefined };
 };
 
@@ -159,6 +170,64 @@ export type Event = Message<"wildcat.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 0);
+
+/**
+ * A change to one of the account's chats.
+ *
+ * @generated from message wildcat.v1.ChatChange
+ */
+export type ChatChange = Message<"wildcat.v1.ChatChange"> & {
+  /**
+   * The chat after the change; for CHAT_DELETED, as it was when deleted.
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+
+  /**
+   * For CHAT_UPDATED: the Chat fields that changed ("archived", "pin_time",
+   * "mute_end_time", "marked_unread", "unread_count").
+   *
+   * @generated from field: repeated string changed_fields = 2;
+   */
+  changedFields: string[];
+
+  /**
+   * True when the change came from WhatsApp (the phone or another device of
+   * the account); false when it was made through ChatService.
+   *
+   * @generated from field: bool from_whatsapp = 3;
+   */
+  fromWhatsapp: boolean;
+
+  /**
+   * For MESSAGE_STARRED: the message's id.
+   *
+   * @generated from field: string message_id = 4;
+   */
+  messageId: string;
+
+  /**
+   * For MESSAGE_STARRED: whether the account sent the message.
+   *
+   * @generated from field: bool from_me = 5;
+   */
+  fromMe: boolean;
+
+  /**
+   * For MESSAGE_STARRED: starred (true) or unstarred (false).
+   *
+   * @generated from field: bool starred = 6;
+   */
+  starred: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.ChatChange.
+ * Use `create(ChatChangeSchema)` to create a new message.
+ */
+export const ChatChangeSchema: GenMessage<ChatChange> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 1);
 
 /**
  * A contact's presence or chat state, as WhatsApp reported it.
@@ -201,7 +270,7 @@ export type PresenceUpdate = Message<"wildcat.v1.PresenceUpdate"> & {
  * Use `create(PresenceUpdateSchema)` to create a new message.
  */
 export const PresenceUpdateSchema: GenMessage<PresenceUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 1);
+  messageDesc(file_wildcat_v1_event, 2);
 
 /**
  * The webhook an event is about. (Not the Webhook resource itself: webhook.proto
@@ -245,7 +314,7 @@ export type WebhookNotice = Message<"wildcat.v1.WebhookNotice"> & {
  * Use `create(WebhookNoticeSchema)` to create a new message.
  */
 export const WebhookNoticeSchema: GenMessage<WebhookNotice> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 2);
+  messageDesc(file_wildcat_v1_event, 3);
 
 /**
  * A delivery status change of one message.
@@ -301,7 +370,7 @@ export type MessageStatusUpdate = Message<"wildcat.v1.MessageStatusUpdate"> & {
  * Use `create(MessageStatusUpdateSchema)` to create a new message.
  */
 export const MessageStatusUpdateSchema: GenMessage<MessageStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 3);
+  messageDesc(file_wildcat_v1_event, 4);
 
 /**
  * A reaction added to or removed from a message.
@@ -343,7 +412,7 @@ export type MessageReaction = Message<"wildcat.v1.MessageReaction"> & {
  * Use `create(MessageReactionSchema)` to create a new message.
  */
 export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 4);
+  messageDesc(file_wildcat_v1_event, 5);
 
 /**
  * A change to a group the account is (or was) in.
@@ -397,7 +466,7 @@ export type GroupChange = Message<"wildcat.v1.GroupChange"> & {
  * Use `create(GroupChangeSchema)` to create a new message.
  */
 export const GroupChangeSchema: GenMessage<GroupChange> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 5);
+  messageDesc(file_wildcat_v1_event, 6);
 
 /**
  * Kinds of events.
@@ -555,6 +624,30 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_CALL_ENDED = 19;
    */
   CALL_ENDED = 19,
+
+  /**
+   * A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
+   * marked unread or read: through ChatService or on the phone (or another
+   * device of the account). chat_change.changed_fields says what changed.
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_UPDATED = 24;
+   */
+  CHAT_UPDATED = 24,
+
+  /**
+   * A chat was deleted (through ChatService.DeleteChat or on the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_DELETED = 25;
+   */
+  CHAT_DELETED = 25,
+
+  /**
+   * A message was starred or unstarred (through ChatService.StarMessage or on
+   * the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_MESSAGE_STARRED = 26;
+   */
+  MESSAGE_STARRED = 26,
 }
 
 /**

@@ -1762,6 +1762,498 @@ func (*ContactLeaveGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{20}
 }
 
+// Request for PhoneChangeChat.
+type PhoneChangeChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone (the account's own number).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The chat to change ("15551234567@s.whatsapp.net", "…@g.us").
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// What the owner does; exactly one.
+	//
+	// Types that are valid to be assigned to Change:
+	//
+	//	*PhoneChangeChatRequest_Archived
+	//	*PhoneChangeChatRequest_Pinned
+	//	*PhoneChangeChatRequest_MuteEndTime
+	//	*PhoneChangeChatRequest_Unmute
+	//	*PhoneChangeChatRequest_Unread
+	//	*PhoneChangeChatRequest_Delete
+	//	*PhoneChangeChatRequest_Star
+	Change        isPhoneChangeChatRequest_Change `protobuf_oneof:"change"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneChangeChatRequest) Reset() {
+	*x = PhoneChangeChatRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChangeChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChangeChatRequest) ProtoMessage() {}
+
+func (x *PhoneChangeChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChangeChatRequest.ProtoReflect.Descriptor instead.
+func (*PhoneChangeChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *PhoneChangeChatRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *PhoneChangeChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *PhoneChangeChatRequest) GetChange() isPhoneChangeChatRequest_Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+func (x *PhoneChangeChatRequest) GetArchived() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Archived); ok {
+			return x.Archived
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetPinned() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Pinned); ok {
+			return x.Pinned
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetMuteEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_MuteEndTime); ok {
+			return x.MuteEndTime
+		}
+	}
+	return nil
+}
+
+func (x *PhoneChangeChatRequest) GetUnmute() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Unmute); ok {
+			return x.Unmute
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetUnread() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Unread); ok {
+			return x.Unread
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetDelete() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Delete); ok {
+			return x.Delete
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetStar() *PhoneStar {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Star); ok {
+			return x.Star
+		}
+	}
+	return nil
+}
+
+type isPhoneChangeChatRequest_Change interface {
+	isPhoneChangeChatRequest_Change()
+}
+
+type PhoneChangeChatRequest_Archived struct {
+	// Archive (true) or unarchive (false).
+	Archived bool `protobuf:"varint,3,opt,name=archived,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Pinned struct {
+	// Pin (true) or unpin (false).
+	Pinned bool `protobuf:"varint,4,opt,name=pinned,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_MuteEndTime struct {
+	// Mute until this time.
+	MuteEndTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=mute_end_time,json=muteEndTime,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Unmute struct {
+	// Unmute (must be true).
+	Unmute bool `protobuf:"varint,6,opt,name=unmute,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Unread struct {
+	// Mark unread (true) or read (false).
+	Unread bool `protobuf:"varint,7,opt,name=unread,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Delete struct {
+	// Delete the chat (must be true).
+	Delete bool `protobuf:"varint,8,opt,name=delete,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Star struct {
+	// Star or unstar a message of the chat.
+	Star *PhoneStar `protobuf:"bytes,9,opt,name=star,proto3,oneof"`
+}
+
+func (*PhoneChangeChatRequest_Archived) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Pinned) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_MuteEndTime) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Unmute) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Unread) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Delete) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Star) isPhoneChangeChatRequest_Change() {}
+
+// A message to star or unstar on the phone.
+type PhoneStar struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The message's id.
+	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// True for a message the account sent.
+	FromMe bool `protobuf:"varint,2,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// Star (true) or unstar (false).
+	Starred       bool `protobuf:"varint,3,opt,name=starred,proto3" json:"starred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneStar) Reset() {
+	*x = PhoneStar{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneStar) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneStar) ProtoMessage() {}
+
+func (x *PhoneStar) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneStar.ProtoReflect.Descriptor instead.
+func (*PhoneStar) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *PhoneStar) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *PhoneStar) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *PhoneStar) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
+}
+
+// Response of PhoneChangeChat.
+type PhoneChangeChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The phone's view of the chat after the change.
+	Chat          *PhoneChat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneChangeChatResponse) Reset() {
+	*x = PhoneChangeChatResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChangeChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChangeChatResponse) ProtoMessage() {}
+
+func (x *PhoneChangeChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChangeChatResponse.ProtoReflect.Descriptor instead.
+func (*PhoneChangeChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *PhoneChangeChatResponse) GetChat() *PhoneChat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Request for GetPhoneChat.
+type GetPhoneChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone (the account's own number).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The chat ("15551234567@s.whatsapp.net", "…@g.us").
+	ChatJid       string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPhoneChatRequest) Reset() {
+	*x = GetPhoneChatRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPhoneChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPhoneChatRequest) ProtoMessage() {}
+
+func (x *GetPhoneChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPhoneChatRequest.ProtoReflect.Descriptor instead.
+func (*GetPhoneChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetPhoneChatRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *GetPhoneChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+// Response of GetPhoneChat.
+type GetPhoneChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What the phone shows.
+	Chat          *PhoneChat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPhoneChatResponse) Reset() {
+	*x = GetPhoneChatResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPhoneChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPhoneChatResponse) ProtoMessage() {}
+
+func (x *GetPhoneChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPhoneChatResponse.ProtoReflect.Descriptor instead.
+func (*GetPhoneChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetPhoneChatResponse) GetChat() *PhoneChat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// A chat as the simulated phone shows it, from the account's app state.
+type PhoneChat struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Archived.
+	Archived bool `protobuf:"varint,1,opt,name=archived,proto3" json:"archived,omitempty"`
+	// When it was pinned; unset when not pinned.
+	PinTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=pin_time,json=pinTime,proto3" json:"pin_time,omitempty"`
+	// Muted until; unset when not muted.
+	MuteEndTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=mute_end_time,json=muteEndTime,proto3" json:"mute_end_time,omitempty"`
+	// Marked unread.
+	MarkedUnread bool `protobuf:"varint,4,opt,name=marked_unread,json=markedUnread,proto3" json:"marked_unread,omitempty"`
+	// The last action on the chat deleted it.
+	Deleted bool `protobuf:"varint,5,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	// Ids of the chat's starred messages.
+	StarredMessageIds []string `protobuf:"bytes,6,rep,name=starred_message_ids,json=starredMessageIds,proto3" json:"starred_message_ids,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *PhoneChat) Reset() {
+	*x = PhoneChat{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChat) ProtoMessage() {}
+
+func (x *PhoneChat) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChat.ProtoReflect.Descriptor instead.
+func (*PhoneChat) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *PhoneChat) GetArchived() bool {
+	if x != nil {
+		return x.Archived
+	}
+	return false
+}
+
+func (x *PhoneChat) GetPinTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PinTime
+	}
+	return nil
+}
+
+func (x *PhoneChat) GetMuteEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.MuteEndTime
+	}
+	return nil
+}
+
+func (x *PhoneChat) GetMarkedUnread() bool {
+	if x != nil {
+		return x.MarkedUnread
+	}
+	return false
+}
+
+func (x *PhoneChat) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+func (x *PhoneChat) GetStarredMessageIds() []string {
+	if x != nil {
+		return x.StarredMessageIds
+	}
+	return nil
+}
+
 // Request for ContactCall.
 type ContactCallRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1784,7 +2276,7 @@ type ContactCallRequest struct {
 
 func (x *ContactCallRequest) Reset() {
 	*x = ContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1796,7 +2288,7 @@ func (x *ContactCallRequest) String() string {
 func (*ContactCallRequest) ProtoMessage() {}
 
 func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1809,7 +2301,7 @@ func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCallRequest.ProtoReflect.Descriptor instead.
 func (*ContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ContactCallRequest) GetFromPhoneNumber() string {
@@ -1858,7 +2350,7 @@ type ContactCallResponse struct {
 
 func (x *ContactCallResponse) Reset() {
 	*x = ContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1870,7 +2362,7 @@ func (x *ContactCallResponse) String() string {
 func (*ContactCallResponse) ProtoMessage() {}
 
 func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1883,7 +2375,7 @@ func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCallResponse.ProtoReflect.Descriptor instead.
 func (*ContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ContactCallResponse) GetCallId() string {
@@ -1904,7 +2396,7 @@ type ContactEndCallRequest struct {
 
 func (x *ContactEndCallRequest) Reset() {
 	*x = ContactEndCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1916,7 +2408,7 @@ func (x *ContactEndCallRequest) String() string {
 func (*ContactEndCallRequest) ProtoMessage() {}
 
 func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1929,7 +2421,7 @@ func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactEndCallRequest.ProtoReflect.Descriptor instead.
 func (*ContactEndCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ContactEndCallRequest) GetCallId() string {
@@ -1950,7 +2442,7 @@ type ContactEndCallResponse struct {
 
 func (x *ContactEndCallResponse) Reset() {
 	*x = ContactEndCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1962,7 +2454,7 @@ func (x *ContactEndCallResponse) String() string {
 func (*ContactEndCallResponse) ProtoMessage() {}
 
 func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1975,7 +2467,7 @@ func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactEndCallResponse.ProtoReflect.Descriptor instead.
 func (*ContactEndCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ContactEndCallResponse) GetCall() *ContactCall {
@@ -1996,7 +2488,7 @@ type AnswerContactCallRequest struct {
 
 func (x *AnswerContactCallRequest) Reset() {
 	*x = AnswerContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2008,7 +2500,7 @@ func (x *AnswerContactCallRequest) String() string {
 func (*AnswerContactCallRequest) ProtoMessage() {}
 
 func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2021,7 +2513,7 @@ func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerContactCallRequest.ProtoReflect.Descriptor instead.
 func (*AnswerContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *AnswerContactCallRequest) GetCallId() string {
@@ -2042,7 +2534,7 @@ type AnswerContactCallResponse struct {
 
 func (x *AnswerContactCallResponse) Reset() {
 	*x = AnswerContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2054,7 +2546,7 @@ func (x *AnswerContactCallResponse) String() string {
 func (*AnswerContactCallResponse) ProtoMessage() {}
 
 func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2067,7 +2559,7 @@ func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerContactCallResponse.ProtoReflect.Descriptor instead.
 func (*AnswerContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *AnswerContactCallResponse) GetCall() *ContactCall {
@@ -2088,7 +2580,7 @@ type GetContactCallRequest struct {
 
 func (x *GetContactCallRequest) Reset() {
 	*x = GetContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2100,7 +2592,7 @@ func (x *GetContactCallRequest) String() string {
 func (*GetContactCallRequest) ProtoMessage() {}
 
 func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2113,7 +2605,7 @@ func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContactCallRequest.ProtoReflect.Descriptor instead.
 func (*GetContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetContactCallRequest) GetCallId() string {
@@ -2134,7 +2626,7 @@ type GetContactCallResponse struct {
 
 func (x *GetContactCallResponse) Reset() {
 	*x = GetContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2146,7 +2638,7 @@ func (x *GetContactCallResponse) String() string {
 func (*GetContactCallResponse) ProtoMessage() {}
 
 func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2159,7 +2651,7 @@ func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContactCallResponse.ProtoReflect.Descriptor instead.
 func (*GetContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetContactCallResponse) GetCall() *ContactCall {
@@ -2198,7 +2690,7 @@ type ContactCall struct {
 
 func (x *ContactCall) Reset() {
 	*x = ContactCall{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2210,7 +2702,7 @@ func (x *ContactCall) String() string {
 func (*ContactCall) ProtoMessage() {}
 
 func (x *ContactCall) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2223,7 +2715,7 @@ func (x *ContactCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCall.ProtoReflect.Descriptor instead.
 func (*ContactCall) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *ContactCall) GetCallId() string {
@@ -2398,7 +2890,38 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x18ContactLeaveGroupRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
-	"\x19ContactLeaveGroupResponse\"\x95\x02\n" +
+	"\x19ContactLeaveGroupResponse\"\xce\x03\n" +
+	"\x16PhoneChangeChatRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
+	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1c\n" +
+	"\barchived\x18\x03 \x01(\bH\x00R\barchived\x12\x18\n" +
+	"\x06pinned\x18\x04 \x01(\bH\x00R\x06pinned\x12@\n" +
+	"\rmute_end_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampH\x00R\vmuteEndTime\x12!\n" +
+	"\x06unmute\x18\x06 \x01(\bB\a\xbaH\x04j\x02\b\x01H\x00R\x06unmute\x12\x18\n" +
+	"\x06unread\x18\a \x01(\bH\x00R\x06unread\x12!\n" +
+	"\x06delete\x18\b \x01(\bB\a\xbaH\x04j\x02\b\x01H\x00R\x06delete\x12+\n" +
+	"\x04star\x18\t \x01(\v2\x15.wildcat.v1.PhoneStarH\x00R\x04starB\x0f\n" +
+	"\x06change\x12\x05\xbaH\x02\b\x01\"i\n" +
+	"\tPhoneStar\x12)\n" +
+	"\n" +
+	"message_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x02 \x01(\bR\x06fromMe\x12\x18\n" +
+	"\astarred\x18\x03 \x01(\bR\astarred\"D\n" +
+	"\x17PhoneChangeChatResponse\x12)\n" +
+	"\x04chat\x18\x01 \x01(\v2\x15.wildcat.v1.PhoneChatR\x04chat\"\xb3\x01\n" +
+	"\x13GetPhoneChatRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
+	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\"A\n" +
+	"\x14GetPhoneChatResponse\x12)\n" +
+	"\x04chat\x18\x01 \x01(\v2\x15.wildcat.v1.PhoneChatR\x04chat\"\x8d\x02\n" +
+	"\tPhoneChat\x12\x1a\n" +
+	"\barchived\x18\x01 \x01(\bR\barchived\x125\n" +
+	"\bpin_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\apinTime\x12>\n" +
+	"\rmute_end_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vmuteEndTime\x12#\n" +
+	"\rmarked_unread\x18\x04 \x01(\bR\fmarkedUnread\x12\x18\n" +
+	"\adeleted\x18\x05 \x01(\bR\adeleted\x12.\n" +
+	"\x13starred_message_ids\x18\x06 \x03(\tR\x11starredMessageIds\"\x95\x02\n" +
 	"\x12ContactCallRequest\x12H\n" +
 	"\x11from_phone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\x0ffromPhoneNumber\x12\x1a\n" +
 	"\x02to\x18\x02 \x01(\tB\n" +
@@ -2480,7 +3003,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x1dCONTACT_CALL_OUTCOME_REJECTED\x10\x01\x12\"\n" +
 	"\x1eCONTACT_CALL_OUTCOME_CANCELLED\x10\x02\x12 \n" +
 	"\x1cCONTACT_CALL_OUTCOME_TIMEOUT\x10\x03\x12 \n" +
-	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\xc8\x10\n" +
+	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\xe7\x12\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -2496,7 +3019,9 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x0eContactEndCall\x12!.wildcat.v1.ContactEndCallRequest\x1a\".wildcat.v1.ContactEndCallResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/ContactEndCall\x12\x99\x01\n" +
 	"\x11AnswerContactCall\x12$.wildcat.v1.AnswerContactCallRequest\x1a%.wildcat.v1.AnswerContactCallResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/AnswerContactCall\x12\x90\x01\n" +
 	"\x0eGetContactCall\x12!.wildcat.v1.GetContactCallRequest\x1a\".wildcat.v1.GetContactCallResponse\"7\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/GetContactCall\x90\x02\x01\x12\x81\x01\n" +
-	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3"
+	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFault\x12\x91\x01\n" +
+	"\x0fPhoneChangeChat\x12\".wildcat.v1.PhoneChangeChatRequest\x1a#.wildcat.v1.PhoneChangeChatResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/PhoneChangeChat\x12\x88\x01\n" +
+	"\fGetPhoneChat\x12\x1f.wildcat.v1.GetPhoneChatRequest\x1a .wildcat.v1.GetPhoneChatResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.SandboxService/GetPhoneChat\x90\x02\x01b\x06proto3"
 
 var (
 	file_wildcat_v1_sandbox_service_proto_rawDescOnce sync.Once
@@ -2511,7 +3036,7 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 30)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
@@ -2539,80 +3064,96 @@ var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(*ContactUpdateParticipantsResponse)(nil), // 23: wildcat.v1.ContactUpdateParticipantsResponse
 	(*ContactLeaveGroupRequest)(nil),          // 24: wildcat.v1.ContactLeaveGroupRequest
 	(*ContactLeaveGroupResponse)(nil),         // 25: wildcat.v1.ContactLeaveGroupResponse
-	(*ContactCallRequest)(nil),                // 26: wildcat.v1.ContactCallRequest
-	(*ContactCallResponse)(nil),               // 27: wildcat.v1.ContactCallResponse
-	(*ContactEndCallRequest)(nil),             // 28: wildcat.v1.ContactEndCallRequest
-	(*ContactEndCallResponse)(nil),            // 29: wildcat.v1.ContactEndCallResponse
-	(*AnswerContactCallRequest)(nil),          // 30: wildcat.v1.AnswerContactCallRequest
-	(*AnswerContactCallResponse)(nil),         // 31: wildcat.v1.AnswerContactCallResponse
-	(*GetContactCallRequest)(nil),             // 32: wildcat.v1.GetContactCallRequest
-	(*GetContactCallResponse)(nil),            // 33: wildcat.v1.GetContactCallResponse
-	(*ContactCall)(nil),                       // 34: wildcat.v1.ContactCall
-	(*LocationContent)(nil),                   // 35: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 36: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 37: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 38: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 39: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 40: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 41: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 42: wildcat.v1.ParticipantResult
+	(*PhoneChangeChatRequest)(nil),            // 26: wildcat.v1.PhoneChangeChatRequest
+	(*PhoneStar)(nil),                         // 27: wildcat.v1.PhoneStar
+	(*PhoneChangeChatResponse)(nil),           // 28: wildcat.v1.PhoneChangeChatResponse
+	(*GetPhoneChatRequest)(nil),               // 29: wildcat.v1.GetPhoneChatRequest
+	(*GetPhoneChatResponse)(nil),              // 30: wildcat.v1.GetPhoneChatResponse
+	(*PhoneChat)(nil),                         // 31: wildcat.v1.PhoneChat
+	(*ContactCallRequest)(nil),                // 32: wildcat.v1.ContactCallRequest
+	(*ContactCallResponse)(nil),               // 33: wildcat.v1.ContactCallResponse
+	(*ContactEndCallRequest)(nil),             // 34: wildcat.v1.ContactEndCallRequest
+	(*ContactEndCallResponse)(nil),            // 35: wildcat.v1.ContactEndCallResponse
+	(*AnswerContactCallRequest)(nil),          // 36: wildcat.v1.AnswerContactCallRequest
+	(*AnswerContactCallResponse)(nil),         // 37: wildcat.v1.AnswerContactCallResponse
+	(*GetContactCallRequest)(nil),             // 38: wildcat.v1.GetContactCallRequest
+	(*GetContactCallResponse)(nil),            // 39: wildcat.v1.GetContactCallResponse
+	(*ContactCall)(nil),                       // 40: wildcat.v1.ContactCall
+	(*LocationContent)(nil),                   // 41: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 42: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 43: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 44: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 45: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 46: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 47: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 48: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	35, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	36, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	37, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	41, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	42, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	43, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	15, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	38, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	44, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	35, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	39, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	37, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	41, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	45, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	43, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	40, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	41, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	42, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	40, // 14: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
-	34, // 15: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
-	34, // 16: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
-	34, // 17: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
-	3,  // 18: wildcat.v1.ContactCall.state:type_name -> wildcat.v1.ContactCallState
-	4,  // 19: wildcat.v1.ContactCall.outcome:type_name -> wildcat.v1.ContactCallOutcome
-	38, // 20: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
-	38, // 21: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
-	5,  // 22: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
-	7,  // 23: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
-	9,  // 24: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
-	11, // 25: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
-	16, // 26: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
-	13, // 27: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
-	20, // 28: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
-	22, // 29: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
-	24, // 30: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	26, // 31: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
-	28, // 32: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
-	30, // 33: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
-	32, // 34: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
-	18, // 35: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	6,  // 36: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	8,  // 37: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	10, // 38: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	12, // 39: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	17, // 40: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	14, // 41: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	21, // 42: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	23, // 43: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	25, // 44: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	27, // 45: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
-	29, // 46: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
-	31, // 47: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
-	33, // 48: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
-	19, // 49: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	36, // [36:50] is the sub-list for method output_type
-	22, // [22:36] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	46, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	47, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	48, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	44, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	27, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
+	31, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	31, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	44, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
+	44, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
+	46, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
+	40, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
+	40, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	40, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	3,  // 24: wildcat.v1.ContactCall.state:type_name -> wildcat.v1.ContactCallState
+	4,  // 25: wildcat.v1.ContactCall.outcome:type_name -> wildcat.v1.ContactCallOutcome
+	44, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
+	44, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
+	5,  // 28: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
+	7,  // 29: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
+	9,  // 30: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
+	11, // 31: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
+	16, // 32: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
+	13, // 33: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
+	20, // 34: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
+	22, // 35: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
+	24, // 36: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
+	32, // 37: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
+	34, // 38: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
+	36, // 39: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
+	38, // 40: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
+	18, // 41: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	26, // 42: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
+	29, // 43: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
+	6,  // 44: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	8,  // 45: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	10, // 46: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	12, // 47: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	17, // 48: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	14, // 49: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	21, // 50: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	23, // 51: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	25, // 52: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	33, // 53: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
+	35, // 54: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
+	37, // 55: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
+	39, // 56: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
+	19, // 57: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	28, // 58: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
+	30, // 59: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
+	44, // [44:60] is the sub-list for method output_type
+	28, // [28:44] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_sandbox_service_proto_init() }
@@ -2622,13 +3163,22 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 	}
 	file_wildcat_v1_group_service_proto_init()
 	file_wildcat_v1_message_proto_init()
+	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{
+		(*PhoneChangeChatRequest_Archived)(nil),
+		(*PhoneChangeChatRequest_Pinned)(nil),
+		(*PhoneChangeChatRequest_MuteEndTime)(nil),
+		(*PhoneChangeChatRequest_Unmute)(nil),
+		(*PhoneChangeChatRequest_Unread)(nil),
+		(*PhoneChangeChatRequest_Delete)(nil),
+		(*PhoneChangeChatRequest_Star)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   30,
+			NumMessages:   36,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
