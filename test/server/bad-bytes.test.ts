@@ -53,8 +53,8 @@ async function grpcStatus(path: string, body: Buffer, headers: Record<string, st
   }
 }
 
-async function post(path: string, contentType: string, body: Buffer | string, headers: Record<string, string> = {}) {
-  const res = await fetch(base + path, { method: "POST", headers: { "content-type": contentType, ...headers }, body });
+async function post(path: string, contentType: string, body: Uint8Array | string, headers: Record<string, string> = {}) {
+  const res = await fetch(base + path, { method: "POST", headers: { "content-type": contentType, ...headers }, body: typeof body === "string" ? body : new Uint8Array(body) });
   return { status: res.status, text: Buffer.from(await res.arrayBuffer()).toString("latin1") };
 }
 
