@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -17,8 +17,9 @@ import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase } from "../support/ferretdb.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
+import { failure, gatewayStores } from "../support/store-adapters.js";
 import { AccountWatcher } from "../support/account-watcher.js";
 import { apiClients, linkAccount, startTrustedSimulator, type ApiClients } from "../support/sim-gateway.js";
 
@@ -44,23 +45,7 @@ afterAll(async () => {
 });
 
 /** Calls log CALL_* events and the auto-reply is a stored message: each adapter is tested. */
-const stores = [
-  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-  {
-    name: "MongoDB (FerretDB)",
-    skip: !mongodbUri,
-    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("calls"), AUTH_STATE_KEY: "c".repeat(64) }),
-  },
-];
-
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
+const stores = gatewayStores(mongodbUri, "calls");
 
 stores.forEach((store, i) => describe.skipIf(store.skip)(`Calls on ${store.name}, real Baileys on both ends`, () => {
   const env = store.env();
