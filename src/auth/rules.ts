@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
+import { CallService } from "../../gen/wildcat/v1/call_service_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
@@ -95,10 +96,18 @@ service(GroupService, {
   listCommunityGroups: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
-// The chat list is what the account's messages say: reading.
+// The chat list is what the account's messages say: reading. Chat actions act as the account on
+// WhatsApp (the phone shows them): sending, like MarkRead.
 service(ChatService, {
   listChats: { permission: "read", accounts: (m) => named(m.accountId) },
   getChat: { permission: "read", accounts: (m) => named(m.accountId) },
+  archiveChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  pinChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  muteChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  unmuteChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  markChatUnread: { permission: "send", accounts: (m) => named(m.accountId) },
+  deleteChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  starMessage: { permission: "send", accounts: (m) => named(m.accountId) },
   // asks the account's phone to send more of its history: it changes what is stored, like a send
   requestHistory: { permission: "send", accounts: (m) => named(m.accountId) },
 });
@@ -112,6 +121,11 @@ service(ContactService, {
   blockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   unblockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   listBlockedContacts: { permission: "read", accounts: (m) => named(m.accountId) },
+});
+
+// Rejecting a call acts as the account towards a contact (the caller sees it declined): sending.
+service(CallService, {
+  rejectCall: { permission: "send", accounts: (m) => named(m.accountId) },
 });
 
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";
@@ -150,8 +164,14 @@ service(SandboxService, {
   contactJoinGroup: { permission: "admin" },
   contactUpdateParticipants: { permission: "admin" },
   contactLeaveGroup: { permission: "admin" },
+  contactCall: { permission: "admin" },
+  contactEndCall: { permission: "admin" },
+  answerContactCall: { permission: "admin" },
+  getContactCall: { permission: "admin" },
   setPhoneHistory: { permission: "admin" },
   injectFault: { permission: "admin" },
+  phoneChangeChat: { permission: "admin" },
+  getPhoneChat: { permission: "admin" },
 });
 
 /** Rules by "package.Service/Method". */

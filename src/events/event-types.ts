@@ -18,6 +18,13 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   group_updated: EventType.GROUP_UPDATED,
   group_join_requested: EventType.GROUP_JOIN_REQUESTED,
   presence_updated: EventType.PRESENCE_UPDATED,
+  call_offered: EventType.CALL_OFFERED,
+  call_accepted: EventType.CALL_ACCEPTED,
+  call_rejected: EventType.CALL_REJECTED,
+  call_ended: EventType.CALL_ENDED,
+  chat_updated: EventType.CHAT_UPDATED,
+  chat_deleted: EventType.CHAT_DELETED,
+  message_starred: EventType.MESSAGE_STARRED,
   history_synced: EventType.HISTORY_SYNCED,
 };
 

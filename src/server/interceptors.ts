@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { isStoreUnavailable } from "../store/store-errors.js";
 
 const REQUEST_ID = "x-request-id";
 
@@ -70,6 +71,9 @@ async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => Conne
   finish();
 }
 
+/** Node's errors for a write to a stream or connection the peer has closed. */
+const CLIENT_GONE = new Set(["ERR_HTTP2_INVALID_STREAM", "ERR_HTTP2_STREAM_CANCEL", "ERR_STREAM_DESTROYED", "ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE"]);
+
 function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
   if (e instanceof ConnectError) return e;
   // A handler's wait ended by the call's own signal (client gone, deadline, shutdown)
@@ -77,6 +81,12 @@ function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
   if (signal.aborted && e instanceof Error && e.name === "AbortError") {
     return signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the client canceled the call", Code.Canceled);
   }
+  // Writing to a stream or connection the client already closed.
+  if (e instanceof Error && CLIENT_GONE.has((e as NodeJS.ErrnoException).code ?? "")) {
+    return new ConnectError("the client canceled the call", Code.Canceled);
+  }
+  // The store is gone for a while: the client should retry, not report a bug.
+  if (isStoreUnavailable(e)) return new ConnectError("the store (database) is unreachable; retry with backoff", Code.Unavailable, undefined, undefined, e);
   // A plain Error here is a bug or an outage below us; its text may hold internals.
   return new ConnectError("internal error", Code.Internal, undefined, undefined, e);
 }

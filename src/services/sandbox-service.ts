@@ -1,6 +1,13 @@
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ChatModification } from "@whiskeysockets/baileys";
 import {
+  type AnswerContactCallRequest,
+  ContactCallOutcome,
+  type ContactCallRequest,
+  ContactCallState,
+  type ContactEndCallRequest,
+  type GetContactCallRequest,
   ContactMediaKind,
   ContactMessageKind,
   Fault,
@@ -11,6 +18,8 @@ import {
   type CreateGroupRequest,
   type DownloadContactMediaRequest,
   type EnterPairingCodeRequest,
+  type GetPhoneChatRequest,
+  type PhoneChangeChatRequest,
   type InjectFaultRequest,
   type LinkDeviceRequest,
   type ListContactMessagesRequest,
@@ -18,9 +27,11 @@ import {
   type SetPhoneHistoryRequest,
 } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import { ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
+import { CallStateError, type SimCall, type SimCallOutcome, UnknownCallError } from "../sim/calls.js";
 import type { ContactBook } from "../sim/contact-book.js";
 import type { ContactMessage, ContactMessageKind as Kind, MediaKind, SimulatedContact } from "../sim/contact.js";
 import { describeMessage } from "../sim/contact-message.js";
+import type { PhoneChatView } from "../sim/app-state.js";
 import type { Simulator } from "../sim/simulator.js";
 import { whatsappError } from "./domain-errors.js";
 import { PARTICIPANT_CODES } from "./group-mapping.js";
@@ -218,6 +229,69 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
     return {};
   }
 
+  async contactCall(req: ContactCallRequest) {
+    const to = req.to.includes("@") ? req.to : `${digits(req.to)}@s.whatsapp.net`;
+    if (!this.sim.knows(to)) {
+      throw new ConnectError(`to: not on the simulator: ${req.to} (link the account or use the contact first)`, Code.FailedPrecondition);
+    }
+    const from = digits(req.fromPhoneNumber);
+    // the caller's own linked device hears how the call ends, as a phone's companions do
+    await this.contacts.contact(from);
+    const ringTimeoutMs = Number(req.ringTimeout?.seconds ?? 0n) * 1000 + Math.round((req.ringTimeout?.nanos ?? 0) / 1e6);
+    const call = this.sim.call(from, to, { video: req.video, addressing: req.phoneNumberAddressing ? "pn" : "lid", ringTimeoutMs: ringTimeoutMs || undefined });
+    return { callId: call.callId };
+  }
+
+  async contactEndCall(req: ContactEndCallRequest) {
+    return { call: toWireCall(onCall(() => this.sim.hangUp(req.callId))) };
+  }
+
+  async answerContactCall(req: AnswerContactCallRequest) {
+    return { call: toWireCall(onCall(() => this.sim.answerCallOnPhone(req.callId))) };
+  }
+
+  async getContactCall(req: GetContactCallRequest) {
+    return { call: toWireCall(onCall(() => this.sim.getCall(req.callId))) };
+  }
+
+  async phoneChangeChat(req: PhoneChangeChatRequest) {
+    const phone = digits(req.phoneNumber);
+    const change = req.change;
+    // the phone names the chat's newest message for archive, read and delete; the simulator has none to name
+    let modification: ChatModification;
+    switch (change.case) {
+      case "archived":
+        modification = { archive: change.value, lastMessages: [] };
+        break;
+      case "pinned":
+        modification = { pin: change.value };
+        break;
+      case "muteEndTime":
+        modification = { mute: timestampDate(change.value).getTime() };
+        break;
+      case "unmute":
+        modification = { mute: null };
+        break;
+      case "unread":
+        modification = { markRead: !change.value, lastMessages: [] };
+        break;
+      case "delete":
+        modification = { delete: true, lastMessages: [] };
+        break;
+      case "star":
+        modification = { star: { messages: [{ id: change.value.messageId, fromMe: change.value.fromMe }], star: change.value.starred } };
+        break;
+      default:
+        throw new ConnectError("change: say what the phone does", Code.InvalidArgument); // protovalidate requires one
+    }
+    await this.sim.appState.modifyChat(phone, modification, req.chatJid);
+    return { chat: toPhoneChat(await this.sim.appState.chatView(phone, req.chatJid)) };
+  }
+
+  async getPhoneChat(req: GetPhoneChatRequest) {
+    return { chat: toPhoneChat(await this.sim.appState.chatView(digits(req.phoneNumber), req.chatJid)) };
+  }
+
   async injectFault(req: InjectFaultRequest) {
     switch (req.fault) {
       case Fault.GO_AWAY:
@@ -265,6 +339,40 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
   }
 }
 
+const CALL_STATES = { ringing: ContactCallState.RINGING, answered: ContactCallState.ANSWERED, ended: ContactCallState.ENDED } as const;
+const CALL_OUTCOMES: Record<SimCallOutcome, ContactCallOutcome> = {
+  rejected: ContactCallOutcome.REJECTED,
+  cancelled: ContactCallOutcome.CANCELLED,
+  timeout: ContactCallOutcome.TIMEOUT,
+  hung_up: ContactCallOutcome.HUNG_UP,
+};
+
+/** A simulator call operation, its refusals as call_id errors. */
+function onCall(op: () => SimCall): SimCall {
+  try {
+    return op();
+  } catch (e) {
+    if (e instanceof UnknownCallError) throw new ConnectError(`call_id: ${e.message}`, Code.NotFound);
+    if (e instanceof CallStateError) throw new ConnectError(`call_id: ${e.message}`, Code.FailedPrecondition);
+    throw e;
+  }
+}
+
+/** A simulated call as the API shows it. */
+function toWireCall(call: SimCall) {
+  return {
+    callId: call.callId,
+    fromPhoneNumber: call.from,
+    toPhoneNumber: call.to,
+    video: call.video,
+    state: CALL_STATES[call.state],
+    outcome: call.outcome ? CALL_OUTCOMES[call.outcome] : ContactCallOutcome.UNSPECIFIED,
+    endedBy: call.endedBy ?? call.answeredBy ?? "",
+    startTime: timestampFromDate(call.startTime),
+    endTime: call.endTime && timestampFromDate(call.endTime),
+  };
+}
+
 /** A contact's message as the API shows it. */
 function toWire(m: ContactMessage) {
   return {
@@ -301,4 +409,15 @@ function asPrecondition<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
     throw e instanceof ConnectError ? e : new ConnectError((e as Error).message, Code.FailedPrecondition);
   });
+}
+
+function toPhoneChat(view: PhoneChatView) {
+  return {
+    archived: view.archived,
+    pinTime: view.pinTime === undefined ? undefined : timestampFromMs(view.pinTime),
+    muteEndTime: view.muteEndTime === undefined ? undefined : timestampFromMs(view.muteEndTime),
+    markedUnread: view.markedUnread,
+    deleted: view.deleted,
+    starredMessageIds: view.starred,
+  };
 }

@@ -89,7 +89,7 @@ export class AppStateServer {
 
   /** Every patch after `version` (the simulator never needs a snapshot: it keeps all patches). */
   private fetch(phone: PhoneRecord, name: WAPatchName, version: number): BinaryNode {
-    const stored = this.collection(phone, name);
+    const stored = this.patches(phone, name);
     const after = Number.isInteger(version) && version > 0 ? version : 0;
     const content = stored.slice(after).map((bytes): BinaryNode => ({ tag: "patch", attrs: {}, content: Buffer.from(bytes) }));
     return {
@@ -104,14 +104,20 @@ export class AppStateServer {
     return proto.SyncdPatch.encode({ ...patch, version: { version } }).finish();
   }
 
+  /** A collection's stored patches, to append to (created on the first write). */
   private collection(phone: PhoneRecord, name: WAPatchName): Uint8Array[] {
     phone.appState ??= {};
     return (phone.appState[name] ??= []);
   }
 
+  /** A collection's stored patches, to read. */
+  private patches(phone: PhoneRecord, name: WAPatchName): readonly Uint8Array[] {
+    return phone.appState?.[name] ?? [];
+  }
+
   /** `server_sync`: the other devices fetch what changed. */
   private notify(phone: PhoneRecord, name: WAPatchName, except?: DeviceRecord): void {
-    const version = this.collection(phone, name).length;
+    const version = this.patches(phone, name).length;
     this.toDevices(
       phone,
       {
@@ -168,13 +174,13 @@ export class AppStateServer {
   /** Decodes a collection with the phone's key: its LT-hash state and its live mutations, oldest first. */
   private async decode(phone: PhoneRecord, name: WAPatchName) {
     const key = this.appStateKey(phone);
-    const patches = this.collection(phone, name).map((bytes) => proto.SyncdPatch.decode(bytes));
+    const patches = this.patches(phone, name).map((bytes) => proto.SyncdPatch.decode(bytes));
     const { state, mutationMap } = await decodePatches(name, patches, newLTHashState(), async () => keyData(key), {}, undefined, undefined, true);
     const mutations = Object.values(mutationMap).map((m) => ({ index: m.index, syncAction: m.syncAction }));
     return { state, mutations };
   }
 
-  /** The collections (names) that hold patches, with their versions, for diagnostics. */
+  /** Each collection that holds patches, with its version. */
   versions(phoneNumber: string): Partial<Record<WAPatchName, number>> {
     const phone = this.state.findPhone(phoneNumber);
     return Object.fromEntries(Object.entries(phone?.appState ?? {}).map(([name, patches]) => [name, patches.length]));

@@ -15,6 +15,13 @@ export type EventType =
   | "group_updated"
   | "group_join_requested"
   | "presence_updated"
+  | "call_offered"
+  | "call_accepted"
+  | "call_rejected"
+  | "call_ended"
+  | "chat_updated"
+  | "chat_deleted"
+  | "message_starred"
   | "history_synced"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";

@@ -64,6 +64,14 @@ export interface MediaDownloadPolicy {
   maxBytes: number;
 }
 
+/** An account's answer to incoming calls. */
+export interface CallPolicy {
+  /** Reject every call at once. */
+  autoReject: boolean;
+  /** With autoReject: a text sent to the caller after each rejected call; empty: none. */
+  replyText: string;
+}
+
 /** How much of the history WhatsApp sends after linking an account stores. */
 export interface HistorySyncPolicy {
   /** "recent" keeps messages of the last `recentDays` days (and the chats they are in). */
@@ -82,6 +90,8 @@ export interface AccountRecord {
   mediaDownload?: MediaDownloadPolicy;
   /** SendMessage calls accepted per minute; absent means the server default (SEND_RATE_PER_MINUTE). */
   sendRatePerMinute?: number;
+  /** What the account does with incoming calls; absent: nothing (they only become events). */
+  callPolicy?: CallPolicy;
   /** The account's own history policy; absent means the server default (HISTORY_SYNC* config). */
   historySync?: HistorySyncPolicy;
   createTime: Date;
@@ -90,7 +100,7 @@ export interface AccountRecord {
 
 /** Fields of an account that may change after creation. */
 export type AccountPatch = Partial<
-  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "historySync">
+  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy" | "historySync">
 >;
 
 export interface AccountPage {
@@ -134,6 +144,8 @@ export interface Store {
   readonly leases: LeaseStore;
   /** API keys (`api-keys.ts`): hashes of their secrets only. */
   readonly apiKeys: ApiKeyStore;
+  /** Resolves when the store answers; rejects when it cannot be reached (see `store-errors.ts`). */
+  ping(): Promise<void>;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

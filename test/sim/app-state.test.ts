@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { ChatUpdate } from "@whiskeysockets/baileys";
+import { Simulator } from "../../src/sim/simulator.js";
 import { describe, expect, it } from "vitest";
 import type { BaileysClient } from "./baileys-client.js";
 import { simulatorWithClients } from "./sim-fixture.js";
@@ -67,5 +71,26 @@ describe("app-state sync on the simulator", () => {
         content: [{ tag: "sync", attrs: {}, content: [{ tag: "collection", attrs: { name: "regular_low", version: "0", return_snapshot: "false" }, content: [{ tag: "patch", attrs: {}, content: new Uint8Array([1]) }] }] }],
       }),
     ).rejects.toThrow(/conflict/);
+  });
+
+  it("when the simulator restarts on the same data dir, then the phone's app-state key and every patch are still there", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "sim-app-state-"));
+    try {
+      const first = await Simulator.start({ dataDir: dir });
+      await first.appState.modifyChat("15550007102", { archive: true, lastMessages: [] }, CHAT);
+      await first.appState.modifyChat("15550007102", { pin: true }, CHAT);
+      const key = first.phonePeer.appStateKeyOf("15550007102");
+      await first.close();
+      const second = await Simulator.start({ dataDir: dir });
+      try {
+        expect(Buffer.from(second.phonePeer.appStateKeyOf("15550007102").keyData).equals(Buffer.from(key.keyData))).toBe(true);
+        expect(await second.appState.chatView("15550007102", CHAT)).toMatchObject({ archived: true, pinTime: expect.any(Number) });
+        expect(second.appState.versions("15550007102")).toEqual({ regular_low: 2 });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

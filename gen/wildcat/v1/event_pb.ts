@@ -8,6 +8,10 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Account } from "./account_pb.js";
 import { file_wildcat_v1_account } from "./account_pb.js";
+import type { Call } from "./call_pb.js";
+import { file_wildcat_v1_call } from "./call_pb.js";
+import type { Chat } from "./chat_pb.js";
+import { file_wildcat_v1_chat } from "./chat_pb.js";
 import type { Group } from "./group_pb.js";
 import { file_wildcat_v1_group } from "./group_pb.js";
 import type { Jid } from "./jid_pb.js";
@@ -22,7 +26,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIsgECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIzCg5oaXN0b3J5X3N5bmNlZBgVIAEoCzIZLndpbGRjYXQudjEuSGlzdG9yeVN5bmNlZEgAQgkKB3BheWxvYWQiiQIKDUhpc3RvcnlTeW5jZWQSKQoEa2luZBgBIAEoDjIbLndpbGRjYXQudjEuSGlzdG9yeVN5bmNLaW5kEhQKDGNoYXRzX3N0b3JlZBgCIAEoBRIXCg9tZXNzYWdlc19zdG9yZWQYAyABKAUSGAoQbWVzc2FnZXNfc2tpcHBlZBgEIAEoBRI3ChNvbGRlc3RfbWVzc2FnZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI3ChNuZXdlc3RfbWVzc2FnZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpyZXF1ZXN0X2lkGAcgASgJIrgBCg5QcmVzZW5jZVVwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSJAoLcGFydGljaXBhbnQYAiABKAsyDy53aWxkY2F0LnYxLkppZBItCghwcmVzZW5jZRgDIAEoDjIbLndpbGRjYXQudjEuQ29udGFjdFByZXNlbmNlEjIKDmxhc3Rfc2Vlbl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbiLEAQoLR3JvdXBDaGFuZ2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwEh8KBmF1dGhvchgCIAEoCzIPLndpbGRjYXQudjEuSmlkEjMKBmFjdGlvbhgDIAEoDjIjLndpbGRjYXQudjEuR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SJQoMcGFydGljaXBhbnRzGAQgAygLMg8ud2lsZGNhdC52MS5KaWQSFgoOY2hhbmdlZF9maWVsZHMYBSADKAkquAQKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQ0VJVkVEEAESGwoXRVZFTlRfVFlQRV9NRVNTQUdFX1NFTlQQAhIlCiFFVkVOVF9UWVBFX01FU1NBR0VfU1RBVFVTX0NIQU5HRUQQAxIdChlFVkVOVF9UWVBFX01FU1NBR0VfRURJVEVEEAQSHgoaRVZFTlRfVFlQRV9NRVNTQUdFX0RFTEVURUQQBRIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVBQ1RJT04QBhIkCiBFVkVOVF9UWVBFX0FDQ09VTlRfU1RBVEVfQ0hBTkdFRBAHEhoKFkVWRU5UX1RZUEVfTUVESUFfUkVBRFkQCBIfChtFVkVOVF9UWVBFX1dFQkhPT0tfRElTQUJMRUQQCRIbChdFVkVOVF9UWVBFX1dFQkhPT0tfVEVTVBAKEhwKGEVWRU5UX1RZUEVfR1JPVVBfQ1JFQVRFRBALEikKJUVWRU5UX1RZUEVfR1JPVVBfUEFSVElDSVBBTlRTX0NIQU5HRUQQDBIcChhFVkVOVF9UWVBFX0dST1VQX1VQREFURUQQDRIjCh9FVkVOVF9UWVBFX0dST1VQX0pPSU5fUkVRVUVTVEVEEA4SHwobRVZFTlRfVFlQRV9QUkVTRU5DRV9VUERBVEVEEA8SHQoZRVZFTlRfVFlQRV9ISVNUT1JZX1NZTkNFRBAcKtkBCg9IaXN0b3J5U3luY0tpbmQSIQodSElTVE9SWV9TWU5DX0tJTkRfVU5TUEVDSUZJRUQQABInCiNISVNUT1JZX1NZTkNfS0lORF9JTklUSUFMX0JPT1RTVFJBUBABEhwKGEhJU1RPUllfU1lOQ19LSU5EX1JFQ0VOVBACEhoKFkhJU1RPUllfU1lOQ19LSU5EX0ZVTEwQAxIfChtISVNUT1JZX1NZTkNfS0lORF9QVVNIX05BTUUQBBIfChtISVNUT1JZX1NZTkNfS0lORF9PTl9ERU1BTkQQBSrSAQoPQ29udGFjdFByZXNlbmNlEiAKHENPTlRBQ1RfUFJFU0VOQ0VfVU5TUEVDSUZJRUQQABIeChpDT05UQUNUX1BSRVNFTkNFX0FWQUlMQUJMRRABEiAKHENPTlRBQ1RfUFJFU0VOQ0VfVU5BVkFJTEFCTEUQAhIeChpDT05UQUNUX1BSRVNFTkNFX0NPTVBPU0lORxADEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfUkVDT1JESU5HEAQSGwoXQ09OVEFDVF9QUkVTRU5DRV9QQVVTRUQQBSrfAQoXR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SKQolR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9VTlNQRUNJRklFRBAAEiMKH0dST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fQURERUQQARIlCiFHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1JFTU9WRUQQAhImCiJHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1BST01PVEVEEAMSJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9ERU1PVEVEEARiBnByb3RvMw", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIpkFCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIgCgRjYWxsGBIgASgLMhAud2lsZGNhdC52MS5DYWxsSAASLQoLY2hhdF9jaGFuZ2UYFCABKAsyFi53aWxkY2F0LnYxLkNoYXRDaGFuZ2VIABIzCg5oaXN0b3J5X3N5bmNlZBgVIAEoCzIZLndpbGRjYXQudjEuSGlzdG9yeVN5bmNlZEgAQgkKB3BheWxvYWQikQEKCkNoYXRDaGFuZ2USHgoEY2hhdBgBIAEoCzIQLndpbGRjYXQudjEuQ2hhdBIWCg5jaGFuZ2VkX2ZpZWxkcxgCIAMoCRIVCg1mcm9tX3doYXRzYXBwGAMgASgIEhIKCm1lc3NhZ2VfaWQYBCABKAkSDwoHZnJvbV9tZRgFIAEoCBIPCgdzdGFycmVkGAYgASgIIokCCg1IaXN0b3J5U3luY2VkEikKBGtpbmQYASABKA4yGy53aWxkY2F0LnYxLkhpc3RvcnlTeW5jS2luZBIUCgxjaGF0c19zdG9yZWQYAiABKAUSFwoPbWVzc2FnZXNfc3RvcmVkGAMgASgFEhgKEG1lc3NhZ2VzX3NraXBwZWQYBCABKAUSNwoTb2xkZXN0X21lc3NhZ2VfdGltZRgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoTbmV3ZXN0X21lc3NhZ2VfdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKcmVxdWVzdF9pZBgHIAEoCSK4AQoOUHJlc2VuY2VVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEiQKC3BhcnRpY2lwYW50GAIgASgLMg8ud2lsZGNhdC52MS5KaWQSLQoIcHJlc2VuY2UYAyABKA4yGy53aWxkY2F0LnYxLkNvbnRhY3RQcmVzZW5jZRIyCg5sYXN0X3NlZW5fdGltZRgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiXgoNV2ViaG9va05vdGljZRISCgp3ZWJob29rX2lkGAEgASgJEgsKA3VybBgCIAEoCRITCgtkZXNjcmlwdGlvbhgDIAEoCRIXCg9kaXNhYmxlZF9yZWFzb24YBCABKAki1AEKE01lc3NhZ2VTdGF0dXNVcGRhdGUSHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBIpCgZzdGF0dXMYBCABKA4yGS53aWxkY2F0LnYxLk1lc3NhZ2VTdGF0dXMSJAoLcGFydGljaXBhbnQYBSABKAsyDy53aWxkY2F0LnYxLkppZBIoCgR0aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJ9Cg9NZXNzYWdlUmVhY3Rpb24SHQoEY2hhdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEhIKCm1lc3NhZ2VfaWQYAiABKAkSDwoHZnJvbV9tZRgDIAEoCBImCghyZWFjdGlvbhgEIAEoCzIULndpbGRjYXQudjEuUmVhY3Rpb24ixAEKC0dyb3VwQ2hhbmdlEiAKBWdyb3VwGAEgASgLMhEud2lsZGNhdC52MS5Hcm91cBIfCgZhdXRob3IYAiABKAsyDy53aWxkY2F0LnYxLkppZBIzCgZhY3Rpb24YAyABKA4yIy53aWxkY2F0LnYxLkdyb3VwUGFydGljaXBhbnRzQWN0aW9uEiUKDHBhcnRpY2lwYW50cxgEIAMoCzIPLndpbGRjYXQudjEuSmlkEhYKDmNoYW5nZWRfZmllbGRzGAUgAygJKoYGCglFdmVudFR5cGUSGgoWRVZFTlRfVFlQRV9VTlNQRUNJRklFRBAAEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUNFSVZFRBABEhsKF0VWRU5UX1RZUEVfTUVTU0FHRV9TRU5UEAISJQohRVZFTlRfVFlQRV9NRVNTQUdFX1NUQVRVU19DSEFOR0VEEAMSHQoZRVZFTlRfVFlQRV9NRVNTQUdFX0VESVRFRBAEEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9ERUxFVEVEEAUSHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQUNUSU9OEAYSJAogRVZFTlRfVFlQRV9BQ0NPVU5UX1NUQVRFX0NIQU5HRUQQBxIaChZFVkVOVF9UWVBFX01FRElBX1JFQURZEAgSHwobRVZFTlRfVFlQRV9XRUJIT09LX0RJU0FCTEVEEAkSGwoXRVZFTlRfVFlQRV9XRUJIT09LX1RFU1QQChIcChhFVkVOVF9UWVBFX0dST1VQX0NSRUFURUQQCxIpCiVFVkVOVF9UWVBFX0dST1VQX1BBUlRJQ0lQQU5UU19DSEFOR0VEEAwSHAoYRVZFTlRfVFlQRV9HUk9VUF9VUERBVEVEEA0SIwofRVZFTlRfVFlQRV9HUk9VUF9KT0lOX1JFUVVFU1RFRBAOEh8KG0VWRU5UX1RZUEVfUFJFU0VOQ0VfVVBEQVRFRBAPEhsKF0VWRU5UX1RZUEVfQ0FMTF9PRkZFUkVEEBASHAoYRVZFTlRfVFlQRV9DQUxMX0FDQ0VQVEVEEBESHAoYRVZFTlRfVFlQRV9DQUxMX1JFSkVDVEVEEBISGQoVRVZFTlRfVFlQRV9DQUxMX0VOREVEEBMSGwoXRVZFTlRfVFlQRV9DSEFUX1VQREFURUQQGBIbChdFVkVOVF9UWVBFX0NIQVRfREVMRVRFRBAZEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9TVEFSUkVEEBoSHQoZRVZFTlRfVFlQRV9ISVNUT1JZX1NZTkNFRBAcKtkBCg9IaXN0b3J5U3luY0tpbmQSIQodSElTVE9SWV9TWU5DX0tJTkRfVU5TUEVDSUZJRUQQABInCiNISVNUT1JZX1NZTkNfS0lORF9JTklUSUFMX0JPT1RTVFJBUBABEhwKGEhJU1RPUllfU1lOQ19LSU5EX1JFQ0VOVBACEhoKFkhJU1RPUllfU1lOQ19LSU5EX0ZVTEwQAxIfChtISVNUT1JZX1NZTkNfS0lORF9QVVNIX05BTUUQBBIfChtISVNUT1JZX1NZTkNfS0lORF9PTl9ERU1BTkQQBSrSAQoPQ29udGFjdFByZXNlbmNlEiAKHENPTlRBQ1RfUFJFU0VOQ0VfVU5TUEVDSUZJRUQQABIeChpDT05UQUNUX1BSRVNFTkNFX0FWQUlMQUJMRRABEiAKHENPTlRBQ1RfUFJFU0VOQ0VfVU5BVkFJTEFCTEUQAhIeChpDT05UQUNUX1BSRVNFTkNFX0NPTVBPU0lORxADEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfUkVDT1JESU5HEAQSGwoXQ09OVEFDVF9QUkVTRU5DRV9QQVVTRUQQBSrfAQoXR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SKQolR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9VTlNQRUNJRklFRBAAEiMKH0dST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fQURERUQQARIlCiFHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1JFTU9WRUQQAhImCiJHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1BST01PVEVEEAMSJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9ERU1PVEVEEARiBnByb3RvMw", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_call, file_wildcat_v1_chat, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -142,6 +146,23 @@ export type Event = Message<"wildcat.v1.Event"> & {
     case: "presenceUpdate";
   } | {
     /**
+     * For CALL_OFFERED, CALL_ACCEPTED, CALL_REJECTED and CALL_ENDED: the call.
+     *
+     * @generated from field: wildcat.v1.Call call = 18;
+     */
+    value: Call;
+    case: "call";
+  } | {
+    /**
+     * For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
+     * and how.
+     *
+     * @generated from field: wildcat.v1.ChatChange chat_change = 20;
+     */
+    value: ChatChange;
+    case: "chatChange";
+  } | {
+    /**
      * For HISTORY_SYNCED: what a batch of WhatsApp's history brought.
      *
      * @generated from field: wildcat.v1.HistorySynced history_synced = 21;
@@ -157,6 +178,64 @@ export type Event = Message<"wildcat.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 0);
+
+/**
+ * A change to one of the account's chats.
+ *
+ * @generated from message wildcat.v1.ChatChange
+ */
+export type ChatChange = Message<"wildcat.v1.ChatChange"> & {
+  /**
+   * The chat after the change; for CHAT_DELETED, as it was when deleted.
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+
+  /**
+   * For CHAT_UPDATED: the Chat fields that changed ("archived", "pin_time",
+   * "mute_end_time", "marked_unread", "unread_count").
+   *
+   * @generated from field: repeated string changed_fields = 2;
+   */
+  changedFields: string[];
+
+  /**
+   * True when the change came from WhatsApp (the phone or another device of
+   * the account); false when it was made through ChatService.
+   *
+   * @generated from field: bool from_whatsapp = 3;
+   */
+  fromWhatsapp: boolean;
+
+  /**
+   * For MESSAGE_STARRED: the message's id.
+   *
+   * @generated from field: string message_id = 4;
+   */
+  messageId: string;
+
+  /**
+   * For MESSAGE_STARRED: whether the account sent the message.
+   *
+   * @generated from field: bool from_me = 5;
+   */
+  fromMe: boolean;
+
+  /**
+   * For MESSAGE_STARRED: starred (true) or unstarred (false).
+   *
+   * @generated from field: bool starred = 6;
+   */
+  starred: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.ChatChange.
+ * Use `create(ChatChangeSchema)` to create a new message.
+ */
+export const ChatChangeSchema: GenMessage<ChatChange> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 1);
 
 /**
  * What one batch of WhatsApp's history brought, after the account's history
@@ -223,7 +302,7 @@ export type HistorySynced = Message<"wildcat.v1.HistorySynced"> & {
  * Use `create(HistorySyncedSchema)` to create a new message.
  */
 export const HistorySyncedSchema: GenMessage<HistorySynced> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 1);
+  messageDesc(file_wildcat_v1_event, 2);
 
 /**
  * A contact's presence or chat state, as WhatsApp reported it.
@@ -266,7 +345,7 @@ export type PresenceUpdate = Message<"wildcat.v1.PresenceUpdate"> & {
  * Use `create(PresenceUpdateSchema)` to create a new message.
  */
 export const PresenceUpdateSchema: GenMessage<PresenceUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 2);
+  messageDesc(file_wildcat_v1_event, 3);
 
 /**
  * The webhook an event is about. (Not the Webhook resource itself: webhook.proto
@@ -310,7 +389,7 @@ export type WebhookNotice = Message<"wildcat.v1.WebhookNotice"> & {
  * Use `create(WebhookNoticeSchema)` to create a new message.
  */
 export const WebhookNoticeSchema: GenMessage<WebhookNotice> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 3);
+  messageDesc(file_wildcat_v1_event, 4);
 
 /**
  * A delivery status change of one message.
@@ -366,7 +445,7 @@ export type MessageStatusUpdate = Message<"wildcat.v1.MessageStatusUpdate"> & {
  * Use `create(MessageStatusUpdateSchema)` to create a new message.
  */
 export const MessageStatusUpdateSchema: GenMessage<MessageStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 4);
+  messageDesc(file_wildcat_v1_event, 5);
 
 /**
  * A reaction added to or removed from a message.
@@ -408,7 +487,7 @@ export type MessageReaction = Message<"wildcat.v1.MessageReaction"> & {
  * Use `create(MessageReactionSchema)` to create a new message.
  */
 export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 5);
+  messageDesc(file_wildcat_v1_event, 6);
 
 /**
  * A change to a group the account is (or was) in.
@@ -462,7 +541,7 @@ export type GroupChange = Message<"wildcat.v1.GroupChange"> & {
  * Use `create(GroupChangeSchema)` to create a new message.
  */
 export const GroupChangeSchema: GenMessage<GroupChange> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 6);
+  messageDesc(file_wildcat_v1_event, 7);
 
 /**
  * Kinds of events.
@@ -588,6 +667,62 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_PRESENCE_UPDATED = 15;
    */
   PRESENCE_UPDATED = 15,
+
+  /**
+   * A contact calls the account (voice or video); the call rings until one of
+   * the events below. Reject it with CallService.RejectCall. At most one per
+   * call, even if WhatsApp delivers the offer again.
+   *
+   * @generated from enum value: EVENT_TYPE_CALL_OFFERED = 16;
+   */
+  CALL_OFFERED = 16,
+
+  /**
+   * The call was answered on another device of the number (e.g. the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_CALL_ACCEPTED = 17;
+   */
+  CALL_ACCEPTED = 17,
+
+  /**
+   * The call was rejected: by this account (call.rejected_by_us: RejectCall or
+   * the call_policy) or on another device of the number.
+   *
+   * @generated from enum value: EVENT_TYPE_CALL_REJECTED = 18;
+   */
+  CALL_REJECTED = 18,
+
+  /**
+   * The call ended: the caller hung up, or the call ended after being answered
+   * (call.end_reason TERMINATED), or nobody answered (TIMEOUT: a missed call).
+   *
+   * @generated from enum value: EVENT_TYPE_CALL_ENDED = 19;
+   */
+  CALL_ENDED = 19,
+
+  /**
+   * A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
+   * marked unread or read: through ChatService or on the phone (or another
+   * device of the account). chat_change.changed_fields says what changed.
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_UPDATED = 24;
+   */
+  CHAT_UPDATED = 24,
+
+  /**
+   * A chat was deleted (through ChatService.DeleteChat or on the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_DELETED = 25;
+   */
+  CHAT_DELETED = 25,
+
+  /**
+   * A message was starred or unstarred (through ChatService.StarMessage or on
+   * the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_MESSAGE_STARRED = 26;
+   */
+  MESSAGE_STARRED = 26,
 
   /**
    * A batch of history from the account's phone was stored (after linking, or

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlIuIBChZTZXRQaG9uZUhpc3RvcnlSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIwCgVjaGF0cxgCIAMoCzIXLndpbGRjYXQudjEuSGlzdG9yeUNoYXRCCLpIBZIBAhBkEjcKCGNvbnRhY3RzGAMgAygLMhoud2lsZGNhdC52MS5IaXN0b3J5Q29udGFjdEIJukgGkgEDEOgHEikKF2Jvb3RzdHJhcF9tZXNzYWdlX2xpbWl0GAQgASgNQgi6SAUqAxjoByLNAQoLSGlzdG9yeUNoYXQSTQoEY2hhdBgBIAEoCUI/ukg8cjoyOF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXs1LDMwfSgtWzAtOV17NSwxNX0pP0BnXC51cykkEhYKBG5hbWUYAiABKAlCCLpIBXIDGIACEh4KDHVucmVhZF9jb3VudBgDIAEoDUIIukgFKgMY6AcSNwoIbWVzc2FnZXMYBCADKAsyGi53aWxkY2F0LnYxLkhpc3RvcnlNZXNzYWdlQgm6SAaSAQMQ6AcizgEKDkhpc3RvcnlNZXNzYWdlEi4KCm1lc3NhZ2VfaWQYASABKAlCGrpIF3IVMhNeWzAtOUEtWmEtel17MSw2NH0kEg8KB2Zyb21fbWUYAiABKAgSGAoEdGV4dBgDIAEoCUIKukgHcgUQARiAIBIwCgR0aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEi8KBnNlbmRlchgFIAEoCUIfukgcchoyGF4ofFwrP1sxLTldWzAtOV17NiwxNH0pJCJeCg5IaXN0b3J5Q29udGFjdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSGAoEbmFtZRgCIAEoCUIKukgHcgUQARiAAiIZChdTZXRQaG9uZUhpc3RvcnlSZXNwb25zZSr0AQoQQ29udGFjdE1lZGlhS2luZBIiCh5DT05UQUNUX01FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05UQUNUX01FRElBX0tJTkRfSU1BR0UQARIcChhDT05UQUNUX01FRElBX0tJTkRfVklERU8QAhIcChhDT05UQUNUX01FRElBX0tJTkRfQVVESU8QAxIhCh1DT05UQUNUX01FRElBX0tJTkRfVk9JQ0VfTk9URRAEEh8KG0NPTlRBQ1RfTUVESUFfS0lORF9ET0NVTUVOVBAFEh4KGkNPTlRBQ1RfTUVESUFfS0lORF9TVElDS0VSEAYqrwQKEkNvbnRhY3RNZXNzYWdlS2luZBIkCiBDT05UQUNUX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1RFWFQQARIeChpDT05UQUNUX01FU1NBR0VfS0lORF9JTUFHRRACEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZJREVPEAMSHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfQVVESU8QBBIjCh9DT05UQUNUX01FU1NBR0VfS0lORF9WT0lDRV9OT1RFEAUSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfRE9DVU1FTlQQBhIgChxDT05UQUNUX01FU1NBR0VfS0lORF9TVElDS0VSEAcSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfTE9DQVRJT04QCBIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9DT05UQUNUUxAJEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFQUNUSU9OEAoSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTBALEiIKHkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTExfVk9URRAMEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0VESVQQDRIfChtDT05UQUNUX01FU1NBR0VfS0lORF9SRVZPS0UQDhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9PVEhFUhAPKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYymQ0KDlNhbmRib3hTZXJ2aWNlEn0KCkxpbmtEZXZpY2USHS53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVzcG9uc2UiMILT5JMCKjoBKiIlL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvTGlua0RldmljZRKVAQoQRW50ZXJQYWlyaW5nQ29kZRIjLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlcXVlc3QaJC53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9FbnRlclBhaXJpbmdDb2RlEpEBCg9TZW5kRnJvbUNvbnRhY3QSIi53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlcXVlc3QaIy53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlc3BvbnNlIjWC0+STAi86ASoiKi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL1NlbmRGcm9tQ29udGFjdBKkAQoTTGlzdENvbnRhY3RNZXNzYWdlcxImLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1JlcXVlc3QaJy53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXNwb25zZSI8kAIBgtPkkwIzOgEqIi4vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9MaXN0Q29udGFjdE1lc3NhZ2VzEqgBChREb3dubG9hZENvbnRhY3RNZWRpYRInLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXF1ZXN0Gigud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlc3BvbnNlIj2QAgGC0+STAjQ6ASoiLy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0Rvd25sb2FkQ29udGFjdE1lZGlhEoEBCgtDcmVhdGVHcm91cBIeLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXF1ZXN0Gh8ud2lsZGNhdC52MS5DcmVhdGVHcm91cFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NyZWF0ZUdyb3VwEpUBChBDb250YWN0Sm9pbkdyb3VwEiMud2lsZGNhdC52MS5Db250YWN0Sm9pbkdyb3VwUmVxdWVzdBokLndpbGRjYXQudjEuQ29udGFjdEpvaW5Hcm91cFJlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RKb2luR3JvdXASuQEKGUNvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHMSLC53aWxkY2F0LnYxLkNvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0Gi0ud2lsZGNhdC52MS5Db250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2UiP4LT5JMCOToBKiI0L3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50cxKZAQoRQ29udGFjdExlYXZlR3JvdXASJC53aWxkY2F0LnYxLkNvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBolLndpbGRjYXQudjEuQ29udGFjdExlYXZlR3JvdXBSZXNwb25zZSI3gtPkkwIxOgEqIiwvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0TGVhdmVHcm91cBKRAQoPU2V0UGhvbmVIaXN0b3J5EiIud2lsZGNhdC52MS5TZXRQaG9uZUhpc3RvcnlSZXF1ZXN0GiMud2lsZGNhdC52MS5TZXRQaG9uZUhpc3RvcnlSZXNwb25zZSI1gtPkkwIvOgEqIiovd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9TZXRQaG9uZUhpc3RvcnkSgQEKC0luamVjdEZhdWx0Eh4ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlcXVlc3QaHy53aWxkY2F0LnYxLkluamVjdEZhdWx0UmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvSW5qZWN0RmF1bHRiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlIvsCChZQaG9uZUNoYW5nZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJBISCghhcmNoaXZlZBgDIAEoCEgAEhAKBnBpbm5lZBgEIAEoCEgAEjMKDW11dGVfZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAASGQoGdW5tdXRlGAYgASgIQge6SARqAggBSAASEAoGdW5yZWFkGAcgASgISAASGQoGZGVsZXRlGAggASgIQge6SARqAggBSAASJQoEc3RhchgJIAEoCzIVLndpbGRjYXQudjEuUGhvbmVTdGFySABCDwoGY2hhbmdlEgW6SAIIASJNCglQaG9uZVN0YXISHgoKbWVzc2FnZV9pZBgBIAEoCUIKukgHcgUQARiAARIPCgdmcm9tX21lGAIgASgIEg8KB3N0YXJyZWQYAyABKAgiPgoXUGhvbmVDaGFuZ2VDaGF0UmVzcG9uc2USIwoEY2hhdBgBIAEoCzIVLndpbGRjYXQudjEuUGhvbmVDaGF0Ip0BChNHZXRQaG9uZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJCI7ChRHZXRQaG9uZUNoYXRSZXNwb25zZRIjCgRjaGF0GAEgASgLMhUud2lsZGNhdC52MS5QaG9uZUNoYXQiwwEKCVBob25lQ2hhdBIQCghhcmNoaXZlZBgBIAEoCBIsCghwaW5fdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbXV0ZV9lbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNbWFya2VkX3VucmVhZBgEIAEoCBIPCgdkZWxldGVkGAUgASgIEhsKE3N0YXJyZWRfbWVzc2FnZV9pZHMYBiADKAki1QEKEkNvbnRhY3RDYWxsUmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIWCgJ0bxgCIAEoCUIKukgHcgUQARiAARINCgV2aWRlbxgDIAEoCBIfChdwaG9uZV9udW1iZXJfYWRkcmVzc2luZxgEIAEoCBI+CgxyaW5nX3RpbWVvdXQYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiJgoTQ29udGFjdENhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJIjQKFUNvbnRhY3RFbmRDYWxsUmVxdWVzdBIbCgdjYWxsX2lkGAEgASgJQgq6SAdyBRABGIABIj8KFkNvbnRhY3RFbmRDYWxsUmVzcG9uc2USJQoEY2FsbBgBIAEoCzIXLndpbGRjYXQudjEuQ29udGFjdENhbGwiNwoYQW5zd2VyQ29udGFjdENhbGxSZXF1ZXN0EhsKB2NhbGxfaWQYASABKAlCCrpIB3IFEAEYgAEiQgoZQW5zd2VyQ29udGFjdENhbGxSZXNwb25zZRIlCgRjYWxsGAEgASgLMhcud2lsZGNhdC52MS5Db250YWN0Q2FsbCI0ChVHZXRDb250YWN0Q2FsbFJlcXVlc3QSGwoHY2FsbF9pZBgBIAEoCUIKukgHcgUQARiAASI/ChZHZXRDb250YWN0Q2FsbFJlc3BvbnNlEiUKBGNhbGwYASABKAsyFy53aWxkY2F0LnYxLkNvbnRhY3RDYWxsIq8CCgtDb250YWN0Q2FsbBIPCgdjYWxsX2lkGAEgASgJEhkKEWZyb21fcGhvbmVfbnVtYmVyGAIgASgJEhcKD3RvX3Bob25lX251bWJlchgDIAEoCRINCgV2aWRlbxgEIAEoCBIrCgVzdGF0ZRgFIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdENhbGxTdGF0ZRIvCgdvdXRjb21lGAYgASgOMh4ud2lsZGNhdC52MS5Db250YWN0Q2FsbE91dGNvbWUSEAoIZW5kZWRfYnkYByABKAkSLgoKc3RhcnRfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIuIBChZTZXRQaG9uZUhpc3RvcnlSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIwCgVjaGF0cxgCIAMoCzIXLndpbGRjYXQudjEuSGlzdG9yeUNoYXRCCLpIBZIBAhBkEjcKCGNvbnRhY3RzGAMgAygLMhoud2lsZGNhdC52MS5IaXN0b3J5Q29udGFjdEIJukgGkgEDEOgHEikKF2Jvb3RzdHJhcF9tZXNzYWdlX2xpbWl0GAQgASgNQgi6SAUqAxjoByLNAQoLSGlzdG9yeUNoYXQSTQoEY2hhdBgBIAEoCUI/ukg8cjoyOF4oXCs/WzEtOV1bMC05XXs2LDE0fXxbMC05XXs1LDMwfSgtWzAtOV17NSwxNX0pP0BnXC51cykkEhYKBG5hbWUYAiABKAlCCLpIBXIDGIACEh4KDHVucmVhZF9jb3VudBgDIAEoDUIIukgFKgMY6AcSNwoIbWVzc2FnZXMYBCADKAsyGi53aWxkY2F0LnYxLkhpc3RvcnlNZXNzYWdlQgm6SAaSAQMQ6AcizgEKDkhpc3RvcnlNZXNzYWdlEi4KCm1lc3NhZ2VfaWQYASABKAlCGrpIF3IVMhNeWzAtOUEtWmEtel17MSw2NH0kEg8KB2Zyb21fbWUYAiABKAgSGAoEdGV4dBgDIAEoCUIKukgHcgUQARiAIBIwCgR0aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcEIGukgDyAEBEi8KBnNlbmRlchgFIAEoCUIfukgcchoyGF4ofFwrP1sxLTldWzAtOV17NiwxNH0pJCJeCg5IaXN0b3J5Q29udGFjdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSGAoEbmFtZRgCIAEoCUIKukgHcgUQARiAAiIZChdTZXRQaG9uZUhpc3RvcnlSZXNwb25zZSr0AQoQQ29udGFjdE1lZGlhS2luZBIiCh5DT05UQUNUX01FRElBX0tJTkRfVU5TUEVDSUZJRUQQABIcChhDT05UQUNUX01FRElBX0tJTkRfSU1BR0UQARIcChhDT05UQUNUX01FRElBX0tJTkRfVklERU8QAhIcChhDT05UQUNUX01FRElBX0tJTkRfQVVESU8QAxIhCh1DT05UQUNUX01FRElBX0tJTkRfVk9JQ0VfTk9URRAEEh8KG0NPTlRBQ1RfTUVESUFfS0lORF9ET0NVTUVOVBAFEh4KGkNPTlRBQ1RfTUVESUFfS0lORF9TVElDS0VSEAYqrwQKEkNvbnRhY3RNZXNzYWdlS2luZBIkCiBDT05UQUNUX01FU1NBR0VfS0lORF9VTlNQRUNJRklFRBAAEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1RFWFQQARIeChpDT05UQUNUX01FU1NBR0VfS0lORF9JTUFHRRACEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZJREVPEAMSHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfQVVESU8QBBIjCh9DT05UQUNUX01FU1NBR0VfS0lORF9WT0lDRV9OT1RFEAUSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfRE9DVU1FTlQQBhIgChxDT05UQUNUX01FU1NBR0VfS0lORF9TVElDS0VSEAcSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfTE9DQVRJT04QCBIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9DT05UQUNUUxAJEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFQUNUSU9OEAoSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTBALEiIKHkNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTExfVk9URRAMEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0VESVQQDRIfChtDT05UQUNUX01FU1NBR0VfS0lORF9SRVZPS0UQDhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9PVEhFUhAPKqEBCgVGYXVsdBIVChFGQVVMVF9VTlNQRUNJRklFRBAAEhkKFUZBVUxUX0RST1BfQ09OTkVDVElPThABEhYKEkZBVUxUX1NUUkVBTV9FUlJPUhACEhUKEUZBVUxUX1JFRlVTRV9BQ0tTEAMSFAoQRkFVTFRfREVMQVlfQUNLUxAEEhEKDUZBVUxUX0dPX0FXQVkQBRIOCgpGQVVMVF9OT05FEAYqlQEKEENvbnRhY3RDYWxsU3RhdGUSIgoeQ09OVEFDVF9DQUxMX1NUQVRFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9DQUxMX1NUQVRFX1JJTkdJTkcQARIfChtDT05UQUNUX0NBTExfU1RBVEVfQU5TV0VSRUQQAhIcChhDT05UQUNUX0NBTExfU1RBVEVfRU5ERUQQAyrFAQoSQ29udGFjdENhbGxPdXRjb21lEiQKIENPTlRBQ1RfQ0FMTF9PVVRDT01FX1VOU1BFQ0lGSUVEEAASIQodQ09OVEFDVF9DQUxMX09VVENPTUVfUkVKRUNURUQQARIiCh5DT05UQUNUX0NBTExfT1VUQ09NRV9DQU5DRUxMRUQQAhIgChxDT05UQUNUX0NBTExfT1VUQ09NRV9USU1FT1VUEAMSIAocQ09OVEFDVF9DQUxMX09VVENPTUVfSFVOR19VUBAEMvsTCg5TYW5kYm94U2VydmljZRJ9CgpMaW5rRGV2aWNlEh0ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVxdWVzdBoeLndpbGRjYXQudjEuTGlua0RldmljZVJlc3BvbnNlIjCC0+STAio6ASoiJS93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0xpbmtEZXZpY2USlQEKEEVudGVyUGFpcmluZ0NvZGUSIy53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXF1ZXN0GiQud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvRW50ZXJQYWlyaW5nQ29kZRKRAQoPU2VuZEZyb21Db250YWN0EiIud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXF1ZXN0GiMud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXNwb25zZSI1gtPkkwIvOgEqIiovd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9TZW5kRnJvbUNvbnRhY3QSpAEKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvTGlzdENvbnRhY3RNZXNzYWdlcxKoAQoURG93bmxvYWRDb250YWN0TWVkaWESJy53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVxdWVzdBooLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZSI9kAIBgtPkkwI0OgEqIi8vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Eb3dubG9hZENvbnRhY3RNZWRpYRKBAQoLQ3JlYXRlR3JvdXASHi53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBofLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXNwb25zZSIxgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9DcmVhdGVHcm91cBKVAQoQQ29udGFjdEpvaW5Hcm91cBIjLndpbGRjYXQudjEuQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QaJC53aWxkY2F0LnYxLkNvbnRhY3RKb2luR3JvdXBSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0Sm9pbkdyb3VwErkBChlDb250YWN0VXBkYXRlUGFydGljaXBhbnRzEiwud2lsZGNhdC52MS5Db250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBotLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlIj+C0+STAjk6ASoiNC93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHMSmQEKEUNvbnRhY3RMZWF2ZUdyb3VwEiQud2lsZGNhdC52MS5Db250YWN0TGVhdmVHcm91cFJlcXVlc3QaJS53aWxkY2F0LnYxLkNvbnRhY3RMZWF2ZUdyb3VwUmVzcG9uc2UiN4LT5JMCMToBKiIsL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdExlYXZlR3JvdXASgQEKC0NvbnRhY3RDYWxsEh4ud2lsZGNhdC52MS5Db250YWN0Q2FsbFJlcXVlc3QaHy53aWxkY2F0LnYxLkNvbnRhY3RDYWxsUmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdENhbGwSjQEKDkNvbnRhY3RFbmRDYWxsEiEud2lsZGNhdC52MS5Db250YWN0RW5kQ2FsbFJlcXVlc3QaIi53aWxkY2F0LnYxLkNvbnRhY3RFbmRDYWxsUmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdEVuZENhbGwSmQEKEUFuc3dlckNvbnRhY3RDYWxsEiQud2lsZGNhdC52MS5BbnN3ZXJDb250YWN0Q2FsbFJlcXVlc3QaJS53aWxkY2F0LnYxLkFuc3dlckNvbnRhY3RDYWxsUmVzcG9uc2UiN4LT5JMCMToBKiIsL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQW5zd2VyQ29udGFjdENhbGwSkAEKDkdldENvbnRhY3RDYWxsEiEud2lsZGNhdC52MS5HZXRDb250YWN0Q2FsbFJlcXVlc3QaIi53aWxkY2F0LnYxLkdldENvbnRhY3RDYWxsUmVzcG9uc2UiN5ACAYLT5JMCLjoBKiIpL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvR2V0Q29udGFjdENhbGwSkQEKD1NldFBob25lSGlzdG9yeRIiLndpbGRjYXQudjEuU2V0UGhvbmVIaXN0b3J5UmVxdWVzdBojLndpbGRjYXQudjEuU2V0UGhvbmVIaXN0b3J5UmVzcG9uc2UiNYLT5JMCLzoBKiIqL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvU2V0UGhvbmVIaXN0b3J5EoEBCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0luamVjdEZhdWx0EpEBCg9QaG9uZUNoYW5nZUNoYXQSIi53aWxkY2F0LnYxLlBob25lQ2hhbmdlQ2hhdFJlcXVlc3QaIy53aWxkY2F0LnYxLlBob25lQ2hhbmdlQ2hhdFJlc3BvbnNlIjWC0+STAi86ASoiKi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL1Bob25lQ2hhbmdlQ2hhdBKIAQoMR2V0UGhvbmVDaGF0Eh8ud2lsZGNhdC52MS5HZXRQaG9uZUNoYXRSZXF1ZXN0GiAud2lsZGNhdC52MS5HZXRQaG9uZUNoYXRSZXNwb25zZSI1kAIBgtPkkwIsOgEqIicvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9HZXRQaG9uZUNoYXRiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -785,6 +785,536 @@ export const ContactLeaveGroupResponseSchema: GenMessage<ContactLeaveGroupRespon
   messageDesc(file_wildcat_v1_sandbox_service, 20);
 
 /**
+ * Request for PhoneChangeChat.
+ *
+ * @generated from message wildcat.v1.PhoneChangeChatRequest
+ */
+export type PhoneChangeChatRequest = Message<"wildcat.v1.PhoneChangeChatRequest"> & {
+  /**
+   * The simulated phone (the account's own number).
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The chat to change ("15551234567@s.whatsapp.net", "…@g.us").
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * What the owner does; exactly one.
+   *
+   * @generated from oneof wildcat.v1.PhoneChangeChatRequest.change
+   */
+  change: {
+    /**
+     * Archive (true) or unarchive (false).
+     *
+     * @generated from field: bool archived = 3;
+     */
+    value: boolean;
+    case: "archived";
+  } | {
+    /**
+     * Pin (true) or unpin (false).
+     *
+     * @generated from field: bool pinned = 4;
+     */
+    value: boolean;
+    case: "pinned";
+  } | {
+    /**
+     * Mute until this time.
+     *
+     * @generated from field: google.protobuf.Timestamp mute_end_time = 5;
+     */
+    value: Timestamp;
+    case: "muteEndTime";
+  } | {
+    /**
+     * Unmute (must be true).
+     *
+     * @generated from field: bool unmute = 6;
+     */
+    value: boolean;
+    case: "unmute";
+  } | {
+    /**
+     * Mark unread (true) or read (false).
+     *
+     * @generated from field: bool unread = 7;
+     */
+    value: boolean;
+    case: "unread";
+  } | {
+    /**
+     * Delete the chat (must be true).
+     *
+     * @generated from field: bool delete = 8;
+     */
+    value: boolean;
+    case: "delete";
+  } | {
+    /**
+     * Star or unstar a message of the chat.
+     *
+     * @generated from field: wildcat.v1.PhoneStar star = 9;
+     */
+    value: PhoneStar;
+    case: "star";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneChangeChatRequest.
+ * Use `create(PhoneChangeChatRequestSchema)` to create a new message.
+ */
+export const PhoneChangeChatRequestSchema: GenMessage<PhoneChangeChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 21);
+
+/**
+ * A message to star or unstar on the phone.
+ *
+ * @generated from message wildcat.v1.PhoneStar
+ */
+export type PhoneStar = Message<"wildcat.v1.PhoneStar"> & {
+  /**
+   * The message's id.
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+
+  /**
+   * True for a message the account sent.
+   *
+   * @generated from field: bool from_me = 2;
+   */
+  fromMe: boolean;
+
+  /**
+   * Star (true) or unstar (false).
+   *
+   * @generated from field: bool starred = 3;
+   */
+  starred: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneStar.
+ * Use `create(PhoneStarSchema)` to create a new message.
+ */
+export const PhoneStarSchema: GenMessage<PhoneStar> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 22);
+
+/**
+ * Response of PhoneChangeChat.
+ *
+ * @generated from message wildcat.v1.PhoneChangeChatResponse
+ */
+export type PhoneChangeChatResponse = Message<"wildcat.v1.PhoneChangeChatResponse"> & {
+  /**
+   * The phone's view of the chat after the change.
+   *
+   * @generated from field: wildcat.v1.PhoneChat chat = 1;
+   */
+  chat?: PhoneChat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneChangeChatResponse.
+ * Use `create(PhoneChangeChatResponseSchema)` to create a new message.
+ */
+export const PhoneChangeChatResponseSchema: GenMessage<PhoneChangeChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 23);
+
+/**
+ * Request for GetPhoneChat.
+ *
+ * @generated from message wildcat.v1.GetPhoneChatRequest
+ */
+export type GetPhoneChatRequest = Message<"wildcat.v1.GetPhoneChatRequest"> & {
+  /**
+   * The simulated phone (the account's own number).
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The chat ("15551234567@s.whatsapp.net", "…@g.us").
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetPhoneChatRequest.
+ * Use `create(GetPhoneChatRequestSchema)` to create a new message.
+ */
+export const GetPhoneChatRequestSchema: GenMessage<GetPhoneChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 24);
+
+/**
+ * Response of GetPhoneChat.
+ *
+ * @generated from message wildcat.v1.GetPhoneChatResponse
+ */
+export type GetPhoneChatResponse = Message<"wildcat.v1.GetPhoneChatResponse"> & {
+  /**
+   * What the phone shows.
+   *
+   * @generated from field: wildcat.v1.PhoneChat chat = 1;
+   */
+  chat?: PhoneChat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetPhoneChatResponse.
+ * Use `create(GetPhoneChatResponseSchema)` to create a new message.
+ */
+export const GetPhoneChatResponseSchema: GenMessage<GetPhoneChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 25);
+
+/**
+ * A chat as the simulated phone shows it, from the account's app state.
+ *
+ * @generated from message wildcat.v1.PhoneChat
+ */
+export type PhoneChat = Message<"wildcat.v1.PhoneChat"> & {
+  /**
+   * Archived.
+   *
+   * @generated from field: bool archived = 1;
+   */
+  archived: boolean;
+
+  /**
+   * When it was pinned; unset when not pinned.
+   *
+   * @generated from field: google.protobuf.Timestamp pin_time = 2;
+   */
+  pinTime?: Timestamp | undefined;
+
+  /**
+   * Muted until; unset when not muted.
+   *
+   * @generated from field: google.protobuf.Timestamp mute_end_time = 3;
+   */
+  muteEndTime?: Timestamp | undefined;
+
+  /**
+   * Marked unread.
+   *
+   * @generated from field: bool marked_unread = 4;
+   */
+  markedUnread: boolean;
+
+  /**
+   * The last action on the chat deleted it.
+   *
+   * @generated from field: bool deleted = 5;
+   */
+  deleted: boolean;
+
+  /**
+   * Ids of the chat's starred messages.
+   *
+   * @generated from field: repeated string starred_message_ids = 6;
+   */
+  starredMessageIds: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneChat.
+ * Use `create(PhoneChatSchema)` to create a new message.
+ */
+export const PhoneChatSchema: GenMessage<PhoneChat> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 26);
+
+/**
+ * Request for ContactCall.
+ *
+ * @generated from message wildcat.v1.ContactCallRequest
+ */
+export type ContactCallRequest = Message<"wildcat.v1.ContactCallRequest"> & {
+  /**
+   * The simulated contact that calls; it is created on first use (its linked
+   * device hears how the call ends).
+   *
+   * @generated from field: string from_phone_number = 1;
+   */
+  fromPhoneNumber: string;
+
+  /**
+   * Whom to call: a phone number or a user JID (phone-number or LID form).
+   *
+   * @generated from field: string to = 2;
+   */
+  to: string;
+
+  /**
+   * A video call instead of a voice call.
+   *
+   * @generated from field: bool video = 3;
+   */
+  video: boolean;
+
+  /**
+   * Name the caller by phone-number JID in the offer instead of by LID (what
+   * WhatsApp does for numbers not yet migrated to LIDs).
+   *
+   * @generated from field: bool phone_number_addressing = 4;
+   */
+  phoneNumberAddressing: boolean;
+
+  /**
+   * How long the call rings before WhatsApp gives up (a missed call); unset or
+   * zero: the simulator's default (45 s). At most 10 minutes.
+   *
+   * @generated from field: google.protobuf.Duration ring_timeout = 5;
+   */
+  ringTimeout?: Duration | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCallRequest.
+ * Use `create(ContactCallRequestSchema)` to create a new message.
+ */
+export const ContactCallRequestSchema: GenMessage<ContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 27);
+
+/**
+ * Response of ContactCall.
+ *
+ * @generated from message wildcat.v1.ContactCallResponse
+ */
+export type ContactCallResponse = Message<"wildcat.v1.ContactCallResponse"> & {
+  /**
+   * The new call's id, as the callee's devices see it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCallResponse.
+ * Use `create(ContactCallResponseSchema)` to create a new message.
+ */
+export const ContactCallResponseSchema: GenMessage<ContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 28);
+
+/**
+ * Request for ContactEndCall.
+ *
+ * @generated from message wildcat.v1.ContactEndCallRequest
+ */
+export type ContactEndCallRequest = Message<"wildcat.v1.ContactEndCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactEndCallRequest.
+ * Use `create(ContactEndCallRequestSchema)` to create a new message.
+ */
+export const ContactEndCallRequestSchema: GenMessage<ContactEndCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 29);
+
+/**
+ * Response of ContactEndCall.
+ *
+ * @generated from message wildcat.v1.ContactEndCallResponse
+ */
+export type ContactEndCallResponse = Message<"wildcat.v1.ContactEndCallResponse"> & {
+  /**
+   * The call after the hang-up.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactEndCallResponse.
+ * Use `create(ContactEndCallResponseSchema)` to create a new message.
+ */
+export const ContactEndCallResponseSchema: GenMessage<ContactEndCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 30);
+
+/**
+ * Request for AnswerContactCall.
+ *
+ * @generated from message wildcat.v1.AnswerContactCallRequest
+ */
+export type AnswerContactCallRequest = Message<"wildcat.v1.AnswerContactCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.AnswerContactCallRequest.
+ * Use `create(AnswerContactCallRequestSchema)` to create a new message.
+ */
+export const AnswerContactCallRequestSchema: GenMessage<AnswerContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 31);
+
+/**
+ * Response of AnswerContactCall.
+ *
+ * @generated from message wildcat.v1.AnswerContactCallResponse
+ */
+export type AnswerContactCallResponse = Message<"wildcat.v1.AnswerContactCallResponse"> & {
+  /**
+   * The call after the answer.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.AnswerContactCallResponse.
+ * Use `create(AnswerContactCallResponseSchema)` to create a new message.
+ */
+export const AnswerContactCallResponseSchema: GenMessage<AnswerContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 32);
+
+/**
+ * Request for GetContactCall.
+ *
+ * @generated from message wildcat.v1.GetContactCallRequest
+ */
+export type GetContactCallRequest = Message<"wildcat.v1.GetContactCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactCallRequest.
+ * Use `create(GetContactCallRequestSchema)` to create a new message.
+ */
+export const GetContactCallRequestSchema: GenMessage<GetContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 33);
+
+/**
+ * Response of GetContactCall.
+ *
+ * @generated from message wildcat.v1.GetContactCallResponse
+ */
+export type GetContactCallResponse = Message<"wildcat.v1.GetContactCallResponse"> & {
+  /**
+   * The call.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactCallResponse.
+ * Use `create(GetContactCallResponseSchema)` to create a new message.
+ */
+export const GetContactCallResponseSchema: GenMessage<GetContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 34);
+
+/**
+ * A call the simulator carried, as the server saw it.
+ *
+ * @generated from message wildcat.v1.ContactCall
+ */
+export type ContactCall = Message<"wildcat.v1.ContactCall"> & {
+  /**
+   * The call's id.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * The caller's phone number (digits).
+   *
+   * @generated from field: string from_phone_number = 2;
+   */
+  fromPhoneNumber: string;
+
+  /**
+   * The callee's phone number (digits).
+   *
+   * @generated from field: string to_phone_number = 3;
+   */
+  toPhoneNumber: string;
+
+  /**
+   * A video call.
+   *
+   * @generated from field: bool video = 4;
+   */
+  video: boolean;
+
+  /**
+   * Where the call is now.
+   *
+   * @generated from field: wildcat.v1.ContactCallState state = 5;
+   */
+  state: ContactCallState;
+
+  /**
+   * How it ended, once ENDED.
+   *
+   * @generated from field: wildcat.v1.ContactCallOutcome outcome = 6;
+   */
+  outcome: ContactCallOutcome;
+
+  /**
+   * Who ended it (or answered it, while ANSWERED), in phone-number form: the
+   * device JID that rejected it ("15551234567:1@s.whatsapp.net"), the phone that
+   * answered it (device 0), the caller's JID for a hang-up; empty for a timeout.
+   *
+   * @generated from field: string ended_by = 7;
+   */
+  endedBy: string;
+
+  /**
+   * When the call was offered.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 8;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * When it ended; unset while not ENDED.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 9;
+   */
+  endTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCall.
+ * Use `create(ContactCallSchema)` to create a new message.
+ */
+export const ContactCallSchema: GenMessage<ContactCall> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 35);
+
+/**
  * Request for SetPhoneHistory.
  *
  * @generated from message wildcat.v1.SetPhoneHistoryRequest
@@ -826,7 +1356,7 @@ export type SetPhoneHistoryRequest = Message<"wildcat.v1.SetPhoneHistoryRequest"
  * Use `create(SetPhoneHistoryRequestSchema)` to create a new message.
  */
 export const SetPhoneHistoryRequestSchema: GenMessage<SetPhoneHistoryRequest> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 21);
+  messageDesc(file_wildcat_v1_sandbox_service, 36);
 
 /**
  * A chat on a simulated phone, with the messages it holds.
@@ -868,7 +1398,7 @@ export type HistoryChat = Message<"wildcat.v1.HistoryChat"> & {
  * Use `create(HistoryChatSchema)` to create a new message.
  */
 export const HistoryChatSchema: GenMessage<HistoryChat> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 22);
+  messageDesc(file_wildcat_v1_sandbox_service, 37);
 
 /**
  * A text message a simulated phone already had.
@@ -917,7 +1447,7 @@ export type HistoryMessage = Message<"wildcat.v1.HistoryMessage"> & {
  * Use `create(HistoryMessageSchema)` to create a new message.
  */
 export const HistoryMessageSchema: GenMessage<HistoryMessage> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 23);
+  messageDesc(file_wildcat_v1_sandbox_service, 38);
 
 /**
  * A contact name a simulated phone knows.
@@ -945,7 +1475,7 @@ export type HistoryContact = Message<"wildcat.v1.HistoryContact"> & {
  * Use `create(HistoryContactSchema)` to create a new message.
  */
 export const HistoryContactSchema: GenMessage<HistoryContact> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 24);
+  messageDesc(file_wildcat_v1_sandbox_service, 39);
 
 /**
  * Response of SetPhoneHistory.
@@ -960,7 +1490,7 @@ export type SetPhoneHistoryResponse = Message<"wildcat.v1.SetPhoneHistoryRespons
  * Use `create(SetPhoneHistoryResponseSchema)` to create a new message.
  */
 export const SetPhoneHistoryResponseSchema: GenMessage<SetPhoneHistoryResponse> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_sandbox_service, 25);
+  messageDesc(file_wildcat_v1_sandbox_service, 40);
 
 /**
  * How a simulated contact sends a file.
@@ -1213,6 +1743,95 @@ export const FaultSchema: GenEnum<Fault> = /*@__PURE__*/
   enumDesc(file_wildcat_v1_sandbox_service, 2);
 
 /**
+ * Where a simulated call is.
+ *
+ * @generated from enum wildcat.v1.ContactCallState
+ */
+export enum ContactCallState {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Offered; ringing on the callee's devices.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_RINGING = 1;
+   */
+  RINGING = 1,
+
+  /**
+   * Answered by the callee's phone; in progress.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_ANSWERED = 2;
+   */
+  ANSWERED = 2,
+
+  /**
+   * Over; see outcome.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_ENDED = 3;
+   */
+  ENDED = 3,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactCallState.
+ */
+export const ContactCallStateSchema: GenEnum<ContactCallState> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 3);
+
+/**
+ * How a simulated call ended.
+ *
+ * @generated from enum wildcat.v1.ContactCallOutcome
+ */
+export enum ContactCallOutcome {
+  /**
+   * Not ended yet.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A device of the callee rejected it (ended_by names the device).
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_REJECTED = 1;
+   */
+  REJECTED = 1,
+
+  /**
+   * The caller hung up before it was answered.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_CANCELLED = 2;
+   */
+  CANCELLED = 2,
+
+  /**
+   * Nobody answered before the ring timeout.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_TIMEOUT = 3;
+   */
+  TIMEOUT = 3,
+
+  /**
+   * It was answered, then the caller hung up.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_HUNG_UP = 4;
+   */
+  HUNG_UP = 4,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactCallOutcome.
+ */
+export const ContactCallOutcomeSchema: GenEnum<ContactCallOutcome> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 4);
+
+/**
  * The phone side of the WhatsApp simulator: simulated phones that link devices
  * and simulated contacts that chat with them. Served only by the simulator
  * ("npm run sim") and by the gateway in sandbox mode, never next to real
@@ -1322,6 +1941,55 @@ export const SandboxService: GenService<{
     output: typeof ContactLeaveGroupResponseSchema;
   },
   /**
+   * A simulated contact's phone calls someone (e.g. a linked account): the
+   * simulated server offers the call to every device of the callee, which
+   * rings until a device rejects it, the call is answered (AnswerContactCall),
+   * the caller hangs up (ContactEndCall) or the ring timeout passes. The
+   * simulator does not carry call media.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactCall
+   */
+  contactCall: {
+    methodKind: "unary";
+    input: typeof ContactCallRequestSchema;
+    output: typeof ContactCallResponseSchema;
+  },
+  /**
+   * The caller of a simulated call hangs up: a ringing call is cancelled, an
+   * answered one ends. Fails with NOT_FOUND for an unknown call and
+   * FAILED_PRECONDITION for one already over.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactEndCall
+   */
+  contactEndCall: {
+    methodKind: "unary";
+    input: typeof ContactEndCallRequestSchema;
+    output: typeof ContactEndCallResponseSchema;
+  },
+  /**
+   * The callee's phone (the primary device, not a linked one) answers a ringing
+   * simulated call; its linked devices see it answered elsewhere. Fails with
+   * NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.AnswerContactCall
+   */
+  answerContactCall: {
+    methodKind: "unary";
+    input: typeof AnswerContactCallRequestSchema;
+    output: typeof AnswerContactCallResponseSchema;
+  },
+  /**
+   * How a simulated call stands, or how it ended and who ended it. The simulator
+   * keeps calls in memory only (a restarted simulator knows none).
+   *
+   * @generated from rpc wildcat.v1.SandboxService.GetContactCall
+   */
+  getContactCall: {
+    methodKind: "unary";
+    input: typeof GetContactCallRequestSchema;
+    output: typeof GetContactCallResponseSchema;
+  },
+  /**
    * Sets the chats, messages and contact names a simulated phone "already had":
    * the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
    * afterwards, and answers a device's on-demand history requests from them.
@@ -1343,6 +2011,30 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof InjectFaultRequestSchema;
     output: typeof InjectFaultResponseSchema;
+  },
+  /**
+   * The owner of a simulated phone changes a chat on the phone (archive, pin,
+   * mute, mark unread, delete, star a message): the phone writes it to the
+   * account's app state and WhatsApp tells the linked devices, as it does for a
+   * real phone. Returns the phone's view of the chat after the change.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.PhoneChangeChat
+   */
+  phoneChangeChat: {
+    methodKind: "unary";
+    input: typeof PhoneChangeChatRequestSchema;
+    output: typeof PhoneChangeChatResponseSchema;
+  },
+  /**
+   * What a simulated phone shows for a chat, read from the account's app state
+   * (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
+   *
+   * @generated from rpc wildcat.v1.SandboxService.GetPhoneChat
+   */
+  getPhoneChat: {
+    methodKind: "unary";
+    input: typeof GetPhoneChatRequestSchema;
+    output: typeof GetPhoneChatResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wildcat_v1_sandbox_service, 0);

@@ -314,6 +314,10 @@ type Account struct {
 	// default (SEND_RATE_PER_MINUTE). Set at CreateAccount or with UpdateAccount
 	// (update_mask "send_rate_per_minute"). At most 100000.
 	SendRatePerMinute uint32 `protobuf:"varint,9,opt,name=send_rate_per_minute,json=sendRatePerMinute,proto3" json:"send_rate_per_minute,omitempty"`
+	// What the account does with incoming calls. Unset: nothing (calls ring, and
+	// arrive as CALL_* events). Set at CreateAccount or with UpdateAccount
+	// (update_mask "call_policy").
+	CallPolicy *CallPolicy `protobuf:"bytes,10,opt,name=call_policy,json=callPolicy,proto3" json:"call_policy,omitempty"`
 	// How much of the history WhatsApp sends after linking (and on
 	// ChatService.RequestHistory) the account stores. Unset: the server default
 	// (HISTORY_SYNC, HISTORY_SYNC_RECENT_DAYS). Set at CreateAccount or with
@@ -415,6 +419,13 @@ func (x *Account) GetSendRatePerMinute() uint32 {
 		return x.SendRatePerMinute
 	}
 	return 0
+}
+
+func (x *Account) GetCallPolicy() *CallPolicy {
+	if x != nil {
+		return x.CallPolicy
+	}
+	return nil
 }
 
 func (x *Account) GetHistorySync() *HistorySyncPolicy {
@@ -758,7 +769,7 @@ var File_wildcat_v1_account_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/account.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\xd3\x04\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\x8c\x05\n" +
 	"\aAccount\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
@@ -771,7 +782,10 @@ const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12F\n" +
 	"\x0emedia_download\x18\b \x01(\v2\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n" +
-	"\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x12@\n" +
+	"\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x127\n" +
+	"\vcall_policy\x18\n" +
+	" \x01(\v2\x16.wildcat.v1.CallPolicyR\n" +
+	"callPolicy\x12@\n" +
 	"\fhistory_sync\x18\v \x01(\v2\x1d.wildcat.v1.HistorySyncPolicyR\vhistorySync\"\x86\x02\n" +
 	"\x11HistorySyncPolicy\x129\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x1b.wildcat.v1.HistorySyncModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12)\n" +
@@ -853,7 +867,8 @@ var file_wildcat_v1_account_proto_goTypes = []any{
 	(*PairingCode)(nil),           // 9: wildcat.v1.PairingCode
 	(*Jid)(nil),                   // 10: wildcat.v1.Jid
 	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
-	(MessageType)(0),              // 12: wildcat.v1.MessageType
+	(*CallPolicy)(nil),            // 12: wildcat.v1.CallPolicy
+	(MessageType)(0),              // 13: wildcat.v1.MessageType
 }
 var file_wildcat_v1_account_proto_depIdxs = []int32{
 	2,  // 0: wildcat.v1.Account.state:type_name -> wildcat.v1.AccountState
@@ -862,19 +877,20 @@ var file_wildcat_v1_account_proto_depIdxs = []int32{
 	11, // 3: wildcat.v1.Account.create_time:type_name -> google.protobuf.Timestamp
 	11, // 4: wildcat.v1.Account.update_time:type_name -> google.protobuf.Timestamp
 	6,  // 5: wildcat.v1.Account.media_download:type_name -> wildcat.v1.MediaDownloadPolicy
-	5,  // 6: wildcat.v1.Account.history_sync:type_name -> wildcat.v1.HistorySyncPolicy
-	0,  // 7: wildcat.v1.HistorySyncPolicy.mode:type_name -> wildcat.v1.HistorySyncMode
-	1,  // 8: wildcat.v1.MediaDownloadPolicy.mode:type_name -> wildcat.v1.MediaDownloadMode
-	12, // 9: wildcat.v1.MediaDownloadPolicy.types:type_name -> wildcat.v1.MessageType
-	3,  // 10: wildcat.v1.Disconnect.reason:type_name -> wildcat.v1.DisconnectReason
-	11, // 11: wildcat.v1.Disconnect.time:type_name -> google.protobuf.Timestamp
-	11, // 12: wildcat.v1.QrCode.expire_time:type_name -> google.protobuf.Timestamp
-	11, // 13: wildcat.v1.PairingCode.expire_time:type_name -> google.protobuf.Timestamp
-	14, // [14:14] is the sub-list for method output_type
-	14, // [14:14] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	12, // 6: wildcat.v1.Account.call_policy:type_name -> wildcat.v1.CallPolicy
+	5,  // 7: wildcat.v1.Account.history_sync:type_name -> wildcat.v1.HistorySyncPolicy
+	0,  // 8: wildcat.v1.HistorySyncPolicy.mode:type_name -> wildcat.v1.HistorySyncMode
+	1,  // 9: wildcat.v1.MediaDownloadPolicy.mode:type_name -> wildcat.v1.MediaDownloadMode
+	13, // 10: wildcat.v1.MediaDownloadPolicy.types:type_name -> wildcat.v1.MessageType
+	3,  // 11: wildcat.v1.Disconnect.reason:type_name -> wildcat.v1.DisconnectReason
+	11, // 12: wildcat.v1.Disconnect.time:type_name -> google.protobuf.Timestamp
+	11, // 13: wildcat.v1.QrCode.expire_time:type_name -> google.protobuf.Timestamp
+	11, // 14: wildcat.v1.PairingCode.expire_time:type_name -> google.protobuf.Timestamp
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_account_proto_init() }
@@ -882,6 +898,7 @@ func file_wildcat_v1_account_proto_init() {
 	if File_wildcat_v1_account_proto != nil {
 		return
 	}
+	file_wildcat_v1_call_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_message_proto_init()
 	type x struct{}

@@ -65,6 +65,27 @@ const (
 	// or started or stopped typing or recording in a chat with the account.
 	// Rate-limited per chat: a repeat of the state last logged is dropped.
 	EventType_EVENT_TYPE_PRESENCE_UPDATED EventType = 15
+	// A contact calls the account (voice or video); the call rings until one of
+	// the events below. Reject it with CallService.RejectCall. At most one per
+	// call, even if WhatsApp delivers the offer again.
+	EventType_EVENT_TYPE_CALL_OFFERED EventType = 16
+	// The call was answered on another device of the number (e.g. the phone).
+	EventType_EVENT_TYPE_CALL_ACCEPTED EventType = 17
+	// The call was rejected: by this account (call.rejected_by_us: RejectCall or
+	// the call_policy) or on another device of the number.
+	EventType_EVENT_TYPE_CALL_REJECTED EventType = 18
+	// The call ended: the caller hung up, or the call ended after being answered
+	// (call.end_reason TERMINATED), or nobody answered (TIMEOUT: a missed call).
+	EventType_EVENT_TYPE_CALL_ENDED EventType = 19
+	// A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
+	// marked unread or read: through ChatService or on the phone (or another
+	// device of the account). chat_change.changed_fields says what changed.
+	EventType_EVENT_TYPE_CHAT_UPDATED EventType = 24
+	// A chat was deleted (through ChatService.DeleteChat or on the phone).
+	EventType_EVENT_TYPE_CHAT_DELETED EventType = 25
+	// A message was starred or unstarred (through ChatService.StarMessage or on
+	// the phone).
+	EventType_EVENT_TYPE_MESSAGE_STARRED EventType = 26
 	// A batch of history from the account's phone was stored (after linking, or
 	// answering ChatService.RequestHistory). Its messages raise no
 	// MESSAGE_RECEIVED; read them with MessageService.ListMessages (from_history).
@@ -90,6 +111,13 @@ var (
 		13: "EVENT_TYPE_GROUP_UPDATED",
 		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 		15: "EVENT_TYPE_PRESENCE_UPDATED",
+		16: "EVENT_TYPE_CALL_OFFERED",
+		17: "EVENT_TYPE_CALL_ACCEPTED",
+		18: "EVENT_TYPE_CALL_REJECTED",
+		19: "EVENT_TYPE_CALL_ENDED",
+		24: "EVENT_TYPE_CHAT_UPDATED",
+		25: "EVENT_TYPE_CHAT_DELETED",
+		26: "EVENT_TYPE_MESSAGE_STARRED",
 		28: "EVENT_TYPE_HISTORY_SYNCED",
 	}
 	EventType_value = map[string]int32{
@@ -109,6 +137,13 @@ var (
 		"EVENT_TYPE_GROUP_UPDATED":              13,
 		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 		"EVENT_TYPE_PRESENCE_UPDATED":           15,
+		"EVENT_TYPE_CALL_OFFERED":               16,
+		"EVENT_TYPE_CALL_ACCEPTED":              17,
+		"EVENT_TYPE_CALL_REJECTED":              18,
+		"EVENT_TYPE_CALL_ENDED":                 19,
+		"EVENT_TYPE_CHAT_UPDATED":               24,
+		"EVENT_TYPE_CHAT_DELETED":               25,
+		"EVENT_TYPE_MESSAGE_STARRED":            26,
 		"EVENT_TYPE_HISTORY_SYNCED":             28,
 	}
 )
@@ -360,6 +395,8 @@ type Event struct {
 	//	*Event_Webhook
 	//	*Event_GroupChange
 	//	*Event_PresenceUpdate
+	//	*Event_Call
+	//	*Event_ChatChange
 	//	*Event_HistorySynced
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
@@ -510,6 +547,24 @@ func (x *Event) GetPresenceUpdate() *PresenceUpdate {
 	return nil
 }
 
+func (x *Event) GetCall() *Call {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_Call); ok {
+			return x.Call
+		}
+	}
+	return nil
+}
+
+func (x *Event) GetChatChange() *ChatChange {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ChatChange); ok {
+			return x.ChatChange
+		}
+	}
+	return nil
+}
+
 func (x *Event) GetHistorySynced() *HistorySynced {
 	if x != nil {
 		if x, ok := x.Payload.(*Event_HistorySynced); ok {
@@ -565,6 +620,17 @@ type Event_PresenceUpdate struct {
 	PresenceUpdate *PresenceUpdate `protobuf:"bytes,17,opt,name=presence_update,json=presenceUpdate,proto3,oneof"`
 }
 
+type Event_Call struct {
+	// For CALL_OFFERED, CALL_ACCEPTED, CALL_REJECTED and CALL_ENDED: the call.
+	Call *Call `protobuf:"bytes,18,opt,name=call,proto3,oneof"`
+}
+
+type Event_ChatChange struct {
+	// For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
+	// and how.
+	ChatChange *ChatChange `protobuf:"bytes,20,opt,name=chat_change,json=chatChange,proto3,oneof"`
+}
+
 type Event_HistorySynced struct {
 	// For HISTORY_SYNCED: what a batch of WhatsApp's history brought.
 	HistorySynced *HistorySynced `protobuf:"bytes,21,opt,name=history_synced,json=historySynced,proto3,oneof"`
@@ -586,7 +652,104 @@ func (*Event_GroupChange) isEvent_Payload() {}
 
 func (*Event_PresenceUpdate) isEvent_Payload() {}
 
+func (*Event_Call) isEvent_Payload() {}
+
+func (*Event_ChatChange) isEvent_Payload() {}
+
 func (*Event_HistorySynced) isEvent_Payload() {}
+
+// A change to one of the account's chats.
+type ChatChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat after the change; for CHAT_DELETED, as it was when deleted.
+	Chat *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	// For CHAT_UPDATED: the Chat fields that changed ("archived", "pin_time",
+	// "mute_end_time", "marked_unread", "unread_count").
+	ChangedFields []string `protobuf:"bytes,2,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
+	// True when the change came from WhatsApp (the phone or another device of
+	// the account); false when it was made through ChatService.
+	FromWhatsapp bool `protobuf:"varint,3,opt,name=from_whatsapp,json=fromWhatsapp,proto3" json:"from_whatsapp,omitempty"`
+	// For MESSAGE_STARRED: the message's id.
+	MessageId string `protobuf:"bytes,4,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// For MESSAGE_STARRED: whether the account sent the message.
+	FromMe bool `protobuf:"varint,5,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// For MESSAGE_STARRED: starred (true) or unstarred (false).
+	Starred       bool `protobuf:"varint,6,opt,name=starred,proto3" json:"starred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChatChange) Reset() {
+	*x = ChatChange{}
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChatChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChatChange) ProtoMessage() {}
+
+func (x *ChatChange) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChatChange.ProtoReflect.Descriptor instead.
+func (*ChatChange) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ChatChange) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+func (x *ChatChange) GetChangedFields() []string {
+	if x != nil {
+		return x.ChangedFields
+	}
+	return nil
+}
+
+func (x *ChatChange) GetFromWhatsapp() bool {
+	if x != nil {
+		return x.FromWhatsapp
+	}
+	return false
+}
+
+func (x *ChatChange) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *ChatChange) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *ChatChange) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
+}
 
 // What one batch of WhatsApp's history brought, after the account's history
 // policy was applied.
@@ -615,7 +778,7 @@ type HistorySynced struct {
 
 func (x *HistorySynced) Reset() {
 	*x = HistorySynced{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -627,7 +790,7 @@ func (x *HistorySynced) String() string {
 func (*HistorySynced) ProtoMessage() {}
 
 func (x *HistorySynced) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +803,7 @@ func (x *HistorySynced) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistorySynced.ProtoReflect.Descriptor instead.
 func (*HistorySynced) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *HistorySynced) GetKind() HistorySyncKind {
@@ -710,7 +873,7 @@ type PresenceUpdate struct {
 
 func (x *PresenceUpdate) Reset() {
 	*x = PresenceUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -722,7 +885,7 @@ func (x *PresenceUpdate) String() string {
 func (*PresenceUpdate) ProtoMessage() {}
 
 func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -735,7 +898,7 @@ func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PresenceUpdate.ProtoReflect.Descriptor instead.
 func (*PresenceUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PresenceUpdate) GetChat() *Jid {
@@ -785,7 +948,7 @@ type WebhookNotice struct {
 
 func (x *WebhookNotice) Reset() {
 	*x = WebhookNotice{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -797,7 +960,7 @@ func (x *WebhookNotice) String() string {
 func (*WebhookNotice) ProtoMessage() {}
 
 func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -810,7 +973,7 @@ func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookNotice.ProtoReflect.Descriptor instead.
 func (*WebhookNotice) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *WebhookNotice) GetWebhookId() string {
@@ -862,7 +1025,7 @@ type MessageStatusUpdate struct {
 
 func (x *MessageStatusUpdate) Reset() {
 	*x = MessageStatusUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -874,7 +1037,7 @@ func (x *MessageStatusUpdate) String() string {
 func (*MessageStatusUpdate) ProtoMessage() {}
 
 func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -887,7 +1050,7 @@ func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageStatusUpdate.ProtoReflect.Descriptor instead.
 func (*MessageStatusUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MessageStatusUpdate) GetChat() *Jid {
@@ -949,7 +1112,7 @@ type MessageReaction struct {
 
 func (x *MessageReaction) Reset() {
 	*x = MessageReaction{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -961,7 +1124,7 @@ func (x *MessageReaction) String() string {
 func (*MessageReaction) ProtoMessage() {}
 
 func (x *MessageReaction) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -974,7 +1137,7 @@ func (x *MessageReaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageReaction.ProtoReflect.Descriptor instead.
 func (*MessageReaction) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MessageReaction) GetChat() *Jid {
@@ -1029,7 +1192,7 @@ type GroupChange struct {
 
 func (x *GroupChange) Reset() {
 	*x = GroupChange{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[6]
+	mi := &file_wildcat_v1_event_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1041,7 +1204,7 @@ func (x *GroupChange) String() string {
 func (*GroupChange) ProtoMessage() {}
 
 func (x *GroupChange) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[6]
+	mi := &file_wildcat_v1_event_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1054,7 +1217,7 @@ func (x *GroupChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupChange.ProtoReflect.Descriptor instead.
 func (*GroupChange) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{6}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GroupChange) GetGroup() *Group {
@@ -1097,7 +1260,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xdc\x05\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\x1a\x15wildcat/v1/chat.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xbf\x06\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -1114,9 +1277,21 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x05media\x18\x0e \x01(\v2\x11.wildcat.v1.MediaH\x00R\x05media\x125\n" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
 	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
-	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x12B\n" +
+	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x12&\n" +
+	"\x04call\x18\x12 \x01(\v2\x10.wildcat.v1.CallH\x00R\x04call\x129\n" +
+	"\vchat_change\x18\x14 \x01(\v2\x16.wildcat.v1.ChatChangeH\x00R\n" +
+	"chatChange\x12B\n" +
 	"\x0ehistory_synced\x18\x15 \x01(\v2\x19.wildcat.v1.HistorySyncedH\x00R\rhistorySyncedB\t\n" +
-	"\apayload\"\xee\x02\n" +
+	"\apayload\"\xd0\x01\n" +
+	"\n" +
+	"ChatChange\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\x12%\n" +
+	"\x0echanged_fields\x18\x02 \x03(\tR\rchangedFields\x12#\n" +
+	"\rfrom_whatsapp\x18\x03 \x01(\bR\ffromWhatsapp\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x04 \x01(\tR\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x05 \x01(\bR\x06fromMe\x12\x18\n" +
+	"\astarred\x18\x06 \x01(\bR\astarred\"\xee\x02\n" +
 	"\rHistorySynced\x12/\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1b.wildcat.v1.HistorySyncKindR\x04kind\x12!\n" +
 	"\fchats_stored\x18\x02 \x01(\x05R\vchatsStored\x12'\n" +
@@ -1156,7 +1331,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xb8\x04\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x86\x06\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -1174,7 +1349,14 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\f\x12\x1c\n" +
 	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
 	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e\x12\x1f\n" +
-	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f\x12\x1d\n" +
+	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f\x12\x1b\n" +
+	"\x17EVENT_TYPE_CALL_OFFERED\x10\x10\x12\x1c\n" +
+	"\x18EVENT_TYPE_CALL_ACCEPTED\x10\x11\x12\x1c\n" +
+	"\x18EVENT_TYPE_CALL_REJECTED\x10\x12\x12\x19\n" +
+	"\x15EVENT_TYPE_CALL_ENDED\x10\x13\x12\x1b\n" +
+	"\x17EVENT_TYPE_CHAT_UPDATED\x10\x18\x12\x1b\n" +
+	"\x17EVENT_TYPE_CHAT_DELETED\x10\x19\x12\x1e\n" +
+	"\x1aEVENT_TYPE_MESSAGE_STARRED\x10\x1a\x12\x1d\n" +
 	"\x19EVENT_TYPE_HISTORY_SYNCED\x10\x1c*\xd9\x01\n" +
 	"\x0fHistorySyncKind\x12!\n" +
 	"\x1dHISTORY_SYNC_KIND_UNSPECIFIED\x10\x00\x12'\n" +
@@ -1210,62 +1392,68 @@ func file_wildcat_v1_event_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_wildcat_v1_event_proto_goTypes = []any{
 	(EventType)(0),                // 0: wildcat.v1.EventType
 	(HistorySyncKind)(0),          // 1: wildcat.v1.HistorySyncKind
 	(ContactPresence)(0),          // 2: wildcat.v1.ContactPresence
 	(GroupParticipantsAction)(0),  // 3: wildcat.v1.GroupParticipantsAction
 	(*Event)(nil),                 // 4: wildcat.v1.Event
-	(*HistorySynced)(nil),         // 5: wildcat.v1.HistorySynced
-	(*PresenceUpdate)(nil),        // 6: wildcat.v1.PresenceUpdate
-	(*WebhookNotice)(nil),         // 7: wildcat.v1.WebhookNotice
-	(*MessageStatusUpdate)(nil),   // 8: wildcat.v1.MessageStatusUpdate
-	(*MessageReaction)(nil),       // 9: wildcat.v1.MessageReaction
-	(*GroupChange)(nil),           // 10: wildcat.v1.GroupChange
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
-	(*Message)(nil),               // 12: wildcat.v1.Message
-	(*Account)(nil),               // 13: wildcat.v1.Account
-	(*Media)(nil),                 // 14: wildcat.v1.Media
-	(*Jid)(nil),                   // 15: wildcat.v1.Jid
-	(MessageStatus)(0),            // 16: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 17: wildcat.v1.Reaction
-	(*Group)(nil),                 // 18: wildcat.v1.Group
+	(*ChatChange)(nil),            // 5: wildcat.v1.ChatChange
+	(*HistorySynced)(nil),         // 6: wildcat.v1.HistorySynced
+	(*PresenceUpdate)(nil),        // 7: wildcat.v1.PresenceUpdate
+	(*WebhookNotice)(nil),         // 8: wildcat.v1.WebhookNotice
+	(*MessageStatusUpdate)(nil),   // 9: wildcat.v1.MessageStatusUpdate
+	(*MessageReaction)(nil),       // 10: wildcat.v1.MessageReaction
+	(*GroupChange)(nil),           // 11: wildcat.v1.GroupChange
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*Message)(nil),               // 13: wildcat.v1.Message
+	(*Account)(nil),               // 14: wildcat.v1.Account
+	(*Media)(nil),                 // 15: wildcat.v1.Media
+	(*Call)(nil),                  // 16: wildcat.v1.Call
+	(*Chat)(nil),                  // 17: wildcat.v1.Chat
+	(*Jid)(nil),                   // 18: wildcat.v1.Jid
+	(MessageStatus)(0),            // 19: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 20: wildcat.v1.Reaction
+	(*Group)(nil),                 // 21: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
-	11, // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	12, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
-	8,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
-	9,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
-	13, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
-	14, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
-	7,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
-	10, // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
-	6,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
-	5,  // 10: wildcat.v1.Event.history_synced:type_name -> wildcat.v1.HistorySynced
-	1,  // 11: wildcat.v1.HistorySynced.kind:type_name -> wildcat.v1.HistorySyncKind
-	11, // 12: wildcat.v1.HistorySynced.oldest_message_time:type_name -> google.protobuf.Timestamp
-	11, // 13: wildcat.v1.HistorySynced.newest_message_time:type_name -> google.protobuf.Timestamp
-	15, // 14: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	15, // 15: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	2,  // 16: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	11, // 17: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	15, // 18: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	16, // 19: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	15, // 20: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	11, // 21: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	15, // 22: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	17, // 23: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	18, // 24: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	15, // 25: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	3,  // 26: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	15, // 27: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	12, // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	13, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
+	9,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
+	10, // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
+	14, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
+	15, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
+	8,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
+	11, // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
+	7,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
+	16, // 10: wildcat.v1.Event.call:type_name -> wildcat.v1.Call
+	5,  // 11: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
+	6,  // 12: wildcat.v1.Event.history_synced:type_name -> wildcat.v1.HistorySynced
+	17, // 13: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
+	1,  // 14: wildcat.v1.HistorySynced.kind:type_name -> wildcat.v1.HistorySyncKind
+	12, // 15: wildcat.v1.HistorySynced.oldest_message_time:type_name -> google.protobuf.Timestamp
+	12, // 16: wildcat.v1.HistorySynced.newest_message_time:type_name -> google.protobuf.Timestamp
+	18, // 17: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	18, // 18: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	2,  // 19: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	12, // 20: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	18, // 21: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	19, // 22: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	18, // 23: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	12, // 24: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	18, // 25: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	20, // 26: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	21, // 27: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	18, // 28: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	3,  // 29: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	18, // 30: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1274,6 +1462,8 @@ func file_wildcat_v1_event_proto_init() {
 		return
 	}
 	file_wildcat_v1_account_proto_init()
+	file_wildcat_v1_call_proto_init()
+	file_wildcat_v1_chat_proto_init()
 	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_media_proto_init()
@@ -1287,6 +1477,8 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Webhook)(nil),
 		(*Event_GroupChange)(nil),
 		(*Event_PresenceUpdate)(nil),
+		(*Event_Call)(nil),
+		(*Event_ChatChange)(nil),
 		(*Event_HistorySynced)(nil),
 	}
 	type x struct{}
@@ -1295,7 +1487,7 @@ func file_wildcat_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_event_proto_rawDesc), len(file_wildcat_v1_event_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

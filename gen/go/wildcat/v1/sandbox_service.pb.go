@@ -269,6 +269,124 @@ func (Fault) EnumDescriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{2}
 }
 
+// Where a simulated call is.
+type ContactCallState int32
+
+const (
+	// Never sent.
+	ContactCallState_CONTACT_CALL_STATE_UNSPECIFIED ContactCallState = 0
+	// Offered; ringing on the callee's devices.
+	ContactCallState_CONTACT_CALL_STATE_RINGING ContactCallState = 1
+	// Answered by the callee's phone; in progress.
+	ContactCallState_CONTACT_CALL_STATE_ANSWERED ContactCallState = 2
+	// Over; see outcome.
+	ContactCallState_CONTACT_CALL_STATE_ENDED ContactCallState = 3
+)
+
+// Enum value maps for ContactCallState.
+var (
+	ContactCallState_name = map[int32]string{
+		0: "CONTACT_CALL_STATE_UNSPECIFIED",
+		1: "CONTACT_CALL_STATE_RINGING",
+		2: "CONTACT_CALL_STATE_ANSWERED",
+		3: "CONTACT_CALL_STATE_ENDED",
+	}
+	ContactCallState_value = map[string]int32{
+		"CONTACT_CALL_STATE_UNSPECIFIED": 0,
+		"CONTACT_CALL_STATE_RINGING":     1,
+		"CONTACT_CALL_STATE_ANSWERED":    2,
+		"CONTACT_CALL_STATE_ENDED":       3,
+	}
+)
+
+func (x ContactCallState) Enum() *ContactCallState {
+	p := new(ContactCallState)
+	*p = x
+	return p
+}
+
+func (x ContactCallState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactCallState) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_sandbox_service_proto_enumTypes[3].Descriptor()
+}
+
+func (ContactCallState) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_sandbox_service_proto_enumTypes[3]
+}
+
+func (x ContactCallState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactCallState.Descriptor instead.
+func (ContactCallState) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{3}
+}
+
+// How a simulated call ended.
+type ContactCallOutcome int32
+
+const (
+	// Not ended yet.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_UNSPECIFIED ContactCallOutcome = 0
+	// A device of the callee rejected it (ended_by names the device).
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_REJECTED ContactCallOutcome = 1
+	// The caller hung up before it was answered.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_CANCELLED ContactCallOutcome = 2
+	// Nobody answered before the ring timeout.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_TIMEOUT ContactCallOutcome = 3
+	// It was answered, then the caller hung up.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_HUNG_UP ContactCallOutcome = 4
+)
+
+// Enum value maps for ContactCallOutcome.
+var (
+	ContactCallOutcome_name = map[int32]string{
+		0: "CONTACT_CALL_OUTCOME_UNSPECIFIED",
+		1: "CONTACT_CALL_OUTCOME_REJECTED",
+		2: "CONTACT_CALL_OUTCOME_CANCELLED",
+		3: "CONTACT_CALL_OUTCOME_TIMEOUT",
+		4: "CONTACT_CALL_OUTCOME_HUNG_UP",
+	}
+	ContactCallOutcome_value = map[string]int32{
+		"CONTACT_CALL_OUTCOME_UNSPECIFIED": 0,
+		"CONTACT_CALL_OUTCOME_REJECTED":    1,
+		"CONTACT_CALL_OUTCOME_CANCELLED":   2,
+		"CONTACT_CALL_OUTCOME_TIMEOUT":     3,
+		"CONTACT_CALL_OUTCOME_HUNG_UP":     4,
+	}
+)
+
+func (x ContactCallOutcome) Enum() *ContactCallOutcome {
+	p := new(ContactCallOutcome)
+	*p = x
+	return p
+}
+
+func (x ContactCallOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactCallOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_sandbox_service_proto_enumTypes[4].Descriptor()
+}
+
+func (ContactCallOutcome) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_sandbox_service_proto_enumTypes[4]
+}
+
+func (x ContactCallOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactCallOutcome.Descriptor instead.
+func (ContactCallOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{4}
+}
+
 // Request for LinkDevice.
 type LinkDeviceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1644,6 +1762,1025 @@ func (*ContactLeaveGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{20}
 }
 
+// Request for PhoneChangeChat.
+type PhoneChangeChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone (the account's own number).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The chat to change ("15551234567@s.whatsapp.net", "…@g.us").
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// What the owner does; exactly one.
+	//
+	// Types that are valid to be assigned to Change:
+	//
+	//	*PhoneChangeChatRequest_Archived
+	//	*PhoneChangeChatRequest_Pinned
+	//	*PhoneChangeChatRequest_MuteEndTime
+	//	*PhoneChangeChatRequest_Unmute
+	//	*PhoneChangeChatRequest_Unread
+	//	*PhoneChangeChatRequest_Delete
+	//	*PhoneChangeChatRequest_Star
+	Change        isPhoneChangeChatRequest_Change `protobuf_oneof:"change"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneChangeChatRequest) Reset() {
+	*x = PhoneChangeChatRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChangeChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChangeChatRequest) ProtoMessage() {}
+
+func (x *PhoneChangeChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChangeChatRequest.ProtoReflect.Descriptor instead.
+func (*PhoneChangeChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *PhoneChangeChatRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *PhoneChangeChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *PhoneChangeChatRequest) GetChange() isPhoneChangeChatRequest_Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+func (x *PhoneChangeChatRequest) GetArchived() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Archived); ok {
+			return x.Archived
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetPinned() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Pinned); ok {
+			return x.Pinned
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetMuteEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_MuteEndTime); ok {
+			return x.MuteEndTime
+		}
+	}
+	return nil
+}
+
+func (x *PhoneChangeChatRequest) GetUnmute() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Unmute); ok {
+			return x.Unmute
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetUnread() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Unread); ok {
+			return x.Unread
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetDelete() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Delete); ok {
+			return x.Delete
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetStar() *PhoneStar {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Star); ok {
+			return x.Star
+		}
+	}
+	return nil
+}
+
+type isPhoneChangeChatRequest_Change interface {
+	isPhoneChangeChatRequest_Change()
+}
+
+type PhoneChangeChatRequest_Archived struct {
+	// Archive (true) or unarchive (false).
+	Archived bool `protobuf:"varint,3,opt,name=archived,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Pinned struct {
+	// Pin (true) or unpin (false).
+	Pinned bool `protobuf:"varint,4,opt,name=pinned,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_MuteEndTime struct {
+	// Mute until this time.
+	MuteEndTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=mute_end_time,json=muteEndTime,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Unmute struct {
+	// Unmute (must be true).
+	Unmute bool `protobuf:"varint,6,opt,name=unmute,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Unread struct {
+	// Mark unread (true) or read (false).
+	Unread bool `protobuf:"varint,7,opt,name=unread,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Delete struct {
+	// Delete the chat (must be true).
+	Delete bool `protobuf:"varint,8,opt,name=delete,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Star struct {
+	// Star or unstar a message of the chat.
+	Star *PhoneStar `protobuf:"bytes,9,opt,name=star,proto3,oneof"`
+}
+
+func (*PhoneChangeChatRequest_Archived) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Pinned) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_MuteEndTime) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Unmute) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Unread) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Delete) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Star) isPhoneChangeChatRequest_Change() {}
+
+// A message to star or unstar on the phone.
+type PhoneStar struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The message's id.
+	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// True for a message the account sent.
+	FromMe bool `protobuf:"varint,2,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// Star (true) or unstar (false).
+	Starred       bool `protobuf:"varint,3,opt,name=starred,proto3" json:"starred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneStar) Reset() {
+	*x = PhoneStar{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneStar) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneStar) ProtoMessage() {}
+
+func (x *PhoneStar) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneStar.ProtoReflect.Descriptor instead.
+func (*PhoneStar) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *PhoneStar) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *PhoneStar) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *PhoneStar) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
+}
+
+// Response of PhoneChangeChat.
+type PhoneChangeChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The phone's view of the chat after the change.
+	Chat          *PhoneChat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneChangeChatResponse) Reset() {
+	*x = PhoneChangeChatResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChangeChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChangeChatResponse) ProtoMessage() {}
+
+func (x *PhoneChangeChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChangeChatResponse.ProtoReflect.Descriptor instead.
+func (*PhoneChangeChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *PhoneChangeChatResponse) GetChat() *PhoneChat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Request for GetPhoneChat.
+type GetPhoneChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone (the account's own number).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The chat ("15551234567@s.whatsapp.net", "…@g.us").
+	ChatJid       string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPhoneChatRequest) Reset() {
+	*x = GetPhoneChatRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPhoneChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPhoneChatRequest) ProtoMessage() {}
+
+func (x *GetPhoneChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPhoneChatRequest.ProtoReflect.Descriptor instead.
+func (*GetPhoneChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GetPhoneChatRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *GetPhoneChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+// Response of GetPhoneChat.
+type GetPhoneChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What the phone shows.
+	Chat          *PhoneChat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPhoneChatResponse) Reset() {
+	*x = GetPhoneChatResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPhoneChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPhoneChatResponse) ProtoMessage() {}
+
+func (x *GetPhoneChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPhoneChatResponse.ProtoReflect.Descriptor instead.
+func (*GetPhoneChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetPhoneChatResponse) GetChat() *PhoneChat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// A chat as the simulated phone shows it, from the account's app state.
+type PhoneChat struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Archived.
+	Archived bool `protobuf:"varint,1,opt,name=archived,proto3" json:"archived,omitempty"`
+	// When it was pinned; unset when not pinned.
+	PinTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=pin_time,json=pinTime,proto3" json:"pin_time,omitempty"`
+	// Muted until; unset when not muted.
+	MuteEndTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=mute_end_time,json=muteEndTime,proto3" json:"mute_end_time,omitempty"`
+	// Marked unread.
+	MarkedUnread bool `protobuf:"varint,4,opt,name=marked_unread,json=markedUnread,proto3" json:"marked_unread,omitempty"`
+	// The last action on the chat deleted it.
+	Deleted bool `protobuf:"varint,5,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	// Ids of the chat's starred messages.
+	StarredMessageIds []string `protobuf:"bytes,6,rep,name=starred_message_ids,json=starredMessageIds,proto3" json:"starred_message_ids,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *PhoneChat) Reset() {
+	*x = PhoneChat{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChat) ProtoMessage() {}
+
+func (x *PhoneChat) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChat.ProtoReflect.Descriptor instead.
+func (*PhoneChat) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *PhoneChat) GetArchived() bool {
+	if x != nil {
+		return x.Archived
+	}
+	return false
+}
+
+func (x *PhoneChat) GetPinTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PinTime
+	}
+	return nil
+}
+
+func (x *PhoneChat) GetMuteEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.MuteEndTime
+	}
+	return nil
+}
+
+func (x *PhoneChat) GetMarkedUnread() bool {
+	if x != nil {
+		return x.MarkedUnread
+	}
+	return false
+}
+
+func (x *PhoneChat) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+func (x *PhoneChat) GetStarredMessageIds() []string {
+	if x != nil {
+		return x.StarredMessageIds
+	}
+	return nil
+}
+
+// Request for ContactCall.
+type ContactCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact that calls; it is created on first use (its linked
+	// device hears how the call ends).
+	FromPhoneNumber string `protobuf:"bytes,1,opt,name=from_phone_number,json=fromPhoneNumber,proto3" json:"from_phone_number,omitempty"`
+	// Whom to call: a phone number or a user JID (phone-number or LID form).
+	To string `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	// A video call instead of a voice call.
+	Video bool `protobuf:"varint,3,opt,name=video,proto3" json:"video,omitempty"`
+	// Name the caller by phone-number JID in the offer instead of by LID (what
+	// WhatsApp does for numbers not yet migrated to LIDs).
+	PhoneNumberAddressing bool `protobuf:"varint,4,opt,name=phone_number_addressing,json=phoneNumberAddressing,proto3" json:"phone_number_addressing,omitempty"`
+	// How long the call rings before WhatsApp gives up (a missed call); unset or
+	// zero: the simulator's default (45 s). At most 10 minutes.
+	RingTimeout   *durationpb.Duration `protobuf:"bytes,5,opt,name=ring_timeout,json=ringTimeout,proto3" json:"ring_timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactCallRequest) Reset() {
+	*x = ContactCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactCallRequest) ProtoMessage() {}
+
+func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactCallRequest.ProtoReflect.Descriptor instead.
+func (*ContactCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ContactCallRequest) GetFromPhoneNumber() string {
+	if x != nil {
+		return x.FromPhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactCallRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ContactCallRequest) GetVideo() bool {
+	if x != nil {
+		return x.Video
+	}
+	return false
+}
+
+func (x *ContactCallRequest) GetPhoneNumberAddressing() bool {
+	if x != nil {
+		return x.PhoneNumberAddressing
+	}
+	return false
+}
+
+func (x *ContactCallRequest) GetRingTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.RingTimeout
+	}
+	return nil
+}
+
+// Response of ContactCall.
+type ContactCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new call's id, as the callee's devices see it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactCallResponse) Reset() {
+	*x = ContactCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactCallResponse) ProtoMessage() {}
+
+func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactCallResponse.ProtoReflect.Descriptor instead.
+func (*ContactCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ContactCallResponse) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Request for ContactEndCall.
+type ContactEndCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call, as ContactCall returned it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactEndCallRequest) Reset() {
+	*x = ContactEndCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactEndCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactEndCallRequest) ProtoMessage() {}
+
+func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactEndCallRequest.ProtoReflect.Descriptor instead.
+func (*ContactEndCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ContactEndCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Response of ContactEndCall.
+type ContactEndCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call after the hang-up.
+	Call          *ContactCall `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactEndCallResponse) Reset() {
+	*x = ContactEndCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactEndCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactEndCallResponse) ProtoMessage() {}
+
+func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactEndCallResponse.ProtoReflect.Descriptor instead.
+func (*ContactEndCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ContactEndCallResponse) GetCall() *ContactCall {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+// Request for AnswerContactCall.
+type AnswerContactCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call, as ContactCall returned it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnswerContactCallRequest) Reset() {
+	*x = AnswerContactCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnswerContactCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnswerContactCallRequest) ProtoMessage() {}
+
+func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnswerContactCallRequest.ProtoReflect.Descriptor instead.
+func (*AnswerContactCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *AnswerContactCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Response of AnswerContactCall.
+type AnswerContactCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call after the answer.
+	Call          *ContactCall `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnswerContactCallResponse) Reset() {
+	*x = AnswerContactCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnswerContactCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnswerContactCallResponse) ProtoMessage() {}
+
+func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnswerContactCallResponse.ProtoReflect.Descriptor instead.
+func (*AnswerContactCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *AnswerContactCallResponse) GetCall() *ContactCall {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+// Request for GetContactCall.
+type GetContactCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call, as ContactCall returned it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactCallRequest) Reset() {
+	*x = GetContactCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactCallRequest) ProtoMessage() {}
+
+func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactCallRequest.ProtoReflect.Descriptor instead.
+func (*GetContactCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *GetContactCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Response of GetContactCall.
+type GetContactCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call.
+	Call          *ContactCall `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactCallResponse) Reset() {
+	*x = GetContactCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactCallResponse) ProtoMessage() {}
+
+func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactCallResponse.ProtoReflect.Descriptor instead.
+func (*GetContactCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *GetContactCallResponse) GetCall() *ContactCall {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+// A call the simulator carried, as the server saw it.
+type ContactCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call's id.
+	CallId string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// The caller's phone number (digits).
+	FromPhoneNumber string `protobuf:"bytes,2,opt,name=from_phone_number,json=fromPhoneNumber,proto3" json:"from_phone_number,omitempty"`
+	// The callee's phone number (digits).
+	ToPhoneNumber string `protobuf:"bytes,3,opt,name=to_phone_number,json=toPhoneNumber,proto3" json:"to_phone_number,omitempty"`
+	// A video call.
+	Video bool `protobuf:"varint,4,opt,name=video,proto3" json:"video,omitempty"`
+	// Where the call is now.
+	State ContactCallState `protobuf:"varint,5,opt,name=state,proto3,enum=wildcat.v1.ContactCallState" json:"state,omitempty"`
+	// How it ended, once ENDED.
+	Outcome ContactCallOutcome `protobuf:"varint,6,opt,name=outcome,proto3,enum=wildcat.v1.ContactCallOutcome" json:"outcome,omitempty"`
+	// Who ended it (or answered it, while ANSWERED), in phone-number form: the
+	// device JID that rejected it ("15551234567:1@s.whatsapp.net"), the phone that
+	// answered it (device 0), the caller's JID for a hang-up; empty for a timeout.
+	EndedBy string `protobuf:"bytes,7,opt,name=ended_by,json=endedBy,proto3" json:"ended_by,omitempty"`
+	// When the call was offered.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// When it ended; unset while not ENDED.
+	EndTime       *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactCall) Reset() {
+	*x = ContactCall{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactCall) ProtoMessage() {}
+
+func (x *ContactCall) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactCall.ProtoReflect.Descriptor instead.
+func (*ContactCall) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ContactCall) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *ContactCall) GetFromPhoneNumber() string {
+	if x != nil {
+		return x.FromPhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactCall) GetToPhoneNumber() string {
+	if x != nil {
+		return x.ToPhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactCall) GetVideo() bool {
+	if x != nil {
+		return x.Video
+	}
+	return false
+}
+
+func (x *ContactCall) GetState() ContactCallState {
+	if x != nil {
+		return x.State
+	}
+	return ContactCallState_CONTACT_CALL_STATE_UNSPECIFIED
+}
+
+func (x *ContactCall) GetOutcome() ContactCallOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ContactCallOutcome_CONTACT_CALL_OUTCOME_UNSPECIFIED
+}
+
+func (x *ContactCall) GetEndedBy() string {
+	if x != nil {
+		return x.EndedBy
+	}
+	return ""
+}
+
+func (x *ContactCall) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *ContactCall) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
 // Request for SetPhoneHistory.
 type SetPhoneHistoryRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1663,7 +2800,7 @@ type SetPhoneHistoryRequest struct {
 
 func (x *SetPhoneHistoryRequest) Reset() {
 	*x = SetPhoneHistoryRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1675,7 +2812,7 @@ func (x *SetPhoneHistoryRequest) String() string {
 func (*SetPhoneHistoryRequest) ProtoMessage() {}
 
 func (x *SetPhoneHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1688,7 +2825,7 @@ func (x *SetPhoneHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPhoneHistoryRequest.ProtoReflect.Descriptor instead.
 func (*SetPhoneHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *SetPhoneHistoryRequest) GetPhoneNumber() string {
@@ -1736,7 +2873,7 @@ type HistoryChat struct {
 
 func (x *HistoryChat) Reset() {
 	*x = HistoryChat{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1748,7 +2885,7 @@ func (x *HistoryChat) String() string {
 func (*HistoryChat) ProtoMessage() {}
 
 func (x *HistoryChat) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1761,7 +2898,7 @@ func (x *HistoryChat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryChat.ProtoReflect.Descriptor instead.
 func (*HistoryChat) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *HistoryChat) GetChat() string {
@@ -1811,7 +2948,7 @@ type HistoryMessage struct {
 
 func (x *HistoryMessage) Reset() {
 	*x = HistoryMessage{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1823,7 +2960,7 @@ func (x *HistoryMessage) String() string {
 func (*HistoryMessage) ProtoMessage() {}
 
 func (x *HistoryMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1836,7 +2973,7 @@ func (x *HistoryMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryMessage.ProtoReflect.Descriptor instead.
 func (*HistoryMessage) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *HistoryMessage) GetMessageId() string {
@@ -1887,7 +3024,7 @@ type HistoryContact struct {
 
 func (x *HistoryContact) Reset() {
 	*x = HistoryContact{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1899,7 +3036,7 @@ func (x *HistoryContact) String() string {
 func (*HistoryContact) ProtoMessage() {}
 
 func (x *HistoryContact) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1912,7 +3049,7 @@ func (x *HistoryContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryContact.ProtoReflect.Descriptor instead.
 func (*HistoryContact) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *HistoryContact) GetPhoneNumber() string {
@@ -1938,7 +3075,7 @@ type SetPhoneHistoryResponse struct {
 
 func (x *SetPhoneHistoryResponse) Reset() {
 	*x = SetPhoneHistoryResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1950,7 +3087,7 @@ func (x *SetPhoneHistoryResponse) String() string {
 func (*SetPhoneHistoryResponse) ProtoMessage() {}
 
 func (x *SetPhoneHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1963,7 +3100,7 @@ func (x *SetPhoneHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPhoneHistoryResponse.ProtoReflect.Descriptor instead.
 func (*SetPhoneHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{40}
 }
 
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
@@ -2075,7 +3212,74 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x18ContactLeaveGroupRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
-	"\x19ContactLeaveGroupResponse\"\x97\x02\n" +
+	"\x19ContactLeaveGroupResponse\"\xce\x03\n" +
+	"\x16PhoneChangeChatRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
+	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1c\n" +
+	"\barchived\x18\x03 \x01(\bH\x00R\barchived\x12\x18\n" +
+	"\x06pinned\x18\x04 \x01(\bH\x00R\x06pinned\x12@\n" +
+	"\rmute_end_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampH\x00R\vmuteEndTime\x12!\n" +
+	"\x06unmute\x18\x06 \x01(\bB\a\xbaH\x04j\x02\b\x01H\x00R\x06unmute\x12\x18\n" +
+	"\x06unread\x18\a \x01(\bH\x00R\x06unread\x12!\n" +
+	"\x06delete\x18\b \x01(\bB\a\xbaH\x04j\x02\b\x01H\x00R\x06delete\x12+\n" +
+	"\x04star\x18\t \x01(\v2\x15.wildcat.v1.PhoneStarH\x00R\x04starB\x0f\n" +
+	"\x06change\x12\x05\xbaH\x02\b\x01\"i\n" +
+	"\tPhoneStar\x12)\n" +
+	"\n" +
+	"message_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x02 \x01(\bR\x06fromMe\x12\x18\n" +
+	"\astarred\x18\x03 \x01(\bR\astarred\"D\n" +
+	"\x17PhoneChangeChatResponse\x12)\n" +
+	"\x04chat\x18\x01 \x01(\v2\x15.wildcat.v1.PhoneChatR\x04chat\"\xb3\x01\n" +
+	"\x13GetPhoneChatRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
+	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\"A\n" +
+	"\x14GetPhoneChatResponse\x12)\n" +
+	"\x04chat\x18\x01 \x01(\v2\x15.wildcat.v1.PhoneChatR\x04chat\"\x8d\x02\n" +
+	"\tPhoneChat\x12\x1a\n" +
+	"\barchived\x18\x01 \x01(\bR\barchived\x125\n" +
+	"\bpin_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\apinTime\x12>\n" +
+	"\rmute_end_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vmuteEndTime\x12#\n" +
+	"\rmarked_unread\x18\x04 \x01(\bR\fmarkedUnread\x12\x18\n" +
+	"\adeleted\x18\x05 \x01(\bR\adeleted\x12.\n" +
+	"\x13starred_message_ids\x18\x06 \x03(\tR\x11starredMessageIds\"\x95\x02\n" +
+	"\x12ContactCallRequest\x12H\n" +
+	"\x11from_phone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\x0ffromPhoneNumber\x12\x1a\n" +
+	"\x02to\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x02to\x12\x14\n" +
+	"\x05video\x18\x03 \x01(\bR\x05video\x126\n" +
+	"\x17phone_number_addressing\x18\x04 \x01(\bR\x15phoneNumberAddressing\x12K\n" +
+	"\fring_timeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationB\r\xbaH\n" +
+	"\xaa\x01\a\"\x03\b\xd8\x042\x00R\vringTimeout\".\n" +
+	"\x13ContactCallResponse\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"<\n" +
+	"\x15ContactEndCallRequest\x12#\n" +
+	"\acall_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x06callId\"E\n" +
+	"\x16ContactEndCallResponse\x12+\n" +
+	"\x04call\x18\x01 \x01(\v2\x17.wildcat.v1.ContactCallR\x04call\"?\n" +
+	"\x18AnswerContactCallRequest\x12#\n" +
+	"\acall_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x06callId\"H\n" +
+	"\x19AnswerContactCallResponse\x12+\n" +
+	"\x04call\x18\x01 \x01(\v2\x17.wildcat.v1.ContactCallR\x04call\"<\n" +
+	"\x15GetContactCallRequest\x12#\n" +
+	"\acall_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x06callId\"E\n" +
+	"\x16GetContactCallResponse\x12+\n" +
+	"\x04call\x18\x01 \x01(\v2\x17.wildcat.v1.ContactCallR\x04call\"\x8b\x03\n" +
+	"\vContactCall\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12*\n" +
+	"\x11from_phone_number\x18\x02 \x01(\tR\x0ffromPhoneNumber\x12&\n" +
+	"\x0fto_phone_number\x18\x03 \x01(\tR\rtoPhoneNumber\x12\x14\n" +
+	"\x05video\x18\x04 \x01(\bR\x05video\x122\n" +
+	"\x05state\x18\x05 \x01(\x0e2\x1c.wildcat.v1.ContactCallStateR\x05state\x128\n" +
+	"\aoutcome\x18\x06 \x01(\x0e2\x1e.wildcat.v1.ContactCallOutcomeR\aoutcome\x12\x19\n" +
+	"\bended_by\x18\a \x01(\tR\aendedBy\x129\n" +
+	"\n" +
+	"start_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\"\x97\x02\n" +
 	"\x16SetPhoneHistoryRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x127\n" +
 	"\x05chats\x18\x02 \x03(\v2\x17.wildcat.v1.HistoryChatB\b\xbaH\x05\x92\x01\x02\x10dR\x05chats\x12A\n" +
@@ -2133,7 +3337,18 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x10FAULT_DELAY_ACKS\x10\x04\x12\x11\n" +
 	"\rFAULT_GO_AWAY\x10\x05\x12\x0e\n" +
 	"\n" +
-	"FAULT_NONE\x10\x062\x99\r\n" +
+	"FAULT_NONE\x10\x06*\x95\x01\n" +
+	"\x10ContactCallState\x12\"\n" +
+	"\x1eCONTACT_CALL_STATE_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aCONTACT_CALL_STATE_RINGING\x10\x01\x12\x1f\n" +
+	"\x1bCONTACT_CALL_STATE_ANSWERED\x10\x02\x12\x1c\n" +
+	"\x18CONTACT_CALL_STATE_ENDED\x10\x03*\xc5\x01\n" +
+	"\x12ContactCallOutcome\x12$\n" +
+	" CONTACT_CALL_OUTCOME_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dCONTACT_CALL_OUTCOME_REJECTED\x10\x01\x12\"\n" +
+	"\x1eCONTACT_CALL_OUTCOME_CANCELLED\x10\x02\x12 \n" +
+	"\x1cCONTACT_CALL_OUTCOME_TIMEOUT\x10\x03\x12 \n" +
+	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\xfb\x13\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -2144,9 +3359,15 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x95\x01\n" +
 	"\x10ContactJoinGroup\x12#.wildcat.v1.ContactJoinGroupRequest\x1a$.wildcat.v1.ContactJoinGroupResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.SandboxService/ContactJoinGroup\x12\xb9\x01\n" +
 	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
-	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x91\x01\n" +
+	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x81\x01\n" +
+	"\vContactCall\x12\x1e.wildcat.v1.ContactCallRequest\x1a\x1f.wildcat.v1.ContactCallResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/ContactCall\x12\x8d\x01\n" +
+	"\x0eContactEndCall\x12!.wildcat.v1.ContactEndCallRequest\x1a\".wildcat.v1.ContactEndCallResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/ContactEndCall\x12\x99\x01\n" +
+	"\x11AnswerContactCall\x12$.wildcat.v1.AnswerContactCallRequest\x1a%.wildcat.v1.AnswerContactCallResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/AnswerContactCall\x12\x90\x01\n" +
+	"\x0eGetContactCall\x12!.wildcat.v1.GetContactCallRequest\x1a\".wildcat.v1.GetContactCallResponse\"7\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/GetContactCall\x90\x02\x01\x12\x91\x01\n" +
 	"\x0fSetPhoneHistory\x12\".wildcat.v1.SetPhoneHistoryRequest\x1a#.wildcat.v1.SetPhoneHistoryResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/SetPhoneHistory\x12\x81\x01\n" +
-	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3"
+	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFault\x12\x91\x01\n" +
+	"\x0fPhoneChangeChat\x12\".wildcat.v1.PhoneChangeChatRequest\x1a#.wildcat.v1.PhoneChangeChatResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/PhoneChangeChat\x12\x88\x01\n" +
+	"\fGetPhoneChat\x12\x1f.wildcat.v1.GetPhoneChatRequest\x1a .wildcat.v1.GetPhoneChatResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.SandboxService/GetPhoneChat\x90\x02\x01b\x06proto3"
 
 var (
 	file_wildcat_v1_sandbox_service_proto_rawDescOnce sync.Once
@@ -2160,93 +3381,136 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_sandbox_service_proto_rawDescData
 }
 
-var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
 	(Fault)(0),                                // 2: wildcat.v1.Fault
-	(*LinkDeviceRequest)(nil),                 // 3: wildcat.v1.LinkDeviceRequest
-	(*LinkDeviceResponse)(nil),                // 4: wildcat.v1.LinkDeviceResponse
-	(*EnterPairingCodeRequest)(nil),           // 5: wildcat.v1.EnterPairingCodeRequest
-	(*EnterPairingCodeResponse)(nil),          // 6: wildcat.v1.EnterPairingCodeResponse
-	(*SendFromContactRequest)(nil),            // 7: wildcat.v1.SendFromContactRequest
-	(*SendFromContactResponse)(nil),           // 8: wildcat.v1.SendFromContactResponse
-	(*ListContactMessagesRequest)(nil),        // 9: wildcat.v1.ListContactMessagesRequest
-	(*ListContactMessagesResponse)(nil),       // 10: wildcat.v1.ListContactMessagesResponse
-	(*CreateGroupRequest)(nil),                // 11: wildcat.v1.CreateGroupRequest
-	(*CreateGroupResponse)(nil),               // 12: wildcat.v1.CreateGroupResponse
-	(*ContactMessage)(nil),                    // 13: wildcat.v1.ContactMessage
-	(*DownloadContactMediaRequest)(nil),       // 14: wildcat.v1.DownloadContactMediaRequest
-	(*DownloadContactMediaResponse)(nil),      // 15: wildcat.v1.DownloadContactMediaResponse
-	(*InjectFaultRequest)(nil),                // 16: wildcat.v1.InjectFaultRequest
-	(*InjectFaultResponse)(nil),               // 17: wildcat.v1.InjectFaultResponse
-	(*ContactJoinGroupRequest)(nil),           // 18: wildcat.v1.ContactJoinGroupRequest
-	(*ContactJoinGroupResponse)(nil),          // 19: wildcat.v1.ContactJoinGroupResponse
-	(*ContactUpdateParticipantsRequest)(nil),  // 20: wildcat.v1.ContactUpdateParticipantsRequest
-	(*ContactUpdateParticipantsResponse)(nil), // 21: wildcat.v1.ContactUpdateParticipantsResponse
-	(*ContactLeaveGroupRequest)(nil),          // 22: wildcat.v1.ContactLeaveGroupRequest
-	(*ContactLeaveGroupResponse)(nil),         // 23: wildcat.v1.ContactLeaveGroupResponse
-	(*SetPhoneHistoryRequest)(nil),            // 24: wildcat.v1.SetPhoneHistoryRequest
-	(*HistoryChat)(nil),                       // 25: wildcat.v1.HistoryChat
-	(*HistoryMessage)(nil),                    // 26: wildcat.v1.HistoryMessage
-	(*HistoryContact)(nil),                    // 27: wildcat.v1.HistoryContact
-	(*SetPhoneHistoryResponse)(nil),           // 28: wildcat.v1.SetPhoneHistoryResponse
-	(*LocationContent)(nil),                   // 29: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 30: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 31: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 32: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 33: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 34: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 35: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 36: wildcat.v1.ParticipantResult
+	(ContactCallState)(0),                     // 3: wildcat.v1.ContactCallState
+	(ContactCallOutcome)(0),                   // 4: wildcat.v1.ContactCallOutcome
+	(*LinkDeviceRequest)(nil),                 // 5: wildcat.v1.LinkDeviceRequest
+	(*LinkDeviceResponse)(nil),                // 6: wildcat.v1.LinkDeviceResponse
+	(*EnterPairingCodeRequest)(nil),           // 7: wildcat.v1.EnterPairingCodeRequest
+	(*EnterPairingCodeResponse)(nil),          // 8: wildcat.v1.EnterPairingCodeResponse
+	(*SendFromContactRequest)(nil),            // 9: wildcat.v1.SendFromContactRequest
+	(*SendFromContactResponse)(nil),           // 10: wildcat.v1.SendFromContactResponse
+	(*ListContactMessagesRequest)(nil),        // 11: wildcat.v1.ListContactMessagesRequest
+	(*ListContactMessagesResponse)(nil),       // 12: wildcat.v1.ListContactMessagesResponse
+	(*CreateGroupRequest)(nil),                // 13: wildcat.v1.CreateGroupRequest
+	(*CreateGroupResponse)(nil),               // 14: wildcat.v1.CreateGroupResponse
+	(*ContactMessage)(nil),                    // 15: wildcat.v1.ContactMessage
+	(*DownloadContactMediaRequest)(nil),       // 16: wildcat.v1.DownloadContactMediaRequest
+	(*DownloadContactMediaResponse)(nil),      // 17: wildcat.v1.DownloadContactMediaResponse
+	(*InjectFaultRequest)(nil),                // 18: wildcat.v1.InjectFaultRequest
+	(*InjectFaultResponse)(nil),               // 19: wildcat.v1.InjectFaultResponse
+	(*ContactJoinGroupRequest)(nil),           // 20: wildcat.v1.ContactJoinGroupRequest
+	(*ContactJoinGroupResponse)(nil),          // 21: wildcat.v1.ContactJoinGroupResponse
+	(*ContactUpdateParticipantsRequest)(nil),  // 22: wildcat.v1.ContactUpdateParticipantsRequest
+	(*ContactUpdateParticipantsResponse)(nil), // 23: wildcat.v1.ContactUpdateParticipantsResponse
+	(*ContactLeaveGroupRequest)(nil),          // 24: wildcat.v1.ContactLeaveGroupRequest
+	(*ContactLeaveGroupResponse)(nil),         // 25: wildcat.v1.ContactLeaveGroupResponse
+	(*PhoneChangeChatRequest)(nil),            // 26: wildcat.v1.PhoneChangeChatRequest
+	(*PhoneStar)(nil),                         // 27: wildcat.v1.PhoneStar
+	(*PhoneChangeChatResponse)(nil),           // 28: wildcat.v1.PhoneChangeChatResponse
+	(*GetPhoneChatRequest)(nil),               // 29: wildcat.v1.GetPhoneChatRequest
+	(*GetPhoneChatResponse)(nil),              // 30: wildcat.v1.GetPhoneChatResponse
+	(*PhoneChat)(nil),                         // 31: wildcat.v1.PhoneChat
+	(*ContactCallRequest)(nil),                // 32: wildcat.v1.ContactCallRequest
+	(*ContactCallResponse)(nil),               // 33: wildcat.v1.ContactCallResponse
+	(*ContactEndCallRequest)(nil),             // 34: wildcat.v1.ContactEndCallRequest
+	(*ContactEndCallResponse)(nil),            // 35: wildcat.v1.ContactEndCallResponse
+	(*AnswerContactCallRequest)(nil),          // 36: wildcat.v1.AnswerContactCallRequest
+	(*AnswerContactCallResponse)(nil),         // 37: wildcat.v1.AnswerContactCallResponse
+	(*GetContactCallRequest)(nil),             // 38: wildcat.v1.GetContactCallRequest
+	(*GetContactCallResponse)(nil),            // 39: wildcat.v1.GetContactCallResponse
+	(*ContactCall)(nil),                       // 40: wildcat.v1.ContactCall
+	(*SetPhoneHistoryRequest)(nil),            // 41: wildcat.v1.SetPhoneHistoryRequest
+	(*HistoryChat)(nil),                       // 42: wildcat.v1.HistoryChat
+	(*HistoryMessage)(nil),                    // 43: wildcat.v1.HistoryMessage
+	(*HistoryContact)(nil),                    // 44: wildcat.v1.HistoryContact
+	(*SetPhoneHistoryResponse)(nil),           // 45: wildcat.v1.SetPhoneHistoryResponse
+	(*LocationContent)(nil),                   // 46: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 47: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 48: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 49: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 50: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 51: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 52: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 53: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	29, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	30, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	31, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
-	13, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	32, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	46, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	47, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	48, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	15, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
+	49, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	29, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	33, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	31, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	46, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	50, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	48, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	34, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	35, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	36, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	25, // 14: wildcat.v1.SetPhoneHistoryRequest.chats:type_name -> wildcat.v1.HistoryChat
-	27, // 15: wildcat.v1.SetPhoneHistoryRequest.contacts:type_name -> wildcat.v1.HistoryContact
-	26, // 16: wildcat.v1.HistoryChat.messages:type_name -> wildcat.v1.HistoryMessage
-	32, // 17: wildcat.v1.HistoryMessage.time:type_name -> google.protobuf.Timestamp
-	3,  // 18: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
-	5,  // 19: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
-	7,  // 20: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
-	9,  // 21: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
-	14, // 22: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
-	11, // 23: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
-	18, // 24: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
-	20, // 25: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
-	22, // 26: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	24, // 27: wildcat.v1.SandboxService.SetPhoneHistory:input_type -> wildcat.v1.SetPhoneHistoryRequest
-	16, // 28: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	4,  // 29: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	6,  // 30: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	8,  // 31: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	10, // 32: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	15, // 33: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	12, // 34: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	19, // 35: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	21, // 36: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	23, // 37: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	28, // 38: wildcat.v1.SandboxService.SetPhoneHistory:output_type -> wildcat.v1.SetPhoneHistoryResponse
-	17, // 39: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	29, // [29:40] is the sub-list for method output_type
-	18, // [18:29] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	51, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	52, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	53, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	49, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	27, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
+	31, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	31, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	49, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
+	49, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
+	51, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
+	40, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
+	40, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	40, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	3,  // 24: wildcat.v1.ContactCall.state:type_name -> wildcat.v1.ContactCallState
+	4,  // 25: wildcat.v1.ContactCall.outcome:type_name -> wildcat.v1.ContactCallOutcome
+	49, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
+	49, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
+	42, // 28: wildcat.v1.SetPhoneHistoryRequest.chats:type_name -> wildcat.v1.HistoryChat
+	44, // 29: wildcat.v1.SetPhoneHistoryRequest.contacts:type_name -> wildcat.v1.HistoryContact
+	43, // 30: wildcat.v1.HistoryChat.messages:type_name -> wildcat.v1.HistoryMessage
+	49, // 31: wildcat.v1.HistoryMessage.time:type_name -> google.protobuf.Timestamp
+	5,  // 32: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
+	7,  // 33: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
+	9,  // 34: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
+	11, // 35: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
+	16, // 36: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
+	13, // 37: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
+	20, // 38: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
+	22, // 39: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
+	24, // 40: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
+	32, // 41: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
+	34, // 42: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
+	36, // 43: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
+	38, // 44: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
+	41, // 45: wildcat.v1.SandboxService.SetPhoneHistory:input_type -> wildcat.v1.SetPhoneHistoryRequest
+	18, // 46: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	26, // 47: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
+	29, // 48: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
+	6,  // 49: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	8,  // 50: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	10, // 51: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	12, // 52: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	17, // 53: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	14, // 54: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	21, // 55: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	23, // 56: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	25, // 57: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	33, // 58: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
+	35, // 59: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
+	37, // 60: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
+	39, // 61: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
+	45, // 62: wildcat.v1.SandboxService.SetPhoneHistory:output_type -> wildcat.v1.SetPhoneHistoryResponse
+	19, // 63: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	28, // 64: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
+	30, // 65: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
+	49, // [49:66] is the sub-list for method output_type
+	32, // [32:49] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_sandbox_service_proto_init() }
@@ -2256,13 +3520,22 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 	}
 	file_wildcat_v1_group_service_proto_init()
 	file_wildcat_v1_message_proto_init()
+	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{
+		(*PhoneChangeChatRequest_Archived)(nil),
+		(*PhoneChangeChatRequest_Pinned)(nil),
+		(*PhoneChangeChatRequest_MuteEndTime)(nil),
+		(*PhoneChangeChatRequest_Unmute)(nil),
+		(*PhoneChangeChatRequest_Unread)(nil),
+		(*PhoneChangeChatRequest_Delete)(nil),
+		(*PhoneChangeChatRequest_Star)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   26,
+			NumEnums:      5,
+			NumMessages:   41,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -10,6 +10,15 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
+CONTACT_CALL_OUTCOME_CANCELLED: ContactCallOutcome
+CONTACT_CALL_OUTCOME_HUNG_UP: ContactCallOutcome
+CONTACT_CALL_OUTCOME_REJECTED: ContactCallOutcome
+CONTACT_CALL_OUTCOME_TIMEOUT: ContactCallOutcome
+CONTACT_CALL_OUTCOME_UNSPECIFIED: ContactCallOutcome
+CONTACT_CALL_STATE_ANSWERED: ContactCallState
+CONTACT_CALL_STATE_ENDED: ContactCallState
+CONTACT_CALL_STATE_RINGING: ContactCallState
+CONTACT_CALL_STATE_UNSPECIFIED: ContactCallState
 CONTACT_MEDIA_KIND_AUDIO: ContactMediaKind
 CONTACT_MEDIA_KIND_DOCUMENT: ContactMediaKind
 CONTACT_MEDIA_KIND_IMAGE: ContactMediaKind
@@ -41,6 +50,72 @@ FAULT_NONE: Fault
 FAULT_REFUSE_ACKS: Fault
 FAULT_STREAM_ERROR: Fault
 FAULT_UNSPECIFIED: Fault
+
+class AnswerContactCallRequest(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class AnswerContactCallResponse(_message.Message):
+    __slots__ = ["call"]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: ContactCall
+    def __init__(self, call: _Optional[_Union[ContactCall, _Mapping]] = ...) -> None: ...
+
+class ContactCall(_message.Message):
+    __slots__ = ["call_id", "end_time", "ended_by", "from_phone_number", "outcome", "start_time", "state", "to_phone_number", "video"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDED_BY_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    FROM_PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    TO_PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    end_time: _timestamp_pb2.Timestamp
+    ended_by: str
+    from_phone_number: str
+    outcome: ContactCallOutcome
+    start_time: _timestamp_pb2.Timestamp
+    state: ContactCallState
+    to_phone_number: str
+    video: bool
+    def __init__(self, call_id: _Optional[str] = ..., from_phone_number: _Optional[str] = ..., to_phone_number: _Optional[str] = ..., video: bool = ..., state: _Optional[_Union[ContactCallState, str]] = ..., outcome: _Optional[_Union[ContactCallOutcome, str]] = ..., ended_by: _Optional[str] = ..., start_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ContactCallRequest(_message.Message):
+    __slots__ = ["from_phone_number", "phone_number_addressing", "ring_timeout", "to", "video"]
+    FROM_PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_ADDRESSING_FIELD_NUMBER: _ClassVar[int]
+    RING_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    from_phone_number: str
+    phone_number_addressing: bool
+    ring_timeout: _duration_pb2.Duration
+    to: str
+    video: bool
+    def __init__(self, from_phone_number: _Optional[str] = ..., to: _Optional[str] = ..., video: bool = ..., phone_number_addressing: bool = ..., ring_timeout: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class ContactCallResponse(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class ContactEndCallRequest(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class ContactEndCallResponse(_message.Message):
+    __slots__ = ["call"]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: ContactCall
+    def __init__(self, call: _Optional[_Union[ContactCall, _Mapping]] = ...) -> None: ...
 
 class ContactJoinGroupRequest(_message.Message):
     __slots__ = ["invite_code", "phone_number"]
@@ -176,6 +251,32 @@ class EnterPairingCodeResponse(_message.Message):
     jid: str
     def __init__(self, jid: _Optional[str] = ...) -> None: ...
 
+class GetContactCallRequest(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class GetContactCallResponse(_message.Message):
+    __slots__ = ["call"]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: ContactCall
+    def __init__(self, call: _Optional[_Union[ContactCall, _Mapping]] = ...) -> None: ...
+
+class GetPhoneChatRequest(_message.Message):
+    __slots__ = ["chat_jid", "phone_number"]
+    CHAT_JID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    chat_jid: str
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., chat_jid: _Optional[str] = ...) -> None: ...
+
+class GetPhoneChatResponse(_message.Message):
+    __slots__ = ["chat"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    chat: PhoneChat
+    def __init__(self, chat: _Optional[_Union[PhoneChat, _Mapping]] = ...) -> None: ...
+
 class HistoryChat(_message.Message):
     __slots__ = ["chat", "messages", "name", "unread_count"]
     CHAT_FIELD_NUMBER: _ClassVar[int]
@@ -254,6 +355,60 @@ class ListContactMessagesResponse(_message.Message):
     messages: _containers.RepeatedCompositeFieldContainer[ContactMessage]
     def __init__(self, messages: _Optional[_Iterable[_Union[ContactMessage, _Mapping]]] = ...) -> None: ...
 
+class PhoneChangeChatRequest(_message.Message):
+    __slots__ = ["archived", "chat_jid", "delete", "mute_end_time", "phone_number", "pinned", "star", "unmute", "unread"]
+    ARCHIVED_FIELD_NUMBER: _ClassVar[int]
+    CHAT_JID_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FIELD_NUMBER: _ClassVar[int]
+    MUTE_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PINNED_FIELD_NUMBER: _ClassVar[int]
+    STAR_FIELD_NUMBER: _ClassVar[int]
+    UNMUTE_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_FIELD_NUMBER: _ClassVar[int]
+    archived: bool
+    chat_jid: str
+    delete: bool
+    mute_end_time: _timestamp_pb2.Timestamp
+    phone_number: str
+    pinned: bool
+    star: PhoneStar
+    unmute: bool
+    unread: bool
+    def __init__(self, phone_number: _Optional[str] = ..., chat_jid: _Optional[str] = ..., archived: bool = ..., pinned: bool = ..., mute_end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., unmute: bool = ..., unread: bool = ..., delete: bool = ..., star: _Optional[_Union[PhoneStar, _Mapping]] = ...) -> None: ...
+
+class PhoneChangeChatResponse(_message.Message):
+    __slots__ = ["chat"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    chat: PhoneChat
+    def __init__(self, chat: _Optional[_Union[PhoneChat, _Mapping]] = ...) -> None: ...
+
+class PhoneChat(_message.Message):
+    __slots__ = ["archived", "deleted", "marked_unread", "mute_end_time", "pin_time", "starred_message_ids"]
+    ARCHIVED_FIELD_NUMBER: _ClassVar[int]
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    MARKED_UNREAD_FIELD_NUMBER: _ClassVar[int]
+    MUTE_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PIN_TIME_FIELD_NUMBER: _ClassVar[int]
+    STARRED_MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    archived: bool
+    deleted: bool
+    marked_unread: bool
+    mute_end_time: _timestamp_pb2.Timestamp
+    pin_time: _timestamp_pb2.Timestamp
+    starred_message_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, archived: bool = ..., pin_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., mute_end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., marked_unread: bool = ..., deleted: bool = ..., starred_message_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PhoneStar(_message.Message):
+    __slots__ = ["from_me", "message_id", "starred"]
+    FROM_ME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    STARRED_FIELD_NUMBER: _ClassVar[int]
+    from_me: bool
+    message_id: str
+    starred: bool
+    def __init__(self, message_id: _Optional[str] = ..., from_me: bool = ..., starred: bool = ...) -> None: ...
+
 class SendFromContactRequest(_message.Message):
     __slots__ = ["contacts", "file_name", "from_phone_number", "location", "media", "media_kind", "media_mime_type", "media_seconds", "mentions", "poll", "reply_to_message_id", "text", "to_jid"]
     CONTACTS_FIELD_NUMBER: _ClassVar[int]
@@ -313,4 +468,10 @@ class ContactMessageKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class Fault(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ContactCallState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ContactCallOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

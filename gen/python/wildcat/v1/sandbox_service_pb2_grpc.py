@@ -63,6 +63,26 @@ class SandboxServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.FromString,
                 )
+        self.ContactCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/ContactCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallResponse.FromString,
+                )
+        self.ContactEndCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/ContactEndCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallResponse.FromString,
+                )
+        self.AnswerContactCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/AnswerContactCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallResponse.FromString,
+                )
+        self.GetContactCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/GetContactCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.FromString,
+                )
         self.SetPhoneHistory = channel.unary_unary(
                 '/wildcat.v1.SandboxService/SetPhoneHistory',
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryRequest.SerializeToString,
@@ -72,6 +92,16 @@ class SandboxServiceStub(object):
                 '/wildcat.v1.SandboxService/InjectFault',
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultResponse.FromString,
+                )
+        self.PhoneChangeChat = channel.unary_unary(
+                '/wildcat.v1.SandboxService/PhoneChangeChat',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatResponse.FromString,
+                )
+        self.GetPhoneChat = channel.unary_unary(
+                '/wildcat.v1.SandboxService/GetPhoneChat',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatResponse.FromString,
                 )
 
 
@@ -155,6 +185,43 @@ class SandboxServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ContactCall(self, request, context):
+        """A simulated contact's phone calls someone (e.g. a linked account): the
+        simulated server offers the call to every device of the callee, which
+        rings until a device rejects it, the call is answered (AnswerContactCall),
+        the caller hangs up (ContactEndCall) or the ring timeout passes. The
+        simulator does not carry call media.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContactEndCall(self, request, context):
+        """The caller of a simulated call hangs up: a ringing call is cancelled, an
+        answered one ends. Fails with NOT_FOUND for an unknown call and
+        FAILED_PRECONDITION for one already over.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerContactCall(self, request, context):
+        """The callee's phone (the primary device, not a linked one) answers a ringing
+        simulated call; its linked devices see it answered elsewhere. Fails with
+        NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContactCall(self, request, context):
+        """How a simulated call stands, or how it ended and who ended it. The simulator
+        keeps calls in memory only (a restarted simulator knows none).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetPhoneHistory(self, request, context):
         """Sets the chats, messages and contact names a simulated phone "already had":
         the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
@@ -167,6 +234,24 @@ class SandboxServiceServicer(object):
 
     def InjectFault(self, request, context):
         """Makes the simulated server misbehave towards one device, for testing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PhoneChangeChat(self, request, context):
+        """The owner of a simulated phone changes a chat on the phone (archive, pin,
+        mute, mark unread, delete, star a message): the phone writes it to the
+        account's app state and WhatsApp tells the linked devices, as it does for a
+        real phone. Returns the phone's view of the chat after the change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPhoneChat(self, request, context):
+        """What a simulated phone shows for a chat, read from the account's app state
+        (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -220,6 +305,26 @@ def add_SandboxServiceServicer_to_server(servicer, server):
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.SerializeToString,
             ),
+            'ContactCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallResponse.SerializeToString,
+            ),
+            'ContactEndCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactEndCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallResponse.SerializeToString,
+            ),
+            'AnswerContactCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerContactCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallResponse.SerializeToString,
+            ),
+            'GetContactCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContactCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.SerializeToString,
+            ),
             'SetPhoneHistory': grpc.unary_unary_rpc_method_handler(
                     servicer.SetPhoneHistory,
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryRequest.FromString,
@@ -229,6 +334,16 @@ def add_SandboxServiceServicer_to_server(servicer, server):
                     servicer.InjectFault,
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultResponse.SerializeToString,
+            ),
+            'PhoneChangeChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.PhoneChangeChat,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatResponse.SerializeToString,
+            ),
+            'GetPhoneChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPhoneChat,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -398,6 +513,74 @@ class SandboxService(object):
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
     @staticmethod
+    def ContactCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ContactEndCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactEndCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def AnswerContactCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/AnswerContactCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetContactCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/GetContactCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
     def SetPhoneHistory(request,
             target,
             options=(),
@@ -428,5 +611,39 @@ class SandboxService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/InjectFault',
             wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.SerializeToString,
             wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def PhoneChangeChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/PhoneChangeChat',
+            wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetPhoneChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/GetPhoneChat',
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

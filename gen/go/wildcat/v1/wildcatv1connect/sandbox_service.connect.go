@@ -60,12 +60,30 @@ const (
 	// SandboxServiceContactLeaveGroupProcedure is the fully-qualified name of the SandboxService's
 	// ContactLeaveGroup RPC.
 	SandboxServiceContactLeaveGroupProcedure = "/wildcat.v1.SandboxService/ContactLeaveGroup"
+	// SandboxServiceContactCallProcedure is the fully-qualified name of the SandboxService's
+	// ContactCall RPC.
+	SandboxServiceContactCallProcedure = "/wildcat.v1.SandboxService/ContactCall"
+	// SandboxServiceContactEndCallProcedure is the fully-qualified name of the SandboxService's
+	// ContactEndCall RPC.
+	SandboxServiceContactEndCallProcedure = "/wildcat.v1.SandboxService/ContactEndCall"
+	// SandboxServiceAnswerContactCallProcedure is the fully-qualified name of the SandboxService's
+	// AnswerContactCall RPC.
+	SandboxServiceAnswerContactCallProcedure = "/wildcat.v1.SandboxService/AnswerContactCall"
+	// SandboxServiceGetContactCallProcedure is the fully-qualified name of the SandboxService's
+	// GetContactCall RPC.
+	SandboxServiceGetContactCallProcedure = "/wildcat.v1.SandboxService/GetContactCall"
 	// SandboxServiceSetPhoneHistoryProcedure is the fully-qualified name of the SandboxService's
 	// SetPhoneHistory RPC.
 	SandboxServiceSetPhoneHistoryProcedure = "/wildcat.v1.SandboxService/SetPhoneHistory"
 	// SandboxServiceInjectFaultProcedure is the fully-qualified name of the SandboxService's
 	// InjectFault RPC.
 	SandboxServiceInjectFaultProcedure = "/wildcat.v1.SandboxService/InjectFault"
+	// SandboxServicePhoneChangeChatProcedure is the fully-qualified name of the SandboxService's
+	// PhoneChangeChat RPC.
+	SandboxServicePhoneChangeChatProcedure = "/wildcat.v1.SandboxService/PhoneChangeChat"
+	// SandboxServiceGetPhoneChatProcedure is the fully-qualified name of the SandboxService's
+	// GetPhoneChat RPC.
+	SandboxServiceGetPhoneChatProcedure = "/wildcat.v1.SandboxService/GetPhoneChat"
 )
 
 // SandboxServiceClient is a client for the wildcat.v1.SandboxService service.
@@ -98,6 +116,23 @@ type SandboxServiceClient interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// A simulated contact's phone calls someone (e.g. a linked account): the
+	// simulated server offers the call to every device of the callee, which
+	// rings until a device rejects it, the call is answered (AnswerContactCall),
+	// the caller hangs up (ContactEndCall) or the ring timeout passes. The
+	// simulator does not carry call media.
+	ContactCall(context.Context, *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error)
+	// The caller of a simulated call hangs up: a ringing call is cancelled, an
+	// answered one ends. Fails with NOT_FOUND for an unknown call and
+	// FAILED_PRECONDITION for one already over.
+	ContactEndCall(context.Context, *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error)
+	// The callee's phone (the primary device, not a linked one) answers a ringing
+	// simulated call; its linked devices see it answered elsewhere. Fails with
+	// NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+	AnswerContactCall(context.Context, *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error)
+	// How a simulated call stands, or how it ended and who ended it. The simulator
+	// keeps calls in memory only (a restarted simulator knows none).
+	GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error)
 	// Sets the chats, messages and contact names a simulated phone "already had":
 	// the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
 	// afterwards, and answers a device's on-demand history requests from them.
@@ -105,6 +140,14 @@ type SandboxServiceClient interface {
 	SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
+	// The owner of a simulated phone changes a chat on the phone (archive, pin,
+	// mute, mark unread, delete, star a message): the phone writes it to the
+	// account's app state and WhatsApp tells the linked devices, as it does for a
+	// real phone. Returns the phone's view of the chat after the change.
+	PhoneChangeChat(context.Context, *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error)
+	// What a simulated phone shows for a chat, read from the account's app state
+	// (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
+	GetPhoneChat(context.Context, *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error)
 }
 
 // NewSandboxServiceClient constructs a client for the wildcat.v1.SandboxService service. By
@@ -174,6 +217,31 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 			connect.WithClientOptions(opts...),
 		),
+		contactCall: connect.NewClient[v1.ContactCallRequest, v1.ContactCallResponse](
+			httpClient,
+			baseURL+SandboxServiceContactCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("ContactCall")),
+			connect.WithClientOptions(opts...),
+		),
+		contactEndCall: connect.NewClient[v1.ContactEndCallRequest, v1.ContactEndCallResponse](
+			httpClient,
+			baseURL+SandboxServiceContactEndCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("ContactEndCall")),
+			connect.WithClientOptions(opts...),
+		),
+		answerContactCall: connect.NewClient[v1.AnswerContactCallRequest, v1.AnswerContactCallResponse](
+			httpClient,
+			baseURL+SandboxServiceAnswerContactCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("AnswerContactCall")),
+			connect.WithClientOptions(opts...),
+		),
+		getContactCall: connect.NewClient[v1.GetContactCallRequest, v1.GetContactCallResponse](
+			httpClient,
+			baseURL+SandboxServiceGetContactCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("GetContactCall")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		setPhoneHistory: connect.NewClient[v1.SetPhoneHistoryRequest, v1.SetPhoneHistoryResponse](
 			httpClient,
 			baseURL+SandboxServiceSetPhoneHistoryProcedure,
@@ -184,6 +252,19 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+SandboxServiceInjectFaultProcedure,
 			connect.WithSchema(sandboxServiceMethods.ByName("InjectFault")),
+			connect.WithClientOptions(opts...),
+		),
+		phoneChangeChat: connect.NewClient[v1.PhoneChangeChatRequest, v1.PhoneChangeChatResponse](
+			httpClient,
+			baseURL+SandboxServicePhoneChangeChatProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("PhoneChangeChat")),
+			connect.WithClientOptions(opts...),
+		),
+		getPhoneChat: connect.NewClient[v1.GetPhoneChatRequest, v1.GetPhoneChatResponse](
+			httpClient,
+			baseURL+SandboxServiceGetPhoneChatProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("GetPhoneChat")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
 	}
@@ -200,8 +281,14 @@ type sandboxServiceClient struct {
 	contactJoinGroup          *connect.Client[v1.ContactJoinGroupRequest, v1.ContactJoinGroupResponse]
 	contactUpdateParticipants *connect.Client[v1.ContactUpdateParticipantsRequest, v1.ContactUpdateParticipantsResponse]
 	contactLeaveGroup         *connect.Client[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse]
+	contactCall               *connect.Client[v1.ContactCallRequest, v1.ContactCallResponse]
+	contactEndCall            *connect.Client[v1.ContactEndCallRequest, v1.ContactEndCallResponse]
+	answerContactCall         *connect.Client[v1.AnswerContactCallRequest, v1.AnswerContactCallResponse]
+	getContactCall            *connect.Client[v1.GetContactCallRequest, v1.GetContactCallResponse]
 	setPhoneHistory           *connect.Client[v1.SetPhoneHistoryRequest, v1.SetPhoneHistoryResponse]
 	injectFault               *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
+	phoneChangeChat           *connect.Client[v1.PhoneChangeChatRequest, v1.PhoneChangeChatResponse]
+	getPhoneChat              *connect.Client[v1.GetPhoneChatRequest, v1.GetPhoneChatResponse]
 }
 
 // LinkDevice calls wildcat.v1.SandboxService.LinkDevice.
@@ -249,6 +336,26 @@ func (c *sandboxServiceClient) ContactLeaveGroup(ctx context.Context, req *conne
 	return c.contactLeaveGroup.CallUnary(ctx, req)
 }
 
+// ContactCall calls wildcat.v1.SandboxService.ContactCall.
+func (c *sandboxServiceClient) ContactCall(ctx context.Context, req *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error) {
+	return c.contactCall.CallUnary(ctx, req)
+}
+
+// ContactEndCall calls wildcat.v1.SandboxService.ContactEndCall.
+func (c *sandboxServiceClient) ContactEndCall(ctx context.Context, req *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error) {
+	return c.contactEndCall.CallUnary(ctx, req)
+}
+
+// AnswerContactCall calls wildcat.v1.SandboxService.AnswerContactCall.
+func (c *sandboxServiceClient) AnswerContactCall(ctx context.Context, req *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error) {
+	return c.answerContactCall.CallUnary(ctx, req)
+}
+
+// GetContactCall calls wildcat.v1.SandboxService.GetContactCall.
+func (c *sandboxServiceClient) GetContactCall(ctx context.Context, req *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error) {
+	return c.getContactCall.CallUnary(ctx, req)
+}
+
 // SetPhoneHistory calls wildcat.v1.SandboxService.SetPhoneHistory.
 func (c *sandboxServiceClient) SetPhoneHistory(ctx context.Context, req *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error) {
 	return c.setPhoneHistory.CallUnary(ctx, req)
@@ -257,6 +364,16 @@ func (c *sandboxServiceClient) SetPhoneHistory(ctx context.Context, req *connect
 // InjectFault calls wildcat.v1.SandboxService.InjectFault.
 func (c *sandboxServiceClient) InjectFault(ctx context.Context, req *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return c.injectFault.CallUnary(ctx, req)
+}
+
+// PhoneChangeChat calls wildcat.v1.SandboxService.PhoneChangeChat.
+func (c *sandboxServiceClient) PhoneChangeChat(ctx context.Context, req *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error) {
+	return c.phoneChangeChat.CallUnary(ctx, req)
+}
+
+// GetPhoneChat calls wildcat.v1.SandboxService.GetPhoneChat.
+func (c *sandboxServiceClient) GetPhoneChat(ctx context.Context, req *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error) {
+	return c.getPhoneChat.CallUnary(ctx, req)
 }
 
 // SandboxServiceHandler is an implementation of the wildcat.v1.SandboxService service.
@@ -289,6 +406,23 @@ type SandboxServiceHandler interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// A simulated contact's phone calls someone (e.g. a linked account): the
+	// simulated server offers the call to every device of the callee, which
+	// rings until a device rejects it, the call is answered (AnswerContactCall),
+	// the caller hangs up (ContactEndCall) or the ring timeout passes. The
+	// simulator does not carry call media.
+	ContactCall(context.Context, *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error)
+	// The caller of a simulated call hangs up: a ringing call is cancelled, an
+	// answered one ends. Fails with NOT_FOUND for an unknown call and
+	// FAILED_PRECONDITION for one already over.
+	ContactEndCall(context.Context, *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error)
+	// The callee's phone (the primary device, not a linked one) answers a ringing
+	// simulated call; its linked devices see it answered elsewhere. Fails with
+	// NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+	AnswerContactCall(context.Context, *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error)
+	// How a simulated call stands, or how it ended and who ended it. The simulator
+	// keeps calls in memory only (a restarted simulator knows none).
+	GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error)
 	// Sets the chats, messages and contact names a simulated phone "already had":
 	// the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
 	// afterwards, and answers a device's on-demand history requests from them.
@@ -296,6 +430,14 @@ type SandboxServiceHandler interface {
 	SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
+	// The owner of a simulated phone changes a chat on the phone (archive, pin,
+	// mute, mark unread, delete, star a message): the phone writes it to the
+	// account's app state and WhatsApp tells the linked devices, as it does for a
+	// real phone. Returns the phone's view of the chat after the change.
+	PhoneChangeChat(context.Context, *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error)
+	// What a simulated phone shows for a chat, read from the account's app state
+	// (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
+	GetPhoneChat(context.Context, *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error)
 }
 
 // NewSandboxServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -361,6 +503,31 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServiceContactCallHandler := connect.NewUnaryHandler(
+		SandboxServiceContactCallProcedure,
+		svc.ContactCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("ContactCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceContactEndCallHandler := connect.NewUnaryHandler(
+		SandboxServiceContactEndCallProcedure,
+		svc.ContactEndCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("ContactEndCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceAnswerContactCallHandler := connect.NewUnaryHandler(
+		SandboxServiceAnswerContactCallProcedure,
+		svc.AnswerContactCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("AnswerContactCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceGetContactCallHandler := connect.NewUnaryHandler(
+		SandboxServiceGetContactCallProcedure,
+		svc.GetContactCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("GetContactCall")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	sandboxServiceSetPhoneHistoryHandler := connect.NewUnaryHandler(
 		SandboxServiceSetPhoneHistoryProcedure,
 		svc.SetPhoneHistory,
@@ -371,6 +538,19 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		SandboxServiceInjectFaultProcedure,
 		svc.InjectFault,
 		connect.WithSchema(sandboxServiceMethods.ByName("InjectFault")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServicePhoneChangeChatHandler := connect.NewUnaryHandler(
+		SandboxServicePhoneChangeChatProcedure,
+		svc.PhoneChangeChat,
+		connect.WithSchema(sandboxServiceMethods.ByName("PhoneChangeChat")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceGetPhoneChatHandler := connect.NewUnaryHandler(
+		SandboxServiceGetPhoneChatProcedure,
+		svc.GetPhoneChat,
+		connect.WithSchema(sandboxServiceMethods.ByName("GetPhoneChat")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
 	return "/wildcat.v1.SandboxService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -393,10 +573,22 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceContactUpdateParticipantsHandler.ServeHTTP(w, r)
 		case SandboxServiceContactLeaveGroupProcedure:
 			sandboxServiceContactLeaveGroupHandler.ServeHTTP(w, r)
+		case SandboxServiceContactCallProcedure:
+			sandboxServiceContactCallHandler.ServeHTTP(w, r)
+		case SandboxServiceContactEndCallProcedure:
+			sandboxServiceContactEndCallHandler.ServeHTTP(w, r)
+		case SandboxServiceAnswerContactCallProcedure:
+			sandboxServiceAnswerContactCallHandler.ServeHTTP(w, r)
+		case SandboxServiceGetContactCallProcedure:
+			sandboxServiceGetContactCallHandler.ServeHTTP(w, r)
 		case SandboxServiceSetPhoneHistoryProcedure:
 			sandboxServiceSetPhoneHistoryHandler.ServeHTTP(w, r)
 		case SandboxServiceInjectFaultProcedure:
 			sandboxServiceInjectFaultHandler.ServeHTTP(w, r)
+		case SandboxServicePhoneChangeChatProcedure:
+			sandboxServicePhoneChangeChatHandler.ServeHTTP(w, r)
+		case SandboxServiceGetPhoneChatProcedure:
+			sandboxServiceGetPhoneChatHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -442,10 +634,34 @@ func (UnimplementedSandboxServiceHandler) ContactLeaveGroup(context.Context, *co
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactLeaveGroup is not implemented"))
 }
 
+func (UnimplementedSandboxServiceHandler) ContactCall(context.Context, *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactCall is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) ContactEndCall(context.Context, *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactEndCall is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) AnswerContactCall(context.Context, *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.AnswerContactCall is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.GetContactCall is not implemented"))
+}
+
 func (UnimplementedSandboxServiceHandler) SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.SetPhoneHistory is not implemented"))
 }
 
 func (UnimplementedSandboxServiceHandler) InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.InjectFault is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) PhoneChangeChat(context.Context, *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.PhoneChangeChat is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) GetPhoneChat(context.Context, *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.GetPhoneChat is not implemented"))
 }
