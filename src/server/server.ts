@@ -62,7 +62,7 @@ export interface RunningServer {
 }
 
 type ServerConfig = Pick<Config, "port" | "host" | "corsOrigins" | "maxRequestBytes" | "maxTimeoutMs" | "shutdownTimeoutMs"> &
-  Partial<Pick<Config, "streamKeepaliveMs">>;
+  Partial<Pick<Config, "streamKeepaliveMs" | "http2MaxConcurrentStreams" | "httpHeadersTimeoutMs" | "requestBodyTimeoutMs" | "requestBodyMinBytesPerSecond">>;
 
 /**
  * Serves the given services, health and reflection on one port for gRPC, gRPC-Web and Connect.
@@ -122,7 +122,13 @@ export async function startServer(
     connect(req, res);
   };
 
-  const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs);
+  const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs, {
+    maxConcurrentStreams: config.http2MaxConcurrentStreams,
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    bodyTimeoutMs: config.requestBodyTimeoutMs,
+    bodyMinBytesPerSecond: config.requestBodyMinBytesPerSecond,
+    logger,
+  });
   logger.info({ port: server.port, host: config.host }, "listening (gRPC, gRPC-Web, Connect)");
   return {
     port: server.port,
