@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -83,6 +84,9 @@ export async function startServer(
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
   const shutdown = new AbortController();
+  // Every call in progress listens on it (connect-node links each call's signal to it until the call
+  // ends): thousands of open streams are expected, not a leak to warn operators about.
+  setMaxListeners(0, shutdown.signal);
   // Never 0: connect-node would take 0 as a bound refusing every deadline, where MAX_TIMEOUT_MS=0 means none.
   const maxDeadlineMs = deadlineBound(config.maxTimeoutMs);
 
