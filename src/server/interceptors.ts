@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { clientHungUp } from "./raw-request.js";
 
 const REQUEST_ID = "x-request-id";
 
@@ -29,7 +30,7 @@ export function loggingInterceptor(logger: Logger, metrics?: Metrics): Intercept
         log.info({ code: "ok", ms }, "rpc");
         return undefined;
       }
-      const ce = toConnectError(error, req.signal);
+      const ce = toConnectError(error, req.signal, clientHungUp(req.contextValues));
       count(codeName(ce.code));
       if (ce.code === Code.Internal && !(error instanceof ConnectError)) {
         log.error({ err: error, code: codeName(ce.code), ms }, "rpc failed unexpectedly");
@@ -70,7 +71,10 @@ async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => Conne
   finish();
 }
 
-function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
+function toConnectError(e: unknown, signal: AbortSignal, hungUp: boolean): ConnectError {
+  // The client went away (reset its stream, dropped its connection) before the call ended: what
+  // the call then failed with (an incomplete request, a premature close) is that hang-up, not a bug.
+  if (hungUp) return new ConnectError("the client canceled the call", Code.Canceled);
   if (e instanceof ConnectError) return e;
   // A handler's wait ended by the call's own signal (client gone, deadline, shutdown)
   // surfaces as an AbortError: the call ended for the signal's reason, not a bug.

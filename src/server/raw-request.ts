@@ -24,6 +24,17 @@ export function resetExhaustedCall(ctx: HandlerContext): void {
   else req.socket.destroy();
 }
 
+/**
+ * Whether the client of a call went away before it ended: reset its HTTP/2 stream (CANCEL) or
+ * dropped its connection. The transport knows before connect-node aborts the call's signal.
+ */
+export function clientHungUp(values: ContextValues | undefined): boolean {
+  const req = values?.get(rawRequest);
+  if (!req) return false;
+  if ("stream" in req) return req.stream.rstCode === http2.constants.NGHTTP2_CANCEL || req.stream.session?.destroyed === true;
+  return req.socket.destroyed && !req.complete;
+}
+
 /** The remote address of a call ("unknown" when it came through no socket, as in tests in memory). */
 export function peerOf(values: ContextValues): string {
   return values.get(rawRequest)?.socket?.remoteAddress ?? "unknown";

@@ -94,6 +94,11 @@ export class RawH2Connection {
     return ids;
   }
 
+  /** A DATA frame on stream `id` (at most 16 KiB), ending the stream if `end`. */
+  data(id: number, payload: Buffer, end: boolean): void {
+    this.socket.write(frameOf(0x0, end ? 0x1 : 0, id, payload));
+  }
+
   /** Resolves once `done()` holds, checked after every frame received; rejects if the connection closes first. */
   until(done: () => boolean): Promise<void> {
     return new Promise((resolve, reject) => {
