@@ -72,10 +72,10 @@ async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => Conne
 }
 
 function toConnectError(e: unknown, signal: AbortSignal, hungUp: boolean): ConnectError {
-  // The client went away (reset its stream, dropped its connection) before the call ended: what
-  // the call then failed with (an incomplete request, a premature close) is that hang-up, not a bug.
-  if (hungUp) return new ConnectError("the client canceled the call", Code.Canceled);
   if (e instanceof ConnectError) return e;
+  // The client's stream or connection went away before the call ended: what the call then failed
+  // with (a premature close of its request) is that hang-up, not a bug.
+  if (hungUp) return new ConnectError("the client canceled the call", Code.Canceled);
   // A handler's wait ended by the call's own signal (client gone, deadline, shutdown)
   // surfaces as an AbortError: the call ended for the signal's reason, not a bug.
   if (signal.aborted && e instanceof Error && e.name === "AbortError") {

@@ -102,8 +102,10 @@ export async function listenOnePort(
     });
     routeByPreface(socket, headersTimeoutMs, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
   });
-  // h1 only ever sees sockets handed to it; its own timeouts still apply.
+  // h1 only ever sees sockets handed to it. Node arms its headers timeout check when a server
+  // starts listening, which h1 never does: arm it here, or a slowloris client holds on forever.
   h1.keepAliveTimeout = 5_000;
+  h1.emit("listening");
 
   await new Promise<void>((resolve, reject) => {
     tcp.once("error", reject);
@@ -117,6 +119,7 @@ export async function listenOnePort(
     port: (tcp.address() as net.AddressInfo).port,
     async close(timeoutMs) {
       closing = true;
+      h1.close(() => undefined); // stops its timeout checks; it listens on nothing itself
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       for (const [socket, n] of busy) if (n === 0) socket.end();
       for (const session of sessions) session.close();

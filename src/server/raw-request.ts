@@ -25,14 +25,14 @@ export function resetExhaustedCall(ctx: HandlerContext): void {
 }
 
 /**
- * Whether the client of a call went away before it ended: reset its HTTP/2 stream (CANCEL) or
- * dropped its connection. The transport knows before connect-node aborts the call's signal.
+ * Whether the transport under a call is gone: its HTTP/2 stream or its connection was closed
+ * (the client reset or dropped it, or the server gave up on the connection). The transport
+ * knows before connect-node aborts the call's signal.
  */
 export function clientHungUp(values: ContextValues | undefined): boolean {
   const req = values?.get(rawRequest);
   if (!req) return false;
-  if ("stream" in req) return req.stream.rstCode === http2.constants.NGHTTP2_CANCEL || req.stream.session?.destroyed === true;
-  return req.socket.destroyed && !req.complete;
+  return "stream" in req ? req.stream.destroyed : req.socket.destroyed;
 }
 
 /** The remote address of a call ("unknown" when it came through no socket, as in tests in memory). */

@@ -61,8 +61,9 @@ export class RawH2Connection {
   readonly resets = new Map<number, number>();
   /** Streams the server answered with HEADERS. */
   readonly answered = new Set<number>();
-  /** GOAWAY error code, once one came. */
+  /** GOAWAY error code and last stream id, once one came. */
   goaway?: number;
+  lastStreamId?: number;
   private nextId = 1;
 
   private constructor(readonly socket: net.Socket) {
@@ -137,7 +138,10 @@ export class RawH2Connection {
       if (type === 0x6 && !(flags & 0x1)) this.socket.write(frameOf(0x6, 0x1, 0, payload)); // answer PING
       if (type === 0x3) this.resets.set(id, payload.readUInt32BE(0));
       if (type === 0x1) this.answered.add(id);
-      if (type === 0x7) this.goaway = payload.readUInt32BE(4);
+      if (type === 0x7) {
+        this.lastStreamId = payload.readUInt32BE(0) & 0x7fffffff;
+        this.goaway = payload.readUInt32BE(4);
+      }
       this.socket.emit("frame");
     }
   }
