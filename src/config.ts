@@ -232,7 +232,7 @@ export const CONFIG_KEYS = {
   maxRequestBytes: { name: "MAX_REQUEST_BYTES", parse: integer(1024, 256 * 1024 * 1024), default: 4 * 1024 * 1024 },
   maxTimeoutMs: { name: "MAX_TIMEOUT_MS", parse: integer(0, 24 * 3600 * 1000), default: 5 * 60 * 1000 },
   shutdownTimeoutMs: { name: "SHUTDOWN_TIMEOUT_MS", parse: integer(0, 60_000), default: 8_000 },
-  http2MaxConcurrentStreams: { name: "HTTP2_MAX_CONCURRENT_STREAMS", parse: integer(1, 1_000_000), default: 100 },
+  http2MaxConcurrentStreams: { name: "HTTP2_MAX_CONCURRENT_STREAMS", parse: integer(1, 1_000_000), default: 250 },
   httpHeadersTimeoutMs: { name: "HTTP_HEADERS_TIMEOUT_MS", parse: integer(100, 600_000), default: 10_000 },
   requestBodyTimeoutMs: { name: "REQUEST_BODY_TIMEOUT_MS", parse: integer(100, 3_600_000), default: 10_000 },
   requestBodyMinBytesPerSecond: { name: "REQUEST_BODY_MIN_BYTES_PER_SECOND", parse: integer(0, 1_000_000_000), default: 1024 },

@@ -65,7 +65,7 @@ export async function listenOnePort(
   // Bodies are bounded by guardBody (by rate, so a large upload is not cut at a fixed time).
   h1.headersTimeout = headersTimeoutMs;
   h1.requestTimeout = 0;
-  const h2Options: http2.ServerOptions = { settings: { maxConcurrentStreams: limits.maxConcurrentStreams ?? 100 } };
+  const h2Options: http2.ServerOptions = { settings: { maxConcurrentStreams: limits.maxConcurrentStreams ?? 250 } };
   const h2 = http2.createServer(h2Options, serve as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.Http2Session>();
