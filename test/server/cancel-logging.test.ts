@@ -7,7 +7,7 @@ import { HealthCheckRequestSchema } from "../../gen/grpc/health/v1/health_pb.js"
 import { Code, ConnectError, type UnaryRequest } from "@connectrpc/connect";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { startServer, type RunningServer } from "../../src/server/server.js";
-import { serverHasSeen } from "../support/h2-raw.js";
+import { grpcFrame as frame, serverHasSeen } from "../support/h2-raw.js";
 
 interface LogLine {
   level: number;
@@ -42,13 +42,6 @@ beforeAll(async () => {
   server = await startServer(config, pino({ level: "debug" }, sink), []);
 });
 afterAll(() => server?.shutdown());
-
-/** A gRPC frame: uncompressed flag, big-endian length, message. */
-function frame(message: Uint8Array): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt32BE(message.length, 1);
-  return Buffer.concat([head, message]);
-}
 
 describe("a client that hangs up", () => {
   it("when a client cancels an open stream, then the call is logged as canceled at debug, with no error line", async () => {

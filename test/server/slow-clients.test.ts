@@ -123,8 +123,8 @@ describe("a request body that never ends (REQUEST_BODY_TIMEOUT_MS, REQUEST_BODY_
 
   it("when a body keeps coming at more than the minimum rate past the body timeout, then the call is served", async () => {
     const session = http2.connect(gw.baseUrl);
-    // 2 KiB per 100 ms (20 KiB/s) for about BODY_TIMEOUT_MS × 2: padding in a field the server ignores
-    // is not possible in protobuf, so the body is many CreateAccount frames' worth of one JSON body.
+    // 2 KiB per 100 ms (20 KiB/s, well over MIN_RATE) for about twice BODY_TIMEOUT_MS: a Connect JSON
+    // body padded with spaces, which JSON ignores.
     const json = JSON.stringify({ accountId: "steady-upload" });
     const body = Buffer.from(json + " ".repeat(2048 * Math.ceil((BODY_TIMEOUT_MS * 2) / 100)));
     const call = session.request({ ":method": "POST", ":path": "/wildcat.v1.AccountService/CreateAccount", "content-type": "application/json", authorization: TEST_AUTH_HEADER });
