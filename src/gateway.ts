@@ -18,6 +18,7 @@ import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
 import { ChatServiceImpl } from "./services/chat-service.js";
+import { ChatSync } from "./chats/chat-sync.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
 import { PresenceTracker } from "./presence/presence-tracker.js";
 import { GroupServiceImpl } from "./services/group-service.js";
@@ -106,6 +107,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
+  const chatSync = new ChatSync({ chats: store.chats, messages: store.messages, events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
@@ -115,6 +117,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       messaging.attach(accountId, sock);
       groupTracker.attach(accountId, sock);
       presenceTracker.attach(accountId, sock);
+      chatSync.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
@@ -169,7 +172,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
-      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts })) },
+      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock })) },
       { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),

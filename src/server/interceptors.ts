@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
-import { clientHungUp } from "./raw-request.js";
 
 const REQUEST_ID = "x-request-id";
 
@@ -30,7 +29,7 @@ export function loggingInterceptor(logger: Logger, metrics?: Metrics): Intercept
         log.info({ code: "ok", ms }, "rpc");
         return undefined;
       }
-      const ce = toConnectError(error, req.signal, clientHungUp(req.contextValues));
+      const ce = toConnectError(error, req.signal);
       count(codeName(ce.code));
       if (ce.code === Code.Internal && !(error instanceof ConnectError)) {
         log.error({ err: error, code: codeName(ce.code), ms }, "rpc failed unexpectedly");
@@ -71,15 +70,19 @@ async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => Conne
   finish();
 }
 
-function toConnectError(e: unknown, signal: AbortSignal, hungUp: boolean): ConnectError {
+/** Node's errors for a write to a stream or connection the peer has closed. */
+const CLIENT_GONE = new Set(["ERR_HTTP2_INVALID_STREAM", "ERR_HTTP2_STREAM_CANCEL", "ERR_STREAM_DESTROYED", "ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE"]);
+
+function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
   if (e instanceof ConnectError) return e;
-  // The client's stream or connection went away before the call ended: what the call then failed
-  // with (a premature close of its request) is that hang-up, not a bug.
-  if (hungUp) return new ConnectError("the client canceled the call", Code.Canceled);
   // A handler's wait ended by the call's own signal (client gone, deadline, shutdown)
   // surfaces as an AbortError: the call ended for the signal's reason, not a bug.
   if (signal.aborted && e instanceof Error && e.name === "AbortError") {
     return signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the client canceled the call", Code.Canceled);
+  }
+  // Writing to a stream or connection the client already closed.
+  if (e instanceof Error && CLIENT_GONE.has((e as NodeJS.ErrnoException).code ?? "")) {
+    return new ConnectError("the client canceled the call", Code.Canceled);
   }
   // A plain Error here is a bug or an outage below us; its text may hold internals.
   return new ConnectError("internal error", Code.Internal, undefined, undefined, e);

@@ -24,17 +24,6 @@ export function resetExhaustedCall(ctx: HandlerContext): void {
   else req.socket.destroy();
 }
 
-/**
- * Whether the transport under a call is gone: its HTTP/2 stream or its connection was closed
- * (the client reset or dropped it, or the server gave up on the connection). The transport
- * knows before connect-node aborts the call's signal.
- */
-export function clientHungUp(values: ContextValues | undefined): boolean {
-  const req = values?.get(rawRequest);
-  if (!req) return false;
-  return "stream" in req ? req.stream.destroyed : req.socket.destroyed;
-}
-
 /** The remote address of a call ("unknown" when it came through no socket, as in tests in memory). */
 export function peerOf(values: ContextValues): string {
   return values.get(rawRequest)?.socket?.remoteAddress ?? "unknown";

@@ -26,6 +26,16 @@ export interface DeviceRecord {
   pushName?: string;
   /** Encoded stanzas (binary nodes) waiting for the device to come online, oldest first. */
   queue: Uint8Array[];
+  /** Set once the phone greeted the companion after linking (app-state key share, …). */
+  greeted?: boolean;
+}
+
+/** An app-state sync key: the phone makes it and shares it with its companions (Signal-encrypted). */
+export interface AppStateKey {
+  keyId: Uint8Array;
+  keyData: Uint8Array;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
 }
 
 /** A simulated phone number: the primary device (the "phone") plus its linked companions. */
@@ -48,6 +58,10 @@ export interface PhoneRecord {
   about?: { text: string; t: number };
   /** The profile picture once set: its id (changes with each new picture) and URL on the media host. */
   picture?: { id: string; url: string };
+  /** The app-state sync key the phone shares with its companions, once made. */
+  appStateKey?: AppStateKey;
+  /** App-state patches (encoded `SyncdPatch`, version = position + 1) by collection name. */
+  appState?: Record<string, Uint8Array[]>;
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -135,6 +149,12 @@ export class SimState {
         blocked: new Set(p.blocked ?? []),
         about: p.about,
         picture: p.picture,
+        appStateKey: p.appStateKey && {
+          keyId: unb64(p.appStateKey.keyId),
+          keyData: unb64(p.appStateKey.keyData),
+          timestamp: p.appStateKey.timestamp,
+        },
+        appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(unb64)])),
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -157,6 +177,12 @@ export class SimState {
         blocked: [...p.blocked],
         about: p.about,
         picture: p.picture,
+        appStateKey: p.appStateKey && {
+          keyId: b64(p.appStateKey.keyId),
+          keyData: b64(p.appStateKey.keyData),
+          timestamp: p.appStateKey.timestamp,
+        },
+        appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(b64)])),
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -213,6 +239,7 @@ interface SavedDevice {
   platform: string;
   pushName?: string;
   queue: string[];
+  greeted?: boolean;
 }
 
 type SavedGroup = Omit<GroupRecord, "participants"> & { participants: [string, "superadmin" | "admin" | "member"][] };
@@ -227,6 +254,8 @@ interface SavedPhone {
   blocked?: string[];
   about?: { text: string; t: number };
   picture?: { id: string; url: string };
+  appStateKey?: { keyId: string; keyData: string; timestamp: number };
+  appState?: Record<string, string[]>;
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {
@@ -241,6 +270,7 @@ function saveDevice(d: DeviceRecord): SavedDevice {
     platform: d.platform,
     pushName: d.pushName,
     queue: d.queue.map(b64),
+    greeted: d.greeted,
   };
 }
 
@@ -256,6 +286,7 @@ function restoreDevice(d: SavedDevice): DeviceRecord {
     platform: d.platform,
     pushName: d.pushName,
     queue: d.queue.map(unb64),
+    greeted: d.greeted,
   };
 }
 

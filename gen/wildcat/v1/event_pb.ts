@@ -8,6 +8,8 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Account } from "./account_pb.js";
 import { file_wildcat_v1_account } from "./account_pb.js";
+import type { Chat } from "./chat_pb.js";
+import { file_wildcat_v1_chat } from "./chat_pb.js";
 import type { Group } from "./group_pb.js";
 import { file_wildcat_v1_group } from "./group_pb.js";
 import type { Jid } from "./jid_pb.js";
@@ -22,7 +24,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIpMECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIAEIJCgdwYXlsb2FkIrgBCg5QcmVzZW5jZVVwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSJAoLcGFydGljaXBhbnQYAiABKAsyDy53aWxkY2F0LnYxLkppZBItCghwcmVzZW5jZRgDIAEoDjIbLndpbGRjYXQudjEuQ29udGFjdFByZXNlbmNlEjIKDmxhc3Rfc2Vlbl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbiLEAQoLR3JvdXBDaGFuZ2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwEh8KBmF1dGhvchgCIAEoCzIPLndpbGRjYXQudjEuSmlkEjMKBmFjdGlvbhgDIAEoDjIjLndpbGRjYXQudjEuR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SJQoMcGFydGljaXBhbnRzGAQgAygLMg8ud2lsZGNhdC52MS5KaWQSFgoOY2hhbmdlZF9maWVsZHMYBSADKAkqmQQKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQ0VJVkVEEAESGwoXRVZFTlRfVFlQRV9NRVNTQUdFX1NFTlQQAhIlCiFFVkVOVF9UWVBFX01FU1NBR0VfU1RBVFVTX0NIQU5HRUQQAxIdChlFVkVOVF9UWVBFX01FU1NBR0VfRURJVEVEEAQSHgoaRVZFTlRfVFlQRV9NRVNTQUdFX0RFTEVURUQQBRIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVBQ1RJT04QBhIkCiBFVkVOVF9UWVBFX0FDQ09VTlRfU1RBVEVfQ0hBTkdFRBAHEhoKFkVWRU5UX1RZUEVfTUVESUFfUkVBRFkQCBIfChtFVkVOVF9UWVBFX1dFQkhPT0tfRElTQUJMRUQQCRIbChdFVkVOVF9UWVBFX1dFQkhPT0tfVEVTVBAKEhwKGEVWRU5UX1RZUEVfR1JPVVBfQ1JFQVRFRBALEikKJUVWRU5UX1RZUEVfR1JPVVBfUEFSVElDSVBBTlRTX0NIQU5HRUQQDBIcChhFVkVOVF9UWVBFX0dST1VQX1VQREFURUQQDRIjCh9FVkVOVF9UWVBFX0dST1VQX0pPSU5fUkVRVUVTVEVEEA4SHwobRVZFTlRfVFlQRV9QUkVTRU5DRV9VUERBVEVEEA8q0gEKD0NvbnRhY3RQcmVzZW5jZRIgChxDT05UQUNUX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9QUkVTRU5DRV9BVkFJTEFCTEUQARIgChxDT05UQUNUX1BSRVNFTkNFX1VOQVZBSUxBQkxFEAISHgoaQ09OVEFDVF9QUkVTRU5DRV9DT01QT1NJTkcQAxIeChpDT05UQUNUX1BSRVNFTkNFX1JFQ09SRElORxAEEhsKF0NPTlRBQ1RfUFJFU0VOQ0VfUEFVU0VEEAUq3wEKF0dyb3VwUGFydGljaXBhbnRzQWN0aW9uEikKJUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fVU5TUEVDSUZJRUQQABIjCh9HUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0FEREVEEAESJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9SRU1PVkVEEAISJgoiR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9QUk9NT1RFRBADEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fREVNT1RFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIsIECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABItCgtjaGF0X2NoYW5nZRgUIAEoCzIWLndpbGRjYXQudjEuQ2hhdENoYW5nZUgAQgkKB3BheWxvYWQikQEKCkNoYXRDaGFuZ2USHgoEY2hhdBgBIAEoCzIQLndpbGRjYXQudjEuQ2hhdBIWCg5jaGFuZ2VkX2ZpZWxkcxgCIAMoCRIVCg1mcm9tX3doYXRzYXBwGAMgASgIEhIKCm1lc3NhZ2VfaWQYBCABKAkSDwoHZnJvbV9tZRgFIAEoCBIPCgdzdGFycmVkGAYgASgIIrgBCg5QcmVzZW5jZVVwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSJAoLcGFydGljaXBhbnQYAiABKAsyDy53aWxkY2F0LnYxLkppZBItCghwcmVzZW5jZRgDIAEoDjIbLndpbGRjYXQudjEuQ29udGFjdFByZXNlbmNlEjIKDmxhc3Rfc2Vlbl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbiLEAQoLR3JvdXBDaGFuZ2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwEh8KBmF1dGhvchgCIAEoCzIPLndpbGRjYXQudjEuSmlkEjMKBmFjdGlvbhgDIAEoDjIjLndpbGRjYXQudjEuR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SJQoMcGFydGljaXBhbnRzGAQgAygLMg8ud2lsZGNhdC52MS5KaWQSFgoOY2hhbmdlZF9maWVsZHMYBSADKAkq8wQKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQ0VJVkVEEAESGwoXRVZFTlRfVFlQRV9NRVNTQUdFX1NFTlQQAhIlCiFFVkVOVF9UWVBFX01FU1NBR0VfU1RBVFVTX0NIQU5HRUQQAxIdChlFVkVOVF9UWVBFX01FU1NBR0VfRURJVEVEEAQSHgoaRVZFTlRfVFlQRV9NRVNTQUdFX0RFTEVURUQQBRIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVBQ1RJT04QBhIkCiBFVkVOVF9UWVBFX0FDQ09VTlRfU1RBVEVfQ0hBTkdFRBAHEhoKFkVWRU5UX1RZUEVfTUVESUFfUkVBRFkQCBIfChtFVkVOVF9UWVBFX1dFQkhPT0tfRElTQUJMRUQQCRIbChdFVkVOVF9UWVBFX1dFQkhPT0tfVEVTVBAKEhwKGEVWRU5UX1RZUEVfR1JPVVBfQ1JFQVRFRBALEikKJUVWRU5UX1RZUEVfR1JPVVBfUEFSVElDSVBBTlRTX0NIQU5HRUQQDBIcChhFVkVOVF9UWVBFX0dST1VQX1VQREFURUQQDRIjCh9FVkVOVF9UWVBFX0dST1VQX0pPSU5fUkVRVUVTVEVEEA4SHwobRVZFTlRfVFlQRV9QUkVTRU5DRV9VUERBVEVEEA8SGwoXRVZFTlRfVFlQRV9DSEFUX1VQREFURUQQGBIbChdFVkVOVF9UWVBFX0NIQVRfREVMRVRFRBAZEh4KGkVWRU5UX1RZUEVfTUVTU0FHRV9TVEFSUkVEEBoq0gEKD0NvbnRhY3RQcmVzZW5jZRIgChxDT05UQUNUX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9QUkVTRU5DRV9BVkFJTEFCTEUQARIgChxDT05UQUNUX1BSRVNFTkNFX1VOQVZBSUxBQkxFEAISHgoaQ09OVEFDVF9QUkVTRU5DRV9DT01QT1NJTkcQAxIeChpDT05UQUNUX1BSRVNFTkNFX1JFQ09SRElORxAEEhsKF0NPTlRBQ1RfUFJFU0VOQ0VfUEFVU0VEEAUq3wEKF0dyb3VwUGFydGljaXBhbnRzQWN0aW9uEikKJUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fVU5TUEVDSUZJRUQQABIjCh9HUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0FEREVEEAESJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9SRU1PVkVEEAISJgoiR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9QUk9NT1RFRBADEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fREVNT1RFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_chat, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -140,6 +142,15 @@ export type Event = Message<"wildcat.v1.Event"> & {
      */
     value: PresenceUpdate;
     case: "presenceUpdate";
+  } | {
+    /**
+     * For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
+     * and how.
+     *
+     * @generated from field: wildcat.v1.ChatChange chat_change = 20;
+     */
+    value: ChatChange;
+    case: "chatChange";
   } | { case: undefined; value?: undefined };
 };
 
@@ -149,6 +160,64 @@ export type Event = Message<"wildcat.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 0);
+
+/**
+ * A change to one of the account's chats.
+ *
+ * @generated from message wildcat.v1.ChatChange
+ */
+export type ChatChange = Message<"wildcat.v1.ChatChange"> & {
+  /**
+   * The chat after the change; for CHAT_DELETED, as it was when deleted.
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+
+  /**
+   * For CHAT_UPDATED: the Chat fields that changed ("archived", "pin_time",
+   * "mute_end_time", "marked_unread", "unread_count").
+   *
+   * @generated from field: repeated string changed_fields = 2;
+   */
+  changedFields: string[];
+
+  /**
+   * True when the change came from WhatsApp (the phone or another device of
+   * the account); false when it was made through ChatService.
+   *
+   * @generated from field: bool from_whatsapp = 3;
+   */
+  fromWhatsapp: boolean;
+
+  /**
+   * For MESSAGE_STARRED: the message's id.
+   *
+   * @generated from field: string message_id = 4;
+   */
+  messageId: string;
+
+  /**
+   * For MESSAGE_STARRED: whether the account sent the message.
+   *
+   * @generated from field: bool from_me = 5;
+   */
+  fromMe: boolean;
+
+  /**
+   * For MESSAGE_STARRED: starred (true) or unstarred (false).
+   *
+   * @generated from field: bool starred = 6;
+   */
+  starred: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.ChatChange.
+ * Use `create(ChatChangeSchema)` to create a new message.
+ */
+export const ChatChangeSchema: GenMessage<ChatChange> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 1);
 
 /**
  * A contact's presence or chat state, as WhatsApp reported it.
@@ -191,7 +260,7 @@ export type PresenceUpdate = Message<"wildcat.v1.PresenceUpdate"> & {
  * Use `create(PresenceUpdateSchema)` to create a new message.
  */
 export const PresenceUpdateSchema: GenMessage<PresenceUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 1);
+  messageDesc(file_wildcat_v1_event, 2);
 
 /**
  * The webhook an event is about. (Not the Webhook resource itself: webhook.proto
@@ -235,7 +304,7 @@ export type WebhookNotice = Message<"wildcat.v1.WebhookNotice"> & {
  * Use `create(WebhookNoticeSchema)` to create a new message.
  */
 export const WebhookNoticeSchema: GenMessage<WebhookNotice> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 2);
+  messageDesc(file_wildcat_v1_event, 3);
 
 /**
  * A delivery status change of one message.
@@ -291,7 +360,7 @@ export type MessageStatusUpdate = Message<"wildcat.v1.MessageStatusUpdate"> & {
  * Use `create(MessageStatusUpdateSchema)` to create a new message.
  */
 export const MessageStatusUpdateSchema: GenMessage<MessageStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 3);
+  messageDesc(file_wildcat_v1_event, 4);
 
 /**
  * A reaction added to or removed from a message.
@@ -333,7 +402,7 @@ export type MessageReaction = Message<"wildcat.v1.MessageReaction"> & {
  * Use `create(MessageReactionSchema)` to create a new message.
  */
 export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 4);
+  messageDesc(file_wildcat_v1_event, 5);
 
 /**
  * A change to a group the account is (or was) in.
@@ -387,7 +456,7 @@ export type GroupChange = Message<"wildcat.v1.GroupChange"> & {
  * Use `create(GroupChangeSchema)` to create a new message.
  */
 export const GroupChangeSchema: GenMessage<GroupChange> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 5);
+  messageDesc(file_wildcat_v1_event, 6);
 
 /**
  * Kinds of events.
@@ -513,6 +582,30 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_PRESENCE_UPDATED = 15;
    */
   PRESENCE_UPDATED = 15,
+
+  /**
+   * A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
+   * marked unread or read: through ChatService or on the phone (or another
+   * device of the account). chat_change.changed_fields says what changed.
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_UPDATED = 24;
+   */
+  CHAT_UPDATED = 24,
+
+  /**
+   * A chat was deleted (through ChatService.DeleteChat or on the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_DELETED = 25;
+   */
+  CHAT_DELETED = 25,
+
+  /**
+   * A message was starred or unstarred (through ChatService.StarMessage or on
+   * the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_MESSAGE_STARRED = 26;
+   */
+  MESSAGE_STARRED = 26,
 }
 
 /**

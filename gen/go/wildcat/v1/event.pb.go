@@ -65,6 +65,15 @@ const (
 	// or started or stopped typing or recording in a chat with the account.
 	// Rate-limited per chat: a repeat of the state last logged is dropped.
 	EventType_EVENT_TYPE_PRESENCE_UPDATED EventType = 15
+	// A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
+	// marked unread or read: through ChatService or on the phone (or another
+	// device of the account). chat_change.changed_fields says what changed.
+	EventType_EVENT_TYPE_CHAT_UPDATED EventType = 24
+	// A chat was deleted (through ChatService.DeleteChat or on the phone).
+	EventType_EVENT_TYPE_CHAT_DELETED EventType = 25
+	// A message was starred or unstarred (through ChatService.StarMessage or on
+	// the phone).
+	EventType_EVENT_TYPE_MESSAGE_STARRED EventType = 26
 )
 
 // Enum value maps for EventType.
@@ -86,6 +95,9 @@ var (
 		13: "EVENT_TYPE_GROUP_UPDATED",
 		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 		15: "EVENT_TYPE_PRESENCE_UPDATED",
+		24: "EVENT_TYPE_CHAT_UPDATED",
+		25: "EVENT_TYPE_CHAT_DELETED",
+		26: "EVENT_TYPE_MESSAGE_STARRED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":                0,
@@ -104,6 +116,9 @@ var (
 		"EVENT_TYPE_GROUP_UPDATED":              13,
 		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 		"EVENT_TYPE_PRESENCE_UPDATED":           15,
+		"EVENT_TYPE_CHAT_UPDATED":               24,
+		"EVENT_TYPE_CHAT_DELETED":               25,
+		"EVENT_TYPE_MESSAGE_STARRED":            26,
 	}
 )
 
@@ -289,6 +304,7 @@ type Event struct {
 	//	*Event_Webhook
 	//	*Event_GroupChange
 	//	*Event_PresenceUpdate
+	//	*Event_ChatChange
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -438,6 +454,15 @@ func (x *Event) GetPresenceUpdate() *PresenceUpdate {
 	return nil
 }
 
+func (x *Event) GetChatChange() *ChatChange {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ChatChange); ok {
+			return x.ChatChange
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -484,6 +509,12 @@ type Event_PresenceUpdate struct {
 	PresenceUpdate *PresenceUpdate `protobuf:"bytes,17,opt,name=presence_update,json=presenceUpdate,proto3,oneof"`
 }
 
+type Event_ChatChange struct {
+	// For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
+	// and how.
+	ChatChange *ChatChange `protobuf:"bytes,20,opt,name=chat_change,json=chatChange,proto3,oneof"`
+}
+
 func (*Event_Message) isEvent_Payload() {}
 
 func (*Event_StatusUpdate) isEvent_Payload() {}
@@ -499,6 +530,101 @@ func (*Event_Webhook) isEvent_Payload() {}
 func (*Event_GroupChange) isEvent_Payload() {}
 
 func (*Event_PresenceUpdate) isEvent_Payload() {}
+
+func (*Event_ChatChange) isEvent_Payload() {}
+
+// A change to one of the account's chats.
+type ChatChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat after the change; for CHAT_DELETED, as it was when deleted.
+	Chat *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	// For CHAT_UPDATED: the Chat fields that changed ("archived", "pin_time",
+	// "mute_end_time", "marked_unread", "unread_count").
+	ChangedFields []string `protobuf:"bytes,2,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
+	// True when the change came from WhatsApp (the phone or another device of
+	// the account); false when it was made through ChatService.
+	FromWhatsapp bool `protobuf:"varint,3,opt,name=from_whatsapp,json=fromWhatsapp,proto3" json:"from_whatsapp,omitempty"`
+	// For MESSAGE_STARRED: the message's id.
+	MessageId string `protobuf:"bytes,4,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// For MESSAGE_STARRED: whether the account sent the message.
+	FromMe bool `protobuf:"varint,5,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// For MESSAGE_STARRED: starred (true) or unstarred (false).
+	Starred       bool `protobuf:"varint,6,opt,name=starred,proto3" json:"starred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChatChange) Reset() {
+	*x = ChatChange{}
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChatChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChatChange) ProtoMessage() {}
+
+func (x *ChatChange) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChatChange.ProtoReflect.Descriptor instead.
+func (*ChatChange) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ChatChange) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+func (x *ChatChange) GetChangedFields() []string {
+	if x != nil {
+		return x.ChangedFields
+	}
+	return nil
+}
+
+func (x *ChatChange) GetFromWhatsapp() bool {
+	if x != nil {
+		return x.FromWhatsapp
+	}
+	return false
+}
+
+func (x *ChatChange) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *ChatChange) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *ChatChange) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
+}
 
 // A contact's presence or chat state, as WhatsApp reported it.
 type PresenceUpdate struct {
@@ -518,7 +644,7 @@ type PresenceUpdate struct {
 
 func (x *PresenceUpdate) Reset() {
 	*x = PresenceUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -530,7 +656,7 @@ func (x *PresenceUpdate) String() string {
 func (*PresenceUpdate) ProtoMessage() {}
 
 func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -543,7 +669,7 @@ func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PresenceUpdate.ProtoReflect.Descriptor instead.
 func (*PresenceUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *PresenceUpdate) GetChat() *Jid {
@@ -593,7 +719,7 @@ type WebhookNotice struct {
 
 func (x *WebhookNotice) Reset() {
 	*x = WebhookNotice{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -605,7 +731,7 @@ func (x *WebhookNotice) String() string {
 func (*WebhookNotice) ProtoMessage() {}
 
 func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -618,7 +744,7 @@ func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookNotice.ProtoReflect.Descriptor instead.
 func (*WebhookNotice) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *WebhookNotice) GetWebhookId() string {
@@ -670,7 +796,7 @@ type MessageStatusUpdate struct {
 
 func (x *MessageStatusUpdate) Reset() {
 	*x = MessageStatusUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -682,7 +808,7 @@ func (x *MessageStatusUpdate) String() string {
 func (*MessageStatusUpdate) ProtoMessage() {}
 
 func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -695,7 +821,7 @@ func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageStatusUpdate.ProtoReflect.Descriptor instead.
 func (*MessageStatusUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MessageStatusUpdate) GetChat() *Jid {
@@ -757,7 +883,7 @@ type MessageReaction struct {
 
 func (x *MessageReaction) Reset() {
 	*x = MessageReaction{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -769,7 +895,7 @@ func (x *MessageReaction) String() string {
 func (*MessageReaction) ProtoMessage() {}
 
 func (x *MessageReaction) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -782,7 +908,7 @@ func (x *MessageReaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageReaction.ProtoReflect.Descriptor instead.
 func (*MessageReaction) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MessageReaction) GetChat() *Jid {
@@ -837,7 +963,7 @@ type GroupChange struct {
 
 func (x *GroupChange) Reset() {
 	*x = GroupChange{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -849,7 +975,7 @@ func (x *GroupChange) String() string {
 func (*GroupChange) ProtoMessage() {}
 
 func (x *GroupChange) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -862,7 +988,7 @@ func (x *GroupChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupChange.ProtoReflect.Descriptor instead.
 func (*GroupChange) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GroupChange) GetGroup() *Group {
@@ -905,7 +1031,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x98\x05\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/chat.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xd3\x05\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -922,8 +1048,19 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x05media\x18\x0e \x01(\v2\x11.wildcat.v1.MediaH\x00R\x05media\x125\n" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
 	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
-	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdateB\t\n" +
-	"\apayload\"\xe3\x01\n" +
+	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x129\n" +
+	"\vchat_change\x18\x14 \x01(\v2\x16.wildcat.v1.ChatChangeH\x00R\n" +
+	"chatChangeB\t\n" +
+	"\apayload\"\xd0\x01\n" +
+	"\n" +
+	"ChatChange\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\x12%\n" +
+	"\x0echanged_fields\x18\x02 \x03(\tR\rchangedFields\x12#\n" +
+	"\rfrom_whatsapp\x18\x03 \x01(\bR\ffromWhatsapp\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x04 \x01(\tR\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x05 \x01(\bR\x06fromMe\x12\x18\n" +
+	"\astarred\x18\x06 \x01(\bR\astarred\"\xe3\x01\n" +
 	"\x0ePresenceUpdate\x12#\n" +
 	"\x04chat\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\x04chat\x121\n" +
 	"\vparticipant\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\vparticipant\x127\n" +
@@ -954,7 +1091,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x99\x04\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xf3\x04\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -972,7 +1109,10 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\f\x12\x1c\n" +
 	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
 	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e\x12\x1f\n" +
-	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f*\xd2\x01\n" +
+	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f\x12\x1b\n" +
+	"\x17EVENT_TYPE_CHAT_UPDATED\x10\x18\x12\x1b\n" +
+	"\x17EVENT_TYPE_CHAT_DELETED\x10\x19\x12\x1e\n" +
+	"\x1aEVENT_TYPE_MESSAGE_STARRED\x10\x1a*\xd2\x01\n" +
 	"\x0fContactPresence\x12 \n" +
 	"\x1cCONTACT_PRESENCE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aCONTACT_PRESENCE_AVAILABLE\x10\x01\x12 \n" +
@@ -1000,56 +1140,60 @@ func file_wildcat_v1_event_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_wildcat_v1_event_proto_goTypes = []any{
 	(EventType)(0),                // 0: wildcat.v1.EventType
 	(ContactPresence)(0),          // 1: wildcat.v1.ContactPresence
 	(GroupParticipantsAction)(0),  // 2: wildcat.v1.GroupParticipantsAction
 	(*Event)(nil),                 // 3: wildcat.v1.Event
-	(*PresenceUpdate)(nil),        // 4: wildcat.v1.PresenceUpdate
-	(*WebhookNotice)(nil),         // 5: wildcat.v1.WebhookNotice
-	(*MessageStatusUpdate)(nil),   // 6: wildcat.v1.MessageStatusUpdate
-	(*MessageReaction)(nil),       // 7: wildcat.v1.MessageReaction
-	(*GroupChange)(nil),           // 8: wildcat.v1.GroupChange
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*Message)(nil),               // 10: wildcat.v1.Message
-	(*Account)(nil),               // 11: wildcat.v1.Account
-	(*Media)(nil),                 // 12: wildcat.v1.Media
-	(*Jid)(nil),                   // 13: wildcat.v1.Jid
-	(MessageStatus)(0),            // 14: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 15: wildcat.v1.Reaction
-	(*Group)(nil),                 // 16: wildcat.v1.Group
+	(*ChatChange)(nil),            // 4: wildcat.v1.ChatChange
+	(*PresenceUpdate)(nil),        // 5: wildcat.v1.PresenceUpdate
+	(*WebhookNotice)(nil),         // 6: wildcat.v1.WebhookNotice
+	(*MessageStatusUpdate)(nil),   // 7: wildcat.v1.MessageStatusUpdate
+	(*MessageReaction)(nil),       // 8: wildcat.v1.MessageReaction
+	(*GroupChange)(nil),           // 9: wildcat.v1.GroupChange
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(*Message)(nil),               // 11: wildcat.v1.Message
+	(*Account)(nil),               // 12: wildcat.v1.Account
+	(*Media)(nil),                 // 13: wildcat.v1.Media
+	(*Chat)(nil),                  // 14: wildcat.v1.Chat
+	(*Jid)(nil),                   // 15: wildcat.v1.Jid
+	(MessageStatus)(0),            // 16: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 17: wildcat.v1.Reaction
+	(*Group)(nil),                 // 18: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
-	9,  // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	10, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
-	6,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
-	7,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
-	11, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
-	12, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
-	5,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
-	8,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
-	4,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
-	13, // 10: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	13, // 11: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	1,  // 12: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	9,  // 13: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	13, // 14: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	14, // 15: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	13, // 16: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	9,  // 17: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	13, // 18: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	15, // 19: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	16, // 20: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	13, // 21: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	2,  // 22: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	13, // 23: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	10, // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	11, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
+	7,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
+	8,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
+	12, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
+	13, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
+	6,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
+	9,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
+	5,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
+	4,  // 10: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
+	14, // 11: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
+	15, // 12: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	15, // 13: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	1,  // 14: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	10, // 15: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	15, // 16: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	16, // 17: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	15, // 18: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	10, // 19: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	15, // 20: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	17, // 21: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	18, // 22: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	15, // 23: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	2,  // 24: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	15, // 25: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	26, // [26:26] is the sub-list for method output_type
+	26, // [26:26] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1058,6 +1202,7 @@ func file_wildcat_v1_event_proto_init() {
 		return
 	}
 	file_wildcat_v1_account_proto_init()
+	file_wildcat_v1_chat_proto_init()
 	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_media_proto_init()
@@ -1071,6 +1216,7 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Webhook)(nil),
 		(*Event_GroupChange)(nil),
 		(*Event_PresenceUpdate)(nil),
+		(*Event_ChatChange)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1078,7 +1224,7 @@ func file_wildcat_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_event_proto_rawDesc), len(file_wildcat_v1_event_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
