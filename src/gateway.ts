@@ -30,7 +30,8 @@ import { WebhookServiceImpl } from "./services/webhook-service.js";
 import { AddressGuard } from "./webhooks/address-guard.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { WebhookFanout } from "./webhooks/fanout.js";
-import { openAuthCipher, openStore } from "./store/open-store.js";
+import { openAuthCipher, openStoreWhenReachable } from "./store/open-store.js";
+import { StoreHealth } from "./store/store-health.js";
 import { ApiKeyService } from "../gen/wildcat/v1/api_key_service_pb.js";
 import { ApiKeys } from "./auth/api-keys.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
@@ -72,8 +73,9 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   const authCipher = openAuthCipher(config);
   const metrics = new Metrics();
   // Everything below sees the counting store; the gauges read the store itself.
-  const rawStore = await openStore(config, authCipher);
+  const rawStore = await openStoreWhenReachable(config, authCipher, logger, config.storeCheckMs);
   const store = instrumentStore(rawStore, metrics);
+  const storeHealth = new StoreHealth(() => rawStore.ping(), { intervalMs: config.storeCheckMs, timeoutMs: config.storeTimeoutMs }, logger);
   metrics.watchStore(rawStore, clock);
   const apiKeys = new ApiKeys(store.apiKeys, clock, logger, { cacheMs: config.apiKeyCacheMs });
   try {
@@ -104,6 +106,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     },
     mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
     leases: mediaLeases,
+    storeHealth,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
@@ -120,6 +123,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       chatSync.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
+    storeHealth,
   });
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
   const uploads = new UploadSessions(mediaIngest, clock, { ttlMs: config.mediaUploadTtlMs, maxOpen: config.mediaUploadMaxOpen }, logger);
@@ -198,6 +202,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     clock,
     logger,
   );
+  storeHealth.onChange((available) => server.health.setStoreAvailable(available));
+  storeHealth.start();
   retention.start();
   apiKeys.start();
   uploads.startSweeper();
@@ -219,6 +225,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     restored,
     async close() {
       await server.shutdown();
+      storeHealth.stop();
       // Attempts in flight are aborted; their leases expire and they are retried, never lost.
       await dispatcher.stop();
       await fanout.stop();

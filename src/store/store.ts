@@ -124,6 +124,8 @@ export interface Store {
   readonly leases: LeaseStore;
   /** API keys (`api-keys.ts`): hashes of their secrets only. */
   readonly apiKeys: ApiKeyStore;
+  /** Resolves when the store answers; rejects when it cannot be reached (see `store-errors.ts`). */
+  ping(): Promise<void>;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

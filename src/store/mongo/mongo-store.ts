@@ -30,9 +30,10 @@ import { SealedWebhookStore } from "../webhook-secrets.js";
 /** Options for {@link openMongoStore}. */
 export interface MongoStoreOptions {
   /**
-   * How long an operation waits for a usable server before failing. Default 5000, so a
-   * wrong URI fails fast at start rather than after the driver's 30 s; a value given in
-   * the URI wins.
+   * How long an operation waits for a usable server (and a new connection for its
+   * handshake) before failing. Default 5000 (STORE_TIMEOUT_MS), so a wrong URI fails fast
+   * at start and, while the server is gone, calls fail with `unavailable` rather than wait
+   * the driver's 30 s; a value given in the URI wins.
    */
   serverSelectionTimeoutMS?: number;
   /** Encrypts auth state and webhook secrets; without it their calls throw. */
@@ -62,6 +63,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     // Binary fields come back as Buffers, which is what auth state and events hand out.
     promoteBuffers: true,
     ...(uriSetsTimeout ? {} : { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000 }),
+    connectTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
   });
   try {
     await client.connect();
@@ -110,6 +112,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       apiKeys: new MongoApiKeys(apiKeys),
       groups: new MongoGroups(groups),
       leases: new MongoLeases(leases),
+      ping: async () => void (await db.command({ ping: 1 })),
       close: () => client.close(),
     };
   } catch (err) {

@@ -178,6 +178,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       apiKeys: new SqliteApiKeys(db),
       groups: new SqliteGroups(db),
       leases: new SqliteLeases(db),
+      // An embedded file is there as long as the process is.
+      ping: async () => {},
       close: async () => void db.close(),
     };
   } catch (err) {
