@@ -1,4 +1,5 @@
 import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
+import { CallService } from "../gen/wildcat/v1/call_service_pb.js";
 import { ChatService } from "../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../gen/wildcat/v1/group_service_pb.js";
@@ -17,6 +18,8 @@ import { UploadSessions } from "./media/upload-sessions.js";
 import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { CallTracker } from "./calls/call-tracker.js";
+import { CallServiceImpl } from "./services/call-service.js";
 import { ChatServiceImpl } from "./services/chat-service.js";
 import { ChatSync } from "./chats/chat-sync.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
@@ -110,6 +113,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
+  const callTracker = new CallTracker({ events: store.events, accounts: store.accounts, messaging, clock, logger });
   const chatSync = new ChatSync({ chats: store.chats, messages: store.messages, events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
@@ -120,6 +124,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       messaging.attach(accountId, sock);
       groupTracker.attach(accountId, sock);
       presenceTracker.attach(accountId, sock);
+      callTracker.attach(accountId, sock);
       chatSync.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
@@ -178,6 +183,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
       { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock })) },
       { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets })) },
+      { service: CallService, routes: (r) => r.service(CallService, new CallServiceImpl({ sockets, tracker: callTracker })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
     ], {}, [
@@ -233,6 +239,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       await uploads.stop();
       await sockets.shutdown();
       await groupTracker.idle();
+      await callTracker.idle();
       await messaging.inboundMedia.stop();
       await restored;
       await retention.stop();

@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
+import { CallService } from "../../gen/wildcat/v1/call_service_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
@@ -120,6 +121,11 @@ service(ContactService, {
   listBlockedContacts: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
+// Rejecting a call acts as the account towards a contact (the caller sees it declined): sending.
+service(CallService, {
+  rejectCall: { permission: "send", accounts: (m) => named(m.accountId) },
+});
+
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";
 service(WebhookService, {
   createWebhook: {
@@ -156,6 +162,10 @@ service(SandboxService, {
   contactJoinGroup: { permission: "admin" },
   contactUpdateParticipants: { permission: "admin" },
   contactLeaveGroup: { permission: "admin" },
+  contactCall: { permission: "admin" },
+  contactEndCall: { permission: "admin" },
+  answerContactCall: { permission: "admin" },
+  getContactCall: { permission: "admin" },
   injectFault: { permission: "admin" },
   phoneChangeChat: { permission: "admin" },
   getPhoneChat: { permission: "admin" },

@@ -8,6 +8,7 @@ import {
   type AccountStore,
   type DisconnectKind,
   type JidPair,
+  type CallPolicy,
   type MediaDownloadPolicy,
   type Store,
 } from "../store.js";
@@ -129,6 +130,7 @@ interface AccountDocument {
   lastDisconnect?: { kind: DisconnectKind; code: number; reason: string; time: Date };
   mediaDownload?: MediaDownloadPolicy;
   sendRatePerMinute?: number;
+  callPolicy?: CallPolicy;
   createTime: Date;
   updateTime: Date;
 }
@@ -179,7 +181,7 @@ class MongoAccountStore implements AccountStore {
 
   async update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined> {
     const set: Partial<AccountDocument> = { updateTime };
-    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute", "">> = {};
+    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy", "">> = {};
     // Required fields given as undefined are left as they are: there is nothing to clear them to.
     if (patch.displayName !== undefined) set.displayName = patch.displayName;
     if (patch.state !== undefined) set.state = patch.state;
@@ -198,6 +200,10 @@ class MongoAccountStore implements AccountStore {
     if ("sendRatePerMinute" in patch) {
       if (!patch.sendRatePerMinute) unset.sendRatePerMinute = "";
       else set.sendRatePerMinute = patch.sendRatePerMinute;
+    }
+    if ("callPolicy" in patch) {
+      if (patch.callPolicy === undefined) unset.callPolicy = "";
+      else set.callPolicy = toCallPolicy(patch.callPolicy);
     }
     const change: UpdateFilter<AccountDocument> = { $set: set };
     // Some servers reject an empty operator document.
@@ -228,6 +234,11 @@ function toMediaDownload(policy: MediaDownloadPolicy): MediaDownloadPolicy {
   return { mode: policy.mode, types: [...policy.types], maxBytes: policy.maxBytes };
 }
 
+/** Only the policy's own keys. */
+function toCallPolicy(policy: CallPolicy): CallPolicy {
+  return { autoReject: policy.autoReject, replyText: policy.replyText };
+}
+
 function toDocument(account: AccountRecord): AccountDocument {
   return withoutUndefined({
     _id: account.accountId,
@@ -237,6 +248,7 @@ function toDocument(account: AccountRecord): AccountDocument {
     lastDisconnect: account.lastDisconnect && toDisconnect(account.lastDisconnect),
     mediaDownload: account.mediaDownload && toMediaDownload(account.mediaDownload),
     sendRatePerMinute: account.sendRatePerMinute || undefined,
+    callPolicy: account.callPolicy && toCallPolicy(account.callPolicy),
     createTime: account.createTime,
     updateTime: account.updateTime,
   });
@@ -251,6 +263,7 @@ function fromDocument(doc: AccountDocument): AccountRecord {
     lastDisconnect: doc.lastDisconnect ? toDisconnect(doc.lastDisconnect) : undefined,
     mediaDownload: doc.mediaDownload ? toMediaDownload(doc.mediaDownload) : undefined,
     sendRatePerMinute: doc.sendRatePerMinute || undefined,
+    callPolicy: doc.callPolicy ? toCallPolicy(doc.callPolicy) : undefined,
     // Copies, so a caller mutating a returned Date cannot touch the one it passed to create.
     createTime: new Date(doc.createTime),
     updateTime: new Date(doc.updateTime),

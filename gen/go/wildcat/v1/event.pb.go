@@ -65,6 +65,18 @@ const (
 	// or started or stopped typing or recording in a chat with the account.
 	// Rate-limited per chat: a repeat of the state last logged is dropped.
 	EventType_EVENT_TYPE_PRESENCE_UPDATED EventType = 15
+	// A contact calls the account (voice or video); the call rings until one of
+	// the events below. Reject it with CallService.RejectCall. At most one per
+	// call, even if WhatsApp delivers the offer again.
+	EventType_EVENT_TYPE_CALL_OFFERED EventType = 16
+	// The call was answered on another device of the number (e.g. the phone).
+	EventType_EVENT_TYPE_CALL_ACCEPTED EventType = 17
+	// The call was rejected: by this account (call.rejected_by_us: RejectCall or
+	// the call_policy) or on another device of the number.
+	EventType_EVENT_TYPE_CALL_REJECTED EventType = 18
+	// The call ended: the caller hung up, or the call ended after being answered
+	// (call.end_reason TERMINATED), or nobody answered (TIMEOUT: a missed call).
+	EventType_EVENT_TYPE_CALL_ENDED EventType = 19
 	// A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
 	// marked unread or read: through ChatService or on the phone (or another
 	// device of the account). chat_change.changed_fields says what changed.
@@ -95,6 +107,10 @@ var (
 		13: "EVENT_TYPE_GROUP_UPDATED",
 		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 		15: "EVENT_TYPE_PRESENCE_UPDATED",
+		16: "EVENT_TYPE_CALL_OFFERED",
+		17: "EVENT_TYPE_CALL_ACCEPTED",
+		18: "EVENT_TYPE_CALL_REJECTED",
+		19: "EVENT_TYPE_CALL_ENDED",
 		24: "EVENT_TYPE_CHAT_UPDATED",
 		25: "EVENT_TYPE_CHAT_DELETED",
 		26: "EVENT_TYPE_MESSAGE_STARRED",
@@ -116,6 +132,10 @@ var (
 		"EVENT_TYPE_GROUP_UPDATED":              13,
 		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 		"EVENT_TYPE_PRESENCE_UPDATED":           15,
+		"EVENT_TYPE_CALL_OFFERED":               16,
+		"EVENT_TYPE_CALL_ACCEPTED":              17,
+		"EVENT_TYPE_CALL_REJECTED":              18,
+		"EVENT_TYPE_CALL_ENDED":                 19,
 		"EVENT_TYPE_CHAT_UPDATED":               24,
 		"EVENT_TYPE_CHAT_DELETED":               25,
 		"EVENT_TYPE_MESSAGE_STARRED":            26,
@@ -304,6 +324,7 @@ type Event struct {
 	//	*Event_Webhook
 	//	*Event_GroupChange
 	//	*Event_PresenceUpdate
+	//	*Event_Call
 	//	*Event_ChatChange
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
@@ -454,6 +475,15 @@ func (x *Event) GetPresenceUpdate() *PresenceUpdate {
 	return nil
 }
 
+func (x *Event) GetCall() *Call {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_Call); ok {
+			return x.Call
+		}
+	}
+	return nil
+}
+
 func (x *Event) GetChatChange() *ChatChange {
 	if x != nil {
 		if x, ok := x.Payload.(*Event_ChatChange); ok {
@@ -509,6 +539,11 @@ type Event_PresenceUpdate struct {
 	PresenceUpdate *PresenceUpdate `protobuf:"bytes,17,opt,name=presence_update,json=presenceUpdate,proto3,oneof"`
 }
 
+type Event_Call struct {
+	// For CALL_OFFERED, CALL_ACCEPTED, CALL_REJECTED and CALL_ENDED: the call.
+	Call *Call `protobuf:"bytes,18,opt,name=call,proto3,oneof"`
+}
+
 type Event_ChatChange struct {
 	// For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
 	// and how.
@@ -530,6 +565,8 @@ func (*Event_Webhook) isEvent_Payload() {}
 func (*Event_GroupChange) isEvent_Payload() {}
 
 func (*Event_PresenceUpdate) isEvent_Payload() {}
+
+func (*Event_Call) isEvent_Payload() {}
 
 func (*Event_ChatChange) isEvent_Payload() {}
 
@@ -1031,7 +1068,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/chat.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xd3\x05\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\x1a\x15wildcat/v1/chat.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xfb\x05\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -1048,7 +1085,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x05media\x18\x0e \x01(\v2\x11.wildcat.v1.MediaH\x00R\x05media\x125\n" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
 	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
-	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x129\n" +
+	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x12&\n" +
+	"\x04call\x18\x12 \x01(\v2\x10.wildcat.v1.CallH\x00R\x04call\x129\n" +
 	"\vchat_change\x18\x14 \x01(\v2\x16.wildcat.v1.ChatChangeH\x00R\n" +
 	"chatChangeB\t\n" +
 	"\apayload\"\xd0\x01\n" +
@@ -1091,7 +1129,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xf3\x04\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xe7\x05\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -1110,6 +1148,10 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
 	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e\x12\x1f\n" +
 	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f\x12\x1b\n" +
+	"\x17EVENT_TYPE_CALL_OFFERED\x10\x10\x12\x1c\n" +
+	"\x18EVENT_TYPE_CALL_ACCEPTED\x10\x11\x12\x1c\n" +
+	"\x18EVENT_TYPE_CALL_REJECTED\x10\x12\x12\x19\n" +
+	"\x15EVENT_TYPE_CALL_ENDED\x10\x13\x12\x1b\n" +
 	"\x17EVENT_TYPE_CHAT_UPDATED\x10\x18\x12\x1b\n" +
 	"\x17EVENT_TYPE_CHAT_DELETED\x10\x19\x12\x1e\n" +
 	"\x1aEVENT_TYPE_MESSAGE_STARRED\x10\x1a*\xd2\x01\n" +
@@ -1156,11 +1198,12 @@ var file_wildcat_v1_event_proto_goTypes = []any{
 	(*Message)(nil),               // 11: wildcat.v1.Message
 	(*Account)(nil),               // 12: wildcat.v1.Account
 	(*Media)(nil),                 // 13: wildcat.v1.Media
-	(*Chat)(nil),                  // 14: wildcat.v1.Chat
-	(*Jid)(nil),                   // 15: wildcat.v1.Jid
-	(MessageStatus)(0),            // 16: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 17: wildcat.v1.Reaction
-	(*Group)(nil),                 // 18: wildcat.v1.Group
+	(*Call)(nil),                  // 14: wildcat.v1.Call
+	(*Chat)(nil),                  // 15: wildcat.v1.Chat
+	(*Jid)(nil),                   // 16: wildcat.v1.Jid
+	(MessageStatus)(0),            // 17: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 18: wildcat.v1.Reaction
+	(*Group)(nil),                 // 19: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
@@ -1173,27 +1216,28 @@ var file_wildcat_v1_event_proto_depIdxs = []int32{
 	6,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
 	9,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
 	5,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
-	4,  // 10: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
-	14, // 11: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
-	15, // 12: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	15, // 13: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	1,  // 14: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	10, // 15: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	15, // 16: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	16, // 17: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	15, // 18: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	10, // 19: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	15, // 20: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	17, // 21: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	18, // 22: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	15, // 23: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	2,  // 24: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	15, // 25: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	14, // 10: wildcat.v1.Event.call:type_name -> wildcat.v1.Call
+	4,  // 11: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
+	15, // 12: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
+	16, // 13: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	16, // 14: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	1,  // 15: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	10, // 16: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	16, // 17: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	17, // 18: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	16, // 19: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	10, // 20: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	16, // 21: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	18, // 22: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	19, // 23: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	16, // 24: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	2,  // 25: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	16, // 26: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1202,6 +1246,7 @@ func file_wildcat_v1_event_proto_init() {
 		return
 	}
 	file_wildcat_v1_account_proto_init()
+	file_wildcat_v1_call_proto_init()
 	file_wildcat_v1_chat_proto_init()
 	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
@@ -1216,6 +1261,7 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Webhook)(nil),
 		(*Event_GroupChange)(nil),
 		(*Event_PresenceUpdate)(nil),
+		(*Event_Call)(nil),
 		(*Event_ChatChange)(nil),
 	}
 	type x struct{}
