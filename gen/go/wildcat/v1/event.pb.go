@@ -65,6 +65,10 @@ const (
 	// or started or stopped typing or recording in a chat with the account.
 	// Rate-limited per chat: a repeat of the state last logged is dropped.
 	EventType_EVENT_TYPE_PRESENCE_UPDATED EventType = 15
+	// A stored contact changed: a new push name or address-book name, a new about
+	// text, a new or removed profile picture (already in the media store), or its
+	// LID↔phone-number mapping became known.
+	EventType_EVENT_TYPE_CONTACT_UPDATED EventType = 20
 )
 
 // Enum value maps for EventType.
@@ -86,6 +90,7 @@ var (
 		13: "EVENT_TYPE_GROUP_UPDATED",
 		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 		15: "EVENT_TYPE_PRESENCE_UPDATED",
+		20: "EVENT_TYPE_CONTACT_UPDATED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":                0,
@@ -104,6 +109,7 @@ var (
 		"EVENT_TYPE_GROUP_UPDATED":              13,
 		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 		"EVENT_TYPE_PRESENCE_UPDATED":           15,
+		"EVENT_TYPE_CONTACT_UPDATED":            20,
 	}
 )
 
@@ -289,6 +295,7 @@ type Event struct {
 	//	*Event_Webhook
 	//	*Event_GroupChange
 	//	*Event_PresenceUpdate
+	//	*Event_ContactUpdate
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -438,6 +445,15 @@ func (x *Event) GetPresenceUpdate() *PresenceUpdate {
 	return nil
 }
 
+func (x *Event) GetContactUpdate() *ContactUpdate {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContactUpdate); ok {
+			return x.ContactUpdate
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -484,6 +500,11 @@ type Event_PresenceUpdate struct {
 	PresenceUpdate *PresenceUpdate `protobuf:"bytes,17,opt,name=presence_update,json=presenceUpdate,proto3,oneof"`
 }
 
+type Event_ContactUpdate struct {
+	// For CONTACT_UPDATED: the stored contact after the change, and what changed.
+	ContactUpdate *ContactUpdate `protobuf:"bytes,19,opt,name=contact_update,json=contactUpdate,proto3,oneof"`
+}
+
 func (*Event_Message) isEvent_Payload() {}
 
 func (*Event_StatusUpdate) isEvent_Payload() {}
@@ -499,6 +520,8 @@ func (*Event_Webhook) isEvent_Payload() {}
 func (*Event_GroupChange) isEvent_Payload() {}
 
 func (*Event_PresenceUpdate) isEvent_Payload() {}
+
+func (*Event_ContactUpdate) isEvent_Payload() {}
 
 // A contact's presence or chat state, as WhatsApp reported it.
 type PresenceUpdate struct {
@@ -905,7 +928,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x98\x05\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x18wildcat/v1/contact.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xdc\x05\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -922,7 +945,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x05media\x18\x0e \x01(\v2\x11.wildcat.v1.MediaH\x00R\x05media\x125\n" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
 	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
-	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdateB\t\n" +
+	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x12B\n" +
+	"\x0econtact_update\x18\x13 \x01(\v2\x19.wildcat.v1.ContactUpdateH\x00R\rcontactUpdateB\t\n" +
 	"\apayload\"\xe3\x01\n" +
 	"\x0ePresenceUpdate\x12#\n" +
 	"\x04chat\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\x04chat\x121\n" +
@@ -954,7 +978,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x99\x04\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xb9\x04\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -972,7 +996,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"%EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED\x10\f\x12\x1c\n" +
 	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
 	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e\x12\x1f\n" +
-	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f*\xd2\x01\n" +
+	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f\x12\x1e\n" +
+	"\x1aEVENT_TYPE_CONTACT_UPDATED\x10\x14*\xd2\x01\n" +
 	"\x0fContactPresence\x12 \n" +
 	"\x1cCONTACT_PRESENCE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aCONTACT_PRESENCE_AVAILABLE\x10\x01\x12 \n" +
@@ -1015,10 +1040,11 @@ var file_wildcat_v1_event_proto_goTypes = []any{
 	(*Message)(nil),               // 10: wildcat.v1.Message
 	(*Account)(nil),               // 11: wildcat.v1.Account
 	(*Media)(nil),                 // 12: wildcat.v1.Media
-	(*Jid)(nil),                   // 13: wildcat.v1.Jid
-	(MessageStatus)(0),            // 14: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 15: wildcat.v1.Reaction
-	(*Group)(nil),                 // 16: wildcat.v1.Group
+	(*ContactUpdate)(nil),         // 13: wildcat.v1.ContactUpdate
+	(*Jid)(nil),                   // 14: wildcat.v1.Jid
+	(MessageStatus)(0),            // 15: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 16: wildcat.v1.Reaction
+	(*Group)(nil),                 // 17: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
@@ -1031,25 +1057,26 @@ var file_wildcat_v1_event_proto_depIdxs = []int32{
 	5,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
 	8,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
 	4,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
-	13, // 10: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	13, // 11: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	1,  // 12: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	9,  // 13: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	13, // 14: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	14, // 15: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	13, // 16: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	9,  // 17: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	13, // 18: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	15, // 19: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	16, // 20: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	13, // 21: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	2,  // 22: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	13, // 23: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	13, // 10: wildcat.v1.Event.contact_update:type_name -> wildcat.v1.ContactUpdate
+	14, // 11: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	14, // 12: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	1,  // 13: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	9,  // 14: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	14, // 15: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	15, // 16: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	14, // 17: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	9,  // 18: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	14, // 19: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	16, // 20: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	17, // 21: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	14, // 22: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	2,  // 23: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	14, // 24: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1058,6 +1085,7 @@ func file_wildcat_v1_event_proto_init() {
 		return
 	}
 	file_wildcat_v1_account_proto_init()
+	file_wildcat_v1_contact_proto_init()
 	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_media_proto_init()
@@ -1071,6 +1099,7 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Webhook)(nil),
 		(*Event_GroupChange)(nil),
 		(*Event_PresenceUpdate)(nil),
+		(*Event_ContactUpdate)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

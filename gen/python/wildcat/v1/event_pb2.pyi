@@ -1,5 +1,6 @@
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from wildcat.v1 import account_pb2 as _account_pb2
+from wildcat.v1 import contact_pb2 as _contact_pb2
 from wildcat.v1 import group_pb2 as _group_pb2
 from wildcat.v1 import jid_pb2 as _jid_pb2
 from wildcat.v1 import media_pb2 as _media_pb2
@@ -18,6 +19,7 @@ CONTACT_PRESENCE_UNAVAILABLE: ContactPresence
 CONTACT_PRESENCE_UNSPECIFIED: ContactPresence
 DESCRIPTOR: _descriptor.FileDescriptor
 EVENT_TYPE_ACCOUNT_STATE_CHANGED: EventType
+EVENT_TYPE_CONTACT_UPDATED: EventType
 EVENT_TYPE_GROUP_CREATED: EventType
 EVENT_TYPE_GROUP_JOIN_REQUESTED: EventType
 EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED: EventType
@@ -40,9 +42,10 @@ GROUP_PARTICIPANTS_ACTION_REMOVED: GroupParticipantsAction
 GROUP_PARTICIPANTS_ACTION_UNSPECIFIED: GroupParticipantsAction
 
 class Event(_message.Message):
-    __slots__ = ["account", "account_id", "create_time", "cursor", "event_id", "group_change", "media", "message", "presence_update", "reaction", "status_update", "type", "webhook"]
+    __slots__ = ["account", "account_id", "contact_update", "create_time", "cursor", "event_id", "group_change", "media", "message", "presence_update", "reaction", "status_update", "type", "webhook"]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_UPDATE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -56,6 +59,7 @@ class Event(_message.Message):
     WEBHOOK_FIELD_NUMBER: _ClassVar[int]
     account: _account_pb2.Account
     account_id: str
+    contact_update: _contact_pb2.ContactUpdate
     create_time: _timestamp_pb2.Timestamp
     cursor: str
     event_id: str
@@ -67,7 +71,7 @@ class Event(_message.Message):
     status_update: MessageStatusUpdate
     type: EventType
     webhook: WebhookNotice
-    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ..., presence_update: _Optional[_Union[PresenceUpdate, _Mapping]] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ..., presence_update: _Optional[_Union[PresenceUpdate, _Mapping]] = ..., contact_update: _Optional[_Union[_contact_pb2.ContactUpdate, _Mapping]] = ...) -> None: ...
 
 class GroupChange(_message.Message):
     __slots__ = ["action", "author", "changed_fields", "group", "participants"]
