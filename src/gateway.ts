@@ -138,7 +138,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   let server: RunningServer;
   try {
     server = await startServer(config, logger, [
-      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups])) },
+      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups, store.contacts])) },
       {
         service: MessageService,
         routes: (r) =>
