@@ -1,6 +1,7 @@
 import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
 import { ChatService } from "../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../gen/wildcat/v1/contact_service_pb.js";
+import { ProfileService } from "../gen/wildcat/v1/profile_service_pb.js";
 import { GroupService } from "../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../gen/wildcat/v1/message_service_pb.js";
@@ -19,7 +20,9 @@ import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
 import { ChatServiceImpl } from "./services/chat-service.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
+import { ProfileServiceImpl } from "./services/profile-service.js";
 import { PresenceTracker } from "./presence/presence-tracker.js";
+import { ContactTracker } from "./contacts/contact-tracker.js";
 import { GroupServiceImpl } from "./services/group-service.js";
 import { GroupTracker } from "./groups/group-tracker.js";
 import { MediaServiceImpl } from "./services/media-service.js";
@@ -106,6 +109,15 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
+  const contactTracker = new ContactTracker({
+    contacts: store.contacts,
+    media: store.media,
+    events: store.events,
+    clock,
+    logger,
+    maxPictureBytes: config.profilePictureMaxBytes,
+    fetchOptions: socketOptions.options,
+  });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
@@ -115,6 +127,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       messaging.attach(accountId, sock);
       groupTracker.attach(accountId, sock);
       presenceTracker.attach(accountId, sock);
+      contactTracker.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
@@ -170,7 +183,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
       { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts })) },
-      { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets })) },
+      { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets, contacts: store.contacts, accounts: store.accounts, tracker: contactTracker })) },
+      { service: ProfileService, routes: (r) => r.service(ProfileService, new ProfileServiceImpl({ sockets, media: store.media, maxPictureBytes: config.profilePictureMaxBytes })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
     ], {}, [
@@ -223,6 +237,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       await uploads.stop();
       await sockets.shutdown();
       await groupTracker.idle();
+      await contactTracker.idle();
       await messaging.inboundMedia.stop();
       await restored;
       await retention.stop();

@@ -18,6 +18,7 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   group_updated: EventType.GROUP_UPDATED,
   group_join_requested: EventType.GROUP_JOIN_REQUESTED,
   presence_updated: EventType.PRESENCE_UPDATED,
+  contact_updated: EventType.CONTACT_UPDATED,
 };
 
 /** The stored name of each event type of the contract (none for UNSPECIFIED). */

@@ -48,6 +48,8 @@ export interface PhoneRecord {
   about?: { text: string; t: number };
   /** The profile picture once set: its id (changes with each new picture) and URL on the media host. */
   picture?: { id: string; url: string };
+  /** Privacy settings the phone changed, by WhatsApp category (`last`, `profile`, `status`, …); the rest are defaults. */
+  privacy?: Record<string, string>;
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -135,6 +137,7 @@ export class SimState {
         blocked: new Set(p.blocked ?? []),
         about: p.about,
         picture: p.picture,
+        privacy: p.privacy,
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -157,6 +160,7 @@ export class SimState {
         blocked: [...p.blocked],
         about: p.about,
         picture: p.picture,
+        privacy: p.privacy,
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -227,6 +231,7 @@ interface SavedPhone {
   blocked?: string[];
   about?: { text: string; t: number };
   picture?: { id: string; url: string };
+  privacy?: Record<string, string>;
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {

@@ -98,6 +98,7 @@ export class Simulator {
       () => this.mediaConn(),
       (conn) => conn.owner && this.removeDevice(conn.owner.phone, conn.owner.device.id),
       (bytes) => this.media?.publish(bytes),
+      (phone, except, type, change) => this.relay.notifyProfile(phone, except.owner!.device.id, type, change),
       logger.child({ part: "iq" }),
     );
     this.relay = new Relay(

@@ -15,6 +15,7 @@ export type EventType =
   | "group_updated"
   | "group_join_requested"
   | "presence_updated"
+  | "contact_updated"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

@@ -254,14 +254,12 @@ type PrivacySettings struct {
 	ProfilePicture PrivacyAudience `protobuf:"varint,3,opt,name=profile_picture,json=profilePicture,proto3,enum=wildcat.v1.PrivacyAudience" json:"profile_picture,omitempty"`
 	// Who sees the account's about text.
 	About PrivacyAudience `protobuf:"varint,4,opt,name=about,proto3,enum=wildcat.v1.PrivacyAudience" json:"about,omitempty"`
-	// Who sees the account's status updates (stories).
-	Status PrivacyAudience `protobuf:"varint,5,opt,name=status,proto3,enum=wildcat.v1.PrivacyAudience" json:"status,omitempty"`
 	// Who may add the account to groups (never NOBODY on WhatsApp).
-	GroupsAdd PrivacyAudience `protobuf:"varint,6,opt,name=groups_add,json=groupsAdd,proto3,enum=wildcat.v1.PrivacyAudience" json:"groups_add,omitempty"`
+	GroupsAdd PrivacyAudience `protobuf:"varint,5,opt,name=groups_add,json=groupsAdd,proto3,enum=wildcat.v1.PrivacyAudience" json:"groups_add,omitempty"`
 	// Whether read receipts are sent.
-	ReadReceipts ReadReceiptsPrivacy `protobuf:"varint,7,opt,name=read_receipts,json=readReceipts,proto3,enum=wildcat.v1.ReadReceiptsPrivacy" json:"read_receipts,omitempty"`
+	ReadReceipts ReadReceiptsPrivacy `protobuf:"varint,6,opt,name=read_receipts,json=readReceipts,proto3,enum=wildcat.v1.ReadReceiptsPrivacy" json:"read_receipts,omitempty"`
 	// Who may call the account.
-	Calls         CallPrivacy `protobuf:"varint,8,opt,name=calls,proto3,enum=wildcat.v1.CallPrivacy" json:"calls,omitempty"`
+	Calls         CallPrivacy `protobuf:"varint,7,opt,name=calls,proto3,enum=wildcat.v1.CallPrivacy" json:"calls,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -324,13 +322,6 @@ func (x *PrivacySettings) GetAbout() PrivacyAudience {
 	return PrivacyAudience_PRIVACY_AUDIENCE_UNSPECIFIED
 }
 
-func (x *PrivacySettings) GetStatus() PrivacyAudience {
-	if x != nil {
-		return x.Status
-	}
-	return PrivacyAudience_PRIVACY_AUDIENCE_UNSPECIFIED
-}
-
 func (x *PrivacySettings) GetGroupsAdd() PrivacyAudience {
 	if x != nil {
 		return x.GroupsAdd
@@ -357,18 +348,17 @@ var File_wildcat_v1_profile_proto protoreflect.FileDescriptor
 const file_wildcat_v1_profile_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/profile.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\"\xaf\x04\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\"\xf0\x03\n" +
 	"\x0fPrivacySettings\x12B\n" +
 	"\tlast_seen\x18\x01 \x01(\x0e2\x1b.wildcat.v1.PrivacyAudienceB\b\xbaH\x05\x82\x01\x02\x10\x01R\blastSeen\x12;\n" +
 	"\x06online\x18\x02 \x01(\x0e2\x19.wildcat.v1.OnlinePrivacyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06online\x12N\n" +
 	"\x0fprofile_picture\x18\x03 \x01(\x0e2\x1b.wildcat.v1.PrivacyAudienceB\b\xbaH\x05\x82\x01\x02\x10\x01R\x0eprofilePicture\x12;\n" +
-	"\x05about\x18\x04 \x01(\x0e2\x1b.wildcat.v1.PrivacyAudienceB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05about\x12=\n" +
-	"\x06status\x18\x05 \x01(\x0e2\x1b.wildcat.v1.PrivacyAudienceB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12F\n" +
+	"\x05about\x18\x04 \x01(\x0e2\x1b.wildcat.v1.PrivacyAudienceB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05about\x12F\n" +
 	"\n" +
-	"groups_add\x18\x06 \x01(\x0e2\x1b.wildcat.v1.PrivacyAudienceB\n" +
+	"groups_add\x18\x05 \x01(\x0e2\x1b.wildcat.v1.PrivacyAudienceB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x04R\tgroupsAdd\x12N\n" +
-	"\rread_receipts\x18\a \x01(\x0e2\x1f.wildcat.v1.ReadReceiptsPrivacyB\b\xbaH\x05\x82\x01\x02\x10\x01R\freadReceipts\x127\n" +
-	"\x05calls\x18\b \x01(\x0e2\x17.wildcat.v1.CallPrivacyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05calls*\xb4\x01\n" +
+	"\rread_receipts\x18\x06 \x01(\x0e2\x1f.wildcat.v1.ReadReceiptsPrivacyB\b\xbaH\x05\x82\x01\x02\x10\x01R\freadReceipts\x127\n" +
+	"\x05calls\x18\a \x01(\x0e2\x17.wildcat.v1.CallPrivacyB\b\xbaH\x05\x82\x01\x02\x10\x01R\x05calls*\xb4\x01\n" +
 	"\x0fPrivacyAudience\x12 \n" +
 	"\x1cPRIVACY_AUDIENCE_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19PRIVACY_AUDIENCE_EVERYONE\x10\x01\x12\x1d\n" +
@@ -414,15 +404,14 @@ var file_wildcat_v1_profile_proto_depIdxs = []int32{
 	1, // 1: wildcat.v1.PrivacySettings.online:type_name -> wildcat.v1.OnlinePrivacy
 	0, // 2: wildcat.v1.PrivacySettings.profile_picture:type_name -> wildcat.v1.PrivacyAudience
 	0, // 3: wildcat.v1.PrivacySettings.about:type_name -> wildcat.v1.PrivacyAudience
-	0, // 4: wildcat.v1.PrivacySettings.status:type_name -> wildcat.v1.PrivacyAudience
-	0, // 5: wildcat.v1.PrivacySettings.groups_add:type_name -> wildcat.v1.PrivacyAudience
-	3, // 6: wildcat.v1.PrivacySettings.read_receipts:type_name -> wildcat.v1.ReadReceiptsPrivacy
-	2, // 7: wildcat.v1.PrivacySettings.calls:type_name -> wildcat.v1.CallPrivacy
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	0, // 4: wildcat.v1.PrivacySettings.groups_add:type_name -> wildcat.v1.PrivacyAudience
+	3, // 5: wildcat.v1.PrivacySettings.read_receipts:type_name -> wildcat.v1.ReadReceiptsPrivacy
+	2, // 6: wildcat.v1.PrivacySettings.calls:type_name -> wildcat.v1.CallPrivacy
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_profile_proto_init() }

@@ -14,7 +14,7 @@ _sym_db = _symbol_database.Default()
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/profile.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\"\xaf\x04\n\x0fPrivacySettings\x12\x42\n\tlast_seen\x18\x01 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x08lastSeen\x12;\n\x06online\x18\x02 \x01(\x0e\x32\x19.wildcat.v1.OnlinePrivacyB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06online\x12N\n\x0fprofile_picture\x18\x03 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x0eprofilePicture\x12;\n\x05\x61\x62out\x18\x04 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05\x61\x62out\x12=\n\x06status\x18\x05 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12\x46\n\ngroups_add\x18\x06 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\n\xbaH\x07\x82\x01\x04\x10\x01 \x04R\tgroupsAdd\x12N\n\rread_receipts\x18\x07 \x01(\x0e\x32\x1f.wildcat.v1.ReadReceiptsPrivacyB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x0creadReceipts\x12\x37\n\x05\x63\x61lls\x18\x08 \x01(\x0e\x32\x17.wildcat.v1.CallPrivacyB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05\x63\x61lls*\xb4\x01\n\x0fPrivacyAudience\x12 \n\x1cPRIVACY_AUDIENCE_UNSPECIFIED\x10\x00\x12\x1d\n\x19PRIVACY_AUDIENCE_EVERYONE\x10\x01\x12\x1d\n\x19PRIVACY_AUDIENCE_CONTACTS\x10\x02\x12$\n PRIVACY_AUDIENCE_CONTACTS_EXCEPT\x10\x03\x12\x1b\n\x17PRIVACY_AUDIENCE_NOBODY\x10\x04*r\n\rOnlinePrivacy\x12\x1e\n\x1aONLINE_PRIVACY_UNSPECIFIED\x10\x00\x12\x1b\n\x17ONLINE_PRIVACY_EVERYONE\x10\x01\x12$\n ONLINE_PRIVACY_SAME_AS_LAST_SEEN\x10\x02*^\n\x0b\x43\x61llPrivacy\x12\x1c\n\x18\x43\x41LL_PRIVACY_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43\x41LL_PRIVACY_EVERYONE\x10\x01\x12\x16\n\x12\x43\x41LL_PRIVACY_KNOWN\x10\x02*y\n\x13ReadReceiptsPrivacy\x12%\n!READ_RECEIPTS_PRIVACY_UNSPECIFIED\x10\x00\x12\x1c\n\x18READ_RECEIPTS_PRIVACY_ON\x10\x01\x12\x1d\n\x19READ_RECEIPTS_PRIVACY_OFF\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/profile.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\"\xf0\x03\n\x0fPrivacySettings\x12\x42\n\tlast_seen\x18\x01 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x08lastSeen\x12;\n\x06online\x18\x02 \x01(\x0e\x32\x19.wildcat.v1.OnlinePrivacyB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x06online\x12N\n\x0fprofile_picture\x18\x03 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x0eprofilePicture\x12;\n\x05\x61\x62out\x18\x04 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05\x61\x62out\x12\x46\n\ngroups_add\x18\x05 \x01(\x0e\x32\x1b.wildcat.v1.PrivacyAudienceB\n\xbaH\x07\x82\x01\x04\x10\x01 \x04R\tgroupsAdd\x12N\n\rread_receipts\x18\x06 \x01(\x0e\x32\x1f.wildcat.v1.ReadReceiptsPrivacyB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x0creadReceipts\x12\x37\n\x05\x63\x61lls\x18\x07 \x01(\x0e\x32\x17.wildcat.v1.CallPrivacyB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x05\x63\x61lls*\xb4\x01\n\x0fPrivacyAudience\x12 \n\x1cPRIVACY_AUDIENCE_UNSPECIFIED\x10\x00\x12\x1d\n\x19PRIVACY_AUDIENCE_EVERYONE\x10\x01\x12\x1d\n\x19PRIVACY_AUDIENCE_CONTACTS\x10\x02\x12$\n PRIVACY_AUDIENCE_CONTACTS_EXCEPT\x10\x03\x12\x1b\n\x17PRIVACY_AUDIENCE_NOBODY\x10\x04*r\n\rOnlinePrivacy\x12\x1e\n\x1aONLINE_PRIVACY_UNSPECIFIED\x10\x00\x12\x1b\n\x17ONLINE_PRIVACY_EVERYONE\x10\x01\x12$\n ONLINE_PRIVACY_SAME_AS_LAST_SEEN\x10\x02*^\n\x0b\x43\x61llPrivacy\x12\x1c\n\x18\x43\x41LL_PRIVACY_UNSPECIFIED\x10\x00\x12\x19\n\x15\x43\x41LL_PRIVACY_EVERYONE\x10\x01\x12\x16\n\x12\x43\x41LL_PRIVACY_KNOWN\x10\x02*y\n\x13ReadReceiptsPrivacy\x12%\n!READ_RECEIPTS_PRIVACY_UNSPECIFIED\x10\x00\x12\x1c\n\x18READ_RECEIPTS_PRIVACY_ON\x10\x01\x12\x1d\n\x19READ_RECEIPTS_PRIVACY_OFF\x10\x02\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.profile_pb2', globals())
@@ -29,22 +29,20 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _PRIVACYSETTINGS.fields_by_name['profile_picture']._serialized_options = b'\272H\005\202\001\002\020\001'
   _PRIVACYSETTINGS.fields_by_name['about']._options = None
   _PRIVACYSETTINGS.fields_by_name['about']._serialized_options = b'\272H\005\202\001\002\020\001'
-  _PRIVACYSETTINGS.fields_by_name['status']._options = None
-  _PRIVACYSETTINGS.fields_by_name['status']._serialized_options = b'\272H\005\202\001\002\020\001'
   _PRIVACYSETTINGS.fields_by_name['groups_add']._options = None
   _PRIVACYSETTINGS.fields_by_name['groups_add']._serialized_options = b'\272H\007\202\001\004\020\001 \004'
   _PRIVACYSETTINGS.fields_by_name['read_receipts']._options = None
   _PRIVACYSETTINGS.fields_by_name['read_receipts']._serialized_options = b'\272H\005\202\001\002\020\001'
   _PRIVACYSETTINGS.fields_by_name['calls']._options = None
   _PRIVACYSETTINGS.fields_by_name['calls']._serialized_options = b'\272H\005\202\001\002\020\001'
-  _PRIVACYAUDIENCE._serialized_start=632
-  _PRIVACYAUDIENCE._serialized_end=812
-  _ONLINEPRIVACY._serialized_start=814
-  _ONLINEPRIVACY._serialized_end=928
-  _CALLPRIVACY._serialized_start=930
-  _CALLPRIVACY._serialized_end=1024
-  _READRECEIPTSPRIVACY._serialized_start=1026
-  _READRECEIPTSPRIVACY._serialized_end=1147
+  _PRIVACYAUDIENCE._serialized_start=569
+  _PRIVACYAUDIENCE._serialized_end=749
+  _ONLINEPRIVACY._serialized_start=751
+  _ONLINEPRIVACY._serialized_end=865
+  _CALLPRIVACY._serialized_start=867
+  _CALLPRIVACY._serialized_end=961
+  _READRECEIPTSPRIVACY._serialized_start=963
+  _READRECEIPTSPRIVACY._serialized_end=1084
   _PRIVACYSETTINGS._serialized_start=70
-  _PRIVACYSETTINGS._serialized_end=629
+  _PRIVACYSETTINGS._serialized_end=566
 # @@protoc_insertion_point(module_scope)

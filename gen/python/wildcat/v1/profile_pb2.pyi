@@ -21,7 +21,7 @@ READ_RECEIPTS_PRIVACY_ON: ReadReceiptsPrivacy
 READ_RECEIPTS_PRIVACY_UNSPECIFIED: ReadReceiptsPrivacy
 
 class PrivacySettings(_message.Message):
-    __slots__ = ["about", "calls", "groups_add", "last_seen", "online", "profile_picture", "read_receipts", "status"]
+    __slots__ = ["about", "calls", "groups_add", "last_seen", "online", "profile_picture", "read_receipts"]
     ABOUT_FIELD_NUMBER: _ClassVar[int]
     CALLS_FIELD_NUMBER: _ClassVar[int]
     GROUPS_ADD_FIELD_NUMBER: _ClassVar[int]
@@ -29,7 +29,6 @@ class PrivacySettings(_message.Message):
     ONLINE_FIELD_NUMBER: _ClassVar[int]
     PROFILE_PICTURE_FIELD_NUMBER: _ClassVar[int]
     READ_RECEIPTS_FIELD_NUMBER: _ClassVar[int]
-    STATUS_FIELD_NUMBER: _ClassVar[int]
     about: PrivacyAudience
     calls: CallPrivacy
     groups_add: PrivacyAudience
@@ -37,8 +36,7 @@ class PrivacySettings(_message.Message):
     online: OnlinePrivacy
     profile_picture: PrivacyAudience
     read_receipts: ReadReceiptsPrivacy
-    status: PrivacyAudience
-    def __init__(self, last_seen: _Optional[_Union[PrivacyAudience, str]] = ..., online: _Optional[_Union[OnlinePrivacy, str]] = ..., profile_picture: _Optional[_Union[PrivacyAudience, str]] = ..., about: _Optional[_Union[PrivacyAudience, str]] = ..., status: _Optional[_Union[PrivacyAudience, str]] = ..., groups_add: _Optional[_Union[PrivacyAudience, str]] = ..., read_receipts: _Optional[_Union[ReadReceiptsPrivacy, str]] = ..., calls: _Optional[_Union[CallPrivacy, str]] = ...) -> None: ...
+    def __init__(self, last_seen: _Optional[_Union[PrivacyAudience, str]] = ..., online: _Optional[_Union[OnlinePrivacy, str]] = ..., profile_picture: _Optional[_Union[PrivacyAudience, str]] = ..., about: _Optional[_Union[PrivacyAudience, str]] = ..., groups_add: _Optional[_Union[PrivacyAudience, str]] = ..., read_receipts: _Optional[_Union[ReadReceiptsPrivacy, str]] = ..., calls: _Optional[_Union[CallPrivacy, str]] = ...) -> None: ...
 
 class PrivacyAudience(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
