@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { jidNormalizedUser } from "@whiskeysockets/baileys";
 import { fetch as undiciFetch } from "undici";
@@ -8,10 +8,10 @@ import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
-import { image } from "./images.js";
+import { contactStores, failure, image } from "./support.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase } from "../support/ferretdb.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 
@@ -44,14 +44,7 @@ beforeAll(async () => {
 }, 90_000);
 
 /** Presence events land on the event log: each adapter is tested (the other calls store nothing). */
-const stores = [
-  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-  {
-    name: "MongoDB (FerretDB)",
-    skip: !mongodbUri,
-    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("contacts"), AUTH_STATE_KEY: "d".repeat(64) }),
-  },
-];
+const stores = contactStores(mongodbUri, "contacts");
 
 afterEach(() => {
   for (const c of [bob, carol]) expect(c.problems()).toEqual([]);
@@ -62,16 +55,6 @@ afterAll(async () => {
   for (const c of [bob, carol]) c?.dispose();
   await sim?.close();
 });
-
-/** The call's failure, for matching its code and message. */
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
 
 /** Whether the account received the message with this id, as StreamMessages told it. */
 const receivedIds = () => events.events.filter((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message").map((e) => (e.payload.value as { messageId: string }).messageId);

@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { jidNormalizedUser } from "@whiskeysockets/baileys";
 import { fetch as undiciFetch } from "undici";
@@ -13,10 +13,10 @@ import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer, TEST_AUTH_HEADER } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase } from "../support/ferretdb.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
-import { image } from "./images.js";
+import { contactStores, failure, image } from "./support.js";
 
 const mongodbUri = inject("mongodbUri");
 
@@ -49,14 +49,7 @@ beforeAll(async () => {
   dora.sock.ev.emit("creds.update", { me: { ...dora.sock.authState.creds.me!, name: "Dora's Deli" } });
 }, 90_000);
 
-const stores = [
-  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-  {
-    name: "MongoDB (FerretDB)",
-    skip: !mongodbUri,
-    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("profiles"), AUTH_STATE_KEY: "d".repeat(64) }),
-  },
-];
+const stores = contactStores(mongodbUri, "profiles");
 
 afterEach(() => {
   for (const c of [dora, eve]) expect(c.problems()).toEqual([]);
@@ -67,16 +60,6 @@ afterAll(async () => {
   for (const c of [dora, eve]) c?.dispose();
   await sim?.close();
 });
-
-/** The call's failure, for matching its code and message. */
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
 
 /** The bytes behind a URL of the simulator's media host (trusting only its CA). */
 async function fetchPicture(url: string): Promise<Buffer> {
