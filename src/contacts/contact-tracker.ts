@@ -60,6 +60,8 @@ export class ContactTracker {
       const from = node.attrs.from;
       if ((type !== "picture" && type !== "status") || !from || isJidGroup(from) || !(isPnUser(from) || isLidUser(from))) return;
       const jid = jidNormalizedUser(from);
+      // the account's own profile (changed on its phone) is no contact
+      if (selfOf(sock).includes(jid)) return;
       this.serial(accountId, async () => {
         if (type === "status") {
           await this.refreshAbout(accountId, sock, jid);
@@ -91,6 +93,21 @@ export class ContactTracker {
         : { pictureMediaId: await this.storePicture(accountId, bytes, sha256, now), pictureSha256: sha256, pictureTime: now };
     if (pictureId) patch.pictureId = pictureId;
     return this.announce(await this.save(accountId, ids, patch));
+  }
+
+  /**
+   * Stores a profile just read from WhatsApp (GetContactProfile): the about text, and the picture
+   * behind `pictureUrl` (none: no picture). A picture that cannot be fetched is logged and left as
+   * stored, so the caller still gets its answer; returns the contact after it.
+   */
+  async storeProfile(accountId: string, sock: WASocket, ids: ContactIds, about: string, setAt: Date | undefined, pictureUrl: string | undefined): Promise<ContactRecord> {
+    const stored = await this.storeAbout(accountId, ids, about, setAt);
+    try {
+      return await this.refreshPicture(accountId, sock, stored.jid, undefined, pictureUrl ?? null);
+    } catch (e) {
+      this.deps.logger.warn({ err: e, accountId, contact: stored.jid }, "a contact's profile picture could not be stored");
+      return stored;
+    }
   }
 
   /** Reads the contact's about text from WhatsApp and stores it (an event when it changed). */

@@ -26,7 +26,7 @@ export interface ContactServiceDeps {
   contacts: ContactStore;
   accounts: Pick<AccountStore, "get">;
   /** Stores what GetContactProfile reads (the picture into the media store). */
-  tracker: Pick<ContactTracker, "refreshPicture" | "storeAbout">;
+  tracker: Pick<ContactTracker, "storeProfile">;
 }
 
 /** The digits of a phone number or of a phone-number JID's user part. */
@@ -82,8 +82,7 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
     const status = statuses?.[0]?.status as { status?: string | null; setAt?: Date } | undefined;
     const about = status?.status ?? "";
     const ids = { pnJid: contact.pnJid, lidJid: contact.lidJid || undefined };
-    await this.deps.tracker.storeAbout(req.accountId, ids, about, status?.setAt);
-    const stored = await this.deps.tracker.refreshPicture(req.accountId, sock, contact.jid, undefined, pictureUrl ?? null);
+    const stored = await this.deps.tracker.storeProfile(req.accountId, sock, ids, about, status?.setAt, pictureUrl);
     return {
       profile: {
         contact,
