@@ -163,6 +163,7 @@ service(SandboxService, {
   contactJoinGroup: { permission: "admin" },
   contactUpdateParticipants: { permission: "admin" },
   contactLeaveGroup: { permission: "admin" },
+  updateContactProfile: { permission: "admin" },
   injectFault: { permission: "admin" },
 });
 

@@ -174,6 +174,7 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.SandboxService/ContactJoinGroup": admin(async () => ({ phoneNumber: "+15550003333", inviteCode: "NoSuchCode12345" })),
   "wildcat.v1.SandboxService/ContactUpdateParticipants": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group, action: 3, participants: ["+15550004444"] })),
   "wildcat.v1.SandboxService/ContactLeaveGroup": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group })),
+  "wildcat.v1.SandboxService/UpdateContactProfile": admin(async () => ({ phoneNumber: "+15550003333", about: "Open" })),
   "wildcat.v1.SandboxService/InjectFault": admin(async () => ({ jid: "15550003333@s.whatsapp.net", code: 500 })),
 };
 

@@ -1,4 +1,5 @@
-import { Code, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, createRouterTransport, type Client } from "@connectrpc/connect";
+import { createValidateInterceptor } from "@connectrpc/validate";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { jidNormalizedUser } from "@whiskeysockets/baileys";
 import { fetch as undiciFetch } from "undici";
@@ -8,7 +9,10 @@ import type { ContactUpdate } from "../../gen/wildcat/v1/contact_pb.js";
 import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { CallPrivacy, OnlinePrivacy, PrivacyAudience, ReadReceiptsPrivacy } from "../../gen/wildcat/v1/profile_pb.js";
 import { ProfileService } from "../../gen/wildcat/v1/profile_service_pb.js";
+import { SandboxService } from "../../gen/wildcat/v1/sandbox_service_pb.js";
+import { ContactBook } from "../../src/sim/contact-book.js";
 import type { Simulator } from "../../src/sim/simulator.js";
+import { SandboxServiceImpl } from "../../src/services/sandbox-service.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer, TEST_AUTH_HEADER } from "../support/auth.js";
@@ -25,6 +29,8 @@ let ACCOUNT: string;
 let ACCOUNT_PHONE: string;
 const DORA = "15558500002";
 const EVE = "15558500003";
+/** A contact driven through SandboxService, as in `npm run sandbox`. */
+const FINN = "15558500004";
 const pn = (phone: string) => `${phone}@s.whatsapp.net`;
 /** PROFILE_PICTURE_MAX_BYTES of the gateway under test: small, so the limit is cheap to pass. */
 const PICTURE_LIMIT = 30_000;
@@ -37,6 +43,8 @@ let dora: BaileysClient;
 let eve: BaileysClient;
 let doraLid: string;
 let eveLid: string;
+let book: ContactBook;
+let sandbox: Client<typeof SandboxService>;
 let grpcClient: GrpcJsClient;
 let events: EventSubscriber;
 
@@ -47,6 +55,11 @@ beforeAll(async () => {
   [doraLid, eveLid] = [jidNormalizedUser(d.lid), jidNormalizedUser(e.lid)];
   // a push name, the way Baileys sets one (WhatsApp learns it from the presence stanza it sends)
   dora.sock.ev.emit("creds.update", { me: { ...dora.sock.authState.creds.me!, name: "Dora's Deli" } });
+  book = new ContactBook(sim);
+  const transport = createRouterTransport((router) => router.service(SandboxService, new SandboxServiceImpl(sim, book)), {
+    router: { interceptors: [createValidateInterceptor()] },
+  });
+  sandbox = createClient(SandboxService, transport);
 }, 90_000);
 
 const stores = contactStores(mongodbUri, "profiles");
@@ -58,6 +71,7 @@ afterEach(() => {
 
 afterAll(async () => {
   for (const c of [dora, eve]) c?.dispose();
+  await book?.close();
   await sim?.close();
 });
 
@@ -191,6 +205,31 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`contacts and profiles 
       await eve.sock.removeProfilePicture(eve.sock.user!.id);
       await contactUpdate(pn(EVE), (u) => u.changedFields.includes("picture_media_id") && u.contact!.pictureMediaId === "", "eve's picture removed");
       expect((await contacts.getContact({ accountId: ACCOUNT, contact: pn(EVE) })).contact!.pictureMediaId).toBe("");
+    });
+  });
+
+  describe("SandboxService.UpdateContactProfile: a sandbox contact changes its profile, the account stores it", () => {
+    it("when a sandbox contact sets its name, about text and picture, then the account's stored contact shows them", async () => {
+      await sandbox.updateContactProfile({ phoneNumber: `+${FINN}`, name: "Finn's Fish", about: "Fresh today", picture: image(0, 200, 200) });
+      await contactUpdate(pn(FINN), (u) => u.contact!.about === "Fresh today", "finn's about");
+      const pictured = await contactUpdate(pn(FINN), (u) => u.contact!.pictureMediaId !== "", "finn's picture");
+      expect((await mediaBytes(pictured.contact!.pictureMediaId)).bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+      const finn = await book.contact(FINN);
+      const sent = await finn.sendText(pn(ACCOUNT_PHONE), "catch of the day");
+      await events.until((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === sent, "finn's message");
+      await contactUpdate(pn(FINN), (u) => u.contact!.pushName === "Finn's Fish", "finn's push name");
+
+      await sandbox.updateContactProfile({ phoneNumber: FINN, removePicture: true });
+      await contactUpdate(pn(FINN), (u) => u.changedFields.includes("picture_media_id") && u.contact!.pictureMediaId === "", "finn's picture removed");
+    });
+
+    it("when the picture is not an image, or comes with remove_picture, then it fails with invalid_argument naming picture", async () => {
+      const notImage = await failure(sandbox.updateContactProfile({ phoneNumber: FINN, picture: Buffer.from("no image here") }));
+      expect(notImage.code).toBe(Code.InvalidArgument);
+      expect(notImage.message).toContain("picture");
+      const both = await failure(sandbox.updateContactProfile({ phoneNumber: FINN, picture: image(1, 1, 1), removePicture: true }));
+      expect(both.code).toBe(Code.InvalidArgument);
+      expect(both.message).toContain("picture");
     });
   });
 

@@ -1644,6 +1644,125 @@ func (*ContactLeaveGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{20}
 }
 
+// What a simulated contact changes of its profile; fields left empty stay.
+type UpdateContactProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact (created on first use).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// Its new name (push name); empty: unchanged.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Its new about text; unset: unchanged; empty: cleared.
+	About *string `protobuf:"bytes,3,opt,name=about,proto3,oneof" json:"about,omitempty"`
+	// Its new picture, a JPEG or PNG image (at most 1 MiB); empty: unchanged.
+	Picture []byte `protobuf:"bytes,4,opt,name=picture,proto3" json:"picture,omitempty"`
+	// Removes its picture (not together with `picture`).
+	RemovePicture bool `protobuf:"varint,5,opt,name=remove_picture,json=removePicture,proto3" json:"remove_picture,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateContactProfileRequest) Reset() {
+	*x = UpdateContactProfileRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateContactProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateContactProfileRequest) ProtoMessage() {}
+
+func (x *UpdateContactProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateContactProfileRequest.ProtoReflect.Descriptor instead.
+func (*UpdateContactProfileRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UpdateContactProfileRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetAbout() string {
+	if x != nil && x.About != nil {
+		return *x.About
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetPicture() []byte {
+	if x != nil {
+		return x.Picture
+	}
+	return nil
+}
+
+func (x *UpdateContactProfileRequest) GetRemovePicture() bool {
+	if x != nil {
+		return x.RemovePicture
+	}
+	return false
+}
+
+// Response of UpdateContactProfile.
+type UpdateContactProfileResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateContactProfileResponse) Reset() {
+	*x = UpdateContactProfileResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateContactProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateContactProfileResponse) ProtoMessage() {}
+
+func (x *UpdateContactProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateContactProfileResponse.ProtoReflect.Descriptor instead.
+func (*UpdateContactProfileResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+}
+
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
@@ -1753,7 +1872,15 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x18ContactLeaveGroupRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
-	"\x19ContactLeaveGroupResponse*\xf4\x01\n" +
+	"\x19ContactLeaveGroupResponse\"\xff\x01\n" +
+	"\x1bUpdateContactProfileRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12$\n" +
+	"\x04name\x18\x02 \x01(\tB\x10\xbaH\rr\v\x18\x192\a^[^@]*$R\x04name\x12#\n" +
+	"\x05about\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x8b\x01H\x00R\x05about\x88\x01\x01\x12#\n" +
+	"\apicture\x18\x04 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\apicture\x12%\n" +
+	"\x0eremove_picture\x18\x05 \x01(\bR\rremovePictureB\b\n" +
+	"\x06_about\"\x1e\n" +
+	"\x1cUpdateContactProfileResponse*\xf4\x01\n" +
 	"\x10ContactMediaKind\x12\"\n" +
 	"\x1eCONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n" +
@@ -1788,7 +1915,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x10FAULT_DELAY_ACKS\x10\x04\x12\x11\n" +
 	"\rFAULT_GO_AWAY\x10\x05\x12\x0e\n" +
 	"\n" +
-	"FAULT_NONE\x10\x062\x85\f\n" +
+	"FAULT_NONE\x10\x062\xad\r\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -1799,7 +1926,8 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x95\x01\n" +
 	"\x10ContactJoinGroup\x12#.wildcat.v1.ContactJoinGroupRequest\x1a$.wildcat.v1.ContactJoinGroupResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.SandboxService/ContactJoinGroup\x12\xb9\x01\n" +
 	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
-	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x81\x01\n" +
+	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\xa5\x01\n" +
+	"\x14UpdateContactProfile\x12'.wildcat.v1.UpdateContactProfileRequest\x1a(.wildcat.v1.UpdateContactProfileResponse\":\x82\xd3\xe4\x93\x024:\x01*\"//wildcat.v1.SandboxService/UpdateContactProfile\x12\x81\x01\n" +
 	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3"
 
 var (
@@ -1815,7 +1943,7 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
@@ -1841,30 +1969,32 @@ var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(*ContactUpdateParticipantsResponse)(nil), // 21: wildcat.v1.ContactUpdateParticipantsResponse
 	(*ContactLeaveGroupRequest)(nil),          // 22: wildcat.v1.ContactLeaveGroupRequest
 	(*ContactLeaveGroupResponse)(nil),         // 23: wildcat.v1.ContactLeaveGroupResponse
-	(*LocationContent)(nil),                   // 24: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 25: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 26: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 27: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 28: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 29: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 30: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 31: wildcat.v1.ParticipantResult
+	(*UpdateContactProfileRequest)(nil),       // 24: wildcat.v1.UpdateContactProfileRequest
+	(*UpdateContactProfileResponse)(nil),      // 25: wildcat.v1.UpdateContactProfileResponse
+	(*LocationContent)(nil),                   // 26: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 27: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 28: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 29: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 30: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 31: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 32: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 33: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	24, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	25, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	26, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	26, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	27, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	28, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	13, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	27, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	29, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	24, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	28, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	26, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	26, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	30, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	28, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	29, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	30, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	31, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	31, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	32, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	33, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
 	3,  // 14: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
 	5,  // 15: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
 	7,  // 16: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
@@ -1874,19 +2004,21 @@ var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	18, // 20: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
 	20, // 21: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
 	22, // 22: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	16, // 23: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	4,  // 24: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	6,  // 25: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	8,  // 26: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	10, // 27: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	15, // 28: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	12, // 29: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	19, // 30: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	21, // 31: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	23, // 32: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	17, // 33: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	24, // [24:34] is the sub-list for method output_type
-	14, // [14:24] is the sub-list for method input_type
+	24, // 23: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
+	16, // 24: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	4,  // 25: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	6,  // 26: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	8,  // 27: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	10, // 28: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	15, // 29: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	12, // 30: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	19, // 31: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	21, // 32: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	23, // 33: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	25, // 34: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
+	17, // 35: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	25, // [25:36] is the sub-list for method output_type
+	14, // [14:25] is the sub-list for method input_type
 	14, // [14:14] is the sub-list for extension type_name
 	14, // [14:14] is the sub-list for extension extendee
 	0,  // [0:14] is the sub-list for field type_name
@@ -1899,13 +2031,14 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 	}
 	file_wildcat_v1_group_service_proto_init()
 	file_wildcat_v1_message_proto_init()
+	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   21,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -60,6 +60,9 @@ const (
 	// SandboxServiceContactLeaveGroupProcedure is the fully-qualified name of the SandboxService's
 	// ContactLeaveGroup RPC.
 	SandboxServiceContactLeaveGroupProcedure = "/wildcat.v1.SandboxService/ContactLeaveGroup"
+	// SandboxServiceUpdateContactProfileProcedure is the fully-qualified name of the SandboxService's
+	// UpdateContactProfile RPC.
+	SandboxServiceUpdateContactProfileProcedure = "/wildcat.v1.SandboxService/UpdateContactProfile"
 	// SandboxServiceInjectFaultProcedure is the fully-qualified name of the SandboxService's
 	// InjectFault RPC.
 	SandboxServiceInjectFaultProcedure = "/wildcat.v1.SandboxService/InjectFault"
@@ -95,6 +98,11 @@ type SandboxServiceClient interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// A simulated contact changes its own profile through its WhatsApp client: its
+	// name (WhatsApp shows it on the contact's next messages), about text, or
+	// picture. WhatsApp notifies the other users, so a linked account stores the
+	// new picture and about text (ContactService.GetContact, CONTACT_UPDATED).
+	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 }
@@ -166,6 +174,12 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 			connect.WithClientOptions(opts...),
 		),
+		updateContactProfile: connect.NewClient[v1.UpdateContactProfileRequest, v1.UpdateContactProfileResponse](
+			httpClient,
+			baseURL+SandboxServiceUpdateContactProfileProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("UpdateContactProfile")),
+			connect.WithClientOptions(opts...),
+		),
 		injectFault: connect.NewClient[v1.InjectFaultRequest, v1.InjectFaultResponse](
 			httpClient,
 			baseURL+SandboxServiceInjectFaultProcedure,
@@ -186,6 +200,7 @@ type sandboxServiceClient struct {
 	contactJoinGroup          *connect.Client[v1.ContactJoinGroupRequest, v1.ContactJoinGroupResponse]
 	contactUpdateParticipants *connect.Client[v1.ContactUpdateParticipantsRequest, v1.ContactUpdateParticipantsResponse]
 	contactLeaveGroup         *connect.Client[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse]
+	updateContactProfile      *connect.Client[v1.UpdateContactProfileRequest, v1.UpdateContactProfileResponse]
 	injectFault               *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
 }
 
@@ -234,6 +249,11 @@ func (c *sandboxServiceClient) ContactLeaveGroup(ctx context.Context, req *conne
 	return c.contactLeaveGroup.CallUnary(ctx, req)
 }
 
+// UpdateContactProfile calls wildcat.v1.SandboxService.UpdateContactProfile.
+func (c *sandboxServiceClient) UpdateContactProfile(ctx context.Context, req *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error) {
+	return c.updateContactProfile.CallUnary(ctx, req)
+}
+
 // InjectFault calls wildcat.v1.SandboxService.InjectFault.
 func (c *sandboxServiceClient) InjectFault(ctx context.Context, req *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return c.injectFault.CallUnary(ctx, req)
@@ -269,6 +289,11 @@ type SandboxServiceHandler interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// A simulated contact changes its own profile through its WhatsApp client: its
+	// name (WhatsApp shows it on the contact's next messages), about text, or
+	// picture. WhatsApp notifies the other users, so a linked account stores the
+	// new picture and about text (ContactService.GetContact, CONTACT_UPDATED).
+	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 }
@@ -336,6 +361,12 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServiceUpdateContactProfileHandler := connect.NewUnaryHandler(
+		SandboxServiceUpdateContactProfileProcedure,
+		svc.UpdateContactProfile,
+		connect.WithSchema(sandboxServiceMethods.ByName("UpdateContactProfile")),
+		connect.WithHandlerOptions(opts...),
+	)
 	sandboxServiceInjectFaultHandler := connect.NewUnaryHandler(
 		SandboxServiceInjectFaultProcedure,
 		svc.InjectFault,
@@ -362,6 +393,8 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceContactUpdateParticipantsHandler.ServeHTTP(w, r)
 		case SandboxServiceContactLeaveGroupProcedure:
 			sandboxServiceContactLeaveGroupHandler.ServeHTTP(w, r)
+		case SandboxServiceUpdateContactProfileProcedure:
+			sandboxServiceUpdateContactProfileHandler.ServeHTTP(w, r)
 		case SandboxServiceInjectFaultProcedure:
 			sandboxServiceInjectFaultHandler.ServeHTTP(w, r)
 		default:
@@ -407,6 +440,10 @@ func (UnimplementedSandboxServiceHandler) ContactUpdateParticipants(context.Cont
 
 func (UnimplementedSandboxServiceHandler) ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactLeaveGroup is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.UpdateContactProfile is not implemented"))
 }
 
 func (UnimplementedSandboxServiceHandler) InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
