@@ -84,13 +84,20 @@ export class ContactTracker {
     const url = knownUrl === undefined ? await pictureUrl(sock, ids.pnJid ?? ids.lidJid!) : knownUrl;
     const now = this.deps.clock.now();
     if (!url) return this.announce(await this.save(accountId, ids, noPicture(now)));
-    const bytes = await this.download(url);
+    let bytes: Buffer;
+    try {
+      bytes = await this.download(url);
+    } catch (e) {
+      if (!(e instanceof MediaTooLargeError)) throw e;
+      // the contact has a picture the gateway will not keep: the record must not name the old one
+      this.deps.logger.warn({ accountId, contact: jid, maxBytes: e.maxBytes }, "a contact's profile picture is over PROFILE_PICTURE_MAX_BYTES: not stored");
+      return this.announce(await this.save(accountId, ids, { ...noPicture(now), ...(pictureId ? { pictureId } : {}) }));
+    }
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const stored = await this.deps.contacts.get(accountId, ids.pnJid ?? ids.lidJid!);
-    const patch: ContactPatch =
-      stored?.pictureSha256 === sha256 && stored.pictureMediaId
-        ? {}
-        : { pictureMediaId: await this.storePicture(accountId, bytes, sha256, now), pictureSha256: sha256, pictureTime: now };
+    // stored again even when the record names it: someone may have deleted the file
+    const mediaId = await this.storePicture(accountId, bytes, sha256, now);
+    const patch: ContactPatch = stored?.pictureMediaId === mediaId ? {} : { pictureMediaId: mediaId, pictureTime: now };
     if (pictureId) patch.pictureId = pictureId;
     return this.announce(await this.save(accountId, ids, patch));
   }
@@ -205,7 +212,7 @@ export class ContactTracker {
   }
 }
 
-const noPicture = (now: Date): ContactPatch => ({ pictureMediaId: undefined, pictureId: undefined, pictureSha256: undefined, pictureTime: now });
+const noPicture = (now: Date): ContactPatch => ({ pictureMediaId: undefined, pictureId: undefined, pictureTime: now });
 
 /** The URL of a user's picture; undefined when there is none or it is hidden (WhatsApp answers 404 / 401). */
 async function pictureUrl(sock: WASocket, jid: string): Promise<string | undefined> {

@@ -24,10 +24,9 @@ export interface ContactRecord {
   business: boolean;
   about?: string;
   aboutTime?: Date;
-  /** The current picture in the media store, WhatsApp's id of it, its SHA-256 (hex) and when it was stored. */
+  /** The current picture in the media store, WhatsApp's id of it, and when it was stored (or removed). */
   pictureMediaId?: string;
   pictureId?: string;
-  pictureSha256?: string;
   pictureTime?: Date;
   /** When anything changed last; lists are ordered by it. */
   updateTime: Date;
@@ -37,7 +36,7 @@ export interface ContactRecord {
 export type ContactPatch = Partial<
   Pick<
     ContactRecord,
-    "pushName" | "addressBookName" | "verifiedBusinessName" | "business" | "about" | "aboutTime" | "pictureMediaId" | "pictureId" | "pictureSha256" | "pictureTime"
+    "pushName" | "addressBookName" | "verifiedBusinessName" | "business" | "about" | "aboutTime" | "pictureMediaId" | "pictureId" | "pictureTime"
   >
 >;
 
@@ -91,7 +90,6 @@ const FIELDS: Record<keyof ContactPatch, string> = {
   aboutTime: "about",
   pictureMediaId: "picture_media_id",
   pictureId: "picture_media_id",
-  pictureSha256: "picture_media_id",
   pictureTime: "picture_media_id",
 };
 

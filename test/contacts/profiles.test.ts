@@ -20,7 +20,7 @@ import { GrpcJsClient } from "../support/clients.js";
 import { dropDatabase } from "../support/ferretdb.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
-import { contactStores, failure, image } from "./support.js";
+import { contactStores, failure, image, noise } from "./support.js";
 
 const mongodbUri = inject("mongodbUri");
 
@@ -100,10 +100,14 @@ async function upload(bytes: Buffer, mimeType: string): Promise<string> {
   return media!.mediaId;
 }
 
-/** The first CONTACT_UPDATED about `who` (phone-number JID) whose update matches. */
-const contactUpdate = (who: string, match: (u: ContactUpdate) => boolean, what: string) =>
+/** The first CONTACT_UPDATED about `who` (phone-number JID) whose update matches, among the events from the `after`th on. */
+const contactUpdate = (who: string, match: (u: ContactUpdate) => boolean, what: string, after = 0) =>
   events
-    .until((e: Event) => e.type === EventType.CONTACT_UPDATED && e.payload.case === "contactUpdate" && e.payload.value.contact?.jid?.pnJid === who && match(e.payload.value), what)
+    .until(
+      (e: Event) =>
+        e.type === EventType.CONTACT_UPDATED && e.payload.case === "contactUpdate" && e.payload.value.contact?.jid?.pnJid === who && match(e.payload.value) && events.events.indexOf(e) >= after,
+      what,
+    )
     .then((e) => e.payload.value as ContactUpdate);
 
 stores.forEach((store, i) => describe.skipIf(store.skip)(`contacts and profiles on ${store.name}`, () => {
@@ -201,9 +205,22 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`contacts and profiles 
       expect(downloadUrl.urlPath).toMatch(/^\/media\//);
     });
 
+    it("when a contact's picture is one byte or more over PROFILE_PICTURE_MAX_BYTES, then it is not stored, and the live read still answers its URL", async () => {
+      await eve.sock.updateProfilePicture(eve.sock.user!.id, noise(640));
+      const url = (await eve.sock.profilePictureUrl(eve.sock.user!.id, "image"))!;
+      expect((await fetchPicture(url)).length).toBeGreaterThan(PICTURE_LIMIT);
+      const { profile: live } = await contacts.getContactProfile({ accountId: ACCOUNT, contact: pn(EVE) });
+      expect(live!.pictureUrl).toBe(url);
+      expect(live!.pictureMediaId).toBe("");
+    });
+
     it("when a contact removes its picture, then the stored contact has none", async () => {
+      const beforeSet = events.events.length;
+      await eve.sock.updateProfilePicture(eve.sock.user!.id, image(9, 9, 9));
+      await contactUpdate(pn(EVE), (u) => u.contact!.pictureMediaId !== "", "eve's picture before removing it", beforeSet);
+      const before = events.events.length;
       await eve.sock.removeProfilePicture(eve.sock.user!.id);
-      await contactUpdate(pn(EVE), (u) => u.changedFields.includes("picture_media_id") && u.contact!.pictureMediaId === "", "eve's picture removed");
+      await contactUpdate(pn(EVE), (u) => u.changedFields.includes("picture_media_id") && u.contact!.pictureMediaId === "", "eve's picture removed", before);
       expect((await contacts.getContact({ accountId: ACCOUNT, contact: pn(EVE) })).contact!.pictureMediaId).toBe("");
     });
   });
@@ -219,8 +236,9 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`contacts and profiles 
       await events.until((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === sent, "finn's message");
       await contactUpdate(pn(FINN), (u) => u.contact!.pushName === "Finn's Fish", "finn's push name");
 
+      const before = events.events.length;
       await sandbox.updateContactProfile({ phoneNumber: FINN, removePicture: true });
-      await contactUpdate(pn(FINN), (u) => u.changedFields.includes("picture_media_id") && u.contact!.pictureMediaId === "", "finn's picture removed");
+      await contactUpdate(pn(FINN), (u) => u.changedFields.includes("picture_media_id") && u.contact!.pictureMediaId === "", "finn's picture removed", before);
     });
 
     it("when the picture is not an image, or comes with remove_picture, then it fails with invalid_argument naming picture", async () => {
