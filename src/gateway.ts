@@ -19,6 +19,7 @@ import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
 import { ChatServiceImpl } from "./services/chat-service.js";
+import { ChatSync } from "./chats/chat-sync.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
 import { ProfileServiceImpl } from "./services/profile-service.js";
 import { PresenceTracker } from "./presence/presence-tracker.js";
@@ -118,6 +119,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     maxPictureBytes: config.profilePictureMaxBytes,
     fetchOptions: socketOptions.options,
   });
+  const chatSync = new ChatSync({ chats: store.chats, messages: store.messages, events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
@@ -128,6 +130,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       groupTracker.attach(accountId, sock);
       presenceTracker.attach(accountId, sock);
       contactTracker.attach(accountId, sock);
+      chatSync.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
   });
@@ -182,7 +185,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
-      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts })) },
+      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock })) },
       { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets, contacts: store.contacts, accounts: store.accounts, tracker: contactTracker })) },
       { service: ProfileService, routes: (r) => r.service(ProfileService, new ProfileServiceImpl({ sockets, media: store.media, maxPictureBytes: config.profilePictureMaxBytes })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },

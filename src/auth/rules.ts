@@ -96,10 +96,18 @@ service(GroupService, {
   listCommunityGroups: { permission: "read", accounts: (m) => named(m.accountId) },
 });
 
-// The chat list is what the account's messages say: reading.
+// The chat list is what the account's messages say: reading. Chat actions act as the account on
+// WhatsApp (the phone shows them): sending, like MarkRead.
 service(ChatService, {
   listChats: { permission: "read", accounts: (m) => named(m.accountId) },
   getChat: { permission: "read", accounts: (m) => named(m.accountId) },
+  archiveChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  pinChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  muteChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  unmuteChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  markChatUnread: { permission: "send", accounts: (m) => named(m.accountId) },
+  deleteChat: { permission: "send", accounts: (m) => named(m.accountId) },
+  starMessage: { permission: "send", accounts: (m) => named(m.accountId) },
 });
 
 // Asking WhatsApp about people acts as the account but changes nothing: reading. Blocking changes
@@ -165,6 +173,8 @@ service(SandboxService, {
   contactLeaveGroup: { permission: "admin" },
   updateContactProfile: { permission: "admin" },
   injectFault: { permission: "admin" },
+  phoneChangeChat: { permission: "admin" },
+  getPhoneChat: { permission: "admin" },
 });
 
 /** Rules by "package.Service/Method". */

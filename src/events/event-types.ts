@@ -19,6 +19,9 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   group_join_requested: EventType.GROUP_JOIN_REQUESTED,
   presence_updated: EventType.PRESENCE_UPDATED,
   contact_updated: EventType.CONTACT_UPDATED,
+  chat_updated: EventType.CHAT_UPDATED,
+  chat_deleted: EventType.CHAT_DELETED,
+  message_starred: EventType.MESSAGE_STARRED,
 };
 
 /** The stored name of each event type of the contract (none for UNSPECIFIED). */

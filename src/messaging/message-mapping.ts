@@ -111,6 +111,7 @@ export function toWireMessage(record: MessageRecord): Message {
     deleteTime: record.deleteTime && timestampFromDate(record.deleteTime),
     reactions: record.reactions.map((r) => ({ from: toWireJid(r.from), emoji: r.emoji, time: timestampFromDate(r.time) })),
     rawMessage: record.rawMessage,
+    starred: record.starred ?? false,
   });
 }
 

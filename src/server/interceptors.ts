@@ -70,12 +70,19 @@ async function* logStreamEnd(res: StreamResponse, finish: (e?: unknown) => Conne
   finish();
 }
 
+/** Node's errors for a write to a stream or connection the peer has closed. */
+const CLIENT_GONE = new Set(["ERR_HTTP2_INVALID_STREAM", "ERR_HTTP2_STREAM_CANCEL", "ERR_STREAM_DESTROYED", "ERR_STREAM_PREMATURE_CLOSE", "ECONNRESET", "EPIPE"]);
+
 function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
   if (e instanceof ConnectError) return e;
   // A handler's wait ended by the call's own signal (client gone, deadline, shutdown)
   // surfaces as an AbortError: the call ended for the signal's reason, not a bug.
   if (signal.aborted && e instanceof Error && e.name === "AbortError") {
     return signal.reason instanceof ConnectError ? signal.reason : new ConnectError("the client canceled the call", Code.Canceled);
+  }
+  // Writing to a stream or connection the client already closed.
+  if (e instanceof Error && CLIENT_GONE.has((e as NodeJS.ErrnoException).code ?? "")) {
+    return new ConnectError("the client canceled the call", Code.Canceled);
   }
   // A plain Error here is a bug or an outage below us; its text may hold internals.
   return new ConnectError("internal error", Code.Internal, undefined, undefined, e);

@@ -29,12 +29,8 @@ export interface OnePortServer {
  */
 export async function listenOnePort(handler: RequestHandler, port: number, host: string, keepaliveMs = 0): Promise<OnePortServer> {
   const serve: RequestHandler = (req, res) => {
-    drainInsteadOfDestroy(req);
-    // A handler may answer without reading the body at all (a declared length over
-    // the limit): read and drop it, so the client can finish sending and read the answer.
-    res.once("finish", () => {
-      if (!req.complete) req.destroy();
-    });
+    if (req instanceof http2.Http2ServerRequest) endUnreadHttp2Body(req.stream);
+    else drainUnreadHttp1Body(req, res as http.ServerResponse);
     handler(req, res);
   };
   const h1 = http.createServer(serve as http.RequestListener);
@@ -106,24 +102,59 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
 const MAX_DRAIN_BYTES = 64 * 1024 * 1024;
 
 /**
- * A handler that stops reading a body early (Connect does, at the size limit)
- * destroys the request, which resets the connection (HTTP/1.1) or the stream
- * (HTTP/2, RST_STREAM) while the client is still sending, and the client then
- * often loses the error response. Draining the rest instead lets the client read
- * the answer; the drain is bounded.
+ * A handler that stops reading a body early (Connect does at the size limit, and
+ * destroys the request with an AbortError), or answers without reading it at all
+ * (a declared length over the limit), would leave unread bytes behind on the
+ * HTTP/1.1 connection; closing it then makes the kernel answer them with a reset,
+ * and the client loses the error response, or the next request on that keep-alive
+ * connection; and a request destroyed after its response stops Node's parser, which
+ * stalls the connection until a timeout resets it. The rest is read and dropped
+ * instead, up to MAX_DRAIN_BYTES. A request whose socket is already gone is
+ * destroyed as asked.
  */
-function drainInsteadOfDestroy(req: http.IncomingMessage | http2.Http2ServerRequest): void {
+function drainUnreadHttp1Body(req: http.IncomingMessage, res: http.ServerResponse): void {
   const destroy = req.destroy.bind(req);
+  // Node detaches the socket from the request once the response is finished, but its parser
+  // keeps pushing the rest of the body into this request.
+  const socket = req.socket;
+  let draining = false;
   req.destroy = ((error?: Error) => {
-    if (error || req.complete) return destroy(error);
+    if (req.complete || socket.destroyed) return destroy(error);
+    if (draining) return req;
+    draining = true;
     let drained = 0;
+    // A reader that gave up (an async iterator) may leave its 'readable' listener, which keeps
+    // the request paused whatever resume() says.
+    req.removeAllListeners("readable");
     req.on("data", (chunk: Buffer) => {
       drained += chunk.length;
       if (drained > MAX_DRAIN_BYTES) destroy();
     });
     req.resume();
+    // The parser stopped reading the socket when the request's buffer was full.
+    socket.resume();
     return req;
   }) as typeof req.destroy;
+  res.once("finish", () => {
+    if (!req.complete) req.destroy();
+  });
+}
+
+/**
+ * Over HTTP/2 a destroyed request only drops Node's wrapper: the stream stays open with a full
+ * flow-control window, and a client still sending (a client stream whose later message was over
+ * the size limit) waits forever, even after it has the complete answer. Once the answer is sent,
+ * a body nobody reads any more is refused with RST_STREAM(NO_ERROR), as RFC 9113 §8.1 provides:
+ * the client keeps the response and stops sending.
+ */
+function endUnreadHttp2Body(stream: http2.ServerHttp2Stream): void {
+  // Node's compatibility layer sends every response's trailers (possibly none) on 'wantTrailers';
+  // the reset is queued behind them.
+  stream.once("wantTrailers", () =>
+    setImmediate(() => {
+      if (!stream.readableEnded && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
+    }),
+  );
 }
 
 /** Reads just enough of the first bytes to tell HTTP/2 from HTTP/1.x, then puts them back. */

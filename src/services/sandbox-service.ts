@@ -1,5 +1,6 @@
-import { timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
+import type { ChatModification } from "@whiskeysockets/baileys";
 import {
   ContactMediaKind,
   ContactMessageKind,
@@ -11,6 +12,8 @@ import {
   type CreateGroupRequest,
   type DownloadContactMediaRequest,
   type EnterPairingCodeRequest,
+  type GetPhoneChatRequest,
+  type PhoneChangeChatRequest,
   type InjectFaultRequest,
   type LinkDeviceRequest,
   type ListContactMessagesRequest,
@@ -21,6 +24,7 @@ import { ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1
 import type { ContactBook } from "../sim/contact-book.js";
 import type { ContactMessage, ContactMessageKind as Kind, MediaKind, SimulatedContact } from "../sim/contact.js";
 import { describeMessage } from "../sim/contact-message.js";
+import type { PhoneChatView } from "../sim/app-state.js";
 import type { Simulator } from "../sim/simulator.js";
 import { isBoom } from "../whatsapp/whatsapp-error-code.js";
 import { whatsappError } from "./domain-errors.js";
@@ -201,6 +205,44 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
     return {};
   }
 
+  async phoneChangeChat(req: PhoneChangeChatRequest) {
+    const phone = digits(req.phoneNumber);
+    const change = req.change;
+    // the phone names the chat's newest message for archive, read and delete; the simulator has none to name
+    let modification: ChatModification;
+    switch (change.case) {
+      case "archived":
+        modification = { archive: change.value, lastMessages: [] };
+        break;
+      case "pinned":
+        modification = { pin: change.value };
+        break;
+      case "muteEndTime":
+        modification = { mute: timestampDate(change.value).getTime() };
+        break;
+      case "unmute":
+        modification = { mute: null };
+        break;
+      case "unread":
+        modification = { markRead: !change.value, lastMessages: [] };
+        break;
+      case "delete":
+        modification = { delete: true, lastMessages: [] };
+        break;
+      case "star":
+        modification = { star: { messages: [{ id: change.value.messageId, fromMe: change.value.fromMe }], star: change.value.starred } };
+        break;
+      default:
+        throw new ConnectError("change: say what the phone does", Code.InvalidArgument); // protovalidate requires one
+    }
+    await this.sim.appState.modifyChat(phone, modification, req.chatJid);
+    return { chat: toPhoneChat(await this.sim.appState.chatView(phone, req.chatJid)) };
+  }
+
+  async getPhoneChat(req: GetPhoneChatRequest) {
+    return { chat: toPhoneChat(await this.sim.appState.chatView(digits(req.phoneNumber), req.chatJid)) };
+  }
+
   async injectFault(req: InjectFaultRequest) {
     switch (req.fault) {
       case Fault.GO_AWAY:
@@ -284,4 +326,15 @@ function asPrecondition<T>(p: Promise<T>): Promise<T> {
   return p.catch((e: unknown) => {
     throw e instanceof ConnectError ? e : new ConnectError((e as Error).message, Code.FailedPrecondition);
   });
+}
+
+function toPhoneChat(view: PhoneChatView) {
+  return {
+    archived: view.archived,
+    pinTime: view.pinTime === undefined ? undefined : timestampFromMs(view.pinTime),
+    muteEndTime: view.muteEndTime === undefined ? undefined : timestampFromMs(view.muteEndTime),
+    markedUnread: view.markedUnread,
+    deleted: view.deleted,
+    starredMessageIds: view.starred,
+  };
 }

@@ -9,6 +9,7 @@ import {
   S_WHATSAPP_NET,
 } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
+import type { AppStateServer } from "./app-state.js";
 import type { DeviceConnection } from "./device-connection.js";
 import { type Groups, IqError } from "./groups.js";
 import type { KeyStore } from "./key-store.js";
@@ -40,6 +41,7 @@ export class IqHandler {
     private readonly publishPicture: (bytes: Buffer) => string | undefined,
     /** Tells every other device that a user's profile changed (a `picture` or `status` notification). */
     private readonly announceProfile: (phone: PhoneRecord, except: DeviceConnection, type: "picture" | "status", change: BinaryNode) => void,
+    private readonly appState: AppStateServer,
     private readonly logger: Logger,
   ) {}
 
@@ -134,6 +136,9 @@ export class IqHandler {
         return [this.issueTokens(child!)];
       case "w:m/media_conn":
         return [this.mediaConn()];
+      case "w:sync:app:state/sync":
+        if (!owner) throw new IqError(401, "not logged in");
+        return this.appState.answer(owner.phone, owner.device, iq);
       case "md/remove-companion-device":
         this.removeDevice(conn);
         return [];

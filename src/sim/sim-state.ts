@@ -26,6 +26,16 @@ export interface DeviceRecord {
   pushName?: string;
   /** Encoded stanzas (binary nodes) waiting for the device to come online, oldest first. */
   queue: Uint8Array[];
+  /** Set once the phone greeted the companion after linking (app-state key share, …). */
+  greeted?: boolean;
+}
+
+/** An app-state sync key: the phone makes it and shares it with its companions (Signal-encrypted). */
+export interface AppStateKey {
+  keyId: Uint8Array;
+  keyData: Uint8Array;
+  /** Milliseconds since the epoch. */
+  timestamp: number;
 }
 
 /** A simulated phone number: the primary device (the "phone") plus its linked companions. */
@@ -50,6 +60,10 @@ export interface PhoneRecord {
   picture?: { id: string; url: string };
   /** Privacy settings the phone changed, by WhatsApp category (`last`, `profile`, `status`, …); the rest are defaults. */
   privacy?: Record<string, string>;
+  /** The app-state sync key the phone shares with its companions, once made. */
+  appStateKey?: AppStateKey;
+  /** App-state patches (encoded `SyncdPatch`, version = position + 1) by collection name. */
+  appState?: Record<string, Uint8Array[]>;
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -138,6 +152,12 @@ export class SimState {
         about: p.about,
         picture: p.picture,
         privacy: p.privacy,
+        appStateKey: p.appStateKey && {
+          keyId: unb64(p.appStateKey.keyId),
+          keyData: unb64(p.appStateKey.keyData),
+          timestamp: p.appStateKey.timestamp,
+        },
+        appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(unb64)])),
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -161,6 +181,12 @@ export class SimState {
         about: p.about,
         picture: p.picture,
         privacy: p.privacy,
+        appStateKey: p.appStateKey && {
+          keyId: b64(p.appStateKey.keyId),
+          keyData: b64(p.appStateKey.keyData),
+          timestamp: p.appStateKey.timestamp,
+        },
+        appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(b64)])),
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -217,6 +243,7 @@ interface SavedDevice {
   platform: string;
   pushName?: string;
   queue: string[];
+  greeted?: boolean;
 }
 
 type SavedGroup = Omit<GroupRecord, "participants"> & { participants: [string, "superadmin" | "admin" | "member"][] };
@@ -232,6 +259,8 @@ interface SavedPhone {
   about?: { text: string; t: number };
   picture?: { id: string; url: string };
   privacy?: Record<string, string>;
+  appStateKey?: { keyId: string; keyData: string; timestamp: number };
+  appState?: Record<string, string[]>;
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {
@@ -246,6 +275,7 @@ function saveDevice(d: DeviceRecord): SavedDevice {
     platform: d.platform,
     pushName: d.pushName,
     queue: d.queue.map(b64),
+    greeted: d.greeted,
   };
 }
 
@@ -261,6 +291,7 @@ function restoreDevice(d: SavedDevice): DeviceRecord {
     platform: d.platform,
     pushName: d.pushName,
     queue: d.queue.map(unb64),
+    greeted: d.greeted,
   };
 }
 

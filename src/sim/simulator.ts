@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type BinaryNode, Curve, getAllBinaryNodeChildren, jidDecode, type proto } from "@whiskeysockets/baileys";
 import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
+import { AppStateServer } from "./app-state.js";
 import { CertChain, type KeyPair } from "./cert-chain.js";
 import { DeviceConnection } from "./device-connection.js";
 import { Groups } from "./groups.js";
@@ -13,6 +14,7 @@ import { type MediaClientAgents, MediaHost } from "./media-host.js";
 import { loadMediaTls } from "./media-tls.js";
 import { type LinkedDevice, Pairing } from "./pairing.js";
 import { PairingCodes } from "./pairing-code.js";
+import { PhonePeer } from "./phone-peer.js";
 import { PresenceRelay } from "./presence.js";
 import { type AckMode, Relay } from "./relay.js";
 import { type GroupAddressing, lidJid, type PhoneRecord, SimState } from "./sim-state.js";
@@ -72,6 +74,10 @@ export class Simulator {
   private readonly pairing: Pairing;
   private readonly pairingCodes: PairingCodes;
   private readonly presence: PresenceRelay;
+  /** The simulated phones as Signal parties: peer messages from a phone to its own companions. */
+  readonly phonePeer: PhonePeer;
+  /** WhatsApp's app-state sync server; the phone's own chat actions and view of its chats. */
+  readonly appState: AppStateServer;
   private wss?: WebSocketServer;
   private port = 0;
   private media?: MediaHost;
@@ -91,6 +97,18 @@ export class Simulator {
       (phones, node, except) => this.relay.toPhones(phones, node, except),
       logger.child({ part: "groups" }),
     );
+    this.phonePeer = new PhonePeer(
+      state,
+      this.keys,
+      (phone, device, node) => this.relay.deliver(phone, device, node),
+      logger.child({ part: "phone-peer" }),
+    );
+    this.appState = new AppStateServer(
+      state,
+      (phone, node, except) => this.relay.toPhones([phone], node, except && { phone, deviceId: except.id }),
+      (phone) => this.phonePeer.appStateKey(phone),
+      logger.child({ part: "app-state" }),
+    );
     this.iqs = new IqHandler(
       state,
       this.keys,
@@ -99,6 +117,7 @@ export class Simulator {
       (conn) => conn.owner && this.removeDevice(conn.owner.phone, conn.owner.device.id),
       (bytes) => this.media?.publish(bytes),
       (phone, except, type, change) => this.relay.notifyProfile(phone, except.owner!.device.id, type, change),
+      this.appState,
       logger.child({ part: "iq" }),
     );
     this.relay = new Relay(
@@ -359,7 +378,11 @@ export class Simulator {
       if (node.attrs.xmlns === "md" && this.pairingCodes.handle(conn, node)) return;
       this.iqs.handle(conn, node);
       // the real server holds offline stanzas until the client says it is active
-      if (node.attrs.xmlns === "passive" && child?.tag === "active") await this.relay.flush(conn);
+      if (node.attrs.xmlns === "passive" && child?.tag === "active" && conn.owner) {
+        await this.relay.flush(conn);
+        // like a real phone, the primary greets a newly linked companion once it is online
+        void this.phonePeer.companionOnline(conn.owner.phone, conn.owner.device);
+      }
       return;
     }
     if (!conn.owner) return;

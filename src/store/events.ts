@@ -16,6 +16,9 @@ export type EventType =
   | "group_join_requested"
   | "presence_updated"
   | "contact_updated"
+  | "chat_updated"
+  | "chat_deleted"
+  | "message_starred"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

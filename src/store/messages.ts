@@ -80,6 +80,8 @@ export interface MessageRecord extends NewMessage {
   deleteTime?: Date;
   /** At most one per reacting JID. */
   reactions: Reaction[];
+  /** The account starred it (on the phone or through ChatService.StarMessage). */
+  starred?: boolean;
 }
 
 export interface MessageQuery {
@@ -140,6 +142,8 @@ export interface MessageStore {
   markDeleted(key: MessageKey, time: Date): Promise<void>;
   /** Sets this JID's reaction; an empty emoji removes it. */
   setReaction(key: MessageKey, reaction: Reaction): Promise<void>;
+  /** Stars or unstars the message (a placeholder when it is not stored yet, like the other marks). */
+  setStarred(key: MessageKey, starred: boolean): Promise<void>;
   /**
    * Sets (replaces) a stored message's media, for media fetched after the message was
    * stored. False when no message with this key is stored; no placeholder is created.

@@ -82,3 +82,23 @@ describe("a handler's wait aborted by the call's signal", () => {
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
   });
 });
+
+describe("a stream the client closed while the server writes", () => {
+  it("when writing a stream's next message fails because the client's stream is gone, then it is canceled at debug, not internal", async () => {
+    const interceptor = loggingInterceptor(pino({ level: "debug" }, sink));
+    async function* messages() {
+      yield {};
+      yield {};
+    }
+    const call = interceptor(async (req) => ({ stream: true, service: req.service, method: req.method, header: new Headers(), trailer: new Headers(), message: messages() }) as never);
+    const req = { stream: true, signal: new AbortController().signal, header: new Headers(), service: { typeName: "test.v1.Svc" }, method: { name: "Watch" } } as unknown as UnaryRequest;
+    const res = (await call(req)) as unknown as { message: AsyncGenerator };
+    await res.message.next();
+    // What connect-node hands the stream when Http2ServerResponse.write throws on a destroyed stream.
+    const gone = Object.assign(new Error("The stream has been destroyed"), { code: "ERR_HTTP2_INVALID_STREAM" });
+    await expect(res.message.throw(gone)).rejects.toMatchObject({ code: Code.Canceled });
+    const line = await logLine((l) => l.rpc === "test.v1.Svc/Watch");
+    expect(line).toMatchObject({ level: 20, code: "canceled" });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+  });
+});

@@ -1,3 +1,5 @@
+import http from "node:http";
+import http2 from "node:http2";
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -62,6 +64,64 @@ describe("configured limits", () => {
     const client = createClient(AccountService, createGrpcTransport({ baseUrl: gw.baseUrl, interceptors: [bearer(), header("grpc-timeout", "999999999H")] }));
     const err = await client.createAccount({ accountId: "deadline-malformed" }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toMatchObject({ code: Code.InvalidArgument });
+  });
+});
+
+describe("a client stream whose later message is over MAX_REQUEST_BYTES, while the client is still sending", () => {
+  /** An envelope (gRPC and Connect streams alike) that declares `size` bytes and carries them. */
+  const envelope = (size: number) => {
+    const f = Buffer.alloc(5 + size);
+    f.writeUInt32BE(size, 1);
+    return f;
+  };
+  // Larger than an HTTP/2 stream window and the socket buffers: the client blocks unless the server reads or resets.
+  const LARGE = 1 << 20;
+
+  it("when it is gRPC over HTTP/2, then the client gets resource_exhausted and may stop sending (RST_STREAM NO_ERROR)", async () => {
+    const session = http2.connect(gw.baseUrl);
+    try {
+      const stream = session.request({ ":method": "POST", ":path": "/wildcat.v1.MediaService/UploadMedia", "content-type": "application/grpc", te: "trailers", authorization: TEST_AUTH_HEADER });
+      const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => stream.once("trailers", resolve));
+      const closed = new Promise<number>((resolve) => stream.once("close", () => resolve(stream.rstCode ?? -1)));
+      stream.on("error", () => undefined);
+      stream.resume();
+      stream.write(envelope(10));
+      stream.end(envelope(LARGE));
+      expect((await trailers)["grpc-status"]).toBe(String(Code.ResourceExhausted));
+      expect(await closed).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    } finally {
+      session.close();
+    }
+  });
+
+  it("when it is Connect over HTTP/1.1, then the client reads resource_exhausted and its keep-alive connection serves the next call", async () => {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const sockets = new Set<unknown>();
+      const over = await new Promise<string>((resolve, reject) => {
+        const req = http.request(`${gw.baseUrl}/wildcat.v1.MediaService/UploadMedia`, { method: "POST", agent, headers: { "content-type": "application/connect+proto", authorization: TEST_AUTH_HEADER } }, (res) => {
+          sockets.add(res.socket);
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c)).once("end", () => resolve(Buffer.concat(chunks).toString("latin1")));
+        });
+        req.once("error", reject);
+        req.write(envelope(10));
+        req.end(envelope(LARGE));
+      });
+      expect(over).toContain("resource_exhausted");
+      const next = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${gw.baseUrl}/wildcat.v1.AccountService/ListAccounts`, { method: "POST", agent, headers: { "content-type": "application/json", authorization: TEST_AUTH_HEADER } }, (res) => {
+          sockets.add(res.socket);
+          res.resume().once("end", () => resolve(res.statusCode ?? 0));
+        });
+        req.once("error", reject);
+        req.end("{}");
+      });
+      expect(next).toBe(200);
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
   });
 });
 

@@ -6,15 +6,19 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
+import type { Duration, Timestamp } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_duration, file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Chat } from "./chat_pb.js";
 import { file_wildcat_v1_chat } from "./chat_pb.js";
+import type { Message as Message$1 } from "./message_pb.js";
+import { file_wildcat_v1_message } from "./message_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file wildcat/v1/chat_service.proto.
  */
 export const file_wildcat_v1_chat_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch13aWxkY2F0L3YxL2NoYXRfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKGAQoQTGlzdENoYXRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRj0AygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEIk0KEUxpc3RDaGF0c1Jlc3BvbnNlEh8KBWNoYXRzGAEgAygLMhAud2lsZGNhdC52MS5DaGF0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKpAQoOR2V0Q2hhdFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEmAKCGNoYXRfamlkGAIgASgJQk66SEtySTJHXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/KDpbMC05XXsxLDV9KT9AKHNcLndoYXRzYXBwXC5uZXR8bGlkfGdcLnVzKSQiMQoPR2V0Q2hhdFJlc3BvbnNlEh4KBGNoYXQYASABKAsyEC53aWxkY2F0LnYxLkNoYXQy+wEKC0NoYXRTZXJ2aWNlEnkKCUxpc3RDaGF0cxIcLndpbGRjYXQudjEuTGlzdENoYXRzUmVxdWVzdBodLndpbGRjYXQudjEuTGlzdENoYXRzUmVzcG9uc2UiL5ACAYLT5JMCJjoBKiIhL3dpbGRjYXQudjEuQ2hhdFNlcnZpY2UvTGlzdENoYXRzEnEKB0dldENoYXQSGi53aWxkY2F0LnYxLkdldENoYXRSZXF1ZXN0Ghsud2lsZGNhdC52MS5HZXRDaGF0UmVzcG9uc2UiLZACAYLT5JMCJDoBKiIfL3dpbGRjYXQudjEuQ2hhdFNlcnZpY2UvR2V0Q2hhdGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_chat]);
+  fileDesc("Ch13aWxkY2F0L3YxL2NoYXRfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKGAQoQTGlzdENoYXRzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSHQoJcGFnZV9zaXplGAIgASgFQgq6SAcaBRj0AygAEhwKCnBhZ2VfdG9rZW4YAyABKAlCCLpIBXIDGIAEIk0KEUxpc3RDaGF0c1Jlc3BvbnNlEh8KBWNoYXRzGAEgAygLMhAud2lsZGNhdC52MS5DaGF0EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSKpAQoOR2V0Q2hhdFJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEmAKCGNoYXRfamlkGAIgASgJQk66SEtySTJHXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/KDpbMC05XXsxLDV9KT9AKHNcLndoYXRzYXBwXC5uZXR8bGlkfGdcLnVzKSQiMQoPR2V0Q2hhdFJlc3BvbnNlEh4KBGNoYXQYASABKAsyEC53aWxkY2F0LnYxLkNoYXQivwEKEkFyY2hpdmVDaGF0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSYAoIY2hhdF9qaWQYAiABKAlCTrpIS3JJMkdeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT8oOlswLTldezEsNX0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJBIQCghhcmNoaXZlZBgDIAEoCCI1ChNBcmNoaXZlQ2hhdFJlc3BvbnNlEh4KBGNoYXQYASABKAsyEC53aWxkY2F0LnYxLkNoYXQiuQEKDlBpbkNoYXRSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBJgCghjaGF0X2ppZBgCIAEoCUJOukhLckkyR15bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pPyg6WzAtOV17MSw1fSk/QChzXC53aGF0c2FwcFwubmV0fGxpZHxnXC51cykkEg4KBnBpbm5lZBgDIAEoCCIxCg9QaW5DaGF0UmVzcG9uc2USHgoEY2hhdBgBIAEoCzIQLndpbGRjYXQudjEuQ2hhdCK8AgoPTXV0ZUNoYXRSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBJgCghjaGF0X2ppZBgCIAEoCUJOukhLckkyR15bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pPyg6WzAtOV17MSw1fSk/QChzXC53aGF0c2FwcFwubmV0fGxpZHxnXC51cykkEj0KDW11dGVfZW5kX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wQgi6SAWyAQJAAUgAEkEKCGR1cmF0aW9uGAQgASgLMhkuZ29vZ2xlLnByb3RvYnVmLkR1cmF0aW9uQhK6SA+qAQwiBgiAhrCWATICCAFIAEIOCgV1bnRpbBIFukgCCAEiMgoQTXV0ZUNoYXRSZXNwb25zZRIeCgRjaGF0GAEgASgLMhAud2lsZGNhdC52MS5DaGF0IqwBChFVbm11dGVDaGF0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSYAoIY2hhdF9qaWQYAiABKAlCTrpIS3JJMkdeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT8oOlswLTldezEsNX0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJCI0ChJVbm11dGVDaGF0UmVzcG9uc2USHgoEY2hhdBgBIAEoCzIQLndpbGRjYXQudjEuQ2hhdCLAAQoVTWFya0NoYXRVbnJlYWRSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBJgCghjaGF0X2ppZBgCIAEoCUJOukhLckkyR15bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pPyg6WzAtOV17MSw1fSk/QChzXC53aGF0c2FwcFwubmV0fGxpZHxnXC51cykkEg4KBnVucmVhZBgDIAEoCCI4ChZNYXJrQ2hhdFVucmVhZFJlc3BvbnNlEh4KBGNoYXQYASABKAsyEC53aWxkY2F0LnYxLkNoYXQirAEKEURlbGV0ZUNoYXRSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBJgCghjaGF0X2ppZBgCIAEoCUJOukhLckkyR15bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pPyg6WzAtOV17MSw1fSk/QChzXC53aGF0c2FwcFwubmV0fGxpZHxnXC51cykkIhQKEkRlbGV0ZUNoYXRSZXNwb25zZSLvAQoSU3Rhck1lc3NhZ2VSZXF1ZXN0EjUKCmFjY291bnRfaWQYASABKAlCIbpIHnIcMhpeW2EtejAtOV1bYS16MC05Xy1dezAsNjJ9JBJgCghjaGF0X2ppZBgCIAEoCUJOukhLckkyR15bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pPyg6WzAtOV17MSw1fSk/QChzXC53aGF0c2FwcFwubmV0fGxpZHxnXC51cykkEh4KCm1lc3NhZ2VfaWQYAyABKAlCCrpIB3IFEAEYgAESDwoHZnJvbV9tZRgEIAEoCBIPCgdzdGFycmVkGAUgASgIIjsKE1N0YXJNZXNzYWdlUmVzcG9uc2USJAoHbWVzc2FnZRgBIAEoCzITLndpbGRjYXQudjEuTWVzc2FnZTL4CAoLQ2hhdFNlcnZpY2USeQoJTGlzdENoYXRzEhwud2lsZGNhdC52MS5MaXN0Q2hhdHNSZXF1ZXN0Gh0ud2lsZGNhdC52MS5MaXN0Q2hhdHNSZXNwb25zZSIvkAIBgtPkkwImOgEqIiEvd2lsZGNhdC52MS5DaGF0U2VydmljZS9MaXN0Q2hhdHMScQoHR2V0Q2hhdBIaLndpbGRjYXQudjEuR2V0Q2hhdFJlcXVlc3QaGy53aWxkY2F0LnYxLkdldENoYXRSZXNwb25zZSItkAIBgtPkkwIkOgEqIh8vd2lsZGNhdC52MS5DaGF0U2VydmljZS9HZXRDaGF0EoEBCgtBcmNoaXZlQ2hhdBIeLndpbGRjYXQudjEuQXJjaGl2ZUNoYXRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5BcmNoaXZlQ2hhdFJlc3BvbnNlIjGQAgKC0+STAig6ASoiIy93aWxkY2F0LnYxLkNoYXRTZXJ2aWNlL0FyY2hpdmVDaGF0EnEKB1BpbkNoYXQSGi53aWxkY2F0LnYxLlBpbkNoYXRSZXF1ZXN0Ghsud2lsZGNhdC52MS5QaW5DaGF0UmVzcG9uc2UiLZACAoLT5JMCJDoBKiIfL3dpbGRjYXQudjEuQ2hhdFNlcnZpY2UvUGluQ2hhdBJyCghNdXRlQ2hhdBIbLndpbGRjYXQudjEuTXV0ZUNoYXRSZXF1ZXN0Ghwud2lsZGNhdC52MS5NdXRlQ2hhdFJlc3BvbnNlIiuC0+STAiU6ASoiIC93aWxkY2F0LnYxLkNoYXRTZXJ2aWNlL011dGVDaGF0En0KClVubXV0ZUNoYXQSHS53aWxkY2F0LnYxLlVubXV0ZUNoYXRSZXF1ZXN0Gh4ud2lsZGNhdC52MS5Vbm11dGVDaGF0UmVzcG9uc2UiMJACAoLT5JMCJzoBKiIiL3dpbGRjYXQudjEuQ2hhdFNlcnZpY2UvVW5tdXRlQ2hhdBKNAQoOTWFya0NoYXRVbnJlYWQSIS53aWxkY2F0LnYxLk1hcmtDaGF0VW5yZWFkUmVxdWVzdBoiLndpbGRjYXQudjEuTWFya0NoYXRVbnJlYWRSZXNwb25zZSI0kAICgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5DaGF0U2VydmljZS9NYXJrQ2hhdFVucmVhZBJ9CgpEZWxldGVDaGF0Eh0ud2lsZGNhdC52MS5EZWxldGVDaGF0UmVxdWVzdBoeLndpbGRjYXQudjEuRGVsZXRlQ2hhdFJlc3BvbnNlIjCQAgKC0+STAic6ASoiIi93aWxkY2F0LnYxLkNoYXRTZXJ2aWNlL0RlbGV0ZUNoYXQSgQEKC1N0YXJNZXNzYWdlEh4ud2lsZGNhdC52MS5TdGFyTWVzc2FnZVJlcXVlc3QaHy53aWxkY2F0LnYxLlN0YXJNZXNzYWdlUmVzcG9uc2UiMZACAoLT5JMCKDoBKiIjL3dpbGRjYXQudjEuQ2hhdFNlcnZpY2UvU3Rhck1lc3NhZ2ViBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_chat, file_wildcat_v1_message]);
 
 /**
  * Which account's chats to list, one page at a time.
@@ -130,9 +134,422 @@ export const GetChatResponseSchema: GenMessage<GetChatResponse> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_chat_service, 3);
 
 /**
+ * Which chat to archive or unarchive.
+ *
+ * @generated from message wildcat.v1.ArchiveChatRequest
+ */
+export type ArchiveChatRequest = Message<"wildcat.v1.ArchiveChatRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat's JID, as Chat.jid.jid shows it.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * True to archive, false to unarchive.
+   *
+   * @generated from field: bool archived = 3;
+   */
+  archived: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.ArchiveChatRequest.
+ * Use `create(ArchiveChatRequestSchema)` to create a new message.
+ */
+export const ArchiveChatRequestSchema: GenMessage<ArchiveChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 4);
+
+/**
+ * The chat after ArchiveChat.
+ *
+ * @generated from message wildcat.v1.ArchiveChatResponse
+ */
+export type ArchiveChatResponse = Message<"wildcat.v1.ArchiveChatResponse"> & {
+  /**
+   * The chat as stored after the change.
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ArchiveChatResponse.
+ * Use `create(ArchiveChatResponseSchema)` to create a new message.
+ */
+export const ArchiveChatResponseSchema: GenMessage<ArchiveChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 5);
+
+/**
+ * Which chat to pin or unpin.
+ *
+ * @generated from message wildcat.v1.PinChatRequest
+ */
+export type PinChatRequest = Message<"wildcat.v1.PinChatRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat's JID, as Chat.jid.jid shows it.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * True to pin, false to unpin.
+   *
+   * @generated from field: bool pinned = 3;
+   */
+  pinned: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.PinChatRequest.
+ * Use `create(PinChatRequestSchema)` to create a new message.
+ */
+export const PinChatRequestSchema: GenMessage<PinChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 6);
+
+/**
+ * The chat after PinChat.
+ *
+ * @generated from message wildcat.v1.PinChatResponse
+ */
+export type PinChatResponse = Message<"wildcat.v1.PinChatResponse"> & {
+  /**
+   * The chat as stored after the change (pin_time set when pinned).
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.PinChatResponse.
+ * Use `create(PinChatResponseSchema)` to create a new message.
+ */
+export const PinChatResponseSchema: GenMessage<PinChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 7);
+
+/**
+ * Which chat to mute, and until when.
+ *
+ * @generated from message wildcat.v1.MuteChatRequest
+ */
+export type MuteChatRequest = Message<"wildcat.v1.MuteChatRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat's JID, as Chat.jid.jid shows it.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * Until when; exactly one.
+   *
+   * @generated from oneof wildcat.v1.MuteChatRequest.until
+   */
+  until: {
+    /**
+     * Muted until this time, which must be in the future.
+     *
+     * @generated from field: google.protobuf.Timestamp mute_end_time = 3;
+     */
+    value: Timestamp;
+    case: "muteEndTime";
+  } | {
+    /**
+     * Muted for this long from now (at least one second; WhatsApp's own
+     * choices are 8 hours and 1 week).
+     *
+     * @generated from field: google.protobuf.Duration duration = 4;
+     */
+    value: Duration;
+    case: "duration";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wildcat.v1.MuteChatRequest.
+ * Use `create(MuteChatRequestSchema)` to create a new message.
+ */
+export const MuteChatRequestSchema: GenMessage<MuteChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 8);
+
+/**
+ * The chat after MuteChat.
+ *
+ * @generated from message wildcat.v1.MuteChatResponse
+ */
+export type MuteChatResponse = Message<"wildcat.v1.MuteChatResponse"> & {
+  /**
+   * The chat as stored after the change (mute_end_time set).
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.MuteChatResponse.
+ * Use `create(MuteChatResponseSchema)` to create a new message.
+ */
+export const MuteChatResponseSchema: GenMessage<MuteChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 9);
+
+/**
+ * Which chat to unmute.
+ *
+ * @generated from message wildcat.v1.UnmuteChatRequest
+ */
+export type UnmuteChatRequest = Message<"wildcat.v1.UnmuteChatRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat's JID, as Chat.jid.jid shows it.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.UnmuteChatRequest.
+ * Use `create(UnmuteChatRequestSchema)` to create a new message.
+ */
+export const UnmuteChatRequestSchema: GenMessage<UnmuteChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 10);
+
+/**
+ * The chat after UnmuteChat.
+ *
+ * @generated from message wildcat.v1.UnmuteChatResponse
+ */
+export type UnmuteChatResponse = Message<"wildcat.v1.UnmuteChatResponse"> & {
+  /**
+   * The chat as stored after the change (mute_end_time unset).
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.UnmuteChatResponse.
+ * Use `create(UnmuteChatResponseSchema)` to create a new message.
+ */
+export const UnmuteChatResponseSchema: GenMessage<UnmuteChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 11);
+
+/**
+ * Which chat to mark unread, or to mark read again.
+ *
+ * @generated from message wildcat.v1.MarkChatUnreadRequest
+ */
+export type MarkChatUnreadRequest = Message<"wildcat.v1.MarkChatUnreadRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat's JID, as Chat.jid.jid shows it.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * True to mark unread; false to clear the mark and mark the chat read
+   * (unread_count becomes 0).
+   *
+   * @generated from field: bool unread = 3;
+   */
+  unread: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.MarkChatUnreadRequest.
+ * Use `create(MarkChatUnreadRequestSchema)` to create a new message.
+ */
+export const MarkChatUnreadRequestSchema: GenMessage<MarkChatUnreadRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 12);
+
+/**
+ * The chat after MarkChatUnread.
+ *
+ * @generated from message wildcat.v1.MarkChatUnreadResponse
+ */
+export type MarkChatUnreadResponse = Message<"wildcat.v1.MarkChatUnreadResponse"> & {
+  /**
+   * The chat as stored after the change.
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.MarkChatUnreadResponse.
+ * Use `create(MarkChatUnreadResponseSchema)` to create a new message.
+ */
+export const MarkChatUnreadResponseSchema: GenMessage<MarkChatUnreadResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 13);
+
+/**
+ * Which chat to delete.
+ *
+ * @generated from message wildcat.v1.DeleteChatRequest
+ */
+export type DeleteChatRequest = Message<"wildcat.v1.DeleteChatRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat's JID, as Chat.jid.jid shows it.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.DeleteChatRequest.
+ * Use `create(DeleteChatRequestSchema)` to create a new message.
+ */
+export const DeleteChatRequestSchema: GenMessage<DeleteChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 14);
+
+/**
+ * Nothing: the chat is gone from ListChats.
+ *
+ * @generated from message wildcat.v1.DeleteChatResponse
+ */
+export type DeleteChatResponse = Message<"wildcat.v1.DeleteChatResponse"> & {
+};
+
+/**
+ * Describes the message wildcat.v1.DeleteChatResponse.
+ * Use `create(DeleteChatResponseSchema)` to create a new message.
+ */
+export const DeleteChatResponseSchema: GenMessage<DeleteChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 15);
+
+/**
+ * Which message to star or unstar.
+ *
+ * @generated from message wildcat.v1.StarMessageRequest
+ */
+export type StarMessageRequest = Message<"wildcat.v1.StarMessageRequest"> & {
+  /**
+   * The account.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The chat of the message, as Chat.jid.jid shows it.
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * The message's id.
+   *
+   * @generated from field: string message_id = 3;
+   */
+  messageId: string;
+
+  /**
+   * True for a message the account sent, false for one it received.
+   *
+   * @generated from field: bool from_me = 4;
+   */
+  fromMe: boolean;
+
+  /**
+   * True to star, false to unstar.
+   *
+   * @generated from field: bool starred = 5;
+   */
+  starred: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.StarMessageRequest.
+ * Use `create(StarMessageRequestSchema)` to create a new message.
+ */
+export const StarMessageRequestSchema: GenMessage<StarMessageRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 16);
+
+/**
+ * The message after StarMessage.
+ *
+ * @generated from message wildcat.v1.StarMessageResponse
+ */
+export type StarMessageResponse = Message<"wildcat.v1.StarMessageResponse"> & {
+  /**
+   * The message as stored after the change.
+   *
+   * @generated from field: wildcat.v1.Message message = 1;
+   */
+  message?: Message$1 | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.StarMessageResponse.
+ * Use `create(StarMessageResponseSchema)` to create a new message.
+ */
+export const StarMessageResponseSchema: GenMessage<StarMessageResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_chat_service, 17);
+
+/**
  * Reads the account's chat list, kept by the gateway from the messages it
- * stores (no WhatsApp round trip, so it also works while the account is not
- * connected).
+ * stores and from WhatsApp's own chat updates (reads need no WhatsApp round
+ * trip, so they also work while the account is not connected), and changes
+ * chats the way the phone does: archive, pin, mute, mark unread, delete, star.
+ *
+ * A change is sent to WhatsApp as an app-state patch, so the phone and the
+ * account's other devices show the same; changes made on the phone come back
+ * the same way and update ListChats. Each change, from either side, appends
+ * EVENT_TYPE_CHAT_UPDATED, EVENT_TYPE_CHAT_DELETED or
+ * EVENT_TYPE_MESSAGE_STARRED. Changing a chat needs the account connected
+ * (FAILED_PRECONDITION otherwise, or while the phone has not yet shared its
+ * app-state key after linking) and a chat the gateway knows (NOT_FOUND).
  *
  * @generated from service wildcat.v1.ChatService
  */
@@ -157,6 +574,82 @@ export const ChatService: GenService<{
     methodKind: "unary";
     input: typeof GetChatRequestSchema;
     output: typeof GetChatResponseSchema;
+  },
+  /**
+   * Archives or unarchives a chat; returns the chat after the change.
+   *
+   * @generated from rpc wildcat.v1.ChatService.ArchiveChat
+   */
+  archiveChat: {
+    methodKind: "unary";
+    input: typeof ArchiveChatRequestSchema;
+    output: typeof ArchiveChatResponseSchema;
+  },
+  /**
+   * Pins or unpins a chat (WhatsApp allows three pinned chats; the phone
+   * enforces that, not the server); returns the chat after the change.
+   *
+   * @generated from rpc wildcat.v1.ChatService.PinChat
+   */
+  pinChat: {
+    methodKind: "unary";
+    input: typeof PinChatRequestSchema;
+    output: typeof PinChatResponseSchema;
+  },
+  /**
+   * Mutes a chat's notifications until a time, or for a duration; returns the
+   * chat after the change. A time not in the future fails with
+   * INVALID_ARGUMENT naming mute_end_time.
+   *
+   * @generated from rpc wildcat.v1.ChatService.MuteChat
+   */
+  muteChat: {
+    methodKind: "unary";
+    input: typeof MuteChatRequestSchema;
+    output: typeof MuteChatResponseSchema;
+  },
+  /**
+   * Unmutes a chat; returns the chat after the change.
+   *
+   * @generated from rpc wildcat.v1.ChatService.UnmuteChat
+   */
+  unmuteChat: {
+    methodKind: "unary";
+    input: typeof UnmuteChatRequestSchema;
+    output: typeof UnmuteChatResponseSchema;
+  },
+  /**
+   * Marks a chat unread (WhatsApp's "mark as unread"), or clears the mark and
+   * marks the chat read; returns the chat after the change.
+   *
+   * @generated from rpc wildcat.v1.ChatService.MarkChatUnread
+   */
+  markChatUnread: {
+    methodKind: "unary";
+    input: typeof MarkChatUnreadRequestSchema;
+    output: typeof MarkChatUnreadResponseSchema;
+  },
+  /**
+   * Deletes a chat from the account's chat list, on the phone too. Stored
+   * messages stay readable through MessageService.
+   *
+   * @generated from rpc wildcat.v1.ChatService.DeleteChat
+   */
+  deleteChat: {
+    methodKind: "unary";
+    input: typeof DeleteChatRequestSchema;
+    output: typeof DeleteChatResponseSchema;
+  },
+  /**
+   * Stars or unstars a stored message; returns the message after the change.
+   * Fails with NOT_FOUND when the chat has no such stored message.
+   *
+   * @generated from rpc wildcat.v1.ChatService.StarMessage
+   */
+  starMessage: {
+    methodKind: "unary";
+    input: typeof StarMessageRequestSchema;
+    output: typeof StarMessageResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wildcat_v1_chat_service, 0);

@@ -8,6 +8,8 @@ import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Account } from "./account_pb.js";
 import { file_wildcat_v1_account } from "./account_pb.js";
+import type { Chat } from "./chat_pb.js";
+import { file_wildcat_v1_chat } from "./chat_pb.js";
 import type { ContactUpdate } from "./contact_pb.js";
 import { file_wildcat_v1_contact } from "./contact_pb.js";
 import type { Group } from "./group_pb.js";
@@ -24,7 +26,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIsgECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIzCg5jb250YWN0X3VwZGF0ZRgTIAEoCzIZLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZUgAQgkKB3BheWxvYWQiuAEKDlByZXNlbmNlVXBkYXRlEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBIkCgtwYXJ0aWNpcGFudBgCIAEoCzIPLndpbGRjYXQudjEuSmlkEi0KCHByZXNlbmNlGAMgASgOMhsud2lsZGNhdC52MS5Db250YWN0UHJlc2VuY2USMgoObGFzdF9zZWVuX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDVdlYmhvb2tOb3RpY2USEgoKd2ViaG9va19pZBgBIAEoCRILCgN1cmwYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSFwoPZGlzYWJsZWRfcmVhc29uGAQgASgJItQBChNNZXNzYWdlU3RhdHVzVXBkYXRlEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBISCgptZXNzYWdlX2lkGAIgASgJEg8KB2Zyb21fbWUYAyABKAgSKQoGc3RhdHVzGAQgASgOMhkud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzEiQKC3BhcnRpY2lwYW50GAUgASgLMg8ud2lsZGNhdC52MS5KaWQSKAoEdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoPTWVzc2FnZVJlYWN0aW9uEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBISCgptZXNzYWdlX2lkGAIgASgJEg8KB2Zyb21fbWUYAyABKAgSJgoIcmVhY3Rpb24YBCABKAsyFC53aWxkY2F0LnYxLlJlYWN0aW9uIsQBCgtHcm91cENoYW5nZRIgCgVncm91cBgBIAEoCzIRLndpbGRjYXQudjEuR3JvdXASHwoGYXV0aG9yGAIgASgLMg8ud2lsZGNhdC52MS5KaWQSMwoGYWN0aW9uGAMgASgOMiMud2lsZGNhdC52MS5Hcm91cFBhcnRpY2lwYW50c0FjdGlvbhIlCgxwYXJ0aWNpcGFudHMYBCADKAsyDy53aWxkY2F0LnYxLkppZBIWCg5jaGFuZ2VkX2ZpZWxkcxgFIAMoCSq5BAoJRXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVDRUlWRUQQARIbChdFVkVOVF9UWVBFX01FU1NBR0VfU0VOVBACEiUKIUVWRU5UX1RZUEVfTUVTU0FHRV9TVEFUVVNfQ0hBTkdFRBADEh0KGUVWRU5UX1RZUEVfTUVTU0FHRV9FRElURUQQBBIeChpFVkVOVF9UWVBFX01FU1NBR0VfREVMRVRFRBAFEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUFDVElPThAGEiQKIEVWRU5UX1RZUEVfQUNDT1VOVF9TVEFURV9DSEFOR0VEEAcSGgoWRVZFTlRfVFlQRV9NRURJQV9SRUFEWRAIEh8KG0VWRU5UX1RZUEVfV0VCSE9PS19ESVNBQkxFRBAJEhsKF0VWRU5UX1RZUEVfV0VCSE9PS19URVNUEAoSHAoYRVZFTlRfVFlQRV9HUk9VUF9DUkVBVEVEEAsSKQolRVZFTlRfVFlQRV9HUk9VUF9QQVJUSUNJUEFOVFNfQ0hBTkdFRBAMEhwKGEVWRU5UX1RZUEVfR1JPVVBfVVBEQVRFRBANEiMKH0VWRU5UX1RZUEVfR1JPVVBfSk9JTl9SRVFVRVNURUQQDhIfChtFVkVOVF9UWVBFX1BSRVNFTkNFX1VQREFURUQQDxIeChpFVkVOVF9UWVBFX0NPTlRBQ1RfVVBEQVRFRBAUKtIBCg9Db250YWN0UHJlc2VuY2USIAocQ09OVEFDVF9QUkVTRU5DRV9VTlNQRUNJRklFRBAAEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfQVZBSUxBQkxFEAESIAocQ09OVEFDVF9QUkVTRU5DRV9VTkFWQUlMQUJMRRACEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfQ09NUE9TSU5HEAMSHgoaQ09OVEFDVF9QUkVTRU5DRV9SRUNPUkRJTkcQBBIbChdDT05UQUNUX1BSRVNFTkNFX1BBVVNFRBAFKt8BChdHcm91cFBhcnRpY2lwYW50c0FjdGlvbhIpCiVHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1VOU1BFQ0lGSUVEEAASIwofR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9BRERFRBABEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUkVNT1ZFRBACEiYKIkdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUFJPTU9URUQQAxIlCiFHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0RFTU9URUQQBGIGcHJvdG8z", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_contact, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIvcECgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIzCg5jb250YWN0X3VwZGF0ZRgTIAEoCzIZLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZUgAEi0KC2NoYXRfY2hhbmdlGBQgASgLMhYud2lsZGNhdC52MS5DaGF0Q2hhbmdlSABCCQoHcGF5bG9hZCKRAQoKQ2hhdENoYW5nZRIeCgRjaGF0GAEgASgLMhAud2lsZGNhdC52MS5DaGF0EhYKDmNoYW5nZWRfZmllbGRzGAIgAygJEhUKDWZyb21fd2hhdHNhcHAYAyABKAgSEgoKbWVzc2FnZV9pZBgEIAEoCRIPCgdmcm9tX21lGAUgASgIEg8KB3N0YXJyZWQYBiABKAgiuAEKDlByZXNlbmNlVXBkYXRlEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBIkCgtwYXJ0aWNpcGFudBgCIAEoCzIPLndpbGRjYXQudjEuSmlkEi0KCHByZXNlbmNlGAMgASgOMhsud2lsZGNhdC52MS5Db250YWN0UHJlc2VuY2USMgoObGFzdF9zZWVuX3RpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIl4KDVdlYmhvb2tOb3RpY2USEgoKd2ViaG9va19pZBgBIAEoCRILCgN1cmwYAiABKAkSEwoLZGVzY3JpcHRpb24YAyABKAkSFwoPZGlzYWJsZWRfcmVhc29uGAQgASgJItQBChNNZXNzYWdlU3RhdHVzVXBkYXRlEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBISCgptZXNzYWdlX2lkGAIgASgJEg8KB2Zyb21fbWUYAyABKAgSKQoGc3RhdHVzGAQgASgOMhkud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzEiQKC3BhcnRpY2lwYW50GAUgASgLMg8ud2lsZGNhdC52MS5KaWQSKAoEdGltZRgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAifQoPTWVzc2FnZVJlYWN0aW9uEh0KBGNoYXQYASABKAsyDy53aWxkY2F0LnYxLkppZBISCgptZXNzYWdlX2lkGAIgASgJEg8KB2Zyb21fbWUYAyABKAgSJgoIcmVhY3Rpb24YBCABKAsyFC53aWxkY2F0LnYxLlJlYWN0aW9uIsQBCgtHcm91cENoYW5nZRIgCgVncm91cBgBIAEoCzIRLndpbGRjYXQudjEuR3JvdXASHwoGYXV0aG9yGAIgASgLMg8ud2lsZGNhdC52MS5KaWQSMwoGYWN0aW9uGAMgASgOMiMud2lsZGNhdC52MS5Hcm91cFBhcnRpY2lwYW50c0FjdGlvbhIlCgxwYXJ0aWNpcGFudHMYBCADKAsyDy53aWxkY2F0LnYxLkppZBIWCg5jaGFuZ2VkX2ZpZWxkcxgFIAMoCSqTBQoJRXZlbnRUeXBlEhoKFkVWRU5UX1RZUEVfVU5TUEVDSUZJRUQQABIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVDRUlWRUQQARIbChdFVkVOVF9UWVBFX01FU1NBR0VfU0VOVBACEiUKIUVWRU5UX1RZUEVfTUVTU0FHRV9TVEFUVVNfQ0hBTkdFRBADEh0KGUVWRU5UX1RZUEVfTUVTU0FHRV9FRElURUQQBBIeChpFVkVOVF9UWVBFX01FU1NBR0VfREVMRVRFRBAFEh8KG0VWRU5UX1RZUEVfTUVTU0FHRV9SRUFDVElPThAGEiQKIEVWRU5UX1RZUEVfQUNDT1VOVF9TVEFURV9DSEFOR0VEEAcSGgoWRVZFTlRfVFlQRV9NRURJQV9SRUFEWRAIEh8KG0VWRU5UX1RZUEVfV0VCSE9PS19ESVNBQkxFRBAJEhsKF0VWRU5UX1RZUEVfV0VCSE9PS19URVNUEAoSHAoYRVZFTlRfVFlQRV9HUk9VUF9DUkVBVEVEEAsSKQolRVZFTlRfVFlQRV9HUk9VUF9QQVJUSUNJUEFOVFNfQ0hBTkdFRBAMEhwKGEVWRU5UX1RZUEVfR1JPVVBfVVBEQVRFRBANEiMKH0VWRU5UX1RZUEVfR1JPVVBfSk9JTl9SRVFVRVNURUQQDhIfChtFVkVOVF9UWVBFX1BSRVNFTkNFX1VQREFURUQQDxIeChpFVkVOVF9UWVBFX0NPTlRBQ1RfVVBEQVRFRBAUEhsKF0VWRU5UX1RZUEVfQ0hBVF9VUERBVEVEEBgSGwoXRVZFTlRfVFlQRV9DSEFUX0RFTEVURUQQGRIeChpFVkVOVF9UWVBFX01FU1NBR0VfU1RBUlJFRBAaKtIBCg9Db250YWN0UHJlc2VuY2USIAocQ09OVEFDVF9QUkVTRU5DRV9VTlNQRUNJRklFRBAAEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfQVZBSUxBQkxFEAESIAocQ09OVEFDVF9QUkVTRU5DRV9VTkFWQUlMQUJMRRACEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfQ09NUE9TSU5HEAMSHgoaQ09OVEFDVF9QUkVTRU5DRV9SRUNPUkRJTkcQBBIbChdDT05UQUNUX1BSRVNFTkNFX1BBVVNFRBAFKt8BChdHcm91cFBhcnRpY2lwYW50c0FjdGlvbhIpCiVHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1VOU1BFQ0lGSUVEEAASIwofR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9BRERFRBABEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUkVNT1ZFRBACEiYKIkdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUFJPTU9URUQQAxIlCiFHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0RFTU9URUQQBGIGcHJvdG8z", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_chat, file_wildcat_v1_contact, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -150,6 +152,15 @@ export type Event = Message<"wildcat.v1.Event"> & {
      */
     value: ContactUpdate;
     case: "contactUpdate";
+  } | {
+    /**
+     * For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
+     * and how.
+     *
+     * @generated from field: wildcat.v1.ChatChange chat_change = 20;
+     */
+    value: ChatChange;
+    case: "chatChange";
   } | { case: undefined; value?: undefined };
 };
 
@@ -159,6 +170,64 @@ export type Event = Message<"wildcat.v1.Event"> & {
  */
 export const EventSchema: GenMessage<Event> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 0);
+
+/**
+ * A change to one of the account's chats.
+ *
+ * @generated from message wildcat.v1.ChatChange
+ */
+export type ChatChange = Message<"wildcat.v1.ChatChange"> & {
+  /**
+   * The chat after the change; for CHAT_DELETED, as it was when deleted.
+   *
+   * @generated from field: wildcat.v1.Chat chat = 1;
+   */
+  chat?: Chat | undefined;
+
+  /**
+   * For CHAT_UPDATED: the Chat fields that changed ("archived", "pin_time",
+   * "mute_end_time", "marked_unread", "unread_count").
+   *
+   * @generated from field: repeated string changed_fields = 2;
+   */
+  changedFields: string[];
+
+  /**
+   * True when the change came from WhatsApp (the phone or another device of
+   * the account); false when it was made through ChatService.
+   *
+   * @generated from field: bool from_whatsapp = 3;
+   */
+  fromWhatsapp: boolean;
+
+  /**
+   * For MESSAGE_STARRED: the message's id.
+   *
+   * @generated from field: string message_id = 4;
+   */
+  messageId: string;
+
+  /**
+   * For MESSAGE_STARRED: whether the account sent the message.
+   *
+   * @generated from field: bool from_me = 5;
+   */
+  fromMe: boolean;
+
+  /**
+   * For MESSAGE_STARRED: starred (true) or unstarred (false).
+   *
+   * @generated from field: bool starred = 6;
+   */
+  starred: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.ChatChange.
+ * Use `create(ChatChangeSchema)` to create a new message.
+ */
+export const ChatChangeSchema: GenMessage<ChatChange> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 1);
 
 /**
  * A contact's presence or chat state, as WhatsApp reported it.
@@ -201,7 +270,7 @@ export type PresenceUpdate = Message<"wildcat.v1.PresenceUpdate"> & {
  * Use `create(PresenceUpdateSchema)` to create a new message.
  */
 export const PresenceUpdateSchema: GenMessage<PresenceUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 1);
+  messageDesc(file_wildcat_v1_event, 2);
 
 /**
  * The webhook an event is about. (Not the Webhook resource itself: webhook.proto
@@ -245,7 +314,7 @@ export type WebhookNotice = Message<"wildcat.v1.WebhookNotice"> & {
  * Use `create(WebhookNoticeSchema)` to create a new message.
  */
 export const WebhookNoticeSchema: GenMessage<WebhookNotice> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 2);
+  messageDesc(file_wildcat_v1_event, 3);
 
 /**
  * A delivery status change of one message.
@@ -301,7 +370,7 @@ export type MessageStatusUpdate = Message<"wildcat.v1.MessageStatusUpdate"> & {
  * Use `create(MessageStatusUpdateSchema)` to create a new message.
  */
 export const MessageStatusUpdateSchema: GenMessage<MessageStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 3);
+  messageDesc(file_wildcat_v1_event, 4);
 
 /**
  * A reaction added to or removed from a message.
@@ -343,7 +412,7 @@ export type MessageReaction = Message<"wildcat.v1.MessageReaction"> & {
  * Use `create(MessageReactionSchema)` to create a new message.
  */
 export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 4);
+  messageDesc(file_wildcat_v1_event, 5);
 
 /**
  * A change to a group the account is (or was) in.
@@ -397,7 +466,7 @@ export type GroupChange = Message<"wildcat.v1.GroupChange"> & {
  * Use `create(GroupChangeSchema)` to create a new message.
  */
 export const GroupChangeSchema: GenMessage<GroupChange> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 5);
+  messageDesc(file_wildcat_v1_event, 6);
 
 /**
  * Kinds of events.
@@ -532,6 +601,30 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_CONTACT_UPDATED = 20;
    */
   CONTACT_UPDATED = 20,
+
+  /**
+   * A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
+   * marked unread or read: through ChatService or on the phone (or another
+   * device of the account). chat_change.changed_fields says what changed.
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_UPDATED = 24;
+   */
+  CHAT_UPDATED = 24,
+
+  /**
+   * A chat was deleted (through ChatService.DeleteChat or on the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_CHAT_DELETED = 25;
+   */
+  CHAT_DELETED = 25,
+
+  /**
+   * A message was starred or unstarred (through ChatService.StarMessage or on
+   * the phone).
+   *
+   * @generated from enum value: EVENT_TYPE_MESSAGE_STARRED = 26;
+   */
+  MESSAGE_STARRED = 26,
 }
 
 /**

@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlIs0BChtVcGRhdGVDb250YWN0UHJvZmlsZVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KBG5hbWUYAiABKAlCELpIDXILGBkyB15bXkBdKiQSHAoFYWJvdXQYAyABKAlCCLpIBXIDGIsBSACIAQESGgoHcGljdHVyZRgEIAEoDEIJukgGegQYgIBAEhYKDnJlbW92ZV9waWN0dXJlGAUgASgIQggKBl9hYm91dCIeChxVcGRhdGVDb250YWN0UHJvZmlsZVJlc3BvbnNlKvQBChBDb250YWN0TWVkaWFLaW5kEiIKHkNPTlRBQ1RfTUVESUFfS0lORF9VTlNQRUNJRklFRBAAEhwKGENPTlRBQ1RfTUVESUFfS0lORF9JTUFHRRABEhwKGENPTlRBQ1RfTUVESUFfS0lORF9WSURFTxACEhwKGENPTlRBQ1RfTUVESUFfS0lORF9BVURJTxADEiEKHUNPTlRBQ1RfTUVESUFfS0lORF9WT0lDRV9OT1RFEAQSHwobQ09OVEFDVF9NRURJQV9LSU5EX0RPQ1VNRU5UEAUSHgoaQ09OVEFDVF9NRURJQV9LSU5EX1NUSUNLRVIQBiqvBAoSQ29udGFjdE1lc3NhZ2VLaW5kEiQKIENPTlRBQ1RfTUVTU0FHRV9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfVEVYVBABEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0lNQUdFEAISHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfVklERU8QAxIeChpDT05UQUNUX01FU1NBR0VfS0lORF9BVURJTxAEEiMKH0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZPSUNFX05PVEUQBRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9ET0NVTUVOVBAGEiAKHENPTlRBQ1RfTUVTU0FHRV9LSU5EX1NUSUNLRVIQBxIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9MT0NBVElPThAIEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0NPTlRBQ1RTEAkSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVBQ1RJT04QChIdChlDT05UQUNUX01FU1NBR0VfS0lORF9QT0xMEAsSIgoeQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTF9WT1RFEAwSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfRURJVBANEh8KG0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFVk9LRRAOEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX09USEVSEA8qoQEKBUZhdWx0EhUKEUZBVUxUX1VOU1BFQ0lGSUVEEAASGQoVRkFVTFRfRFJPUF9DT05ORUNUSU9OEAESFgoSRkFVTFRfU1RSRUFNX0VSUk9SEAISFQoRRkFVTFRfUkVGVVNFX0FDS1MQAxIUChBGQVVMVF9ERUxBWV9BQ0tTEAQSEQoNRkFVTFRfR09fQVdBWRAFEg4KCkZBVUxUX05PTkUQBjKtDQoOU2FuZGJveFNlcnZpY2USfQoKTGlua0RldmljZRIdLndpbGRjYXQudjEuTGlua0RldmljZVJlcXVlc3QaHi53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXNwb25zZSIwgtPkkwIqOgEqIiUvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9MaW5rRGV2aWNlEpUBChBFbnRlclBhaXJpbmdDb2RlEiMud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVxdWVzdBokLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0VudGVyUGFpcmluZ0NvZGUSkQEKD1NlbmRGcm9tQ29udGFjdBIiLndpbGRjYXQudjEuU2VuZEZyb21Db250YWN0UmVxdWVzdBojLndpbGRjYXQudjEuU2VuZEZyb21Db250YWN0UmVzcG9uc2UiNYLT5JMCLzoBKiIqL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvU2VuZEZyb21Db250YWN0EqQBChNMaXN0Q29udGFjdE1lc3NhZ2VzEiYud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlIjyQAgGC0+STAjM6ASoiLi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0xpc3RDb250YWN0TWVzc2FnZXMSqAEKFERvd25sb2FkQ29udGFjdE1lZGlhEicud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QaKC53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVzcG9uc2UiPZACAYLT5JMCNDoBKiIvL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvRG93bmxvYWRDb250YWN0TWVkaWESgQEKC0NyZWF0ZUdyb3VwEh4ud2lsZGNhdC52MS5DcmVhdGVHcm91cFJlcXVlc3QaHy53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ3JlYXRlR3JvdXASlQEKEENvbnRhY3RKb2luR3JvdXASIy53aWxkY2F0LnYxLkNvbnRhY3RKb2luR3JvdXBSZXF1ZXN0GiQud2lsZGNhdC52MS5Db250YWN0Sm9pbkdyb3VwUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdEpvaW5Hcm91cBK5AQoZQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50cxIsLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50c1JlcXVlc3QaLS53aWxkY2F0LnYxLkNvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXNwb25zZSI/gtPkkwI5OgEqIjQvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0VXBkYXRlUGFydGljaXBhbnRzEpkBChFDb250YWN0TGVhdmVHcm91cBIkLndpbGRjYXQudjEuQ29udGFjdExlYXZlR3JvdXBSZXF1ZXN0GiUud2lsZGNhdC52MS5Db250YWN0TGVhdmVHcm91cFJlc3BvbnNlIjeC0+STAjE6ASoiLC93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RMZWF2ZUdyb3VwEqUBChRVcGRhdGVDb250YWN0UHJvZmlsZRInLndpbGRjYXQudjEuVXBkYXRlQ29udGFjdFByb2ZpbGVSZXF1ZXN0Gigud2lsZGNhdC52MS5VcGRhdGVDb250YWN0UHJvZmlsZVJlc3BvbnNlIjqC0+STAjQ6ASoiLy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL1VwZGF0ZUNvbnRhY3RQcm9maWxlEoEBCgtJbmplY3RGYXVsdBIeLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXF1ZXN0Gh8ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0luamVjdEZhdWx0YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlIs0BChtVcGRhdGVDb250YWN0UHJvZmlsZVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KBG5hbWUYAiABKAlCELpIDXILGBkyB15bXkBdKiQSHAoFYWJvdXQYAyABKAlCCLpIBXIDGIsBSACIAQESGgoHcGljdHVyZRgEIAEoDEIJukgGegQYgIBAEhYKDnJlbW92ZV9waWN0dXJlGAUgASgIQggKBl9hYm91dCIeChxVcGRhdGVDb250YWN0UHJvZmlsZVJlc3BvbnNlIvsCChZQaG9uZUNoYW5nZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJBISCghhcmNoaXZlZBgDIAEoCEgAEhAKBnBpbm5lZBgEIAEoCEgAEjMKDW11dGVfZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAASGQoGdW5tdXRlGAYgASgIQge6SARqAggBSAASEAoGdW5yZWFkGAcgASgISAASGQoGZGVsZXRlGAggASgIQge6SARqAggBSAASJQoEc3RhchgJIAEoCzIVLndpbGRjYXQudjEuUGhvbmVTdGFySABCDwoGY2hhbmdlEgW6SAIIASJNCglQaG9uZVN0YXISHgoKbWVzc2FnZV9pZBgBIAEoCUIKukgHcgUQARiAARIPCgdmcm9tX21lGAIgASgIEg8KB3N0YXJyZWQYAyABKAgiPgoXUGhvbmVDaGFuZ2VDaGF0UmVzcG9uc2USIwoEY2hhdBgBIAEoCzIVLndpbGRjYXQudjEuUGhvbmVDaGF0Ip0BChNHZXRQaG9uZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJCI7ChRHZXRQaG9uZUNoYXRSZXNwb25zZRIjCgRjaGF0GAEgASgLMhUud2lsZGNhdC52MS5QaG9uZUNoYXQiwwEKCVBob25lQ2hhdBIQCghhcmNoaXZlZBgBIAEoCBIsCghwaW5fdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbXV0ZV9lbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNbWFya2VkX3VucmVhZBgEIAEoCBIPCgdkZWxldGVkGAUgASgIEhsKE3N0YXJyZWRfbWVzc2FnZV9pZHMYBiADKAkq9AEKEENvbnRhY3RNZWRpYUtpbmQSIgoeQ09OVEFDVF9NRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYQ09OVEFDVF9NRURJQV9LSU5EX0lNQUdFEAESHAoYQ09OVEFDVF9NRURJQV9LSU5EX1ZJREVPEAISHAoYQ09OVEFDVF9NRURJQV9LSU5EX0FVRElPEAMSIQodQ09OVEFDVF9NRURJQV9LSU5EX1ZPSUNFX05PVEUQBBIfChtDT05UQUNUX01FRElBX0tJTkRfRE9DVU1FTlQQBRIeChpDT05UQUNUX01FRElBX0tJTkRfU1RJQ0tFUhAGKq8EChJDb250YWN0TWVzc2FnZUtpbmQSJAogQ09OVEFDVF9NRVNTQUdFX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05UQUNUX01FU1NBR0VfS0lORF9URVhUEAESHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfSU1BR0UQAhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9WSURFTxADEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0FVRElPEAQSIwofQ09OVEFDVF9NRVNTQUdFX0tJTkRfVk9JQ0VfTk9URRAFEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0RPQ1VNRU5UEAYSIAocQ09OVEFDVF9NRVNTQUdFX0tJTkRfU1RJQ0tFUhAHEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0xPQ0FUSU9OEAgSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfQ09OVEFDVFMQCRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9SRUFDVElPThAKEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTEwQCxIiCh5DT05UQUNUX01FU1NBR0VfS0lORF9QT0xMX1ZPVEUQDBIdChlDT05UQUNUX01FU1NBR0VfS0lORF9FRElUEA0SHwobQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVWT0tFEA4SHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfT1RIRVIQDyqhAQoFRmF1bHQSFQoRRkFVTFRfVU5TUEVDSUZJRUQQABIZChVGQVVMVF9EUk9QX0NPTk5FQ1RJT04QARIWChJGQVVMVF9TVFJFQU1fRVJST1IQAhIVChFGQVVMVF9SRUZVU0VfQUNLUxADEhQKEEZBVUxUX0RFTEFZX0FDS1MQBBIRCg1GQVVMVF9HT19BV0FZEAUSDgoKRkFVTFRfTk9ORRAGMswPCg5TYW5kYm94U2VydmljZRJ9CgpMaW5rRGV2aWNlEh0ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVxdWVzdBoeLndpbGRjYXQudjEuTGlua0RldmljZVJlc3BvbnNlIjCC0+STAio6ASoiJS93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0xpbmtEZXZpY2USlQEKEEVudGVyUGFpcmluZ0NvZGUSIy53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXF1ZXN0GiQud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvRW50ZXJQYWlyaW5nQ29kZRKRAQoPU2VuZEZyb21Db250YWN0EiIud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXF1ZXN0GiMud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXNwb25zZSI1gtPkkwIvOgEqIiovd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9TZW5kRnJvbUNvbnRhY3QSpAEKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvTGlzdENvbnRhY3RNZXNzYWdlcxKoAQoURG93bmxvYWRDb250YWN0TWVkaWESJy53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVxdWVzdBooLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZSI9kAIBgtPkkwI0OgEqIi8vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Eb3dubG9hZENvbnRhY3RNZWRpYRKBAQoLQ3JlYXRlR3JvdXASHi53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBofLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXNwb25zZSIxgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9DcmVhdGVHcm91cBKVAQoQQ29udGFjdEpvaW5Hcm91cBIjLndpbGRjYXQudjEuQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QaJC53aWxkY2F0LnYxLkNvbnRhY3RKb2luR3JvdXBSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0Sm9pbkdyb3VwErkBChlDb250YWN0VXBkYXRlUGFydGljaXBhbnRzEiwud2lsZGNhdC52MS5Db250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBotLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlIj+C0+STAjk6ASoiNC93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHMSmQEKEUNvbnRhY3RMZWF2ZUdyb3VwEiQud2lsZGNhdC52MS5Db250YWN0TGVhdmVHcm91cFJlcXVlc3QaJS53aWxkY2F0LnYxLkNvbnRhY3RMZWF2ZUdyb3VwUmVzcG9uc2UiN4LT5JMCMToBKiIsL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdExlYXZlR3JvdXASpQEKFFVwZGF0ZUNvbnRhY3RQcm9maWxlEicud2lsZGNhdC52MS5VcGRhdGVDb250YWN0UHJvZmlsZVJlcXVlc3QaKC53aWxkY2F0LnYxLlVwZGF0ZUNvbnRhY3RQcm9maWxlUmVzcG9uc2UiOoLT5JMCNDoBKiIvL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvVXBkYXRlQ29udGFjdFByb2ZpbGUSgQEKC0luamVjdEZhdWx0Eh4ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlcXVlc3QaHy53aWxkY2F0LnYxLkluamVjdEZhdWx0UmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvSW5qZWN0RmF1bHQSkQEKD1Bob25lQ2hhbmdlQ2hhdBIiLndpbGRjYXQudjEuUGhvbmVDaGFuZ2VDaGF0UmVxdWVzdBojLndpbGRjYXQudjEuUGhvbmVDaGFuZ2VDaGF0UmVzcG9uc2UiNYLT5JMCLzoBKiIqL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvUGhvbmVDaGFuZ2VDaGF0EogBCgxHZXRQaG9uZUNoYXQSHy53aWxkY2F0LnYxLkdldFBob25lQ2hhdFJlcXVlc3QaIC53aWxkY2F0LnYxLkdldFBob25lQ2hhdFJlc3BvbnNlIjWQAgGC0+STAiw6ASoiJy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0dldFBob25lQ2hhdGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -849,6 +849,258 @@ export const UpdateContactProfileResponseSchema: GenMessage<UpdateContactProfile
   messageDesc(file_wildcat_v1_sandbox_service, 22);
 
 /**
+ * Request for PhoneChangeChat.
+ *
+ * @generated from message wildcat.v1.PhoneChangeChatRequest
+ */
+export type PhoneChangeChatRequest = Message<"wildcat.v1.PhoneChangeChatRequest"> & {
+  /**
+   * The simulated phone (the account's own number).
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The chat to change ("15551234567@s.whatsapp.net", "…@g.us").
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+
+  /**
+   * What the owner does; exactly one.
+   *
+   * @generated from oneof wildcat.v1.PhoneChangeChatRequest.change
+   */
+  change: {
+    /**
+     * Archive (true) or unarchive (false).
+     *
+     * @generated from field: bool archived = 3;
+     */
+    value: boolean;
+    case: "archived";
+  } | {
+    /**
+     * Pin (true) or unpin (false).
+     *
+     * @generated from field: bool pinned = 4;
+     */
+    value: boolean;
+    case: "pinned";
+  } | {
+    /**
+     * Mute until this time.
+     *
+     * @generated from field: google.protobuf.Timestamp mute_end_time = 5;
+     */
+    value: Timestamp;
+    case: "muteEndTime";
+  } | {
+    /**
+     * Unmute (must be true).
+     *
+     * @generated from field: bool unmute = 6;
+     */
+    value: boolean;
+    case: "unmute";
+  } | {
+    /**
+     * Mark unread (true) or read (false).
+     *
+     * @generated from field: bool unread = 7;
+     */
+    value: boolean;
+    case: "unread";
+  } | {
+    /**
+     * Delete the chat (must be true).
+     *
+     * @generated from field: bool delete = 8;
+     */
+    value: boolean;
+    case: "delete";
+  } | {
+    /**
+     * Star or unstar a message of the chat.
+     *
+     * @generated from field: wildcat.v1.PhoneStar star = 9;
+     */
+    value: PhoneStar;
+    case: "star";
+  } | { case: undefined; value?: undefined };
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneChangeChatRequest.
+ * Use `create(PhoneChangeChatRequestSchema)` to create a new message.
+ */
+export const PhoneChangeChatRequestSchema: GenMessage<PhoneChangeChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 23);
+
+/**
+ * A message to star or unstar on the phone.
+ *
+ * @generated from message wildcat.v1.PhoneStar
+ */
+export type PhoneStar = Message<"wildcat.v1.PhoneStar"> & {
+  /**
+   * The message's id.
+   *
+   * @generated from field: string message_id = 1;
+   */
+  messageId: string;
+
+  /**
+   * True for a message the account sent.
+   *
+   * @generated from field: bool from_me = 2;
+   */
+  fromMe: boolean;
+
+  /**
+   * Star (true) or unstar (false).
+   *
+   * @generated from field: bool starred = 3;
+   */
+  starred: boolean;
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneStar.
+ * Use `create(PhoneStarSchema)` to create a new message.
+ */
+export const PhoneStarSchema: GenMessage<PhoneStar> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 24);
+
+/**
+ * Response of PhoneChangeChat.
+ *
+ * @generated from message wildcat.v1.PhoneChangeChatResponse
+ */
+export type PhoneChangeChatResponse = Message<"wildcat.v1.PhoneChangeChatResponse"> & {
+  /**
+   * The phone's view of the chat after the change.
+   *
+   * @generated from field: wildcat.v1.PhoneChat chat = 1;
+   */
+  chat?: PhoneChat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneChangeChatResponse.
+ * Use `create(PhoneChangeChatResponseSchema)` to create a new message.
+ */
+export const PhoneChangeChatResponseSchema: GenMessage<PhoneChangeChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 25);
+
+/**
+ * Request for GetPhoneChat.
+ *
+ * @generated from message wildcat.v1.GetPhoneChatRequest
+ */
+export type GetPhoneChatRequest = Message<"wildcat.v1.GetPhoneChatRequest"> & {
+  /**
+   * The simulated phone (the account's own number).
+   *
+   * @generated from field: string phone_number = 1;
+   */
+  phoneNumber: string;
+
+  /**
+   * The chat ("15551234567@s.whatsapp.net", "…@g.us").
+   *
+   * @generated from field: string chat_jid = 2;
+   */
+  chatJid: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetPhoneChatRequest.
+ * Use `create(GetPhoneChatRequestSchema)` to create a new message.
+ */
+export const GetPhoneChatRequestSchema: GenMessage<GetPhoneChatRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 26);
+
+/**
+ * Response of GetPhoneChat.
+ *
+ * @generated from message wildcat.v1.GetPhoneChatResponse
+ */
+export type GetPhoneChatResponse = Message<"wildcat.v1.GetPhoneChatResponse"> & {
+  /**
+   * What the phone shows.
+   *
+   * @generated from field: wildcat.v1.PhoneChat chat = 1;
+   */
+  chat?: PhoneChat | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetPhoneChatResponse.
+ * Use `create(GetPhoneChatResponseSchema)` to create a new message.
+ */
+export const GetPhoneChatResponseSchema: GenMessage<GetPhoneChatResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 27);
+
+/**
+ * A chat as the simulated phone shows it, from the account's app state.
+ *
+ * @generated from message wildcat.v1.PhoneChat
+ */
+export type PhoneChat = Message<"wildcat.v1.PhoneChat"> & {
+  /**
+   * Archived.
+   *
+   * @generated from field: bool archived = 1;
+   */
+  archived: boolean;
+
+  /**
+   * When it was pinned; unset when not pinned.
+   *
+   * @generated from field: google.protobuf.Timestamp pin_time = 2;
+   */
+  pinTime?: Timestamp | undefined;
+
+  /**
+   * Muted until; unset when not muted.
+   *
+   * @generated from field: google.protobuf.Timestamp mute_end_time = 3;
+   */
+  muteEndTime?: Timestamp | undefined;
+
+  /**
+   * Marked unread.
+   *
+   * @generated from field: bool marked_unread = 4;
+   */
+  markedUnread: boolean;
+
+  /**
+   * The last action on the chat deleted it.
+   *
+   * @generated from field: bool deleted = 5;
+   */
+  deleted: boolean;
+
+  /**
+   * Ids of the chat's starred messages.
+   *
+   * @generated from field: repeated string starred_message_ids = 6;
+   */
+  starredMessageIds: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.PhoneChat.
+ * Use `create(PhoneChatSchema)` to create a new message.
+ */
+export const PhoneChatSchema: GenMessage<PhoneChat> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 28);
+
+/**
  * How a simulated contact sends a file.
  *
  * @generated from enum wildcat.v1.ContactMediaKind
@@ -1229,6 +1481,30 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof InjectFaultRequestSchema;
     output: typeof InjectFaultResponseSchema;
+  },
+  /**
+   * The owner of a simulated phone changes a chat on the phone (archive, pin,
+   * mute, mark unread, delete, star a message): the phone writes it to the
+   * account's app state and WhatsApp tells the linked devices, as it does for a
+   * real phone. Returns the phone's view of the chat after the change.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.PhoneChangeChat
+   */
+  phoneChangeChat: {
+    methodKind: "unary";
+    input: typeof PhoneChangeChatRequestSchema;
+    output: typeof PhoneChangeChatResponseSchema;
+  },
+  /**
+   * What a simulated phone shows for a chat, read from the account's app state
+   * (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
+   *
+   * @generated from rpc wildcat.v1.SandboxService.GetPhoneChat
+   */
+  getPhoneChat: {
+    methodKind: "unary";
+    input: typeof GetPhoneChatRequestSchema;
+    output: typeof GetPhoneChatResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_wildcat_v1_sandbox_service, 0);

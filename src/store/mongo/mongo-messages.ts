@@ -44,6 +44,7 @@ export interface MessageDocument {
   deleteTime?: Date;
   /** Absent until the first reaction. */
   reactions?: Reaction[];
+  starred?: boolean;
 }
 
 /** A send request id bound to the message it sent. */
@@ -193,6 +194,10 @@ export class MongoMessages implements MessageStore {
     });
   }
 
+  async setStarred(key: MessageKey, starred: boolean): Promise<void> {
+    await this.#placeholderUpsert(key, { starred });
+  }
+
   async setMedia(key: MessageKey, media: MediaRef): Promise<boolean> {
     // Under the per-message mutex like every other update of a message (see addStatus).
     const result = await this.#mutex.run(mutexKey(key), () =>
@@ -276,6 +281,7 @@ function fromDocument(doc: MessageDocument): MessageRecord {
   if (status) record.status = status;
   if (doc.edit) record.edit = doc.edit.text === undefined ? { time: doc.edit.time } : { time: doc.edit.time, text: doc.edit.text };
   if (doc.deleteTime) record.deleteTime = doc.deleteTime;
+  if (doc.starred) record.starred = true;
   return record;
 }
 

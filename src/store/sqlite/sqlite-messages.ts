@@ -44,6 +44,7 @@ interface MessageDoc {
   edit?: { time: Date; text?: string };
   deleteTime?: Date;
   reactions: Reaction[];
+  starred?: boolean;
 }
 
 const emptyDoc = (): MessageDoc => ({ statusHistory: [], reactions: [] });
@@ -218,6 +219,13 @@ export class SqliteMessages implements MessageStore {
     });
   }
 
+  async setStarred(key: MessageKey, starred: boolean): Promise<void> {
+    this.#mutate(key, (_row, doc) => {
+      doc.starred = starred;
+      return true;
+    });
+  }
+
   async setMedia(key: MessageKey, media: MediaRef): Promise<boolean> {
     return this.#mutate(
       key,
@@ -279,6 +287,7 @@ function fromRow(row: MessageRow): MessageRecord {
   if (status) record.status = status;
   if (doc.edit) record.edit = doc.edit;
   if (doc.deleteTime) record.deleteTime = doc.deleteTime;
+  if (doc.starred) record.starred = true;
   return record;
 }
 

@@ -160,6 +160,20 @@ export function messagesContract(name: string, factory: AdapterFactory): void {
       expect(got?.deleteTime).toStrictEqual(new Date(t0 + 6));
     });
 
+    it("when a message is starred and unstarred, get shows it; a star that arrives before its message is kept", async () => {
+      await ctx.store.messages.upsert(message("S1", 1));
+      expect((await ctx.store.messages.get(key("S1")))?.starred).toBeUndefined();
+      await ctx.store.messages.setStarred(key("S1"), true);
+      expect((await ctx.store.messages.get(key("S1")))?.starred).toBe(true);
+      await ctx.store.messages.setStarred(key("S1"), false);
+      expect((await ctx.store.messages.get(key("S1")))?.starred).toBeUndefined();
+
+      await ctx.store.messages.setStarred(key("S2"), true);
+      expect(await ctx.store.messages.get(key("S2"))).toBeUndefined();
+      await ctx.store.messages.upsert(message("S2", 2));
+      expect((await ctx.store.messages.get(key("S2")))?.starred).toBe(true);
+    });
+
     it("when a chat is listed, pages run newest first, ties in storage order, each message exactly once", async () => {
       // Two messages per second, so pages split inside a tie.
       for (let i = 0; i < 9; i++) await ctx.store.messages.upsert(message(`M${i}`, Math.floor(i / 2)));

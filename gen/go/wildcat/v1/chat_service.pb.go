@@ -9,6 +9,8 @@ package wildcatv1
 import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	durationpb "google.golang.org/protobuf/types/known/durationpb"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -244,12 +246,816 @@ func (x *GetChatResponse) GetChat() *Chat {
 	return nil
 }
 
+// Which chat to archive or unarchive.
+type ArchiveChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as Chat.jid.jid shows it.
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// True to archive, false to unarchive.
+	Archived      bool `protobuf:"varint,3,opt,name=archived,proto3" json:"archived,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ArchiveChatRequest) Reset() {
+	*x = ArchiveChatRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ArchiveChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ArchiveChatRequest) ProtoMessage() {}
+
+func (x *ArchiveChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ArchiveChatRequest.ProtoReflect.Descriptor instead.
+func (*ArchiveChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ArchiveChatRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ArchiveChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *ArchiveChatRequest) GetArchived() bool {
+	if x != nil {
+		return x.Archived
+	}
+	return false
+}
+
+// The chat after ArchiveChat.
+type ArchiveChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat as stored after the change.
+	Chat          *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ArchiveChatResponse) Reset() {
+	*x = ArchiveChatResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ArchiveChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ArchiveChatResponse) ProtoMessage() {}
+
+func (x *ArchiveChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ArchiveChatResponse.ProtoReflect.Descriptor instead.
+func (*ArchiveChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ArchiveChatResponse) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Which chat to pin or unpin.
+type PinChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as Chat.jid.jid shows it.
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// True to pin, false to unpin.
+	Pinned        bool `protobuf:"varint,3,opt,name=pinned,proto3" json:"pinned,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PinChatRequest) Reset() {
+	*x = PinChatRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PinChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PinChatRequest) ProtoMessage() {}
+
+func (x *PinChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PinChatRequest.ProtoReflect.Descriptor instead.
+func (*PinChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *PinChatRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *PinChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *PinChatRequest) GetPinned() bool {
+	if x != nil {
+		return x.Pinned
+	}
+	return false
+}
+
+// The chat after PinChat.
+type PinChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat as stored after the change (pin_time set when pinned).
+	Chat          *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PinChatResponse) Reset() {
+	*x = PinChatResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PinChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PinChatResponse) ProtoMessage() {}
+
+func (x *PinChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PinChatResponse.ProtoReflect.Descriptor instead.
+func (*PinChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PinChatResponse) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Which chat to mute, and until when.
+type MuteChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as Chat.jid.jid shows it.
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// Until when; exactly one.
+	//
+	// Types that are valid to be assigned to Until:
+	//
+	//	*MuteChatRequest_MuteEndTime
+	//	*MuteChatRequest_Duration
+	Until         isMuteChatRequest_Until `protobuf_oneof:"until"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MuteChatRequest) Reset() {
+	*x = MuteChatRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MuteChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MuteChatRequest) ProtoMessage() {}
+
+func (x *MuteChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MuteChatRequest.ProtoReflect.Descriptor instead.
+func (*MuteChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *MuteChatRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *MuteChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *MuteChatRequest) GetUntil() isMuteChatRequest_Until {
+	if x != nil {
+		return x.Until
+	}
+	return nil
+}
+
+func (x *MuteChatRequest) GetMuteEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		if x, ok := x.Until.(*MuteChatRequest_MuteEndTime); ok {
+			return x.MuteEndTime
+		}
+	}
+	return nil
+}
+
+func (x *MuteChatRequest) GetDuration() *durationpb.Duration {
+	if x != nil {
+		if x, ok := x.Until.(*MuteChatRequest_Duration); ok {
+			return x.Duration
+		}
+	}
+	return nil
+}
+
+type isMuteChatRequest_Until interface {
+	isMuteChatRequest_Until()
+}
+
+type MuteChatRequest_MuteEndTime struct {
+	// Muted until this time, which must be in the future.
+	MuteEndTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=mute_end_time,json=muteEndTime,proto3,oneof"`
+}
+
+type MuteChatRequest_Duration struct {
+	// Muted for this long from now (at least one second; WhatsApp's own
+	// choices are 8 hours and 1 week).
+	Duration *durationpb.Duration `protobuf:"bytes,4,opt,name=duration,proto3,oneof"`
+}
+
+func (*MuteChatRequest_MuteEndTime) isMuteChatRequest_Until() {}
+
+func (*MuteChatRequest_Duration) isMuteChatRequest_Until() {}
+
+// The chat after MuteChat.
+type MuteChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat as stored after the change (mute_end_time set).
+	Chat          *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MuteChatResponse) Reset() {
+	*x = MuteChatResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MuteChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MuteChatResponse) ProtoMessage() {}
+
+func (x *MuteChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MuteChatResponse.ProtoReflect.Descriptor instead.
+func (*MuteChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *MuteChatResponse) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Which chat to unmute.
+type UnmuteChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as Chat.jid.jid shows it.
+	ChatJid       string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnmuteChatRequest) Reset() {
+	*x = UnmuteChatRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnmuteChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnmuteChatRequest) ProtoMessage() {}
+
+func (x *UnmuteChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnmuteChatRequest.ProtoReflect.Descriptor instead.
+func (*UnmuteChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *UnmuteChatRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *UnmuteChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+// The chat after UnmuteChat.
+type UnmuteChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat as stored after the change (mute_end_time unset).
+	Chat          *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnmuteChatResponse) Reset() {
+	*x = UnmuteChatResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnmuteChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnmuteChatResponse) ProtoMessage() {}
+
+func (x *UnmuteChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnmuteChatResponse.ProtoReflect.Descriptor instead.
+func (*UnmuteChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *UnmuteChatResponse) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Which chat to mark unread, or to mark read again.
+type MarkChatUnreadRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as Chat.jid.jid shows it.
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// True to mark unread; false to clear the mark and mark the chat read
+	// (unread_count becomes 0).
+	Unread        bool `protobuf:"varint,3,opt,name=unread,proto3" json:"unread,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkChatUnreadRequest) Reset() {
+	*x = MarkChatUnreadRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkChatUnreadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkChatUnreadRequest) ProtoMessage() {}
+
+func (x *MarkChatUnreadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkChatUnreadRequest.ProtoReflect.Descriptor instead.
+func (*MarkChatUnreadRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *MarkChatUnreadRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *MarkChatUnreadRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *MarkChatUnreadRequest) GetUnread() bool {
+	if x != nil {
+		return x.Unread
+	}
+	return false
+}
+
+// The chat after MarkChatUnread.
+type MarkChatUnreadResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat as stored after the change.
+	Chat          *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkChatUnreadResponse) Reset() {
+	*x = MarkChatUnreadResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkChatUnreadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkChatUnreadResponse) ProtoMessage() {}
+
+func (x *MarkChatUnreadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkChatUnreadResponse.ProtoReflect.Descriptor instead.
+func (*MarkChatUnreadResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *MarkChatUnreadResponse) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Which chat to delete.
+type DeleteChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as Chat.jid.jid shows it.
+	ChatJid       string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteChatRequest) Reset() {
+	*x = DeleteChatRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteChatRequest) ProtoMessage() {}
+
+func (x *DeleteChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteChatRequest.ProtoReflect.Descriptor instead.
+func (*DeleteChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *DeleteChatRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *DeleteChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+// Nothing: the chat is gone from ListChats.
+type DeleteChatResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteChatResponse) Reset() {
+	*x = DeleteChatResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteChatResponse) ProtoMessage() {}
+
+func (x *DeleteChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteChatResponse.ProtoReflect.Descriptor instead.
+func (*DeleteChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{15}
+}
+
+// Which message to star or unstar.
+type StarMessageRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat of the message, as Chat.jid.jid shows it.
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// The message's id.
+	MessageId string `protobuf:"bytes,3,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// True for a message the account sent, false for one it received.
+	FromMe bool `protobuf:"varint,4,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// True to star, false to unstar.
+	Starred       bool `protobuf:"varint,5,opt,name=starred,proto3" json:"starred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StarMessageRequest) Reset() {
+	*x = StarMessageRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StarMessageRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StarMessageRequest) ProtoMessage() {}
+
+func (x *StarMessageRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StarMessageRequest.ProtoReflect.Descriptor instead.
+func (*StarMessageRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *StarMessageRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *StarMessageRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *StarMessageRequest) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *StarMessageRequest) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *StarMessageRequest) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
+}
+
+// The message after StarMessage.
+type StarMessageResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The message as stored after the change.
+	Message       *Message `protobuf:"bytes,1,opt,name=message,proto3" json:"message,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StarMessageResponse) Reset() {
+	*x = StarMessageResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StarMessageResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StarMessageResponse) ProtoMessage() {}
+
+func (x *StarMessageResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StarMessageResponse.ProtoReflect.Descriptor instead.
+func (*StarMessageResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *StarMessageResponse) GetMessage() *Message {
+	if x != nil {
+		return x.Message
+	}
+	return nil
+}
+
 var File_wildcat_v1_chat_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_chat_service_proto_rawDesc = "" +
 	"\n" +
 	"\x1dwildcat/v1/chat_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x15wildcat/v1/chat.proto\"\xa6\x01\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/chat.proto\x1a\x18wildcat/v1/message.proto\"\xa6\x01\n" +
 	"\x10ListChatsRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12'\n" +
@@ -265,10 +1071,71 @@ const file_wildcat_v1_chat_service_proto_rawDesc = "" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
 	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\"7\n" +
 	"\x0fGetChatResponse\x12$\n" +
-	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat2\xfb\x01\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\"\xdd\x01\n" +
+	"\x12ArchiveChatRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1a\n" +
+	"\barchived\x18\x03 \x01(\bR\barchived\";\n" +
+	"\x13ArchiveChatResponse\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\"\xd5\x01\n" +
+	"\x0ePinChatRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x16\n" +
+	"\x06pinned\x18\x03 \x01(\bR\x06pinned\"7\n" +
+	"\x0fPinChatResponse\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\"\xe7\x02\n" +
+	"\x0fMuteChatRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12J\n" +
+	"\rmute_end_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\b\xbaH\x05\xb2\x01\x02@\x01H\x00R\vmuteEndTime\x12K\n" +
+	"\bduration\x18\x04 \x01(\v2\x19.google.protobuf.DurationB\x12\xbaH\x0f\xaa\x01\f\"\x06\b\x80\x86\xb0\x96\x012\x02\b\x01H\x00R\bdurationB\x0e\n" +
+	"\x05until\x12\x05\xbaH\x02\b\x01\"8\n" +
+	"\x10MuteChatResponse\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\"\xc0\x01\n" +
+	"\x11UnmuteChatRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\":\n" +
+	"\x12UnmuteChatResponse\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\"\xdc\x01\n" +
+	"\x15MarkChatUnreadRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x16\n" +
+	"\x06unread\x18\x03 \x01(\bR\x06unread\">\n" +
+	"\x16MarkChatUnreadResponse\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\"\xc0\x01\n" +
+	"\x11DeleteChatRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\"\x14\n" +
+	"\x12DeleteChatResponse\"\x9f\x02\n" +
+	"\x12StarMessageRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12)\n" +
+	"\n" +
+	"message_id\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x04 \x01(\bR\x06fromMe\x12\x18\n" +
+	"\astarred\x18\x05 \x01(\bR\astarred\"D\n" +
+	"\x13StarMessageResponse\x12-\n" +
+	"\amessage\x18\x01 \x01(\v2\x13.wildcat.v1.MessageR\amessage2\xf8\b\n" +
 	"\vChatService\x12y\n" +
 	"\tListChats\x12\x1c.wildcat.v1.ListChatsRequest\x1a\x1d.wildcat.v1.ListChatsResponse\"/\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.ChatService/ListChats\x90\x02\x01\x12q\n" +
-	"\aGetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChat\x90\x02\x01b\x06proto3"
+	"\aGetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChat\x90\x02\x01\x12\x81\x01\n" +
+	"\vArchiveChat\x12\x1e.wildcat.v1.ArchiveChatRequest\x1a\x1f.wildcat.v1.ArchiveChatResponse\"1\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.ChatService/ArchiveChat\x90\x02\x02\x12q\n" +
+	"\aPinChat\x12\x1a.wildcat.v1.PinChatRequest\x1a\x1b.wildcat.v1.PinChatResponse\"-\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/PinChat\x90\x02\x02\x12r\n" +
+	"\bMuteChat\x12\x1b.wildcat.v1.MuteChatRequest\x1a\x1c.wildcat.v1.MuteChatResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /wildcat.v1.ChatService/MuteChat\x12}\n" +
+	"\n" +
+	"UnmuteChat\x12\x1d.wildcat.v1.UnmuteChatRequest\x1a\x1e.wildcat.v1.UnmuteChatResponse\"0\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.ChatService/UnmuteChat\x90\x02\x02\x12\x8d\x01\n" +
+	"\x0eMarkChatUnread\x12!.wildcat.v1.MarkChatUnreadRequest\x1a\".wildcat.v1.MarkChatUnreadResponse\"4\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.ChatService/MarkChatUnread\x90\x02\x02\x12}\n" +
+	"\n" +
+	"DeleteChat\x12\x1d.wildcat.v1.DeleteChatRequest\x1a\x1e.wildcat.v1.DeleteChatResponse\"0\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.ChatService/DeleteChat\x90\x02\x02\x12\x81\x01\n" +
+	"\vStarMessage\x12\x1e.wildcat.v1.StarMessageRequest\x1a\x1f.wildcat.v1.StarMessageResponse\"1\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.ChatService/StarMessage\x90\x02\x02b\x06proto3"
 
 var (
 	file_wildcat_v1_chat_service_proto_rawDescOnce sync.Once
@@ -282,26 +1149,65 @@ func file_wildcat_v1_chat_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_chat_service_proto_rawDescData
 }
 
-var file_wildcat_v1_chat_service_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_wildcat_v1_chat_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_wildcat_v1_chat_service_proto_goTypes = []any{
-	(*ListChatsRequest)(nil),  // 0: wildcat.v1.ListChatsRequest
-	(*ListChatsResponse)(nil), // 1: wildcat.v1.ListChatsResponse
-	(*GetChatRequest)(nil),    // 2: wildcat.v1.GetChatRequest
-	(*GetChatResponse)(nil),   // 3: wildcat.v1.GetChatResponse
-	(*Chat)(nil),              // 4: wildcat.v1.Chat
+	(*ListChatsRequest)(nil),       // 0: wildcat.v1.ListChatsRequest
+	(*ListChatsResponse)(nil),      // 1: wildcat.v1.ListChatsResponse
+	(*GetChatRequest)(nil),         // 2: wildcat.v1.GetChatRequest
+	(*GetChatResponse)(nil),        // 3: wildcat.v1.GetChatResponse
+	(*ArchiveChatRequest)(nil),     // 4: wildcat.v1.ArchiveChatRequest
+	(*ArchiveChatResponse)(nil),    // 5: wildcat.v1.ArchiveChatResponse
+	(*PinChatRequest)(nil),         // 6: wildcat.v1.PinChatRequest
+	(*PinChatResponse)(nil),        // 7: wildcat.v1.PinChatResponse
+	(*MuteChatRequest)(nil),        // 8: wildcat.v1.MuteChatRequest
+	(*MuteChatResponse)(nil),       // 9: wildcat.v1.MuteChatResponse
+	(*UnmuteChatRequest)(nil),      // 10: wildcat.v1.UnmuteChatRequest
+	(*UnmuteChatResponse)(nil),     // 11: wildcat.v1.UnmuteChatResponse
+	(*MarkChatUnreadRequest)(nil),  // 12: wildcat.v1.MarkChatUnreadRequest
+	(*MarkChatUnreadResponse)(nil), // 13: wildcat.v1.MarkChatUnreadResponse
+	(*DeleteChatRequest)(nil),      // 14: wildcat.v1.DeleteChatRequest
+	(*DeleteChatResponse)(nil),     // 15: wildcat.v1.DeleteChatResponse
+	(*StarMessageRequest)(nil),     // 16: wildcat.v1.StarMessageRequest
+	(*StarMessageResponse)(nil),    // 17: wildcat.v1.StarMessageResponse
+	(*Chat)(nil),                   // 18: wildcat.v1.Chat
+	(*timestamppb.Timestamp)(nil),  // 19: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),    // 20: google.protobuf.Duration
+	(*Message)(nil),                // 21: wildcat.v1.Message
 }
 var file_wildcat_v1_chat_service_proto_depIdxs = []int32{
-	4, // 0: wildcat.v1.ListChatsResponse.chats:type_name -> wildcat.v1.Chat
-	4, // 1: wildcat.v1.GetChatResponse.chat:type_name -> wildcat.v1.Chat
-	0, // 2: wildcat.v1.ChatService.ListChats:input_type -> wildcat.v1.ListChatsRequest
-	2, // 3: wildcat.v1.ChatService.GetChat:input_type -> wildcat.v1.GetChatRequest
-	1, // 4: wildcat.v1.ChatService.ListChats:output_type -> wildcat.v1.ListChatsResponse
-	3, // 5: wildcat.v1.ChatService.GetChat:output_type -> wildcat.v1.GetChatResponse
-	4, // [4:6] is the sub-list for method output_type
-	2, // [2:4] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	18, // 0: wildcat.v1.ListChatsResponse.chats:type_name -> wildcat.v1.Chat
+	18, // 1: wildcat.v1.GetChatResponse.chat:type_name -> wildcat.v1.Chat
+	18, // 2: wildcat.v1.ArchiveChatResponse.chat:type_name -> wildcat.v1.Chat
+	18, // 3: wildcat.v1.PinChatResponse.chat:type_name -> wildcat.v1.Chat
+	19, // 4: wildcat.v1.MuteChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	20, // 5: wildcat.v1.MuteChatRequest.duration:type_name -> google.protobuf.Duration
+	18, // 6: wildcat.v1.MuteChatResponse.chat:type_name -> wildcat.v1.Chat
+	18, // 7: wildcat.v1.UnmuteChatResponse.chat:type_name -> wildcat.v1.Chat
+	18, // 8: wildcat.v1.MarkChatUnreadResponse.chat:type_name -> wildcat.v1.Chat
+	21, // 9: wildcat.v1.StarMessageResponse.message:type_name -> wildcat.v1.Message
+	0,  // 10: wildcat.v1.ChatService.ListChats:input_type -> wildcat.v1.ListChatsRequest
+	2,  // 11: wildcat.v1.ChatService.GetChat:input_type -> wildcat.v1.GetChatRequest
+	4,  // 12: wildcat.v1.ChatService.ArchiveChat:input_type -> wildcat.v1.ArchiveChatRequest
+	6,  // 13: wildcat.v1.ChatService.PinChat:input_type -> wildcat.v1.PinChatRequest
+	8,  // 14: wildcat.v1.ChatService.MuteChat:input_type -> wildcat.v1.MuteChatRequest
+	10, // 15: wildcat.v1.ChatService.UnmuteChat:input_type -> wildcat.v1.UnmuteChatRequest
+	12, // 16: wildcat.v1.ChatService.MarkChatUnread:input_type -> wildcat.v1.MarkChatUnreadRequest
+	14, // 17: wildcat.v1.ChatService.DeleteChat:input_type -> wildcat.v1.DeleteChatRequest
+	16, // 18: wildcat.v1.ChatService.StarMessage:input_type -> wildcat.v1.StarMessageRequest
+	1,  // 19: wildcat.v1.ChatService.ListChats:output_type -> wildcat.v1.ListChatsResponse
+	3,  // 20: wildcat.v1.ChatService.GetChat:output_type -> wildcat.v1.GetChatResponse
+	5,  // 21: wildcat.v1.ChatService.ArchiveChat:output_type -> wildcat.v1.ArchiveChatResponse
+	7,  // 22: wildcat.v1.ChatService.PinChat:output_type -> wildcat.v1.PinChatResponse
+	9,  // 23: wildcat.v1.ChatService.MuteChat:output_type -> wildcat.v1.MuteChatResponse
+	11, // 24: wildcat.v1.ChatService.UnmuteChat:output_type -> wildcat.v1.UnmuteChatResponse
+	13, // 25: wildcat.v1.ChatService.MarkChatUnread:output_type -> wildcat.v1.MarkChatUnreadResponse
+	15, // 26: wildcat.v1.ChatService.DeleteChat:output_type -> wildcat.v1.DeleteChatResponse
+	17, // 27: wildcat.v1.ChatService.StarMessage:output_type -> wildcat.v1.StarMessageResponse
+	19, // [19:28] is the sub-list for method output_type
+	10, // [10:19] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_chat_service_proto_init() }
@@ -310,13 +1216,18 @@ func file_wildcat_v1_chat_service_proto_init() {
 		return
 	}
 	file_wildcat_v1_chat_proto_init()
+	file_wildcat_v1_message_proto_init()
+	file_wildcat_v1_chat_service_proto_msgTypes[8].OneofWrappers = []any{
+		(*MuteChatRequest_MuteEndTime)(nil),
+		(*MuteChatRequest_Duration)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_chat_service_proto_rawDesc), len(file_wildcat_v1_chat_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -69,6 +69,15 @@ const (
 	// text, a new or removed profile picture (already in the media store), or its
 	// LID↔phone-number mapping became known.
 	EventType_EVENT_TYPE_CONTACT_UPDATED EventType = 20
+	// A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
+	// marked unread or read: through ChatService or on the phone (or another
+	// device of the account). chat_change.changed_fields says what changed.
+	EventType_EVENT_TYPE_CHAT_UPDATED EventType = 24
+	// A chat was deleted (through ChatService.DeleteChat or on the phone).
+	EventType_EVENT_TYPE_CHAT_DELETED EventType = 25
+	// A message was starred or unstarred (through ChatService.StarMessage or on
+	// the phone).
+	EventType_EVENT_TYPE_MESSAGE_STARRED EventType = 26
 )
 
 // Enum value maps for EventType.
@@ -91,6 +100,9 @@ var (
 		14: "EVENT_TYPE_GROUP_JOIN_REQUESTED",
 		15: "EVENT_TYPE_PRESENCE_UPDATED",
 		20: "EVENT_TYPE_CONTACT_UPDATED",
+		24: "EVENT_TYPE_CHAT_UPDATED",
+		25: "EVENT_TYPE_CHAT_DELETED",
+		26: "EVENT_TYPE_MESSAGE_STARRED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":                0,
@@ -110,6 +122,9 @@ var (
 		"EVENT_TYPE_GROUP_JOIN_REQUESTED":       14,
 		"EVENT_TYPE_PRESENCE_UPDATED":           15,
 		"EVENT_TYPE_CONTACT_UPDATED":            20,
+		"EVENT_TYPE_CHAT_UPDATED":               24,
+		"EVENT_TYPE_CHAT_DELETED":               25,
+		"EVENT_TYPE_MESSAGE_STARRED":            26,
 	}
 )
 
@@ -296,6 +311,7 @@ type Event struct {
 	//	*Event_GroupChange
 	//	*Event_PresenceUpdate
 	//	*Event_ContactUpdate
+	//	*Event_ChatChange
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -454,6 +470,15 @@ func (x *Event) GetContactUpdate() *ContactUpdate {
 	return nil
 }
 
+func (x *Event) GetChatChange() *ChatChange {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ChatChange); ok {
+			return x.ChatChange
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -505,6 +530,12 @@ type Event_ContactUpdate struct {
 	ContactUpdate *ContactUpdate `protobuf:"bytes,19,opt,name=contact_update,json=contactUpdate,proto3,oneof"`
 }
 
+type Event_ChatChange struct {
+	// For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
+	// and how.
+	ChatChange *ChatChange `protobuf:"bytes,20,opt,name=chat_change,json=chatChange,proto3,oneof"`
+}
+
 func (*Event_Message) isEvent_Payload() {}
 
 func (*Event_StatusUpdate) isEvent_Payload() {}
@@ -522,6 +553,101 @@ func (*Event_GroupChange) isEvent_Payload() {}
 func (*Event_PresenceUpdate) isEvent_Payload() {}
 
 func (*Event_ContactUpdate) isEvent_Payload() {}
+
+func (*Event_ChatChange) isEvent_Payload() {}
+
+// A change to one of the account's chats.
+type ChatChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The chat after the change; for CHAT_DELETED, as it was when deleted.
+	Chat *Chat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	// For CHAT_UPDATED: the Chat fields that changed ("archived", "pin_time",
+	// "mute_end_time", "marked_unread", "unread_count").
+	ChangedFields []string `protobuf:"bytes,2,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
+	// True when the change came from WhatsApp (the phone or another device of
+	// the account); false when it was made through ChatService.
+	FromWhatsapp bool `protobuf:"varint,3,opt,name=from_whatsapp,json=fromWhatsapp,proto3" json:"from_whatsapp,omitempty"`
+	// For MESSAGE_STARRED: the message's id.
+	MessageId string `protobuf:"bytes,4,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// For MESSAGE_STARRED: whether the account sent the message.
+	FromMe bool `protobuf:"varint,5,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// For MESSAGE_STARRED: starred (true) or unstarred (false).
+	Starred       bool `protobuf:"varint,6,opt,name=starred,proto3" json:"starred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChatChange) Reset() {
+	*x = ChatChange{}
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChatChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChatChange) ProtoMessage() {}
+
+func (x *ChatChange) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChatChange.ProtoReflect.Descriptor instead.
+func (*ChatChange) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ChatChange) GetChat() *Chat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+func (x *ChatChange) GetChangedFields() []string {
+	if x != nil {
+		return x.ChangedFields
+	}
+	return nil
+}
+
+func (x *ChatChange) GetFromWhatsapp() bool {
+	if x != nil {
+		return x.FromWhatsapp
+	}
+	return false
+}
+
+func (x *ChatChange) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *ChatChange) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *ChatChange) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
+}
 
 // A contact's presence or chat state, as WhatsApp reported it.
 type PresenceUpdate struct {
@@ -541,7 +667,7 @@ type PresenceUpdate struct {
 
 func (x *PresenceUpdate) Reset() {
 	*x = PresenceUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +679,7 @@ func (x *PresenceUpdate) String() string {
 func (*PresenceUpdate) ProtoMessage() {}
 
 func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[1]
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +692,7 @@ func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PresenceUpdate.ProtoReflect.Descriptor instead.
 func (*PresenceUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *PresenceUpdate) GetChat() *Jid {
@@ -616,7 +742,7 @@ type WebhookNotice struct {
 
 func (x *WebhookNotice) Reset() {
 	*x = WebhookNotice{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -628,7 +754,7 @@ func (x *WebhookNotice) String() string {
 func (*WebhookNotice) ProtoMessage() {}
 
 func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -641,7 +767,7 @@ func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookNotice.ProtoReflect.Descriptor instead.
 func (*WebhookNotice) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *WebhookNotice) GetWebhookId() string {
@@ -693,7 +819,7 @@ type MessageStatusUpdate struct {
 
 func (x *MessageStatusUpdate) Reset() {
 	*x = MessageStatusUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -705,7 +831,7 @@ func (x *MessageStatusUpdate) String() string {
 func (*MessageStatusUpdate) ProtoMessage() {}
 
 func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -718,7 +844,7 @@ func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageStatusUpdate.ProtoReflect.Descriptor instead.
 func (*MessageStatusUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *MessageStatusUpdate) GetChat() *Jid {
@@ -780,7 +906,7 @@ type MessageReaction struct {
 
 func (x *MessageReaction) Reset() {
 	*x = MessageReaction{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -792,7 +918,7 @@ func (x *MessageReaction) String() string {
 func (*MessageReaction) ProtoMessage() {}
 
 func (x *MessageReaction) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -805,7 +931,7 @@ func (x *MessageReaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageReaction.ProtoReflect.Descriptor instead.
 func (*MessageReaction) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MessageReaction) GetChat() *Jid {
@@ -860,7 +986,7 @@ type GroupChange struct {
 
 func (x *GroupChange) Reset() {
 	*x = GroupChange{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -872,7 +998,7 @@ func (x *GroupChange) String() string {
 func (*GroupChange) ProtoMessage() {}
 
 func (x *GroupChange) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -885,7 +1011,7 @@ func (x *GroupChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupChange.ProtoReflect.Descriptor instead.
 func (*GroupChange) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GroupChange) GetGroup() *Group {
@@ -928,7 +1054,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x18wildcat/v1/contact.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xdc\x05\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/chat.proto\x1a\x18wildcat/v1/contact.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x97\x06\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -946,8 +1072,19 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
 	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
 	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x12B\n" +
-	"\x0econtact_update\x18\x13 \x01(\v2\x19.wildcat.v1.ContactUpdateH\x00R\rcontactUpdateB\t\n" +
-	"\apayload\"\xe3\x01\n" +
+	"\x0econtact_update\x18\x13 \x01(\v2\x19.wildcat.v1.ContactUpdateH\x00R\rcontactUpdate\x129\n" +
+	"\vchat_change\x18\x14 \x01(\v2\x16.wildcat.v1.ChatChangeH\x00R\n" +
+	"chatChangeB\t\n" +
+	"\apayload\"\xd0\x01\n" +
+	"\n" +
+	"ChatChange\x12$\n" +
+	"\x04chat\x18\x01 \x01(\v2\x10.wildcat.v1.ChatR\x04chat\x12%\n" +
+	"\x0echanged_fields\x18\x02 \x03(\tR\rchangedFields\x12#\n" +
+	"\rfrom_whatsapp\x18\x03 \x01(\bR\ffromWhatsapp\x12\x1d\n" +
+	"\n" +
+	"message_id\x18\x04 \x01(\tR\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x05 \x01(\bR\x06fromMe\x12\x18\n" +
+	"\astarred\x18\x06 \x01(\bR\astarred\"\xe3\x01\n" +
 	"\x0ePresenceUpdate\x12#\n" +
 	"\x04chat\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\x04chat\x121\n" +
 	"\vparticipant\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\vparticipant\x127\n" +
@@ -978,7 +1115,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xb9\x04\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x93\x05\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -997,7 +1134,10 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x18EVENT_TYPE_GROUP_UPDATED\x10\r\x12#\n" +
 	"\x1fEVENT_TYPE_GROUP_JOIN_REQUESTED\x10\x0e\x12\x1f\n" +
 	"\x1bEVENT_TYPE_PRESENCE_UPDATED\x10\x0f\x12\x1e\n" +
-	"\x1aEVENT_TYPE_CONTACT_UPDATED\x10\x14*\xd2\x01\n" +
+	"\x1aEVENT_TYPE_CONTACT_UPDATED\x10\x14\x12\x1b\n" +
+	"\x17EVENT_TYPE_CHAT_UPDATED\x10\x18\x12\x1b\n" +
+	"\x17EVENT_TYPE_CHAT_DELETED\x10\x19\x12\x1e\n" +
+	"\x1aEVENT_TYPE_MESSAGE_STARRED\x10\x1a*\xd2\x01\n" +
 	"\x0fContactPresence\x12 \n" +
 	"\x1cCONTACT_PRESENCE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aCONTACT_PRESENCE_AVAILABLE\x10\x01\x12 \n" +
@@ -1025,58 +1165,62 @@ func file_wildcat_v1_event_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_wildcat_v1_event_proto_goTypes = []any{
 	(EventType)(0),                // 0: wildcat.v1.EventType
 	(ContactPresence)(0),          // 1: wildcat.v1.ContactPresence
 	(GroupParticipantsAction)(0),  // 2: wildcat.v1.GroupParticipantsAction
 	(*Event)(nil),                 // 3: wildcat.v1.Event
-	(*PresenceUpdate)(nil),        // 4: wildcat.v1.PresenceUpdate
-	(*WebhookNotice)(nil),         // 5: wildcat.v1.WebhookNotice
-	(*MessageStatusUpdate)(nil),   // 6: wildcat.v1.MessageStatusUpdate
-	(*MessageReaction)(nil),       // 7: wildcat.v1.MessageReaction
-	(*GroupChange)(nil),           // 8: wildcat.v1.GroupChange
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*Message)(nil),               // 10: wildcat.v1.Message
-	(*Account)(nil),               // 11: wildcat.v1.Account
-	(*Media)(nil),                 // 12: wildcat.v1.Media
-	(*ContactUpdate)(nil),         // 13: wildcat.v1.ContactUpdate
-	(*Jid)(nil),                   // 14: wildcat.v1.Jid
-	(MessageStatus)(0),            // 15: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 16: wildcat.v1.Reaction
-	(*Group)(nil),                 // 17: wildcat.v1.Group
+	(*ChatChange)(nil),            // 4: wildcat.v1.ChatChange
+	(*PresenceUpdate)(nil),        // 5: wildcat.v1.PresenceUpdate
+	(*WebhookNotice)(nil),         // 6: wildcat.v1.WebhookNotice
+	(*MessageStatusUpdate)(nil),   // 7: wildcat.v1.MessageStatusUpdate
+	(*MessageReaction)(nil),       // 8: wildcat.v1.MessageReaction
+	(*GroupChange)(nil),           // 9: wildcat.v1.GroupChange
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(*Message)(nil),               // 11: wildcat.v1.Message
+	(*Account)(nil),               // 12: wildcat.v1.Account
+	(*Media)(nil),                 // 13: wildcat.v1.Media
+	(*ContactUpdate)(nil),         // 14: wildcat.v1.ContactUpdate
+	(*Chat)(nil),                  // 15: wildcat.v1.Chat
+	(*Jid)(nil),                   // 16: wildcat.v1.Jid
+	(MessageStatus)(0),            // 17: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 18: wildcat.v1.Reaction
+	(*Group)(nil),                 // 19: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
-	9,  // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	10, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
-	6,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
-	7,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
-	11, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
-	12, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
-	5,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
-	8,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
-	4,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
-	13, // 10: wildcat.v1.Event.contact_update:type_name -> wildcat.v1.ContactUpdate
-	14, // 11: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	14, // 12: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	1,  // 13: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	9,  // 14: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	14, // 15: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	15, // 16: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	14, // 17: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	9,  // 18: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	14, // 19: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	16, // 20: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	17, // 21: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	14, // 22: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	2,  // 23: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	14, // 24: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	10, // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	11, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
+	7,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
+	8,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
+	12, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
+	13, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
+	6,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
+	9,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
+	5,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
+	14, // 10: wildcat.v1.Event.contact_update:type_name -> wildcat.v1.ContactUpdate
+	4,  // 11: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
+	15, // 12: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
+	16, // 13: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	16, // 14: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	1,  // 15: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	10, // 16: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	16, // 17: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	17, // 18: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	16, // 19: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	10, // 20: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	16, // 21: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	18, // 22: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	19, // 23: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	16, // 24: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	2,  // 25: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	16, // 26: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1085,6 +1229,7 @@ func file_wildcat_v1_event_proto_init() {
 		return
 	}
 	file_wildcat_v1_account_proto_init()
+	file_wildcat_v1_chat_proto_init()
 	file_wildcat_v1_contact_proto_init()
 	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
@@ -1100,6 +1245,7 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_GroupChange)(nil),
 		(*Event_PresenceUpdate)(nil),
 		(*Event_ContactUpdate)(nil),
+		(*Event_ChatChange)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1107,7 +1253,7 @@ func file_wildcat_v1_event_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_event_proto_rawDesc), len(file_wildcat_v1_event_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -241,7 +241,9 @@ type Message struct {
 	// The original WhatsApp message as received or sent, encoded as the binary
 	// WebMessageInfo of WhatsApp's protocol (WAProto), for clients that need fields
 	// Wildcat does not map.
-	RawMessage    []byte `protobuf:"bytes,21,opt,name=raw_message,json=rawMessage,proto3" json:"raw_message,omitempty"`
+	RawMessage []byte `protobuf:"bytes,21,opt,name=raw_message,json=rawMessage,proto3" json:"raw_message,omitempty"`
+	// The account starred the message (ChatService.StarMessage, or on the phone).
+	Starred       bool `protobuf:"varint,22,opt,name=starred,proto3" json:"starred,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -421,6 +423,13 @@ func (x *Message) GetRawMessage() []byte {
 		return x.RawMessage
 	}
 	return nil
+}
+
+func (x *Message) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
 }
 
 // One status change of a message.
@@ -1578,7 +1587,7 @@ var File_wildcat_v1_message_proto protoreflect.FileDescriptor
 const file_wildcat_v1_message_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/message.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\xf1\x06\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\x8b\a\n" +
 	"\aMessage\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1d\n" +
@@ -1605,7 +1614,8 @@ const file_wildcat_v1_message_proto_rawDesc = "" +
 	"deleteTime\x122\n" +
 	"\treactions\x18\x14 \x03(\v2\x14.wildcat.v1.ReactionR\treactions\x12\x1f\n" +
 	"\vraw_message\x18\x15 \x01(\fR\n" +
-	"rawMessage\"q\n" +
+	"rawMessage\x12\x18\n" +
+	"\astarred\x18\x16 \x01(\bR\astarred\"q\n" +
 	"\fStatusChange\x121\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x19.wildcat.v1.MessageStatusR\x06status\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"u\n" +

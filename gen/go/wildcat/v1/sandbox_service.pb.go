@@ -1763,6 +1763,498 @@ func (*UpdateContactProfileResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
 }
 
+// Request for PhoneChangeChat.
+type PhoneChangeChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone (the account's own number).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The chat to change ("15551234567@s.whatsapp.net", "…@g.us").
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// What the owner does; exactly one.
+	//
+	// Types that are valid to be assigned to Change:
+	//
+	//	*PhoneChangeChatRequest_Archived
+	//	*PhoneChangeChatRequest_Pinned
+	//	*PhoneChangeChatRequest_MuteEndTime
+	//	*PhoneChangeChatRequest_Unmute
+	//	*PhoneChangeChatRequest_Unread
+	//	*PhoneChangeChatRequest_Delete
+	//	*PhoneChangeChatRequest_Star
+	Change        isPhoneChangeChatRequest_Change `protobuf_oneof:"change"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneChangeChatRequest) Reset() {
+	*x = PhoneChangeChatRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChangeChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChangeChatRequest) ProtoMessage() {}
+
+func (x *PhoneChangeChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChangeChatRequest.ProtoReflect.Descriptor instead.
+func (*PhoneChangeChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *PhoneChangeChatRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *PhoneChangeChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *PhoneChangeChatRequest) GetChange() isPhoneChangeChatRequest_Change {
+	if x != nil {
+		return x.Change
+	}
+	return nil
+}
+
+func (x *PhoneChangeChatRequest) GetArchived() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Archived); ok {
+			return x.Archived
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetPinned() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Pinned); ok {
+			return x.Pinned
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetMuteEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_MuteEndTime); ok {
+			return x.MuteEndTime
+		}
+	}
+	return nil
+}
+
+func (x *PhoneChangeChatRequest) GetUnmute() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Unmute); ok {
+			return x.Unmute
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetUnread() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Unread); ok {
+			return x.Unread
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetDelete() bool {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Delete); ok {
+			return x.Delete
+		}
+	}
+	return false
+}
+
+func (x *PhoneChangeChatRequest) GetStar() *PhoneStar {
+	if x != nil {
+		if x, ok := x.Change.(*PhoneChangeChatRequest_Star); ok {
+			return x.Star
+		}
+	}
+	return nil
+}
+
+type isPhoneChangeChatRequest_Change interface {
+	isPhoneChangeChatRequest_Change()
+}
+
+type PhoneChangeChatRequest_Archived struct {
+	// Archive (true) or unarchive (false).
+	Archived bool `protobuf:"varint,3,opt,name=archived,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Pinned struct {
+	// Pin (true) or unpin (false).
+	Pinned bool `protobuf:"varint,4,opt,name=pinned,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_MuteEndTime struct {
+	// Mute until this time.
+	MuteEndTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=mute_end_time,json=muteEndTime,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Unmute struct {
+	// Unmute (must be true).
+	Unmute bool `protobuf:"varint,6,opt,name=unmute,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Unread struct {
+	// Mark unread (true) or read (false).
+	Unread bool `protobuf:"varint,7,opt,name=unread,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Delete struct {
+	// Delete the chat (must be true).
+	Delete bool `protobuf:"varint,8,opt,name=delete,proto3,oneof"`
+}
+
+type PhoneChangeChatRequest_Star struct {
+	// Star or unstar a message of the chat.
+	Star *PhoneStar `protobuf:"bytes,9,opt,name=star,proto3,oneof"`
+}
+
+func (*PhoneChangeChatRequest_Archived) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Pinned) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_MuteEndTime) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Unmute) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Unread) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Delete) isPhoneChangeChatRequest_Change() {}
+
+func (*PhoneChangeChatRequest_Star) isPhoneChangeChatRequest_Change() {}
+
+// A message to star or unstar on the phone.
+type PhoneStar struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The message's id.
+	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// True for a message the account sent.
+	FromMe bool `protobuf:"varint,2,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// Star (true) or unstar (false).
+	Starred       bool `protobuf:"varint,3,opt,name=starred,proto3" json:"starred,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneStar) Reset() {
+	*x = PhoneStar{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneStar) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneStar) ProtoMessage() {}
+
+func (x *PhoneStar) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneStar.ProtoReflect.Descriptor instead.
+func (*PhoneStar) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *PhoneStar) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *PhoneStar) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *PhoneStar) GetStarred() bool {
+	if x != nil {
+		return x.Starred
+	}
+	return false
+}
+
+// Response of PhoneChangeChat.
+type PhoneChangeChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The phone's view of the chat after the change.
+	Chat          *PhoneChat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PhoneChangeChatResponse) Reset() {
+	*x = PhoneChangeChatResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChangeChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChangeChatResponse) ProtoMessage() {}
+
+func (x *PhoneChangeChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChangeChatResponse.ProtoReflect.Descriptor instead.
+func (*PhoneChangeChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *PhoneChangeChatResponse) GetChat() *PhoneChat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// Request for GetPhoneChat.
+type GetPhoneChatRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone (the account's own number).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The chat ("15551234567@s.whatsapp.net", "…@g.us").
+	ChatJid       string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPhoneChatRequest) Reset() {
+	*x = GetPhoneChatRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPhoneChatRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPhoneChatRequest) ProtoMessage() {}
+
+func (x *GetPhoneChatRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPhoneChatRequest.ProtoReflect.Descriptor instead.
+func (*GetPhoneChatRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetPhoneChatRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *GetPhoneChatRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+// Response of GetPhoneChat.
+type GetPhoneChatResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What the phone shows.
+	Chat          *PhoneChat `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPhoneChatResponse) Reset() {
+	*x = GetPhoneChatResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPhoneChatResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPhoneChatResponse) ProtoMessage() {}
+
+func (x *GetPhoneChatResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPhoneChatResponse.ProtoReflect.Descriptor instead.
+func (*GetPhoneChatResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *GetPhoneChatResponse) GetChat() *PhoneChat {
+	if x != nil {
+		return x.Chat
+	}
+	return nil
+}
+
+// A chat as the simulated phone shows it, from the account's app state.
+type PhoneChat struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Archived.
+	Archived bool `protobuf:"varint,1,opt,name=archived,proto3" json:"archived,omitempty"`
+	// When it was pinned; unset when not pinned.
+	PinTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=pin_time,json=pinTime,proto3" json:"pin_time,omitempty"`
+	// Muted until; unset when not muted.
+	MuteEndTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=mute_end_time,json=muteEndTime,proto3" json:"mute_end_time,omitempty"`
+	// Marked unread.
+	MarkedUnread bool `protobuf:"varint,4,opt,name=marked_unread,json=markedUnread,proto3" json:"marked_unread,omitempty"`
+	// The last action on the chat deleted it.
+	Deleted bool `protobuf:"varint,5,opt,name=deleted,proto3" json:"deleted,omitempty"`
+	// Ids of the chat's starred messages.
+	StarredMessageIds []string `protobuf:"bytes,6,rep,name=starred_message_ids,json=starredMessageIds,proto3" json:"starred_message_ids,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
+}
+
+func (x *PhoneChat) Reset() {
+	*x = PhoneChat{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PhoneChat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PhoneChat) ProtoMessage() {}
+
+func (x *PhoneChat) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PhoneChat.ProtoReflect.Descriptor instead.
+func (*PhoneChat) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *PhoneChat) GetArchived() bool {
+	if x != nil {
+		return x.Archived
+	}
+	return false
+}
+
+func (x *PhoneChat) GetPinTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PinTime
+	}
+	return nil
+}
+
+func (x *PhoneChat) GetMuteEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.MuteEndTime
+	}
+	return nil
+}
+
+func (x *PhoneChat) GetMarkedUnread() bool {
+	if x != nil {
+		return x.MarkedUnread
+	}
+	return false
+}
+
+func (x *PhoneChat) GetDeleted() bool {
+	if x != nil {
+		return x.Deleted
+	}
+	return false
+}
+
+func (x *PhoneChat) GetStarredMessageIds() []string {
+	if x != nil {
+		return x.StarredMessageIds
+	}
+	return nil
+}
+
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
@@ -1880,7 +2372,38 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\apicture\x18\x04 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\apicture\x12%\n" +
 	"\x0eremove_picture\x18\x05 \x01(\bR\rremovePictureB\b\n" +
 	"\x06_about\"\x1e\n" +
-	"\x1cUpdateContactProfileResponse*\xf4\x01\n" +
+	"\x1cUpdateContactProfileResponse\"\xce\x03\n" +
+	"\x16PhoneChangeChatRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
+	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1c\n" +
+	"\barchived\x18\x03 \x01(\bH\x00R\barchived\x12\x18\n" +
+	"\x06pinned\x18\x04 \x01(\bH\x00R\x06pinned\x12@\n" +
+	"\rmute_end_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampH\x00R\vmuteEndTime\x12!\n" +
+	"\x06unmute\x18\x06 \x01(\bB\a\xbaH\x04j\x02\b\x01H\x00R\x06unmute\x12\x18\n" +
+	"\x06unread\x18\a \x01(\bH\x00R\x06unread\x12!\n" +
+	"\x06delete\x18\b \x01(\bB\a\xbaH\x04j\x02\b\x01H\x00R\x06delete\x12+\n" +
+	"\x04star\x18\t \x01(\v2\x15.wildcat.v1.PhoneStarH\x00R\x04starB\x0f\n" +
+	"\x06change\x12\x05\xbaH\x02\b\x01\"i\n" +
+	"\tPhoneStar\x12)\n" +
+	"\n" +
+	"message_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x02 \x01(\bR\x06fromMe\x12\x18\n" +
+	"\astarred\x18\x03 \x01(\bR\astarred\"D\n" +
+	"\x17PhoneChangeChatResponse\x12)\n" +
+	"\x04chat\x18\x01 \x01(\v2\x15.wildcat.v1.PhoneChatR\x04chat\"\xb3\x01\n" +
+	"\x13GetPhoneChatRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
+	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\"A\n" +
+	"\x14GetPhoneChatResponse\x12)\n" +
+	"\x04chat\x18\x01 \x01(\v2\x15.wildcat.v1.PhoneChatR\x04chat\"\x8d\x02\n" +
+	"\tPhoneChat\x12\x1a\n" +
+	"\barchived\x18\x01 \x01(\bR\barchived\x125\n" +
+	"\bpin_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\apinTime\x12>\n" +
+	"\rmute_end_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vmuteEndTime\x12#\n" +
+	"\rmarked_unread\x18\x04 \x01(\bR\fmarkedUnread\x12\x18\n" +
+	"\adeleted\x18\x05 \x01(\bR\adeleted\x12.\n" +
+	"\x13starred_message_ids\x18\x06 \x03(\tR\x11starredMessageIds*\xf4\x01\n" +
 	"\x10ContactMediaKind\x12\"\n" +
 	"\x1eCONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n" +
@@ -1915,7 +2438,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x10FAULT_DELAY_ACKS\x10\x04\x12\x11\n" +
 	"\rFAULT_GO_AWAY\x10\x05\x12\x0e\n" +
 	"\n" +
-	"FAULT_NONE\x10\x062\xad\r\n" +
+	"FAULT_NONE\x10\x062\xcc\x0f\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -1928,7 +2451,9 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
 	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\xa5\x01\n" +
 	"\x14UpdateContactProfile\x12'.wildcat.v1.UpdateContactProfileRequest\x1a(.wildcat.v1.UpdateContactProfileResponse\":\x82\xd3\xe4\x93\x024:\x01*\"//wildcat.v1.SandboxService/UpdateContactProfile\x12\x81\x01\n" +
-	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFaultb\x06proto3"
+	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFault\x12\x91\x01\n" +
+	"\x0fPhoneChangeChat\x12\".wildcat.v1.PhoneChangeChatRequest\x1a#.wildcat.v1.PhoneChangeChatResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/PhoneChangeChat\x12\x88\x01\n" +
+	"\fGetPhoneChat\x12\x1f.wildcat.v1.GetPhoneChatRequest\x1a .wildcat.v1.GetPhoneChatResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.SandboxService/GetPhoneChat\x90\x02\x01b\x06proto3"
 
 var (
 	file_wildcat_v1_sandbox_service_proto_rawDescOnce sync.Once
@@ -1943,7 +2468,7 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
@@ -1971,57 +2496,73 @@ var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(*ContactLeaveGroupResponse)(nil),         // 23: wildcat.v1.ContactLeaveGroupResponse
 	(*UpdateContactProfileRequest)(nil),       // 24: wildcat.v1.UpdateContactProfileRequest
 	(*UpdateContactProfileResponse)(nil),      // 25: wildcat.v1.UpdateContactProfileResponse
-	(*LocationContent)(nil),                   // 26: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 27: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 28: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 29: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 30: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 31: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 32: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 33: wildcat.v1.ParticipantResult
+	(*PhoneChangeChatRequest)(nil),            // 26: wildcat.v1.PhoneChangeChatRequest
+	(*PhoneStar)(nil),                         // 27: wildcat.v1.PhoneStar
+	(*PhoneChangeChatResponse)(nil),           // 28: wildcat.v1.PhoneChangeChatResponse
+	(*GetPhoneChatRequest)(nil),               // 29: wildcat.v1.GetPhoneChatRequest
+	(*GetPhoneChatResponse)(nil),              // 30: wildcat.v1.GetPhoneChatResponse
+	(*PhoneChat)(nil),                         // 31: wildcat.v1.PhoneChat
+	(*LocationContent)(nil),                   // 32: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 33: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 34: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 35: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 36: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 37: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 38: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 39: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	26, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	27, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	28, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	32, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	33, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	34, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	13, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	29, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	35, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	26, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	30, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	28, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	32, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	36, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	34, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	31, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	32, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	33, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	3,  // 14: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
-	5,  // 15: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
-	7,  // 16: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
-	9,  // 17: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
-	14, // 18: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
-	11, // 19: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
-	18, // 20: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
-	20, // 21: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
-	22, // 22: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	24, // 23: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
-	16, // 24: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	4,  // 25: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	6,  // 26: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	8,  // 27: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	10, // 28: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	15, // 29: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	12, // 30: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	19, // 31: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	21, // 32: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	23, // 33: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	25, // 34: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
-	17, // 35: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	25, // [25:36] is the sub-list for method output_type
-	14, // [14:25] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	37, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	38, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	39, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	35, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	27, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
+	31, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	31, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	35, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
+	35, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
+	3,  // 20: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
+	5,  // 21: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
+	7,  // 22: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
+	9,  // 23: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
+	14, // 24: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
+	11, // 25: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
+	18, // 26: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
+	20, // 27: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
+	22, // 28: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
+	24, // 29: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
+	16, // 30: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	26, // 31: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
+	29, // 32: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
+	4,  // 33: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	6,  // 34: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	8,  // 35: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	10, // 36: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	15, // 37: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	12, // 38: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	19, // 39: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	21, // 40: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	23, // 41: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	25, // 42: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
+	17, // 43: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	28, // 44: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
+	30, // 45: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
+	33, // [33:46] is the sub-list for method output_type
+	20, // [20:33] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_sandbox_service_proto_init() }
@@ -2032,13 +2573,22 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 	file_wildcat_v1_group_service_proto_init()
 	file_wildcat_v1_message_proto_init()
 	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{}
+	file_wildcat_v1_sandbox_service_proto_msgTypes[23].OneofWrappers = []any{
+		(*PhoneChangeChatRequest_Archived)(nil),
+		(*PhoneChangeChatRequest_Pinned)(nil),
+		(*PhoneChangeChatRequest_MuteEndTime)(nil),
+		(*PhoneChangeChatRequest_Unmute)(nil),
+		(*PhoneChangeChatRequest_Unread)(nil),
+		(*PhoneChangeChatRequest_Delete)(nil),
+		(*PhoneChangeChatRequest_Star)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   23,
+			NumMessages:   29,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

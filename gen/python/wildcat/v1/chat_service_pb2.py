@@ -13,10 +13,13 @@ _sym_db = _symbol_database.Default()
 
 from buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
+from google.protobuf import duration_pb2 as google_dot_protobuf_dot_duration__pb2
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from wildcat.v1 import chat_pb2 as wildcat_dot_v1_dot_chat__pb2
+from wildcat.v1 import message_pb2 as wildcat_dot_v1_dot_message__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dwildcat/v1/chat_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x15wildcat/v1/chat.proto\"\xa6\x01\n\x10ListChatsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"c\n\x11ListChatsResponse\x12&\n\x05\x63hats\x18\x01 \x03(\x0b\x32\x10.wildcat.v1.ChatR\x05\x63hats\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbd\x01\n\x0eGetChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\"7\n\x0fGetChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat2\xfb\x01\n\x0b\x43hatService\x12y\n\tListChats\x12\x1c.wildcat.v1.ListChatsRequest\x1a\x1d.wildcat.v1.ListChatsResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.ChatService/ListChats\x12q\n\x07GetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x90\x02\x01\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChatb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dwildcat/v1/chat_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/chat.proto\x1a\x18wildcat/v1/message.proto\"\xa6\x01\n\x10ListChatsRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12\'\n\tpage_size\x18\x02 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xf4\x03(\x00R\x08pageSize\x12\'\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"c\n\x11ListChatsResponse\x12&\n\x05\x63hats\x18\x01 \x03(\x0b\x32\x10.wildcat.v1.ChatR\x05\x63hats\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xbd\x01\n\x0eGetChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\"7\n\x0fGetChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat\"\xdd\x01\n\x12\x41rchiveChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\x12\x1a\n\x08\x61rchived\x18\x03 \x01(\x08R\x08\x61rchived\";\n\x13\x41rchiveChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat\"\xd5\x01\n\x0ePinChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\x12\x16\n\x06pinned\x18\x03 \x01(\x08R\x06pinned\"7\n\x0fPinChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat\"\xe7\x02\n\x0fMuteChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\x12J\n\rmute_end_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x08\xbaH\x05\xb2\x01\x02@\x01H\x00R\x0bmuteEndTime\x12K\n\x08\x64uration\x18\x04 \x01(\x0b\x32\x19.google.protobuf.DurationB\x12\xbaH\x0f\xaa\x01\x0c\"\x06\x08\x80\x86\xb0\x96\x01\x32\x02\x08\x01H\x00R\x08\x64urationB\x0e\n\x05until\x12\x05\xbaH\x02\x08\x01\"8\n\x10MuteChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat\"\xc0\x01\n\x11UnmuteChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\":\n\x12UnmuteChatResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat\"\xdc\x01\n\x15MarkChatUnreadRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\x12\x16\n\x06unread\x18\x03 \x01(\x08R\x06unread\">\n\x16MarkChatUnreadResponse\x12$\n\x04\x63hat\x18\x01 \x01(\x0b\x32\x10.wildcat.v1.ChatR\x04\x63hat\"\xc0\x01\n\x11\x44\x65leteChatRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\"\x14\n\x12\x44\x65leteChatResponse\"\x9f\x02\n\x12StarMessageRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n\x08\x63hat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\x07\x63hatJid\x12)\n\nmessage_id\x18\x03 \x01(\tB\n\xbaH\x07r\x05\x10\x01\x18\x80\x01R\tmessageId\x12\x17\n\x07\x66rom_me\x18\x04 \x01(\x08R\x06\x66romMe\x12\x18\n\x07starred\x18\x05 \x01(\x08R\x07starred\"D\n\x13StarMessageResponse\x12-\n\x07message\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.MessageR\x07message2\xf8\x08\n\x0b\x43hatService\x12y\n\tListChats\x12\x1c.wildcat.v1.ListChatsRequest\x1a\x1d.wildcat.v1.ListChatsResponse\"/\x90\x02\x01\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.ChatService/ListChats\x12q\n\x07GetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x90\x02\x01\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChat\x12\x81\x01\n\x0b\x41rchiveChat\x12\x1e.wildcat.v1.ArchiveChatRequest\x1a\x1f.wildcat.v1.ArchiveChatResponse\"1\x90\x02\x02\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.ChatService/ArchiveChat\x12q\n\x07PinChat\x12\x1a.wildcat.v1.PinChatRequest\x1a\x1b.wildcat.v1.PinChatResponse\"-\x90\x02\x02\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/PinChat\x12r\n\x08MuteChat\x12\x1b.wildcat.v1.MuteChatRequest\x1a\x1c.wildcat.v1.MuteChatResponse\"+\x82\xd3\xe4\x93\x02%:\x01*\" /wildcat.v1.ChatService/MuteChat\x12}\n\nUnmuteChat\x12\x1d.wildcat.v1.UnmuteChatRequest\x1a\x1e.wildcat.v1.UnmuteChatResponse\"0\x90\x02\x02\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.ChatService/UnmuteChat\x12\x8d\x01\n\x0eMarkChatUnread\x12!.wildcat.v1.MarkChatUnreadRequest\x1a\".wildcat.v1.MarkChatUnreadResponse\"4\x90\x02\x02\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.ChatService/MarkChatUnread\x12}\n\nDeleteChat\x12\x1d.wildcat.v1.DeleteChatRequest\x1a\x1e.wildcat.v1.DeleteChatResponse\"0\x90\x02\x02\x82\xd3\xe4\x93\x02\':\x01*\"\"/wildcat.v1.ChatService/DeleteChat\x12\x81\x01\n\x0bStarMessage\x12\x1e.wildcat.v1.StarMessageRequest\x1a\x1f.wildcat.v1.StarMessageResponse\"1\x90\x02\x02\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.ChatService/StarMessageb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.chat_service_pb2', globals())
@@ -33,18 +36,96 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _GETCHATREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
   _GETCHATREQUEST.fields_by_name['chat_jid']._options = None
   _GETCHATREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _ARCHIVECHATREQUEST.fields_by_name['account_id']._options = None
+  _ARCHIVECHATREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _ARCHIVECHATREQUEST.fields_by_name['chat_jid']._options = None
+  _ARCHIVECHATREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _PINCHATREQUEST.fields_by_name['account_id']._options = None
+  _PINCHATREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _PINCHATREQUEST.fields_by_name['chat_jid']._options = None
+  _PINCHATREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _MUTECHATREQUEST.oneofs_by_name['until']._options = None
+  _MUTECHATREQUEST.oneofs_by_name['until']._serialized_options = b'\272H\002\010\001'
+  _MUTECHATREQUEST.fields_by_name['account_id']._options = None
+  _MUTECHATREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _MUTECHATREQUEST.fields_by_name['chat_jid']._options = None
+  _MUTECHATREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _MUTECHATREQUEST.fields_by_name['mute_end_time']._options = None
+  _MUTECHATREQUEST.fields_by_name['mute_end_time']._serialized_options = b'\272H\005\262\001\002@\001'
+  _MUTECHATREQUEST.fields_by_name['duration']._options = None
+  _MUTECHATREQUEST.fields_by_name['duration']._serialized_options = b'\272H\017\252\001\014\"\006\010\200\206\260\226\0012\002\010\001'
+  _UNMUTECHATREQUEST.fields_by_name['account_id']._options = None
+  _UNMUTECHATREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _UNMUTECHATREQUEST.fields_by_name['chat_jid']._options = None
+  _UNMUTECHATREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _MARKCHATUNREADREQUEST.fields_by_name['account_id']._options = None
+  _MARKCHATUNREADREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _MARKCHATUNREADREQUEST.fields_by_name['chat_jid']._options = None
+  _MARKCHATUNREADREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _DELETECHATREQUEST.fields_by_name['account_id']._options = None
+  _DELETECHATREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _DELETECHATREQUEST.fields_by_name['chat_jid']._options = None
+  _DELETECHATREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _STARMESSAGEREQUEST.fields_by_name['account_id']._options = None
+  _STARMESSAGEREQUEST.fields_by_name['account_id']._serialized_options = b'\272H\036r\0342\032^[a-z0-9][a-z0-9_-]{0,62}$'
+  _STARMESSAGEREQUEST.fields_by_name['chat_jid']._options = None
+  _STARMESSAGEREQUEST.fields_by_name['chat_jid']._serialized_options = b'\272HKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$'
+  _STARMESSAGEREQUEST.fields_by_name['message_id']._options = None
+  _STARMESSAGEREQUEST.fields_by_name['message_id']._serialized_options = b'\272H\007r\005\020\001\030\200\001'
   _CHATSERVICE.methods_by_name['ListChats']._options = None
   _CHATSERVICE.methods_by_name['ListChats']._serialized_options = b'\220\002\001\202\323\344\223\002&:\001*\"!/wildcat.v1.ChatService/ListChats'
   _CHATSERVICE.methods_by_name['GetChat']._options = None
   _CHATSERVICE.methods_by_name['GetChat']._serialized_options = b'\220\002\001\202\323\344\223\002$:\001*\"\037/wildcat.v1.ChatService/GetChat'
-  _LISTCHATSREQUEST._serialized_start=128
-  _LISTCHATSREQUEST._serialized_end=294
-  _LISTCHATSRESPONSE._serialized_start=296
-  _LISTCHATSRESPONSE._serialized_end=395
-  _GETCHATREQUEST._serialized_start=398
-  _GETCHATREQUEST._serialized_end=587
-  _GETCHATRESPONSE._serialized_start=589
-  _GETCHATRESPONSE._serialized_end=644
-  _CHATSERVICE._serialized_start=647
-  _CHATSERVICE._serialized_end=898
+  _CHATSERVICE.methods_by_name['ArchiveChat']._options = None
+  _CHATSERVICE.methods_by_name['ArchiveChat']._serialized_options = b'\220\002\002\202\323\344\223\002(:\001*\"#/wildcat.v1.ChatService/ArchiveChat'
+  _CHATSERVICE.methods_by_name['PinChat']._options = None
+  _CHATSERVICE.methods_by_name['PinChat']._serialized_options = b'\220\002\002\202\323\344\223\002$:\001*\"\037/wildcat.v1.ChatService/PinChat'
+  _CHATSERVICE.methods_by_name['MuteChat']._options = None
+  _CHATSERVICE.methods_by_name['MuteChat']._serialized_options = b'\202\323\344\223\002%:\001*\" /wildcat.v1.ChatService/MuteChat'
+  _CHATSERVICE.methods_by_name['UnmuteChat']._options = None
+  _CHATSERVICE.methods_by_name['UnmuteChat']._serialized_options = b'\220\002\002\202\323\344\223\002\':\001*\"\"/wildcat.v1.ChatService/UnmuteChat'
+  _CHATSERVICE.methods_by_name['MarkChatUnread']._options = None
+  _CHATSERVICE.methods_by_name['MarkChatUnread']._serialized_options = b'\220\002\002\202\323\344\223\002+:\001*\"&/wildcat.v1.ChatService/MarkChatUnread'
+  _CHATSERVICE.methods_by_name['DeleteChat']._options = None
+  _CHATSERVICE.methods_by_name['DeleteChat']._serialized_options = b'\220\002\002\202\323\344\223\002\':\001*\"\"/wildcat.v1.ChatService/DeleteChat'
+  _CHATSERVICE.methods_by_name['StarMessage']._options = None
+  _CHATSERVICE.methods_by_name['StarMessage']._serialized_options = b'\220\002\002\202\323\344\223\002(:\001*\"#/wildcat.v1.ChatService/StarMessage'
+  _LISTCHATSREQUEST._serialized_start=219
+  _LISTCHATSREQUEST._serialized_end=385
+  _LISTCHATSRESPONSE._serialized_start=387
+  _LISTCHATSRESPONSE._serialized_end=486
+  _GETCHATREQUEST._serialized_start=489
+  _GETCHATREQUEST._serialized_end=678
+  _GETCHATRESPONSE._serialized_start=680
+  _GETCHATRESPONSE._serialized_end=735
+  _ARCHIVECHATREQUEST._serialized_start=738
+  _ARCHIVECHATREQUEST._serialized_end=959
+  _ARCHIVECHATRESPONSE._serialized_start=961
+  _ARCHIVECHATRESPONSE._serialized_end=1020
+  _PINCHATREQUEST._serialized_start=1023
+  _PINCHATREQUEST._serialized_end=1236
+  _PINCHATRESPONSE._serialized_start=1238
+  _PINCHATRESPONSE._serialized_end=1293
+  _MUTECHATREQUEST._serialized_start=1296
+  _MUTECHATREQUEST._serialized_end=1655
+  _MUTECHATRESPONSE._serialized_start=1657
+  _MUTECHATRESPONSE._serialized_end=1713
+  _UNMUTECHATREQUEST._serialized_start=1716
+  _UNMUTECHATREQUEST._serialized_end=1908
+  _UNMUTECHATRESPONSE._serialized_start=1910
+  _UNMUTECHATRESPONSE._serialized_end=1968
+  _MARKCHATUNREADREQUEST._serialized_start=1971
+  _MARKCHATUNREADREQUEST._serialized_end=2191
+  _MARKCHATUNREADRESPONSE._serialized_start=2193
+  _MARKCHATUNREADRESPONSE._serialized_end=2255
+  _DELETECHATREQUEST._serialized_start=2258
+  _DELETECHATREQUEST._serialized_end=2450
+  _DELETECHATRESPONSE._serialized_start=2452
+  _DELETECHATRESPONSE._serialized_end=2472
+  _STARMESSAGEREQUEST._serialized_start=2475
+  _STARMESSAGEREQUEST._serialized_end=2762
+  _STARMESSAGERESPONSE._serialized_start=2764
+  _STARMESSAGERESPONSE._serialized_end=2832
+  _CHATSERVICE._serialized_start=2835
+  _CHATSERVICE._serialized_end=3979
 # @@protoc_insertion_point(module_scope)

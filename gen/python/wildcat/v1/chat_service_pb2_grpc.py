@@ -7,8 +7,17 @@ from wildcat.v1 import chat_service_pb2 as wildcat_dot_v1_dot_chat__service__pb2
 
 class ChatServiceStub(object):
     """Reads the account's chat list, kept by the gateway from the messages it
-    stores (no WhatsApp round trip, so it also works while the account is not
-    connected).
+    stores and from WhatsApp's own chat updates (reads need no WhatsApp round
+    trip, so they also work while the account is not connected), and changes
+    chats the way the phone does: archive, pin, mute, mark unread, delete, star.
+
+    A change is sent to WhatsApp as an app-state patch, so the phone and the
+    account's other devices show the same; changes made on the phone come back
+    the same way and update ListChats. Each change, from either side, appends
+    EVENT_TYPE_CHAT_UPDATED, EVENT_TYPE_CHAT_DELETED or
+    EVENT_TYPE_MESSAGE_STARRED. Changing a chat needs the account connected
+    (FAILED_PRECONDITION otherwise, or while the phone has not yet shared its
+    app-state key after linking) and a chat the gateway knows (NOT_FOUND).
     """
 
     def __init__(self, channel):
@@ -27,12 +36,56 @@ class ChatServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_chat__service__pb2.GetChatRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.GetChatResponse.FromString,
                 )
+        self.ArchiveChat = channel.unary_unary(
+                '/wildcat.v1.ChatService/ArchiveChat',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.ArchiveChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.ArchiveChatResponse.FromString,
+                )
+        self.PinChat = channel.unary_unary(
+                '/wildcat.v1.ChatService/PinChat',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.PinChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.PinChatResponse.FromString,
+                )
+        self.MuteChat = channel.unary_unary(
+                '/wildcat.v1.ChatService/MuteChat',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.MuteChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.MuteChatResponse.FromString,
+                )
+        self.UnmuteChat = channel.unary_unary(
+                '/wildcat.v1.ChatService/UnmuteChat',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.UnmuteChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.UnmuteChatResponse.FromString,
+                )
+        self.MarkChatUnread = channel.unary_unary(
+                '/wildcat.v1.ChatService/MarkChatUnread',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.MarkChatUnreadRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.MarkChatUnreadResponse.FromString,
+                )
+        self.DeleteChat = channel.unary_unary(
+                '/wildcat.v1.ChatService/DeleteChat',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.DeleteChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.DeleteChatResponse.FromString,
+                )
+        self.StarMessage = channel.unary_unary(
+                '/wildcat.v1.ChatService/StarMessage',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageResponse.FromString,
+                )
 
 
 class ChatServiceServicer(object):
     """Reads the account's chat list, kept by the gateway from the messages it
-    stores (no WhatsApp round trip, so it also works while the account is not
-    connected).
+    stores and from WhatsApp's own chat updates (reads need no WhatsApp round
+    trip, so they also work while the account is not connected), and changes
+    chats the way the phone does: archive, pin, mute, mark unread, delete, star.
+
+    A change is sent to WhatsApp as an app-state patch, so the phone and the
+    account's other devices show the same; changes made on the phone come back
+    the same way and update ListChats. Each change, from either side, appends
+    EVENT_TYPE_CHAT_UPDATED, EVENT_TYPE_CHAT_DELETED or
+    EVENT_TYPE_MESSAGE_STARRED. Changing a chat needs the account connected
+    (FAILED_PRECONDITION otherwise, or while the phone has not yet shared its
+    app-state key after linking) and a chat the gateway knows (NOT_FOUND).
     """
 
     def ListChats(self, request, context):
@@ -45,6 +98,61 @@ class ChatServiceServicer(object):
 
     def GetChat(self, request, context):
         """Returns one chat. Fails with NOT_FOUND when the account has no such chat.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ArchiveChat(self, request, context):
+        """Archives or unarchives a chat; returns the chat after the change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PinChat(self, request, context):
+        """Pins or unpins a chat (WhatsApp allows three pinned chats; the phone
+        enforces that, not the server); returns the chat after the change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MuteChat(self, request, context):
+        """Mutes a chat's notifications until a time, or for a duration; returns the
+        chat after the change. A time not in the future fails with
+        INVALID_ARGUMENT naming mute_end_time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnmuteChat(self, request, context):
+        """Unmutes a chat; returns the chat after the change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkChatUnread(self, request, context):
+        """Marks a chat unread (WhatsApp's "mark as unread"), or clears the mark and
+        marks the chat read; returns the chat after the change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteChat(self, request, context):
+        """Deletes a chat from the account's chat list, on the phone too. Stored
+        messages stay readable through MessageService.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StarMessage(self, request, context):
+        """Stars or unstars a stored message; returns the message after the change.
+        Fails with NOT_FOUND when the chat has no such stored message.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -63,6 +171,41 @@ def add_ChatServiceServicer_to_server(servicer, server):
                     request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.GetChatRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_chat__service__pb2.GetChatResponse.SerializeToString,
             ),
+            'ArchiveChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.ArchiveChat,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.ArchiveChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.ArchiveChatResponse.SerializeToString,
+            ),
+            'PinChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.PinChat,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.PinChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.PinChatResponse.SerializeToString,
+            ),
+            'MuteChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.MuteChat,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.MuteChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.MuteChatResponse.SerializeToString,
+            ),
+            'UnmuteChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnmuteChat,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.UnmuteChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.UnmuteChatResponse.SerializeToString,
+            ),
+            'MarkChatUnread': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkChatUnread,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.MarkChatUnreadRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.MarkChatUnreadResponse.SerializeToString,
+            ),
+            'DeleteChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteChat,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.DeleteChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.DeleteChatResponse.SerializeToString,
+            ),
+            'StarMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.StarMessage,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'wildcat.v1.ChatService', rpc_method_handlers)
@@ -72,8 +215,17 @@ def add_ChatServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class ChatService(object):
     """Reads the account's chat list, kept by the gateway from the messages it
-    stores (no WhatsApp round trip, so it also works while the account is not
-    connected).
+    stores and from WhatsApp's own chat updates (reads need no WhatsApp round
+    trip, so they also work while the account is not connected), and changes
+    chats the way the phone does: archive, pin, mute, mark unread, delete, star.
+
+    A change is sent to WhatsApp as an app-state patch, so the phone and the
+    account's other devices show the same; changes made on the phone come back
+    the same way and update ListChats. Each change, from either side, appends
+    EVENT_TYPE_CHAT_UPDATED, EVENT_TYPE_CHAT_DELETED or
+    EVENT_TYPE_MESSAGE_STARRED. Changing a chat needs the account connected
+    (FAILED_PRECONDITION otherwise, or while the phone has not yet shared its
+    app-state key after linking) and a chat the gateway knows (NOT_FOUND).
     """
 
     @staticmethod
@@ -107,5 +259,124 @@ class ChatService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/GetChat',
             wildcat_dot_v1_dot_chat__service__pb2.GetChatRequest.SerializeToString,
             wildcat_dot_v1_dot_chat__service__pb2.GetChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ArchiveChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/ArchiveChat',
+            wildcat_dot_v1_dot_chat__service__pb2.ArchiveChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.ArchiveChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def PinChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/PinChat',
+            wildcat_dot_v1_dot_chat__service__pb2.PinChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.PinChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def MuteChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/MuteChat',
+            wildcat_dot_v1_dot_chat__service__pb2.MuteChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.MuteChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def UnmuteChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/UnmuteChat',
+            wildcat_dot_v1_dot_chat__service__pb2.UnmuteChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.UnmuteChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def MarkChatUnread(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/MarkChatUnread',
+            wildcat_dot_v1_dot_chat__service__pb2.MarkChatUnreadRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.MarkChatUnreadResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def DeleteChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/DeleteChat',
+            wildcat_dot_v1_dot_chat__service__pb2.DeleteChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.DeleteChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def StarMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/StarMessage',
+            wildcat_dot_v1_dot_chat__service__pb2.StarMessageRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.StarMessageResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

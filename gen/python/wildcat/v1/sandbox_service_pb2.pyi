@@ -176,6 +176,20 @@ class EnterPairingCodeResponse(_message.Message):
     jid: str
     def __init__(self, jid: _Optional[str] = ...) -> None: ...
 
+class GetPhoneChatRequest(_message.Message):
+    __slots__ = ["chat_jid", "phone_number"]
+    CHAT_JID_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    chat_jid: str
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., chat_jid: _Optional[str] = ...) -> None: ...
+
+class GetPhoneChatResponse(_message.Message):
+    __slots__ = ["chat"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    chat: PhoneChat
+    def __init__(self, chat: _Optional[_Union[PhoneChat, _Mapping]] = ...) -> None: ...
+
 class InjectFaultRequest(_message.Message):
     __slots__ = ["code", "delay", "fault", "jid"]
     CODE_FIELD_NUMBER: _ClassVar[int]
@@ -219,6 +233,60 @@ class ListContactMessagesResponse(_message.Message):
     MESSAGES_FIELD_NUMBER: _ClassVar[int]
     messages: _containers.RepeatedCompositeFieldContainer[ContactMessage]
     def __init__(self, messages: _Optional[_Iterable[_Union[ContactMessage, _Mapping]]] = ...) -> None: ...
+
+class PhoneChangeChatRequest(_message.Message):
+    __slots__ = ["archived", "chat_jid", "delete", "mute_end_time", "phone_number", "pinned", "star", "unmute", "unread"]
+    ARCHIVED_FIELD_NUMBER: _ClassVar[int]
+    CHAT_JID_FIELD_NUMBER: _ClassVar[int]
+    DELETE_FIELD_NUMBER: _ClassVar[int]
+    MUTE_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PINNED_FIELD_NUMBER: _ClassVar[int]
+    STAR_FIELD_NUMBER: _ClassVar[int]
+    UNMUTE_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_FIELD_NUMBER: _ClassVar[int]
+    archived: bool
+    chat_jid: str
+    delete: bool
+    mute_end_time: _timestamp_pb2.Timestamp
+    phone_number: str
+    pinned: bool
+    star: PhoneStar
+    unmute: bool
+    unread: bool
+    def __init__(self, phone_number: _Optional[str] = ..., chat_jid: _Optional[str] = ..., archived: bool = ..., pinned: bool = ..., mute_end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., unmute: bool = ..., unread: bool = ..., delete: bool = ..., star: _Optional[_Union[PhoneStar, _Mapping]] = ...) -> None: ...
+
+class PhoneChangeChatResponse(_message.Message):
+    __slots__ = ["chat"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    chat: PhoneChat
+    def __init__(self, chat: _Optional[_Union[PhoneChat, _Mapping]] = ...) -> None: ...
+
+class PhoneChat(_message.Message):
+    __slots__ = ["archived", "deleted", "marked_unread", "mute_end_time", "pin_time", "starred_message_ids"]
+    ARCHIVED_FIELD_NUMBER: _ClassVar[int]
+    DELETED_FIELD_NUMBER: _ClassVar[int]
+    MARKED_UNREAD_FIELD_NUMBER: _ClassVar[int]
+    MUTE_END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PIN_TIME_FIELD_NUMBER: _ClassVar[int]
+    STARRED_MESSAGE_IDS_FIELD_NUMBER: _ClassVar[int]
+    archived: bool
+    deleted: bool
+    marked_unread: bool
+    mute_end_time: _timestamp_pb2.Timestamp
+    pin_time: _timestamp_pb2.Timestamp
+    starred_message_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, archived: bool = ..., pin_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., mute_end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., marked_unread: bool = ..., deleted: bool = ..., starred_message_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class PhoneStar(_message.Message):
+    __slots__ = ["from_me", "message_id", "starred"]
+    FROM_ME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    STARRED_FIELD_NUMBER: _ClassVar[int]
+    from_me: bool
+    message_id: str
+    starred: bool
+    def __init__(self, message_id: _Optional[str] = ..., from_me: bool = ..., starred: bool = ...) -> None: ...
 
 class SendFromContactRequest(_message.Message):
     __slots__ = ["contacts", "file_name", "from_phone_number", "location", "media", "media_kind", "media_mime_type", "media_seconds", "mentions", "poll", "reply_to_message_id", "text", "to_jid"]

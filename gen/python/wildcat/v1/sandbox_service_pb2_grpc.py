@@ -73,6 +73,16 @@ class SandboxServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultResponse.FromString,
                 )
+        self.PhoneChangeChat = channel.unary_unary(
+                '/wildcat.v1.SandboxService/PhoneChangeChat',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatResponse.FromString,
+                )
+        self.GetPhoneChat = channel.unary_unary(
+                '/wildcat.v1.SandboxService/GetPhoneChat',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatResponse.FromString,
+                )
 
 
 class SandboxServiceServicer(object):
@@ -172,6 +182,24 @@ class SandboxServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PhoneChangeChat(self, request, context):
+        """The owner of a simulated phone changes a chat on the phone (archive, pin,
+        mute, mark unread, delete, star a message): the phone writes it to the
+        account's app state and WhatsApp tells the linked devices, as it does for a
+        real phone. Returns the phone's view of the chat after the change.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPhoneChat(self, request, context):
+        """What a simulated phone shows for a chat, read from the account's app state
+        (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SandboxServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -229,6 +257,16 @@ def add_SandboxServiceServicer_to_server(servicer, server):
                     servicer.InjectFault,
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultResponse.SerializeToString,
+            ),
+            'PhoneChangeChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.PhoneChangeChat,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatResponse.SerializeToString,
+            ),
+            'GetPhoneChat': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPhoneChat,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -428,5 +466,39 @@ class SandboxService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/InjectFault',
             wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.SerializeToString,
             wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def PhoneChangeChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/PhoneChangeChat',
+            wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.PhoneChangeChatResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetPhoneChat(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/GetPhoneChat',
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetPhoneChatResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

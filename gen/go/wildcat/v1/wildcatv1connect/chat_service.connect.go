@@ -37,6 +37,21 @@ const (
 	ChatServiceListChatsProcedure = "/wildcat.v1.ChatService/ListChats"
 	// ChatServiceGetChatProcedure is the fully-qualified name of the ChatService's GetChat RPC.
 	ChatServiceGetChatProcedure = "/wildcat.v1.ChatService/GetChat"
+	// ChatServiceArchiveChatProcedure is the fully-qualified name of the ChatService's ArchiveChat RPC.
+	ChatServiceArchiveChatProcedure = "/wildcat.v1.ChatService/ArchiveChat"
+	// ChatServicePinChatProcedure is the fully-qualified name of the ChatService's PinChat RPC.
+	ChatServicePinChatProcedure = "/wildcat.v1.ChatService/PinChat"
+	// ChatServiceMuteChatProcedure is the fully-qualified name of the ChatService's MuteChat RPC.
+	ChatServiceMuteChatProcedure = "/wildcat.v1.ChatService/MuteChat"
+	// ChatServiceUnmuteChatProcedure is the fully-qualified name of the ChatService's UnmuteChat RPC.
+	ChatServiceUnmuteChatProcedure = "/wildcat.v1.ChatService/UnmuteChat"
+	// ChatServiceMarkChatUnreadProcedure is the fully-qualified name of the ChatService's
+	// MarkChatUnread RPC.
+	ChatServiceMarkChatUnreadProcedure = "/wildcat.v1.ChatService/MarkChatUnread"
+	// ChatServiceDeleteChatProcedure is the fully-qualified name of the ChatService's DeleteChat RPC.
+	ChatServiceDeleteChatProcedure = "/wildcat.v1.ChatService/DeleteChat"
+	// ChatServiceStarMessageProcedure is the fully-qualified name of the ChatService's StarMessage RPC.
+	ChatServiceStarMessageProcedure = "/wildcat.v1.ChatService/StarMessage"
 )
 
 // ChatServiceClient is a client for the wildcat.v1.ChatService service.
@@ -46,6 +61,26 @@ type ChatServiceClient interface {
 	ListChats(context.Context, *connect.Request[v1.ListChatsRequest]) (*connect.Response[v1.ListChatsResponse], error)
 	// Returns one chat. Fails with NOT_FOUND when the account has no such chat.
 	GetChat(context.Context, *connect.Request[v1.GetChatRequest]) (*connect.Response[v1.GetChatResponse], error)
+	// Archives or unarchives a chat; returns the chat after the change.
+	ArchiveChat(context.Context, *connect.Request[v1.ArchiveChatRequest]) (*connect.Response[v1.ArchiveChatResponse], error)
+	// Pins or unpins a chat (WhatsApp allows three pinned chats; the phone
+	// enforces that, not the server); returns the chat after the change.
+	PinChat(context.Context, *connect.Request[v1.PinChatRequest]) (*connect.Response[v1.PinChatResponse], error)
+	// Mutes a chat's notifications until a time, or for a duration; returns the
+	// chat after the change. A time not in the future fails with
+	// INVALID_ARGUMENT naming mute_end_time.
+	MuteChat(context.Context, *connect.Request[v1.MuteChatRequest]) (*connect.Response[v1.MuteChatResponse], error)
+	// Unmutes a chat; returns the chat after the change.
+	UnmuteChat(context.Context, *connect.Request[v1.UnmuteChatRequest]) (*connect.Response[v1.UnmuteChatResponse], error)
+	// Marks a chat unread (WhatsApp's "mark as unread"), or clears the mark and
+	// marks the chat read; returns the chat after the change.
+	MarkChatUnread(context.Context, *connect.Request[v1.MarkChatUnreadRequest]) (*connect.Response[v1.MarkChatUnreadResponse], error)
+	// Deletes a chat from the account's chat list, on the phone too. Stored
+	// messages stay readable through MessageService.
+	DeleteChat(context.Context, *connect.Request[v1.DeleteChatRequest]) (*connect.Response[v1.DeleteChatResponse], error)
+	// Stars or unstars a stored message; returns the message after the change.
+	// Fails with NOT_FOUND when the chat has no such stored message.
+	StarMessage(context.Context, *connect.Request[v1.StarMessageRequest]) (*connect.Response[v1.StarMessageResponse], error)
 }
 
 // NewChatServiceClient constructs a client for the wildcat.v1.ChatService service. By default, it
@@ -73,13 +108,68 @@ func NewChatServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		archiveChat: connect.NewClient[v1.ArchiveChatRequest, v1.ArchiveChatResponse](
+			httpClient,
+			baseURL+ChatServiceArchiveChatProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("ArchiveChat")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		pinChat: connect.NewClient[v1.PinChatRequest, v1.PinChatResponse](
+			httpClient,
+			baseURL+ChatServicePinChatProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("PinChat")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		muteChat: connect.NewClient[v1.MuteChatRequest, v1.MuteChatResponse](
+			httpClient,
+			baseURL+ChatServiceMuteChatProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("MuteChat")),
+			connect.WithClientOptions(opts...),
+		),
+		unmuteChat: connect.NewClient[v1.UnmuteChatRequest, v1.UnmuteChatResponse](
+			httpClient,
+			baseURL+ChatServiceUnmuteChatProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("UnmuteChat")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		markChatUnread: connect.NewClient[v1.MarkChatUnreadRequest, v1.MarkChatUnreadResponse](
+			httpClient,
+			baseURL+ChatServiceMarkChatUnreadProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("MarkChatUnread")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		deleteChat: connect.NewClient[v1.DeleteChatRequest, v1.DeleteChatResponse](
+			httpClient,
+			baseURL+ChatServiceDeleteChatProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("DeleteChat")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
+		starMessage: connect.NewClient[v1.StarMessageRequest, v1.StarMessageResponse](
+			httpClient,
+			baseURL+ChatServiceStarMessageProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("StarMessage")),
+			connect.WithIdempotency(connect.IdempotencyIdempotent),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // chatServiceClient implements ChatServiceClient.
 type chatServiceClient struct {
-	listChats *connect.Client[v1.ListChatsRequest, v1.ListChatsResponse]
-	getChat   *connect.Client[v1.GetChatRequest, v1.GetChatResponse]
+	listChats      *connect.Client[v1.ListChatsRequest, v1.ListChatsResponse]
+	getChat        *connect.Client[v1.GetChatRequest, v1.GetChatResponse]
+	archiveChat    *connect.Client[v1.ArchiveChatRequest, v1.ArchiveChatResponse]
+	pinChat        *connect.Client[v1.PinChatRequest, v1.PinChatResponse]
+	muteChat       *connect.Client[v1.MuteChatRequest, v1.MuteChatResponse]
+	unmuteChat     *connect.Client[v1.UnmuteChatRequest, v1.UnmuteChatResponse]
+	markChatUnread *connect.Client[v1.MarkChatUnreadRequest, v1.MarkChatUnreadResponse]
+	deleteChat     *connect.Client[v1.DeleteChatRequest, v1.DeleteChatResponse]
+	starMessage    *connect.Client[v1.StarMessageRequest, v1.StarMessageResponse]
 }
 
 // ListChats calls wildcat.v1.ChatService.ListChats.
@@ -92,6 +182,41 @@ func (c *chatServiceClient) GetChat(ctx context.Context, req *connect.Request[v1
 	return c.getChat.CallUnary(ctx, req)
 }
 
+// ArchiveChat calls wildcat.v1.ChatService.ArchiveChat.
+func (c *chatServiceClient) ArchiveChat(ctx context.Context, req *connect.Request[v1.ArchiveChatRequest]) (*connect.Response[v1.ArchiveChatResponse], error) {
+	return c.archiveChat.CallUnary(ctx, req)
+}
+
+// PinChat calls wildcat.v1.ChatService.PinChat.
+func (c *chatServiceClient) PinChat(ctx context.Context, req *connect.Request[v1.PinChatRequest]) (*connect.Response[v1.PinChatResponse], error) {
+	return c.pinChat.CallUnary(ctx, req)
+}
+
+// MuteChat calls wildcat.v1.ChatService.MuteChat.
+func (c *chatServiceClient) MuteChat(ctx context.Context, req *connect.Request[v1.MuteChatRequest]) (*connect.Response[v1.MuteChatResponse], error) {
+	return c.muteChat.CallUnary(ctx, req)
+}
+
+// UnmuteChat calls wildcat.v1.ChatService.UnmuteChat.
+func (c *chatServiceClient) UnmuteChat(ctx context.Context, req *connect.Request[v1.UnmuteChatRequest]) (*connect.Response[v1.UnmuteChatResponse], error) {
+	return c.unmuteChat.CallUnary(ctx, req)
+}
+
+// MarkChatUnread calls wildcat.v1.ChatService.MarkChatUnread.
+func (c *chatServiceClient) MarkChatUnread(ctx context.Context, req *connect.Request[v1.MarkChatUnreadRequest]) (*connect.Response[v1.MarkChatUnreadResponse], error) {
+	return c.markChatUnread.CallUnary(ctx, req)
+}
+
+// DeleteChat calls wildcat.v1.ChatService.DeleteChat.
+func (c *chatServiceClient) DeleteChat(ctx context.Context, req *connect.Request[v1.DeleteChatRequest]) (*connect.Response[v1.DeleteChatResponse], error) {
+	return c.deleteChat.CallUnary(ctx, req)
+}
+
+// StarMessage calls wildcat.v1.ChatService.StarMessage.
+func (c *chatServiceClient) StarMessage(ctx context.Context, req *connect.Request[v1.StarMessageRequest]) (*connect.Response[v1.StarMessageResponse], error) {
+	return c.starMessage.CallUnary(ctx, req)
+}
+
 // ChatServiceHandler is an implementation of the wildcat.v1.ChatService service.
 type ChatServiceHandler interface {
 	// Lists the account's chats, newest first (by last message time, then chat
@@ -99,6 +224,26 @@ type ChatServiceHandler interface {
 	ListChats(context.Context, *connect.Request[v1.ListChatsRequest]) (*connect.Response[v1.ListChatsResponse], error)
 	// Returns one chat. Fails with NOT_FOUND when the account has no such chat.
 	GetChat(context.Context, *connect.Request[v1.GetChatRequest]) (*connect.Response[v1.GetChatResponse], error)
+	// Archives or unarchives a chat; returns the chat after the change.
+	ArchiveChat(context.Context, *connect.Request[v1.ArchiveChatRequest]) (*connect.Response[v1.ArchiveChatResponse], error)
+	// Pins or unpins a chat (WhatsApp allows three pinned chats; the phone
+	// enforces that, not the server); returns the chat after the change.
+	PinChat(context.Context, *connect.Request[v1.PinChatRequest]) (*connect.Response[v1.PinChatResponse], error)
+	// Mutes a chat's notifications until a time, or for a duration; returns the
+	// chat after the change. A time not in the future fails with
+	// INVALID_ARGUMENT naming mute_end_time.
+	MuteChat(context.Context, *connect.Request[v1.MuteChatRequest]) (*connect.Response[v1.MuteChatResponse], error)
+	// Unmutes a chat; returns the chat after the change.
+	UnmuteChat(context.Context, *connect.Request[v1.UnmuteChatRequest]) (*connect.Response[v1.UnmuteChatResponse], error)
+	// Marks a chat unread (WhatsApp's "mark as unread"), or clears the mark and
+	// marks the chat read; returns the chat after the change.
+	MarkChatUnread(context.Context, *connect.Request[v1.MarkChatUnreadRequest]) (*connect.Response[v1.MarkChatUnreadResponse], error)
+	// Deletes a chat from the account's chat list, on the phone too. Stored
+	// messages stay readable through MessageService.
+	DeleteChat(context.Context, *connect.Request[v1.DeleteChatRequest]) (*connect.Response[v1.DeleteChatResponse], error)
+	// Stars or unstars a stored message; returns the message after the change.
+	// Fails with NOT_FOUND when the chat has no such stored message.
+	StarMessage(context.Context, *connect.Request[v1.StarMessageRequest]) (*connect.Response[v1.StarMessageResponse], error)
 }
 
 // NewChatServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -122,12 +267,74 @@ func NewChatServiceHandler(svc ChatServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	chatServiceArchiveChatHandler := connect.NewUnaryHandler(
+		ChatServiceArchiveChatProcedure,
+		svc.ArchiveChat,
+		connect.WithSchema(chatServiceMethods.ByName("ArchiveChat")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	chatServicePinChatHandler := connect.NewUnaryHandler(
+		ChatServicePinChatProcedure,
+		svc.PinChat,
+		connect.WithSchema(chatServiceMethods.ByName("PinChat")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	chatServiceMuteChatHandler := connect.NewUnaryHandler(
+		ChatServiceMuteChatProcedure,
+		svc.MuteChat,
+		connect.WithSchema(chatServiceMethods.ByName("MuteChat")),
+		connect.WithHandlerOptions(opts...),
+	)
+	chatServiceUnmuteChatHandler := connect.NewUnaryHandler(
+		ChatServiceUnmuteChatProcedure,
+		svc.UnmuteChat,
+		connect.WithSchema(chatServiceMethods.ByName("UnmuteChat")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	chatServiceMarkChatUnreadHandler := connect.NewUnaryHandler(
+		ChatServiceMarkChatUnreadProcedure,
+		svc.MarkChatUnread,
+		connect.WithSchema(chatServiceMethods.ByName("MarkChatUnread")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	chatServiceDeleteChatHandler := connect.NewUnaryHandler(
+		ChatServiceDeleteChatProcedure,
+		svc.DeleteChat,
+		connect.WithSchema(chatServiceMethods.ByName("DeleteChat")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
+	chatServiceStarMessageHandler := connect.NewUnaryHandler(
+		ChatServiceStarMessageProcedure,
+		svc.StarMessage,
+		connect.WithSchema(chatServiceMethods.ByName("StarMessage")),
+		connect.WithIdempotency(connect.IdempotencyIdempotent),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wildcat.v1.ChatService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ChatServiceListChatsProcedure:
 			chatServiceListChatsHandler.ServeHTTP(w, r)
 		case ChatServiceGetChatProcedure:
 			chatServiceGetChatHandler.ServeHTTP(w, r)
+		case ChatServiceArchiveChatProcedure:
+			chatServiceArchiveChatHandler.ServeHTTP(w, r)
+		case ChatServicePinChatProcedure:
+			chatServicePinChatHandler.ServeHTTP(w, r)
+		case ChatServiceMuteChatProcedure:
+			chatServiceMuteChatHandler.ServeHTTP(w, r)
+		case ChatServiceUnmuteChatProcedure:
+			chatServiceUnmuteChatHandler.ServeHTTP(w, r)
+		case ChatServiceMarkChatUnreadProcedure:
+			chatServiceMarkChatUnreadHandler.ServeHTTP(w, r)
+		case ChatServiceDeleteChatProcedure:
+			chatServiceDeleteChatHandler.ServeHTTP(w, r)
+		case ChatServiceStarMessageProcedure:
+			chatServiceStarMessageHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -143,4 +350,32 @@ func (UnimplementedChatServiceHandler) ListChats(context.Context, *connect.Reque
 
 func (UnimplementedChatServiceHandler) GetChat(context.Context, *connect.Request[v1.GetChatRequest]) (*connect.Response[v1.GetChatResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.GetChat is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) ArchiveChat(context.Context, *connect.Request[v1.ArchiveChatRequest]) (*connect.Response[v1.ArchiveChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.ArchiveChat is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) PinChat(context.Context, *connect.Request[v1.PinChatRequest]) (*connect.Response[v1.PinChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.PinChat is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) MuteChat(context.Context, *connect.Request[v1.MuteChatRequest]) (*connect.Response[v1.MuteChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.MuteChat is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) UnmuteChat(context.Context, *connect.Request[v1.UnmuteChatRequest]) (*connect.Response[v1.UnmuteChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.UnmuteChat is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) MarkChatUnread(context.Context, *connect.Request[v1.MarkChatUnreadRequest]) (*connect.Response[v1.MarkChatUnreadResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.MarkChatUnread is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) DeleteChat(context.Context, *connect.Request[v1.DeleteChatRequest]) (*connect.Response[v1.DeleteChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.DeleteChat is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) StarMessage(context.Context, *connect.Request[v1.StarMessageRequest]) (*connect.Response[v1.StarMessageResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.StarMessage is not implemented"))
 }

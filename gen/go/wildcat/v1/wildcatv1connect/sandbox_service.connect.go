@@ -66,6 +66,12 @@ const (
 	// SandboxServiceInjectFaultProcedure is the fully-qualified name of the SandboxService's
 	// InjectFault RPC.
 	SandboxServiceInjectFaultProcedure = "/wildcat.v1.SandboxService/InjectFault"
+	// SandboxServicePhoneChangeChatProcedure is the fully-qualified name of the SandboxService's
+	// PhoneChangeChat RPC.
+	SandboxServicePhoneChangeChatProcedure = "/wildcat.v1.SandboxService/PhoneChangeChat"
+	// SandboxServiceGetPhoneChatProcedure is the fully-qualified name of the SandboxService's
+	// GetPhoneChat RPC.
+	SandboxServiceGetPhoneChatProcedure = "/wildcat.v1.SandboxService/GetPhoneChat"
 )
 
 // SandboxServiceClient is a client for the wildcat.v1.SandboxService service.
@@ -105,6 +111,14 @@ type SandboxServiceClient interface {
 	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
+	// The owner of a simulated phone changes a chat on the phone (archive, pin,
+	// mute, mark unread, delete, star a message): the phone writes it to the
+	// account's app state and WhatsApp tells the linked devices, as it does for a
+	// real phone. Returns the phone's view of the chat after the change.
+	PhoneChangeChat(context.Context, *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error)
+	// What a simulated phone shows for a chat, read from the account's app state
+	// (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
+	GetPhoneChat(context.Context, *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error)
 }
 
 // NewSandboxServiceClient constructs a client for the wildcat.v1.SandboxService service. By
@@ -186,6 +200,19 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(sandboxServiceMethods.ByName("InjectFault")),
 			connect.WithClientOptions(opts...),
 		),
+		phoneChangeChat: connect.NewClient[v1.PhoneChangeChatRequest, v1.PhoneChangeChatResponse](
+			httpClient,
+			baseURL+SandboxServicePhoneChangeChatProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("PhoneChangeChat")),
+			connect.WithClientOptions(opts...),
+		),
+		getPhoneChat: connect.NewClient[v1.GetPhoneChatRequest, v1.GetPhoneChatResponse](
+			httpClient,
+			baseURL+SandboxServiceGetPhoneChatProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("GetPhoneChat")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -202,6 +229,8 @@ type sandboxServiceClient struct {
 	contactLeaveGroup         *connect.Client[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse]
 	updateContactProfile      *connect.Client[v1.UpdateContactProfileRequest, v1.UpdateContactProfileResponse]
 	injectFault               *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
+	phoneChangeChat           *connect.Client[v1.PhoneChangeChatRequest, v1.PhoneChangeChatResponse]
+	getPhoneChat              *connect.Client[v1.GetPhoneChatRequest, v1.GetPhoneChatResponse]
 }
 
 // LinkDevice calls wildcat.v1.SandboxService.LinkDevice.
@@ -259,6 +288,16 @@ func (c *sandboxServiceClient) InjectFault(ctx context.Context, req *connect.Req
 	return c.injectFault.CallUnary(ctx, req)
 }
 
+// PhoneChangeChat calls wildcat.v1.SandboxService.PhoneChangeChat.
+func (c *sandboxServiceClient) PhoneChangeChat(ctx context.Context, req *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error) {
+	return c.phoneChangeChat.CallUnary(ctx, req)
+}
+
+// GetPhoneChat calls wildcat.v1.SandboxService.GetPhoneChat.
+func (c *sandboxServiceClient) GetPhoneChat(ctx context.Context, req *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error) {
+	return c.getPhoneChat.CallUnary(ctx, req)
+}
+
 // SandboxServiceHandler is an implementation of the wildcat.v1.SandboxService service.
 type SandboxServiceHandler interface {
 	// A simulated phone with this number scans a QR code shown by a device (e.g. by
@@ -296,6 +335,14 @@ type SandboxServiceHandler interface {
 	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
+	// The owner of a simulated phone changes a chat on the phone (archive, pin,
+	// mute, mark unread, delete, star a message): the phone writes it to the
+	// account's app state and WhatsApp tells the linked devices, as it does for a
+	// real phone. Returns the phone's view of the chat after the change.
+	PhoneChangeChat(context.Context, *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error)
+	// What a simulated phone shows for a chat, read from the account's app state
+	// (so changes made by linked devices, e.g. ChatService.ArchiveChat, show here).
+	GetPhoneChat(context.Context, *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error)
 }
 
 // NewSandboxServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -373,6 +420,19 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithSchema(sandboxServiceMethods.ByName("InjectFault")),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServicePhoneChangeChatHandler := connect.NewUnaryHandler(
+		SandboxServicePhoneChangeChatProcedure,
+		svc.PhoneChangeChat,
+		connect.WithSchema(sandboxServiceMethods.ByName("PhoneChangeChat")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceGetPhoneChatHandler := connect.NewUnaryHandler(
+		SandboxServiceGetPhoneChatProcedure,
+		svc.GetPhoneChat,
+		connect.WithSchema(sandboxServiceMethods.ByName("GetPhoneChat")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wildcat.v1.SandboxService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case SandboxServiceLinkDeviceProcedure:
@@ -397,6 +457,10 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceUpdateContactProfileHandler.ServeHTTP(w, r)
 		case SandboxServiceInjectFaultProcedure:
 			sandboxServiceInjectFaultHandler.ServeHTTP(w, r)
+		case SandboxServicePhoneChangeChatProcedure:
+			sandboxServicePhoneChangeChatHandler.ServeHTTP(w, r)
+		case SandboxServiceGetPhoneChatProcedure:
+			sandboxServiceGetPhoneChatHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -448,4 +512,12 @@ func (UnimplementedSandboxServiceHandler) UpdateContactProfile(context.Context, 
 
 func (UnimplementedSandboxServiceHandler) InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.InjectFault is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) PhoneChangeChat(context.Context, *connect.Request[v1.PhoneChangeChatRequest]) (*connect.Response[v1.PhoneChangeChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.PhoneChangeChat is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) GetPhoneChat(context.Context, *connect.Request[v1.GetPhoneChatRequest]) (*connect.Response[v1.GetPhoneChatResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.GetPhoneChat is not implemented"))
 }
