@@ -14,6 +14,10 @@ export interface Config {
   /** When set, MongoDB is the store instead of the embedded SQLite. */
   mongodbUri?: string;
   mongodbDb: string;
+  /** How long a store operation waits for an unreachable MongoDB before failing (server selection, connect), in ms. */
+  storeTimeoutMs: number;
+  /** How often the store is pinged to tell whether it is reachable (health), in ms; also the retry interval at start. */
+  storeCheckMs: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Pretty, human-readable logs instead of JSON lines (development only). */
   logPretty: boolean;
@@ -218,6 +222,8 @@ export const CONFIG_KEYS = {
   dataDir: { name: "DATA_DIR", parse: (raw: string) => resolve(raw), default: resolve("data") },
   mongodbUri: { name: "MONGODB_URI", parse: mongoUri, default: undefined, secret: true },
   mongodbDb: { name: "MONGODB_DB", parse: text, default: "wildcat" },
+  storeTimeoutMs: { name: "STORE_TIMEOUT_MS", parse: integer(100, 120_000), default: 5_000 },
+  storeCheckMs: { name: "STORE_CHECK_MS", parse: integer(100, 600_000), default: 1_000 },
   logLevel: { name: "LOG_LEVEL", parse: oneOf(LOG_LEVELS), default: "info" },
   logPretty: { name: "LOG_PRETTY", parse: boolean, default: false },
   corsOrigins: { name: "CORS_ORIGINS", parse: origins, default: [] },

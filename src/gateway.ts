@@ -1,4 +1,5 @@
 import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
+import { CallService } from "../gen/wildcat/v1/call_service_pb.js";
 import { ChatService } from "../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../gen/wildcat/v1/contact_service_pb.js";
 import { ProfileService } from "../gen/wildcat/v1/profile_service_pb.js";
@@ -18,6 +19,8 @@ import { UploadSessions } from "./media/upload-sessions.js";
 import { mediaHttpRoute } from "./server/media-http.js";
 import { openApiRoute } from "./server/openapi-http.js";
 import { AccountServiceImpl } from "./services/account-service.js";
+import { CallTracker } from "./calls/call-tracker.js";
+import { CallServiceImpl } from "./services/call-service.js";
 import { ChatServiceImpl } from "./services/chat-service.js";
 import { ChatSync } from "./chats/chat-sync.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
@@ -33,7 +36,8 @@ import { WebhookServiceImpl } from "./services/webhook-service.js";
 import { AddressGuard } from "./webhooks/address-guard.js";
 import { WebhookDispatcher } from "./webhooks/dispatcher.js";
 import { WebhookFanout } from "./webhooks/fanout.js";
-import { openAuthCipher, openStore } from "./store/open-store.js";
+import { openAuthCipher, openStoreWhenReachable } from "./store/open-store.js";
+import { StoreHealth } from "./store/store-health.js";
 import { ApiKeyService } from "../gen/wildcat/v1/api_key_service_pb.js";
 import { ApiKeys } from "./auth/api-keys.js";
 import { authInterceptor } from "./auth/auth-interceptor.js";
@@ -75,8 +79,9 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   const authCipher = openAuthCipher(config);
   const metrics = new Metrics();
   // Everything below sees the counting store; the gauges read the store itself.
-  const rawStore = await openStore(config, authCipher);
+  const rawStore = await openStoreWhenReachable(config, authCipher, logger, config.storeCheckMs);
   const store = instrumentStore(rawStore, metrics);
+  const storeHealth = new StoreHealth(() => rawStore.ping(), { intervalMs: config.storeCheckMs, timeoutMs: config.storeTimeoutMs }, logger);
   metrics.watchStore(rawStore, clock);
   const apiKeys = new ApiKeys(store.apiKeys, clock, logger, { cacheMs: config.apiKeyCacheMs });
   try {
@@ -107,6 +112,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     },
     mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
     leases: mediaLeases,
+    storeHealth,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
@@ -119,6 +125,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     maxPictureBytes: config.profilePictureMaxBytes,
     fetchOptions: socketOptions.options,
   });
+  const callTracker = new CallTracker({ events: store.events, accounts: store.accounts, messaging, clock, logger });
   const chatSync = new ChatSync({ chats: store.chats, messages: store.messages, events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
@@ -130,9 +137,11 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       groupTracker.attach(accountId, sock);
       presenceTracker.attach(accountId, sock);
       contactTracker.attach(accountId, sock);
+      callTracker.attach(accountId, sock);
       chatSync.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
+    storeHealth,
   });
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
   const uploads = new UploadSessions(mediaIngest, clock, { ttlMs: config.mediaUploadTtlMs, maxOpen: config.mediaUploadMaxOpen }, logger);
@@ -188,6 +197,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock })) },
       { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets, contacts: store.contacts, accounts: store.accounts, tracker: contactTracker })) },
       { service: ProfileService, routes: (r) => r.service(ProfileService, new ProfileServiceImpl({ sockets, media: store.media, maxPictureBytes: config.profilePictureMaxBytes })) },
+      { service: CallService, routes: (r) => r.service(CallService, new CallServiceImpl({ sockets, tracker: callTracker })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
     ], {}, [
@@ -212,6 +222,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     clock,
     logger,
   );
+  storeHealth.onChange((available) => server.health.setStoreAvailable(available));
+  storeHealth.start();
   retention.start();
   apiKeys.start();
   uploads.startSweeper();
@@ -233,6 +245,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     restored,
     async close() {
       await server.shutdown();
+      storeHealth.stop();
       // Attempts in flight are aborted; their leases expire and they are retried, never lost.
       await dispatcher.stop();
       await fanout.stop();
@@ -241,6 +254,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       await sockets.shutdown();
       await groupTracker.idle();
       await contactTracker.idle();
+      await callTracker.idle();
       await messaging.inboundMedia.stop();
       await restored;
       await retention.stop();

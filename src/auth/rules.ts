@@ -1,6 +1,7 @@
 import type { DescMessage, DescService, MessageShape } from "@bufbuild/protobuf";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
+import { CallService } from "../../gen/wildcat/v1/call_service_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
@@ -135,6 +136,11 @@ service(ProfileService, {
   updatePrivacySettings: { permission: "accounts", accounts: (m) => named(m.accountId) },
 });
 
+// Rejecting a call acts as the account towards a contact (the caller sees it declined): sending.
+service(CallService, {
+  rejectCall: { permission: "send", accounts: (m) => named(m.accountId) },
+});
+
 const WEBHOOK_SCOPE = "the webhook's accounts: a key with some accounts sees and manages only webhooks limited to them";
 service(WebhookService, {
   createWebhook: {
@@ -172,6 +178,10 @@ service(SandboxService, {
   contactUpdateParticipants: { permission: "admin" },
   contactLeaveGroup: { permission: "admin" },
   updateContactProfile: { permission: "admin" },
+  contactCall: { permission: "admin" },
+  contactEndCall: { permission: "admin" },
+  answerContactCall: { permission: "admin" },
+  getContactCall: { permission: "admin" },
   injectFault: { permission: "admin" },
   phoneChangeChat: { permission: "admin" },
   getPhoneChat: { permission: "admin" },

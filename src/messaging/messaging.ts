@@ -25,6 +25,7 @@ import type { MediaStore } from "../store/media.js";
 import type { Jid, MessageKey, MessageRecord, MessageStatus, MessageStore, NewMessage } from "../store/messages.js";
 import type { MediaDownloadPolicy } from "../store/store.js";
 import type { ChatStore } from "../store/chats.js";
+import type { StoreHealth } from "../store/store-health.js";
 import { whatsappCode } from "../whatsapp/whatsapp-error-code.js";
 import { MessageJournal } from "./message-journal.js";
 import { pollVoteText, toWireMessage } from "./message-mapping.js";
@@ -48,6 +49,8 @@ export interface MessagingDeps {
   leases: MediaLeases;
   /** The chat list kept from stored messages (issue 15). */
   chats?: ChatStore;
+  /** Whether the store is reachable: a received message that could not be stored waits for it. */
+  storeHealth?: StoreHealth;
 }
 
 /** Baileys' numeric statuses, as stored. */
@@ -252,11 +255,29 @@ export class Messaging {
    * a stored key changes nothing).
    */
   private async onUpsert(accountId: string, sock: WASocket, list: WAMessage[]): Promise<void> {
-    for (const msg of list) {
+    for (const msg of list) await this.keep(accountId, sock, msg);
+  }
+
+  /**
+   * Stores one received message. Baileys has already sent its receipt by now, so when the
+   * store vanished in between (the Signal session was written, the message was not), the
+   * message is held here, in order, and stored when the store is back: only a crash of this
+   * process during the same outage would lose it. Messages after it are not receipted at all
+   * (the socket is dropped, see AccountSession) and come again from WhatsApp.
+   */
+  private async keep(accountId: string, sock: WASocket, msg: WAMessage): Promise<void> {
+    const health = this.deps.storeHealth;
+    for (;;) {
       try {
         await this.onMessage(accountId, sock, msg);
+        return;
       } catch (e) {
-        this.deps.logger.error({ err: e, accountId, messageId: msg.key.id }, "storing a received message failed");
+        if (!health?.report(e)) {
+          this.deps.logger.error({ err: e, accountId, messageId: msg.key.id }, "storing a received message failed");
+          return;
+        }
+        this.deps.logger.warn({ accountId, messageId: msg.key.id }, "the store is unreachable: holding a received message until it is back");
+        if (!(await health.whenAvailable())) return;
       }
     }
   }

@@ -3,10 +3,12 @@ import { Health, HealthCheckResponse_ServingStatus as Status } from "../../gen/g
 
 /**
  * The serving status of the whole server ("") and of each service, for
- * grpc.health.v1 and the plain HTTP probe. Goes NOT_SERVING at shutdown.
+ * grpc.health.v1 and the plain HTTP probe. Goes NOT_SERVING at shutdown (for good)
+ * and while the store is unreachable (until it is back): every service needs the store.
  */
 export class HealthState {
   private serving = true;
+  private storeAvailable = true;
   private readonly listeners = new Set<() => void>();
 
   constructor(private readonly services: readonly string[]) {}
@@ -14,15 +16,29 @@ export class HealthState {
   /** Status of a service, or undefined when the name is unknown. */
   status(service: string): Status | undefined {
     if (service !== "" && !this.services.includes(service)) return undefined;
-    return this.serving ? Status.SERVING : Status.NOT_SERVING;
+    return this.isServing() ? Status.SERVING : Status.NOT_SERVING;
   }
 
   isServing(): boolean {
-    return this.serving;
+    return this.serving && this.storeAvailable;
+  }
+
+  /** Why the server is not serving, for the plain HTTP probe; undefined while it serves. */
+  reason(): string | undefined {
+    if (!this.serving) return "shutting down";
+    if (!this.storeAvailable) return "store unreachable";
+    return undefined;
   }
 
   setNotServing(): void {
     this.serving = false;
+    for (const l of this.listeners) l();
+  }
+
+  /** The store came or went (see `StoreHealth`). */
+  setStoreAvailable(available: boolean): void {
+    if (available === this.storeAvailable) return;
+    this.storeAvailable = available;
     for (const l of this.listeners) l();
   }
 

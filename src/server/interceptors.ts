@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import type { Logger } from "../logger.js";
 import type { Metrics } from "../metrics/metrics.js";
+import { isStoreUnavailable } from "../store/store-errors.js";
 
 const REQUEST_ID = "x-request-id";
 
@@ -84,6 +85,8 @@ function toConnectError(e: unknown, signal: AbortSignal): ConnectError {
   if (e instanceof Error && CLIENT_GONE.has((e as NodeJS.ErrnoException).code ?? "")) {
     return new ConnectError("the client canceled the call", Code.Canceled);
   }
+  // The store is gone for a while: the client should retry, not report a bug.
+  if (isStoreUnavailable(e)) return new ConnectError("the store (database) is unreachable; retry with backoff", Code.Unavailable, undefined, undefined, e);
   // A plain Error here is a bug or an outage below us; its text may hold internals.
   return new ConnectError("internal error", Code.Internal, undefined, undefined, e);
 }

@@ -105,9 +105,9 @@ export async function startServer(
         return;
       }
       if (req.method === "GET" && req.url === "/healthz") {
-        const serving = health.isServing();
-        res.writeHead(serving ? 200 : 503, { "content-type": "application/json" });
-        res.end(JSON.stringify({ status: serving ? "SERVING" : "NOT_SERVING" }));
+        const reason = health.reason();
+        res.writeHead(reason ? 503 : 200, { "content-type": "application/json" });
+        res.end(JSON.stringify(reason ? { status: "NOT_SERVING", reason } : { status: "SERVING" }));
         return;
       }
       unknownRoute(req, res);

@@ -7,8 +7,9 @@ import {
   MediaDownloadMode,
   type MediaDownloadPolicy,
 } from "../../gen/wildcat/v1/account_pb.js";
+import type { CallPolicy } from "../../gen/wildcat/v1/call_pb.js";
 import { STORED_MESSAGE_TYPES, WIRE_TYPES } from "../messaging/message-mapping.js";
-import type { AccountRecord, DisconnectKind, AccountState as StoredState, JidPair, MediaDownloadPolicy as StoredPolicy } from "../store/store.js";
+import type { AccountRecord, CallPolicy as StoredCallPolicy, DisconnectKind, AccountState as StoredState, JidPair, MediaDownloadPolicy as StoredPolicy } from "../store/store.js";
 
 const STATES: Record<StoredState, AccountState> = {
   disconnected: AccountState.DISCONNECTED,
@@ -50,6 +51,7 @@ export function toAccount(record: AccountRecord): MessageInitShape<typeof Accoun
       maxBytes: BigInt(record.mediaDownload.maxBytes),
     },
     sendRatePerMinute: record.sendRatePerMinute ?? 0,
+    callPolicy: record.callPolicy && { autoReject: record.callPolicy.autoReject, replyText: record.callPolicy.replyText },
   };
 }
 
@@ -61,6 +63,12 @@ export function toStoredPolicy(policy: MediaDownloadPolicy | undefined): StoredP
     types: policy.types.map((t) => STORED_MESSAGE_TYPES[t]),
     maxBytes: Number(policy.maxBytes),
   };
+}
+
+/** The stored form of a call policy from a request; undefined (no policy) for an unset one or one that does nothing. */
+export function toStoredCallPolicy(policy: CallPolicy | undefined): StoredCallPolicy | undefined {
+  if (!policy?.autoReject) return undefined; // validation refuses a reply_text without auto_reject
+  return { autoReject: true, replyText: policy.replyText };
 }
 
 function toJid(pair: JidPair) {

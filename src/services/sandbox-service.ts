@@ -1,7 +1,13 @@
-import { timestampDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
 import type { ChatModification } from "@whiskeysockets/baileys";
 import {
+  type AnswerContactCallRequest,
+  ContactCallOutcome,
+  type ContactCallRequest,
+  ContactCallState,
+  type ContactEndCallRequest,
+  type GetContactCallRequest,
   ContactMediaKind,
   ContactMessageKind,
   Fault,
@@ -21,6 +27,7 @@ import {
   type UpdateContactProfileRequest,
 } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import { ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
+import { CallStateError, type SimCall, type SimCallOutcome, UnknownCallError } from "../sim/calls.js";
 import type { ContactBook } from "../sim/contact-book.js";
 import type { ContactMessage, ContactMessageKind as Kind, MediaKind, SimulatedContact } from "../sim/contact.js";
 import { describeMessage } from "../sim/contact-message.js";
@@ -205,6 +212,31 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
     return {};
   }
 
+  async contactCall(req: ContactCallRequest) {
+    const to = req.to.includes("@") ? req.to : `${digits(req.to)}@s.whatsapp.net`;
+    if (!this.sim.knows(to)) {
+      throw new ConnectError(`to: not on the simulator: ${req.to} (link the account or use the contact first)`, Code.FailedPrecondition);
+    }
+    const from = digits(req.fromPhoneNumber);
+    // the caller's own linked device hears how the call ends, as a phone's companions do
+    await this.contacts.contact(from);
+    const ringTimeoutMs = Number(req.ringTimeout?.seconds ?? 0n) * 1000 + Math.round((req.ringTimeout?.nanos ?? 0) / 1e6);
+    const call = this.sim.call(from, to, { video: req.video, addressing: req.phoneNumberAddressing ? "pn" : "lid", ringTimeoutMs: ringTimeoutMs || undefined });
+    return { callId: call.callId };
+  }
+
+  async contactEndCall(req: ContactEndCallRequest) {
+    return { call: toWireCall(onCall(() => this.sim.hangUp(req.callId))) };
+  }
+
+  async answerContactCall(req: AnswerContactCallRequest) {
+    return { call: toWireCall(onCall(() => this.sim.answerCallOnPhone(req.callId))) };
+  }
+
+  async getContactCall(req: GetContactCallRequest) {
+    return { call: toWireCall(onCall(() => this.sim.getCall(req.callId))) };
+  }
+
   async phoneChangeChat(req: PhoneChangeChatRequest) {
     const phone = digits(req.phoneNumber);
     const change = req.change;
@@ -288,6 +320,40 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
       throw new ConnectError((e as Error).message, Code.NotFound);
     }
   }
+}
+
+const CALL_STATES = { ringing: ContactCallState.RINGING, answered: ContactCallState.ANSWERED, ended: ContactCallState.ENDED } as const;
+const CALL_OUTCOMES: Record<SimCallOutcome, ContactCallOutcome> = {
+  rejected: ContactCallOutcome.REJECTED,
+  cancelled: ContactCallOutcome.CANCELLED,
+  timeout: ContactCallOutcome.TIMEOUT,
+  hung_up: ContactCallOutcome.HUNG_UP,
+};
+
+/** A simulator call operation, its refusals as call_id errors. */
+function onCall(op: () => SimCall): SimCall {
+  try {
+    return op();
+  } catch (e) {
+    if (e instanceof UnknownCallError) throw new ConnectError(`call_id: ${e.message}`, Code.NotFound);
+    if (e instanceof CallStateError) throw new ConnectError(`call_id: ${e.message}`, Code.FailedPrecondition);
+    throw e;
+  }
+}
+
+/** A simulated call as the API shows it. */
+function toWireCall(call: SimCall) {
+  return {
+    callId: call.callId,
+    fromPhoneNumber: call.from,
+    toPhoneNumber: call.to,
+    video: call.video,
+    state: CALL_STATES[call.state],
+    outcome: call.outcome ? CALL_OUTCOMES[call.outcome] : ContactCallOutcome.UNSPECIFIED,
+    endedBy: call.endedBy ?? call.answeredBy ?? "",
+    startTime: timestampFromDate(call.startTime),
+    endTime: call.endTime && timestampFromDate(call.endTime),
+  };
 }
 
 /** A contact's message as the API shows it. */

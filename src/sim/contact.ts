@@ -14,6 +14,7 @@ import {
   type PresenceData,
   proto,
   useMultiFileAuthState,
+  type WACallEvent,
   type WAMessage,
   type WAMessageKey,
   type WASocket,
@@ -123,6 +124,8 @@ export class SimulatedContact {
   /** Highest status (proto.WebMessageInfo.Status) each sent message reached. */
   private readonly statuses = new Map<string, number>();
   private readonly presences: ContactPresence[] = [];
+  /** What this contact's client heard about calls (its own, as the caller, included), oldest first. */
+  private readonly calls: WACallEvent[] = [];
   private readonly media: MediaClientAgents;
   private readonly changes = new EventEmitter();
   /** Waiting for the next `open`; called with an error when the contact got logged out instead. */
@@ -189,6 +192,11 @@ export class SimulatedContact {
   /** Presences and chat states (typing, recording) others sent this contact, oldest first. */
   presenceUpdates(): ContactPresence[] {
     return [...this.presences];
+  }
+
+  /** Resolves with the first call event this contact's client saw for `callId` with `status` (e.g. "reject"). */
+  waitForCallEvent(callId: string, status: WACallEvent["status"], timeoutMs?: number): Promise<WACallEvent> {
+    return this.until(`call ${callId} ${status}`, () => this.calls.find((c) => c.id === callId && c.status === status), timeoutMs);
   }
 
   /** Resolves with the first received message matching `predicate` (now or later). */
@@ -474,6 +482,10 @@ export class SimulatedContact {
     });
     sock.ev.on("messages.update", (updates) => {
       for (const { key, update } of updates) if (key.fromMe) this.noteStatus(key.id!, update.status);
+      this.changes.emit("change");
+    });
+    sock.ev.on("call", (calls) => {
+      this.calls.push(...calls);
       this.changes.emit("change");
     });
     sock.ev.on("presence.update", ({ id, presences }) => {

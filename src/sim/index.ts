@@ -11,6 +11,7 @@ export {
   type SimulatedContactOptions,
   type TextOptions,
 } from "./contact.js";
+export { type CallOptions, CallStateError, type SimCall, type SimCallOutcome, type SimCallState, UnknownCallError } from "./calls.js";
 export type { MediaClientAgents } from "./media-host.js";
 export type { LinkedDevice } from "./pairing.js";
 export type { GroupAddressing } from "./sim-state.js";

@@ -164,6 +164,8 @@ export class Relay {
     const ids = [node.attrs.id!, ...getBinaryNodeChildren(getBinaryNodeChild(node, "list"), "item").map((i) => i.attrs.id!)];
     for (const id of ids) conn.inFlight.delete(`message:${id}`);
     const type = node.attrs.type;
+    // Worth an operator's (and a test's) eye: the device could not decrypt and asks the sender again.
+    if (type === "retry") this.logger.warn({ phone: reader.phone.phoneNumber, device: reader.device.id, id: node.attrs.id }, "device sent a retry receipt");
     const to = node.attrs.to;
     if (to && !LOCAL_RECEIPTS.has(type ?? "")) {
       const group = this.groups.find(to);
@@ -190,6 +192,10 @@ export class Relay {
 
   /** The client acknowledged a stanza the server delivered. */
   onAck(conn: DeviceConnection, node: BinaryNode): void {
+    if (node.attrs.error) {
+      // A refusal ends the delivery as an ack does (the stanza is not sent again).
+      this.logger.warn({ phone: conn.owner!.phone.phoneNumber, device: conn.owner!.device.id, id: node.attrs.id, class: node.attrs.class, error: node.attrs.error }, "device refused a stanza (error ack)");
+    }
     conn.inFlight.delete(`${node.attrs.class}:${node.attrs.id}`);
   }
 

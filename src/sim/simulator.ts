@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type BinaryNode, Curve, getAllBinaryNodeChildren, jidDecode, type proto } from "@whiskeysockets/baileys";
 import { type Logger, pino } from "pino";
 import { WebSocketServer } from "ws";
+import { type CallOptions, Calls, type SimCall } from "./calls.js";
 import { AppStateServer } from "./app-state.js";
 import { CertChain, type KeyPair } from "./cert-chain.js";
 import { DeviceConnection } from "./device-connection.js";
@@ -39,6 +40,8 @@ export interface SimulatorOptions {
   qrRefCount?: number;
   /** How new groups address their members: by LID (what WhatsApp does now, the default) or by phone number. */
   groupAddressing?: GroupAddressing;
+  /** How long a call rings before the server gives up on it (a missed call); 45 s by default. */
+  callRingTimeoutMs?: number;
 }
 
 /** Faults a test or the sandbox can inject into one device's connection. */
@@ -74,6 +77,7 @@ export class Simulator {
   private readonly pairing: Pairing;
   private readonly pairingCodes: PairingCodes;
   private readonly presence: PresenceRelay;
+  private readonly calls: Calls;
   /** The simulated phones as Signal parties: peer messages from a phone to its own companions. */
   readonly phonePeer: PhonePeer;
   /** WhatsApp's app-state sync server; the phone's own chat actions and view of its chats. */
@@ -89,6 +93,7 @@ export class Simulator {
     private readonly logger: Logger,
     qrRefCount?: number,
     groupAddressing: GroupAddressing = "lid",
+    callRingTimeoutMs = 45_000,
   ) {
     this.keys = new KeyStore(state);
     this.groups = new Groups(
@@ -135,6 +140,7 @@ export class Simulator {
       (phone, deviceId) => this.relay.notifyDevices(phone, "add", deviceId),
       qrRefCount,
     );
+    this.calls = new Calls((phones, node, except) => this.relay.toPhones(phones, node, except), callRingTimeoutMs, logger.child({ part: "calls" }));
     this.pairingCodes = new PairingCodes(state, this.pairing, logger.child({ part: "pairing-code" }));
     this.presence = new PresenceRelay(state, this.groups, {
       onlineDevices: (phone) =>
@@ -146,7 +152,7 @@ export class Simulator {
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     const logger = opts.logger ?? pino({ level: "silent" });
     const state = SimState.load(opts.dataDir);
-    const sim = new Simulator(state, CertChain.issue(loadRootKey(opts.dataDir)), opts.host ?? "127.0.0.1", logger, opts.qrRefCount, opts.groupAddressing);
+    const sim = new Simulator(state, CertChain.issue(loadRootKey(opts.dataDir)), opts.host ?? "127.0.0.1", logger, opts.qrRefCount, opts.groupAddressing, opts.callRingTimeoutMs);
     sim.media = await MediaHost.start({
       host: sim.host,
       tls: loadMediaTls(sim.host, opts.dataDir),
@@ -250,6 +256,36 @@ export class Simulator {
     return target ? (this.logins.get(deviceKey(target.phone, target.deviceId)) ?? 0) : 0;
   }
 
+  /**
+   * The phone `fromPhoneNumber` calls `to` (a phone number, or a user JID in either form): every
+   * device of the callee gets the offer. Returns the call as offered; see {@link callEnded}.
+   */
+  call(fromPhoneNumber: string, to: string, opts: CallOptions = {}): SimCall {
+    const callee = this.state.resolve(to.includes("@") ? to : `${to.replace(/^\+/, "")}@s.whatsapp.net`);
+    if (!callee) throw new Error(`unknown phone ${to}`);
+    return this.calls.offer(this.state.phone(fromPhoneNumber), callee.phone, opts);
+  }
+
+  /** The caller of `callId` hangs up (cancelling it while it rings). */
+  hangUp(callId: string): SimCall {
+    return this.calls.hangUp(callId);
+  }
+
+  /** The callee's phone answers `callId`; its linked devices see it answered elsewhere. */
+  answerCallOnPhone(callId: string): SimCall {
+    return this.calls.answerOnPhone(callId);
+  }
+
+  /** How the call stands, or how it ended and who ended it. */
+  getCall(callId: string): SimCall {
+    return this.calls.get(callId);
+  }
+
+  /** Resolves with the call once it has ended (rejected, cancelled, timed out or hung up). */
+  callEnded(callId: string, timeoutMs?: number): Promise<SimCall> {
+    return this.calls.ended(callId, timeoutMs);
+  }
+
   /** Whether a phone-number or LID JID names someone on the simulator (a phone that linked or was used as a contact). */
   knows(jid: string): boolean {
     return this.state.resolve(jid) !== undefined;
@@ -324,6 +360,7 @@ export class Simulator {
   }
 
   async close(): Promise<void> {
+    this.calls.close();
     await this.goAway();
     await this.media?.close();
     this.state.save();
@@ -406,8 +443,11 @@ export class Simulator {
       case "chatstate":
         this.presence.onChatstate(conn, node);
         return;
+      case "call":
+        this.calls.onStanza(conn, node);
+        return;
       default:
-        // ib (unified_session, …), call: nothing the simulator needs to answer
+        // ib (unified_session, …): nothing the simulator needs to answer
         this.logger.debug({ tag: node.tag }, "ignored stanza");
     }
   }

@@ -3,6 +3,8 @@ import { parseMasterKey, resolveMasterKey } from "./auth/master-key.js";
 import { openMongoStore } from "./mongo/mongo-store.js";
 import { openSqliteStore } from "./sqlite/sqlite-store.js";
 import type { Store } from "./store.js";
+import type { Logger } from "../logger.js";
+import { isStoreUnavailable } from "./store-errors.js";
 
 export interface OpenStoreConfig {
   dataDir: string;
@@ -12,6 +14,8 @@ export interface OpenStoreConfig {
   authStateKey?: string;
   /** Former master keys, still accepted for reading until `authState.rotate` has run. */
   authStatePreviousKeys?: string[];
+  /** MongoDB: how long an operation waits for an unreachable server (STORE_TIMEOUT_MS). */
+  storeTimeoutMs?: number;
 }
 
 /**
@@ -31,6 +35,25 @@ export function openAuthCipher(config: OpenStoreConfig): AuthCipher {
  * embedded SQLite database in `dataDir`.
  */
 export async function openStore(config: OpenStoreConfig, authCipher = openAuthCipher(config)): Promise<Store> {
-  if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb, { authCipher });
+  if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb, { authCipher, serverSelectionTimeoutMS: config.storeTimeoutMs });
   return openSqliteStore(config.dataDir, { authCipher });
+}
+
+/**
+ * {@link openStore}, retried every `retryMs` while the store cannot be reached (a gateway
+ * started during a database outage waits for it rather than exit and be restarted in a
+ * loop). Any other failure (a bad URI, a wrong master key) is thrown at once.
+ */
+export async function openStoreWhenReachable(config: OpenStoreConfig, authCipher: AuthCipher, logger: Logger, retryMs: number): Promise<Store> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const store = await openStore(config, authCipher);
+      if (attempt > 1) logger.warn({ attempts: attempt }, "the store is reachable: starting");
+      return store;
+    } catch (e) {
+      if (!isStoreUnavailable(e)) throw e;
+      logger.error({ err: (e as Error).message, attempt, retryInMs: retryMs }, "the store is unreachable at start: waiting for it");
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+  }
 }

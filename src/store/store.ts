@@ -65,6 +65,14 @@ export interface MediaDownloadPolicy {
   maxBytes: number;
 }
 
+/** An account's answer to incoming calls. */
+export interface CallPolicy {
+  /** Reject every call at once. */
+  autoReject: boolean;
+  /** With autoReject: a text sent to the caller after each rejected call; empty: none. */
+  replyText: string;
+}
+
 export interface AccountRecord {
   accountId: string;
   displayName: string;
@@ -75,13 +83,15 @@ export interface AccountRecord {
   mediaDownload?: MediaDownloadPolicy;
   /** SendMessage calls accepted per minute; absent means the server default (SEND_RATE_PER_MINUTE). */
   sendRatePerMinute?: number;
+  /** What the account does with incoming calls; absent: nothing (they only become events). */
+  callPolicy?: CallPolicy;
   createTime: Date;
   updateTime: Date;
 }
 
 /** Fields of an account that may change after creation. */
 export type AccountPatch = Partial<
-  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute">
+  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy">
 >;
 
 export interface AccountPage {
@@ -127,6 +137,8 @@ export interface Store {
   readonly leases: LeaseStore;
   /** API keys (`api-keys.ts`): hashes of their secrets only. */
   readonly apiKeys: ApiKeyStore;
+  /** Resolves when the store answers; rejects when it cannot be reached (see `store-errors.ts`). */
+  ping(): Promise<void>;
   /** Releases connections and file handles. */
   close(): Promise<void>;
 }

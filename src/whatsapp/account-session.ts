@@ -3,6 +3,7 @@ import { jidNormalizedUser, makeWASocket, type ConnectionState, type proto, type
 import type { Clock } from "../clock.js";
 import type { Logger } from "../logger.js";
 import type { AuthStateStore } from "../store/auth-state.js";
+import { StoreUnavailableError } from "../store/store-errors.js";
 import type { AccountPatch, AccountRecord, DisconnectInfo, DisconnectKind } from "../store/store.js";
 import { simulatorRootTrusted } from "../sim/trust-root.js";
 import { renderQrPng } from "./qr.js";
@@ -49,6 +50,11 @@ export interface SessionDeps {
   attach(sock: WASocket): void;
   /** Baileys' getMessage: a message this account sent, for WhatsApp's retry requests. */
   getMessage(key: WAMessageKey): Promise<proto.IMessage | undefined>;
+  /**
+   * Told of a failure; true when it means the store is unreachable (the session then
+   * pauses: its socket is dropped and it waits for {@link AccountSession.resume}).
+   */
+  storeUnavailable?(err: unknown): boolean;
 }
 
 /**
@@ -70,6 +76,8 @@ export class AccountSession {
   private closing = false;
   private chain: Promise<unknown> = Promise.resolve();
   private saving: Promise<void> = Promise.resolve();
+  /** Paused because the store is unreachable: {@link resume} reconnects it once the store is back. */
+  private suspended = false;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -95,6 +103,8 @@ export class AccountSession {
   /** Closes the socket without unlinking; keeps the credentials. */
   stop(): Promise<void> {
     return this.run(async () => {
+      // Asked to stay disconnected: the store's return must not reconnect it.
+      this.suspended = false;
       await this.closeSocket();
       await this.change({ state: "disconnected", lastDisconnect: this.disconnect("requested", 0, "disconnected on request") });
     });
@@ -108,12 +118,37 @@ export class AccountSession {
     });
   }
 
+  /**
+   * The store is unreachable: closes the socket without recording anything (nothing can be
+   * recorded) and without acknowledging more to WhatsApp, which keeps what this device has not
+   * acknowledged and delivers it again at the next login. {@link resume} reconnects.
+   */
+  suspend(): Promise<void> {
+    return this.run(async () => {
+      if (!this.active && !this.suspended) return;
+      this.suspended = true;
+      await this.closeSocket();
+    });
+  }
+
+  /** The store is back: reconnects a session that {@link suspend} (or a store failure) paused. */
+  resume(): Promise<void> {
+    return this.run(async () => {
+      if (!this.suspended) return;
+      this.suspended = false;
+      if (this.active) return;
+      this.closing = false;
+      await this.open();
+    });
+  }
+
   /** Unlinks the device on WhatsApp when connected, then removes the credentials. */
   logout(): Promise<void> {
     return this.run(() => this.doLogout());
   }
 
   private async doLogout(): Promise<void> {
+    this.suspended = false;
     const sock = this.sock;
     this.closing = true;
     this.clearRetry();
@@ -155,10 +190,43 @@ export class AccountSession {
       // A process that trusts the simulator's certificates must not talk to WhatsApp itself.
       throw new SandboxMixError();
     }
-    const auth = await authState.load(accountId);
-    const sock = makeWASocket({
+    let auth;
+    try {
+      auth = await authState.load(accountId);
+    } catch (e) {
+      this.storeFailed(e);
+      throw e;
+    }
+    const keys = auth.state.keys;
+    // Baileys writes the Signal session it decrypted a message with before it sends the
+    // message's receipt. When that read or write fails for want of the store, the socket is
+    // dropped at once, before Baileys can ack (or nack) anything, and this socket never writes
+    // keys again (Baileys retries its commits): WhatsApp delivers the message again at the
+    // next login, to a session state that can still decrypt it.
+    let dropped = false;
+    const guard = async <T>(op: () => T | Promise<T>): Promise<T> => {
+      // Not a StoreUnavailableError: the store may well be back; this socket is simply done.
+      if (dropped) throw new Error("this connection was dropped because the store was unreachable");
+      try {
+        return await op();
+      } catch (e) {
+        if (!dropped && this.deps.storeUnavailable?.(e)) {
+          dropped = true;
+          this.dropForStore(sock);
+        }
+        throw e;
+      }
+    };
+    const sock: WASocket = makeWASocket({
       ...socketOptions,
-      auth: auth.state,
+      auth: {
+        creds: auth.state.creds,
+        keys: {
+          get: (type, ids) => guard(() => keys.get(type, ids)),
+          set: (data) => guard(() => keys.set(data)),
+          clear: keys.clear && (() => guard(() => keys.clear!())),
+        },
+      },
       logger: logger.child({ baileys: true }, { level: socketOptions.logger?.level ?? "warn" }),
       markOnlineOnConnect: false,
       // The gateway records its own sends; an echo of each would be a second copy to ignore.
@@ -173,9 +241,38 @@ export class AccountSession {
       this.saving = this.saving.then(auth.saveCreds).catch((e: unknown) => logger.error({ err: e }, "saving credentials failed"));
     });
     sock.ev.on("connection.update", (update) => {
-      this.run(() => this.onUpdate(sock, update)).catch((e: unknown) => logger.error({ err: e }, "handling a connection update failed"));
+      this.run(() => this.onUpdate(sock, update)).catch((e: unknown) => {
+        if (!this.storeFailed(e)) logger.error({ err: e }, "handling a connection update failed");
+      });
     });
-    await this.change(lastDisconnect ? { state: "connecting", lastDisconnect } : { state: "connecting" });
+    try {
+      await this.change(lastDisconnect ? { state: "connecting", lastDisconnect } : { state: "connecting" });
+    } catch (e) {
+      this.storeFailed(e);
+      throw e;
+    }
+  }
+
+  /**
+   * A failure for want of the store pauses the session (its socket, if any, dropped without
+   * acks) until {@link resume}; returns whether `err` was one.
+   */
+  private storeFailed(err: unknown): boolean {
+    if (!this.deps.storeUnavailable?.(err)) return false;
+    this.suspended = true;
+    if (this.sock) this.dropForStore(this.sock);
+    return true;
+  }
+
+  /** Ends `sock` now, synchronously closing its WebSocket so nothing more is sent on it. */
+  private dropForStore(sock: WASocket): void {
+    if (this.sock !== sock) return;
+    this.suspended = true;
+    this.sock = undefined;
+    this.isOpen = false;
+    this.clearRetry();
+    this.deps.logger.warn("the store is unreachable: connection dropped without acknowledging; WhatsApp redelivers at the next login");
+    void sock.end(new StoreUnavailableError());
   }
 
   private async onUpdate(sock: WASocket, update: Partial<ConnectionState>): Promise<void> {

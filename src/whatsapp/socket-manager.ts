@@ -10,6 +10,7 @@ import type { AccountPatch, AccountRecord, Store } from "../store/store.js";
 import { AccountSession, NotWaitingForLoginError, type AccountSnapshot, type PairingCodeSnapshot } from "./account-session.js";
 import type { BackoffOptions } from "./reconnect-policy.js";
 import { WatchHub } from "./watch-hub.js";
+import type { StoreHealth } from "../store/store-health.js";
 
 export interface SocketManagerOptions {
   backoff: BackoffOptions;
@@ -23,6 +24,8 @@ export interface SocketManagerOptions {
   attach?(accountId: string, sock: WASocket): void;
   /** Baileys' getMessage for an account: sent messages WhatsApp asks for again. */
   getMessage?(accountId: string, key: WAMessageKey): Promise<proto.IMessage | undefined>;
+  /** Whether the store is reachable: while it is not, every account's socket is paused. */
+  storeHealth?: StoreHealth;
 }
 
 /** The account exists but has no open connection to WhatsApp. */
@@ -57,7 +60,24 @@ export class SocketManager {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: SocketManagerOptions,
-  ) {}
+  ) {
+    this.unwatchStore = options.storeHealth?.onChange((available) => this.onStoreChange(available));
+  }
+
+  private readonly unwatchStore?: () => void;
+
+  /**
+   * The store went: every socket is closed without acknowledging more (WhatsApp keeps what
+   * was not acknowledged), since nothing received could be stored. It came back: they reconnect.
+   */
+  private onStoreChange(available: boolean): void {
+    for (const [accountId, session] of this.sessions) {
+      const change = available ? session.resume() : session.suspend();
+      change.catch((e: unknown) => {
+        if (!this.options.storeHealth?.report(e)) this.logger.error({ err: e, accountId }, available ? "resuming the account failed" : "pausing the account failed");
+      });
+    }
+  }
 
   /** Starts the account's connection (idempotent) and returns the account as it is then. */
   async connect(accountId: string): Promise<AccountRecord> {
@@ -160,6 +180,7 @@ export class SocketManager {
   /** Closes every socket without logging out; stored states stay as they were for restore. */
   async shutdown(): Promise<void> {
     this.stopped = true;
+    this.unwatchStore?.();
     await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
     this.sessions.clear();
     for (const hub of this.hubs.values()) hub.endAll();
@@ -179,6 +200,7 @@ export class SocketManager {
         record: (patch, extras) => this.record(accountId, patch, extras),
         attach: (sock) => this.options.attach?.(accountId, sock),
         getMessage: async (key) => this.options.getMessage?.(accountId, key),
+        storeUnavailable: (err) => this.options.storeHealth?.report(err) ?? false,
       });
       this.sessions.set(accountId, session);
     }

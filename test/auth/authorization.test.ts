@@ -150,6 +150,7 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.ContactService/BlockContact": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/UnblockContact": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/ListBlockedContacts": named(withAcme),
+  "wildcat.v1.CallService/RejectCall": named(async (f) => (await f.account(ACME), { accountId: ACME, callId: "C1" })),
   "wildcat.v1.GroupService/CreateGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, subject: "Shop", participants: ["+15550001111"] })),
   "wildcat.v1.GroupService/GetGroup": named(async (f) => (await f.account(ACME), { accountId: ACME, groupJid: group })),
   "wildcat.v1.GroupService/ListGroups": named(withAcme),
@@ -184,6 +185,11 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.SandboxService/ContactUpdateParticipants": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group, action: 3, participants: ["+15550004444"] })),
   "wildcat.v1.SandboxService/ContactLeaveGroup": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group })),
   "wildcat.v1.SandboxService/UpdateContactProfile": admin(async () => ({ phoneNumber: "+15550003333", about: "Open" })),
+  // Calls to or about nobody on the simulator: refused past auth, before any contact is opened.
+  "wildcat.v1.SandboxService/ContactCall": admin(async () => ({ fromPhoneNumber: "+15550003333", to: "+15550009999" })),
+  "wildcat.v1.SandboxService/ContactEndCall": admin(async () => ({ callId: "C1" })),
+  "wildcat.v1.SandboxService/AnswerContactCall": admin(async () => ({ callId: "C1" })),
+  "wildcat.v1.SandboxService/GetContactCall": admin(async () => ({ callId: "C1" })),
   "wildcat.v1.SandboxService/InjectFault": admin(async () => ({ jid: "15550003333@s.whatsapp.net", code: 500 })),
 };
 

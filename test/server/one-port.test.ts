@@ -182,6 +182,7 @@ describe("buf curl through server reflection (no proto files)", () => {
       "grpc.reflection.v1alpha.ServerReflection",
       "wildcat.v1.AccountService",
       "wildcat.v1.ApiKeyService",
+      "wildcat.v1.CallService",
       "wildcat.v1.ChatService",
       "wildcat.v1.ContactService",
       "wildcat.v1.GroupService",

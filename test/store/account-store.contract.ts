@@ -31,6 +31,7 @@ const full: AccountRecord = {
   ownJid: { pn: "15551234567@s.whatsapp.net", lid: "123456789012345@lid" },
   lastDisconnect: { kind: "connection_lost", code: 428, reason: "Connection Closed", time: new Date("2025-03-04T05:06:07.089Z") },
   mediaDownload: { mode: "all", types: ["image", "voice_note"], maxBytes: 5_000_000 },
+  callPolicy: { autoReject: true, replyText: "Calls are not answered here – please write 🙂" },
   createTime: new Date("2025-01-02T03:04:05.678Z"),
   updateTime: new Date("2025-02-03T04:05:06.007Z"),
 };
@@ -85,6 +86,7 @@ export function accountStoreContract(name: string, open: () => Promise<StoreHarn
         expect(got).not.toHaveProperty("ownJid");
         expect(got).not.toHaveProperty("lastDisconnect");
         expect(got).not.toHaveProperty("mediaDownload");
+        expect(got).not.toHaveProperty("callPolicy");
       });
 
       it("when ownJid has only a LID, get returns only the LID", async () => {
@@ -175,9 +177,9 @@ export function accountStoreContract(name: string, open: () => Promise<StoreHarn
       it("when a key is given as undefined, update clears that field", async () => {
         await accounts.create(full);
 
-        const updated = await accounts.update(full.accountId, { ownJid: undefined, lastDisconnect: undefined, mediaDownload: undefined }, later);
+        const updated = await accounts.update(full.accountId, { ownJid: undefined, lastDisconnect: undefined, mediaDownload: undefined, callPolicy: undefined }, later);
 
-        const { ownJid: _ownJid, lastDisconnect: _lastDisconnect, mediaDownload: _mediaDownload, ...rest } = full;
+        const { ownJid: _ownJid, lastDisconnect: _lastDisconnect, mediaDownload: _mediaDownload, callPolicy: _callPolicy, ...rest } = full;
         expect(updated).toStrictEqual({ ...rest, updateTime: later });
         expect(await accounts.get(full.accountId)).toStrictEqual({ ...rest, updateTime: later });
       });

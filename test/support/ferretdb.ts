@@ -51,6 +51,10 @@ export interface FerretDb {
   readonly uri: string;
   /** Stops the server and removes its data. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL, as in a crash or a lost host) and keeps its data, for {@link restart}. */
+  kill(): Promise<void>;
+  /** Starts a killed server again on the same port with the same data; resolves once it answers ping. */
+  restart(): Promise<void>;
 }
 
 /**
@@ -107,6 +111,22 @@ async function startOnce(binary: string, dir: string, port: number, startTimeout
     await stopChild(child, exited);
     rmSync(dir, { recursive: true, force: true });
   };
+  // After a kill, the running instance is a new one; stop() then stops that one.
+  let current: FerretDb | undefined;
+  const handle: FerretDb = {
+    uri,
+    stop: () => (current ? current.stop() : stop()),
+    async kill() {
+      if (current) return current.kill();
+      process.removeListener("exit", killOnExit);
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async restart() {
+      if (current) return current.restart();
+      current = await startOnce(binary, dir, port, startTimeoutMs);
+    },
+  };
 
   // The driver's server monitor keeps retrying until the selection timeout, so one connect
   // waits for the server to come up; an exit of the process ends the wait at once.
@@ -134,7 +154,7 @@ async function startOnce(binary: string, dir: string, port: number, startTimeout
         tail(logPath),
     );
   }
-  return { uri, stop };
+  return handle;
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
@@ -145,7 +165,8 @@ async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise
   clearTimeout(timer);
 }
 
-function freePort(): Promise<number> {
+/** A free loopback port (found by closing a listener, so another process may take it first). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

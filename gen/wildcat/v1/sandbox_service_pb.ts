@@ -18,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/sandbox_service.proto.
  */
 export const file_wildcat_v1_sandbox_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlIs0BChtVcGRhdGVDb250YWN0UHJvZmlsZVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KBG5hbWUYAiABKAlCELpIDXILGBkyB15bXkBdKiQSHAoFYWJvdXQYAyABKAlCCLpIBXIDGIsBSACIAQESGgoHcGljdHVyZRgEIAEoDEIJukgGegQYgIBAEhYKDnJlbW92ZV9waWN0dXJlGAUgASgIQggKBl9hYm91dCIeChxVcGRhdGVDb250YWN0UHJvZmlsZVJlc3BvbnNlIvsCChZQaG9uZUNoYW5nZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJBISCghhcmNoaXZlZBgDIAEoCEgAEhAKBnBpbm5lZBgEIAEoCEgAEjMKDW11dGVfZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAASGQoGdW5tdXRlGAYgASgIQge6SARqAggBSAASEAoGdW5yZWFkGAcgASgISAASGQoGZGVsZXRlGAggASgIQge6SARqAggBSAASJQoEc3RhchgJIAEoCzIVLndpbGRjYXQudjEuUGhvbmVTdGFySABCDwoGY2hhbmdlEgW6SAIIASJNCglQaG9uZVN0YXISHgoKbWVzc2FnZV9pZBgBIAEoCUIKukgHcgUQARiAARIPCgdmcm9tX21lGAIgASgIEg8KB3N0YXJyZWQYAyABKAgiPgoXUGhvbmVDaGFuZ2VDaGF0UmVzcG9uc2USIwoEY2hhdBgBIAEoCzIVLndpbGRjYXQudjEuUGhvbmVDaGF0Ip0BChNHZXRQaG9uZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJCI7ChRHZXRQaG9uZUNoYXRSZXNwb25zZRIjCgRjaGF0GAEgASgLMhUud2lsZGNhdC52MS5QaG9uZUNoYXQiwwEKCVBob25lQ2hhdBIQCghhcmNoaXZlZBgBIAEoCBIsCghwaW5fdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbXV0ZV9lbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNbWFya2VkX3VucmVhZBgEIAEoCBIPCgdkZWxldGVkGAUgASgIEhsKE3N0YXJyZWRfbWVzc2FnZV9pZHMYBiADKAkq9AEKEENvbnRhY3RNZWRpYUtpbmQSIgoeQ09OVEFDVF9NRURJQV9LSU5EX1VOU1BFQ0lGSUVEEAASHAoYQ09OVEFDVF9NRURJQV9LSU5EX0lNQUdFEAESHAoYQ09OVEFDVF9NRURJQV9LSU5EX1ZJREVPEAISHAoYQ09OVEFDVF9NRURJQV9LSU5EX0FVRElPEAMSIQodQ09OVEFDVF9NRURJQV9LSU5EX1ZPSUNFX05PVEUQBBIfChtDT05UQUNUX01FRElBX0tJTkRfRE9DVU1FTlQQBRIeChpDT05UQUNUX01FRElBX0tJTkRfU1RJQ0tFUhAGKq8EChJDb250YWN0TWVzc2FnZUtpbmQSJAogQ09OVEFDVF9NRVNTQUdFX0tJTkRfVU5TUEVDSUZJRUQQABIdChlDT05UQUNUX01FU1NBR0VfS0lORF9URVhUEAESHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfSU1BR0UQAhIeChpDT05UQUNUX01FU1NBR0VfS0lORF9WSURFTxADEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0FVRElPEAQSIwofQ09OVEFDVF9NRVNTQUdFX0tJTkRfVk9JQ0VfTk9URRAFEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0RPQ1VNRU5UEAYSIAocQ09OVEFDVF9NRVNTQUdFX0tJTkRfU1RJQ0tFUhAHEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0xPQ0FUSU9OEAgSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfQ09OVEFDVFMQCRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9SRUFDVElPThAKEh0KGUNPTlRBQ1RfTUVTU0FHRV9LSU5EX1BPTEwQCxIiCh5DT05UQUNUX01FU1NBR0VfS0lORF9QT0xMX1ZPVEUQDBIdChlDT05UQUNUX01FU1NBR0VfS0lORF9FRElUEA0SHwobQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVWT0tFEA4SHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfT1RIRVIQDyqhAQoFRmF1bHQSFQoRRkFVTFRfVU5TUEVDSUZJRUQQABIZChVGQVVMVF9EUk9QX0NPTk5FQ1RJT04QARIWChJGQVVMVF9TVFJFQU1fRVJST1IQAhIVChFGQVVMVF9SRUZVU0VfQUNLUxADEhQKEEZBVUxUX0RFTEFZX0FDS1MQBBIRCg1GQVVMVF9HT19BV0FZEAUSDgoKRkFVTFRfTk9ORRAGMswPCg5TYW5kYm94U2VydmljZRJ9CgpMaW5rRGV2aWNlEh0ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVxdWVzdBoeLndpbGRjYXQudjEuTGlua0RldmljZVJlc3BvbnNlIjCC0+STAio6ASoiJS93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0xpbmtEZXZpY2USlQEKEEVudGVyUGFpcmluZ0NvZGUSIy53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXF1ZXN0GiQud2lsZGNhdC52MS5FbnRlclBhaXJpbmdDb2RlUmVzcG9uc2UiNoLT5JMCMDoBKiIrL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvRW50ZXJQYWlyaW5nQ29kZRKRAQoPU2VuZEZyb21Db250YWN0EiIud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXF1ZXN0GiMud2lsZGNhdC52MS5TZW5kRnJvbUNvbnRhY3RSZXNwb25zZSI1gtPkkwIvOgEqIiovd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9TZW5kRnJvbUNvbnRhY3QSpAEKE0xpc3RDb250YWN0TWVzc2FnZXMSJi53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0Q29udGFjdE1lc3NhZ2VzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvTGlzdENvbnRhY3RNZXNzYWdlcxKoAQoURG93bmxvYWRDb250YWN0TWVkaWESJy53aWxkY2F0LnYxLkRvd25sb2FkQ29udGFjdE1lZGlhUmVxdWVzdBooLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZSI9kAIBgtPkkwI0OgEqIi8vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Eb3dubG9hZENvbnRhY3RNZWRpYRKBAQoLQ3JlYXRlR3JvdXASHi53aWxkY2F0LnYxLkNyZWF0ZUdyb3VwUmVxdWVzdBofLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXNwb25zZSIxgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9DcmVhdGVHcm91cBKVAQoQQ29udGFjdEpvaW5Hcm91cBIjLndpbGRjYXQudjEuQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QaJC53aWxkY2F0LnYxLkNvbnRhY3RKb2luR3JvdXBSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0Sm9pbkdyb3VwErkBChlDb250YWN0VXBkYXRlUGFydGljaXBhbnRzEiwud2lsZGNhdC52MS5Db250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVxdWVzdBotLndpbGRjYXQudjEuQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50c1Jlc3BvbnNlIj+C0+STAjk6ASoiNC93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHMSmQEKEUNvbnRhY3RMZWF2ZUdyb3VwEiQud2lsZGNhdC52MS5Db250YWN0TGVhdmVHcm91cFJlcXVlc3QaJS53aWxkY2F0LnYxLkNvbnRhY3RMZWF2ZUdyb3VwUmVzcG9uc2UiN4LT5JMCMToBKiIsL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdExlYXZlR3JvdXASpQEKFFVwZGF0ZUNvbnRhY3RQcm9maWxlEicud2lsZGNhdC52MS5VcGRhdGVDb250YWN0UHJvZmlsZVJlcXVlc3QaKC53aWxkY2F0LnYxLlVwZGF0ZUNvbnRhY3RQcm9maWxlUmVzcG9uc2UiOoLT5JMCNDoBKiIvL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvVXBkYXRlQ29udGFjdFByb2ZpbGUSgQEKC0luamVjdEZhdWx0Eh4ud2lsZGNhdC52MS5JbmplY3RGYXVsdFJlcXVlc3QaHy53aWxkY2F0LnYxLkluamVjdEZhdWx0UmVzcG9uc2UiMYLT5JMCKzoBKiImL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvSW5qZWN0RmF1bHQSkQEKD1Bob25lQ2hhbmdlQ2hhdBIiLndpbGRjYXQudjEuUGhvbmVDaGFuZ2VDaGF0UmVxdWVzdBojLndpbGRjYXQudjEuUGhvbmVDaGFuZ2VDaGF0UmVzcG9uc2UiNYLT5JMCLzoBKiIqL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvUGhvbmVDaGFuZ2VDaGF0EogBCgxHZXRQaG9uZUNoYXQSHy53aWxkY2F0LnYxLkdldFBob25lQ2hhdFJlcXVlc3QaIC53aWxkY2F0LnYxLkdldFBob25lQ2hhdFJlc3BvbnNlIjWQAgGC0+STAiw6ASoiJy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0dldFBob25lQ2hhdGIGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
+  fileDesc("CiB3aWxkY2F0L3YxL3NhbmRib3hfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSJkChFMaW5rRGV2aWNlUmVxdWVzdBIbCgdxcl9jb2RlGAEgASgJQgq6SAdyBRABGIAgEjIKDHBob25lX251bWJlchgCIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JCIuChJMaW5rRGV2aWNlUmVzcG9uc2USCwoDamlkGAEgASgJEgsKA2xpZBgCIAEoCSJ0ChdFbnRlclBhaXJpbmdDb2RlUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSJQoEY29kZRgCIAEoCUIXukgUchIyEF5bQS1aYS16MC05XXs4fSQiJwoYRW50ZXJQYWlyaW5nQ29kZVJlc3BvbnNlEgsKA2ppZBgBIAEoCSKRBAoWU2VuZEZyb21Db250YWN0UmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIaCgZ0b19qaWQYAiABKAlCCrpIB3IFEAEYgAESFwoEdGV4dBgDIAEoCUIJukgGcgQYgIAEEhkKBW1lZGlhGAQgASgMQgq6SAd6BRiAgIAIEiEKD21lZGlhX21pbWVfdHlwZRgFIAEoCUIIukgFcgMYgAESJQoTcmVwbHlfdG9fbWVzc2FnZV9pZBgGIAEoCUIIukgFcgMYgAESOgoKbWVkaWFfa2luZBgHIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdE1lZGlhS2luZEIIukgFggECEAESGwoJZmlsZV9uYW1lGAggASgJQgi6SAVyAxj/ARIgCg1tZWRpYV9zZWNvbmRzGAkgASgNQgm6SAYqBBiAowUSJAoIbWVudGlvbnMYCiADKAlCErpID5IBDBCAAiIHcgUQARiAARItCghsb2NhdGlvbhgLIAEoCzIbLndpbGRjYXQudjEuTG9jYXRpb25Db250ZW50Ei0KCGNvbnRhY3RzGAwgASgLMhsud2lsZGNhdC52MS5Db250YWN0c0NvbnRlbnQSJQoEcG9sbBgNIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQiLQoXU2VuZEZyb21Db250YWN0UmVzcG9uc2USEgoKbWVzc2FnZV9pZBgBIAEoCSJQChpMaXN0Q29udGFjdE1lc3NhZ2VzUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQiSwobTGlzdENvbnRhY3RNZXNzYWdlc1Jlc3BvbnNlEiwKCG1lc3NhZ2VzGAEgAygLMhoud2lsZGNhdC52MS5Db250YWN0TWVzc2FnZSKYAQoSQ3JlYXRlR3JvdXBSZXF1ZXN0EjoKFGNyZWF0b3JfcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEhoKB3N1YmplY3QYAiABKAlCCbpIBnIEEAEYZBIqCgxwYXJ0aWNpcGFudHMYAyADKAlCFLpIEZIBDggBEP8HIgdyBRABGIABIigKE0NyZWF0ZUdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJIucDCg5Db250YWN0TWVzc2FnZRIQCghmcm9tX2ppZBgBIAEoCRISCgptZXNzYWdlX2lkGAIgASgJEgwKBHRleHQYAyABKAkSLQoJdGltZXN0YW1wGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIMCgR0eXBlGAUgASgJEiwKBGtpbmQYBiABKA4yHi53aWxkY2F0LnYxLkNvbnRhY3RNZXNzYWdlS2luZBIbChNyZXBseV90b19tZXNzYWdlX2lkGAcgASgJEhkKEXRhcmdldF9tZXNzYWdlX2lkGAggASgJEhAKCG1lbnRpb25zGAkgAygJEhEKCW1pbWVfdHlwZRgKIAEoCRIRCglmaWxlX25hbWUYCyABKAkSEgoKc2l6ZV9ieXRlcxgMIAEoAxIPCgdzZWNvbmRzGA0gASgNEi0KCGxvY2F0aW9uGA4gASgLMhsud2lsZGNhdC52MS5Mb2NhdGlvbkNvbnRlbnQSJQoIY29udGFjdHMYDyADKAsyEy53aWxkY2F0LnYxLkNvbnRhY3QSJQoEcG9sbBgQIAEoCzIXLndpbGRjYXQudjEuUG9sbENvbnRlbnQSEgoKcG9sbF92b3RlcxgRIAMoCRIQCghjaGF0X2ppZBgSIAEoCSJxChtEb3dubG9hZENvbnRhY3RNZWRpYVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KCm1lc3NhZ2VfaWQYAiABKAlCCrpIB3IFEAEYgAEiUgocRG93bmxvYWRDb250YWN0TWVkaWFSZXNwb25zZRIMCgRkYXRhGAEgASgMEhEKCW1pbWVfdHlwZRgCIAEoCRIRCglmaWxlX25hbWUYAyABKAkirgEKEkluamVjdEZhdWx0UmVxdWVzdBIXCgNqaWQYASABKAlCCrpIB3IFEAEYgAESLAoFZmF1bHQYAiABKA4yES53aWxkY2F0LnYxLkZhdWx0Qgq6SAeCAQQQASAAEhgKBGNvZGUYAyABKAVCCrpIBxoFGOcHKAASNwoFZGVsYXkYBCABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiFQoTSW5qZWN0RmF1bHRSZXNwb25zZSKfAQoXQ29udGFjdEpvaW5Hcm91cFJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kElAKC2ludml0ZV9jb2RlGAIgASgJQju6SDhyNjI0XihodHRwczovL2NoYXRcLndoYXRzYXBwXC5jb20vKT9bQS1aYS16MC05Xy1dezYsNjR9JCJHChhDb250YWN0Sm9pbkdyb3VwUmVzcG9uc2USEQoJZ3JvdXBfamlkGAEgASgJEhgKEHBlbmRpbmdfYXBwcm92YWwYAiABKAgivQIKIENvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBI8Cglncm91cF9qaWQYAiABKAlCKbpIJnIkMiJeWzAtOV17MSw0MH0oLVswLTldezEsMjB9KT9AZ1wudXMkEjkKBmFjdGlvbhgDIAEoDjIdLndpbGRjYXQudjEuUGFydGljaXBhbnRBY3Rpb25CCrpIB4IBBBABIAASbAoMcGFydGljaXBhbnRzGAQgAygJQla6SFOSAVAIARBkGAEiSHJGMkReKFwrP1sxLTldWzAtOV17NiwxNH18WzAtOV17MSwyMH1Ac1wud2hhdHNhcHBcLm5ldHxbMC05XXsxLDIwfUBsaWQpJCJTCiFDb250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2USLgoHcmVzdWx0cxgBIAMoCzIdLndpbGRjYXQudjEuUGFydGljaXBhbnRSZXN1bHQijAEKGENvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBIyCgxwaG9uZV9udW1iZXIYASABKAlCHLpIGXIXMhVeXCs/WzEtOV1bMC05XXs2LDE0fSQSPAoJZ3JvdXBfamlkGAIgASgJQim6SCZyJDIiXlswLTldezEsNDB9KC1bMC05XXsxLDIwfSk/QGdcLnVzJCIbChlDb250YWN0TGVhdmVHcm91cFJlc3BvbnNlIs0BChtVcGRhdGVDb250YWN0UHJvZmlsZVJlcXVlc3QSMgoMcGhvbmVfbnVtYmVyGAEgASgJQhy6SBlyFzIVXlwrP1sxLTldWzAtOV17NiwxNH0kEh4KBG5hbWUYAiABKAlCELpIDXILGBkyB15bXkBdKiQSHAoFYWJvdXQYAyABKAlCCLpIBXIDGIsBSACIAQESGgoHcGljdHVyZRgEIAEoDEIJukgGegQYgIBAEhYKDnJlbW92ZV9waWN0dXJlGAUgASgIQggKBl9hYm91dCIeChxVcGRhdGVDb250YWN0UHJvZmlsZVJlc3BvbnNlIvsCChZQaG9uZUNoYW5nZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJBISCghhcmNoaXZlZBgDIAEoCEgAEhAKBnBpbm5lZBgEIAEoCEgAEjMKDW11dGVfZW5kX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wSAASGQoGdW5tdXRlGAYgASgIQge6SARqAggBSAASEAoGdW5yZWFkGAcgASgISAASGQoGZGVsZXRlGAggASgIQge6SARqAggBSAASJQoEc3RhchgJIAEoCzIVLndpbGRjYXQudjEuUGhvbmVTdGFySABCDwoGY2hhbmdlEgW6SAIIASJNCglQaG9uZVN0YXISHgoKbWVzc2FnZV9pZBgBIAEoCUIKukgHcgUQARiAARIPCgdmcm9tX21lGAIgASgIEg8KB3N0YXJyZWQYAyABKAgiPgoXUGhvbmVDaGFuZ2VDaGF0UmVzcG9uc2USIwoEY2hhdBgBIAEoCzIVLndpbGRjYXQudjEuUGhvbmVDaGF0Ip0BChNHZXRQaG9uZUNoYXRSZXF1ZXN0EjIKDHBob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBJSCghjaGF0X2ppZBgCIAEoCUJAukg9cjsyOV5bMC05XXsxLDQwfSgtWzAtOV17MSwyMH0pP0Aoc1wud2hhdHNhcHBcLm5ldHxsaWR8Z1wudXMpJCI7ChRHZXRQaG9uZUNoYXRSZXNwb25zZRIjCgRjaGF0GAEgASgLMhUud2lsZGNhdC52MS5QaG9uZUNoYXQiwwEKCVBob25lQ2hhdBIQCghhcmNoaXZlZBgBIAEoCBIsCghwaW5fdGltZRgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASMQoNbXV0ZV9lbmRfdGltZRgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFQoNbWFya2VkX3VucmVhZBgEIAEoCBIPCgdkZWxldGVkGAUgASgIEhsKE3N0YXJyZWRfbWVzc2FnZV9pZHMYBiADKAki1QEKEkNvbnRhY3RDYWxsUmVxdWVzdBI3ChFmcm9tX3Bob25lX251bWJlchgBIAEoCUIcukgZchcyFV5cKz9bMS05XVswLTldezYsMTR9JBIWCgJ0bxgCIAEoCUIKukgHcgUQARiAARINCgV2aWRlbxgDIAEoCBIfChdwaG9uZV9udW1iZXJfYWRkcmVzc2luZxgEIAEoCBI+CgxyaW5nX3RpbWVvdXQYBSABKAsyGS5nb29nbGUucHJvdG9idWYuRHVyYXRpb25CDbpICqoBByIDCNgEMgAiJgoTQ29udGFjdENhbGxSZXNwb25zZRIPCgdjYWxsX2lkGAEgASgJIjQKFUNvbnRhY3RFbmRDYWxsUmVxdWVzdBIbCgdjYWxsX2lkGAEgASgJQgq6SAdyBRABGIABIj8KFkNvbnRhY3RFbmRDYWxsUmVzcG9uc2USJQoEY2FsbBgBIAEoCzIXLndpbGRjYXQudjEuQ29udGFjdENhbGwiNwoYQW5zd2VyQ29udGFjdENhbGxSZXF1ZXN0EhsKB2NhbGxfaWQYASABKAlCCrpIB3IFEAEYgAEiQgoZQW5zd2VyQ29udGFjdENhbGxSZXNwb25zZRIlCgRjYWxsGAEgASgLMhcud2lsZGNhdC52MS5Db250YWN0Q2FsbCI0ChVHZXRDb250YWN0Q2FsbFJlcXVlc3QSGwoHY2FsbF9pZBgBIAEoCUIKukgHcgUQARiAASI/ChZHZXRDb250YWN0Q2FsbFJlc3BvbnNlEiUKBGNhbGwYASABKAsyFy53aWxkY2F0LnYxLkNvbnRhY3RDYWxsIq8CCgtDb250YWN0Q2FsbBIPCgdjYWxsX2lkGAEgASgJEhkKEWZyb21fcGhvbmVfbnVtYmVyGAIgASgJEhcKD3RvX3Bob25lX251bWJlchgDIAEoCRINCgV2aWRlbxgEIAEoCBIrCgVzdGF0ZRgFIAEoDjIcLndpbGRjYXQudjEuQ29udGFjdENhbGxTdGF0ZRIvCgdvdXRjb21lGAYgASgOMh4ud2lsZGNhdC52MS5Db250YWN0Q2FsbE91dGNvbWUSEAoIZW5kZWRfYnkYByABKAkSLgoKc3RhcnRfdGltZRgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoIZW5kX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKvQBChBDb250YWN0TWVkaWFLaW5kEiIKHkNPTlRBQ1RfTUVESUFfS0lORF9VTlNQRUNJRklFRBAAEhwKGENPTlRBQ1RfTUVESUFfS0lORF9JTUFHRRABEhwKGENPTlRBQ1RfTUVESUFfS0lORF9WSURFTxACEhwKGENPTlRBQ1RfTUVESUFfS0lORF9BVURJTxADEiEKHUNPTlRBQ1RfTUVESUFfS0lORF9WT0lDRV9OT1RFEAQSHwobQ09OVEFDVF9NRURJQV9LSU5EX0RPQ1VNRU5UEAUSHgoaQ09OVEFDVF9NRURJQV9LSU5EX1NUSUNLRVIQBiqvBAoSQ29udGFjdE1lc3NhZ2VLaW5kEiQKIENPTlRBQ1RfTUVTU0FHRV9LSU5EX1VOU1BFQ0lGSUVEEAASHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfVEVYVBABEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX0lNQUdFEAISHgoaQ09OVEFDVF9NRVNTQUdFX0tJTkRfVklERU8QAxIeChpDT05UQUNUX01FU1NBR0VfS0lORF9BVURJTxAEEiMKH0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1ZPSUNFX05PVEUQBRIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9ET0NVTUVOVBAGEiAKHENPTlRBQ1RfTUVTU0FHRV9LSU5EX1NUSUNLRVIQBxIhCh1DT05UQUNUX01FU1NBR0VfS0lORF9MT0NBVElPThAIEiEKHUNPTlRBQ1RfTUVTU0FHRV9LSU5EX0NPTlRBQ1RTEAkSIQodQ09OVEFDVF9NRVNTQUdFX0tJTkRfUkVBQ1RJT04QChIdChlDT05UQUNUX01FU1NBR0VfS0lORF9QT0xMEAsSIgoeQ09OVEFDVF9NRVNTQUdFX0tJTkRfUE9MTF9WT1RFEAwSHQoZQ09OVEFDVF9NRVNTQUdFX0tJTkRfRURJVBANEh8KG0NPTlRBQ1RfTUVTU0FHRV9LSU5EX1JFVk9LRRAOEh4KGkNPTlRBQ1RfTUVTU0FHRV9LSU5EX09USEVSEA8qoQEKBUZhdWx0EhUKEUZBVUxUX1VOU1BFQ0lGSUVEEAASGQoVRkFVTFRfRFJPUF9DT05ORUNUSU9OEAESFgoSRkFVTFRfU1RSRUFNX0VSUk9SEAISFQoRRkFVTFRfUkVGVVNFX0FDS1MQAxIUChBGQVVMVF9ERUxBWV9BQ0tTEAQSEQoNRkFVTFRfR09fQVdBWRAFEg4KCkZBVUxUX05PTkUQBiqVAQoQQ29udGFjdENhbGxTdGF0ZRIiCh5DT05UQUNUX0NBTExfU1RBVEVfVU5TUEVDSUZJRUQQABIeChpDT05UQUNUX0NBTExfU1RBVEVfUklOR0lORxABEh8KG0NPTlRBQ1RfQ0FMTF9TVEFURV9BTlNXRVJFRBACEhwKGENPTlRBQ1RfQ0FMTF9TVEFURV9FTkRFRBADKsUBChJDb250YWN0Q2FsbE91dGNvbWUSJAogQ09OVEFDVF9DQUxMX09VVENPTUVfVU5TUEVDSUZJRUQQABIhCh1DT05UQUNUX0NBTExfT1VUQ09NRV9SRUpFQ1RFRBABEiIKHkNPTlRBQ1RfQ0FMTF9PVVRDT01FX0NBTkNFTExFRBACEiAKHENPTlRBQ1RfQ0FMTF9PVVRDT01FX1RJTUVPVVQQAxIgChxDT05UQUNUX0NBTExfT1VUQ09NRV9IVU5HX1VQEAQyjxQKDlNhbmRib3hTZXJ2aWNlEn0KCkxpbmtEZXZpY2USHS53aWxkY2F0LnYxLkxpbmtEZXZpY2VSZXF1ZXN0Gh4ud2lsZGNhdC52MS5MaW5rRGV2aWNlUmVzcG9uc2UiMILT5JMCKjoBKiIlL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvTGlua0RldmljZRKVAQoQRW50ZXJQYWlyaW5nQ29kZRIjLndpbGRjYXQudjEuRW50ZXJQYWlyaW5nQ29kZVJlcXVlc3QaJC53aWxkY2F0LnYxLkVudGVyUGFpcmluZ0NvZGVSZXNwb25zZSI2gtPkkwIwOgEqIisvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9FbnRlclBhaXJpbmdDb2RlEpEBCg9TZW5kRnJvbUNvbnRhY3QSIi53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlcXVlc3QaIy53aWxkY2F0LnYxLlNlbmRGcm9tQ29udGFjdFJlc3BvbnNlIjWC0+STAi86ASoiKi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL1NlbmRGcm9tQ29udGFjdBKkAQoTTGlzdENvbnRhY3RNZXNzYWdlcxImLndpbGRjYXQudjEuTGlzdENvbnRhY3RNZXNzYWdlc1JlcXVlc3QaJy53aWxkY2F0LnYxLkxpc3RDb250YWN0TWVzc2FnZXNSZXNwb25zZSI8kAIBgtPkkwIzOgEqIi4vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9MaXN0Q29udGFjdE1lc3NhZ2VzEqgBChREb3dubG9hZENvbnRhY3RNZWRpYRInLndpbGRjYXQudjEuRG93bmxvYWRDb250YWN0TWVkaWFSZXF1ZXN0Gigud2lsZGNhdC52MS5Eb3dubG9hZENvbnRhY3RNZWRpYVJlc3BvbnNlIj2QAgGC0+STAjQ6ASoiLy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0Rvd25sb2FkQ29udGFjdE1lZGlhEoEBCgtDcmVhdGVHcm91cBIeLndpbGRjYXQudjEuQ3JlYXRlR3JvdXBSZXF1ZXN0Gh8ud2lsZGNhdC52MS5DcmVhdGVHcm91cFJlc3BvbnNlIjGC0+STAis6ASoiJi93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NyZWF0ZUdyb3VwEpUBChBDb250YWN0Sm9pbkdyb3VwEiMud2lsZGNhdC52MS5Db250YWN0Sm9pbkdyb3VwUmVxdWVzdBokLndpbGRjYXQudjEuQ29udGFjdEpvaW5Hcm91cFJlc3BvbnNlIjaC0+STAjA6ASoiKy93aWxkY2F0LnYxLlNhbmRib3hTZXJ2aWNlL0NvbnRhY3RKb2luR3JvdXASuQEKGUNvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHMSLC53aWxkY2F0LnYxLkNvbnRhY3RVcGRhdGVQYXJ0aWNpcGFudHNSZXF1ZXN0Gi0ud2lsZGNhdC52MS5Db250YWN0VXBkYXRlUGFydGljaXBhbnRzUmVzcG9uc2UiP4LT5JMCOToBKiI0L3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvQ29udGFjdFVwZGF0ZVBhcnRpY2lwYW50cxKZAQoRQ29udGFjdExlYXZlR3JvdXASJC53aWxkY2F0LnYxLkNvbnRhY3RMZWF2ZUdyb3VwUmVxdWVzdBolLndpbGRjYXQudjEuQ29udGFjdExlYXZlR3JvdXBSZXNwb25zZSI3gtPkkwIxOgEqIiwvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0TGVhdmVHcm91cBKlAQoUVXBkYXRlQ29udGFjdFByb2ZpbGUSJy53aWxkY2F0LnYxLlVwZGF0ZUNvbnRhY3RQcm9maWxlUmVxdWVzdBooLndpbGRjYXQudjEuVXBkYXRlQ29udGFjdFByb2ZpbGVSZXNwb25zZSI6gtPkkwI0OgEqIi8vd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9VcGRhdGVDb250YWN0UHJvZmlsZRKBAQoLQ29udGFjdENhbGwSHi53aWxkY2F0LnYxLkNvbnRhY3RDYWxsUmVxdWVzdBofLndpbGRjYXQudjEuQ29udGFjdENhbGxSZXNwb25zZSIxgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0Q2FsbBKNAQoOQ29udGFjdEVuZENhbGwSIS53aWxkY2F0LnYxLkNvbnRhY3RFbmRDYWxsUmVxdWVzdBoiLndpbGRjYXQudjEuQ29udGFjdEVuZENhbGxSZXNwb25zZSI0gtPkkwIuOgEqIikvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9Db250YWN0RW5kQ2FsbBKZAQoRQW5zd2VyQ29udGFjdENhbGwSJC53aWxkY2F0LnYxLkFuc3dlckNvbnRhY3RDYWxsUmVxdWVzdBolLndpbGRjYXQudjEuQW5zd2VyQ29udGFjdENhbGxSZXNwb25zZSI3gtPkkwIxOgEqIiwvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9BbnN3ZXJDb250YWN0Q2FsbBKQAQoOR2V0Q29udGFjdENhbGwSIS53aWxkY2F0LnYxLkdldENvbnRhY3RDYWxsUmVxdWVzdBoiLndpbGRjYXQudjEuR2V0Q29udGFjdENhbGxSZXNwb25zZSI3kAIBgtPkkwIuOgEqIikvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9HZXRDb250YWN0Q2FsbBKBAQoLSW5qZWN0RmF1bHQSHi53aWxkY2F0LnYxLkluamVjdEZhdWx0UmVxdWVzdBofLndpbGRjYXQudjEuSW5qZWN0RmF1bHRSZXNwb25zZSIxgtPkkwIrOgEqIiYvd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9JbmplY3RGYXVsdBKRAQoPUGhvbmVDaGFuZ2VDaGF0EiIud2lsZGNhdC52MS5QaG9uZUNoYW5nZUNoYXRSZXF1ZXN0GiMud2lsZGNhdC52MS5QaG9uZUNoYW5nZUNoYXRSZXNwb25zZSI1gtPkkwIvOgEqIiovd2lsZGNhdC52MS5TYW5kYm94U2VydmljZS9QaG9uZUNoYW5nZUNoYXQSiAEKDEdldFBob25lQ2hhdBIfLndpbGRjYXQudjEuR2V0UGhvbmVDaGF0UmVxdWVzdBogLndpbGRjYXQudjEuR2V0UGhvbmVDaGF0UmVzcG9uc2UiNZACAYLT5JMCLDoBKiInL3dpbGRjYXQudjEuU2FuZGJveFNlcnZpY2UvR2V0UGhvbmVDaGF0YgZwcm90bzM", [file_buf_validate_validate, file_google_api_annotations, file_google_protobuf_duration, file_google_protobuf_timestamp, file_wildcat_v1_group_service, file_wildcat_v1_message]);
 
 /**
  * Request for LinkDevice.
@@ -1101,6 +1101,284 @@ export const PhoneChatSchema: GenMessage<PhoneChat> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_sandbox_service, 28);
 
 /**
+ * Request for ContactCall.
+ *
+ * @generated from message wildcat.v1.ContactCallRequest
+ */
+export type ContactCallRequest = Message<"wildcat.v1.ContactCallRequest"> & {
+  /**
+   * The simulated contact that calls; it is created on first use (its linked
+   * device hears how the call ends).
+   *
+   * @generated from field: string from_phone_number = 1;
+   */
+  fromPhoneNumber: string;
+
+  /**
+   * Whom to call: a phone number or a user JID (phone-number or LID form).
+   *
+   * @generated from field: string to = 2;
+   */
+  to: string;
+
+  /**
+   * A video call instead of a voice call.
+   *
+   * @generated from field: bool video = 3;
+   */
+  video: boolean;
+
+  /**
+   * Name the caller by phone-number JID in the offer instead of by LID (what
+   * WhatsApp does for numbers not yet migrated to LIDs).
+   *
+   * @generated from field: bool phone_number_addressing = 4;
+   */
+  phoneNumberAddressing: boolean;
+
+  /**
+   * How long the call rings before WhatsApp gives up (a missed call); unset or
+   * zero: the simulator's default (45 s). At most 10 minutes.
+   *
+   * @generated from field: google.protobuf.Duration ring_timeout = 5;
+   */
+  ringTimeout?: Duration | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCallRequest.
+ * Use `create(ContactCallRequestSchema)` to create a new message.
+ */
+export const ContactCallRequestSchema: GenMessage<ContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 29);
+
+/**
+ * Response of ContactCall.
+ *
+ * @generated from message wildcat.v1.ContactCallResponse
+ */
+export type ContactCallResponse = Message<"wildcat.v1.ContactCallResponse"> & {
+  /**
+   * The new call's id, as the callee's devices see it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCallResponse.
+ * Use `create(ContactCallResponseSchema)` to create a new message.
+ */
+export const ContactCallResponseSchema: GenMessage<ContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 30);
+
+/**
+ * Request for ContactEndCall.
+ *
+ * @generated from message wildcat.v1.ContactEndCallRequest
+ */
+export type ContactEndCallRequest = Message<"wildcat.v1.ContactEndCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactEndCallRequest.
+ * Use `create(ContactEndCallRequestSchema)` to create a new message.
+ */
+export const ContactEndCallRequestSchema: GenMessage<ContactEndCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 31);
+
+/**
+ * Response of ContactEndCall.
+ *
+ * @generated from message wildcat.v1.ContactEndCallResponse
+ */
+export type ContactEndCallResponse = Message<"wildcat.v1.ContactEndCallResponse"> & {
+  /**
+   * The call after the hang-up.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactEndCallResponse.
+ * Use `create(ContactEndCallResponseSchema)` to create a new message.
+ */
+export const ContactEndCallResponseSchema: GenMessage<ContactEndCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 32);
+
+/**
+ * Request for AnswerContactCall.
+ *
+ * @generated from message wildcat.v1.AnswerContactCallRequest
+ */
+export type AnswerContactCallRequest = Message<"wildcat.v1.AnswerContactCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.AnswerContactCallRequest.
+ * Use `create(AnswerContactCallRequestSchema)` to create a new message.
+ */
+export const AnswerContactCallRequestSchema: GenMessage<AnswerContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 33);
+
+/**
+ * Response of AnswerContactCall.
+ *
+ * @generated from message wildcat.v1.AnswerContactCallResponse
+ */
+export type AnswerContactCallResponse = Message<"wildcat.v1.AnswerContactCallResponse"> & {
+  /**
+   * The call after the answer.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.AnswerContactCallResponse.
+ * Use `create(AnswerContactCallResponseSchema)` to create a new message.
+ */
+export const AnswerContactCallResponseSchema: GenMessage<AnswerContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 34);
+
+/**
+ * Request for GetContactCall.
+ *
+ * @generated from message wildcat.v1.GetContactCallRequest
+ */
+export type GetContactCallRequest = Message<"wildcat.v1.GetContactCallRequest"> & {
+  /**
+   * The call, as ContactCall returned it.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactCallRequest.
+ * Use `create(GetContactCallRequestSchema)` to create a new message.
+ */
+export const GetContactCallRequestSchema: GenMessage<GetContactCallRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 35);
+
+/**
+ * Response of GetContactCall.
+ *
+ * @generated from message wildcat.v1.GetContactCallResponse
+ */
+export type GetContactCallResponse = Message<"wildcat.v1.GetContactCallResponse"> & {
+  /**
+   * The call.
+   *
+   * @generated from field: wildcat.v1.ContactCall call = 1;
+   */
+  call?: ContactCall | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactCallResponse.
+ * Use `create(GetContactCallResponseSchema)` to create a new message.
+ */
+export const GetContactCallResponseSchema: GenMessage<GetContactCallResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 36);
+
+/**
+ * A call the simulator carried, as the server saw it.
+ *
+ * @generated from message wildcat.v1.ContactCall
+ */
+export type ContactCall = Message<"wildcat.v1.ContactCall"> & {
+  /**
+   * The call's id.
+   *
+   * @generated from field: string call_id = 1;
+   */
+  callId: string;
+
+  /**
+   * The caller's phone number (digits).
+   *
+   * @generated from field: string from_phone_number = 2;
+   */
+  fromPhoneNumber: string;
+
+  /**
+   * The callee's phone number (digits).
+   *
+   * @generated from field: string to_phone_number = 3;
+   */
+  toPhoneNumber: string;
+
+  /**
+   * A video call.
+   *
+   * @generated from field: bool video = 4;
+   */
+  video: boolean;
+
+  /**
+   * Where the call is now.
+   *
+   * @generated from field: wildcat.v1.ContactCallState state = 5;
+   */
+  state: ContactCallState;
+
+  /**
+   * How it ended, once ENDED.
+   *
+   * @generated from field: wildcat.v1.ContactCallOutcome outcome = 6;
+   */
+  outcome: ContactCallOutcome;
+
+  /**
+   * Who ended it (or answered it, while ANSWERED), in phone-number form: the
+   * device JID that rejected it ("15551234567:1@s.whatsapp.net"), the phone that
+   * answered it (device 0), the caller's JID for a hang-up; empty for a timeout.
+   *
+   * @generated from field: string ended_by = 7;
+   */
+  endedBy: string;
+
+  /**
+   * When the call was offered.
+   *
+   * @generated from field: google.protobuf.Timestamp start_time = 8;
+   */
+  startTime?: Timestamp | undefined;
+
+  /**
+   * When it ended; unset while not ENDED.
+   *
+   * @generated from field: google.protobuf.Timestamp end_time = 9;
+   */
+  endTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactCall.
+ * Use `create(ContactCallSchema)` to create a new message.
+ */
+export const ContactCallSchema: GenMessage<ContactCall> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_sandbox_service, 37);
+
+/**
  * How a simulated contact sends a file.
  *
  * @generated from enum wildcat.v1.ContactMediaKind
@@ -1351,6 +1629,95 @@ export const FaultSchema: GenEnum<Fault> = /*@__PURE__*/
   enumDesc(file_wildcat_v1_sandbox_service, 2);
 
 /**
+ * Where a simulated call is.
+ *
+ * @generated from enum wildcat.v1.ContactCallState
+ */
+export enum ContactCallState {
+  /**
+   * Never sent.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Offered; ringing on the callee's devices.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_RINGING = 1;
+   */
+  RINGING = 1,
+
+  /**
+   * Answered by the callee's phone; in progress.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_ANSWERED = 2;
+   */
+  ANSWERED = 2,
+
+  /**
+   * Over; see outcome.
+   *
+   * @generated from enum value: CONTACT_CALL_STATE_ENDED = 3;
+   */
+  ENDED = 3,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactCallState.
+ */
+export const ContactCallStateSchema: GenEnum<ContactCallState> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 3);
+
+/**
+ * How a simulated call ended.
+ *
+ * @generated from enum wildcat.v1.ContactCallOutcome
+ */
+export enum ContactCallOutcome {
+  /**
+   * Not ended yet.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * A device of the callee rejected it (ended_by names the device).
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_REJECTED = 1;
+   */
+  REJECTED = 1,
+
+  /**
+   * The caller hung up before it was answered.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_CANCELLED = 2;
+   */
+  CANCELLED = 2,
+
+  /**
+   * Nobody answered before the ring timeout.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_TIMEOUT = 3;
+   */
+  TIMEOUT = 3,
+
+  /**
+   * It was answered, then the caller hung up.
+   *
+   * @generated from enum value: CONTACT_CALL_OUTCOME_HUNG_UP = 4;
+   */
+  HUNG_UP = 4,
+}
+
+/**
+ * Describes the enum wildcat.v1.ContactCallOutcome.
+ */
+export const ContactCallOutcomeSchema: GenEnum<ContactCallOutcome> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_sandbox_service, 4);
+
+/**
  * The phone side of the WhatsApp simulator: simulated phones that link devices
  * and simulated contacts that chat with them. Served only by the simulator
  * ("npm run sim") and by the gateway in sandbox mode, never next to real
@@ -1471,6 +1838,55 @@ export const SandboxService: GenService<{
     methodKind: "unary";
     input: typeof UpdateContactProfileRequestSchema;
     output: typeof UpdateContactProfileResponseSchema;
+  },
+  /**
+   * A simulated contact's phone calls someone (e.g. a linked account): the
+   * simulated server offers the call to every device of the callee, which
+   * rings until a device rejects it, the call is answered (AnswerContactCall),
+   * the caller hangs up (ContactEndCall) or the ring timeout passes. The
+   * simulator does not carry call media.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactCall
+   */
+  contactCall: {
+    methodKind: "unary";
+    input: typeof ContactCallRequestSchema;
+    output: typeof ContactCallResponseSchema;
+  },
+  /**
+   * The caller of a simulated call hangs up: a ringing call is cancelled, an
+   * answered one ends. Fails with NOT_FOUND for an unknown call and
+   * FAILED_PRECONDITION for one already over.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.ContactEndCall
+   */
+  contactEndCall: {
+    methodKind: "unary";
+    input: typeof ContactEndCallRequestSchema;
+    output: typeof ContactEndCallResponseSchema;
+  },
+  /**
+   * The callee's phone (the primary device, not a linked one) answers a ringing
+   * simulated call; its linked devices see it answered elsewhere. Fails with
+   * NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+   *
+   * @generated from rpc wildcat.v1.SandboxService.AnswerContactCall
+   */
+  answerContactCall: {
+    methodKind: "unary";
+    input: typeof AnswerContactCallRequestSchema;
+    output: typeof AnswerContactCallResponseSchema;
+  },
+  /**
+   * How a simulated call stands, or how it ended and who ended it. The simulator
+   * keeps calls in memory only (a restarted simulator knows none).
+   *
+   * @generated from rpc wildcat.v1.SandboxService.GetContactCall
+   */
+  getContactCall: {
+    methodKind: "unary";
+    input: typeof GetContactCallRequestSchema;
+    output: typeof GetContactCallResponseSchema;
   },
   /**
    * Makes the simulated server misbehave towards one device, for testing.

@@ -8,6 +8,7 @@ import {
   type AccountStore,
   type DisconnectKind,
   type JidPair,
+  type CallPolicy,
   type MediaDownloadPolicy,
   type Store,
 } from "../store.js";
@@ -31,9 +32,10 @@ import { SealedWebhookStore } from "../webhook-secrets.js";
 /** Options for {@link openMongoStore}. */
 export interface MongoStoreOptions {
   /**
-   * How long an operation waits for a usable server before failing. Default 5000, so a
-   * wrong URI fails fast at start rather than after the driver's 30 s; a value given in
-   * the URI wins.
+   * How long an operation waits for a usable server (and a new connection for its
+   * handshake) before failing. Default 5000 (STORE_TIMEOUT_MS), so a wrong URI fails fast
+   * at start and, while the server is gone, calls fail with `unavailable` rather than wait
+   * the driver's 30 s; a value given in the URI wins.
    */
   serverSelectionTimeoutMS?: number;
   /** Encrypts auth state and webhook secrets; without it their calls throw. */
@@ -63,6 +65,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     // Binary fields come back as Buffers, which is what auth state and events hand out.
     promoteBuffers: true,
     ...(uriSetsTimeout ? {} : { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000 }),
+    connectTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
   });
   try {
     await client.connect();
@@ -114,6 +117,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       apiKeys: new MongoApiKeys(apiKeys),
       groups: new MongoGroups(groups),
       leases: new MongoLeases(leases),
+      ping: async () => void (await db.command({ ping: 1 })),
       close: () => client.close(),
     };
   } catch (err) {
@@ -130,6 +134,7 @@ interface AccountDocument {
   lastDisconnect?: { kind: DisconnectKind; code: number; reason: string; time: Date };
   mediaDownload?: MediaDownloadPolicy;
   sendRatePerMinute?: number;
+  callPolicy?: CallPolicy;
   createTime: Date;
   updateTime: Date;
 }
@@ -180,7 +185,7 @@ class MongoAccountStore implements AccountStore {
 
   async update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined> {
     const set: Partial<AccountDocument> = { updateTime };
-    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute", "">> = {};
+    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy", "">> = {};
     // Required fields given as undefined are left as they are: there is nothing to clear them to.
     if (patch.displayName !== undefined) set.displayName = patch.displayName;
     if (patch.state !== undefined) set.state = patch.state;
@@ -199,6 +204,10 @@ class MongoAccountStore implements AccountStore {
     if ("sendRatePerMinute" in patch) {
       if (!patch.sendRatePerMinute) unset.sendRatePerMinute = "";
       else set.sendRatePerMinute = patch.sendRatePerMinute;
+    }
+    if ("callPolicy" in patch) {
+      if (patch.callPolicy === undefined) unset.callPolicy = "";
+      else set.callPolicy = toCallPolicy(patch.callPolicy);
     }
     const change: UpdateFilter<AccountDocument> = { $set: set };
     // Some servers reject an empty operator document.
@@ -229,6 +238,11 @@ function toMediaDownload(policy: MediaDownloadPolicy): MediaDownloadPolicy {
   return { mode: policy.mode, types: [...policy.types], maxBytes: policy.maxBytes };
 }
 
+/** Only the policy's own keys. */
+function toCallPolicy(policy: CallPolicy): CallPolicy {
+  return { autoReject: policy.autoReject, replyText: policy.replyText };
+}
+
 function toDocument(account: AccountRecord): AccountDocument {
   return withoutUndefined({
     _id: account.accountId,
@@ -238,6 +252,7 @@ function toDocument(account: AccountRecord): AccountDocument {
     lastDisconnect: account.lastDisconnect && toDisconnect(account.lastDisconnect),
     mediaDownload: account.mediaDownload && toMediaDownload(account.mediaDownload),
     sendRatePerMinute: account.sendRatePerMinute || undefined,
+    callPolicy: account.callPolicy && toCallPolicy(account.callPolicy),
     createTime: account.createTime,
     updateTime: account.updateTime,
   });
@@ -252,6 +267,7 @@ function fromDocument(doc: AccountDocument): AccountRecord {
     lastDisconnect: doc.lastDisconnect ? toDisconnect(doc.lastDisconnect) : undefined,
     mediaDownload: doc.mediaDownload ? toMediaDownload(doc.mediaDownload) : undefined,
     sendRatePerMinute: doc.sendRatePerMinute || undefined,
+    callPolicy: doc.callPolicy ? toCallPolicy(doc.callPolicy) : undefined,
     // Copies, so a caller mutating a returned Date cannot touch the one it passed to create.
     createTime: new Date(doc.createTime),
     updateTime: new Date(doc.updateTime),

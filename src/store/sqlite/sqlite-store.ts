@@ -11,6 +11,7 @@ import {
   type DisconnectInfo,
   type DisconnectKind,
   type JidPair,
+  type CallPolicy,
   type MediaDownloadPolicy,
   type Store,
 } from "../store.js";
@@ -140,6 +141,8 @@ const migrations: readonly string[] = [
   `CREATE TABLE api_keys (key_id TEXT PRIMARY KEY, doc TEXT NOT NULL) STRICT;`,
   // 9: an account's own send rate (issue 12; 0: the server default).
   `ALTER TABLE accounts ADD COLUMN send_rate_per_minute INTEGER NOT NULL DEFAULT 0`,
+  // 10: an account's call policy (issue 15; JSON; NULL: none).
+  `ALTER TABLE accounts ADD COLUMN call_policy TEXT`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -180,6 +183,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       apiKeys: new SqliteApiKeys(db),
       groups: new SqliteGroups(db),
       leases: new SqliteLeases(db),
+      // An embedded file is there as long as the process is.
+      ping: async () => {},
       close: async () => void db.close(),
     };
   } catch (err) {
@@ -213,6 +218,7 @@ interface AccountRow {
   last_disconnect: string | null;
   media_download: string | null;
   send_rate_per_minute: number;
+  call_policy: string | null;
   create_time: number;
   update_time: number;
 }
@@ -236,8 +242,8 @@ class SqliteAccountStore implements AccountStore {
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
-      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, media_download, send_rate_per_minute, create_time, update_time)
-       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @media_download, @send_rate_per_minute, @create_time, @update_time)`,
+      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, media_download, send_rate_per_minute, call_policy, create_time, update_time)
+       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @media_download, @send_rate_per_minute, @call_policy, @create_time, @update_time)`,
     );
     this.#select = db.prepare("SELECT * FROM accounts WHERE account_id = ?");
     this.#firstPage = db.prepare("SELECT * FROM accounts ORDER BY account_id LIMIT ?");
@@ -245,7 +251,7 @@ class SqliteAccountStore implements AccountStore {
     this.#replace = db.prepare(
       `UPDATE accounts SET display_name = @display_name, state = @state, own_jid = @own_jid,
          last_disconnect = @last_disconnect, media_download = @media_download,
-         send_rate_per_minute = @send_rate_per_minute, update_time = @update_time
+         send_rate_per_minute = @send_rate_per_minute, call_policy = @call_policy, update_time = @update_time
        WHERE account_id = @account_id`,
     );
     const deleteAccount = db.prepare("DELETE FROM accounts WHERE account_id = ?");
@@ -312,7 +318,7 @@ function checkPageSize(pageSize: number): void {
  * to); optional ones are removed.
  */
 function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date): AccountRecord {
-  const { ownJid, lastDisconnect, mediaDownload, sendRatePerMinute, ...rest } = record;
+  const { ownJid, lastDisconnect, mediaDownload, sendRatePerMinute, callPolicy, ...rest } = record;
   const next: AccountRecord = { ...rest, updateTime };
   if (patch.displayName !== undefined) next.displayName = patch.displayName;
   if (patch.state !== undefined) next.state = patch.state;
@@ -324,6 +330,8 @@ function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date
   if (keepMediaDownload !== undefined) next.mediaDownload = keepMediaDownload;
   const keepSendRate = "sendRatePerMinute" in patch ? patch.sendRatePerMinute : sendRatePerMinute;
   if (keepSendRate) next.sendRatePerMinute = keepSendRate;
+  const keepCallPolicy = "callPolicy" in patch ? patch.callPolicy : callPolicy;
+  if (keepCallPolicy !== undefined) next.callPolicy = keepCallPolicy;
   return next;
 }
 
@@ -345,6 +353,7 @@ function toRow(account: AccountRecord): AccountRow {
       ? JSON.stringify({ mode: mediaDownload.mode, types: mediaDownload.types, maxBytes: mediaDownload.maxBytes })
       : null,
     send_rate_per_minute: account.sendRatePerMinute ?? 0,
+    call_policy: account.callPolicy ? JSON.stringify({ autoReject: account.callPolicy.autoReject, replyText: account.callPolicy.replyText }) : null,
     create_time: account.createTime.getTime(),
     update_time: account.updateTime.getTime(),
   };
@@ -366,5 +375,6 @@ function fromRow(row: AccountRow): AccountRecord {
   }
   if (row.media_download !== null) record.mediaDownload = JSON.parse(row.media_download) as MediaDownloadPolicy;
   if (row.send_rate_per_minute) record.sendRatePerMinute = row.send_rate_per_minute;
+  if (row.call_policy !== null) record.callPolicy = JSON.parse(row.call_policy) as CallPolicy;
   return record;
 }

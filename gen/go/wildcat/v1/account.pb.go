@@ -257,8 +257,12 @@ type Account struct {
 	// default (SEND_RATE_PER_MINUTE). Set at CreateAccount or with UpdateAccount
 	// (update_mask "send_rate_per_minute"). At most 100000.
 	SendRatePerMinute uint32 `protobuf:"varint,9,opt,name=send_rate_per_minute,json=sendRatePerMinute,proto3" json:"send_rate_per_minute,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// What the account does with incoming calls. Unset: nothing (calls ring, and
+	// arrive as CALL_* events). Set at CreateAccount or with UpdateAccount
+	// (update_mask "call_policy").
+	CallPolicy    *CallPolicy `protobuf:"bytes,10,opt,name=call_policy,json=callPolicy,proto3" json:"call_policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Account) Reset() {
@@ -352,6 +356,13 @@ func (x *Account) GetSendRatePerMinute() uint32 {
 		return x.SendRatePerMinute
 	}
 	return 0
+}
+
+func (x *Account) GetCallPolicy() *CallPolicy {
+	if x != nil {
+		return x.CallPolicy
+	}
+	return nil
 }
 
 // Which files of received messages an account downloads into the media store. A
@@ -632,7 +643,7 @@ var File_wildcat_v1_account_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/account.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\x91\x04\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\xca\x04\n" +
 	"\aAccount\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
@@ -645,7 +656,10 @@ const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12F\n" +
 	"\x0emedia_download\x18\b \x01(\v2\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n" +
-	"\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\"\xa6\x03\n" +
+	"\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x127\n" +
+	"\vcall_policy\x18\n" +
+	" \x01(\v2\x16.wildcat.v1.CallPolicyR\n" +
+	"callPolicy\"\xa6\x03\n" +
 	"\x13MediaDownloadPolicy\x12;\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x1d.wildcat.v1.MediaDownloadModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12H\n" +
 	"\x05types\x18\x02 \x03(\x0e2\x17.wildcat.v1.MessageTypeB\x19\xbaH\x16\x92\x01\x13\x18\x01\"\x0f\x82\x01\f\x18\x02\x18\x03\x18\x04\x18\x05\x18\x06\x18\aR\x05types\x12$\n" +
@@ -714,7 +728,8 @@ var file_wildcat_v1_account_proto_goTypes = []any{
 	(*PairingCode)(nil),           // 7: wildcat.v1.PairingCode
 	(*Jid)(nil),                   // 8: wildcat.v1.Jid
 	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(MessageType)(0),              // 10: wildcat.v1.MessageType
+	(*CallPolicy)(nil),            // 10: wildcat.v1.CallPolicy
+	(MessageType)(0),              // 11: wildcat.v1.MessageType
 }
 var file_wildcat_v1_account_proto_depIdxs = []int32{
 	1,  // 0: wildcat.v1.Account.state:type_name -> wildcat.v1.AccountState
@@ -723,17 +738,18 @@ var file_wildcat_v1_account_proto_depIdxs = []int32{
 	9,  // 3: wildcat.v1.Account.create_time:type_name -> google.protobuf.Timestamp
 	9,  // 4: wildcat.v1.Account.update_time:type_name -> google.protobuf.Timestamp
 	4,  // 5: wildcat.v1.Account.media_download:type_name -> wildcat.v1.MediaDownloadPolicy
-	0,  // 6: wildcat.v1.MediaDownloadPolicy.mode:type_name -> wildcat.v1.MediaDownloadMode
-	10, // 7: wildcat.v1.MediaDownloadPolicy.types:type_name -> wildcat.v1.MessageType
-	2,  // 8: wildcat.v1.Disconnect.reason:type_name -> wildcat.v1.DisconnectReason
-	9,  // 9: wildcat.v1.Disconnect.time:type_name -> google.protobuf.Timestamp
-	9,  // 10: wildcat.v1.QrCode.expire_time:type_name -> google.protobuf.Timestamp
-	9,  // 11: wildcat.v1.PairingCode.expire_time:type_name -> google.protobuf.Timestamp
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	10, // 6: wildcat.v1.Account.call_policy:type_name -> wildcat.v1.CallPolicy
+	0,  // 7: wildcat.v1.MediaDownloadPolicy.mode:type_name -> wildcat.v1.MediaDownloadMode
+	11, // 8: wildcat.v1.MediaDownloadPolicy.types:type_name -> wildcat.v1.MessageType
+	2,  // 9: wildcat.v1.Disconnect.reason:type_name -> wildcat.v1.DisconnectReason
+	9,  // 10: wildcat.v1.Disconnect.time:type_name -> google.protobuf.Timestamp
+	9,  // 11: wildcat.v1.QrCode.expire_time:type_name -> google.protobuf.Timestamp
+	9,  // 12: wildcat.v1.PairingCode.expire_time:type_name -> google.protobuf.Timestamp
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_account_proto_init() }
@@ -741,6 +757,7 @@ func file_wildcat_v1_account_proto_init() {
 	if File_wildcat_v1_account_proto != nil {
 		return
 	}
+	file_wildcat_v1_call_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_message_proto_init()
 	type x struct{}

@@ -269,6 +269,124 @@ func (Fault) EnumDescriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{2}
 }
 
+// Where a simulated call is.
+type ContactCallState int32
+
+const (
+	// Never sent.
+	ContactCallState_CONTACT_CALL_STATE_UNSPECIFIED ContactCallState = 0
+	// Offered; ringing on the callee's devices.
+	ContactCallState_CONTACT_CALL_STATE_RINGING ContactCallState = 1
+	// Answered by the callee's phone; in progress.
+	ContactCallState_CONTACT_CALL_STATE_ANSWERED ContactCallState = 2
+	// Over; see outcome.
+	ContactCallState_CONTACT_CALL_STATE_ENDED ContactCallState = 3
+)
+
+// Enum value maps for ContactCallState.
+var (
+	ContactCallState_name = map[int32]string{
+		0: "CONTACT_CALL_STATE_UNSPECIFIED",
+		1: "CONTACT_CALL_STATE_RINGING",
+		2: "CONTACT_CALL_STATE_ANSWERED",
+		3: "CONTACT_CALL_STATE_ENDED",
+	}
+	ContactCallState_value = map[string]int32{
+		"CONTACT_CALL_STATE_UNSPECIFIED": 0,
+		"CONTACT_CALL_STATE_RINGING":     1,
+		"CONTACT_CALL_STATE_ANSWERED":    2,
+		"CONTACT_CALL_STATE_ENDED":       3,
+	}
+)
+
+func (x ContactCallState) Enum() *ContactCallState {
+	p := new(ContactCallState)
+	*p = x
+	return p
+}
+
+func (x ContactCallState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactCallState) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_sandbox_service_proto_enumTypes[3].Descriptor()
+}
+
+func (ContactCallState) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_sandbox_service_proto_enumTypes[3]
+}
+
+func (x ContactCallState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactCallState.Descriptor instead.
+func (ContactCallState) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{3}
+}
+
+// How a simulated call ended.
+type ContactCallOutcome int32
+
+const (
+	// Not ended yet.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_UNSPECIFIED ContactCallOutcome = 0
+	// A device of the callee rejected it (ended_by names the device).
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_REJECTED ContactCallOutcome = 1
+	// The caller hung up before it was answered.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_CANCELLED ContactCallOutcome = 2
+	// Nobody answered before the ring timeout.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_TIMEOUT ContactCallOutcome = 3
+	// It was answered, then the caller hung up.
+	ContactCallOutcome_CONTACT_CALL_OUTCOME_HUNG_UP ContactCallOutcome = 4
+)
+
+// Enum value maps for ContactCallOutcome.
+var (
+	ContactCallOutcome_name = map[int32]string{
+		0: "CONTACT_CALL_OUTCOME_UNSPECIFIED",
+		1: "CONTACT_CALL_OUTCOME_REJECTED",
+		2: "CONTACT_CALL_OUTCOME_CANCELLED",
+		3: "CONTACT_CALL_OUTCOME_TIMEOUT",
+		4: "CONTACT_CALL_OUTCOME_HUNG_UP",
+	}
+	ContactCallOutcome_value = map[string]int32{
+		"CONTACT_CALL_OUTCOME_UNSPECIFIED": 0,
+		"CONTACT_CALL_OUTCOME_REJECTED":    1,
+		"CONTACT_CALL_OUTCOME_CANCELLED":   2,
+		"CONTACT_CALL_OUTCOME_TIMEOUT":     3,
+		"CONTACT_CALL_OUTCOME_HUNG_UP":     4,
+	}
+)
+
+func (x ContactCallOutcome) Enum() *ContactCallOutcome {
+	p := new(ContactCallOutcome)
+	*p = x
+	return p
+}
+
+func (x ContactCallOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ContactCallOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_sandbox_service_proto_enumTypes[4].Descriptor()
+}
+
+func (ContactCallOutcome) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_sandbox_service_proto_enumTypes[4]
+}
+
+func (x ContactCallOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ContactCallOutcome.Descriptor instead.
+func (ContactCallOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{4}
+}
+
 // Request for LinkDevice.
 type LinkDeviceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2255,6 +2373,533 @@ func (x *PhoneChat) GetStarredMessageIds() []string {
 	return nil
 }
 
+// Request for ContactCall.
+type ContactCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact that calls; it is created on first use (its linked
+	// device hears how the call ends).
+	FromPhoneNumber string `protobuf:"bytes,1,opt,name=from_phone_number,json=fromPhoneNumber,proto3" json:"from_phone_number,omitempty"`
+	// Whom to call: a phone number or a user JID (phone-number or LID form).
+	To string `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	// A video call instead of a voice call.
+	Video bool `protobuf:"varint,3,opt,name=video,proto3" json:"video,omitempty"`
+	// Name the caller by phone-number JID in the offer instead of by LID (what
+	// WhatsApp does for numbers not yet migrated to LIDs).
+	PhoneNumberAddressing bool `protobuf:"varint,4,opt,name=phone_number_addressing,json=phoneNumberAddressing,proto3" json:"phone_number_addressing,omitempty"`
+	// How long the call rings before WhatsApp gives up (a missed call); unset or
+	// zero: the simulator's default (45 s). At most 10 minutes.
+	RingTimeout   *durationpb.Duration `protobuf:"bytes,5,opt,name=ring_timeout,json=ringTimeout,proto3" json:"ring_timeout,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactCallRequest) Reset() {
+	*x = ContactCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactCallRequest) ProtoMessage() {}
+
+func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactCallRequest.ProtoReflect.Descriptor instead.
+func (*ContactCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ContactCallRequest) GetFromPhoneNumber() string {
+	if x != nil {
+		return x.FromPhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactCallRequest) GetTo() string {
+	if x != nil {
+		return x.To
+	}
+	return ""
+}
+
+func (x *ContactCallRequest) GetVideo() bool {
+	if x != nil {
+		return x.Video
+	}
+	return false
+}
+
+func (x *ContactCallRequest) GetPhoneNumberAddressing() bool {
+	if x != nil {
+		return x.PhoneNumberAddressing
+	}
+	return false
+}
+
+func (x *ContactCallRequest) GetRingTimeout() *durationpb.Duration {
+	if x != nil {
+		return x.RingTimeout
+	}
+	return nil
+}
+
+// Response of ContactCall.
+type ContactCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The new call's id, as the callee's devices see it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactCallResponse) Reset() {
+	*x = ContactCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactCallResponse) ProtoMessage() {}
+
+func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactCallResponse.ProtoReflect.Descriptor instead.
+func (*ContactCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ContactCallResponse) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Request for ContactEndCall.
+type ContactEndCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call, as ContactCall returned it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactEndCallRequest) Reset() {
+	*x = ContactEndCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactEndCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactEndCallRequest) ProtoMessage() {}
+
+func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactEndCallRequest.ProtoReflect.Descriptor instead.
+func (*ContactEndCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ContactEndCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Response of ContactEndCall.
+type ContactEndCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call after the hang-up.
+	Call          *ContactCall `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactEndCallResponse) Reset() {
+	*x = ContactEndCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactEndCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactEndCallResponse) ProtoMessage() {}
+
+func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactEndCallResponse.ProtoReflect.Descriptor instead.
+func (*ContactEndCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *ContactEndCallResponse) GetCall() *ContactCall {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+// Request for AnswerContactCall.
+type AnswerContactCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call, as ContactCall returned it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnswerContactCallRequest) Reset() {
+	*x = AnswerContactCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnswerContactCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnswerContactCallRequest) ProtoMessage() {}
+
+func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnswerContactCallRequest.ProtoReflect.Descriptor instead.
+func (*AnswerContactCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *AnswerContactCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Response of AnswerContactCall.
+type AnswerContactCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call after the answer.
+	Call          *ContactCall `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnswerContactCallResponse) Reset() {
+	*x = AnswerContactCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnswerContactCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnswerContactCallResponse) ProtoMessage() {}
+
+func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnswerContactCallResponse.ProtoReflect.Descriptor instead.
+func (*AnswerContactCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *AnswerContactCallResponse) GetCall() *ContactCall {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+// Request for GetContactCall.
+type GetContactCallRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call, as ContactCall returned it.
+	CallId        string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactCallRequest) Reset() {
+	*x = GetContactCallRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactCallRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactCallRequest) ProtoMessage() {}
+
+func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactCallRequest.ProtoReflect.Descriptor instead.
+func (*GetContactCallRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *GetContactCallRequest) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+// Response of GetContactCall.
+type GetContactCallResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call.
+	Call          *ContactCall `protobuf:"bytes,1,opt,name=call,proto3" json:"call,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactCallResponse) Reset() {
+	*x = GetContactCallResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactCallResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactCallResponse) ProtoMessage() {}
+
+func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactCallResponse.ProtoReflect.Descriptor instead.
+func (*GetContactCallResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *GetContactCallResponse) GetCall() *ContactCall {
+	if x != nil {
+		return x.Call
+	}
+	return nil
+}
+
+// A call the simulator carried, as the server saw it.
+type ContactCall struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The call's id.
+	CallId string `protobuf:"bytes,1,opt,name=call_id,json=callId,proto3" json:"call_id,omitempty"`
+	// The caller's phone number (digits).
+	FromPhoneNumber string `protobuf:"bytes,2,opt,name=from_phone_number,json=fromPhoneNumber,proto3" json:"from_phone_number,omitempty"`
+	// The callee's phone number (digits).
+	ToPhoneNumber string `protobuf:"bytes,3,opt,name=to_phone_number,json=toPhoneNumber,proto3" json:"to_phone_number,omitempty"`
+	// A video call.
+	Video bool `protobuf:"varint,4,opt,name=video,proto3" json:"video,omitempty"`
+	// Where the call is now.
+	State ContactCallState `protobuf:"varint,5,opt,name=state,proto3,enum=wildcat.v1.ContactCallState" json:"state,omitempty"`
+	// How it ended, once ENDED.
+	Outcome ContactCallOutcome `protobuf:"varint,6,opt,name=outcome,proto3,enum=wildcat.v1.ContactCallOutcome" json:"outcome,omitempty"`
+	// Who ended it (or answered it, while ANSWERED), in phone-number form: the
+	// device JID that rejected it ("15551234567:1@s.whatsapp.net"), the phone that
+	// answered it (device 0), the caller's JID for a hang-up; empty for a timeout.
+	EndedBy string `protobuf:"bytes,7,opt,name=ended_by,json=endedBy,proto3" json:"ended_by,omitempty"`
+	// When the call was offered.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// When it ended; unset while not ENDED.
+	EndTime       *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactCall) Reset() {
+	*x = ContactCall{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactCall) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactCall) ProtoMessage() {}
+
+func (x *ContactCall) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactCall.ProtoReflect.Descriptor instead.
+func (*ContactCall) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ContactCall) GetCallId() string {
+	if x != nil {
+		return x.CallId
+	}
+	return ""
+}
+
+func (x *ContactCall) GetFromPhoneNumber() string {
+	if x != nil {
+		return x.FromPhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactCall) GetToPhoneNumber() string {
+	if x != nil {
+		return x.ToPhoneNumber
+	}
+	return ""
+}
+
+func (x *ContactCall) GetVideo() bool {
+	if x != nil {
+		return x.Video
+	}
+	return false
+}
+
+func (x *ContactCall) GetState() ContactCallState {
+	if x != nil {
+		return x.State
+	}
+	return ContactCallState_CONTACT_CALL_STATE_UNSPECIFIED
+}
+
+func (x *ContactCall) GetOutcome() ContactCallOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ContactCallOutcome_CONTACT_CALL_OUTCOME_UNSPECIFIED
+}
+
+func (x *ContactCall) GetEndedBy() string {
+	if x != nil {
+		return x.EndedBy
+	}
+	return ""
+}
+
+func (x *ContactCall) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *ContactCall) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
@@ -2403,7 +3048,43 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\rmute_end_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\vmuteEndTime\x12#\n" +
 	"\rmarked_unread\x18\x04 \x01(\bR\fmarkedUnread\x12\x18\n" +
 	"\adeleted\x18\x05 \x01(\bR\adeleted\x12.\n" +
-	"\x13starred_message_ids\x18\x06 \x03(\tR\x11starredMessageIds*\xf4\x01\n" +
+	"\x13starred_message_ids\x18\x06 \x03(\tR\x11starredMessageIds\"\x95\x02\n" +
+	"\x12ContactCallRequest\x12H\n" +
+	"\x11from_phone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\x0ffromPhoneNumber\x12\x1a\n" +
+	"\x02to\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x02to\x12\x14\n" +
+	"\x05video\x18\x03 \x01(\bR\x05video\x126\n" +
+	"\x17phone_number_addressing\x18\x04 \x01(\bR\x15phoneNumberAddressing\x12K\n" +
+	"\fring_timeout\x18\x05 \x01(\v2\x19.google.protobuf.DurationB\r\xbaH\n" +
+	"\xaa\x01\a\"\x03\b\xd8\x042\x00R\vringTimeout\".\n" +
+	"\x13ContactCallResponse\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\"<\n" +
+	"\x15ContactEndCallRequest\x12#\n" +
+	"\acall_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x06callId\"E\n" +
+	"\x16ContactEndCallResponse\x12+\n" +
+	"\x04call\x18\x01 \x01(\v2\x17.wildcat.v1.ContactCallR\x04call\"?\n" +
+	"\x18AnswerContactCallRequest\x12#\n" +
+	"\acall_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x06callId\"H\n" +
+	"\x19AnswerContactCallResponse\x12+\n" +
+	"\x04call\x18\x01 \x01(\v2\x17.wildcat.v1.ContactCallR\x04call\"<\n" +
+	"\x15GetContactCallRequest\x12#\n" +
+	"\acall_id\x18\x01 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x01R\x06callId\"E\n" +
+	"\x16GetContactCallResponse\x12+\n" +
+	"\x04call\x18\x01 \x01(\v2\x17.wildcat.v1.ContactCallR\x04call\"\x8b\x03\n" +
+	"\vContactCall\x12\x17\n" +
+	"\acall_id\x18\x01 \x01(\tR\x06callId\x12*\n" +
+	"\x11from_phone_number\x18\x02 \x01(\tR\x0ffromPhoneNumber\x12&\n" +
+	"\x0fto_phone_number\x18\x03 \x01(\tR\rtoPhoneNumber\x12\x14\n" +
+	"\x05video\x18\x04 \x01(\bR\x05video\x122\n" +
+	"\x05state\x18\x05 \x01(\x0e2\x1c.wildcat.v1.ContactCallStateR\x05state\x128\n" +
+	"\aoutcome\x18\x06 \x01(\x0e2\x1e.wildcat.v1.ContactCallOutcomeR\aoutcome\x12\x19\n" +
+	"\bended_by\x18\a \x01(\tR\aendedBy\x129\n" +
+	"\n" +
+	"start_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\aendTime*\xf4\x01\n" +
 	"\x10ContactMediaKind\x12\"\n" +
 	"\x1eCONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n" +
@@ -2438,7 +3119,18 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x10FAULT_DELAY_ACKS\x10\x04\x12\x11\n" +
 	"\rFAULT_GO_AWAY\x10\x05\x12\x0e\n" +
 	"\n" +
-	"FAULT_NONE\x10\x062\xcc\x0f\n" +
+	"FAULT_NONE\x10\x06*\x95\x01\n" +
+	"\x10ContactCallState\x12\"\n" +
+	"\x1eCONTACT_CALL_STATE_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aCONTACT_CALL_STATE_RINGING\x10\x01\x12\x1f\n" +
+	"\x1bCONTACT_CALL_STATE_ANSWERED\x10\x02\x12\x1c\n" +
+	"\x18CONTACT_CALL_STATE_ENDED\x10\x03*\xc5\x01\n" +
+	"\x12ContactCallOutcome\x12$\n" +
+	" CONTACT_CALL_OUTCOME_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dCONTACT_CALL_OUTCOME_REJECTED\x10\x01\x12\"\n" +
+	"\x1eCONTACT_CALL_OUTCOME_CANCELLED\x10\x02\x12 \n" +
+	"\x1cCONTACT_CALL_OUTCOME_TIMEOUT\x10\x03\x12 \n" +
+	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\x8f\x14\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -2451,6 +3143,10 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
 	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\xa5\x01\n" +
 	"\x14UpdateContactProfile\x12'.wildcat.v1.UpdateContactProfileRequest\x1a(.wildcat.v1.UpdateContactProfileResponse\":\x82\xd3\xe4\x93\x024:\x01*\"//wildcat.v1.SandboxService/UpdateContactProfile\x12\x81\x01\n" +
+	"\vContactCall\x12\x1e.wildcat.v1.ContactCallRequest\x1a\x1f.wildcat.v1.ContactCallResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/ContactCall\x12\x8d\x01\n" +
+	"\x0eContactEndCall\x12!.wildcat.v1.ContactEndCallRequest\x1a\".wildcat.v1.ContactEndCallResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/ContactEndCall\x12\x99\x01\n" +
+	"\x11AnswerContactCall\x12$.wildcat.v1.AnswerContactCallRequest\x1a%.wildcat.v1.AnswerContactCallResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/AnswerContactCall\x12\x90\x01\n" +
+	"\x0eGetContactCall\x12!.wildcat.v1.GetContactCallRequest\x1a\".wildcat.v1.GetContactCallResponse\"7\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/GetContactCall\x90\x02\x01\x12\x81\x01\n" +
 	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFault\x12\x91\x01\n" +
 	"\x0fPhoneChangeChat\x12\".wildcat.v1.PhoneChangeChatRequest\x1a#.wildcat.v1.PhoneChangeChatResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/PhoneChangeChat\x12\x88\x01\n" +
 	"\fGetPhoneChat\x12\x1f.wildcat.v1.GetPhoneChatRequest\x1a .wildcat.v1.GetPhoneChatResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.SandboxService/GetPhoneChat\x90\x02\x01b\x06proto3"
@@ -2467,102 +3163,129 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_sandbox_service_proto_rawDescData
 }
 
-var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
 	(Fault)(0),                                // 2: wildcat.v1.Fault
-	(*LinkDeviceRequest)(nil),                 // 3: wildcat.v1.LinkDeviceRequest
-	(*LinkDeviceResponse)(nil),                // 4: wildcat.v1.LinkDeviceResponse
-	(*EnterPairingCodeRequest)(nil),           // 5: wildcat.v1.EnterPairingCodeRequest
-	(*EnterPairingCodeResponse)(nil),          // 6: wildcat.v1.EnterPairingCodeResponse
-	(*SendFromContactRequest)(nil),            // 7: wildcat.v1.SendFromContactRequest
-	(*SendFromContactResponse)(nil),           // 8: wildcat.v1.SendFromContactResponse
-	(*ListContactMessagesRequest)(nil),        // 9: wildcat.v1.ListContactMessagesRequest
-	(*ListContactMessagesResponse)(nil),       // 10: wildcat.v1.ListContactMessagesResponse
-	(*CreateGroupRequest)(nil),                // 11: wildcat.v1.CreateGroupRequest
-	(*CreateGroupResponse)(nil),               // 12: wildcat.v1.CreateGroupResponse
-	(*ContactMessage)(nil),                    // 13: wildcat.v1.ContactMessage
-	(*DownloadContactMediaRequest)(nil),       // 14: wildcat.v1.DownloadContactMediaRequest
-	(*DownloadContactMediaResponse)(nil),      // 15: wildcat.v1.DownloadContactMediaResponse
-	(*InjectFaultRequest)(nil),                // 16: wildcat.v1.InjectFaultRequest
-	(*InjectFaultResponse)(nil),               // 17: wildcat.v1.InjectFaultResponse
-	(*ContactJoinGroupRequest)(nil),           // 18: wildcat.v1.ContactJoinGroupRequest
-	(*ContactJoinGroupResponse)(nil),          // 19: wildcat.v1.ContactJoinGroupResponse
-	(*ContactUpdateParticipantsRequest)(nil),  // 20: wildcat.v1.ContactUpdateParticipantsRequest
-	(*ContactUpdateParticipantsResponse)(nil), // 21: wildcat.v1.ContactUpdateParticipantsResponse
-	(*ContactLeaveGroupRequest)(nil),          // 22: wildcat.v1.ContactLeaveGroupRequest
-	(*ContactLeaveGroupResponse)(nil),         // 23: wildcat.v1.ContactLeaveGroupResponse
-	(*UpdateContactProfileRequest)(nil),       // 24: wildcat.v1.UpdateContactProfileRequest
-	(*UpdateContactProfileResponse)(nil),      // 25: wildcat.v1.UpdateContactProfileResponse
-	(*PhoneChangeChatRequest)(nil),            // 26: wildcat.v1.PhoneChangeChatRequest
-	(*PhoneStar)(nil),                         // 27: wildcat.v1.PhoneStar
-	(*PhoneChangeChatResponse)(nil),           // 28: wildcat.v1.PhoneChangeChatResponse
-	(*GetPhoneChatRequest)(nil),               // 29: wildcat.v1.GetPhoneChatRequest
-	(*GetPhoneChatResponse)(nil),              // 30: wildcat.v1.GetPhoneChatResponse
-	(*PhoneChat)(nil),                         // 31: wildcat.v1.PhoneChat
-	(*LocationContent)(nil),                   // 32: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 33: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 34: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 35: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 36: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 37: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 38: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 39: wildcat.v1.ParticipantResult
+	(ContactCallState)(0),                     // 3: wildcat.v1.ContactCallState
+	(ContactCallOutcome)(0),                   // 4: wildcat.v1.ContactCallOutcome
+	(*LinkDeviceRequest)(nil),                 // 5: wildcat.v1.LinkDeviceRequest
+	(*LinkDeviceResponse)(nil),                // 6: wildcat.v1.LinkDeviceResponse
+	(*EnterPairingCodeRequest)(nil),           // 7: wildcat.v1.EnterPairingCodeRequest
+	(*EnterPairingCodeResponse)(nil),          // 8: wildcat.v1.EnterPairingCodeResponse
+	(*SendFromContactRequest)(nil),            // 9: wildcat.v1.SendFromContactRequest
+	(*SendFromContactResponse)(nil),           // 10: wildcat.v1.SendFromContactResponse
+	(*ListContactMessagesRequest)(nil),        // 11: wildcat.v1.ListContactMessagesRequest
+	(*ListContactMessagesResponse)(nil),       // 12: wildcat.v1.ListContactMessagesResponse
+	(*CreateGroupRequest)(nil),                // 13: wildcat.v1.CreateGroupRequest
+	(*CreateGroupResponse)(nil),               // 14: wildcat.v1.CreateGroupResponse
+	(*ContactMessage)(nil),                    // 15: wildcat.v1.ContactMessage
+	(*DownloadContactMediaRequest)(nil),       // 16: wildcat.v1.DownloadContactMediaRequest
+	(*DownloadContactMediaResponse)(nil),      // 17: wildcat.v1.DownloadContactMediaResponse
+	(*InjectFaultRequest)(nil),                // 18: wildcat.v1.InjectFaultRequest
+	(*InjectFaultResponse)(nil),               // 19: wildcat.v1.InjectFaultResponse
+	(*ContactJoinGroupRequest)(nil),           // 20: wildcat.v1.ContactJoinGroupRequest
+	(*ContactJoinGroupResponse)(nil),          // 21: wildcat.v1.ContactJoinGroupResponse
+	(*ContactUpdateParticipantsRequest)(nil),  // 22: wildcat.v1.ContactUpdateParticipantsRequest
+	(*ContactUpdateParticipantsResponse)(nil), // 23: wildcat.v1.ContactUpdateParticipantsResponse
+	(*ContactLeaveGroupRequest)(nil),          // 24: wildcat.v1.ContactLeaveGroupRequest
+	(*ContactLeaveGroupResponse)(nil),         // 25: wildcat.v1.ContactLeaveGroupResponse
+	(*UpdateContactProfileRequest)(nil),       // 26: wildcat.v1.UpdateContactProfileRequest
+	(*UpdateContactProfileResponse)(nil),      // 27: wildcat.v1.UpdateContactProfileResponse
+	(*PhoneChangeChatRequest)(nil),            // 28: wildcat.v1.PhoneChangeChatRequest
+	(*PhoneStar)(nil),                         // 29: wildcat.v1.PhoneStar
+	(*PhoneChangeChatResponse)(nil),           // 30: wildcat.v1.PhoneChangeChatResponse
+	(*GetPhoneChatRequest)(nil),               // 31: wildcat.v1.GetPhoneChatRequest
+	(*GetPhoneChatResponse)(nil),              // 32: wildcat.v1.GetPhoneChatResponse
+	(*PhoneChat)(nil),                         // 33: wildcat.v1.PhoneChat
+	(*ContactCallRequest)(nil),                // 34: wildcat.v1.ContactCallRequest
+	(*ContactCallResponse)(nil),               // 35: wildcat.v1.ContactCallResponse
+	(*ContactEndCallRequest)(nil),             // 36: wildcat.v1.ContactEndCallRequest
+	(*ContactEndCallResponse)(nil),            // 37: wildcat.v1.ContactEndCallResponse
+	(*AnswerContactCallRequest)(nil),          // 38: wildcat.v1.AnswerContactCallRequest
+	(*AnswerContactCallResponse)(nil),         // 39: wildcat.v1.AnswerContactCallResponse
+	(*GetContactCallRequest)(nil),             // 40: wildcat.v1.GetContactCallRequest
+	(*GetContactCallResponse)(nil),            // 41: wildcat.v1.GetContactCallResponse
+	(*ContactCall)(nil),                       // 42: wildcat.v1.ContactCall
+	(*LocationContent)(nil),                   // 43: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 44: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 45: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 46: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 47: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 48: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 49: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 50: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	32, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	33, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	34, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
-	13, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	35, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	43, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	44, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	45, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	15, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
+	46, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	32, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	36, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	34, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	43, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	47, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	45, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	37, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	38, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	39, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	35, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
-	27, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
-	31, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
-	31, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
-	35, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
-	35, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
-	3,  // 20: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
-	5,  // 21: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
-	7,  // 22: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
-	9,  // 23: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
-	14, // 24: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
-	11, // 25: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
-	18, // 26: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
-	20, // 27: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
-	22, // 28: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	24, // 29: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
-	16, // 30: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	26, // 31: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
-	29, // 32: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
-	4,  // 33: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	6,  // 34: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	8,  // 35: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	10, // 36: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	15, // 37: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	12, // 38: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	19, // 39: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	21, // 40: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	23, // 41: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	25, // 42: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
-	17, // 43: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	28, // 44: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
-	30, // 45: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
-	33, // [33:46] is the sub-list for method output_type
-	20, // [20:33] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	48, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	49, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	50, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	46, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	29, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
+	33, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	33, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	46, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
+	46, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
+	48, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
+	42, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
+	42, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	42, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	3,  // 24: wildcat.v1.ContactCall.state:type_name -> wildcat.v1.ContactCallState
+	4,  // 25: wildcat.v1.ContactCall.outcome:type_name -> wildcat.v1.ContactCallOutcome
+	46, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
+	46, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
+	5,  // 28: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
+	7,  // 29: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
+	9,  // 30: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
+	11, // 31: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
+	16, // 32: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
+	13, // 33: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
+	20, // 34: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
+	22, // 35: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
+	24, // 36: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
+	26, // 37: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
+	34, // 38: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
+	36, // 39: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
+	38, // 40: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
+	40, // 41: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
+	18, // 42: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	28, // 43: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
+	31, // 44: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
+	6,  // 45: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	8,  // 46: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	10, // 47: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	12, // 48: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	17, // 49: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	14, // 50: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	21, // 51: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	23, // 52: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	25, // 53: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	27, // 54: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
+	35, // 55: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
+	37, // 56: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
+	39, // 57: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
+	41, // 58: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
+	19, // 59: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	30, // 60: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
+	32, // 61: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
+	45, // [45:62] is the sub-list for method output_type
+	28, // [28:45] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_sandbox_service_proto_init() }
@@ -2587,8 +3310,8 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   29,
+			NumEnums:      5,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1,5 +1,6 @@
 from buf.validate import validate_pb2 as _validate_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from wildcat.v1 import call_pb2 as _call_pb2
 from wildcat.v1 import jid_pb2 as _jid_pb2
 from wildcat.v1 import message_pb2 as _message_pb2
 from google.protobuf.internal import containers as _containers
@@ -29,8 +30,9 @@ MEDIA_DOWNLOAD_MODE_NONE: MediaDownloadMode
 MEDIA_DOWNLOAD_MODE_UNSPECIFIED: MediaDownloadMode
 
 class Account(_message.Message):
-    __slots__ = ["account_id", "create_time", "display_name", "last_disconnect", "media_download", "own_jid", "send_rate_per_minute", "state", "update_time"]
+    __slots__ = ["account_id", "call_policy", "create_time", "display_name", "last_disconnect", "media_download", "own_jid", "send_rate_per_minute", "state", "update_time"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CALL_POLICY_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
     LAST_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
@@ -40,6 +42,7 @@ class Account(_message.Message):
     STATE_FIELD_NUMBER: _ClassVar[int]
     UPDATE_TIME_FIELD_NUMBER: _ClassVar[int]
     account_id: str
+    call_policy: _call_pb2.CallPolicy
     create_time: _timestamp_pb2.Timestamp
     display_name: str
     last_disconnect: Disconnect
@@ -48,7 +51,7 @@ class Account(_message.Message):
     send_rate_per_minute: int
     state: AccountState
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ...) -> None: ...
+    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ..., call_policy: _Optional[_Union[_call_pb2.CallPolicy, _Mapping]] = ...) -> None: ...
 
 class Disconnect(_message.Message):
     __slots__ = ["code", "message", "reason", "time"]

@@ -94,8 +94,8 @@ class AccountServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def UpdateAccount(self, request, context):
-        """Changes the fields named in update_mask (display_name and media_download can
-        change).
+        """Changes the fields named in update_mask (display_name, media_download,
+        send_rate_per_minute and call_policy can change).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -10,6 +10,15 @@ from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Mapping, Optional as _Optional, Union as _Union
 
+CONTACT_CALL_OUTCOME_CANCELLED: ContactCallOutcome
+CONTACT_CALL_OUTCOME_HUNG_UP: ContactCallOutcome
+CONTACT_CALL_OUTCOME_REJECTED: ContactCallOutcome
+CONTACT_CALL_OUTCOME_TIMEOUT: ContactCallOutcome
+CONTACT_CALL_OUTCOME_UNSPECIFIED: ContactCallOutcome
+CONTACT_CALL_STATE_ANSWERED: ContactCallState
+CONTACT_CALL_STATE_ENDED: ContactCallState
+CONTACT_CALL_STATE_RINGING: ContactCallState
+CONTACT_CALL_STATE_UNSPECIFIED: ContactCallState
 CONTACT_MEDIA_KIND_AUDIO: ContactMediaKind
 CONTACT_MEDIA_KIND_DOCUMENT: ContactMediaKind
 CONTACT_MEDIA_KIND_IMAGE: ContactMediaKind
@@ -41,6 +50,72 @@ FAULT_NONE: Fault
 FAULT_REFUSE_ACKS: Fault
 FAULT_STREAM_ERROR: Fault
 FAULT_UNSPECIFIED: Fault
+
+class AnswerContactCallRequest(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class AnswerContactCallResponse(_message.Message):
+    __slots__ = ["call"]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: ContactCall
+    def __init__(self, call: _Optional[_Union[ContactCall, _Mapping]] = ...) -> None: ...
+
+class ContactCall(_message.Message):
+    __slots__ = ["call_id", "end_time", "ended_by", "from_phone_number", "outcome", "start_time", "state", "to_phone_number", "video"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    ENDED_BY_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    FROM_PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    TO_PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    end_time: _timestamp_pb2.Timestamp
+    ended_by: str
+    from_phone_number: str
+    outcome: ContactCallOutcome
+    start_time: _timestamp_pb2.Timestamp
+    state: ContactCallState
+    to_phone_number: str
+    video: bool
+    def __init__(self, call_id: _Optional[str] = ..., from_phone_number: _Optional[str] = ..., to_phone_number: _Optional[str] = ..., video: bool = ..., state: _Optional[_Union[ContactCallState, str]] = ..., outcome: _Optional[_Union[ContactCallOutcome, str]] = ..., ended_by: _Optional[str] = ..., start_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ContactCallRequest(_message.Message):
+    __slots__ = ["from_phone_number", "phone_number_addressing", "ring_timeout", "to", "video"]
+    FROM_PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_ADDRESSING_FIELD_NUMBER: _ClassVar[int]
+    RING_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    TO_FIELD_NUMBER: _ClassVar[int]
+    VIDEO_FIELD_NUMBER: _ClassVar[int]
+    from_phone_number: str
+    phone_number_addressing: bool
+    ring_timeout: _duration_pb2.Duration
+    to: str
+    video: bool
+    def __init__(self, from_phone_number: _Optional[str] = ..., to: _Optional[str] = ..., video: bool = ..., phone_number_addressing: bool = ..., ring_timeout: _Optional[_Union[_duration_pb2.Duration, _Mapping]] = ...) -> None: ...
+
+class ContactCallResponse(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class ContactEndCallRequest(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class ContactEndCallResponse(_message.Message):
+    __slots__ = ["call"]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: ContactCall
+    def __init__(self, call: _Optional[_Union[ContactCall, _Mapping]] = ...) -> None: ...
 
 class ContactJoinGroupRequest(_message.Message):
     __slots__ = ["invite_code", "phone_number"]
@@ -175,6 +250,18 @@ class EnterPairingCodeResponse(_message.Message):
     JID_FIELD_NUMBER: _ClassVar[int]
     jid: str
     def __init__(self, jid: _Optional[str] = ...) -> None: ...
+
+class GetContactCallRequest(_message.Message):
+    __slots__ = ["call_id"]
+    CALL_ID_FIELD_NUMBER: _ClassVar[int]
+    call_id: str
+    def __init__(self, call_id: _Optional[str] = ...) -> None: ...
+
+class GetContactCallResponse(_message.Message):
+    __slots__ = ["call"]
+    CALL_FIELD_NUMBER: _ClassVar[int]
+    call: ContactCall
+    def __init__(self, call: _Optional[_Union[ContactCall, _Mapping]] = ...) -> None: ...
 
 class GetPhoneChatRequest(_message.Message):
     __slots__ = ["chat_jid", "phone_number"]
@@ -349,4 +436,10 @@ class ContactMessageKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class Fault(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ContactCallState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class ContactCallOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

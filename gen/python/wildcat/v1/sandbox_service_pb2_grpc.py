@@ -68,6 +68,26 @@ class SandboxServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileResponse.FromString,
                 )
+        self.ContactCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/ContactCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallResponse.FromString,
+                )
+        self.ContactEndCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/ContactEndCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallResponse.FromString,
+                )
+        self.AnswerContactCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/AnswerContactCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallResponse.FromString,
+                )
+        self.GetContactCall = channel.unary_unary(
+                '/wildcat.v1.SandboxService/GetContactCall',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.FromString,
+                )
         self.InjectFault = channel.unary_unary(
                 '/wildcat.v1.SandboxService/InjectFault',
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.SerializeToString,
@@ -175,6 +195,43 @@ class SandboxServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ContactCall(self, request, context):
+        """A simulated contact's phone calls someone (e.g. a linked account): the
+        simulated server offers the call to every device of the callee, which
+        rings until a device rejects it, the call is answered (AnswerContactCall),
+        the caller hangs up (ContactEndCall) or the ring timeout passes. The
+        simulator does not carry call media.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContactEndCall(self, request, context):
+        """The caller of a simulated call hangs up: a ringing call is cancelled, an
+        answered one ends. Fails with NOT_FOUND for an unknown call and
+        FAILED_PRECONDITION for one already over.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerContactCall(self, request, context):
+        """The callee's phone (the primary device, not a linked one) answers a ringing
+        simulated call; its linked devices see it answered elsewhere. Fails with
+        NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContactCall(self, request, context):
+        """How a simulated call stands, or how it ended and who ended it. The simulator
+        keeps calls in memory only (a restarted simulator knows none).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def InjectFault(self, request, context):
         """Makes the simulated server misbehave towards one device, for testing.
         """
@@ -252,6 +309,26 @@ def add_SandboxServiceServicer_to_server(servicer, server):
                     servicer.UpdateContactProfile,
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileResponse.SerializeToString,
+            ),
+            'ContactCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallResponse.SerializeToString,
+            ),
+            'ContactEndCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContactEndCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallResponse.SerializeToString,
+            ),
+            'AnswerContactCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerContactCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallResponse.SerializeToString,
+            ),
+            'GetContactCall': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContactCall,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.SerializeToString,
             ),
             'InjectFault': grpc.unary_unary_rpc_method_handler(
                     servicer.InjectFault,
@@ -449,6 +526,74 @@ class SandboxService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/UpdateContactProfile',
             wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileRequest.SerializeToString,
             wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ContactCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ContactEndCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactEndCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.ContactEndCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def AnswerContactCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/AnswerContactCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.AnswerContactCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetContactCall(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/GetContactCall',
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -74,8 +74,8 @@ type AccountServiceClient interface {
 	GetAccount(context.Context, *connect.Request[v1.GetAccountRequest]) (*connect.Response[v1.GetAccountResponse], error)
 	// Lists accounts ordered by account_id.
 	ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error)
-	// Changes the fields named in update_mask (display_name and media_download can
-	// change).
+	// Changes the fields named in update_mask (display_name, media_download,
+	// send_rate_per_minute and call_policy can change).
 	UpdateAccount(context.Context, *connect.Request[v1.UpdateAccountRequest]) (*connect.Response[v1.UpdateAccountResponse], error)
 	// Deletes an account: logs it out if linked, then removes everything Wildcat kept
 	// for it. Fails with NOT_FOUND for an unknown account_id.
@@ -247,8 +247,8 @@ type AccountServiceHandler interface {
 	GetAccount(context.Context, *connect.Request[v1.GetAccountRequest]) (*connect.Response[v1.GetAccountResponse], error)
 	// Lists accounts ordered by account_id.
 	ListAccounts(context.Context, *connect.Request[v1.ListAccountsRequest]) (*connect.Response[v1.ListAccountsResponse], error)
-	// Changes the fields named in update_mask (display_name and media_download can
-	// change).
+	// Changes the fields named in update_mask (display_name, media_download,
+	// send_rate_per_minute and call_policy can change).
 	UpdateAccount(context.Context, *connect.Request[v1.UpdateAccountRequest]) (*connect.Response[v1.UpdateAccountResponse], error)
 	// Deletes an account: logs it out if linked, then removes everything Wildcat kept
 	// for it. Fails with NOT_FOUND for an unknown account_id.

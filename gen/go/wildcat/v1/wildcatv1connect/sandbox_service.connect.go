@@ -63,6 +63,18 @@ const (
 	// SandboxServiceUpdateContactProfileProcedure is the fully-qualified name of the SandboxService's
 	// UpdateContactProfile RPC.
 	SandboxServiceUpdateContactProfileProcedure = "/wildcat.v1.SandboxService/UpdateContactProfile"
+	// SandboxServiceContactCallProcedure is the fully-qualified name of the SandboxService's
+	// ContactCall RPC.
+	SandboxServiceContactCallProcedure = "/wildcat.v1.SandboxService/ContactCall"
+	// SandboxServiceContactEndCallProcedure is the fully-qualified name of the SandboxService's
+	// ContactEndCall RPC.
+	SandboxServiceContactEndCallProcedure = "/wildcat.v1.SandboxService/ContactEndCall"
+	// SandboxServiceAnswerContactCallProcedure is the fully-qualified name of the SandboxService's
+	// AnswerContactCall RPC.
+	SandboxServiceAnswerContactCallProcedure = "/wildcat.v1.SandboxService/AnswerContactCall"
+	// SandboxServiceGetContactCallProcedure is the fully-qualified name of the SandboxService's
+	// GetContactCall RPC.
+	SandboxServiceGetContactCallProcedure = "/wildcat.v1.SandboxService/GetContactCall"
 	// SandboxServiceInjectFaultProcedure is the fully-qualified name of the SandboxService's
 	// InjectFault RPC.
 	SandboxServiceInjectFaultProcedure = "/wildcat.v1.SandboxService/InjectFault"
@@ -109,6 +121,23 @@ type SandboxServiceClient interface {
 	// picture. WhatsApp notifies the other users, so a linked account stores the
 	// new picture and about text (ContactService.GetContact, CONTACT_UPDATED).
 	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
+	// A simulated contact's phone calls someone (e.g. a linked account): the
+	// simulated server offers the call to every device of the callee, which
+	// rings until a device rejects it, the call is answered (AnswerContactCall),
+	// the caller hangs up (ContactEndCall) or the ring timeout passes. The
+	// simulator does not carry call media.
+	ContactCall(context.Context, *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error)
+	// The caller of a simulated call hangs up: a ringing call is cancelled, an
+	// answered one ends. Fails with NOT_FOUND for an unknown call and
+	// FAILED_PRECONDITION for one already over.
+	ContactEndCall(context.Context, *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error)
+	// The callee's phone (the primary device, not a linked one) answers a ringing
+	// simulated call; its linked devices see it answered elsewhere. Fails with
+	// NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+	AnswerContactCall(context.Context, *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error)
+	// How a simulated call stands, or how it ended and who ended it. The simulator
+	// keeps calls in memory only (a restarted simulator knows none).
+	GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 	// The owner of a simulated phone changes a chat on the phone (archive, pin,
@@ -194,6 +223,31 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(sandboxServiceMethods.ByName("UpdateContactProfile")),
 			connect.WithClientOptions(opts...),
 		),
+		contactCall: connect.NewClient[v1.ContactCallRequest, v1.ContactCallResponse](
+			httpClient,
+			baseURL+SandboxServiceContactCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("ContactCall")),
+			connect.WithClientOptions(opts...),
+		),
+		contactEndCall: connect.NewClient[v1.ContactEndCallRequest, v1.ContactEndCallResponse](
+			httpClient,
+			baseURL+SandboxServiceContactEndCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("ContactEndCall")),
+			connect.WithClientOptions(opts...),
+		),
+		answerContactCall: connect.NewClient[v1.AnswerContactCallRequest, v1.AnswerContactCallResponse](
+			httpClient,
+			baseURL+SandboxServiceAnswerContactCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("AnswerContactCall")),
+			connect.WithClientOptions(opts...),
+		),
+		getContactCall: connect.NewClient[v1.GetContactCallRequest, v1.GetContactCallResponse](
+			httpClient,
+			baseURL+SandboxServiceGetContactCallProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("GetContactCall")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		injectFault: connect.NewClient[v1.InjectFaultRequest, v1.InjectFaultResponse](
 			httpClient,
 			baseURL+SandboxServiceInjectFaultProcedure,
@@ -228,6 +282,10 @@ type sandboxServiceClient struct {
 	contactUpdateParticipants *connect.Client[v1.ContactUpdateParticipantsRequest, v1.ContactUpdateParticipantsResponse]
 	contactLeaveGroup         *connect.Client[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse]
 	updateContactProfile      *connect.Client[v1.UpdateContactProfileRequest, v1.UpdateContactProfileResponse]
+	contactCall               *connect.Client[v1.ContactCallRequest, v1.ContactCallResponse]
+	contactEndCall            *connect.Client[v1.ContactEndCallRequest, v1.ContactEndCallResponse]
+	answerContactCall         *connect.Client[v1.AnswerContactCallRequest, v1.AnswerContactCallResponse]
+	getContactCall            *connect.Client[v1.GetContactCallRequest, v1.GetContactCallResponse]
 	injectFault               *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
 	phoneChangeChat           *connect.Client[v1.PhoneChangeChatRequest, v1.PhoneChangeChatResponse]
 	getPhoneChat              *connect.Client[v1.GetPhoneChatRequest, v1.GetPhoneChatResponse]
@@ -283,6 +341,26 @@ func (c *sandboxServiceClient) UpdateContactProfile(ctx context.Context, req *co
 	return c.updateContactProfile.CallUnary(ctx, req)
 }
 
+// ContactCall calls wildcat.v1.SandboxService.ContactCall.
+func (c *sandboxServiceClient) ContactCall(ctx context.Context, req *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error) {
+	return c.contactCall.CallUnary(ctx, req)
+}
+
+// ContactEndCall calls wildcat.v1.SandboxService.ContactEndCall.
+func (c *sandboxServiceClient) ContactEndCall(ctx context.Context, req *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error) {
+	return c.contactEndCall.CallUnary(ctx, req)
+}
+
+// AnswerContactCall calls wildcat.v1.SandboxService.AnswerContactCall.
+func (c *sandboxServiceClient) AnswerContactCall(ctx context.Context, req *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error) {
+	return c.answerContactCall.CallUnary(ctx, req)
+}
+
+// GetContactCall calls wildcat.v1.SandboxService.GetContactCall.
+func (c *sandboxServiceClient) GetContactCall(ctx context.Context, req *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error) {
+	return c.getContactCall.CallUnary(ctx, req)
+}
+
 // InjectFault calls wildcat.v1.SandboxService.InjectFault.
 func (c *sandboxServiceClient) InjectFault(ctx context.Context, req *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return c.injectFault.CallUnary(ctx, req)
@@ -333,6 +411,23 @@ type SandboxServiceHandler interface {
 	// picture. WhatsApp notifies the other users, so a linked account stores the
 	// new picture and about text (ContactService.GetContact, CONTACT_UPDATED).
 	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
+	// A simulated contact's phone calls someone (e.g. a linked account): the
+	// simulated server offers the call to every device of the callee, which
+	// rings until a device rejects it, the call is answered (AnswerContactCall),
+	// the caller hangs up (ContactEndCall) or the ring timeout passes. The
+	// simulator does not carry call media.
+	ContactCall(context.Context, *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error)
+	// The caller of a simulated call hangs up: a ringing call is cancelled, an
+	// answered one ends. Fails with NOT_FOUND for an unknown call and
+	// FAILED_PRECONDITION for one already over.
+	ContactEndCall(context.Context, *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error)
+	// The callee's phone (the primary device, not a linked one) answers a ringing
+	// simulated call; its linked devices see it answered elsewhere. Fails with
+	// NOT_FOUND for an unknown call and FAILED_PRECONDITION for one not ringing.
+	AnswerContactCall(context.Context, *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error)
+	// How a simulated call stands, or how it ended and who ended it. The simulator
+	// keeps calls in memory only (a restarted simulator knows none).
+	GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 	// The owner of a simulated phone changes a chat on the phone (archive, pin,
@@ -414,6 +509,31 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithSchema(sandboxServiceMethods.ByName("UpdateContactProfile")),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServiceContactCallHandler := connect.NewUnaryHandler(
+		SandboxServiceContactCallProcedure,
+		svc.ContactCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("ContactCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceContactEndCallHandler := connect.NewUnaryHandler(
+		SandboxServiceContactEndCallProcedure,
+		svc.ContactEndCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("ContactEndCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceAnswerContactCallHandler := connect.NewUnaryHandler(
+		SandboxServiceAnswerContactCallProcedure,
+		svc.AnswerContactCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("AnswerContactCall")),
+		connect.WithHandlerOptions(opts...),
+	)
+	sandboxServiceGetContactCallHandler := connect.NewUnaryHandler(
+		SandboxServiceGetContactCallProcedure,
+		svc.GetContactCall,
+		connect.WithSchema(sandboxServiceMethods.ByName("GetContactCall")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	sandboxServiceInjectFaultHandler := connect.NewUnaryHandler(
 		SandboxServiceInjectFaultProcedure,
 		svc.InjectFault,
@@ -455,6 +575,14 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceContactLeaveGroupHandler.ServeHTTP(w, r)
 		case SandboxServiceUpdateContactProfileProcedure:
 			sandboxServiceUpdateContactProfileHandler.ServeHTTP(w, r)
+		case SandboxServiceContactCallProcedure:
+			sandboxServiceContactCallHandler.ServeHTTP(w, r)
+		case SandboxServiceContactEndCallProcedure:
+			sandboxServiceContactEndCallHandler.ServeHTTP(w, r)
+		case SandboxServiceAnswerContactCallProcedure:
+			sandboxServiceAnswerContactCallHandler.ServeHTTP(w, r)
+		case SandboxServiceGetContactCallProcedure:
+			sandboxServiceGetContactCallHandler.ServeHTTP(w, r)
 		case SandboxServiceInjectFaultProcedure:
 			sandboxServiceInjectFaultHandler.ServeHTTP(w, r)
 		case SandboxServicePhoneChangeChatProcedure:
@@ -508,6 +636,22 @@ func (UnimplementedSandboxServiceHandler) ContactLeaveGroup(context.Context, *co
 
 func (UnimplementedSandboxServiceHandler) UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.UpdateContactProfile is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) ContactCall(context.Context, *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactCall is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) ContactEndCall(context.Context, *connect.Request[v1.ContactEndCallRequest]) (*connect.Response[v1.ContactEndCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactEndCall is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) AnswerContactCall(context.Context, *connect.Request[v1.AnswerContactCallRequest]) (*connect.Response[v1.AnswerContactCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.AnswerContactCall is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.GetContactCall is not implemented"))
 }
 
 func (UnimplementedSandboxServiceHandler) InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
