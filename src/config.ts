@@ -69,6 +69,8 @@ export interface Config {
   requestIdRetentionHours: number;
   /** Largest stored file (uploaded or received), in bytes; one byte more fails with resource_exhausted. */
   mediaMaxBytes: number;
+  /** Largest profile picture, in bytes: SetProfilePicture's image, and a contact's picture fetched into the media store. */
+  profilePictureMaxBytes: number;
   /** A resumable upload with no append for this long expires and its bytes are removed, in ms. */
   mediaUploadTtlMs: number;
   /** Resumable uploads open at once in this process; one more StartUpload fails with resource_exhausted. */
@@ -256,6 +258,7 @@ export const CONFIG_KEYS = {
   streamKeepaliveMs: { name: "STREAM_KEEPALIVE_MS", parse: integer(0, 3_600_000), default: 30_000 },
   requestIdRetentionHours: { name: "REQUEST_ID_RETENTION_HOURS", parse: integer(1, 24 * 3650), default: 24 },
   mediaMaxBytes: { name: "MEDIA_MAX_BYTES", parse: integer(1, 16 * 1024 ** 3), default: 64 * 1024 * 1024 },
+  profilePictureMaxBytes: { name: "PROFILE_PICTURE_MAX_BYTES", parse: integer(1, 64 * 1024 ** 2), default: 5 * 1024 * 1024 },
   mediaUploadTtlMs: { name: "MEDIA_UPLOAD_TTL_MS", parse: integer(1_000, 7 * 24 * 3600 * 1000), default: 3600_000 },
   mediaUploadMaxOpen: { name: "MEDIA_UPLOAD_MAX_OPEN", parse: integer(1, 100_000), default: 100 },
   mediaDownload: { name: "MEDIA_DOWNLOAD", parse: oneOf(["all", "none"] as const), default: "all" },

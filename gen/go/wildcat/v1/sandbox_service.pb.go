@@ -1762,6 +1762,125 @@ func (*ContactLeaveGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{20}
 }
 
+// What a simulated contact changes of its profile; fields left empty stay.
+type UpdateContactProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact (created on first use).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// Its new name (push name); empty: unchanged.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Its new about text; unset: unchanged; empty: cleared.
+	About *string `protobuf:"bytes,3,opt,name=about,proto3,oneof" json:"about,omitempty"`
+	// Its new picture, a JPEG or PNG image (at most 1 MiB); empty: unchanged.
+	Picture []byte `protobuf:"bytes,4,opt,name=picture,proto3" json:"picture,omitempty"`
+	// Removes its picture (not together with `picture`).
+	RemovePicture bool `protobuf:"varint,5,opt,name=remove_picture,json=removePicture,proto3" json:"remove_picture,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateContactProfileRequest) Reset() {
+	*x = UpdateContactProfileRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateContactProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateContactProfileRequest) ProtoMessage() {}
+
+func (x *UpdateContactProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateContactProfileRequest.ProtoReflect.Descriptor instead.
+func (*UpdateContactProfileRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UpdateContactProfileRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetAbout() string {
+	if x != nil && x.About != nil {
+		return *x.About
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetPicture() []byte {
+	if x != nil {
+		return x.Picture
+	}
+	return nil
+}
+
+func (x *UpdateContactProfileRequest) GetRemovePicture() bool {
+	if x != nil {
+		return x.RemovePicture
+	}
+	return false
+}
+
+// Response of UpdateContactProfile.
+type UpdateContactProfileResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateContactProfileResponse) Reset() {
+	*x = UpdateContactProfileResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateContactProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateContactProfileResponse) ProtoMessage() {}
+
+func (x *UpdateContactProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateContactProfileResponse.ProtoReflect.Descriptor instead.
+func (*UpdateContactProfileResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+}
+
 // Request for PhoneChangeChat.
 type PhoneChangeChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1787,7 +1906,7 @@ type PhoneChangeChatRequest struct {
 
 func (x *PhoneChangeChatRequest) Reset() {
 	*x = PhoneChangeChatRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1799,7 +1918,7 @@ func (x *PhoneChangeChatRequest) String() string {
 func (*PhoneChangeChatRequest) ProtoMessage() {}
 
 func (x *PhoneChangeChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1812,7 +1931,7 @@ func (x *PhoneChangeChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneChangeChatRequest.ProtoReflect.Descriptor instead.
 func (*PhoneChangeChatRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PhoneChangeChatRequest) GetPhoneNumber() string {
@@ -1967,7 +2086,7 @@ type PhoneStar struct {
 
 func (x *PhoneStar) Reset() {
 	*x = PhoneStar{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1979,7 +2098,7 @@ func (x *PhoneStar) String() string {
 func (*PhoneStar) ProtoMessage() {}
 
 func (x *PhoneStar) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1992,7 +2111,7 @@ func (x *PhoneStar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneStar.ProtoReflect.Descriptor instead.
 func (*PhoneStar) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PhoneStar) GetMessageId() string {
@@ -2027,7 +2146,7 @@ type PhoneChangeChatResponse struct {
 
 func (x *PhoneChangeChatResponse) Reset() {
 	*x = PhoneChangeChatResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2039,7 +2158,7 @@ func (x *PhoneChangeChatResponse) String() string {
 func (*PhoneChangeChatResponse) ProtoMessage() {}
 
 func (x *PhoneChangeChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2052,7 +2171,7 @@ func (x *PhoneChangeChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneChangeChatResponse.ProtoReflect.Descriptor instead.
 func (*PhoneChangeChatResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PhoneChangeChatResponse) GetChat() *PhoneChat {
@@ -2075,7 +2194,7 @@ type GetPhoneChatRequest struct {
 
 func (x *GetPhoneChatRequest) Reset() {
 	*x = GetPhoneChatRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2087,7 +2206,7 @@ func (x *GetPhoneChatRequest) String() string {
 func (*GetPhoneChatRequest) ProtoMessage() {}
 
 func (x *GetPhoneChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2100,7 +2219,7 @@ func (x *GetPhoneChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPhoneChatRequest.ProtoReflect.Descriptor instead.
 func (*GetPhoneChatRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetPhoneChatRequest) GetPhoneNumber() string {
@@ -2128,7 +2247,7 @@ type GetPhoneChatResponse struct {
 
 func (x *GetPhoneChatResponse) Reset() {
 	*x = GetPhoneChatResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2140,7 +2259,7 @@ func (x *GetPhoneChatResponse) String() string {
 func (*GetPhoneChatResponse) ProtoMessage() {}
 
 func (x *GetPhoneChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2153,7 +2272,7 @@ func (x *GetPhoneChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPhoneChatResponse.ProtoReflect.Descriptor instead.
 func (*GetPhoneChatResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetPhoneChatResponse) GetChat() *PhoneChat {
@@ -2184,7 +2303,7 @@ type PhoneChat struct {
 
 func (x *PhoneChat) Reset() {
 	*x = PhoneChat{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2196,7 +2315,7 @@ func (x *PhoneChat) String() string {
 func (*PhoneChat) ProtoMessage() {}
 
 func (x *PhoneChat) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2209,7 +2328,7 @@ func (x *PhoneChat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneChat.ProtoReflect.Descriptor instead.
 func (*PhoneChat) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PhoneChat) GetArchived() bool {
@@ -2276,7 +2395,7 @@ type ContactCallRequest struct {
 
 func (x *ContactCallRequest) Reset() {
 	*x = ContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2288,7 +2407,7 @@ func (x *ContactCallRequest) String() string {
 func (*ContactCallRequest) ProtoMessage() {}
 
 func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2301,7 +2420,7 @@ func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCallRequest.ProtoReflect.Descriptor instead.
 func (*ContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ContactCallRequest) GetFromPhoneNumber() string {
@@ -2350,7 +2469,7 @@ type ContactCallResponse struct {
 
 func (x *ContactCallResponse) Reset() {
 	*x = ContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2362,7 +2481,7 @@ func (x *ContactCallResponse) String() string {
 func (*ContactCallResponse) ProtoMessage() {}
 
 func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2375,7 +2494,7 @@ func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCallResponse.ProtoReflect.Descriptor instead.
 func (*ContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ContactCallResponse) GetCallId() string {
@@ -2396,7 +2515,7 @@ type ContactEndCallRequest struct {
 
 func (x *ContactEndCallRequest) Reset() {
 	*x = ContactEndCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2408,7 +2527,7 @@ func (x *ContactEndCallRequest) String() string {
 func (*ContactEndCallRequest) ProtoMessage() {}
 
 func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2421,7 +2540,7 @@ func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactEndCallRequest.ProtoReflect.Descriptor instead.
 func (*ContactEndCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ContactEndCallRequest) GetCallId() string {
@@ -2442,7 +2561,7 @@ type ContactEndCallResponse struct {
 
 func (x *ContactEndCallResponse) Reset() {
 	*x = ContactEndCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2454,7 +2573,7 @@ func (x *ContactEndCallResponse) String() string {
 func (*ContactEndCallResponse) ProtoMessage() {}
 
 func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2467,7 +2586,7 @@ func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactEndCallResponse.ProtoReflect.Descriptor instead.
 func (*ContactEndCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{30}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ContactEndCallResponse) GetCall() *ContactCall {
@@ -2488,7 +2607,7 @@ type AnswerContactCallRequest struct {
 
 func (x *AnswerContactCallRequest) Reset() {
 	*x = AnswerContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2500,7 +2619,7 @@ func (x *AnswerContactCallRequest) String() string {
 func (*AnswerContactCallRequest) ProtoMessage() {}
 
 func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2513,7 +2632,7 @@ func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerContactCallRequest.ProtoReflect.Descriptor instead.
 func (*AnswerContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{31}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *AnswerContactCallRequest) GetCallId() string {
@@ -2534,7 +2653,7 @@ type AnswerContactCallResponse struct {
 
 func (x *AnswerContactCallResponse) Reset() {
 	*x = AnswerContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2665,7 @@ func (x *AnswerContactCallResponse) String() string {
 func (*AnswerContactCallResponse) ProtoMessage() {}
 
 func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2678,7 @@ func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerContactCallResponse.ProtoReflect.Descriptor instead.
 func (*AnswerContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{32}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *AnswerContactCallResponse) GetCall() *ContactCall {
@@ -2580,7 +2699,7 @@ type GetContactCallRequest struct {
 
 func (x *GetContactCallRequest) Reset() {
 	*x = GetContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2592,7 +2711,7 @@ func (x *GetContactCallRequest) String() string {
 func (*GetContactCallRequest) ProtoMessage() {}
 
 func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2605,7 +2724,7 @@ func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContactCallRequest.ProtoReflect.Descriptor instead.
 func (*GetContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{33}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetContactCallRequest) GetCallId() string {
@@ -2626,7 +2745,7 @@ type GetContactCallResponse struct {
 
 func (x *GetContactCallResponse) Reset() {
 	*x = GetContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2638,7 +2757,7 @@ func (x *GetContactCallResponse) String() string {
 func (*GetContactCallResponse) ProtoMessage() {}
 
 func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2651,7 +2770,7 @@ func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContactCallResponse.ProtoReflect.Descriptor instead.
 func (*GetContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{34}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetContactCallResponse) GetCall() *ContactCall {
@@ -2690,7 +2809,7 @@ type ContactCall struct {
 
 func (x *ContactCall) Reset() {
 	*x = ContactCall{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2702,7 +2821,7 @@ func (x *ContactCall) String() string {
 func (*ContactCall) ProtoMessage() {}
 
 func (x *ContactCall) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2715,7 +2834,7 @@ func (x *ContactCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCall.ProtoReflect.Descriptor instead.
 func (*ContactCall) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{35}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ContactCall) GetCallId() string {
@@ -2890,7 +3009,15 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x18ContactLeaveGroupRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
-	"\x19ContactLeaveGroupResponse\"\xce\x03\n" +
+	"\x19ContactLeaveGroupResponse\"\xff\x01\n" +
+	"\x1bUpdateContactProfileRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12$\n" +
+	"\x04name\x18\x02 \x01(\tB\x10\xbaH\rr\v\x18\x192\a^[^@]*$R\x04name\x12#\n" +
+	"\x05about\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x8b\x01H\x00R\x05about\x88\x01\x01\x12#\n" +
+	"\apicture\x18\x04 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\apicture\x12%\n" +
+	"\x0eremove_picture\x18\x05 \x01(\bR\rremovePictureB\b\n" +
+	"\x06_about\"\x1e\n" +
+	"\x1cUpdateContactProfileResponse\"\xce\x03\n" +
 	"\x16PhoneChangeChatRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
 	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1c\n" +
@@ -3003,7 +3130,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x1dCONTACT_CALL_OUTCOME_REJECTED\x10\x01\x12\"\n" +
 	"\x1eCONTACT_CALL_OUTCOME_CANCELLED\x10\x02\x12 \n" +
 	"\x1cCONTACT_CALL_OUTCOME_TIMEOUT\x10\x03\x12 \n" +
-	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\xe7\x12\n" +
+	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\x8f\x14\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -3014,7 +3141,8 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x95\x01\n" +
 	"\x10ContactJoinGroup\x12#.wildcat.v1.ContactJoinGroupRequest\x1a$.wildcat.v1.ContactJoinGroupResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.SandboxService/ContactJoinGroup\x12\xb9\x01\n" +
 	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
-	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x81\x01\n" +
+	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\xa5\x01\n" +
+	"\x14UpdateContactProfile\x12'.wildcat.v1.UpdateContactProfileRequest\x1a(.wildcat.v1.UpdateContactProfileResponse\":\x82\xd3\xe4\x93\x024:\x01*\"//wildcat.v1.SandboxService/UpdateContactProfile\x12\x81\x01\n" +
 	"\vContactCall\x12\x1e.wildcat.v1.ContactCallRequest\x1a\x1f.wildcat.v1.ContactCallResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/ContactCall\x12\x8d\x01\n" +
 	"\x0eContactEndCall\x12!.wildcat.v1.ContactEndCallRequest\x1a\".wildcat.v1.ContactEndCallResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/ContactEndCall\x12\x99\x01\n" +
 	"\x11AnswerContactCall\x12$.wildcat.v1.AnswerContactCallRequest\x1a%.wildcat.v1.AnswerContactCallResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/AnswerContactCall\x12\x90\x01\n" +
@@ -3036,7 +3164,7 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 36)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
@@ -3064,59 +3192,61 @@ var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(*ContactUpdateParticipantsResponse)(nil), // 23: wildcat.v1.ContactUpdateParticipantsResponse
 	(*ContactLeaveGroupRequest)(nil),          // 24: wildcat.v1.ContactLeaveGroupRequest
 	(*ContactLeaveGroupResponse)(nil),         // 25: wildcat.v1.ContactLeaveGroupResponse
-	(*PhoneChangeChatRequest)(nil),            // 26: wildcat.v1.PhoneChangeChatRequest
-	(*PhoneStar)(nil),                         // 27: wildcat.v1.PhoneStar
-	(*PhoneChangeChatResponse)(nil),           // 28: wildcat.v1.PhoneChangeChatResponse
-	(*GetPhoneChatRequest)(nil),               // 29: wildcat.v1.GetPhoneChatRequest
-	(*GetPhoneChatResponse)(nil),              // 30: wildcat.v1.GetPhoneChatResponse
-	(*PhoneChat)(nil),                         // 31: wildcat.v1.PhoneChat
-	(*ContactCallRequest)(nil),                // 32: wildcat.v1.ContactCallRequest
-	(*ContactCallResponse)(nil),               // 33: wildcat.v1.ContactCallResponse
-	(*ContactEndCallRequest)(nil),             // 34: wildcat.v1.ContactEndCallRequest
-	(*ContactEndCallResponse)(nil),            // 35: wildcat.v1.ContactEndCallResponse
-	(*AnswerContactCallRequest)(nil),          // 36: wildcat.v1.AnswerContactCallRequest
-	(*AnswerContactCallResponse)(nil),         // 37: wildcat.v1.AnswerContactCallResponse
-	(*GetContactCallRequest)(nil),             // 38: wildcat.v1.GetContactCallRequest
-	(*GetContactCallResponse)(nil),            // 39: wildcat.v1.GetContactCallResponse
-	(*ContactCall)(nil),                       // 40: wildcat.v1.ContactCall
-	(*LocationContent)(nil),                   // 41: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 42: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 43: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 44: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 45: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 46: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 47: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 48: wildcat.v1.ParticipantResult
+	(*UpdateContactProfileRequest)(nil),       // 26: wildcat.v1.UpdateContactProfileRequest
+	(*UpdateContactProfileResponse)(nil),      // 27: wildcat.v1.UpdateContactProfileResponse
+	(*PhoneChangeChatRequest)(nil),            // 28: wildcat.v1.PhoneChangeChatRequest
+	(*PhoneStar)(nil),                         // 29: wildcat.v1.PhoneStar
+	(*PhoneChangeChatResponse)(nil),           // 30: wildcat.v1.PhoneChangeChatResponse
+	(*GetPhoneChatRequest)(nil),               // 31: wildcat.v1.GetPhoneChatRequest
+	(*GetPhoneChatResponse)(nil),              // 32: wildcat.v1.GetPhoneChatResponse
+	(*PhoneChat)(nil),                         // 33: wildcat.v1.PhoneChat
+	(*ContactCallRequest)(nil),                // 34: wildcat.v1.ContactCallRequest
+	(*ContactCallResponse)(nil),               // 35: wildcat.v1.ContactCallResponse
+	(*ContactEndCallRequest)(nil),             // 36: wildcat.v1.ContactEndCallRequest
+	(*ContactEndCallResponse)(nil),            // 37: wildcat.v1.ContactEndCallResponse
+	(*AnswerContactCallRequest)(nil),          // 38: wildcat.v1.AnswerContactCallRequest
+	(*AnswerContactCallResponse)(nil),         // 39: wildcat.v1.AnswerContactCallResponse
+	(*GetContactCallRequest)(nil),             // 40: wildcat.v1.GetContactCallRequest
+	(*GetContactCallResponse)(nil),            // 41: wildcat.v1.GetContactCallResponse
+	(*ContactCall)(nil),                       // 42: wildcat.v1.ContactCall
+	(*LocationContent)(nil),                   // 43: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 44: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 45: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 46: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 47: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 48: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 49: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 50: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	41, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	42, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	43, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	43, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	44, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	45, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	15, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	44, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	46, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	41, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	45, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	43, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	43, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	47, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	45, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	46, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	47, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	48, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	44, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
-	27, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
-	31, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
-	31, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
-	44, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
-	44, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
-	46, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
-	40, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
-	40, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
-	40, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	48, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	49, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	50, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	46, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	29, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
+	33, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	33, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	46, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
+	46, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
+	48, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
+	42, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
+	42, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	42, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
 	3,  // 24: wildcat.v1.ContactCall.state:type_name -> wildcat.v1.ContactCallState
 	4,  // 25: wildcat.v1.ContactCall.outcome:type_name -> wildcat.v1.ContactCallOutcome
-	44, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
-	44, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
+	46, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
+	46, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
 	5,  // 28: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
 	7,  // 29: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
 	9,  // 30: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
@@ -3126,31 +3256,33 @@ var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	20, // 34: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
 	22, // 35: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
 	24, // 36: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	32, // 37: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
-	34, // 38: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
-	36, // 39: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
-	38, // 40: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
-	18, // 41: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	26, // 42: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
-	29, // 43: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
-	6,  // 44: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	8,  // 45: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	10, // 46: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	12, // 47: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	17, // 48: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	14, // 49: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	21, // 50: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	23, // 51: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	25, // 52: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	33, // 53: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
-	35, // 54: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
-	37, // 55: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
-	39, // 56: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
-	19, // 57: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	28, // 58: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
-	30, // 59: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
-	44, // [44:60] is the sub-list for method output_type
-	28, // [28:44] is the sub-list for method input_type
+	26, // 37: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
+	34, // 38: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
+	36, // 39: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
+	38, // 40: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
+	40, // 41: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
+	18, // 42: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	28, // 43: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
+	31, // 44: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
+	6,  // 45: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	8,  // 46: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	10, // 47: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	12, // 48: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	17, // 49: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	14, // 50: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	21, // 51: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	23, // 52: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	25, // 53: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	27, // 54: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
+	35, // 55: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
+	37, // 56: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
+	39, // 57: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
+	41, // 58: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
+	19, // 59: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	30, // 60: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
+	32, // 61: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
+	45, // [45:62] is the sub-list for method output_type
+	28, // [28:45] is the sub-list for method input_type
 	28, // [28:28] is the sub-list for extension type_name
 	28, // [28:28] is the sub-list for extension extendee
 	0,  // [0:28] is the sub-list for field type_name
@@ -3163,7 +3295,8 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 	}
 	file_wildcat_v1_group_service_proto_init()
 	file_wildcat_v1_message_proto_init()
-	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{
+	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{}
+	file_wildcat_v1_sandbox_service_proto_msgTypes[23].OneofWrappers = []any{
 		(*PhoneChangeChatRequest_Archived)(nil),
 		(*PhoneChangeChatRequest_Pinned)(nil),
 		(*PhoneChangeChatRequest_MuteEndTime)(nil),
@@ -3178,7 +3311,7 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   36,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
