@@ -33,6 +33,14 @@ export interface Config {
   maxTimeoutMs: number;
   /** How long a graceful shutdown may take before connections are cut, in ms. */
   shutdownTimeoutMs: number;
+  /** Streams one HTTP/2 connection may have open at once; one more is refused (RST_STREAM REFUSED_STREAM). */
+  http2MaxConcurrentStreams: number;
+  /** A new connection must send its first request's headers within this, in ms (slowloris). */
+  httpHeadersTimeoutMs: number;
+  /** A request's body must be complete within this, in ms, unless it keeps arriving at the minimum rate below. */
+  requestBodyTimeoutMs: number;
+  /** After the body timeout, a body still arriving must average at least this many bytes per second since it began; 0: no allowance. */
+  requestBodyMinBytesPerSecond: number;
   /** First reconnect delay after a transient WhatsApp disconnect, in ms (doubles, with jitter). */
   reconnectBaseMs: number;
   /** Largest reconnect delay, in ms. */
@@ -61,6 +69,8 @@ export interface Config {
   requestIdRetentionHours: number;
   /** Largest stored file (uploaded or received), in bytes; one byte more fails with resource_exhausted. */
   mediaMaxBytes: number;
+  /** Largest profile picture, in bytes: SetProfilePicture's image, and a contact's picture fetched into the media store. */
+  profilePictureMaxBytes: number;
   /** A resumable upload with no append for this long expires and its bytes are removed, in ms. */
   mediaUploadTtlMs: number;
   /** Resumable uploads open at once in this process; one more StartUpload fails with resource_exhausted. */
@@ -234,6 +244,10 @@ export const CONFIG_KEYS = {
   maxRequestBytes: { name: "MAX_REQUEST_BYTES", parse: integer(1024, 256 * 1024 * 1024), default: 4 * 1024 * 1024 },
   maxTimeoutMs: { name: "MAX_TIMEOUT_MS", parse: integer(0, 24 * 3600 * 1000), default: 5 * 60 * 1000 },
   shutdownTimeoutMs: { name: "SHUTDOWN_TIMEOUT_MS", parse: integer(0, 60_000), default: 8_000 },
+  http2MaxConcurrentStreams: { name: "HTTP2_MAX_CONCURRENT_STREAMS", parse: integer(1, 1_000_000), default: 250 },
+  httpHeadersTimeoutMs: { name: "HTTP_HEADERS_TIMEOUT_MS", parse: integer(100, 600_000), default: 10_000 },
+  requestBodyTimeoutMs: { name: "REQUEST_BODY_TIMEOUT_MS", parse: integer(100, 3_600_000), default: 10_000 },
+  requestBodyMinBytesPerSecond: { name: "REQUEST_BODY_MIN_BYTES_PER_SECOND", parse: integer(0, 1_000_000_000), default: 1024 },
   reconnectBaseMs: { name: "RECONNECT_BASE_MS", parse: integer(1, 600_000), default: 1_000 },
   reconnectMaxMs: { name: "RECONNECT_MAX_MS", parse: integer(1, 3_600_000), default: 60_000 },
   reconnectMaxAttempts: { name: "RECONNECT_MAX_ATTEMPTS", parse: integer(0, 1_000_000), default: 0 },
@@ -248,6 +262,7 @@ export const CONFIG_KEYS = {
   streamKeepaliveMs: { name: "STREAM_KEEPALIVE_MS", parse: integer(0, 3_600_000), default: 30_000 },
   requestIdRetentionHours: { name: "REQUEST_ID_RETENTION_HOURS", parse: integer(1, 24 * 3650), default: 24 },
   mediaMaxBytes: { name: "MEDIA_MAX_BYTES", parse: integer(1, 16 * 1024 ** 3), default: 64 * 1024 * 1024 },
+  profilePictureMaxBytes: { name: "PROFILE_PICTURE_MAX_BYTES", parse: integer(1, 64 * 1024 ** 2), default: 5 * 1024 * 1024 },
   mediaUploadTtlMs: { name: "MEDIA_UPLOAD_TTL_MS", parse: integer(1_000, 7 * 24 * 3600 * 1000), default: 3600_000 },
   mediaUploadMaxOpen: { name: "MEDIA_UPLOAD_MAX_OPEN", parse: integer(1, 100_000), default: 100 },
   mediaDownload: { name: "MEDIA_DOWNLOAD", parse: oneOf(["all", "none"] as const), default: "all" },

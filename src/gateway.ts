@@ -2,6 +2,7 @@ import { AccountService } from "../gen/wildcat/v1/account_service_pb.js";
 import { CallService } from "../gen/wildcat/v1/call_service_pb.js";
 import { ChatService } from "../gen/wildcat/v1/chat_service_pb.js";
 import { ContactService } from "../gen/wildcat/v1/contact_service_pb.js";
+import { ProfileService } from "../gen/wildcat/v1/profile_service_pb.js";
 import { GroupService } from "../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../gen/wildcat/v1/message_service_pb.js";
@@ -23,7 +24,9 @@ import { CallServiceImpl } from "./services/call-service.js";
 import { ChatServiceImpl } from "./services/chat-service.js";
 import { ChatSync } from "./chats/chat-sync.js";
 import { ContactServiceImpl } from "./services/contact-service.js";
+import { ProfileServiceImpl } from "./services/profile-service.js";
 import { PresenceTracker } from "./presence/presence-tracker.js";
+import { ContactTracker } from "./contacts/contact-tracker.js";
 import { GroupServiceImpl } from "./services/group-service.js";
 import { GroupTracker } from "./groups/group-tracker.js";
 import { MediaServiceImpl } from "./services/media-service.js";
@@ -118,6 +121,15 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   });
   const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
   const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
+  const contactTracker = new ContactTracker({
+    contacts: store.contacts,
+    media: store.media,
+    events: store.events,
+    clock,
+    logger,
+    maxPictureBytes: config.profilePictureMaxBytes,
+    fetchOptions: socketOptions.options,
+  });
   const callTracker = new CallTracker({ events: store.events, accounts: store.accounts, messaging, clock, logger });
   const chatSync = new ChatSync({ chats: store.chats, messages: store.messages, events: store.events, clock, logger });
   const sockets = new SocketManager(store, clock, logger, {
@@ -129,6 +141,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       messaging.attach(accountId, sock);
       groupTracker.attach(accountId, sock);
       presenceTracker.attach(accountId, sock);
+      contactTracker.attach(accountId, sock);
       callTracker.attach(accountId, sock);
       chatSync.attach(accountId, sock);
     },
@@ -155,7 +168,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   let server: RunningServer;
   try {
     server = await startServer(config, logger, [
-      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups])) },
+      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups, store.contacts])) },
       {
         service: MessageService,
         routes: (r) =>
@@ -190,7 +203,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
         service: ChatService,
         routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock, historyPolicy })),
       },
-      { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets })) },
+      { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets, contacts: store.contacts, accounts: store.accounts, tracker: contactTracker })) },
+      { service: ProfileService, routes: (r) => r.service(ProfileService, new ProfileServiceImpl({ sockets, media: store.media, maxPictureBytes: config.profilePictureMaxBytes })) },
       { service: CallService, routes: (r) => r.service(CallService, new CallServiceImpl({ sockets, tracker: callTracker })) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
       ...(extras.mounts ?? []),
@@ -247,6 +261,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       await uploads.stop();
       await sockets.shutdown();
       await groupTracker.idle();
+      await contactTracker.idle();
       await callTracker.idle();
       await messaging.inboundMedia.stop();
       await restored;

@@ -7,6 +7,7 @@ import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../../gen/wildcat/v1/message_service_pb.js";
+import { ProfileService } from "../../gen/wildcat/v1/profile_service_pb.js";
 import { SandboxService } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import type { RpcRule } from "./rule.js";
@@ -115,12 +116,26 @@ service(ChatService, {
 // Asking WhatsApp about people acts as the account but changes nothing: reading. Blocking changes
 // what reaches the account: sending.
 service(ContactService, {
+  listContacts: { permission: "read", accounts: (m) => named(m.accountId) },
+  getContact: { permission: "read", accounts: (m) => named(m.accountId) },
   checkNumbers: { permission: "read", accounts: (m) => named(m.accountId) },
   getContactProfile: { permission: "read", accounts: (m) => named(m.accountId) },
   subscribePresence: { permission: "read", accounts: (m) => named(m.accountId) },
   blockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   unblockContact: { permission: "send", accounts: (m) => named(m.accountId) },
   listBlockedContacts: { permission: "read", accounts: (m) => named(m.accountId) },
+});
+
+// The account's own face on WhatsApp (name, about, picture, who sees them) is managing the
+// account; reading its privacy settings is reading. A picture's media id must be the account's
+// own file (the handler answers not_found otherwise, like a missing one).
+service(ProfileService, {
+  setProfileName: { permission: "accounts", accounts: (m) => named(m.accountId) },
+  setProfileAbout: { permission: "accounts", accounts: (m) => named(m.accountId) },
+  setProfilePicture: { permission: "accounts", accounts: (m) => named(m.accountId), handlerScope: "media_id must be a file of account_id" },
+  removeProfilePicture: { permission: "accounts", accounts: (m) => named(m.accountId) },
+  getPrivacySettings: { permission: "read", accounts: (m) => named(m.accountId) },
+  updatePrivacySettings: { permission: "accounts", accounts: (m) => named(m.accountId) },
 });
 
 // Rejecting a call acts as the account towards a contact (the caller sees it declined): sending.
@@ -164,6 +179,7 @@ service(SandboxService, {
   contactJoinGroup: { permission: "admin" },
   contactUpdateParticipants: { permission: "admin" },
   contactLeaveGroup: { permission: "admin" },
+  updateContactProfile: { permission: "admin" },
   contactCall: { permission: "admin" },
   contactEndCall: { permission: "admin" },
   answerContactCall: { permission: "admin" },

@@ -22,6 +22,7 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   call_accepted: EventType.CALL_ACCEPTED,
   call_rejected: EventType.CALL_REJECTED,
   call_ended: EventType.CALL_ENDED,
+  contact_updated: EventType.CONTACT_UPDATED,
   chat_updated: EventType.CHAT_UPDATED,
   chat_deleted: EventType.CHAT_DELETED,
   message_starred: EventType.MESSAGE_STARRED,

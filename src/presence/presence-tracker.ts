@@ -8,6 +8,7 @@ import type { JidSchema } from "../../gen/wildcat/v1/jid_pb.js";
 import type { Clock } from "../clock.js";
 import { WIRE_EVENT_TYPES } from "../events/event-types.js";
 import type { EventLog } from "../store/events.js";
+import { jidForms } from "../whatsapp/jid-forms.js";
 
 const PRESENCES: Record<WAPresence, ContactPresence> = {
   available: ContactPresence.AVAILABLE,
@@ -124,14 +125,6 @@ function parse({ tag, attrs, content }: BinaryNode): (Presence & { chat: string;
 
 /** A user JID in both forms, from the account's LID mapping; groups keep only `jid`. */
 async function bothForms(sock: WASocket, jid: string): Promise<MessageInitShape<typeof JidSchema>> {
-  const mapping = sock.signalRepository.lidMapping;
-  if (isLidUser(jid)) {
-    const pn = await mapping.getPNForLID(jid);
-    return { jid, lidJid: jid, pnJid: pn ? jidNormalizedUser(pn) : "" };
-  }
-  if (isPnUser(jid)) {
-    const lid = await mapping.getLIDForPN(jid);
-    return { jid, pnJid: jid, lidJid: lid ? jidNormalizedUser(lid) : "" };
-  }
-  return { jid };
+  const forms = await jidForms(sock, jid);
+  return forms.pnJid || forms.lidJid ? { jid, pnJid: forms.pnJid ?? "", lidJid: forms.lidJid ?? "" } : { jid };
 }

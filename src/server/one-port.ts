@@ -1,6 +1,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import type { Logger } from "../logger.js";
 
 /** The connection preface every HTTP/2 client sends first (RFC 9113 §3.4). */
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -9,6 +10,20 @@ export type RequestHandler = (
   req: http.IncomingMessage | http2.Http2ServerRequest,
   res: http.ServerResponse | http2.Http2ServerResponse,
 ) => void;
+
+/** Bounds on what one client can hold open (each from a config key; see README "Reliability"). */
+export interface ConnectionLimits {
+  /** HTTP2_MAX_CONCURRENT_STREAMS: streams open at once on one HTTP/2 connection. */
+  maxConcurrentStreams?: number;
+  /** HTTP_HEADERS_TIMEOUT_MS: time for a connection's first bytes and an HTTP/1.1 request's headers. */
+  headersTimeoutMs?: number;
+  /** REQUEST_BODY_TIMEOUT_MS: time for a request body to be complete… */
+  bodyTimeoutMs?: number;
+  /** REQUEST_BODY_MIN_BYTES_PER_SECOND: …unless it keeps averaging at least this rate. */
+  bodyMinBytesPerSecond?: number;
+  /** Where a cut-off client is reported. */
+  logger?: Logger;
+}
 
 export interface OnePortServer {
   /** The port actually bound (useful with port 0). */
@@ -27,14 +42,27 @@ export interface OnePortServer {
  * preface goes to an HTTP/2 server, anything else to an HTTP/1.1 server, both
  * sharing one request handler.
  */
-export async function listenOnePort(handler: RequestHandler, port: number, host: string, keepaliveMs = 0): Promise<OnePortServer> {
+export async function listenOnePort(
+  handler: RequestHandler,
+  port: number,
+  host: string,
+  keepaliveMs = 0,
+  limits: ConnectionLimits = {},
+): Promise<OnePortServer> {
+  const headersTimeoutMs = limits.headersTimeoutMs ?? 10_000;
   const serve: RequestHandler = (req, res) => {
+    guardBody(req, limits.bodyTimeoutMs ?? 10_000, limits.bodyMinBytesPerSecond ?? 1024, limits.logger);
     if (req instanceof http2.Http2ServerRequest) endUnreadHttp2Body(req.stream);
     else drainUnreadHttp1Body(req, res as http.ServerResponse);
     handler(req, res);
   };
-  const h1 = http.createServer(serve as http.RequestListener);
-  const h2 = http2.createServer({}, serve as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+  // Node checks headersTimeout on this interval, so it must be well under the timeout to bound it.
+  const h1 = http.createServer({ connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeoutMs / 4)) }, serve as http.RequestListener);
+  // Bodies are bounded by guardBody (by rate, so a large upload is not cut at a fixed time).
+  h1.headersTimeout = headersTimeoutMs;
+  h1.requestTimeout = 0;
+  const h2Options: http2.ServerOptions = { settings: { maxConcurrentStreams: limits.maxConcurrentStreams ?? 250 } };
+  const h2 = http2.createServer(h2Options, serve as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
   const sockets = new Set<net.Socket>();
   const sessions = new Set<http2.Http2Session>();
   // HTTP/1.1 requests in progress per socket, so that closing ends idle keep-alive
@@ -68,10 +96,12 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
       sockets.delete(socket);
       busy.delete(socket);
     });
-    routeByPreface(socket, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
+    routeByPreface(socket, headersTimeoutMs, (isH2) => (isH2 ? h2 : h1).emit("connection", socket));
   });
-  // h1 only ever sees sockets handed to it; its own timeouts still apply.
+  // h1 only ever sees sockets handed to it. Node arms its headers timeout check when a server
+  // starts listening, which h1 never does: arm it here, or a slowloris client holds on forever.
   h1.keepAliveTimeout = 5_000;
+  h1.emit("listening");
 
   await new Promise<void>((resolve, reject) => {
     tcp.once("error", reject);
@@ -85,6 +115,7 @@ export async function listenOnePort(handler: RequestHandler, port: number, host:
     port: (tcp.address() as net.AddressInfo).port,
     async close(timeoutMs) {
       closing = true;
+      h1.close(() => undefined); // stops its timeout checks; it listens on nothing itself
       const closed = new Promise<void>((resolve) => tcp.close(() => resolve()));
       for (const [socket, n] of busy) if (n === 0) socket.end();
       for (const session of sessions) session.close();
@@ -157,8 +188,47 @@ function endUnreadHttp2Body(stream: http2.ServerHttp2Stream): void {
   );
 }
 
-/** Reads just enough of the first bytes to tell HTTP/2 from HTTP/1.x, then puts them back. */
-function routeByPreface(socket: net.Socket, route: (isH2: boolean) => void): void {
+/**
+ * Bounds how long a request body may take: it must be complete within `timeoutMs` of the
+ * headers, or from then on have averaged at least `minBytesPerSecond` since they came. A
+ * client sending headers only, or a byte a second, is cut (HTTP/2: RST_STREAM CANCEL, its
+ * connection and other streams untouched; HTTP/1.1: the connection is closed), while a large
+ * upload at a reasonable rate may take as long as it needs. Bytes are counted as they are
+ * pushed into the request, whoever reads it.
+ */
+function guardBody(req: http.IncomingMessage | http2.Http2ServerRequest, timeoutMs: number, minBytesPerSecond: number, logger?: Logger): void {
+  const started = Date.now();
+  let received = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const push = req.push.bind(req);
+  req.push = ((chunk: Buffer | null, encoding?: BufferEncoding) => {
+    if (chunk === null) clearTimeout(timer);
+    else received += chunk.length;
+    return push(chunk, encoding);
+  }) as typeof req.push;
+  const h2stream = "stream" in req ? req.stream : undefined;
+  if (h2stream?.endAfterHeaders) return;
+  const check = () => {
+    if (req.complete || h2stream?.endAfterHeaders || h2stream?.state.remoteClose) return;
+    const elapsedMs = Date.now() - started;
+    if (minBytesPerSecond > 0 && received >= (minBytesPerSecond * elapsedMs) / 1000) {
+      // Look again when the average would fall under the rate if nothing more came.
+      timer = setTimeout(check, Math.max(1, Math.ceil((received * 1000) / minBytesPerSecond - elapsedMs) + 1)).unref();
+      return;
+    }
+    logger?.warn({ path: req.url, receivedBytes: received, elapsedMs }, "request body too slow; request cut off");
+    if (h2stream) h2stream.close(http2.constants.NGHTTP2_CANCEL);
+    else req.socket.destroy();
+  };
+  timer = setTimeout(check, timeoutMs).unref();
+  req.once("close", () => clearTimeout(timer));
+}
+
+/**
+ * Reads just enough of the first bytes to tell HTTP/2 from HTTP/1.x, then puts them back.
+ * A connection that has not told within `timeoutMs` is closed (it holds a socket for nothing).
+ */
+function routeByPreface(socket: net.Socket, timeoutMs: number, route: (isH2: boolean) => void): void {
   // Paused mode (read/unshift, never a 'data' listener): the HTTP/2 session picks
   // the put-back bytes up from the socket's buffer when it attaches.
   let seen = Buffer.alloc(0);
@@ -168,10 +238,13 @@ function routeByPreface(socket: net.Socket, route: (isH2: boolean) => void): voi
     const n = Math.min(seen.length, H2_PREFACE.length);
     const matches = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
     if (matches && n < H2_PREFACE.length) return; // undecided: wait for more bytes
+    clearTimeout(silent);
     socket.off("readable", onReadable);
     socket.unshift(seen);
     route(matches);
   };
+  const silent = setTimeout(() => socket.destroy(), timeoutMs);
+  socket.once("close", () => clearTimeout(silent));
   socket.on("readable", onReadable);
   socket.once("error", () => socket.destroy());
 }

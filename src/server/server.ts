@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -62,7 +63,7 @@ export interface RunningServer {
 }
 
 type ServerConfig = Pick<Config, "port" | "host" | "corsOrigins" | "maxRequestBytes" | "maxTimeoutMs" | "shutdownTimeoutMs"> &
-  Partial<Pick<Config, "streamKeepaliveMs">>;
+  Partial<Pick<Config, "streamKeepaliveMs" | "http2MaxConcurrentStreams" | "httpHeadersTimeoutMs" | "requestBodyTimeoutMs" | "requestBodyMinBytesPerSecond">>;
 
 /**
  * Serves the given services, health and reflection on one port for gRPC, gRPC-Web and Connect.
@@ -83,6 +84,9 @@ export async function startServer(
   const health = new HealthState(mounts.map((m) => m.service.typeName));
   const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
   const shutdown = new AbortController();
+  // Every call in progress listens on it (connect-node links each call's signal to it until the call
+  // ends): thousands of open streams are expected, not a leak to warn operators about.
+  setMaxListeners(0, shutdown.signal);
   // Never 0: connect-node would take 0 as a bound refusing every deadline, where MAX_TIMEOUT_MS=0 means none.
   const maxDeadlineMs = deadlineBound(config.maxTimeoutMs);
 
@@ -122,7 +126,13 @@ export async function startServer(
     connect(req, res);
   };
 
-  const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs);
+  const server = await listenOnePort(handler, config.port, config.host, config.streamKeepaliveMs, {
+    maxConcurrentStreams: config.http2MaxConcurrentStreams,
+    headersTimeoutMs: config.httpHeadersTimeoutMs,
+    bodyTimeoutMs: config.requestBodyTimeoutMs,
+    bodyMinBytesPerSecond: config.requestBodyMinBytesPerSecond,
+    logger,
+  });
   logger.info({ port: server.port, host: config.host }, "listening (gRPC, gRPC-Web, Connect)");
   return {
     port: server.port,

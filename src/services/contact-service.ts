@@ -1,28 +1,63 @@
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ServiceImpl } from "@connectrpc/connect";
-import { USyncQuery, USyncUser, isLidUser, jidDecode, jidNormalizedUser, type WASocket } from "@whiskeysockets/baileys";
+import { USyncQuery, USyncUser, jidDecode, type WASocket } from "@whiskeysockets/baileys";
 import type {
   BlockContactRequest,
   CheckNumbersRequest,
   ContactService,
   GetContactProfileRequest,
+  GetContactRequest,
+  ListContactsRequest,
   SubscribePresenceRequest,
   ListBlockedContactsRequest,
   UnblockContactRequest,
 } from "../../gen/wildcat/v1/contact_service_pb.js";
+import { toContactDetails } from "../contacts/contact-mapping.js";
+import type { ContactTracker } from "../contacts/contact-tracker.js";
+import type { ContactStore } from "../store/contacts.js";
+import type { AccountStore } from "../store/store.js";
+import { jidForms } from "../whatsapp/jid-forms.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { mapErrors, whatsappError } from "./domain-errors.js";
+import { pageSize } from "./page-token.js";
 
 export interface ContactServiceDeps {
   sockets: SocketManager;
+  contacts: ContactStore;
+  accounts: Pick<AccountStore, "get">;
+  /** Stores what GetContactProfile reads (the picture into the media store). */
+  tracker: Pick<ContactTracker, "storeProfile">;
 }
 
 /** The digits of a phone number or of a phone-number JID's user part. */
 const digitsOf = (numberOrJid: string) => (jidDecode(numberOrJid)?.user ?? numberOrJid).replace(/\D/g, "");
 
-/** ContactService over the account's Baileys socket: questions answered by WhatsApp, nothing stored. */
+/**
+ * ContactService: questions answered by WhatsApp over the account's Baileys socket, and the
+ * contact store (kept by ContactTracker) for ListContacts / GetContact.
+ */
 export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
   constructor(private readonly deps: ContactServiceDeps) {}
+
+  async listContacts(req: ListContactsRequest) {
+    if (!(await this.deps.accounts.get(req.accountId))) throw new ConnectError(`no account "${req.accountId}"`, Code.NotFound);
+    let page;
+    try {
+      page = await this.deps.contacts.list({ accountId: req.accountId, pageSize: pageSize(req.pageSize, 50), pageToken: req.pageToken || undefined, text: req.query || undefined });
+    } catch (e) {
+      // the store rejects a token it did not issue
+      if (req.pageToken && e instanceof RangeError) throw new ConnectError("page_token is not one this list issued", Code.InvalidArgument, undefined, undefined, e);
+      throw e;
+    }
+    return { contacts: page.contacts.map(toContactDetails), nextPageToken: page.nextPageToken ?? "" };
+  }
+
+  async getContact(req: GetContactRequest) {
+    const jid = req.contact.includes("@") ? req.contact : `${digitsOf(req.contact)}@s.whatsapp.net`;
+    const contact = await this.deps.contacts.get(req.accountId, jid);
+    if (!contact) throw new ConnectError(`account "${req.accountId}" has no contact ${req.contact}`, Code.NotFound);
+    return { contact: toContactDetails(contact) };
+  }
 
   async checkNumbers(req: CheckNumbersRequest) {
     const found = await this.lookUp(await this.socket(req.accountId), req.numbers);
@@ -46,12 +81,15 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
     }
     const status = statuses?.[0]?.status as { status?: string | null; setAt?: Date } | undefined;
     const about = status?.status ?? "";
+    const ids = { pnJid: contact.pnJid, lidJid: contact.lidJid || undefined };
+    const stored = await this.deps.tracker.storeProfile(req.accountId, sock, ids, about, status?.setAt, pictureUrl);
     return {
       profile: {
         contact,
         about,
         aboutUpdateTime: about && status?.setAt?.getTime() ? timestampFromMs(status.setAt.getTime()) : undefined,
         pictureUrl: pictureUrl ?? "",
+        pictureMediaId: stored.pictureMediaId ?? "",
       },
     };
   }
@@ -86,14 +124,8 @@ export class ContactServiceImpl implements ServiceImpl<typeof ContactService> {
     const contacts = [];
     for (const jid of jids) {
       if (!jid) continue;
-      const mapping = sock.signalRepository.lidMapping;
-      if (isLidUser(jid)) {
-        const pn = await mapping.getPNForLID(jid);
-        contacts.push({ jid, lidJid: jid, pnJid: pn ? jidNormalizedUser(pn) : "" });
-      } else {
-        const lid = await mapping.getLIDForPN(jid);
-        contacts.push({ jid, pnJid: jid, lidJid: lid ? jidNormalizedUser(lid) : "" });
-      }
+      const forms = await jidForms(sock, jid);
+      contacts.push({ jid, pnJid: forms.pnJid ?? "", lidJid: forms.lidJid ?? "" });
     }
     return { contacts };
   }

@@ -25,6 +25,7 @@ import {
   type ListContactMessagesRequest,
   type SendFromContactRequest,
   type SetPhoneHistoryRequest,
+  type UpdateContactProfileRequest,
 } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import { ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
 import { CallStateError, type SimCall, type SimCallOutcome, UnknownCallError } from "../sim/calls.js";
@@ -33,6 +34,7 @@ import type { ContactMessage, ContactMessageKind as Kind, MediaKind, SimulatedCo
 import { describeMessage } from "../sim/contact-message.js";
 import type { PhoneChatView } from "../sim/app-state.js";
 import type { Simulator } from "../sim/simulator.js";
+import { isBoom } from "../whatsapp/whatsapp-error-code.js";
 import { whatsappError } from "./domain-errors.js";
 import { PARTICIPANT_CODES } from "./group-mapping.js";
 
@@ -226,6 +228,20 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
   async contactLeaveGroup(req: ContactLeaveGroupRequest) {
     const contact = await this.contacts.contact(digits(req.phoneNumber));
     await whatsapp(contact.leaveGroup(req.groupJid), `leaving group ${req.groupJid}`, { 404: [Code.NotFound, "no such group"] });
+    return {};
+  }
+
+  async updateContactProfile(req: UpdateContactProfileRequest) {
+    if (req.removePicture && req.picture.length > 0) throw new ConnectError("picture: give a picture or remove_picture, not both", Code.InvalidArgument);
+    const contact = await this.contacts.contact(digits(req.phoneNumber));
+    const picture = req.removePicture ? null : req.picture.length > 0 ? Buffer.from(req.picture) : undefined;
+    try {
+      await contact.updateProfile({ name: req.name || undefined, about: req.about, picture });
+    } catch (e) {
+      // Baileys' image library refuses bytes that are no image before anything is sent
+      if (picture && !isBoom(e)) throw new ConnectError(`picture: not a JPEG or PNG image (${(e as Error).message})`, Code.InvalidArgument);
+      throw whatsappError(e, "updating the contact's profile");
+    }
     return {};
   }
 

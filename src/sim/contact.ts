@@ -342,6 +342,19 @@ export class SimulatedContact {
     await this.socket().groupLeave(groupJid);
   }
 
+  /**
+   * Changes this contact's own profile as its phone would: the name (Baileys announces a new one
+   * with a presence stanza, and WhatsApp sends it as `notify` on the contact's messages), the about
+   * text, the picture (a JPEG or PNG; null removes it). WhatsApp notifies the other users.
+   */
+  async updateProfile(change: { name?: string; about?: string; picture?: Buffer | null }): Promise<void> {
+    const sock = this.socket();
+    if (change.name) sock.ev.emit("creds.update", { me: { ...sock.authState.creds.me!, name: change.name } });
+    if (change.about !== undefined) await sock.updateProfileStatus(change.about);
+    if (change.picture) await sock.updateProfilePicture(sock.user!.id, change.picture);
+    else if (change.picture === null) await sock.removeProfilePicture(sock.user!.id);
+  }
+
   /** What the simulator tells this contact about a group it is in. */
   groupMetadata(groupJid: string): Promise<GroupMetadata> {
     return this.socket().groupMetadata(groupJid);

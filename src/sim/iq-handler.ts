@@ -39,6 +39,8 @@ export class IqHandler {
     private readonly removeDevice: (conn: DeviceConnection) => void,
     /** Stores a profile picture on the media host and returns its URL (undefined without a media host). */
     private readonly publishPicture: (bytes: Buffer) => string | undefined,
+    /** Tells every other device that a user's profile changed (a `picture` or `status` notification). */
+    private readonly announceProfile: (phone: PhoneRecord, except: DeviceConnection, type: "picture" | "status", change: BinaryNode) => void,
     private readonly appState: AppStateServer,
     private readonly logger: Logger,
   ) {}
@@ -90,7 +92,7 @@ export class IqHandler {
       case "encrypt/key":
         return [this.keyBundles(child!)];
       case "usync/usync":
-        return [this.usync(child!)];
+        return [this.usync(child!, owner?.phone)];
       case "passive/active":
       case "passive/passive":
       case "w:p/ping":
@@ -99,19 +101,24 @@ export class IqHandler {
         return [];
       case "w:profile:picture/picture":
         if (iq.attrs.type === "set") {
-          if (owner) this.setPicture(owner.phone, child!);
+          if (owner) this.setPicture(conn, owner.phone, child!);
           return [];
         }
-        return this.picture(iq.attrs.target, child!);
+        return this.picture(owner?.phone, iq.attrs.target, child!);
       case "w:profile:picture/":
         // a set without a picture removes it
-        if (owner && iq.attrs.type === "set" && !iq.attrs.target) owner.phone.picture = undefined;
-        this.state.save();
+        if (owner && iq.attrs.type === "set" && !iq.attrs.target && owner.phone.picture) {
+          owner.phone.picture = undefined;
+          this.state.save();
+          this.announceProfile(owner.phone, conn, "picture", { tag: "delete", attrs: { jid: pnJid(owner.phone) } });
+        }
         return [];
       case "status/status":
         if (owner && iq.attrs.type === "set") {
-          owner.phone.about = { text: Buffer.from((child!.content as Uint8Array | string | undefined) ?? "").toString("utf8"), t: Math.floor(Date.now() / 1000) };
+          const text = Buffer.from((child!.content as Uint8Array | string | undefined) ?? "").toString("utf8");
+          owner.phone.about = { text, t: Math.floor(Date.now() / 1000) };
           this.state.save();
+          this.announceProfile(owner.phone, conn, "status", { tag: "set", attrs: {}, content: Buffer.from(text, "utf8") });
         }
         return [];
       case "abt/props":
@@ -122,7 +129,8 @@ export class IqHandler {
         if (owner) this.updateBlocklist(owner.phone, child!);
         return [];
       case "privacy/privacy":
-        if (iq.attrs.type === "get") return [this.privacySettings()];
+        if (iq.attrs.type === "get") return [this.privacySettings(owner?.phone)];
+        if (owner) this.setPrivacy(owner.phone, child!);
         return [];
       case "privacy/tokens":
         return [this.issueTokens(child!)];
@@ -154,19 +162,30 @@ export class IqHandler {
     return { tag: "list", attrs: {}, content: users };
   }
 
-  /** A phone's own picture (groups have none on the simulator); the group target is only for its members. */
-  private setPicture(phone: PhoneRecord, picture: BinaryNode): void {
+  /**
+   * A phone's own picture (groups have none on the simulator); the group target is only for its
+   * members. Everyone else is told, as WhatsApp tells a user's contacts, with the new picture's id.
+   */
+  private setPicture(conn: DeviceConnection, phone: PhoneRecord, picture: BinaryNode): void {
     const bytes = picture.content instanceof Uint8Array ? Buffer.from(picture.content) : undefined;
     const url = bytes && this.publishPicture(bytes);
     if (!url) return;
-    phone.picture = { id: String(Date.now()), url };
+    // ids only grow, also for two pictures set within one millisecond
+    const id = String(Math.max(Date.now(), Number(phone.picture?.id ?? 0) + 1));
+    phone.picture = { id, url };
     this.state.save();
+    this.announceProfile(phone, conn, "picture", { tag: "set", attrs: { jid: pnJid(phone), id } });
   }
 
-  /** `w:profile:picture get target=…`: the picture's id and URL, or no `<picture>` (Baileys: no URL) when none is set. */
-  private picture(target: string | undefined, query: BinaryNode): BinaryNode[] {
-    const picture = target ? this.state.resolve(target)?.phone.picture : undefined;
-    if (!picture) return [];
+  /**
+   * `w:profile:picture get target=…`: the picture's id and URL, or no `<picture>` (Baileys: no URL)
+   * when none is set or its owner shows it to nobody (the simulator keeps no address books, so
+   * "contacts" audiences see it like everyone).
+   */
+  private picture(asker: PhoneRecord | undefined, target: string | undefined, query: BinaryNode): BinaryNode[] {
+    const owner = target ? this.state.resolve(target)?.phone : undefined;
+    const picture = owner?.picture;
+    if (!picture || (owner !== asker && owner.privacy?.profile === "none")) return [];
     return [{ tag: "picture", attrs: { id: picture.id, type: query.attrs.type ?? "preview", url: picture.url } }];
   }
 
@@ -194,7 +213,7 @@ export class IqHandler {
   }
 
   /** usync: devices (companions with key indexes), LID mapping and contact existence. */
-  private usync(usync: BinaryNode): BinaryNode {
+  private usync(usync: BinaryNode, asker: PhoneRecord | undefined): BinaryNode {
     const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(usync, "query") ?? { tag: "query", attrs: {} }).map((p) => p.tag);
     const users: BinaryNode[] = [];
     for (const user of getBinaryNodeChildren(getBinaryNodeChild(usync, "list"), "user")) {
@@ -214,7 +233,7 @@ export class IqHandler {
         if (protocol === "devices") content.push(this.deviceList(phone));
         else if (protocol === "lid" && phone && !jid.endsWith("@lid")) content.push({ tag: "lid", attrs: { val: lidJid(phone) } });
         else if (protocol === "contact") content.push({ tag: "contact", attrs: { type: phone ? "in" : "out" } });
-        else if (protocol === "status") content.push(this.about(phone));
+        else if (protocol === "status") content.push(this.about(phone, asker));
       }
       users.push({ tag: "user", attrs: { jid: phone && !jid.endsWith("@lid") ? pnJid(phone) : jid }, content });
     }
@@ -228,9 +247,9 @@ export class IqHandler {
     };
   }
 
-  /** usync status protocol: the about text with the time it was set; an empty node when none is set. */
-  private about(phone: PhoneRecord | undefined): BinaryNode {
-    if (!phone?.about) return { tag: "status", attrs: {} };
+  /** usync status protocol: the about text with the time it was set; an empty node when none is set or it is shown to nobody. */
+  private about(phone: PhoneRecord | undefined, asker: PhoneRecord | undefined): BinaryNode {
+    if (!phone?.about || (phone !== asker && phone.privacy?.status === "none")) return { tag: "status", attrs: {} };
     return { tag: "status", attrs: { t: String(phone.about.t) }, content: Buffer.from(phone.about.text, "utf8") };
   }
 
@@ -269,7 +288,16 @@ export class IqHandler {
     };
   }
 
-  private privacySettings(): BinaryNode {
+  /** `privacy set <privacy><category name=… value=…/></privacy>`: the phone's setting changes. */
+  private setPrivacy(phone: PhoneRecord, privacy: BinaryNode): void {
+    const changes = getBinaryNodeChildren(privacy, "category").filter((c) => c.attrs.name && c.attrs.value);
+    if (!changes.length) return;
+    phone.privacy = { ...phone.privacy, ...Object.fromEntries(changes.map((c) => [c.attrs.name!, c.attrs.value!])) };
+    this.state.save();
+  }
+
+  /** The phone's privacy settings: WhatsApp's defaults, overridden by what the phone set. */
+  private privacySettings(phone: PhoneRecord | undefined): BinaryNode {
     const settings: Record<string, string> = {
       readreceipts: "all",
       last: "all",
@@ -278,6 +306,7 @@ export class IqHandler {
       status: "all",
       groupadd: "all",
       calladd: "all",
+      ...phone?.privacy,
     };
     return {
       tag: "privacy",

@@ -218,10 +218,29 @@ export class Relay {
         },
       ],
     };
+    this.toAllBut(phone, deviceId, notification);
+  }
+
+  /**
+   * Tells every other device that `phone` changed its picture or about text, as WhatsApp tells a
+   * user's contacts (the simulator keeps no address books: every phone is told), except the device
+   * that made the change.
+   */
+  notifyProfile(phone: PhoneRecord, byDevice: number, type: "picture" | "status", change: BinaryNode): void {
+    const notification: BinaryNode = {
+      tag: "notification",
+      attrs: { from: pnJid(phone), type, id: `${type}-${randomBytes(6).toString("hex")}`, t: now() },
+      content: [change],
+    };
+    this.toAllBut(phone, byDevice, notification);
+  }
+
+  /** A stanza to every device of every phone but one device. */
+  private toAllBut(phone: PhoneRecord, deviceId: number, node: BinaryNode): void {
     for (const other of this.state.allPhones()) {
       for (const device of other.devices.values()) {
         if (other === phone && device.id === deviceId) continue;
-        this.deliver(other, device, notification);
+        this.deliver(other, device, node);
       }
     }
   }

@@ -58,6 +58,8 @@ export interface PhoneRecord {
   about?: { text: string; t: number };
   /** The profile picture once set: its id (changes with each new picture) and URL on the media host. */
   picture?: { id: string; url: string };
+  /** Privacy settings the phone changed, by WhatsApp category (`last`, `profile`, `status`, …); the rest are defaults. */
+  privacy?: Record<string, string>;
   /** The app-state sync key the phone shares with its companions, once made. */
   appStateKey?: AppStateKey;
   /** App-state patches (encoded `SyncdPatch`, version = position + 1) by collection name. */
@@ -179,6 +181,7 @@ export class SimState {
         blocked: new Set(p.blocked ?? []),
         about: p.about,
         picture: p.picture,
+        privacy: p.privacy,
         appStateKey: p.appStateKey && {
           keyId: unb64(p.appStateKey.keyId),
           keyData: unb64(p.appStateKey.keyData),
@@ -208,6 +211,7 @@ export class SimState {
         blocked: [...p.blocked],
         about: p.about,
         picture: p.picture,
+        privacy: p.privacy,
         appStateKey: p.appStateKey && {
           keyId: b64(p.appStateKey.keyId),
           keyData: b64(p.appStateKey.keyData),
@@ -286,6 +290,7 @@ interface SavedPhone {
   blocked?: string[];
   about?: { text: string; t: number };
   picture?: { id: string; url: string };
+  privacy?: Record<string, string>;
   appStateKey?: { keyId: string; keyData: string; timestamp: number };
   appState?: Record<string, string[]>;
   history?: PhoneHistory;

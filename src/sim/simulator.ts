@@ -126,6 +126,7 @@ export class Simulator {
       () => this.mediaConn(),
       (conn) => conn.owner && this.removeDevice(conn.owner.phone, conn.owner.device.id),
       (bytes) => this.media?.publish(bytes),
+      (phone, except, type, change) => this.relay.notifyProfile(phone, except.owner!.device.id, type, change),
       this.appState,
       logger.child({ part: "iq" }),
     );

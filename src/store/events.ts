@@ -19,6 +19,7 @@ export type EventType =
   | "call_accepted"
   | "call_rejected"
   | "call_ended"
+  | "contact_updated"
   | "chat_updated"
   | "chat_deleted"
   | "message_starred"

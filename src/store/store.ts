@@ -9,6 +9,7 @@ import type { ApiKeyStore } from "./api-keys.js";
 import type { AuthRecordStore } from "./auth-records.js";
 import type { AuthStateStore } from "./auth-state.js";
 import type { ChatStore } from "./chats.js";
+import type { ContactStore } from "./contacts.js";
 import type { EventLog } from "./events.js";
 import type { GroupStore } from "./groups.js";
 import type { LeaseStore } from "./leases.js";
@@ -138,6 +139,8 @@ export interface Store {
   readonly deliveries: DeliveryStore;
   /** The chat list: unread counts, archive / pin / mute state, last message. */
   readonly chats: ChatStore;
+  /** What WhatsApp told each account about people (`contacts.ts`): names, both JID forms, about, picture. */
+  readonly contacts: ContactStore;
   /** The accounts' groups (`groups.ts`). */
   readonly groups: GroupStore;
   /** Which gateway process owns each account (issue 13); epochs fence stale writers. */

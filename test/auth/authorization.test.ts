@@ -129,6 +129,14 @@ const SAMPLES: Record<string, Sample> = {
   // acme is not connected: the calls that need WhatsApp end in failed_precondition, past auth.
   "wildcat.v1.ChatService/ListChats": named(withAcme),
   "wildcat.v1.ChatService/GetChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat })),
+  "wildcat.v1.ContactService/ListContacts": named(withAcme),
+  "wildcat.v1.ContactService/GetContact": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
+  "wildcat.v1.ProfileService/SetProfileName": named(async (f) => (await f.account(ACME), { accountId: ACME, name: "Acme" })),
+  "wildcat.v1.ProfileService/SetProfileAbout": named(async (f) => (await f.account(ACME), { accountId: ACME, about: "Open" })),
+  "wildcat.v1.ProfileService/SetProfilePicture": named(async (f) => ({ accountId: ACME, mediaId: await f.media(ACME) })),
+  "wildcat.v1.ProfileService/RemoveProfilePicture": named(withAcme),
+  "wildcat.v1.ProfileService/GetPrivacySettings": named(withAcme),
+  "wildcat.v1.ProfileService/UpdatePrivacySettings": named(async (f) => (await f.account(ACME), { accountId: ACME, settings: { lastSeen: 2 } })),
   "wildcat.v1.ChatService/ArchiveChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, archived: true })),
   "wildcat.v1.ChatService/PinChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, pinned: true })),
   "wildcat.v1.ChatService/MuteChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, until: { case: "duration", value: { seconds: 3600n } } })),
@@ -177,6 +185,7 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.SandboxService/ContactJoinGroup": admin(async () => ({ phoneNumber: "+15550003333", inviteCode: "NoSuchCode12345" })),
   "wildcat.v1.SandboxService/ContactUpdateParticipants": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group, action: 3, participants: ["+15550004444"] })),
   "wildcat.v1.SandboxService/ContactLeaveGroup": admin(async () => ({ phoneNumber: "+15550003333", groupJid: group })),
+  "wildcat.v1.SandboxService/UpdateContactProfile": admin(async () => ({ phoneNumber: "+15550003333", about: "Open" })),
   // Calls to or about nobody on the simulator: refused past auth, before any contact is opened.
   "wildcat.v1.SandboxService/ContactCall": admin(async () => ({ fromPhoneNumber: "+15550003333", to: "+15550009999" })),
   "wildcat.v1.SandboxService/ContactEndCall": admin(async () => ({ callId: "C1" })),

@@ -8,6 +8,7 @@ import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
 import { CallService } from "../../gen/wildcat/v1/call_service_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
+import { ProfileService } from "../../gen/wildcat/v1/profile_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
 import { TEST_ADMIN_KEY } from "../support/auth.js";
 import { processHarness } from "../support/processes.js";
@@ -71,7 +72,7 @@ describe("GET /openapi.yaml (generated from the protos by buf generate)", () => 
     const spec = await res.text();
     expect(spec).toMatch(/^openapi: 3\./m);
     const paths = [...spec.matchAll(/^ {4}(\/\S+):$/gm)].map((m) => m[1]);
-    const unary = [AccountService, MessageService, MediaService, WebhookService, ApiKeyService, GroupService, ContactService, ChatService, CallService, SandboxService].flatMap((s) =>
+    const unary = [AccountService, MessageService, MediaService, WebhookService, ApiKeyService, GroupService, ContactService, ProfileService, ChatService, CallService, SandboxService].flatMap((s) =>
       s.methods.filter((m) => m.methodKind === "unary").map((m) => `/${s.typeName}/${m.name}`),
     );
     expect(paths.sort()).toEqual(unary.sort());

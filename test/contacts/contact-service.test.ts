@@ -1,7 +1,6 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { jidNormalizedUser } from "@whiskeysockets/baileys";
-import { crc32, deflateSync } from "node:zlib";
 import { fetch as undiciFetch } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { ContactPresence, EventType, type Event, type PresenceUpdate } from "../../gen/wildcat/v1/event_pb.js";
@@ -9,9 +8,10 @@ import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
+import { contactStores, failure, image } from "./support.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase } from "../support/ferretdb.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 
@@ -44,14 +44,7 @@ beforeAll(async () => {
 }, 90_000);
 
 /** Presence events land on the event log: each adapter is tested (the other calls store nothing). */
-const stores = [
-  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-  {
-    name: "MongoDB (FerretDB)",
-    skip: !mongodbUri,
-    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("contacts"), AUTH_STATE_KEY: "d".repeat(64) }),
-  },
-];
+const stores = contactStores(mongodbUri, "contacts");
 
 afterEach(() => {
   for (const c of [bob, carol]) expect(c.problems()).toEqual([]);
@@ -63,39 +56,9 @@ afterAll(async () => {
   await sim?.close();
 });
 
-/** The call's failure, for matching its code and message. */
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
-
 /** Whether the account received the message with this id, as StreamMessages told it. */
 const receivedIds = () => events.events.filter((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message").map((e) => (e.payload.value as { messageId: string }).messageId);
 const received = (id: string) => events.until((e: Event) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === id, `message ${id}`);
-
-/** A real PNG: a 96×96 square of one colour, as a phone would pick for its picture (Baileys turns it into a JPEG). */
-function image(r: number, g: number, b: number): Buffer {
-  const size = 96;
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const frame = Buffer.alloc(8 + data.length + 4);
-    frame.writeUInt32BE(data.length, 0);
-    body.copy(frame, 4);
-    frame.writeUInt32BE(crc32(body), 8 + data.length);
-    return frame;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: size }, () => [r, g, b]).flat())]);
-  const pixels = deflateSync(Buffer.concat(Array.from({ length: size }, () => row)));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", pixels), chunk("IEND", Buffer.alloc(0))]);
-}
 
 /** The picture behind a URL, fetched as anyone would (trusting only the simulator's media CA). */
 async function pictureAt(url: string): Promise<{ status: number; type: string | null; bytes: Buffer }> {

@@ -7,6 +7,7 @@ import { HealthCheckRequestSchema } from "../../gen/grpc/health/v1/health_pb.js"
 import { Code, ConnectError, type UnaryRequest } from "@connectrpc/connect";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
 import { startServer, type RunningServer } from "../../src/server/server.js";
+import { grpcFrame as frame, serverHasSeen } from "../support/h2-raw.js";
 
 interface LogLine {
   level: number;
@@ -42,13 +43,6 @@ beforeAll(async () => {
 });
 afterAll(() => server?.shutdown());
 
-/** A gRPC frame: uncompressed flag, big-endian length, message. */
-function frame(message: Uint8Array): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt32BE(message.length, 1);
-  return Buffer.concat([head, message]);
-}
-
 describe("a client that hangs up", () => {
   it("when a client cancels an open stream, then the call is logged as canceled at debug, with no error line", async () => {
     const session = http2.connect(`http://127.0.0.1:${server.port}`);
@@ -63,6 +57,27 @@ describe("a client that hangs up", () => {
       expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     } finally {
       session.close();
+    }
+  });
+});
+
+describe("a client that hangs up while sending its request", () => {
+  it("when a client drops its connection before its request is complete, then the call is canceled at debug, not an error with a stack", async () => {
+    const session = http2.connect(`http://127.0.0.1:${server.port}`);
+    try {
+      // A server stream reads its one request inside the interceptors (a unary call reads it before them).
+      const stream = session.request({ ":method": "POST", ":path": "/grpc.health.v1.Health/Watch", "content-type": "application/grpc", te: "trailers" });
+      stream.on("error", () => undefined);
+      stream.write(frame(toBinary(HealthCheckRequestSchema, create(HealthCheckRequestSchema, {}))).subarray(0, 3));
+      // A ping answered means the server has the headers and the partial body, and is reading it.
+      await serverHasSeen(session);
+      const earlier = lines.length; // other tests log Watch calls too
+      session.destroy();
+      const line = await logLine((l) => l.rpc === "grpc.health.v1.Health/Watch" && lines.indexOf(l) >= earlier);
+      expect(line).toMatchObject({ level: 20, code: "canceled" });
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    } finally {
+      session.destroy();
     }
   });
 });

@@ -188,6 +188,7 @@ describe("buf curl through server reflection (no proto files)", () => {
       "wildcat.v1.GroupService",
       "wildcat.v1.MediaService",
       "wildcat.v1.MessageService",
+      "wildcat.v1.ProfileService",
       "wildcat.v1.WebhookService",
     ]);
   });

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/contact.proto.
  */
 export const file_wildcat_v1_contact: GenFile = /*@__PURE__*/
-  fileDesc("Chh3aWxkY2F0L3YxL2NvbnRhY3QucHJvdG8SCndpbGRjYXQudjEiSwoLTnVtYmVyQ2hlY2sSDgoGbnVtYmVyGAEgASgJEg4KBmV4aXN0cxgCIAEoCBIcCgNqaWQYAyABKAsyDy53aWxkY2F0LnYxLkppZCKNAQoOQ29udGFjdFByb2ZpbGUSIAoHY29udGFjdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEg0KBWFib3V0GAIgASgJEjUKEWFib3V0X3VwZGF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtwaWN0dXJlX3VybBgEIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp, file_wildcat_v1_jid]);
+  fileDesc("Chh3aWxkY2F0L3YxL2NvbnRhY3QucHJvdG8SCndpbGRjYXQudjEiSwoLTnVtYmVyQ2hlY2sSDgoGbnVtYmVyGAEgASgJEg4KBmV4aXN0cxgCIAEoCBIcCgNqaWQYAyABKAsyDy53aWxkY2F0LnYxLkppZCKnAQoOQ29udGFjdFByb2ZpbGUSIAoHY29udGFjdBgBIAEoCzIPLndpbGRjYXQudjEuSmlkEg0KBWFib3V0GAIgASgJEjUKEWFib3V0X3VwZGF0ZV90aW1lGAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtwaWN0dXJlX3VybBgEIAEoCRIYChBwaWN0dXJlX21lZGlhX2lkGAUgASgJIuwCCg5Db250YWN0RGV0YWlscxIcCgNqaWQYASABKAsyDy53aWxkY2F0LnYxLkppZBIRCglwdXNoX25hbWUYAiABKAkSGQoRYWRkcmVzc19ib29rX25hbWUYAyABKAkSHgoWdmVyaWZpZWRfYnVzaW5lc3NfbmFtZRgEIAEoCRIQCghidXNpbmVzcxgFIAEoCBINCgVhYm91dBgGIAEoCRI1ChFhYm91dF91cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGAoQcGljdHVyZV9tZWRpYV9pZBgIIAEoCRISCgpwaWN0dXJlX2lkGAkgASgJEjcKE3BpY3R1cmVfdXBkYXRlX3RpbWUYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi8KC3VwZGF0ZV90aW1lGAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJUCg1Db250YWN0VXBkYXRlEisKB2NvbnRhY3QYASABKAsyGi53aWxkY2F0LnYxLkNvbnRhY3REZXRhaWxzEhYKDmNoYW5nZWRfZmllbGRzGAIgAygJYgZwcm90bzM", [file_google_protobuf_timestamp, file_wildcat_v1_jid]);
 
 /**
  * What WhatsApp answered about one phone number asked in CheckNumbers.
@@ -88,6 +88,14 @@ export type ContactProfile = Message<"wildcat.v1.ContactProfile"> & {
    * @generated from field: string picture_url = 4;
    */
   pictureUrl: string;
+
+  /**
+   * The same picture copied into the media store (GET /media/{id}, MediaService),
+   * when the gateway stored it; empty when there is no picture.
+   *
+   * @generated from field: string picture_media_id = 5;
+   */
+  pictureMediaId: string;
 };
 
 /**
@@ -96,4 +104,132 @@ export type ContactProfile = Message<"wildcat.v1.ContactProfile"> & {
  */
 export const ContactProfileSchema: GenMessage<ContactProfile> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_contact, 1);
+
+/**
+ * A person the account has met on WhatsApp, as the gateway keeps it: from the
+ * messages it received (push names), from WhatsApp's contact sync (address book
+ * names), and from profile changes WhatsApp announced (about text, picture).
+ *
+ * @generated from message wildcat.v1.ContactDetails
+ */
+export type ContactDetails = Message<"wildcat.v1.ContactDetails"> & {
+  /**
+   * The contact in both JID forms: `jid` is the form the gateway keys it by
+   * (the phone-number JID when known, else the LID), with `pn_jid` and
+   * `lid_jid` each when known (the LID↔phone-number mapping).
+   *
+   * @generated from field: wildcat.v1.Jid jid = 1;
+   */
+  jid?: Jid | undefined;
+
+  /**
+   * The name the contact gave itself on WhatsApp (its "push name"), from the
+   * newest message or notification that carried it; empty when none came yet.
+   *
+   * @generated from field: string push_name = 2;
+   */
+  pushName: string;
+
+  /**
+   * The name under which the account's phone has the contact in its address
+   * book, when WhatsApp synced it; empty otherwise.
+   *
+   * @generated from field: string address_book_name = 3;
+   */
+  addressBookName: string;
+
+  /**
+   * The verified business name, for a WhatsApp Business account that has one.
+   *
+   * @generated from field: string verified_business_name = 4;
+   */
+  verifiedBusinessName: string;
+
+  /**
+   * Whether the contact is a WhatsApp Business account (as far as WhatsApp said).
+   *
+   * @generated from field: bool business = 5;
+   */
+  business: boolean;
+
+  /**
+   * The contact's about text as last seen; empty when none or hidden.
+   *
+   * @generated from field: string about = 6;
+   */
+  about: string;
+
+  /**
+   * When the contact set its about text; unset when there is none.
+   *
+   * @generated from field: google.protobuf.Timestamp about_update_time = 7;
+   */
+  aboutUpdateTime?: Timestamp | undefined;
+
+  /**
+   * The contact's profile picture (a JPEG) in the media store: download it with
+   * GET /media/{id} or MediaService; empty when none is known or it is hidden.
+   * A new picture gets a new id; the same bytes keep theirs.
+   *
+   * @generated from field: string picture_media_id = 8;
+   */
+  pictureMediaId: string;
+
+  /**
+   * WhatsApp's id of that picture (changes with each new picture).
+   *
+   * @generated from field: string picture_id = 9;
+   */
+  pictureId: string;
+
+  /**
+   * When the gateway stored the current picture (or learned it was removed).
+   *
+   * @generated from field: google.protobuf.Timestamp picture_update_time = 10;
+   */
+  pictureUpdateTime?: Timestamp | undefined;
+
+  /**
+   * When anything of this record last changed.
+   *
+   * @generated from field: google.protobuf.Timestamp update_time = 11;
+   */
+  updateTime?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.ContactDetails.
+ * Use `create(ContactDetailsSchema)` to create a new message.
+ */
+export const ContactDetailsSchema: GenMessage<ContactDetails> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact, 2);
+
+/**
+ * A change to a stored contact (event CONTACT_UPDATED).
+ *
+ * @generated from message wildcat.v1.ContactUpdate
+ */
+export type ContactUpdate = Message<"wildcat.v1.ContactUpdate"> & {
+  /**
+   * The contact after the change.
+   *
+   * @generated from field: wildcat.v1.ContactDetails contact = 1;
+   */
+  contact?: ContactDetails | undefined;
+
+  /**
+   * What changed, as ContactDetails field names: "push_name", "address_book_name",
+   * "verified_business_name", "about", "picture_media_id", "jid".
+   *
+   * @generated from field: repeated string changed_fields = 2;
+   */
+  changedFields: string[];
+};
+
+/**
+ * Describes the message wildcat.v1.ContactUpdate.
+ * Use `create(ContactUpdateSchema)` to create a new message.
+ */
+export const ContactUpdateSchema: GenMessage<ContactUpdate> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact, 3);
 

@@ -6,7 +6,7 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { file_google_api_annotations } from "../../google/api/annotations_pb.js";
-import type { ContactProfile, NumberCheck } from "./contact_pb.js";
+import type { ContactDetails, ContactProfile, NumberCheck } from "./contact_pb.js";
 import { file_wildcat_v1_contact } from "./contact_pb.js";
 import type { Jid } from "./jid_pb.js";
 import { file_wildcat_v1_jid } from "./jid_pb.js";
@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/contact_service.proto.
  */
 export const file_wildcat_v1_contact_service: GenFile = /*@__PURE__*/
-  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjayKfAQoTQmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI4ChRCbG9ja0NvbnRhY3RSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKFVVuYmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI6ChZVbmJsb2NrQ29udGFjdFJlc3BvbnNlEiAKB2NvbnRhY3QYASABKAsyDy53aWxkY2F0LnYxLkppZCJTChpMaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQiQAobTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlEiEKCGNvbnRhY3RzGAEgAygLMg8ud2lsZGNhdC52MS5KaWQipAEKGEdldENvbnRhY3RQcm9maWxlUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCJIChlHZXRDb250YWN0UHJvZmlsZVJlc3BvbnNlEisKB3Byb2ZpbGUYASABKAsyGi53aWxkY2F0LnYxLkNvbnRhY3RQcm9maWxlIqQBChhTdWJzY3JpYmVQcmVzZW5jZVJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElEKB2NvbnRhY3QYAiABKAlCQLpIPXI7MjleKFwrP1sxLTldWzAtOV17NSwxNH18WzEtOV1bMC05XXs1LDE0fUBzXC53aGF0c2FwcFwubmV0KSQiPQoZU3Vic2NyaWJlUHJlc2VuY2VSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQylQcKDkNvbnRhY3RTZXJ2aWNlEogBCgxDaGVja051bWJlcnMSHy53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1JlcXVlc3QaIC53aWxkY2F0LnYxLkNoZWNrTnVtYmVyc1Jlc3BvbnNlIjWQAgGC0+STAiw6ASoiJy93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL0NoZWNrTnVtYmVycxKcAQoRR2V0Q29udGFjdFByb2ZpbGUSJC53aWxkY2F0LnYxLkdldENvbnRhY3RQcm9maWxlUmVxdWVzdBolLndpbGRjYXQudjEuR2V0Q29udGFjdFByb2ZpbGVSZXNwb25zZSI6kAIBgtPkkwIxOgEqIiwvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9HZXRDb250YWN0UHJvZmlsZRKZAQoRU3Vic2NyaWJlUHJlc2VuY2USJC53aWxkY2F0LnYxLlN1YnNjcmliZVByZXNlbmNlUmVxdWVzdBolLndpbGRjYXQudjEuU3Vic2NyaWJlUHJlc2VuY2VSZXNwb25zZSI3gtPkkwIxOgEqIiwvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9TdWJzY3JpYmVQcmVzZW5jZRKFAQoMQmxvY2tDb250YWN0Eh8ud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXF1ZXN0GiAud2lsZGNhdC52MS5CbG9ja0NvbnRhY3RSZXNwb25zZSIygtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9CbG9ja0NvbnRhY3QSjQEKDlVuYmxvY2tDb250YWN0EiEud2lsZGNhdC52MS5VbmJsb2NrQ29udGFjdFJlcXVlc3QaIi53aWxkY2F0LnYxLlVuYmxvY2tDb250YWN0UmVzcG9uc2UiNILT5JMCLjoBKiIpL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvVW5ibG9ja0NvbnRhY3QSpAEKE0xpc3RCbG9ja2VkQ29udGFjdHMSJi53aWxkY2F0LnYxLkxpc3RCbG9ja2VkQ29udGFjdHNSZXF1ZXN0Gicud2lsZGNhdC52MS5MaXN0QmxvY2tlZENvbnRhY3RzUmVzcG9uc2UiPJACAYLT5JMCMzoBKiIuL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvTGlzdEJsb2NrZWRDb250YWN0c2IGcHJvdG8z", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact, file_wildcat_v1_jid]);
+  fileDesc("CiB3aWxkY2F0L3YxL2NvbnRhY3Rfc2VydmljZS5wcm90bxIKd2lsZGNhdC52MSKHAQoTQ2hlY2tOdW1iZXJzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSOQoHbnVtYmVycxgCIAMoCUIoukglkgEiCAEQ9AMYASIZchcyFV5cKz9bMS05XVswLTldezUsMTR9JCJAChRDaGVja051bWJlcnNSZXNwb25zZRIoCgdyZXN1bHRzGAEgAygLMhcud2lsZGNhdC52MS5OdW1iZXJDaGVjayKfAQoTQmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI4ChRCbG9ja0NvbnRhY3RSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKFVVuYmxvY2tDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCI6ChZVbmJsb2NrQ29udGFjdFJlc3BvbnNlEiAKB2NvbnRhY3QYASABKAsyDy53aWxkY2F0LnYxLkppZCJTChpMaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQiQAobTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlEiEKCGNvbnRhY3RzGAEgAygLMg8ud2lsZGNhdC52MS5KaWQipAEKGEdldENvbnRhY3RQcm9maWxlUmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSUQoHY29udGFjdBgCIAEoCUJAukg9cjsyOV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXQpJCJIChlHZXRDb250YWN0UHJvZmlsZVJlc3BvbnNlEisKB3Byb2ZpbGUYASABKAsyGi53aWxkY2F0LnYxLkNvbnRhY3RQcm9maWxlIqQBChhTdWJzY3JpYmVQcmVzZW5jZVJlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kElEKB2NvbnRhY3QYAiABKAlCQLpIPXI7MjleKFwrP1sxLTldWzAtOV17NSwxNH18WzEtOV1bMC05XXs1LDE0fUBzXC53aGF0c2FwcFwubmV0KSQiPQoZU3Vic2NyaWJlUHJlc2VuY2VSZXNwb25zZRIgCgdjb250YWN0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQioQEKE0xpc3RDb250YWN0c1JlcXVlc3QSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEh0KCXBhZ2Vfc2l6ZRgCIAEoBUIKukgHGgUY9AMoABIcCgpwYWdlX3Rva2VuGAMgASgJQgi6SAVyAxiABBIWCgVxdWVyeRgEIAEoCUIHukgEcgIYZCJdChRMaXN0Q29udGFjdHNSZXNwb25zZRIsCghjb250YWN0cxgBIAMoCzIaLndpbGRjYXQudjEuQ29udGFjdERldGFpbHMSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJIq0BChFHZXRDb250YWN0UmVxdWVzdBI1CgphY2NvdW50X2lkGAEgASgJQiG6SB5yHDIaXlthLXowLTldW2EtejAtOV8tXXswLDYyfSQSYQoHY29udGFjdBgCIAEoCUJQukhNcksySV4oXCs/WzEtOV1bMC05XXs1LDE0fXxbMS05XVswLTldezUsMTR9QHNcLndoYXRzYXBwXC5uZXR8WzAtOV17MSwyMH1AbGlkKSQiQQoSR2V0Q29udGFjdFJlc3BvbnNlEisKB2NvbnRhY3QYASABKAsyGi53aWxkY2F0LnYxLkNvbnRhY3REZXRhaWxzMqMJCg5Db250YWN0U2VydmljZRKIAQoMTGlzdENvbnRhY3RzEh8ud2lsZGNhdC52MS5MaXN0Q29udGFjdHNSZXF1ZXN0GiAud2lsZGNhdC52MS5MaXN0Q29udGFjdHNSZXNwb25zZSI1kAIBgtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9MaXN0Q29udGFjdHMSgAEKCkdldENvbnRhY3QSHS53aWxkY2F0LnYxLkdldENvbnRhY3RSZXF1ZXN0Gh4ud2lsZGNhdC52MS5HZXRDb250YWN0UmVzcG9uc2UiM5ACAYLT5JMCKjoBKiIlL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvR2V0Q29udGFjdBKIAQoMQ2hlY2tOdW1iZXJzEh8ud2lsZGNhdC52MS5DaGVja051bWJlcnNSZXF1ZXN0GiAud2lsZGNhdC52MS5DaGVja051bWJlcnNSZXNwb25zZSI1kAIBgtPkkwIsOgEqIicvd2lsZGNhdC52MS5Db250YWN0U2VydmljZS9DaGVja051bWJlcnMSnAEKEUdldENvbnRhY3RQcm9maWxlEiQud2lsZGNhdC52MS5HZXRDb250YWN0UHJvZmlsZVJlcXVlc3QaJS53aWxkY2F0LnYxLkdldENvbnRhY3RQcm9maWxlUmVzcG9uc2UiOpACAYLT5JMCMToBKiIsL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvR2V0Q29udGFjdFByb2ZpbGUSmQEKEVN1YnNjcmliZVByZXNlbmNlEiQud2lsZGNhdC52MS5TdWJzY3JpYmVQcmVzZW5jZVJlcXVlc3QaJS53aWxkY2F0LnYxLlN1YnNjcmliZVByZXNlbmNlUmVzcG9uc2UiN4LT5JMCMToBKiIsL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvU3Vic2NyaWJlUHJlc2VuY2UShQEKDEJsb2NrQ29udGFjdBIfLndpbGRjYXQudjEuQmxvY2tDb250YWN0UmVxdWVzdBogLndpbGRjYXQudjEuQmxvY2tDb250YWN0UmVzcG9uc2UiMoLT5JMCLDoBKiInL3dpbGRjYXQudjEuQ29udGFjdFNlcnZpY2UvQmxvY2tDb250YWN0Eo0BCg5VbmJsb2NrQ29udGFjdBIhLndpbGRjYXQudjEuVW5ibG9ja0NvbnRhY3RSZXF1ZXN0GiIud2lsZGNhdC52MS5VbmJsb2NrQ29udGFjdFJlc3BvbnNlIjSC0+STAi46ASoiKS93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL1VuYmxvY2tDb250YWN0EqQBChNMaXN0QmxvY2tlZENvbnRhY3RzEiYud2lsZGNhdC52MS5MaXN0QmxvY2tlZENvbnRhY3RzUmVxdWVzdBonLndpbGRjYXQudjEuTGlzdEJsb2NrZWRDb250YWN0c1Jlc3BvbnNlIjyQAgGC0+STAjM6ASoiLi93aWxkY2F0LnYxLkNvbnRhY3RTZXJ2aWNlL0xpc3RCbG9ja2VkQ29udGFjdHNiBnByb3RvMw", [file_buf_validate_validate, file_google_api_annotations, file_wildcat_v1_contact, file_wildcat_v1_jid]);
 
 /**
  * Which numbers to check, for which account.
@@ -312,13 +312,159 @@ export const SubscribePresenceResponseSchema: GenMessage<SubscribePresenceRespon
   messageDesc(file_wildcat_v1_contact_service, 11);
 
 /**
+ * Which contacts to list.
+ *
+ * @generated from message wildcat.v1.ListContactsRequest
+ */
+export type ListContactsRequest = Message<"wildcat.v1.ListContactsRequest"> & {
+  /**
+   * The account whose contacts to list.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * Most contacts per page (default 50, at most 500).
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page; empty for the first.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+
+  /**
+   * Only contacts whose push name, address-book name, business name or phone
+   * number contains this text (case-insensitive); empty: all. Keep it with the
+   * same page_token across pages.
+   *
+   * @generated from field: string query = 4;
+   */
+  query: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ListContactsRequest.
+ * Use `create(ListContactsRequestSchema)` to create a new message.
+ */
+export const ListContactsRequestSchema: GenMessage<ListContactsRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 12);
+
+/**
+ * One page of contacts.
+ *
+ * @generated from message wildcat.v1.ListContactsResponse
+ */
+export type ListContactsResponse = Message<"wildcat.v1.ListContactsResponse"> & {
+  /**
+   * Most recently updated first.
+   *
+   * @generated from field: repeated wildcat.v1.ContactDetails contacts = 1;
+   */
+  contacts: ContactDetails[];
+
+  /**
+   * Pass as page_token for the next page; empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message wildcat.v1.ListContactsResponse.
+ * Use `create(ListContactsResponseSchema)` to create a new message.
+ */
+export const ListContactsResponseSchema: GenMessage<ListContactsResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 13);
+
+/**
+ * Which contact to read.
+ *
+ * @generated from message wildcat.v1.GetContactRequest
+ */
+export type GetContactRequest = Message<"wildcat.v1.GetContactRequest"> & {
+  /**
+   * The account whose contact to read.
+   *
+   * @generated from field: string account_id = 1;
+   */
+  accountId: string;
+
+  /**
+   * The contact: a phone number in international form ("+15551234567"), a
+   * phone-number JID ("15551234567@s.whatsapp.net") or a LID ("8123…@lid").
+   *
+   * @generated from field: string contact = 2;
+   */
+  contact: string;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactRequest.
+ * Use `create(GetContactRequestSchema)` to create a new message.
+ */
+export const GetContactRequestSchema: GenMessage<GetContactRequest> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 14);
+
+/**
+ * The stored contact.
+ *
+ * @generated from message wildcat.v1.GetContactResponse
+ */
+export type GetContactResponse = Message<"wildcat.v1.GetContactResponse"> & {
+  /**
+   * The contact as the gateway keeps it.
+   *
+   * @generated from field: wildcat.v1.ContactDetails contact = 1;
+   */
+  contact?: ContactDetails | undefined;
+};
+
+/**
+ * Describes the message wildcat.v1.GetContactResponse.
+ * Use `create(GetContactResponseSchema)` to create a new message.
+ */
+export const GetContactResponseSchema: GenMessage<GetContactResponse> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_contact_service, 15);
+
+/**
  * Answers questions about the people an account can reach on WhatsApp. Every
- * call talks to WhatsApp as the account, so it needs the account CONNECTED
- * (FAILED_PRECONDITION otherwise).
+ * call but ListContacts and GetContact talks to WhatsApp as the account, so it
+ * needs the account CONNECTED (FAILED_PRECONDITION otherwise); those two read
+ * the gateway's contact store and answer at any time.
  *
  * @generated from service wildcat.v1.ContactService
  */
 export const ContactService: GenService<{
+  /**
+   * Lists the stored contacts of the account: those it received messages or
+   * profile notifications from, or that WhatsApp synced from its address book.
+   * Ordered by most recently updated first (update time, then JID), paginated.
+   *
+   * @generated from rpc wildcat.v1.ContactService.ListContacts
+   */
+  listContacts: {
+    methodKind: "unary";
+    input: typeof ListContactsRequestSchema;
+    output: typeof ListContactsResponseSchema;
+  },
+  /**
+   * Reads one stored contact by phone number, phone-number JID or LID. Fails
+   * with NOT_FOUND when the gateway has no record of it.
+   *
+   * @generated from rpc wildcat.v1.ContactService.GetContact
+   */
+  getContact: {
+    methodKind: "unary";
+    input: typeof GetContactRequestSchema;
+    output: typeof GetContactResponseSchema;
+  },
   /**
    * Asks WhatsApp, in one round trip, which of the given phone numbers have a
    * WhatsApp account, with the phone-number JID and the LID of each that does.
@@ -333,8 +479,9 @@ export const ContactService: GenService<{
   },
   /**
    * Reads a contact's about text and profile picture URL from WhatsApp, fresh
-   * at each call (so a change is seen at once). Fails with NOT_FOUND for a
-   * number not on WhatsApp.
+   * at each call (so a change is seen at once), and stores both on the contact
+   * (the picture in the media store). Fails with NOT_FOUND for a number not on
+   * WhatsApp.
    *
    * @generated from rpc wildcat.v1.ContactService.GetContactProfile
    */

@@ -24,6 +24,7 @@ import { MongoEventLog, type EventDocument, type EventMetaDocument } from "./mon
 import { MongoLeases, type LeaseDocument } from "./mongo-leases.js";
 import { MongoMedia } from "./mongo-media.js";
 import { MongoChats, type ChatDocument } from "./mongo-chats.js";
+import { MongoContacts, type ContactDocument } from "./mongo-contacts.js";
 import { MongoGroups, type GroupDocument } from "./mongo-groups.js";
 import { MongoMessages, type MessageDocument, type SendRequestDocument } from "./mongo-messages.js";
 import { MongoWebhooks, type WebhookDocument } from "./mongo-webhooks.js";
@@ -92,6 +93,8 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
     await MongoMedia.createIndexes(db);
     const chats = db.collection<ChatDocument>("chats");
     await MongoChats.createIndexes(chats);
+    const contacts = db.collection<ContactDocument>("contacts");
+    await MongoContacts.createIndexes(contacts);
     const groups = db.collection<GroupDocument>("groups");
     await MongoGroups.createIndexes(groups);
     await MongoLeases.createIndexes(leases);
@@ -111,6 +114,7 @@ export async function openMongoStore(uri: string, dbName: string, options: Mongo
       webhooks: new SealedWebhookStore(new MongoWebhooks(webhooks, deliveries, deliveryLeases), options.authCipher),
       deliveries: new MongoDeliveries(deliveries, deliveryLeases, webhookState),
       chats: new MongoChats(chats),
+      contacts: new MongoContacts(contacts),
       apiKeys: new MongoApiKeys(apiKeys),
       groups: new MongoGroups(groups),
       leases: new MongoLeases(leases),

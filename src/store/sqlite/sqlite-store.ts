@@ -27,6 +27,7 @@ import { SqliteLeases } from "./sqlite-leases.js";
 import { SqliteMedia } from "./sqlite-media.js";
 import { SqliteMessages } from "./sqlite-messages.js";
 import { SqliteChats } from "./sqlite-chats.js";
+import { SqliteContacts } from "./sqlite-contacts.js";
 import { SqliteGroups } from "./sqlite-groups.js";
 import { SealedWebhookStore } from "../webhook-secrets.js";
 import { SqliteDeliveries, SqliteWebhooks } from "./sqlite-webhooks.js";
@@ -181,6 +182,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       webhooks: new SealedWebhookStore(new SqliteWebhooks(db), options.authCipher),
       deliveries: new SqliteDeliveries(db),
       chats: new SqliteChats(db),
+      contacts: new SqliteContacts(db),
       apiKeys: new SqliteApiKeys(db),
       groups: new SqliteGroups(db),
       leases: new SqliteLeases(db),

@@ -100,9 +100,12 @@ type ContactProfile struct {
 	// A URL of the profile picture (a JPEG, fetchable without credentials for a
 	// limited time: read it again rather than storing it); empty when the contact
 	// has no picture or hides it from the account.
-	PictureUrl    string `protobuf:"bytes,4,opt,name=picture_url,json=pictureUrl,proto3" json:"picture_url,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	PictureUrl string `protobuf:"bytes,4,opt,name=picture_url,json=pictureUrl,proto3" json:"picture_url,omitempty"`
+	// The same picture copied into the media store (GET /media/{id}, MediaService),
+	// when the gateway stored it; empty when there is no picture.
+	PictureMediaId string `protobuf:"bytes,5,opt,name=picture_media_id,json=pictureMediaId,proto3" json:"picture_media_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *ContactProfile) Reset() {
@@ -163,6 +166,213 @@ func (x *ContactProfile) GetPictureUrl() string {
 	return ""
 }
 
+func (x *ContactProfile) GetPictureMediaId() string {
+	if x != nil {
+		return x.PictureMediaId
+	}
+	return ""
+}
+
+// A person the account has met on WhatsApp, as the gateway keeps it: from the
+// messages it received (push names), from WhatsApp's contact sync (address book
+// names), and from profile changes WhatsApp announced (about text, picture).
+type ContactDetails struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact in both JID forms: `jid` is the form the gateway keys it by
+	// (the phone-number JID when known, else the LID), with `pn_jid` and
+	// `lid_jid` each when known (the LID↔phone-number mapping).
+	Jid *Jid `protobuf:"bytes,1,opt,name=jid,proto3" json:"jid,omitempty"`
+	// The name the contact gave itself on WhatsApp (its "push name"), from the
+	// newest message or notification that carried it; empty when none came yet.
+	PushName string `protobuf:"bytes,2,opt,name=push_name,json=pushName,proto3" json:"push_name,omitempty"`
+	// The name under which the account's phone has the contact in its address
+	// book, when WhatsApp synced it; empty otherwise.
+	AddressBookName string `protobuf:"bytes,3,opt,name=address_book_name,json=addressBookName,proto3" json:"address_book_name,omitempty"`
+	// The verified business name, for a WhatsApp Business account that has one.
+	VerifiedBusinessName string `protobuf:"bytes,4,opt,name=verified_business_name,json=verifiedBusinessName,proto3" json:"verified_business_name,omitempty"`
+	// Whether the contact is a WhatsApp Business account (as far as WhatsApp said).
+	Business bool `protobuf:"varint,5,opt,name=business,proto3" json:"business,omitempty"`
+	// The contact's about text as last seen; empty when none or hidden.
+	About string `protobuf:"bytes,6,opt,name=about,proto3" json:"about,omitempty"`
+	// When the contact set its about text; unset when there is none.
+	AboutUpdateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=about_update_time,json=aboutUpdateTime,proto3" json:"about_update_time,omitempty"`
+	// The contact's profile picture (a JPEG) in the media store: download it with
+	// GET /media/{id} or MediaService; empty when none is known or it is hidden.
+	// A new picture gets a new id; the same bytes keep theirs.
+	PictureMediaId string `protobuf:"bytes,8,opt,name=picture_media_id,json=pictureMediaId,proto3" json:"picture_media_id,omitempty"`
+	// WhatsApp's id of that picture (changes with each new picture).
+	PictureId string `protobuf:"bytes,9,opt,name=picture_id,json=pictureId,proto3" json:"picture_id,omitempty"`
+	// When the gateway stored the current picture (or learned it was removed).
+	PictureUpdateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=picture_update_time,json=pictureUpdateTime,proto3" json:"picture_update_time,omitempty"`
+	// When anything of this record last changed.
+	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactDetails) Reset() {
+	*x = ContactDetails{}
+	mi := &file_wildcat_v1_contact_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactDetails) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactDetails) ProtoMessage() {}
+
+func (x *ContactDetails) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactDetails.ProtoReflect.Descriptor instead.
+func (*ContactDetails) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ContactDetails) GetJid() *Jid {
+	if x != nil {
+		return x.Jid
+	}
+	return nil
+}
+
+func (x *ContactDetails) GetPushName() string {
+	if x != nil {
+		return x.PushName
+	}
+	return ""
+}
+
+func (x *ContactDetails) GetAddressBookName() string {
+	if x != nil {
+		return x.AddressBookName
+	}
+	return ""
+}
+
+func (x *ContactDetails) GetVerifiedBusinessName() string {
+	if x != nil {
+		return x.VerifiedBusinessName
+	}
+	return ""
+}
+
+func (x *ContactDetails) GetBusiness() bool {
+	if x != nil {
+		return x.Business
+	}
+	return false
+}
+
+func (x *ContactDetails) GetAbout() string {
+	if x != nil {
+		return x.About
+	}
+	return ""
+}
+
+func (x *ContactDetails) GetAboutUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.AboutUpdateTime
+	}
+	return nil
+}
+
+func (x *ContactDetails) GetPictureMediaId() string {
+	if x != nil {
+		return x.PictureMediaId
+	}
+	return ""
+}
+
+func (x *ContactDetails) GetPictureId() string {
+	if x != nil {
+		return x.PictureId
+	}
+	return ""
+}
+
+func (x *ContactDetails) GetPictureUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PictureUpdateTime
+	}
+	return nil
+}
+
+func (x *ContactDetails) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+// A change to a stored contact (event CONTACT_UPDATED).
+type ContactUpdate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact after the change.
+	Contact *ContactDetails `protobuf:"bytes,1,opt,name=contact,proto3" json:"contact,omitempty"`
+	// What changed, as ContactDetails field names: "push_name", "address_book_name",
+	// "verified_business_name", "about", "picture_media_id", "jid".
+	ChangedFields []string `protobuf:"bytes,2,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ContactUpdate) Reset() {
+	*x = ContactUpdate{}
+	mi := &file_wildcat_v1_contact_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ContactUpdate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ContactUpdate) ProtoMessage() {}
+
+func (x *ContactUpdate) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ContactUpdate.ProtoReflect.Descriptor instead.
+func (*ContactUpdate) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ContactUpdate) GetContact() *ContactDetails {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
+func (x *ContactUpdate) GetChangedFields() []string {
+	if x != nil {
+		return x.ChangedFields
+	}
+	return nil
+}
+
 var File_wildcat_v1_contact_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_contact_proto_rawDesc = "" +
@@ -172,13 +382,32 @@ const file_wildcat_v1_contact_proto_rawDesc = "" +
 	"\vNumberCheck\x12\x16\n" +
 	"\x06number\x18\x01 \x01(\tR\x06number\x12\x16\n" +
 	"\x06exists\x18\x02 \x01(\bR\x06exists\x12!\n" +
-	"\x03jid\x18\x03 \x01(\v2\x0f.wildcat.v1.JidR\x03jid\"\xba\x01\n" +
+	"\x03jid\x18\x03 \x01(\v2\x0f.wildcat.v1.JidR\x03jid\"\xe4\x01\n" +
 	"\x0eContactProfile\x12)\n" +
 	"\acontact\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\acontact\x12\x14\n" +
 	"\x05about\x18\x02 \x01(\tR\x05about\x12F\n" +
 	"\x11about_update_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x0faboutUpdateTime\x12\x1f\n" +
 	"\vpicture_url\x18\x04 \x01(\tR\n" +
-	"pictureUrlb\x06proto3"
+	"pictureUrl\x12(\n" +
+	"\x10picture_media_id\x18\x05 \x01(\tR\x0epictureMediaId\"\xfe\x03\n" +
+	"\x0eContactDetails\x12!\n" +
+	"\x03jid\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\x03jid\x12\x1b\n" +
+	"\tpush_name\x18\x02 \x01(\tR\bpushName\x12*\n" +
+	"\x11address_book_name\x18\x03 \x01(\tR\x0faddressBookName\x124\n" +
+	"\x16verified_business_name\x18\x04 \x01(\tR\x14verifiedBusinessName\x12\x1a\n" +
+	"\bbusiness\x18\x05 \x01(\bR\bbusiness\x12\x14\n" +
+	"\x05about\x18\x06 \x01(\tR\x05about\x12F\n" +
+	"\x11about_update_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x0faboutUpdateTime\x12(\n" +
+	"\x10picture_media_id\x18\b \x01(\tR\x0epictureMediaId\x12\x1d\n" +
+	"\n" +
+	"picture_id\x18\t \x01(\tR\tpictureId\x12J\n" +
+	"\x13picture_update_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\x11pictureUpdateTime\x12;\n" +
+	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"l\n" +
+	"\rContactUpdate\x124\n" +
+	"\acontact\x18\x01 \x01(\v2\x1a.wildcat.v1.ContactDetailsR\acontact\x12%\n" +
+	"\x0echanged_fields\x18\x02 \x03(\tR\rchangedFieldsb\x06proto3"
 
 var (
 	file_wildcat_v1_contact_proto_rawDescOnce sync.Once
@@ -192,22 +421,29 @@ func file_wildcat_v1_contact_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_contact_proto_rawDescData
 }
 
-var file_wildcat_v1_contact_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_wildcat_v1_contact_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_wildcat_v1_contact_proto_goTypes = []any{
 	(*NumberCheck)(nil),           // 0: wildcat.v1.NumberCheck
 	(*ContactProfile)(nil),        // 1: wildcat.v1.ContactProfile
-	(*Jid)(nil),                   // 2: wildcat.v1.Jid
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*ContactDetails)(nil),        // 2: wildcat.v1.ContactDetails
+	(*ContactUpdate)(nil),         // 3: wildcat.v1.ContactUpdate
+	(*Jid)(nil),                   // 4: wildcat.v1.Jid
+	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
 }
 var file_wildcat_v1_contact_proto_depIdxs = []int32{
-	2, // 0: wildcat.v1.NumberCheck.jid:type_name -> wildcat.v1.Jid
-	2, // 1: wildcat.v1.ContactProfile.contact:type_name -> wildcat.v1.Jid
-	3, // 2: wildcat.v1.ContactProfile.about_update_time:type_name -> google.protobuf.Timestamp
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	4, // 0: wildcat.v1.NumberCheck.jid:type_name -> wildcat.v1.Jid
+	4, // 1: wildcat.v1.ContactProfile.contact:type_name -> wildcat.v1.Jid
+	5, // 2: wildcat.v1.ContactProfile.about_update_time:type_name -> google.protobuf.Timestamp
+	4, // 3: wildcat.v1.ContactDetails.jid:type_name -> wildcat.v1.Jid
+	5, // 4: wildcat.v1.ContactDetails.about_update_time:type_name -> google.protobuf.Timestamp
+	5, // 5: wildcat.v1.ContactDetails.picture_update_time:type_name -> google.protobuf.Timestamp
+	5, // 6: wildcat.v1.ContactDetails.update_time:type_name -> google.protobuf.Timestamp
+	2, // 7: wildcat.v1.ContactUpdate.contact:type_name -> wildcat.v1.ContactDetails
+	8, // [8:8] is the sub-list for method output_type
+	8, // [8:8] is the sub-list for method input_type
+	8, // [8:8] is the sub-list for extension type_name
+	8, // [8:8] is the sub-list for extension extendee
+	0, // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_contact_proto_init() }
@@ -222,7 +458,7 @@ func file_wildcat_v1_contact_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_contact_proto_rawDesc), len(file_wildcat_v1_contact_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

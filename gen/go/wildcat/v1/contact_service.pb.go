@@ -626,6 +626,238 @@ func (x *SubscribePresenceResponse) GetContact() *Jid {
 	return nil
 }
 
+// Which contacts to list.
+type ListContactsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account whose contacts to list.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// Most contacts per page (default 50, at most 500).
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// The next_page_token of the previous page; empty for the first.
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only contacts whose push name, address-book name, business name or phone
+	// number contains this text (case-insensitive); empty: all. Keep it with the
+	// same page_token across pages.
+	Query         string `protobuf:"bytes,4,opt,name=query,proto3" json:"query,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListContactsRequest) Reset() {
+	*x = ListContactsRequest{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListContactsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListContactsRequest) ProtoMessage() {}
+
+func (x *ListContactsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListContactsRequest.ProtoReflect.Descriptor instead.
+func (*ListContactsRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListContactsRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *ListContactsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListContactsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListContactsRequest) GetQuery() string {
+	if x != nil {
+		return x.Query
+	}
+	return ""
+}
+
+// One page of contacts.
+type ListContactsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Most recently updated first.
+	Contacts []*ContactDetails `protobuf:"bytes,1,rep,name=contacts,proto3" json:"contacts,omitempty"`
+	// Pass as page_token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListContactsResponse) Reset() {
+	*x = ListContactsResponse{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListContactsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListContactsResponse) ProtoMessage() {}
+
+func (x *ListContactsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListContactsResponse.ProtoReflect.Descriptor instead.
+func (*ListContactsResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *ListContactsResponse) GetContacts() []*ContactDetails {
+	if x != nil {
+		return x.Contacts
+	}
+	return nil
+}
+
+func (x *ListContactsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// Which contact to read.
+type GetContactRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account whose contact to read.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The contact: a phone number in international form ("+15551234567"), a
+	// phone-number JID ("15551234567@s.whatsapp.net") or a LID ("8123…@lid").
+	Contact       string `protobuf:"bytes,2,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactRequest) Reset() {
+	*x = GetContactRequest{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactRequest) ProtoMessage() {}
+
+func (x *GetContactRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactRequest.ProtoReflect.Descriptor instead.
+func (*GetContactRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *GetContactRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *GetContactRequest) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+// The stored contact.
+type GetContactResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact as the gateway keeps it.
+	Contact       *ContactDetails `protobuf:"bytes,1,opt,name=contact,proto3" json:"contact,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContactResponse) Reset() {
+	*x = GetContactResponse{}
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContactResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContactResponse) ProtoMessage() {}
+
+func (x *GetContactResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_contact_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContactResponse.ProtoReflect.Descriptor instead.
+func (*GetContactResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_contact_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetContactResponse) GetContact() *ContactDetails {
+	if x != nil {
+		return x.Contact
+	}
+	return nil
+}
+
 var File_wildcat_v1_contact_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_contact_service_proto_rawDesc = "" +
@@ -666,8 +898,28 @@ const file_wildcat_v1_contact_service_proto_rawDesc = "" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12Z\n" +
 	"\acontact\x18\x02 \x01(\tB@\xbaH=r;29^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net)$R\acontact\"F\n" +
 	"\x19SubscribePresenceResponse\x12)\n" +
-	"\acontact\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\acontact2\x95\a\n" +
+	"\acontact\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\acontact\"\xc8\x01\n" +
+	"\x13ListContactsRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12'\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xf4\x03(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\x1d\n" +
+	"\x05query\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18dR\x05query\"v\n" +
+	"\x14ListContactsResponse\x126\n" +
+	"\bcontacts\x18\x01 \x03(\v2\x1a.wildcat.v1.ContactDetailsR\bcontacts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xc1\x01\n" +
+	"\x11GetContactRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12j\n" +
+	"\acontact\x18\x02 \x01(\tBP\xbaHMrK2I^(\\+?[1-9][0-9]{5,14}|[1-9][0-9]{5,14}@s\\.whatsapp\\.net|[0-9]{1,20}@lid)$R\acontact\"J\n" +
+	"\x12GetContactResponse\x124\n" +
+	"\acontact\x18\x01 \x01(\v2\x1a.wildcat.v1.ContactDetailsR\acontact2\xa3\t\n" +
 	"\x0eContactService\x12\x88\x01\n" +
+	"\fListContacts\x12\x1f.wildcat.v1.ListContactsRequest\x1a .wildcat.v1.ListContactsResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/ListContacts\x90\x02\x01\x12\x80\x01\n" +
+	"\n" +
+	"GetContact\x12\x1d.wildcat.v1.GetContactRequest\x1a\x1e.wildcat.v1.GetContactResponse\"3\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.ContactService/GetContact\x90\x02\x01\x12\x88\x01\n" +
 	"\fCheckNumbers\x12\x1f.wildcat.v1.CheckNumbersRequest\x1a .wildcat.v1.CheckNumbersResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.ContactService/CheckNumbers\x90\x02\x01\x12\x9c\x01\n" +
 	"\x11GetContactProfile\x12$.wildcat.v1.GetContactProfileRequest\x1a%.wildcat.v1.GetContactProfileResponse\":\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.ContactService/GetContactProfile\x90\x02\x01\x12\x99\x01\n" +
 	"\x11SubscribePresence\x12$.wildcat.v1.SubscribePresenceRequest\x1a%.wildcat.v1.SubscribePresenceResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.ContactService/SubscribePresence\x12\x85\x01\n" +
@@ -687,7 +939,7 @@ func file_wildcat_v1_contact_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_contact_service_proto_rawDescData
 }
 
-var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_wildcat_v1_contact_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_wildcat_v1_contact_service_proto_goTypes = []any{
 	(*CheckNumbersRequest)(nil),         // 0: wildcat.v1.CheckNumbersRequest
 	(*CheckNumbersResponse)(nil),        // 1: wildcat.v1.CheckNumbersResponse
@@ -701,34 +953,45 @@ var file_wildcat_v1_contact_service_proto_goTypes = []any{
 	(*GetContactProfileResponse)(nil),   // 9: wildcat.v1.GetContactProfileResponse
 	(*SubscribePresenceRequest)(nil),    // 10: wildcat.v1.SubscribePresenceRequest
 	(*SubscribePresenceResponse)(nil),   // 11: wildcat.v1.SubscribePresenceResponse
-	(*NumberCheck)(nil),                 // 12: wildcat.v1.NumberCheck
-	(*Jid)(nil),                         // 13: wildcat.v1.Jid
-	(*ContactProfile)(nil),              // 14: wildcat.v1.ContactProfile
+	(*ListContactsRequest)(nil),         // 12: wildcat.v1.ListContactsRequest
+	(*ListContactsResponse)(nil),        // 13: wildcat.v1.ListContactsResponse
+	(*GetContactRequest)(nil),           // 14: wildcat.v1.GetContactRequest
+	(*GetContactResponse)(nil),          // 15: wildcat.v1.GetContactResponse
+	(*NumberCheck)(nil),                 // 16: wildcat.v1.NumberCheck
+	(*Jid)(nil),                         // 17: wildcat.v1.Jid
+	(*ContactProfile)(nil),              // 18: wildcat.v1.ContactProfile
+	(*ContactDetails)(nil),              // 19: wildcat.v1.ContactDetails
 }
 var file_wildcat_v1_contact_service_proto_depIdxs = []int32{
-	12, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
-	13, // 1: wildcat.v1.BlockContactResponse.contact:type_name -> wildcat.v1.Jid
-	13, // 2: wildcat.v1.UnblockContactResponse.contact:type_name -> wildcat.v1.Jid
-	13, // 3: wildcat.v1.ListBlockedContactsResponse.contacts:type_name -> wildcat.v1.Jid
-	14, // 4: wildcat.v1.GetContactProfileResponse.profile:type_name -> wildcat.v1.ContactProfile
-	13, // 5: wildcat.v1.SubscribePresenceResponse.contact:type_name -> wildcat.v1.Jid
-	0,  // 6: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
-	8,  // 7: wildcat.v1.ContactService.GetContactProfile:input_type -> wildcat.v1.GetContactProfileRequest
-	10, // 8: wildcat.v1.ContactService.SubscribePresence:input_type -> wildcat.v1.SubscribePresenceRequest
-	2,  // 9: wildcat.v1.ContactService.BlockContact:input_type -> wildcat.v1.BlockContactRequest
-	4,  // 10: wildcat.v1.ContactService.UnblockContact:input_type -> wildcat.v1.UnblockContactRequest
-	6,  // 11: wildcat.v1.ContactService.ListBlockedContacts:input_type -> wildcat.v1.ListBlockedContactsRequest
-	1,  // 12: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
-	9,  // 13: wildcat.v1.ContactService.GetContactProfile:output_type -> wildcat.v1.GetContactProfileResponse
-	11, // 14: wildcat.v1.ContactService.SubscribePresence:output_type -> wildcat.v1.SubscribePresenceResponse
-	3,  // 15: wildcat.v1.ContactService.BlockContact:output_type -> wildcat.v1.BlockContactResponse
-	5,  // 16: wildcat.v1.ContactService.UnblockContact:output_type -> wildcat.v1.UnblockContactResponse
-	7,  // 17: wildcat.v1.ContactService.ListBlockedContacts:output_type -> wildcat.v1.ListBlockedContactsResponse
-	12, // [12:18] is the sub-list for method output_type
-	6,  // [6:12] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	16, // 0: wildcat.v1.CheckNumbersResponse.results:type_name -> wildcat.v1.NumberCheck
+	17, // 1: wildcat.v1.BlockContactResponse.contact:type_name -> wildcat.v1.Jid
+	17, // 2: wildcat.v1.UnblockContactResponse.contact:type_name -> wildcat.v1.Jid
+	17, // 3: wildcat.v1.ListBlockedContactsResponse.contacts:type_name -> wildcat.v1.Jid
+	18, // 4: wildcat.v1.GetContactProfileResponse.profile:type_name -> wildcat.v1.ContactProfile
+	17, // 5: wildcat.v1.SubscribePresenceResponse.contact:type_name -> wildcat.v1.Jid
+	19, // 6: wildcat.v1.ListContactsResponse.contacts:type_name -> wildcat.v1.ContactDetails
+	19, // 7: wildcat.v1.GetContactResponse.contact:type_name -> wildcat.v1.ContactDetails
+	12, // 8: wildcat.v1.ContactService.ListContacts:input_type -> wildcat.v1.ListContactsRequest
+	14, // 9: wildcat.v1.ContactService.GetContact:input_type -> wildcat.v1.GetContactRequest
+	0,  // 10: wildcat.v1.ContactService.CheckNumbers:input_type -> wildcat.v1.CheckNumbersRequest
+	8,  // 11: wildcat.v1.ContactService.GetContactProfile:input_type -> wildcat.v1.GetContactProfileRequest
+	10, // 12: wildcat.v1.ContactService.SubscribePresence:input_type -> wildcat.v1.SubscribePresenceRequest
+	2,  // 13: wildcat.v1.ContactService.BlockContact:input_type -> wildcat.v1.BlockContactRequest
+	4,  // 14: wildcat.v1.ContactService.UnblockContact:input_type -> wildcat.v1.UnblockContactRequest
+	6,  // 15: wildcat.v1.ContactService.ListBlockedContacts:input_type -> wildcat.v1.ListBlockedContactsRequest
+	13, // 16: wildcat.v1.ContactService.ListContacts:output_type -> wildcat.v1.ListContactsResponse
+	15, // 17: wildcat.v1.ContactService.GetContact:output_type -> wildcat.v1.GetContactResponse
+	1,  // 18: wildcat.v1.ContactService.CheckNumbers:output_type -> wildcat.v1.CheckNumbersResponse
+	9,  // 19: wildcat.v1.ContactService.GetContactProfile:output_type -> wildcat.v1.GetContactProfileResponse
+	11, // 20: wildcat.v1.ContactService.SubscribePresence:output_type -> wildcat.v1.SubscribePresenceResponse
+	3,  // 21: wildcat.v1.ContactService.BlockContact:output_type -> wildcat.v1.BlockContactResponse
+	5,  // 22: wildcat.v1.ContactService.UnblockContact:output_type -> wildcat.v1.UnblockContactResponse
+	7,  // 23: wildcat.v1.ContactService.ListBlockedContacts:output_type -> wildcat.v1.ListBlockedContactsResponse
+	16, // [16:24] is the sub-list for method output_type
+	8,  // [8:16] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_contact_service_proto_init() }
@@ -744,7 +1007,7 @@ func file_wildcat_v1_contact_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_contact_service_proto_rawDesc), len(file_wildcat_v1_contact_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

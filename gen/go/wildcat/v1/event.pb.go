@@ -77,6 +77,10 @@ const (
 	// The call ended: the caller hung up, or the call ended after being answered
 	// (call.end_reason TERMINATED), or nobody answered (TIMEOUT: a missed call).
 	EventType_EVENT_TYPE_CALL_ENDED EventType = 19
+	// A stored contact changed: a new push name or address-book name, a new about
+	// text, a new or removed profile picture (already in the media store), or its
+	// LID↔phone-number mapping became known.
+	EventType_EVENT_TYPE_CONTACT_UPDATED EventType = 20
 	// A chat was archived or unarchived, pinned or unpinned, muted or unmuted,
 	// marked unread or read: through ChatService or on the phone (or another
 	// device of the account). chat_change.changed_fields says what changed.
@@ -115,6 +119,7 @@ var (
 		17: "EVENT_TYPE_CALL_ACCEPTED",
 		18: "EVENT_TYPE_CALL_REJECTED",
 		19: "EVENT_TYPE_CALL_ENDED",
+		20: "EVENT_TYPE_CONTACT_UPDATED",
 		24: "EVENT_TYPE_CHAT_UPDATED",
 		25: "EVENT_TYPE_CHAT_DELETED",
 		26: "EVENT_TYPE_MESSAGE_STARRED",
@@ -141,6 +146,7 @@ var (
 		"EVENT_TYPE_CALL_ACCEPTED":              17,
 		"EVENT_TYPE_CALL_REJECTED":              18,
 		"EVENT_TYPE_CALL_ENDED":                 19,
+		"EVENT_TYPE_CONTACT_UPDATED":            20,
 		"EVENT_TYPE_CHAT_UPDATED":               24,
 		"EVENT_TYPE_CHAT_DELETED":               25,
 		"EVENT_TYPE_MESSAGE_STARRED":            26,
@@ -396,6 +402,7 @@ type Event struct {
 	//	*Event_GroupChange
 	//	*Event_PresenceUpdate
 	//	*Event_Call
+	//	*Event_ContactUpdate
 	//	*Event_ChatChange
 	//	*Event_HistorySynced
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
@@ -556,6 +563,15 @@ func (x *Event) GetCall() *Call {
 	return nil
 }
 
+func (x *Event) GetContactUpdate() *ContactUpdate {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_ContactUpdate); ok {
+			return x.ContactUpdate
+		}
+	}
+	return nil
+}
+
 func (x *Event) GetChatChange() *ChatChange {
 	if x != nil {
 		if x, ok := x.Payload.(*Event_ChatChange); ok {
@@ -625,6 +641,11 @@ type Event_Call struct {
 	Call *Call `protobuf:"bytes,18,opt,name=call,proto3,oneof"`
 }
 
+type Event_ContactUpdate struct {
+	// For CONTACT_UPDATED: the stored contact after the change, and what changed.
+	ContactUpdate *ContactUpdate `protobuf:"bytes,19,opt,name=contact_update,json=contactUpdate,proto3,oneof"`
+}
+
 type Event_ChatChange struct {
 	// For CHAT_UPDATED, CHAT_DELETED and MESSAGE_STARRED: which chat changed
 	// and how.
@@ -653,6 +674,8 @@ func (*Event_GroupChange) isEvent_Payload() {}
 func (*Event_PresenceUpdate) isEvent_Payload() {}
 
 func (*Event_Call) isEvent_Payload() {}
+
+func (*Event_ContactUpdate) isEvent_Payload() {}
 
 func (*Event_ChatChange) isEvent_Payload() {}
 
@@ -1260,7 +1283,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\x1a\x15wildcat/v1/chat.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xbf\x06\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\x1a\x15wildcat/v1/chat.proto\x1a\x18wildcat/v1/contact.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x83\a\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -1278,7 +1301,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\awebhook\x18\x0f \x01(\v2\x19.wildcat.v1.WebhookNoticeH\x00R\awebhook\x12<\n" +
 	"\fgroup_change\x18\x10 \x01(\v2\x17.wildcat.v1.GroupChangeH\x00R\vgroupChange\x12E\n" +
 	"\x0fpresence_update\x18\x11 \x01(\v2\x1a.wildcat.v1.PresenceUpdateH\x00R\x0epresenceUpdate\x12&\n" +
-	"\x04call\x18\x12 \x01(\v2\x10.wildcat.v1.CallH\x00R\x04call\x129\n" +
+	"\x04call\x18\x12 \x01(\v2\x10.wildcat.v1.CallH\x00R\x04call\x12B\n" +
+	"\x0econtact_update\x18\x13 \x01(\v2\x19.wildcat.v1.ContactUpdateH\x00R\rcontactUpdate\x129\n" +
 	"\vchat_change\x18\x14 \x01(\v2\x16.wildcat.v1.ChatChangeH\x00R\n" +
 	"chatChange\x12B\n" +
 	"\x0ehistory_synced\x18\x15 \x01(\v2\x19.wildcat.v1.HistorySyncedH\x00R\rhistorySyncedB\t\n" +
@@ -1331,7 +1355,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x86\x06\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xa6\x06\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -1353,7 +1377,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x17EVENT_TYPE_CALL_OFFERED\x10\x10\x12\x1c\n" +
 	"\x18EVENT_TYPE_CALL_ACCEPTED\x10\x11\x12\x1c\n" +
 	"\x18EVENT_TYPE_CALL_REJECTED\x10\x12\x12\x19\n" +
-	"\x15EVENT_TYPE_CALL_ENDED\x10\x13\x12\x1b\n" +
+	"\x15EVENT_TYPE_CALL_ENDED\x10\x13\x12\x1e\n" +
+	"\x1aEVENT_TYPE_CONTACT_UPDATED\x10\x14\x12\x1b\n" +
 	"\x17EVENT_TYPE_CHAT_UPDATED\x10\x18\x12\x1b\n" +
 	"\x17EVENT_TYPE_CHAT_DELETED\x10\x19\x12\x1e\n" +
 	"\x1aEVENT_TYPE_MESSAGE_STARRED\x10\x1a\x12\x1d\n" +
@@ -1411,11 +1436,12 @@ var file_wildcat_v1_event_proto_goTypes = []any{
 	(*Account)(nil),               // 14: wildcat.v1.Account
 	(*Media)(nil),                 // 15: wildcat.v1.Media
 	(*Call)(nil),                  // 16: wildcat.v1.Call
-	(*Chat)(nil),                  // 17: wildcat.v1.Chat
-	(*Jid)(nil),                   // 18: wildcat.v1.Jid
-	(MessageStatus)(0),            // 19: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 20: wildcat.v1.Reaction
-	(*Group)(nil),                 // 21: wildcat.v1.Group
+	(*ContactUpdate)(nil),         // 17: wildcat.v1.ContactUpdate
+	(*Chat)(nil),                  // 18: wildcat.v1.Chat
+	(*Jid)(nil),                   // 19: wildcat.v1.Jid
+	(MessageStatus)(0),            // 20: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 21: wildcat.v1.Reaction
+	(*Group)(nil),                 // 22: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
@@ -1429,31 +1455,32 @@ var file_wildcat_v1_event_proto_depIdxs = []int32{
 	11, // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
 	7,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
 	16, // 10: wildcat.v1.Event.call:type_name -> wildcat.v1.Call
-	5,  // 11: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
-	6,  // 12: wildcat.v1.Event.history_synced:type_name -> wildcat.v1.HistorySynced
-	17, // 13: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
-	1,  // 14: wildcat.v1.HistorySynced.kind:type_name -> wildcat.v1.HistorySyncKind
-	12, // 15: wildcat.v1.HistorySynced.oldest_message_time:type_name -> google.protobuf.Timestamp
-	12, // 16: wildcat.v1.HistorySynced.newest_message_time:type_name -> google.protobuf.Timestamp
-	18, // 17: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	18, // 18: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	2,  // 19: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	12, // 20: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	18, // 21: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	19, // 22: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	18, // 23: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	12, // 24: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	18, // 25: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	20, // 26: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	21, // 27: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	18, // 28: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	3,  // 29: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	18, // 30: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	17, // 11: wildcat.v1.Event.contact_update:type_name -> wildcat.v1.ContactUpdate
+	5,  // 12: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
+	6,  // 13: wildcat.v1.Event.history_synced:type_name -> wildcat.v1.HistorySynced
+	18, // 14: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
+	1,  // 15: wildcat.v1.HistorySynced.kind:type_name -> wildcat.v1.HistorySyncKind
+	12, // 16: wildcat.v1.HistorySynced.oldest_message_time:type_name -> google.protobuf.Timestamp
+	12, // 17: wildcat.v1.HistorySynced.newest_message_time:type_name -> google.protobuf.Timestamp
+	19, // 18: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	19, // 19: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	2,  // 20: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	12, // 21: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	19, // 22: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	20, // 23: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	19, // 24: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	12, // 25: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	19, // 26: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	21, // 27: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	22, // 28: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	19, // 29: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	3,  // 30: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	19, // 31: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1464,6 +1491,7 @@ func file_wildcat_v1_event_proto_init() {
 	file_wildcat_v1_account_proto_init()
 	file_wildcat_v1_call_proto_init()
 	file_wildcat_v1_chat_proto_init()
+	file_wildcat_v1_contact_proto_init()
 	file_wildcat_v1_group_proto_init()
 	file_wildcat_v1_jid_proto_init()
 	file_wildcat_v1_media_proto_init()
@@ -1478,6 +1506,7 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_GroupChange)(nil),
 		(*Event_PresenceUpdate)(nil),
 		(*Event_Call)(nil),
+		(*Event_ContactUpdate)(nil),
 		(*Event_ChatChange)(nil),
 		(*Event_HistorySynced)(nil),
 	}

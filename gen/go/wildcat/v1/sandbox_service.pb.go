@@ -1762,6 +1762,125 @@ func (*ContactLeaveGroupResponse) Descriptor() ([]byte, []int) {
 	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{20}
 }
 
+// What a simulated contact changes of its profile; fields left empty stay.
+type UpdateContactProfileRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated contact (created on first use).
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// Its new name (push name); empty: unchanged.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// Its new about text; unset: unchanged; empty: cleared.
+	About *string `protobuf:"bytes,3,opt,name=about,proto3,oneof" json:"about,omitempty"`
+	// Its new picture, a JPEG or PNG image (at most 1 MiB); empty: unchanged.
+	Picture []byte `protobuf:"bytes,4,opt,name=picture,proto3" json:"picture,omitempty"`
+	// Removes its picture (not together with `picture`).
+	RemovePicture bool `protobuf:"varint,5,opt,name=remove_picture,json=removePicture,proto3" json:"remove_picture,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateContactProfileRequest) Reset() {
+	*x = UpdateContactProfileRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateContactProfileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateContactProfileRequest) ProtoMessage() {}
+
+func (x *UpdateContactProfileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateContactProfileRequest.ProtoReflect.Descriptor instead.
+func (*UpdateContactProfileRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *UpdateContactProfileRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetAbout() string {
+	if x != nil && x.About != nil {
+		return *x.About
+	}
+	return ""
+}
+
+func (x *UpdateContactProfileRequest) GetPicture() []byte {
+	if x != nil {
+		return x.Picture
+	}
+	return nil
+}
+
+func (x *UpdateContactProfileRequest) GetRemovePicture() bool {
+	if x != nil {
+		return x.RemovePicture
+	}
+	return false
+}
+
+// Response of UpdateContactProfile.
+type UpdateContactProfileResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateContactProfileResponse) Reset() {
+	*x = UpdateContactProfileResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateContactProfileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateContactProfileResponse) ProtoMessage() {}
+
+func (x *UpdateContactProfileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateContactProfileResponse.ProtoReflect.Descriptor instead.
+func (*UpdateContactProfileResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+}
+
 // Request for PhoneChangeChat.
 type PhoneChangeChatRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1787,7 +1906,7 @@ type PhoneChangeChatRequest struct {
 
 func (x *PhoneChangeChatRequest) Reset() {
 	*x = PhoneChangeChatRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1799,7 +1918,7 @@ func (x *PhoneChangeChatRequest) String() string {
 func (*PhoneChangeChatRequest) ProtoMessage() {}
 
 func (x *PhoneChangeChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[21]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1812,7 +1931,7 @@ func (x *PhoneChangeChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneChangeChatRequest.ProtoReflect.Descriptor instead.
 func (*PhoneChangeChatRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{21}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *PhoneChangeChatRequest) GetPhoneNumber() string {
@@ -1967,7 +2086,7 @@ type PhoneStar struct {
 
 func (x *PhoneStar) Reset() {
 	*x = PhoneStar{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1979,7 +2098,7 @@ func (x *PhoneStar) String() string {
 func (*PhoneStar) ProtoMessage() {}
 
 func (x *PhoneStar) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[22]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1992,7 +2111,7 @@ func (x *PhoneStar) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneStar.ProtoReflect.Descriptor instead.
 func (*PhoneStar) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{22}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *PhoneStar) GetMessageId() string {
@@ -2027,7 +2146,7 @@ type PhoneChangeChatResponse struct {
 
 func (x *PhoneChangeChatResponse) Reset() {
 	*x = PhoneChangeChatResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2039,7 +2158,7 @@ func (x *PhoneChangeChatResponse) String() string {
 func (*PhoneChangeChatResponse) ProtoMessage() {}
 
 func (x *PhoneChangeChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[23]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2052,7 +2171,7 @@ func (x *PhoneChangeChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneChangeChatResponse.ProtoReflect.Descriptor instead.
 func (*PhoneChangeChatResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{23}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *PhoneChangeChatResponse) GetChat() *PhoneChat {
@@ -2075,7 +2194,7 @@ type GetPhoneChatRequest struct {
 
 func (x *GetPhoneChatRequest) Reset() {
 	*x = GetPhoneChatRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2087,7 +2206,7 @@ func (x *GetPhoneChatRequest) String() string {
 func (*GetPhoneChatRequest) ProtoMessage() {}
 
 func (x *GetPhoneChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[24]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2100,7 +2219,7 @@ func (x *GetPhoneChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPhoneChatRequest.ProtoReflect.Descriptor instead.
 func (*GetPhoneChatRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{24}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetPhoneChatRequest) GetPhoneNumber() string {
@@ -2128,7 +2247,7 @@ type GetPhoneChatResponse struct {
 
 func (x *GetPhoneChatResponse) Reset() {
 	*x = GetPhoneChatResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2140,7 +2259,7 @@ func (x *GetPhoneChatResponse) String() string {
 func (*GetPhoneChatResponse) ProtoMessage() {}
 
 func (x *GetPhoneChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[25]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2153,7 +2272,7 @@ func (x *GetPhoneChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetPhoneChatResponse.ProtoReflect.Descriptor instead.
 func (*GetPhoneChatResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{25}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *GetPhoneChatResponse) GetChat() *PhoneChat {
@@ -2184,7 +2303,7 @@ type PhoneChat struct {
 
 func (x *PhoneChat) Reset() {
 	*x = PhoneChat{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2196,7 +2315,7 @@ func (x *PhoneChat) String() string {
 func (*PhoneChat) ProtoMessage() {}
 
 func (x *PhoneChat) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[26]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2209,7 +2328,7 @@ func (x *PhoneChat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PhoneChat.ProtoReflect.Descriptor instead.
 func (*PhoneChat) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{26}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PhoneChat) GetArchived() bool {
@@ -2276,7 +2395,7 @@ type ContactCallRequest struct {
 
 func (x *ContactCallRequest) Reset() {
 	*x = ContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2288,7 +2407,7 @@ func (x *ContactCallRequest) String() string {
 func (*ContactCallRequest) ProtoMessage() {}
 
 func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[27]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2301,7 +2420,7 @@ func (x *ContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCallRequest.ProtoReflect.Descriptor instead.
 func (*ContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{27}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ContactCallRequest) GetFromPhoneNumber() string {
@@ -2350,7 +2469,7 @@ type ContactCallResponse struct {
 
 func (x *ContactCallResponse) Reset() {
 	*x = ContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2362,7 +2481,7 @@ func (x *ContactCallResponse) String() string {
 func (*ContactCallResponse) ProtoMessage() {}
 
 func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[28]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2375,7 +2494,7 @@ func (x *ContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCallResponse.ProtoReflect.Descriptor instead.
 func (*ContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{28}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ContactCallResponse) GetCallId() string {
@@ -2396,7 +2515,7 @@ type ContactEndCallRequest struct {
 
 func (x *ContactEndCallRequest) Reset() {
 	*x = ContactEndCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2408,7 +2527,7 @@ func (x *ContactEndCallRequest) String() string {
 func (*ContactEndCallRequest) ProtoMessage() {}
 
 func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[29]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2421,7 +2540,7 @@ func (x *ContactEndCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactEndCallRequest.ProtoReflect.Descriptor instead.
 func (*ContactEndCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{29}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ContactEndCallRequest) GetCallId() string {
@@ -2442,7 +2561,7 @@ type ContactEndCallResponse struct {
 
 func (x *ContactEndCallResponse) Reset() {
 	*x = ContactEndCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2454,7 +2573,7 @@ func (x *ContactEndCallResponse) String() string {
 func (*ContactEndCallResponse) ProtoMessage() {}
 
 func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[30]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2467,7 +2586,7 @@ func (x *ContactEndCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactEndCallResponse.ProtoReflect.Descriptor instead.
 func (*ContactEndCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{30}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ContactEndCallResponse) GetCall() *ContactCall {
@@ -2488,7 +2607,7 @@ type AnswerContactCallRequest struct {
 
 func (x *AnswerContactCallRequest) Reset() {
 	*x = AnswerContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2500,7 +2619,7 @@ func (x *AnswerContactCallRequest) String() string {
 func (*AnswerContactCallRequest) ProtoMessage() {}
 
 func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[31]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2513,7 +2632,7 @@ func (x *AnswerContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerContactCallRequest.ProtoReflect.Descriptor instead.
 func (*AnswerContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{31}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *AnswerContactCallRequest) GetCallId() string {
@@ -2534,7 +2653,7 @@ type AnswerContactCallResponse struct {
 
 func (x *AnswerContactCallResponse) Reset() {
 	*x = AnswerContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2546,7 +2665,7 @@ func (x *AnswerContactCallResponse) String() string {
 func (*AnswerContactCallResponse) ProtoMessage() {}
 
 func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[32]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2559,7 +2678,7 @@ func (x *AnswerContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AnswerContactCallResponse.ProtoReflect.Descriptor instead.
 func (*AnswerContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{32}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *AnswerContactCallResponse) GetCall() *ContactCall {
@@ -2580,7 +2699,7 @@ type GetContactCallRequest struct {
 
 func (x *GetContactCallRequest) Reset() {
 	*x = GetContactCallRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2592,7 +2711,7 @@ func (x *GetContactCallRequest) String() string {
 func (*GetContactCallRequest) ProtoMessage() {}
 
 func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[33]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2605,7 +2724,7 @@ func (x *GetContactCallRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContactCallRequest.ProtoReflect.Descriptor instead.
 func (*GetContactCallRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{33}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetContactCallRequest) GetCallId() string {
@@ -2626,7 +2745,7 @@ type GetContactCallResponse struct {
 
 func (x *GetContactCallResponse) Reset() {
 	*x = GetContactCallResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2638,7 +2757,7 @@ func (x *GetContactCallResponse) String() string {
 func (*GetContactCallResponse) ProtoMessage() {}
 
 func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[34]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2651,7 +2770,7 @@ func (x *GetContactCallResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetContactCallResponse.ProtoReflect.Descriptor instead.
 func (*GetContactCallResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{34}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *GetContactCallResponse) GetCall() *ContactCall {
@@ -2690,7 +2809,7 @@ type ContactCall struct {
 
 func (x *ContactCall) Reset() {
 	*x = ContactCall{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2702,7 +2821,7 @@ func (x *ContactCall) String() string {
 func (*ContactCall) ProtoMessage() {}
 
 func (x *ContactCall) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[35]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2715,7 +2834,7 @@ func (x *ContactCall) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ContactCall.ProtoReflect.Descriptor instead.
 func (*ContactCall) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{35}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ContactCall) GetCallId() string {
@@ -2800,7 +2919,7 @@ type SetPhoneHistoryRequest struct {
 
 func (x *SetPhoneHistoryRequest) Reset() {
 	*x = SetPhoneHistoryRequest{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2812,7 +2931,7 @@ func (x *SetPhoneHistoryRequest) String() string {
 func (*SetPhoneHistoryRequest) ProtoMessage() {}
 
 func (x *SetPhoneHistoryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[36]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2825,7 +2944,7 @@ func (x *SetPhoneHistoryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPhoneHistoryRequest.ProtoReflect.Descriptor instead.
 func (*SetPhoneHistoryRequest) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{36}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *SetPhoneHistoryRequest) GetPhoneNumber() string {
@@ -2873,7 +2992,7 @@ type HistoryChat struct {
 
 func (x *HistoryChat) Reset() {
 	*x = HistoryChat{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2885,7 +3004,7 @@ func (x *HistoryChat) String() string {
 func (*HistoryChat) ProtoMessage() {}
 
 func (x *HistoryChat) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[37]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2898,7 +3017,7 @@ func (x *HistoryChat) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryChat.ProtoReflect.Descriptor instead.
 func (*HistoryChat) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{37}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *HistoryChat) GetChat() string {
@@ -2948,7 +3067,7 @@ type HistoryMessage struct {
 
 func (x *HistoryMessage) Reset() {
 	*x = HistoryMessage{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2960,7 +3079,7 @@ func (x *HistoryMessage) String() string {
 func (*HistoryMessage) ProtoMessage() {}
 
 func (x *HistoryMessage) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2973,7 +3092,7 @@ func (x *HistoryMessage) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryMessage.ProtoReflect.Descriptor instead.
 func (*HistoryMessage) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{38}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *HistoryMessage) GetMessageId() string {
@@ -3024,7 +3143,7 @@ type HistoryContact struct {
 
 func (x *HistoryContact) Reset() {
 	*x = HistoryContact{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3036,7 +3155,7 @@ func (x *HistoryContact) String() string {
 func (*HistoryContact) ProtoMessage() {}
 
 func (x *HistoryContact) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3049,7 +3168,7 @@ func (x *HistoryContact) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HistoryContact.ProtoReflect.Descriptor instead.
 func (*HistoryContact) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{39}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *HistoryContact) GetPhoneNumber() string {
@@ -3075,7 +3194,7 @@ type SetPhoneHistoryResponse struct {
 
 func (x *SetPhoneHistoryResponse) Reset() {
 	*x = SetPhoneHistoryResponse{}
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3087,7 +3206,7 @@ func (x *SetPhoneHistoryResponse) String() string {
 func (*SetPhoneHistoryResponse) ProtoMessage() {}
 
 func (x *SetPhoneHistoryResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3100,7 +3219,7 @@ func (x *SetPhoneHistoryResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetPhoneHistoryResponse.ProtoReflect.Descriptor instead.
 func (*SetPhoneHistoryResponse) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{40}
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{42}
 }
 
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
@@ -3212,7 +3331,15 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x18ContactLeaveGroupRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12F\n" +
 	"\tgroup_jid\x18\x02 \x01(\tB)\xbaH&r$2\"^[0-9]{1,40}(-[0-9]{1,20})?@g\\.us$R\bgroupJid\"\x1b\n" +
-	"\x19ContactLeaveGroupResponse\"\xce\x03\n" +
+	"\x19ContactLeaveGroupResponse\"\xff\x01\n" +
+	"\x1bUpdateContactProfileRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12$\n" +
+	"\x04name\x18\x02 \x01(\tB\x10\xbaH\rr\v\x18\x192\a^[^@]*$R\x04name\x12#\n" +
+	"\x05about\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x8b\x01H\x00R\x05about\x88\x01\x01\x12#\n" +
+	"\apicture\x18\x04 \x01(\fB\t\xbaH\x06z\x04\x18\x80\x80@R\apicture\x12%\n" +
+	"\x0eremove_picture\x18\x05 \x01(\bR\rremovePictureB\b\n" +
+	"\x06_about\"\x1e\n" +
+	"\x1cUpdateContactProfileResponse\"\xce\x03\n" +
 	"\x16PhoneChangeChatRequest\x12?\n" +
 	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12[\n" +
 	"\bchat_jid\x18\x02 \x01(\tB@\xbaH=r;29^[0-9]{1,40}(-[0-9]{1,20})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1c\n" +
@@ -3348,7 +3475,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x1dCONTACT_CALL_OUTCOME_REJECTED\x10\x01\x12\"\n" +
 	"\x1eCONTACT_CALL_OUTCOME_CANCELLED\x10\x02\x12 \n" +
 	"\x1cCONTACT_CALL_OUTCOME_TIMEOUT\x10\x03\x12 \n" +
-	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\xfb\x13\n" +
+	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\xa3\x15\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -3359,7 +3486,8 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\vCreateGroup\x12\x1e.wildcat.v1.CreateGroupRequest\x1a\x1f.wildcat.v1.CreateGroupResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/CreateGroup\x12\x95\x01\n" +
 	"\x10ContactJoinGroup\x12#.wildcat.v1.ContactJoinGroupRequest\x1a$.wildcat.v1.ContactJoinGroupResponse\"6\x82\xd3\xe4\x93\x020:\x01*\"+/wildcat.v1.SandboxService/ContactJoinGroup\x12\xb9\x01\n" +
 	"\x19ContactUpdateParticipants\x12,.wildcat.v1.ContactUpdateParticipantsRequest\x1a-.wildcat.v1.ContactUpdateParticipantsResponse\"?\x82\xd3\xe4\x93\x029:\x01*\"4/wildcat.v1.SandboxService/ContactUpdateParticipants\x12\x99\x01\n" +
-	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\x81\x01\n" +
+	"\x11ContactLeaveGroup\x12$.wildcat.v1.ContactLeaveGroupRequest\x1a%.wildcat.v1.ContactLeaveGroupResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/ContactLeaveGroup\x12\xa5\x01\n" +
+	"\x14UpdateContactProfile\x12'.wildcat.v1.UpdateContactProfileRequest\x1a(.wildcat.v1.UpdateContactProfileResponse\":\x82\xd3\xe4\x93\x024:\x01*\"//wildcat.v1.SandboxService/UpdateContactProfile\x12\x81\x01\n" +
 	"\vContactCall\x12\x1e.wildcat.v1.ContactCallRequest\x1a\x1f.wildcat.v1.ContactCallResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/ContactCall\x12\x8d\x01\n" +
 	"\x0eContactEndCall\x12!.wildcat.v1.ContactEndCallRequest\x1a\".wildcat.v1.ContactEndCallResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/ContactEndCall\x12\x99\x01\n" +
 	"\x11AnswerContactCall\x12$.wildcat.v1.AnswerContactCallRequest\x1a%.wildcat.v1.AnswerContactCallResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/AnswerContactCall\x12\x90\x01\n" +
@@ -3382,7 +3510,7 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
@@ -3410,68 +3538,70 @@ var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(*ContactUpdateParticipantsResponse)(nil), // 23: wildcat.v1.ContactUpdateParticipantsResponse
 	(*ContactLeaveGroupRequest)(nil),          // 24: wildcat.v1.ContactLeaveGroupRequest
 	(*ContactLeaveGroupResponse)(nil),         // 25: wildcat.v1.ContactLeaveGroupResponse
-	(*PhoneChangeChatRequest)(nil),            // 26: wildcat.v1.PhoneChangeChatRequest
-	(*PhoneStar)(nil),                         // 27: wildcat.v1.PhoneStar
-	(*PhoneChangeChatResponse)(nil),           // 28: wildcat.v1.PhoneChangeChatResponse
-	(*GetPhoneChatRequest)(nil),               // 29: wildcat.v1.GetPhoneChatRequest
-	(*GetPhoneChatResponse)(nil),              // 30: wildcat.v1.GetPhoneChatResponse
-	(*PhoneChat)(nil),                         // 31: wildcat.v1.PhoneChat
-	(*ContactCallRequest)(nil),                // 32: wildcat.v1.ContactCallRequest
-	(*ContactCallResponse)(nil),               // 33: wildcat.v1.ContactCallResponse
-	(*ContactEndCallRequest)(nil),             // 34: wildcat.v1.ContactEndCallRequest
-	(*ContactEndCallResponse)(nil),            // 35: wildcat.v1.ContactEndCallResponse
-	(*AnswerContactCallRequest)(nil),          // 36: wildcat.v1.AnswerContactCallRequest
-	(*AnswerContactCallResponse)(nil),         // 37: wildcat.v1.AnswerContactCallResponse
-	(*GetContactCallRequest)(nil),             // 38: wildcat.v1.GetContactCallRequest
-	(*GetContactCallResponse)(nil),            // 39: wildcat.v1.GetContactCallResponse
-	(*ContactCall)(nil),                       // 40: wildcat.v1.ContactCall
-	(*SetPhoneHistoryRequest)(nil),            // 41: wildcat.v1.SetPhoneHistoryRequest
-	(*HistoryChat)(nil),                       // 42: wildcat.v1.HistoryChat
-	(*HistoryMessage)(nil),                    // 43: wildcat.v1.HistoryMessage
-	(*HistoryContact)(nil),                    // 44: wildcat.v1.HistoryContact
-	(*SetPhoneHistoryResponse)(nil),           // 45: wildcat.v1.SetPhoneHistoryResponse
-	(*LocationContent)(nil),                   // 46: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 47: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 48: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 49: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 50: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 51: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 52: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 53: wildcat.v1.ParticipantResult
+	(*UpdateContactProfileRequest)(nil),       // 26: wildcat.v1.UpdateContactProfileRequest
+	(*UpdateContactProfileResponse)(nil),      // 27: wildcat.v1.UpdateContactProfileResponse
+	(*PhoneChangeChatRequest)(nil),            // 28: wildcat.v1.PhoneChangeChatRequest
+	(*PhoneStar)(nil),                         // 29: wildcat.v1.PhoneStar
+	(*PhoneChangeChatResponse)(nil),           // 30: wildcat.v1.PhoneChangeChatResponse
+	(*GetPhoneChatRequest)(nil),               // 31: wildcat.v1.GetPhoneChatRequest
+	(*GetPhoneChatResponse)(nil),              // 32: wildcat.v1.GetPhoneChatResponse
+	(*PhoneChat)(nil),                         // 33: wildcat.v1.PhoneChat
+	(*ContactCallRequest)(nil),                // 34: wildcat.v1.ContactCallRequest
+	(*ContactCallResponse)(nil),               // 35: wildcat.v1.ContactCallResponse
+	(*ContactEndCallRequest)(nil),             // 36: wildcat.v1.ContactEndCallRequest
+	(*ContactEndCallResponse)(nil),            // 37: wildcat.v1.ContactEndCallResponse
+	(*AnswerContactCallRequest)(nil),          // 38: wildcat.v1.AnswerContactCallRequest
+	(*AnswerContactCallResponse)(nil),         // 39: wildcat.v1.AnswerContactCallResponse
+	(*GetContactCallRequest)(nil),             // 40: wildcat.v1.GetContactCallRequest
+	(*GetContactCallResponse)(nil),            // 41: wildcat.v1.GetContactCallResponse
+	(*ContactCall)(nil),                       // 42: wildcat.v1.ContactCall
+	(*SetPhoneHistoryRequest)(nil),            // 43: wildcat.v1.SetPhoneHistoryRequest
+	(*HistoryChat)(nil),                       // 44: wildcat.v1.HistoryChat
+	(*HistoryMessage)(nil),                    // 45: wildcat.v1.HistoryMessage
+	(*HistoryContact)(nil),                    // 46: wildcat.v1.HistoryContact
+	(*SetPhoneHistoryResponse)(nil),           // 47: wildcat.v1.SetPhoneHistoryResponse
+	(*LocationContent)(nil),                   // 48: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 49: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 50: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 51: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 52: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 53: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 54: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 55: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	46, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	47, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	48, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	48, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	49, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	50, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	15, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	49, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	51, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	46, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	50, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	48, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	48, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	52, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	50, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	51, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	52, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	53, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	49, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
-	27, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
-	31, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
-	31, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
-	49, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
-	49, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
-	51, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
-	40, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
-	40, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
-	40, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	53, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	54, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	55, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	51, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	29, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
+	33, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	33, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
+	51, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
+	51, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
+	53, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
+	42, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
+	42, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
+	42, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
 	3,  // 24: wildcat.v1.ContactCall.state:type_name -> wildcat.v1.ContactCallState
 	4,  // 25: wildcat.v1.ContactCall.outcome:type_name -> wildcat.v1.ContactCallOutcome
-	49, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
-	49, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
-	42, // 28: wildcat.v1.SetPhoneHistoryRequest.chats:type_name -> wildcat.v1.HistoryChat
-	44, // 29: wildcat.v1.SetPhoneHistoryRequest.contacts:type_name -> wildcat.v1.HistoryContact
-	43, // 30: wildcat.v1.HistoryChat.messages:type_name -> wildcat.v1.HistoryMessage
-	49, // 31: wildcat.v1.HistoryMessage.time:type_name -> google.protobuf.Timestamp
+	51, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
+	51, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
+	44, // 28: wildcat.v1.SetPhoneHistoryRequest.chats:type_name -> wildcat.v1.HistoryChat
+	46, // 29: wildcat.v1.SetPhoneHistoryRequest.contacts:type_name -> wildcat.v1.HistoryContact
+	45, // 30: wildcat.v1.HistoryChat.messages:type_name -> wildcat.v1.HistoryMessage
+	51, // 31: wildcat.v1.HistoryMessage.time:type_name -> google.protobuf.Timestamp
 	5,  // 32: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
 	7,  // 33: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
 	9,  // 34: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
@@ -3481,33 +3611,35 @@ var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	20, // 38: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
 	22, // 39: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
 	24, // 40: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	32, // 41: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
-	34, // 42: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
-	36, // 43: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
-	38, // 44: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
-	41, // 45: wildcat.v1.SandboxService.SetPhoneHistory:input_type -> wildcat.v1.SetPhoneHistoryRequest
-	18, // 46: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	26, // 47: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
-	29, // 48: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
-	6,  // 49: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	8,  // 50: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	10, // 51: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	12, // 52: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	17, // 53: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	14, // 54: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	21, // 55: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	23, // 56: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	25, // 57: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	33, // 58: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
-	35, // 59: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
-	37, // 60: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
-	39, // 61: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
-	45, // 62: wildcat.v1.SandboxService.SetPhoneHistory:output_type -> wildcat.v1.SetPhoneHistoryResponse
-	19, // 63: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	28, // 64: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
-	30, // 65: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
-	49, // [49:66] is the sub-list for method output_type
-	32, // [32:49] is the sub-list for method input_type
+	26, // 41: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
+	34, // 42: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
+	36, // 43: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
+	38, // 44: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
+	40, // 45: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
+	43, // 46: wildcat.v1.SandboxService.SetPhoneHistory:input_type -> wildcat.v1.SetPhoneHistoryRequest
+	18, // 47: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	28, // 48: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
+	31, // 49: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
+	6,  // 50: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	8,  // 51: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	10, // 52: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	12, // 53: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	17, // 54: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	14, // 55: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	21, // 56: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	23, // 57: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	25, // 58: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	27, // 59: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
+	35, // 60: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
+	37, // 61: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
+	39, // 62: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
+	41, // 63: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
+	47, // 64: wildcat.v1.SandboxService.SetPhoneHistory:output_type -> wildcat.v1.SetPhoneHistoryResponse
+	19, // 65: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	30, // 66: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
+	32, // 67: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
+	50, // [50:68] is the sub-list for method output_type
+	32, // [32:50] is the sub-list for method input_type
 	32, // [32:32] is the sub-list for extension type_name
 	32, // [32:32] is the sub-list for extension extendee
 	0,  // [0:32] is the sub-list for field type_name
@@ -3520,7 +3652,8 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 	}
 	file_wildcat_v1_group_service_proto_init()
 	file_wildcat_v1_message_proto_init()
-	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{
+	file_wildcat_v1_sandbox_service_proto_msgTypes[21].OneofWrappers = []any{}
+	file_wildcat_v1_sandbox_service_proto_msgTypes[23].OneofWrappers = []any{
 		(*PhoneChangeChatRequest_Archived)(nil),
 		(*PhoneChangeChatRequest_Pinned)(nil),
 		(*PhoneChangeChatRequest_MuteEndTime)(nil),
@@ -3535,7 +3668,7 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   41,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

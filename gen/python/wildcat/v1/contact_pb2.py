@@ -15,7 +15,7 @@ from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__
 from wildcat.v1 import jid_pb2 as wildcat_dot_v1_dot_jid__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/contact.proto\x12\nwildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"`\n\x0bNumberCheck\x12\x16\n\x06number\x18\x01 \x01(\tR\x06number\x12\x16\n\x06\x65xists\x18\x02 \x01(\x08R\x06\x65xists\x12!\n\x03jid\x18\x03 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\"\xba\x01\n\x0e\x43ontactProfile\x12)\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x07\x63ontact\x12\x14\n\x05\x61\x62out\x18\x02 \x01(\tR\x05\x61\x62out\x12\x46\n\x11\x61\x62out_update_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0f\x61\x62outUpdateTime\x12\x1f\n\x0bpicture_url\x18\x04 \x01(\tR\npictureUrlb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/contact.proto\x12\nwildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"`\n\x0bNumberCheck\x12\x16\n\x06number\x18\x01 \x01(\tR\x06number\x12\x16\n\x06\x65xists\x18\x02 \x01(\x08R\x06\x65xists\x12!\n\x03jid\x18\x03 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\"\xe4\x01\n\x0e\x43ontactProfile\x12)\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x07\x63ontact\x12\x14\n\x05\x61\x62out\x18\x02 \x01(\tR\x05\x61\x62out\x12\x46\n\x11\x61\x62out_update_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0f\x61\x62outUpdateTime\x12\x1f\n\x0bpicture_url\x18\x04 \x01(\tR\npictureUrl\x12(\n\x10picture_media_id\x18\x05 \x01(\tR\x0epictureMediaId\"\xfe\x03\n\x0e\x43ontactDetails\x12!\n\x03jid\x18\x01 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x03jid\x12\x1b\n\tpush_name\x18\x02 \x01(\tR\x08pushName\x12*\n\x11\x61\x64\x64ress_book_name\x18\x03 \x01(\tR\x0f\x61\x64\x64ressBookName\x12\x34\n\x16verified_business_name\x18\x04 \x01(\tR\x14verifiedBusinessName\x12\x1a\n\x08\x62usiness\x18\x05 \x01(\x08R\x08\x62usiness\x12\x14\n\x05\x61\x62out\x18\x06 \x01(\tR\x05\x61\x62out\x12\x46\n\x11\x61\x62out_update_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x0f\x61\x62outUpdateTime\x12(\n\x10picture_media_id\x18\x08 \x01(\tR\x0epictureMediaId\x12\x1d\n\npicture_id\x18\t \x01(\tR\tpictureId\x12J\n\x13picture_update_time\x18\n \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x11pictureUpdateTime\x12;\n\x0bupdate_time\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\"l\n\rContactUpdate\x12\x34\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x1a.wildcat.v1.ContactDetailsR\x07\x63ontact\x12%\n\x0e\x63hanged_fields\x18\x02 \x03(\tR\rchangedFieldsb\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.contact_pb2', globals())
@@ -25,5 +25,9 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _NUMBERCHECK._serialized_start=95
   _NUMBERCHECK._serialized_end=191
   _CONTACTPROFILE._serialized_start=194
-  _CONTACTPROFILE._serialized_end=380
+  _CONTACTPROFILE._serialized_end=422
+  _CONTACTDETAILS._serialized_start=425
+  _CONTACTDETAILS._serialized_end=935
+  _CONTACTUPDATE._serialized_start=937
+  _CONTACTUPDATE._serialized_end=1045
 # @@protoc_insertion_point(module_scope)

@@ -7,8 +7,9 @@ from wildcat.v1 import contact_service_pb2 as wildcat_dot_v1_dot_contact__servic
 
 class ContactServiceStub(object):
     """Answers questions about the people an account can reach on WhatsApp. Every
-    call talks to WhatsApp as the account, so it needs the account CONNECTED
-    (FAILED_PRECONDITION otherwise).
+    call but ListContacts and GetContact talks to WhatsApp as the account, so it
+    needs the account CONNECTED (FAILED_PRECONDITION otherwise); those two read
+    the gateway's contact store and answer at any time.
     """
 
     def __init__(self, channel):
@@ -17,6 +18,16 @@ class ContactServiceStub(object):
         Args:
             channel: A grpc.Channel.
         """
+        self.ListContacts = channel.unary_unary(
+                '/wildcat.v1.ContactService/ListContacts',
+                request_serializer=wildcat_dot_v1_dot_contact__service__pb2.ListContactsRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.ListContactsResponse.FromString,
+                )
+        self.GetContact = channel.unary_unary(
+                '/wildcat.v1.ContactService/GetContact',
+                request_serializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactResponse.FromString,
+                )
         self.CheckNumbers = channel.unary_unary(
                 '/wildcat.v1.ContactService/CheckNumbers',
                 request_serializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.SerializeToString,
@@ -51,9 +62,27 @@ class ContactServiceStub(object):
 
 class ContactServiceServicer(object):
     """Answers questions about the people an account can reach on WhatsApp. Every
-    call talks to WhatsApp as the account, so it needs the account CONNECTED
-    (FAILED_PRECONDITION otherwise).
+    call but ListContacts and GetContact talks to WhatsApp as the account, so it
+    needs the account CONNECTED (FAILED_PRECONDITION otherwise); those two read
+    the gateway's contact store and answer at any time.
     """
+
+    def ListContacts(self, request, context):
+        """Lists the stored contacts of the account: those it received messages or
+        profile notifications from, or that WhatsApp synced from its address book.
+        Ordered by most recently updated first (update time, then JID), paginated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContact(self, request, context):
+        """Reads one stored contact by phone number, phone-number JID or LID. Fails
+        with NOT_FOUND when the gateway has no record of it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def CheckNumbers(self, request, context):
         """Asks WhatsApp, in one round trip, which of the given phone numbers have a
@@ -66,8 +95,9 @@ class ContactServiceServicer(object):
 
     def GetContactProfile(self, request, context):
         """Reads a contact's about text and profile picture URL from WhatsApp, fresh
-        at each call (so a change is seen at once). Fails with NOT_FOUND for a
-        number not on WhatsApp.
+        at each call (so a change is seen at once), and stores both on the contact
+        (the picture in the media store). Fails with NOT_FOUND for a number not on
+        WhatsApp.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -114,6 +144,16 @@ class ContactServiceServicer(object):
 
 def add_ContactServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'ListContacts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContacts,
+                    request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.ListContactsRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_contact__service__pb2.ListContactsResponse.SerializeToString,
+            ),
+            'GetContact': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContact,
+                    request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_contact__service__pb2.GetContactResponse.SerializeToString,
+            ),
             'CheckNumbers': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckNumbers,
                     request_deserializer=wildcat_dot_v1_dot_contact__service__pb2.CheckNumbersRequest.FromString,
@@ -153,9 +193,44 @@ def add_ContactServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class ContactService(object):
     """Answers questions about the people an account can reach on WhatsApp. Every
-    call talks to WhatsApp as the account, so it needs the account CONNECTED
-    (FAILED_PRECONDITION otherwise).
+    call but ListContacts and GetContact talks to WhatsApp as the account, so it
+    needs the account CONNECTED (FAILED_PRECONDITION otherwise); those two read
+    the gateway's contact store and answer at any time.
     """
+
+    @staticmethod
+    def ListContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/ListContacts',
+            wildcat_dot_v1_dot_contact__service__pb2.ListContactsRequest.SerializeToString,
+            wildcat_dot_v1_dot_contact__service__pb2.ListContactsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetContact(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ContactService/GetContact',
+            wildcat_dot_v1_dot_contact__service__pb2.GetContactRequest.SerializeToString,
+            wildcat_dot_v1_dot_contact__service__pb2.GetContactResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 
     @staticmethod
     def CheckNumbers(request,

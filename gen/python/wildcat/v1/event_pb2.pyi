@@ -2,6 +2,7 @@ from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from wildcat.v1 import account_pb2 as _account_pb2
 from wildcat.v1 import call_pb2 as _call_pb2
 from wildcat.v1 import chat_pb2 as _chat_pb2
+from wildcat.v1 import contact_pb2 as _contact_pb2
 from wildcat.v1 import group_pb2 as _group_pb2
 from wildcat.v1 import jid_pb2 as _jid_pb2
 from wildcat.v1 import media_pb2 as _media_pb2
@@ -26,6 +27,7 @@ EVENT_TYPE_CALL_OFFERED: EventType
 EVENT_TYPE_CALL_REJECTED: EventType
 EVENT_TYPE_CHAT_DELETED: EventType
 EVENT_TYPE_CHAT_UPDATED: EventType
+EVENT_TYPE_CONTACT_UPDATED: EventType
 EVENT_TYPE_GROUP_CREATED: EventType
 EVENT_TYPE_GROUP_JOIN_REQUESTED: EventType
 EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED: EventType
@@ -72,11 +74,12 @@ class ChatChange(_message.Message):
     def __init__(self, chat: _Optional[_Union[_chat_pb2.Chat, _Mapping]] = ..., changed_fields: _Optional[_Iterable[str]] = ..., from_whatsapp: bool = ..., message_id: _Optional[str] = ..., from_me: bool = ..., starred: bool = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ["account", "account_id", "call", "chat_change", "create_time", "cursor", "event_id", "group_change", "history_synced", "media", "message", "presence_update", "reaction", "status_update", "type", "webhook"]
+    __slots__ = ["account", "account_id", "call", "chat_change", "contact_update", "create_time", "cursor", "event_id", "group_change", "history_synced", "media", "message", "presence_update", "reaction", "status_update", "type", "webhook"]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CALL_FIELD_NUMBER: _ClassVar[int]
     CHAT_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    CONTACT_UPDATE_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +96,7 @@ class Event(_message.Message):
     account_id: str
     call: _call_pb2.Call
     chat_change: ChatChange
+    contact_update: _contact_pb2.ContactUpdate
     create_time: _timestamp_pb2.Timestamp
     cursor: str
     event_id: str
@@ -105,7 +109,7 @@ class Event(_message.Message):
     status_update: MessageStatusUpdate
     type: EventType
     webhook: WebhookNotice
-    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ..., presence_update: _Optional[_Union[PresenceUpdate, _Mapping]] = ..., call: _Optional[_Union[_call_pb2.Call, _Mapping]] = ..., chat_change: _Optional[_Union[ChatChange, _Mapping]] = ..., history_synced: _Optional[_Union[HistorySynced, _Mapping]] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ..., presence_update: _Optional[_Union[PresenceUpdate, _Mapping]] = ..., call: _Optional[_Union[_call_pb2.Call, _Mapping]] = ..., contact_update: _Optional[_Union[_contact_pb2.ContactUpdate, _Mapping]] = ..., chat_change: _Optional[_Union[ChatChange, _Mapping]] = ..., history_synced: _Optional[_Union[HistorySynced, _Mapping]] = ...) -> None: ...
 
 class GroupChange(_message.Message):
     __slots__ = ["action", "author", "changed_fields", "group", "participants"]

@@ -461,6 +461,24 @@ class SetPhoneHistoryResponse(_message.Message):
     __slots__ = []
     def __init__(self) -> None: ...
 
+class UpdateContactProfileRequest(_message.Message):
+    __slots__ = ["about", "name", "phone_number", "picture", "remove_picture"]
+    ABOUT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PICTURE_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_PICTURE_FIELD_NUMBER: _ClassVar[int]
+    about: str
+    name: str
+    phone_number: str
+    picture: bytes
+    remove_picture: bool
+    def __init__(self, phone_number: _Optional[str] = ..., name: _Optional[str] = ..., about: _Optional[str] = ..., picture: _Optional[bytes] = ..., remove_picture: bool = ...) -> None: ...
+
+class UpdateContactProfileResponse(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
 class ContactMediaKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 

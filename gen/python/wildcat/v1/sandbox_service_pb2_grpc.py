@@ -63,6 +63,11 @@ class SandboxServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.FromString,
                 )
+        self.UpdateContactProfile = channel.unary_unary(
+                '/wildcat.v1.SandboxService/UpdateContactProfile',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileResponse.FromString,
+                )
         self.ContactCall = channel.unary_unary(
                 '/wildcat.v1.SandboxService/ContactCall',
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactCallRequest.SerializeToString,
@@ -180,6 +185,16 @@ class SandboxServiceServicer(object):
 
     def ContactLeaveGroup(self, request, context):
         """A simulated contact leaves a group.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateContactProfile(self, request, context):
+        """A simulated contact changes its own profile through its WhatsApp client: its
+        name (WhatsApp shows it on the contact's next messages), about text, or
+        picture. WhatsApp notifies the other users, so a linked account stores the
+        new picture and about text (ContactService.GetContact, CONTACT_UPDATED).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -304,6 +319,11 @@ def add_SandboxServiceServicer_to_server(servicer, server):
                     servicer.ContactLeaveGroup,
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.SerializeToString,
+            ),
+            'UpdateContactProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateContactProfile,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileResponse.SerializeToString,
             ),
             'ContactCall': grpc.unary_unary_rpc_method_handler(
                     servicer.ContactCall,
@@ -509,6 +529,23 @@ class SandboxService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/ContactLeaveGroup',
             wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupRequest.SerializeToString,
             wildcat_dot_v1_dot_sandbox__service__pb2.ContactLeaveGroupResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def UpdateContactProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/UpdateContactProfile',
+            wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.UpdateContactProfileResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -33,6 +33,12 @@ const (
 // reflection-formatted method names, remove the leading slash and convert the remaining slash to a
 // period.
 const (
+	// ContactServiceListContactsProcedure is the fully-qualified name of the ContactService's
+	// ListContacts RPC.
+	ContactServiceListContactsProcedure = "/wildcat.v1.ContactService/ListContacts"
+	// ContactServiceGetContactProcedure is the fully-qualified name of the ContactService's GetContact
+	// RPC.
+	ContactServiceGetContactProcedure = "/wildcat.v1.ContactService/GetContact"
 	// ContactServiceCheckNumbersProcedure is the fully-qualified name of the ContactService's
 	// CheckNumbers RPC.
 	ContactServiceCheckNumbersProcedure = "/wildcat.v1.ContactService/CheckNumbers"
@@ -55,13 +61,21 @@ const (
 
 // ContactServiceClient is a client for the wildcat.v1.ContactService service.
 type ContactServiceClient interface {
+	// Lists the stored contacts of the account: those it received messages or
+	// profile notifications from, or that WhatsApp synced from its address book.
+	// Ordered by most recently updated first (update time, then JID), paginated.
+	ListContacts(context.Context, *connect.Request[v1.ListContactsRequest]) (*connect.Response[v1.ListContactsResponse], error)
+	// Reads one stored contact by phone number, phone-number JID or LID. Fails
+	// with NOT_FOUND when the gateway has no record of it.
+	GetContact(context.Context, *connect.Request[v1.GetContactRequest]) (*connect.Response[v1.GetContactResponse], error)
 	// Asks WhatsApp, in one round trip, which of the given phone numbers have a
 	// WhatsApp account, with the phone-number JID and the LID of each that does.
 	// The answer has one entry per asked number, in the order asked.
 	CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error)
 	// Reads a contact's about text and profile picture URL from WhatsApp, fresh
-	// at each call (so a change is seen at once). Fails with NOT_FOUND for a
-	// number not on WhatsApp.
+	// at each call (so a change is seen at once), and stores both on the contact
+	// (the picture in the media store). Fails with NOT_FOUND for a number not on
+	// WhatsApp.
 	GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error)
 	// Asks WhatsApp for a contact's online / offline presence: from now until
 	// the account disconnects, each change becomes a PRESENCE_UPDATED event (typing
@@ -94,6 +108,20 @@ func NewContactServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 	baseURL = strings.TrimRight(baseURL, "/")
 	contactServiceMethods := v1.File_wildcat_v1_contact_service_proto.Services().ByName("ContactService").Methods()
 	return &contactServiceClient{
+		listContacts: connect.NewClient[v1.ListContactsRequest, v1.ListContactsResponse](
+			httpClient,
+			baseURL+ContactServiceListContactsProcedure,
+			connect.WithSchema(contactServiceMethods.ByName("ListContacts")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getContact: connect.NewClient[v1.GetContactRequest, v1.GetContactResponse](
+			httpClient,
+			baseURL+ContactServiceGetContactProcedure,
+			connect.WithSchema(contactServiceMethods.ByName("GetContact")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 		checkNumbers: connect.NewClient[v1.CheckNumbersRequest, v1.CheckNumbersResponse](
 			httpClient,
 			baseURL+ContactServiceCheckNumbersProcedure,
@@ -138,12 +166,24 @@ func NewContactServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 
 // contactServiceClient implements ContactServiceClient.
 type contactServiceClient struct {
+	listContacts        *connect.Client[v1.ListContactsRequest, v1.ListContactsResponse]
+	getContact          *connect.Client[v1.GetContactRequest, v1.GetContactResponse]
 	checkNumbers        *connect.Client[v1.CheckNumbersRequest, v1.CheckNumbersResponse]
 	getContactProfile   *connect.Client[v1.GetContactProfileRequest, v1.GetContactProfileResponse]
 	subscribePresence   *connect.Client[v1.SubscribePresenceRequest, v1.SubscribePresenceResponse]
 	blockContact        *connect.Client[v1.BlockContactRequest, v1.BlockContactResponse]
 	unblockContact      *connect.Client[v1.UnblockContactRequest, v1.UnblockContactResponse]
 	listBlockedContacts *connect.Client[v1.ListBlockedContactsRequest, v1.ListBlockedContactsResponse]
+}
+
+// ListContacts calls wildcat.v1.ContactService.ListContacts.
+func (c *contactServiceClient) ListContacts(ctx context.Context, req *connect.Request[v1.ListContactsRequest]) (*connect.Response[v1.ListContactsResponse], error) {
+	return c.listContacts.CallUnary(ctx, req)
+}
+
+// GetContact calls wildcat.v1.ContactService.GetContact.
+func (c *contactServiceClient) GetContact(ctx context.Context, req *connect.Request[v1.GetContactRequest]) (*connect.Response[v1.GetContactResponse], error) {
+	return c.getContact.CallUnary(ctx, req)
 }
 
 // CheckNumbers calls wildcat.v1.ContactService.CheckNumbers.
@@ -178,13 +218,21 @@ func (c *contactServiceClient) ListBlockedContacts(ctx context.Context, req *con
 
 // ContactServiceHandler is an implementation of the wildcat.v1.ContactService service.
 type ContactServiceHandler interface {
+	// Lists the stored contacts of the account: those it received messages or
+	// profile notifications from, or that WhatsApp synced from its address book.
+	// Ordered by most recently updated first (update time, then JID), paginated.
+	ListContacts(context.Context, *connect.Request[v1.ListContactsRequest]) (*connect.Response[v1.ListContactsResponse], error)
+	// Reads one stored contact by phone number, phone-number JID or LID. Fails
+	// with NOT_FOUND when the gateway has no record of it.
+	GetContact(context.Context, *connect.Request[v1.GetContactRequest]) (*connect.Response[v1.GetContactResponse], error)
 	// Asks WhatsApp, in one round trip, which of the given phone numbers have a
 	// WhatsApp account, with the phone-number JID and the LID of each that does.
 	// The answer has one entry per asked number, in the order asked.
 	CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error)
 	// Reads a contact's about text and profile picture URL from WhatsApp, fresh
-	// at each call (so a change is seen at once). Fails with NOT_FOUND for a
-	// number not on WhatsApp.
+	// at each call (so a change is seen at once), and stores both on the contact
+	// (the picture in the media store). Fails with NOT_FOUND for a number not on
+	// WhatsApp.
 	GetContactProfile(context.Context, *connect.Request[v1.GetContactProfileRequest]) (*connect.Response[v1.GetContactProfileResponse], error)
 	// Asks WhatsApp for a contact's online / offline presence: from now until
 	// the account disconnects, each change becomes a PRESENCE_UPDATED event (typing
@@ -213,6 +261,20 @@ type ContactServiceHandler interface {
 // and JSON codecs. They also support gzip compression.
 func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	contactServiceMethods := v1.File_wildcat_v1_contact_service_proto.Services().ByName("ContactService").Methods()
+	contactServiceListContactsHandler := connect.NewUnaryHandler(
+		ContactServiceListContactsProcedure,
+		svc.ListContacts,
+		connect.WithSchema(contactServiceMethods.ByName("ListContacts")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	contactServiceGetContactHandler := connect.NewUnaryHandler(
+		ContactServiceGetContactProcedure,
+		svc.GetContact,
+		connect.WithSchema(contactServiceMethods.ByName("GetContact")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	contactServiceCheckNumbersHandler := connect.NewUnaryHandler(
 		ContactServiceCheckNumbersProcedure,
 		svc.CheckNumbers,
@@ -254,6 +316,10 @@ func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.Handler
 	)
 	return "/wildcat.v1.ContactService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
+		case ContactServiceListContactsProcedure:
+			contactServiceListContactsHandler.ServeHTTP(w, r)
+		case ContactServiceGetContactProcedure:
+			contactServiceGetContactHandler.ServeHTTP(w, r)
 		case ContactServiceCheckNumbersProcedure:
 			contactServiceCheckNumbersHandler.ServeHTTP(w, r)
 		case ContactServiceGetContactProfileProcedure:
@@ -274,6 +340,14 @@ func NewContactServiceHandler(svc ContactServiceHandler, opts ...connect.Handler
 
 // UnimplementedContactServiceHandler returns CodeUnimplemented from all methods.
 type UnimplementedContactServiceHandler struct{}
+
+func (UnimplementedContactServiceHandler) ListContacts(context.Context, *connect.Request[v1.ListContactsRequest]) (*connect.Response[v1.ListContactsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.ListContacts is not implemented"))
+}
+
+func (UnimplementedContactServiceHandler) GetContact(context.Context, *connect.Request[v1.GetContactRequest]) (*connect.Response[v1.GetContactResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.GetContact is not implemented"))
+}
 
 func (UnimplementedContactServiceHandler) CheckNumbers(context.Context, *connect.Request[v1.CheckNumbersRequest]) (*connect.Response[v1.CheckNumbersResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ContactService.CheckNumbers is not implemented"))

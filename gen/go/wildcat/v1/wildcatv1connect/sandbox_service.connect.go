@@ -60,6 +60,9 @@ const (
 	// SandboxServiceContactLeaveGroupProcedure is the fully-qualified name of the SandboxService's
 	// ContactLeaveGroup RPC.
 	SandboxServiceContactLeaveGroupProcedure = "/wildcat.v1.SandboxService/ContactLeaveGroup"
+	// SandboxServiceUpdateContactProfileProcedure is the fully-qualified name of the SandboxService's
+	// UpdateContactProfile RPC.
+	SandboxServiceUpdateContactProfileProcedure = "/wildcat.v1.SandboxService/UpdateContactProfile"
 	// SandboxServiceContactCallProcedure is the fully-qualified name of the SandboxService's
 	// ContactCall RPC.
 	SandboxServiceContactCallProcedure = "/wildcat.v1.SandboxService/ContactCall"
@@ -116,6 +119,11 @@ type SandboxServiceClient interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// A simulated contact changes its own profile through its WhatsApp client: its
+	// name (WhatsApp shows it on the contact's next messages), about text, or
+	// picture. WhatsApp notifies the other users, so a linked account stores the
+	// new picture and about text (ContactService.GetContact, CONTACT_UPDATED).
+	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
 	// A simulated contact's phone calls someone (e.g. a linked account): the
 	// simulated server offers the call to every device of the callee, which
 	// rings until a device rejects it, the call is answered (AnswerContactCall),
@@ -217,6 +225,12 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 			connect.WithClientOptions(opts...),
 		),
+		updateContactProfile: connect.NewClient[v1.UpdateContactProfileRequest, v1.UpdateContactProfileResponse](
+			httpClient,
+			baseURL+SandboxServiceUpdateContactProfileProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("UpdateContactProfile")),
+			connect.WithClientOptions(opts...),
+		),
 		contactCall: connect.NewClient[v1.ContactCallRequest, v1.ContactCallResponse](
 			httpClient,
 			baseURL+SandboxServiceContactCallProcedure,
@@ -281,6 +295,7 @@ type sandboxServiceClient struct {
 	contactJoinGroup          *connect.Client[v1.ContactJoinGroupRequest, v1.ContactJoinGroupResponse]
 	contactUpdateParticipants *connect.Client[v1.ContactUpdateParticipantsRequest, v1.ContactUpdateParticipantsResponse]
 	contactLeaveGroup         *connect.Client[v1.ContactLeaveGroupRequest, v1.ContactLeaveGroupResponse]
+	updateContactProfile      *connect.Client[v1.UpdateContactProfileRequest, v1.UpdateContactProfileResponse]
 	contactCall               *connect.Client[v1.ContactCallRequest, v1.ContactCallResponse]
 	contactEndCall            *connect.Client[v1.ContactEndCallRequest, v1.ContactEndCallResponse]
 	answerContactCall         *connect.Client[v1.AnswerContactCallRequest, v1.AnswerContactCallResponse]
@@ -334,6 +349,11 @@ func (c *sandboxServiceClient) ContactUpdateParticipants(ctx context.Context, re
 // ContactLeaveGroup calls wildcat.v1.SandboxService.ContactLeaveGroup.
 func (c *sandboxServiceClient) ContactLeaveGroup(ctx context.Context, req *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error) {
 	return c.contactLeaveGroup.CallUnary(ctx, req)
+}
+
+// UpdateContactProfile calls wildcat.v1.SandboxService.UpdateContactProfile.
+func (c *sandboxServiceClient) UpdateContactProfile(ctx context.Context, req *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error) {
+	return c.updateContactProfile.CallUnary(ctx, req)
 }
 
 // ContactCall calls wildcat.v1.SandboxService.ContactCall.
@@ -406,6 +426,11 @@ type SandboxServiceHandler interface {
 	ContactUpdateParticipants(context.Context, *connect.Request[v1.ContactUpdateParticipantsRequest]) (*connect.Response[v1.ContactUpdateParticipantsResponse], error)
 	// A simulated contact leaves a group.
 	ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error)
+	// A simulated contact changes its own profile through its WhatsApp client: its
+	// name (WhatsApp shows it on the contact's next messages), about text, or
+	// picture. WhatsApp notifies the other users, so a linked account stores the
+	// new picture and about text (ContactService.GetContact, CONTACT_UPDATED).
+	UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error)
 	// A simulated contact's phone calls someone (e.g. a linked account): the
 	// simulated server offers the call to every device of the callee, which
 	// rings until a device rejects it, the call is answered (AnswerContactCall),
@@ -503,6 +528,12 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithSchema(sandboxServiceMethods.ByName("ContactLeaveGroup")),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServiceUpdateContactProfileHandler := connect.NewUnaryHandler(
+		SandboxServiceUpdateContactProfileProcedure,
+		svc.UpdateContactProfile,
+		connect.WithSchema(sandboxServiceMethods.ByName("UpdateContactProfile")),
+		connect.WithHandlerOptions(opts...),
+	)
 	sandboxServiceContactCallHandler := connect.NewUnaryHandler(
 		SandboxServiceContactCallProcedure,
 		svc.ContactCall,
@@ -573,6 +604,8 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceContactUpdateParticipantsHandler.ServeHTTP(w, r)
 		case SandboxServiceContactLeaveGroupProcedure:
 			sandboxServiceContactLeaveGroupHandler.ServeHTTP(w, r)
+		case SandboxServiceUpdateContactProfileProcedure:
+			sandboxServiceUpdateContactProfileHandler.ServeHTTP(w, r)
 		case SandboxServiceContactCallProcedure:
 			sandboxServiceContactCallHandler.ServeHTTP(w, r)
 		case SandboxServiceContactEndCallProcedure:
@@ -632,6 +665,10 @@ func (UnimplementedSandboxServiceHandler) ContactUpdateParticipants(context.Cont
 
 func (UnimplementedSandboxServiceHandler) ContactLeaveGroup(context.Context, *connect.Request[v1.ContactLeaveGroupRequest]) (*connect.Response[v1.ContactLeaveGroupResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.ContactLeaveGroup is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) UpdateContactProfile(context.Context, *connect.Request[v1.UpdateContactProfileRequest]) (*connect.Response[v1.UpdateContactProfileResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.UpdateContactProfile is not implemented"))
 }
 
 func (UnimplementedSandboxServiceHandler) ContactCall(context.Context, *connect.Request[v1.ContactCallRequest]) (*connect.Response[v1.ContactCallResponse], error) {
