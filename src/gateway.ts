@@ -116,6 +116,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     },
     mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
     historyPolicy,
+    // contactTracker is made below; history only arrives once sockets run
+    historyContacts: (accountId, sock, contacts) => contactTracker.fromHistory(accountId, sock, contacts),
     leases: mediaLeases,
     storeHealth,
   });

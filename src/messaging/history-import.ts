@@ -25,6 +25,8 @@ export interface HistoryImportDeps {
   toStored(accountId: string, sock: WASocket, msg: proto.IWebMessageInfo): Promise<NewMessage | undefined>;
   /** A chat JID in the form messages are stored under (phone-number form when known). */
   chatJid(sock: WASocket, jid: string): Promise<string>;
+  /** Stores the people a batch names (the contact list); without it only chat names are kept. */
+  contacts?(accountId: string, sock: WASocket, contacts: HistoryBatch["contacts"]): Promise<void>;
 }
 
 const KINDS: Partial<Record<proto.HistorySync.HistorySyncType, HistorySyncKind>> = {
@@ -112,7 +114,8 @@ export class HistoryImport {
       const chat = await chats.get(accountId, chatJid);
       if (chat && !chat.name) await chats.update(accountId, chatJid, { name }, clock.now());
     }
-    logger.info({ accountId, syncType, stored, skipped, chats: keptChats.size }, "history stored");
+    if (batch.contacts.length && this.deps.contacts) await this.deps.contacts(accountId, sock, batch.contacts);
+    logger.info({ accountId, syncType, stored, skipped, chats: keptChats.size, contacts: batch.contacts.length }, "history stored");
     await this.announce(accountId, batch, { stored, skipped, chats: keptChats.size, oldest, newest });
   }
 

@@ -11,6 +11,7 @@ import {
   normalizeMessageContent,
   proto,
   type BinaryNode,
+  type Contact,
   type WAMessage,
   type WAMessageKey,
   type WAMessageUpdate,
@@ -54,6 +55,8 @@ export interface MessagingDeps {
   storeHealth?: StoreHealth;
   /** Which of WhatsApp's history each account stores (its own policy, else the server default); without it none is. */
   historyPolicy?(accountId: string): Promise<HistorySyncPolicy>;
+  /** Stores the people named in a batch of history (the contact list). */
+  historyContacts?(accountId: string, sock: WASocket, contacts: Partial<Contact>[]): Promise<void>;
 }
 
 /** Baileys' numeric statuses, as stored. */
@@ -99,6 +102,7 @@ export class Messaging {
         policy: historyPolicy,
         toStored: (accountId, sock, msg) => this.historyMessage(accountId, sock, msg),
         chatJid: (sock, jid) => this.storedChatJid(sock, jid),
+        contacts: deps.historyContacts,
       });
     }
   }

@@ -6,6 +6,7 @@ import pino from "pino";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { HistorySyncMode, AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
+import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { EventSchema, EventType, HistorySyncKind, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { WebhookService } from "../../gen/wildcat/v1/webhook_service_pb.js";
 import { SandboxService, type HistoryChat } from "../../gen/wildcat/v1/sandbox_service_pb.js";
@@ -115,6 +116,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
   let api: ApiClients;
   let chats: Client<typeof ChatService>;
   let sandbox: Client<typeof SandboxService>;
+  let contactsApi: Client<typeof ContactService>;
   let grpcClient: GrpcJsClient;
   let webhooks: Client<typeof WebhookService>;
   let receiver: Receiver;
@@ -132,6 +134,7 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
     api = apiClients(gw);
     chats = createClient(ChatService, transport);
     sandbox = createClient(SandboxService, transport);
+    contactsApi = createClient(ContactService, transport);
     grpcClient = new GrpcJsClient(`127.0.0.1:${gw.gateway.server.port}`);
     webhooks = createClient(WebhookService, transport);
     receiver = await Receiver.start();
@@ -195,6 +198,10 @@ stores.forEach((store, i) => describe.skipIf(store.skip)(`History on link on ${s
     // contact names come in a PUSH_NAME batch (Baileys may merge it with the bootstrap; it then carries that kind)
     await historySynced(events, HistorySyncKind.PUSH_NAME);
     expect((await chats.getChat({ accountId: account, chatJid: pn(DAVE) })).chat!.name).toBe("Dave D.");
+    // and the contact list has them: the phone's name for Bob, Dave's push name
+    const contact = async (phone: string) => (await contactsApi.getContact({ accountId: account, contact: `+${phone}` })).contact!;
+    expect((await contact(BOB)).addressBookName).toBe("Bob");
+    expect((await contact(DAVE)).pushName).toBe("Dave D.");
 
     // recent 30 days: Dave's message of 45 days ago is left out
     expect(await messagesOf(account, pn(DAVE))).toEqual([{ id: `${tag}D1`, fromMe: true, text: "see you", fromHistory: true }]);
