@@ -119,6 +119,10 @@ export interface Config {
   authFailureWindowMs: number;
   /** SendMessage calls an account accepts per minute on one process (bursts of as many) unless the account sets its own. */
   sendRatePerMinute: number;
+  /** Which history accounts store by default (Account.history_sync unset). */
+  historySync: "none" | "recent" | "all";
+  /** With HISTORY_SYNC=recent (or an account's RECENT with recent_days 0): the window in days. */
+  historySyncRecentDays: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
 }
@@ -283,6 +287,8 @@ export const CONFIG_KEYS = {
   authFailureLimit: { name: "AUTH_FAILURE_LIMIT", parse: integer(1, 1_000_000), default: 30 },
   authFailureWindowMs: { name: "AUTH_FAILURE_WINDOW_MS", parse: integer(1_000, 24 * 3600 * 1000), default: 60_000 },
   sendRatePerMinute: { name: "SEND_RATE_PER_MINUTE", parse: integer(1, 100_000), default: 60 },
+  historySync: { name: "HISTORY_SYNC", parse: oneOf(["none", "recent", "all"] as const), default: "recent" },
+  historySyncRecentDays: { name: "HISTORY_SYNC_RECENT_DAYS", parse: integer(1, 3650), default: 90 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 

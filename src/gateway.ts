@@ -44,7 +44,7 @@ import { authInterceptor } from "./auth/auth-interceptor.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { DownloadUrls } from "./auth/download-urls.js";
 import { ApiKeyServiceImpl } from "./services/api-key-service.js";
-import type { Store } from "./store/store.js";
+import type { HistorySyncPolicy, Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
 import { instrumentStore } from "./metrics/instrument-store.js";
 import { Metrics } from "./metrics/metrics.js";
@@ -98,6 +98,10 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   const socketOptions = extras.socketOptions ?? {};
   const mediaLeases = new MediaLeases();
   const defaultMediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
+  const historyPolicy = async (accountId: string): Promise<HistorySyncPolicy> => {
+    const own = (await store.accounts.get(accountId))?.historySync;
+    return { mode: own?.mode ?? config.historySync, recentDays: own?.recentDays || config.historySyncRecentDays };
+  };
   const messaging = new Messaging({
     ...store,
     clock,
@@ -111,6 +115,9 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       resumeWithinMs: config.mediaDownloadResumeHours * 3600_000,
     },
     mediaPolicy: async (accountId) => (await store.accounts.get(accountId))?.mediaDownload ?? defaultMediaPolicy,
+    historyPolicy,
+    // contactTracker is made below; history only arrives once sockets run
+    historyContacts: (accountId, sock, contacts) => contactTracker.fromHistory(accountId, sock, contacts),
     leases: mediaLeases,
     storeHealth,
   });
@@ -194,7 +201,10 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
       { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
-      { service: ChatService, routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock })) },
+      {
+        service: ChatService,
+        routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock, historyPolicy })),
+      },
       { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets, contacts: store.contacts, accounts: store.accounts, tracker: contactTracker })) },
       { service: ProfileService, routes: (r) => r.service(ProfileService, new ProfileServiceImpl({ sockets, media: store.media, maxPictureBytes: config.profilePictureMaxBytes })) },
       { service: CallService, routes: (r) => r.service(CallService, new CallServiceImpl({ sockets, tracker: callTracker })) },

@@ -109,6 +109,8 @@ service(ChatService, {
   markChatUnread: { permission: "send", accounts: (m) => named(m.accountId) },
   deleteChat: { permission: "send", accounts: (m) => named(m.accountId) },
   starMessage: { permission: "send", accounts: (m) => named(m.accountId) },
+  // asks the account's phone to send more of its history: it changes what is stored, like a send
+  requestHistory: { permission: "send", accounts: (m) => named(m.accountId) },
 });
 
 // Asking WhatsApp about people acts as the account but changes nothing: reading. Blocking changes
@@ -182,6 +184,7 @@ service(SandboxService, {
   contactEndCall: { permission: "admin" },
   answerContactCall: { permission: "admin" },
   getContactCall: { permission: "admin" },
+  setPhoneHistory: { permission: "admin" },
   injectFault: { permission: "admin" },
   phoneChangeChat: { permission: "admin" },
   getPhoneChat: { permission: "admin" },

@@ -131,6 +131,14 @@ export class ContactTracker {
     return this.announce(await this.save(accountId, ids, patch));
   }
 
+  /**
+   * The people of a batch of WhatsApp's history: the phone's names for them (its address book,
+   * as chat names) and their push names, stored like a contact sync; resolves when stored.
+   */
+  fromHistory(accountId: string, sock: WASocket, contacts: Partial<Contact>[]): Promise<void> {
+    return new Promise((resolve) => this.serial(accountId, () => this.onContacts(accountId, sock, contacts, true).finally(resolve)));
+  }
+
   /** Resolves once every update in hand is handled: the gateway waits for it before closing the store. */
   async idle(): Promise<void> {
     await Promise.all(this.chains.values());

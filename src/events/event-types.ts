@@ -26,6 +26,7 @@ export const WIRE_EVENT_TYPES: Record<StoredEventType, EventType> = {
   chat_updated: EventType.CHAT_UPDATED,
   chat_deleted: EventType.CHAT_DELETED,
   message_starred: EventType.MESSAGE_STARRED,
+  history_synced: EventType.HISTORY_SYNCED,
 };
 
 /** The stored name of each event type of the contract (none for UNSPECIFIED). */

@@ -41,6 +41,19 @@ export class MessageJournal {
     return wire;
   }
 
+  /**
+   * Stores a message from WhatsApp's history sync (marked as such) without announcing it, so a
+   * large history raises no MESSAGE_RECEIVED storm; false when it was already stored (e.g. it
+   * arrived live first), which changes nothing. The chat's unread count is left to the history's own.
+   */
+  async addFromHistory(message: NewMessage): Promise<boolean> {
+    const { created } = await this.messages.upsert({ ...message, fromHistory: true });
+    if (created && this.chats) {
+      await this.chats.noteMessage(message.key.accountId, message.key.chatJid, { messageId: message.key.messageId, time: message.timestamp, countUnread: false }, this.clock.now());
+    }
+    return created;
+  }
+
   async status(key: MessageKey, change: StatusChange, participant?: string): Promise<void> {
     await this.messages.addStatus(key, change);
     await this.append("message_status_changed", key, ["status", change.status, participant ?? ""], {
@@ -112,7 +125,7 @@ export class MessageJournal {
 }
 
 /** A UUID-shaped id derived from the parts (SHA-256), stable across processes and restarts. */
-function eventIdOf(parts: string[]): string {
+export function eventIdOf(parts: string[]): string {
   const h = createHash("sha256").update(parts.join("\u0000")).digest("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

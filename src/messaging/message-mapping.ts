@@ -112,6 +112,7 @@ export function toWireMessage(record: MessageRecord): Message {
     reactions: record.reactions.map((r) => ({ from: toWireJid(r.from), emoji: r.emoji, time: timestampFromDate(r.time) })),
     rawMessage: record.rawMessage,
     starred: record.starred ?? false,
+    fromHistory: record.fromHistory === true,
   });
 }
 

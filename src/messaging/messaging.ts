@@ -11,6 +11,7 @@ import {
   normalizeMessageContent,
   proto,
   type BinaryNode,
+  type Contact,
   type WAMessage,
   type WAMessageKey,
   type WAMessageUpdate,
@@ -23,7 +24,8 @@ import type { Logger } from "../logger.js";
 import type { EventLog } from "../store/events.js";
 import type { MediaStore } from "../store/media.js";
 import type { Jid, MessageKey, MessageRecord, MessageStatus, MessageStore, NewMessage } from "../store/messages.js";
-import type { MediaDownloadPolicy } from "../store/store.js";
+import type { HistorySyncPolicy, MediaDownloadPolicy } from "../store/store.js";
+import { HistoryImport } from "./history-import.js";
 import type { ChatStore } from "../store/chats.js";
 import type { StoreHealth } from "../store/store-health.js";
 import { whatsappCode } from "../whatsapp/whatsapp-error-code.js";
@@ -51,6 +53,10 @@ export interface MessagingDeps {
   chats?: ChatStore;
   /** Whether the store is reachable: a received message that could not be stored waits for it. */
   storeHealth?: StoreHealth;
+  /** Which of WhatsApp's history each account stores (its own policy, else the server default); without it none is. */
+  historyPolicy?(accountId: string): Promise<HistorySyncPolicy>;
+  /** Stores the people named in a batch of history (the contact list). */
+  historyContacts?(accountId: string, sock: WASocket, contacts: Partial<Contact>[]): Promise<void>;
 }
 
 /** Baileys' numeric statuses, as stored. */
@@ -74,6 +80,7 @@ const GROUP_JID = /^[0-9]{5,30}(-[0-9]{5,15})?@g\.us$/;
 export class Messaging {
   readonly journal: MessageJournal;
   readonly inboundMedia: InboundMedia;
+  private readonly history?: HistoryImport;
   /** Per account: inbound work runs in arrival order, one item at a time. */
   private readonly chains = new Map<string, Promise<void>>();
   /** Sends with a request id in progress in this process, so a concurrent retry waits for the first. */
@@ -86,6 +93,18 @@ export class Messaging {
       { ...deps.inboundMedia, fetchOptions: deps.mediaFetchOptions },
       deps.mediaPolicy,
     );
+    const { chats, historyPolicy } = deps;
+    if (chats && historyPolicy) {
+      this.history = new HistoryImport({
+        ...deps,
+        chats,
+        journal: this.journal,
+        policy: historyPolicy,
+        toStored: (accountId, sock, msg) => this.historyMessage(accountId, sock, msg),
+        chatJid: (sock, jid) => this.storedChatJid(sock, jid),
+        contacts: deps.historyContacts,
+      });
+    }
   }
 
   /** Wires a new socket of the account: inbound messages, receipts and acks. */
@@ -94,6 +113,11 @@ export class Messaging {
     sock.ev.on("connection.update", ({ connection }) => {
       if (connection === "open") this.serial(accountId, async () => void (await this.inboundMedia.resume(accountId, sock, this.deps.clock.now())));
     });
+    const history = this.history;
+    if (history) {
+      // on the same chain as live messages, so a message in both is looked up after the other is stored
+      sock.ev.on("messaging-history.set", (batch) => this.serial(accountId, () => history.import(accountId, sock, batch)));
+    }
     sock.ev.on("messages.update", (updates) => this.serial(accountId, () => this.onUpdates(accountId, updates)));
     sock.ev.on("message-receipt.update", (receipts) =>
       this.serial(accountId, async () => {
@@ -300,16 +324,11 @@ export class Messaging {
       }
       return; // other protocol messages (key shares, settings) are the socket's business
     }
-    const key: MessageKey = { accountId, chatJid: chat.jid, messageId: msg.key.id, fromMe: msg.key.fromMe === true };
-    if (isJidGroup(chat.jid) && msg.key.participant) key.participant = jidNormalizedUser(msg.key.participant);
-    const described = describeContent(msg.message);
-    const stored: NewMessage = { key, chat, from, timestamp: time, type: described.type, rawMessage: proto.WebMessageInfo.encode(msg).finish() };
-    if (described.media) stored.media = described.media;
-    if (described.text !== undefined) stored.text = described.text;
-    if (content.pollUpdateMessage) stored.text = await this.pollVote(accountId, sock, msg, content.pollUpdateMessage);
+    const stored = await this.stored(accountId, sock, msg, { chat, from, time });
+    const { key, media } = stored;
     const created = await this.journal.add(stored, "message_received");
-    if (described.media && !created.media?.mediaId) {
-      await this.inboundMedia.enqueue(key, msg, sock, described.type, described.media);
+    if (media && !created.media?.mediaId) {
+      await this.inboundMedia.enqueue(key, msg, sock, stored.type, media);
     }
     const reaction = content.reactionMessage;
     if (reaction?.key?.id) {
@@ -317,6 +336,43 @@ export class Messaging {
       const target = await this.targetOf(accountId, chat.jid, reaction.key.id, reaction.key.fromMe === true);
       await this.journal.reaction(target, { from, emoji: reaction.text ?? "", time }, msg.key.id);
     }
+  }
+
+  /**
+   * A message of WhatsApp's history as stored, or undefined for what is not stored: protocol
+   * messages (edits and deletes of history are already applied by the phone), key shares.
+   */
+  async historyMessage(accountId: string, sock: WASocket, msg: proto.IWebMessageInfo): Promise<NewMessage | undefined> {
+    const content = normalizeMessageContent(msg.message);
+    if (!content || !msg.key?.id || !msg.key.remoteJid) return undefined;
+    const kind = getContentType(content);
+    if (!kind || kind === "senderKeyDistributionMessage" || kind === "messageContextInfo" || kind === "protocolMessage") return undefined;
+    const wa = msg as WAMessage;
+    const chat = await this.chatOf(sock, wa.key);
+    const from = wa.key.fromMe ? ownJid(sock) : await this.senderOf(sock, wa.key);
+    const time = msg.messageTimestamp ? new Date(Number(msg.messageTimestamp) * 1000) : this.deps.clock.now();
+    return this.stored(accountId, sock, wa, { chat, from, time });
+  }
+
+  /** A chat JID as messages are stored under it (phone-number form when known). */
+  async storedChatJid(sock: WASocket, jid: string): Promise<string> {
+    const user = jidNormalizedUser(jid);
+    if (isJidGroup(user) || !isLidUser(user)) return user;
+    return (await this.pnFor(sock, user)) ?? user;
+  }
+
+  /** A received message as stored: WhatsApp's key, what it holds, the raw message. */
+  private async stored(accountId: string, sock: WASocket, msg: WAMessage, at: { chat: Jid; from: Jid; time: Date }): Promise<NewMessage> {
+    const { chat, from, time } = at;
+    const key: MessageKey = { accountId, chatJid: chat.jid, messageId: msg.key.id!, fromMe: msg.key.fromMe === true };
+    if (isJidGroup(chat.jid) && msg.key.participant) key.participant = jidNormalizedUser(msg.key.participant);
+    const described = describeContent(msg.message);
+    const stored: NewMessage = { key, chat, from, timestamp: time, type: described.type, rawMessage: proto.WebMessageInfo.encode(msg).finish() };
+    if (described.media) stored.media = described.media;
+    if (described.text !== undefined) stored.text = described.text;
+    const content = normalizeMessageContent(msg.message);
+    if (content?.pollUpdateMessage) stored.text = await this.pollVote(accountId, sock, msg, content.pollUpdateMessage);
+    return stored;
   }
 
   private async onUpdates(accountId: string, updates: WAMessageUpdate[]): Promise<void> {

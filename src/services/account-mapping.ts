@@ -4,12 +4,22 @@ import {
   AccountSchema,
   AccountState,
   DisconnectReason,
+  HistorySyncMode,
+  type HistorySyncPolicy,
   MediaDownloadMode,
   type MediaDownloadPolicy,
 } from "../../gen/wildcat/v1/account_pb.js";
 import type { CallPolicy } from "../../gen/wildcat/v1/call_pb.js";
 import { STORED_MESSAGE_TYPES, WIRE_TYPES } from "../messaging/message-mapping.js";
-import type { AccountRecord, CallPolicy as StoredCallPolicy, DisconnectKind, AccountState as StoredState, JidPair, MediaDownloadPolicy as StoredPolicy } from "../store/store.js";
+import type {
+  AccountRecord,
+  CallPolicy as StoredCallPolicy,
+  DisconnectKind,
+  AccountState as StoredState,
+  HistorySyncPolicy as StoredHistoryPolicy,
+  JidPair,
+  MediaDownloadPolicy as StoredPolicy,
+} from "../store/store.js";
 
 const STATES: Record<StoredState, AccountState> = {
   disconnected: AccountState.DISCONNECTED,
@@ -52,7 +62,20 @@ export function toAccount(record: AccountRecord): MessageInitShape<typeof Accoun
     },
     sendRatePerMinute: record.sendRatePerMinute ?? 0,
     callPolicy: record.callPolicy && { autoReject: record.callPolicy.autoReject, replyText: record.callPolicy.replyText },
+    historySync: record.historySync && { mode: HISTORY_MODES[record.historySync.mode], recentDays: record.historySync.recentDays },
   };
+}
+
+const HISTORY_MODES: Record<StoredHistoryPolicy["mode"], HistorySyncMode> = {
+  none: HistorySyncMode.NONE,
+  recent: HistorySyncMode.RECENT,
+  all: HistorySyncMode.ALL,
+};
+
+/** The stored history policy of a request; undefined (the server default) for an unset one or mode UNSPECIFIED. */
+export function toStoredHistoryPolicy(policy: HistorySyncPolicy | undefined): StoredHistoryPolicy | undefined {
+  const mode = (Object.keys(HISTORY_MODES) as StoredHistoryPolicy["mode"][]).find((m) => HISTORY_MODES[m] === policy?.mode);
+  return mode && { mode, recentDays: policy!.recentDays };
 }
 
 /** The stored form of a policy from a request; undefined (the server default) for an unset one or mode UNSPECIFIED. */

@@ -21,7 +21,7 @@ import type { PairingCodeSnapshot } from "../whatsapp/account-session.js";
 import { mapError, mapErrors } from "./domain-errors.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { WatcherOverflowError } from "../whatsapp/watch-hub.js";
-import { toAccount, toStoredCallPolicy, toStoredPolicy } from "./account-mapping.js";
+import { toAccount, toStoredCallPolicy, toStoredHistoryPolicy, toStoredPolicy } from "./account-mapping.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -31,7 +31,7 @@ export interface AccountData {
   deleteAccount(accountId: string): Promise<unknown>;
 }
 /** Fields UpdateAccount may change, as FieldMask paths. */
-const UPDATABLE = new Set(["display_name", "media_download", "send_rate_per_minute", "call_policy"]);
+const UPDATABLE = new Set(["display_name", "media_download", "send_rate_per_minute", "call_policy", "history_sync"]);
 
 /** Account resources and their WhatsApp connections. */
 export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
@@ -53,6 +53,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
         mediaDownload: toStoredPolicy(req.mediaDownload),
         sendRatePerMinute: req.sendRatePerMinute || undefined,
         callPolicy: toStoredCallPolicy(req.callPolicy),
+        historySync: toStoredHistoryPolicy(req.historySync),
         createTime: now,
         updateTime: now,
       });
@@ -100,6 +101,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     const patch: AccountPatch = {};
     if (paths.includes("display_name")) patch.displayName = req.account!.displayName;
     if (paths.includes("media_download")) patch.mediaDownload = toStoredPolicy(req.account!.mediaDownload);
+    if (paths.includes("history_sync")) patch.historySync = toStoredHistoryPolicy(req.account!.historySync);
     if (paths.includes("send_rate_per_minute")) patch.sendRatePerMinute = req.account!.sendRatePerMinute || undefined;
     if (paths.includes("call_policy")) patch.callPolicy = toStoredCallPolicy(req.account!.callPolicy);
     const updated = await this.accounts.update(accountId, patch, this.clock.now());

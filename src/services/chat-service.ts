@@ -12,6 +12,7 @@ import type {
   MarkChatUnreadRequest,
   MuteChatRequest,
   PinChatRequest,
+  RequestHistoryRequest,
   StarMessageRequest,
   UnmuteChatRequest,
 } from "../../gen/wildcat/v1/chat_service_pb.js";
@@ -19,8 +20,8 @@ import type { ChatSync } from "../chats/chat-sync.js";
 import type { Clock } from "../clock.js";
 import { toWireMessage } from "../messaging/message-mapping.js";
 import type { ChatPatch, ChatRecord, ChatStore } from "../store/chats.js";
-import type { MessageStore } from "../store/messages.js";
-import type { AccountStore } from "../store/store.js";
+import type { MessageRecord, MessageStore } from "../store/messages.js";
+import type { AccountStore, HistorySyncPolicy } from "../store/store.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
 import { whatsappCode } from "../whatsapp/whatsapp-error-code.js";
 import { mapErrors, whatsappError } from "./domain-errors.js";
@@ -31,11 +32,14 @@ export interface ChatServiceDeps {
   accounts: Pick<AccountStore, "get">;
   /** For chat actions: the account's connected socket, the message store and the sync that stores and announces. */
   sockets: Pick<SocketManager, "connectedSocket">;
-  messages: Pick<MessageStore, "findById">;
+  /** The message store: messages to star, and RequestHistory's oldest stored message of a chat. */
+  messages: Pick<MessageStore, "findById" | "list">;
   sync: Pick<ChatSync, "apply" | "remove" | "star">;
   clock: Clock;
   /** How long an action waits for the phone's app-state key right after linking; APP_STATE_KEY_WAIT_MS by default. */
   appStateKeyWaitMs?: number;
+  /** For RequestHistory: the account's history policy. */
+  historyPolicy(accountId: string): Promise<HistorySyncPolicy>;
 }
 
 /** The stored chat as the contract's Chat; the JID's own form fills pn_jid or lid_jid. */
@@ -75,6 +79,36 @@ export class ChatServiceImpl implements ServiceImpl<typeof ChatService> {
       throw e;
     }
     return { chats: page.chats.map(toChat), nextPageToken: page.nextPageToken ?? "" };
+  }
+
+  async requestHistory(req: RequestHistoryRequest) {
+    if (!(await this.deps.accounts.get(req.accountId))) throw new ConnectError(`no account "${req.accountId}"`, Code.NotFound);
+    if ((await this.deps.historyPolicy(req.accountId)).mode === "none") {
+      throw new ConnectError(`account "${req.accountId}" stores no history (history_sync mode NONE): nothing the phone sends would be kept`, Code.FailedPrecondition);
+    }
+    const oldest = await this.oldestMessage(req.accountId, req.chatJid);
+    if (!oldest) throw new ConnectError(`chat_jid: account "${req.accountId}" has no stored message in ${req.chatJid} to page back from`, Code.FailedPrecondition);
+    const sock = await mapErrors(this.deps.sockets.connectedSocket(req.accountId));
+    const key = { remoteJid: oldest.key.chatJid, id: oldest.key.messageId, fromMe: oldest.key.fromMe, participant: oldest.key.participant };
+    let requestId: string;
+    try {
+      requestId = await sock.fetchMessageHistory(req.count, key, oldest.timestamp.getTime());
+    } catch (e) {
+      throw new ConnectError(`WhatsApp did not take the request: ${(e as Error).message}`, Code.Unavailable);
+    }
+    return { requestId };
+  }
+
+  /** The chat's oldest stored message: the list is newest first, so its last page ends with it. */
+  private async oldestMessage(accountId: string, chatJid: string): Promise<MessageRecord | undefined> {
+    let pageToken: string | undefined;
+    let last: MessageRecord | undefined;
+    do {
+      const page = await this.deps.messages.list({ accountId, chatJid, pageSize: 500, pageToken });
+      last = page.messages.at(-1) ?? last;
+      pageToken = page.nextPageToken;
+    } while (pageToken);
+    return last;
   }
 
   async getChat(req: GetChatRequest) {

@@ -24,6 +24,7 @@ import {
   type LinkDeviceRequest,
   type ListContactMessagesRequest,
   type SendFromContactRequest,
+  type SetPhoneHistoryRequest,
   type UpdateContactProfileRequest,
 } from "../../gen/wildcat/v1/sandbox_service_pb.js";
 import { ParticipantAction, ParticipantResultStatus } from "../../gen/wildcat/v1/group_service_pb.js";
@@ -95,6 +96,38 @@ export class SandboxServiceImpl implements ServiceImpl<typeof SandboxService> {
   async linkDevice(req: LinkDeviceRequest) {
     const device = await asPrecondition(this.sim.linkDevice(req.qrCode, digits(req.phoneNumber)));
     return { jid: device.jid, lid: device.lid };
+  }
+
+  async setPhoneHistory(req: SetPhoneHistoryRequest) {
+    const chats = new Set<string>();
+    for (const [i, chat] of req.chats.entries()) {
+      const id = chat.chat.includes("@") ? chat.chat : digits(chat.chat);
+      if (chats.has(id)) throw new ConnectError(`chats[${i}].chat: ${chat.chat} is given twice`, Code.InvalidArgument);
+      chats.add(id);
+      const ids = new Set<string>();
+      for (const [j, m] of chat.messages.entries()) {
+        const key = `${m.fromMe}/${m.messageId}`;
+        if (ids.has(key)) throw new ConnectError(`chats[${i}].messages[${j}].message_id: ${m.messageId} is given twice in this chat and direction`, Code.InvalidArgument);
+        ids.add(key);
+      }
+    }
+    this.sim.phoneHistory.set(digits(req.phoneNumber), {
+      chats: req.chats.map((c) => ({
+        chat: c.chat.includes("@") ? c.chat : digits(c.chat),
+        name: c.name || undefined,
+        unreadCount: c.unreadCount,
+        messages: c.messages.map((m) => ({
+          id: m.messageId,
+          fromMe: m.fromMe,
+          text: m.text,
+          time: Number(m.time!.seconds),
+          sender: m.sender ? digits(m.sender) : undefined,
+        })),
+      })),
+      contacts: req.contacts.map((c) => ({ phoneNumber: digits(c.phoneNumber), name: c.name })),
+      bootstrapLimit: req.bootstrapMessageLimit || undefined,
+    });
+    return {};
   }
 
   async enterPairingCode(req: EnterPairingCodeRequest) {

@@ -105,6 +105,24 @@ export class PhonePeer {
   }
 
   /**
+   * Decrypts a peer message a companion sent to its phone (`<enc>` of a `category="peer"` stanza,
+   * e.g. a history request). The companion answers on the session the phone started, so this is a
+   * `msg` the phone's own session state opens; after a simulator restart (sessions are in memory)
+   * it cannot, and the caller logs that.
+   */
+  async decryptFromCompanion(phone: PhoneRecord, device: DeviceRecord, enc: BinaryNode): Promise<proto.IMessage> {
+    const run = (this.queues.get(phone.phoneNumber) ?? Promise.resolve()).then(async () => {
+      const type = enc.attrs.type as "pkmsg" | "msg";
+      const plaintext = await this.repository(phone).decryptMessage({ jid: pnJid(phone, device.id), type, ciphertext: enc.content as Uint8Array });
+      // the sender padded with 1–16 bytes, each holding the pad length (writeRandomPadMax16)
+      const bytes = new Uint8Array(plaintext);
+      return proto.Message.decode(bytes.subarray(0, bytes.length - bytes[bytes.length - 1]));
+    });
+    this.queues.set(phone.phoneNumber, run.catch(() => undefined));
+    return run;
+  }
+
+  /**
    * The app-state sync key the phone encrypts its own patches with and shares with every
    * companion; created on first use and kept with the simulator's state.
    */

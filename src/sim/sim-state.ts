@@ -64,6 +64,36 @@ export interface PhoneRecord {
   appStateKey?: AppStateKey;
   /** App-state patches (encoded `SyncdPatch`, version = position + 1) by collection name. */
   appState?: Record<string, Uint8Array[]>;
+  /** Chats, messages and contact names the phone "already had": sent as history to new companions. */
+  history?: PhoneHistory;
+}
+
+/** What a simulated phone holds before a device links (SandboxService.SetPhoneHistory). */
+export interface PhoneHistory {
+  chats: PhoneHistoryChat[];
+  /** Contact names by phone number (digits). */
+  contacts: { phoneNumber: string; name: string }[];
+  /** At most this many newest messages per chat go out after linking; older ones only on request. Absent or 0: all. */
+  bootstrapLimit?: number;
+}
+
+export interface PhoneHistoryChat {
+  /** A phone number (digits) or a group JID. */
+  chat: string;
+  name?: string;
+  /** How many of the newest received messages are unread. */
+  unreadCount: number;
+  messages: PhoneHistoryMessage[];
+}
+
+export interface PhoneHistoryMessage {
+  id: string;
+  fromMe: boolean;
+  text: string;
+  /** Seconds since the epoch. */
+  time: number;
+  /** In a group: the sender's phone number (digits) of a received message. */
+  sender?: string;
 }
 
 /** How a group names its members on the wire: by phone number or by LID. */
@@ -158,6 +188,7 @@ export class SimState {
           timestamp: p.appStateKey.timestamp,
         },
         appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(unb64)])),
+        history: p.history,
       };
       state.phones.set(phone.phoneNumber, phone);
       state.phonesByLid.set(phone.lidUser, phone);
@@ -187,6 +218,7 @@ export class SimState {
           timestamp: p.appStateKey.timestamp,
         },
         appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(b64)])),
+        history: p.history,
       })),
       groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
     };
@@ -261,6 +293,7 @@ interface SavedPhone {
   privacy?: Record<string, string>;
   appStateKey?: { keyId: string; keyData: string; timestamp: number };
   appState?: Record<string, string[]>;
+  history?: PhoneHistory;
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {

@@ -15,10 +15,11 @@ import { type MediaClientAgents, MediaHost } from "./media-host.js";
 import { loadMediaTls } from "./media-tls.js";
 import { type LinkedDevice, Pairing } from "./pairing.js";
 import { PairingCodes } from "./pairing-code.js";
+import { PhoneHistorySender } from "./phone-history.js";
 import { PhonePeer } from "./phone-peer.js";
 import { PresenceRelay } from "./presence.js";
 import { type AckMode, Relay } from "./relay.js";
-import { type GroupAddressing, lidJid, type PhoneRecord, SimState } from "./sim-state.js";
+import { type GroupAddressing, lidJid, type PhoneRecord, pnJid, SimState } from "./sim-state.js";
 
 /** Options for {@link Simulator.start}. */
 export interface SimulatorOptions {
@@ -82,6 +83,8 @@ export class Simulator {
   readonly phonePeer: PhonePeer;
   /** WhatsApp's app-state sync server; the phone's own chat actions and view of its chats. */
   readonly appState: AppStateServer;
+  /** What each phone "already had": sent as history to new companions, and on their requests. */
+  readonly phoneHistory: PhoneHistorySender;
   private wss?: WebSocketServer;
   private port = 0;
   private media?: MediaHost;
@@ -108,6 +111,8 @@ export class Simulator {
       (phone, device, node) => this.relay.deliver(phone, device, node),
       logger.child({ part: "phone-peer" }),
     );
+    // registered after the app-state key share: a companion gets the key first, then its history
+    this.phoneHistory = new PhoneHistorySender(state, this.phonePeer, logger.child({ part: "phone-history" }));
     this.appState = new AppStateServer(
       state,
       (phone, node, except) => this.relay.toPhones([phone], node, except && { phone, deviceId: except.id }),
@@ -426,6 +431,10 @@ export class Simulator {
     switch (node.tag) {
       case "message":
         this.relay.onMessage(conn, node);
+        // a companion's message to its own phone (e.g. a history request): the phone reads it
+        if (node.attrs.category === "peer" && [pnJid(conn.owner.phone), lidJid(conn.owner.phone)].includes(node.attrs.to!)) {
+          void this.phoneHistory.onPeerMessage(conn.owner.phone, conn.owner.device, node);
+        }
         return;
       case "receipt":
         this.relay.onReceipt(conn, node);

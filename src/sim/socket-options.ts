@@ -22,7 +22,8 @@ export function simulatorSocketOptions(
     // Uploads go through node:https with this agent, downloads through fetch with this dispatcher.
     fetchAgent: agents.fetchAgent,
     options: { dispatcher: agents.dispatcher } as UserFacingSocketConfig["options"],
-    // The simulated phone offers no history sync: do not wait for a recent-history one.
+    // The simulated phone sends history as INITIAL_BOOTSTRAP, PUSH_NAME and ON_DEMAND syncs, never
+    // RECENT: do not hold events back waiting for a recent-history one.
     shouldSyncHistoryMessage: (msg) => msg.syncType !== proto.HistorySync.HistorySyncType.RECENT,
   };
 }

@@ -23,6 +23,7 @@ export type EventType =
   | "chat_updated"
   | "chat_deleted"
   | "message_starred"
+  | "history_synced"
   /** Only ever sent by TestWebhook, never appended. */
   | "webhook_test";
 

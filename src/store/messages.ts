@@ -68,6 +68,8 @@ export interface NewMessage {
   media?: MediaRef;
   /** Encoded WAProto WebMessageInfo, kept so later features can re-read what WhatsApp sent. */
   rawMessage?: Uint8Array;
+  /** Arrived with WhatsApp's history sync rather than as new traffic. */
+  fromHistory?: boolean;
 }
 
 export interface MessageRecord extends NewMessage {

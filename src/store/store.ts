@@ -73,6 +73,14 @@ export interface CallPolicy {
   replyText: string;
 }
 
+/** How much of the history WhatsApp sends after linking an account stores. */
+export interface HistorySyncPolicy {
+  /** "recent" keeps messages of the last `recentDays` days (and the chats they are in). */
+  mode: "none" | "recent" | "all";
+  /** With "recent": the window in days; 0 means the server's HISTORY_SYNC_RECENT_DAYS. */
+  recentDays: number;
+}
+
 export interface AccountRecord {
   accountId: string;
   displayName: string;
@@ -85,13 +93,15 @@ export interface AccountRecord {
   sendRatePerMinute?: number;
   /** What the account does with incoming calls; absent: nothing (they only become events). */
   callPolicy?: CallPolicy;
+  /** The account's own history policy; absent means the server default (HISTORY_SYNC* config). */
+  historySync?: HistorySyncPolicy;
   createTime: Date;
   updateTime: Date;
 }
 
 /** Fields of an account that may change after creation. */
 export type AccountPatch = Partial<
-  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy">
+  Pick<AccountRecord, "displayName" | "state" | "ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy" | "historySync">
 >;
 
 export interface AccountPage {

@@ -144,6 +144,7 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.ChatService/MarkChatUnread": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, unread: true })),
   "wildcat.v1.ChatService/DeleteChat": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat })),
   "wildcat.v1.ChatService/StarMessage": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, messageId: "M1", starred: true })),
+  "wildcat.v1.ChatService/RequestHistory": named(async (f) => (await f.account(ACME), { accountId: ACME, chatJid: chat, count: 5 })),
   "wildcat.v1.ContactService/CheckNumbers": named(async (f) => (await f.account(ACME), { accountId: ACME, numbers: ["+15550001111"] })),
   "wildcat.v1.ContactService/GetContactProfile": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
   "wildcat.v1.ContactService/SubscribePresence": named(async (f) => (await f.account(ACME), { accountId: ACME, contact: "+15550001111" })),
@@ -190,6 +191,7 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.SandboxService/ContactEndCall": admin(async () => ({ callId: "C1" })),
   "wildcat.v1.SandboxService/AnswerContactCall": admin(async () => ({ callId: "C1" })),
   "wildcat.v1.SandboxService/GetContactCall": admin(async () => ({ callId: "C1" })),
+  "wildcat.v1.SandboxService/SetPhoneHistory": admin(async () => ({ phoneNumber: "+15550003333" })),
   "wildcat.v1.SandboxService/InjectFault": admin(async () => ({ jid: "15550003333@s.whatsapp.net", code: 500 })),
 };
 

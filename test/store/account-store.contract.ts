@@ -32,6 +32,7 @@ const full: AccountRecord = {
   lastDisconnect: { kind: "connection_lost", code: 428, reason: "Connection Closed", time: new Date("2025-03-04T05:06:07.089Z") },
   mediaDownload: { mode: "all", types: ["image", "voice_note"], maxBytes: 5_000_000 },
   callPolicy: { autoReject: true, replyText: "Calls are not answered here – please write 🙂" },
+  historySync: { mode: "recent", recentDays: 30 },
   createTime: new Date("2025-01-02T03:04:05.678Z"),
   updateTime: new Date("2025-02-03T04:05:06.007Z"),
 };
@@ -177,9 +178,10 @@ export function accountStoreContract(name: string, open: () => Promise<StoreHarn
       it("when a key is given as undefined, update clears that field", async () => {
         await accounts.create(full);
 
-        const updated = await accounts.update(full.accountId, { ownJid: undefined, lastDisconnect: undefined, mediaDownload: undefined, callPolicy: undefined }, later);
+        const cleared = { ownJid: undefined, lastDisconnect: undefined, mediaDownload: undefined, callPolicy: undefined, historySync: undefined };
+        const updated = await accounts.update(full.accountId, cleared, later);
 
-        const { ownJid: _ownJid, lastDisconnect: _lastDisconnect, mediaDownload: _mediaDownload, callPolicy: _callPolicy, ...rest } = full;
+        const { ownJid: _o, lastDisconnect: _l, mediaDownload: _m, callPolicy: _c, historySync: _h, ...rest } = full;
         expect(updated).toStrictEqual({ ...rest, updateTime: later });
         expect(await accounts.get(full.accountId)).toStrictEqual({ ...rest, updateTime: later });
       });

@@ -19,7 +19,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/account.proto.
  */
 export const file_wildcat_v1_account: GenFile = /*@__PURE__*/
-  fileDesc("Chh3aWxkY2F0L3YxL2FjY291bnQucHJvdG8SCndpbGRjYXQudjEizQMKB0FjY291bnQSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEh4KDGRpc3BsYXlfbmFtZRgCIAEoCUIIukgFcgMYgAISJwoFc3RhdGUYAyABKA4yGC53aWxkY2F0LnYxLkFjY291bnRTdGF0ZRIgCgdvd25famlkGAQgASgLMg8ud2lsZGNhdC52MS5KaWQSLwoPbGFzdF9kaXNjb25uZWN0GAUgASgLMhYud2lsZGNhdC52MS5EaXNjb25uZWN0Ei8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoObWVkaWFfZG93bmxvYWQYCCABKAsyHy53aWxkY2F0LnYxLk1lZGlhRG93bmxvYWRQb2xpY3kSJwoUc2VuZF9yYXRlX3Blcl9taW51dGUYCSABKA1CCbpIBioEGKCNBhIrCgtjYWxsX3BvbGljeRgKIAEoCzIWLndpbGRjYXQudjEuQ2FsbFBvbGljeSKPAwoTTWVkaWFEb3dubG9hZFBvbGljeRI1CgRtb2RlGAEgASgOMh0ud2lsZGNhdC52MS5NZWRpYURvd25sb2FkTW9kZUIIukgFggECEAESQQoFdHlwZXMYAiADKA4yFy53aWxkY2F0LnYxLk1lc3NhZ2VUeXBlQhm6SBaSARMYASIPggEMGAIYAxgEGAUYBhgHEhoKCW1heF9ieXRlcxgDIAEoA0IHukgEIgIoADrhAbpI3QEa2gEKHG1lZGlhX2Rvd25sb2FkLm1vZGVfcmVxdWlyZWQSeHR5cGVzIGFuZCBtYXhfYnl0ZXMgbmVlZCBhIG1vZGUgKEFMTCBvciBOT05FKTsgbGVhdmUgdGhlIHdob2xlIHBvbGljeSBlbXB0eSwgb3IgbW9kZSBVTlNQRUNJRklFRCwgZm9yIHRoZSBzZXJ2ZXIgZGVmYXVsdBpAdGhpcy5tb2RlICE9IDAgfHwgKHNpemUodGhpcy50eXBlcykgPT0gMCAmJiB0aGlzLm1heF9ieXRlcyA9PSAwKSKDAQoKRGlzY29ubmVjdBIsCgZyZWFzb24YASABKA4yHC53aWxkY2F0LnYxLkRpc2Nvbm5lY3RSZWFzb24SDAoEY29kZRgCIAEoBRIPCgdtZXNzYWdlGAMgASgJEigKBHRpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlQKBlFyQ29kZRIMCgRjb2RlGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBILCgNwbmcYAyABKAwiYgoLUGFpcmluZ0NvZGUSDAoEY29kZRgBIAEoCRIUCgxwaG9uZV9udW1iZXIYAiABKAkSLwoLZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKnMKEU1lZGlhRG93bmxvYWRNb2RlEiMKH01FRElBX0RPV05MT0FEX01PREVfVU5TUEVDSUZJRUQQABIbChdNRURJQV9ET1dOTE9BRF9NT0RFX0FMTBABEhwKGE1FRElBX0RPV05MT0FEX01PREVfTk9ORRACKssBCgxBY2NvdW50U3RhdGUSHQoZQUNDT1VOVF9TVEFURV9VTlNQRUNJRklFRBAAEh4KGkFDQ09VTlRfU1RBVEVfRElTQ09OTkVDVEVEEAESHAoYQUNDT1VOVF9TVEFURV9DT05ORUNUSU5HEAISIwofQUNDT1VOVF9TVEFURV9XQUlUSU5HX0ZPUl9MT0dJThADEhsKF0FDQ09VTlRfU1RBVEVfQ09OTkVDVEVEEAQSHAoYQUNDT1VOVF9TVEFURV9MT0dHRURfT1VUEAUq1AIKEERpc2Nvbm5lY3RSZWFzb24SIQodRElTQ09OTkVDVF9SRUFTT05fVU5TUEVDSUZJRUQQABIfChtESVNDT05ORUNUX1JFQVNPTl9SRVFVRVNURUQQARImCiJESVNDT05ORUNUX1JFQVNPTl9SRVNUQVJUX1JFUVVJUkVEEAISJQohRElTQ09OTkVDVF9SRUFTT05fQ09OTkVDVElPTl9MT1NUEAMSIgoeRElTQ09OTkVDVF9SRUFTT05fU0VSVkVSX0VSUk9SEAQSIAocRElTQ09OTkVDVF9SRUFTT05fTE9HR0VEX09VVBAFEh4KGkRJU0NPTk5FQ1RfUkVBU09OX1JFUExBQ0VEEAYSIwofRElTQ09OTkVDVF9SRUFTT05fTE9HSU5fVElNRU9VVBAHEiIKHkRJU0NPTk5FQ1RfUkVBU09OX05FRURTX1JFTElOSxAIYgZwcm90bzM", [file_buf_validate_validate, file_google_protobuf_timestamp, file_wildcat_v1_call, file_wildcat_v1_jid, file_wildcat_v1_message]);
+  fileDesc("Chh3aWxkY2F0L3YxL2FjY291bnQucHJvdG8SCndpbGRjYXQudjEiggQKB0FjY291bnQSNQoKYWNjb3VudF9pZBgBIAEoCUIhukgechwyGl5bYS16MC05XVthLXowLTlfLV17MCw2Mn0kEh4KDGRpc3BsYXlfbmFtZRgCIAEoCUIIukgFcgMYgAISJwoFc3RhdGUYAyABKA4yGC53aWxkY2F0LnYxLkFjY291bnRTdGF0ZRIgCgdvd25famlkGAQgASgLMg8ud2lsZGNhdC52MS5KaWQSLwoPbGFzdF9kaXNjb25uZWN0GAUgASgLMhYud2lsZGNhdC52MS5EaXNjb25uZWN0Ei8KC2NyZWF0ZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgt1cGRhdGVfdGltZRgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASNwoObWVkaWFfZG93bmxvYWQYCCABKAsyHy53aWxkY2F0LnYxLk1lZGlhRG93bmxvYWRQb2xpY3kSJwoUc2VuZF9yYXRlX3Blcl9taW51dGUYCSABKA1CCbpIBioEGKCNBhIrCgtjYWxsX3BvbGljeRgKIAEoCzIWLndpbGRjYXQudjEuQ2FsbFBvbGljeRIzCgxoaXN0b3J5X3N5bmMYCyABKAsyHS53aWxkY2F0LnYxLkhpc3RvcnlTeW5jUG9saWN5IvQBChFIaXN0b3J5U3luY1BvbGljeRIzCgRtb2RlGAEgASgOMhsud2lsZGNhdC52MS5IaXN0b3J5U3luY01vZGVCCLpIBYIBAhABEh0KC3JlY2VudF9kYXlzGAIgASgNQgi6SAUqAxjCHDqKAbpIhgEagwEKKWhpc3Rvcnlfc3luYy5yZWNlbnRfZGF5c19vbmx5X3dpdGhfcmVjZW50EixyZWNlbnRfZGF5cyBpcyBvbmx5IGFsbG93ZWQgd2l0aCBtb2RlIFJFQ0VOVBoodGhpcy5tb2RlID09IDMgfHwgdGhpcy5yZWNlbnRfZGF5cyA9PSAwdSKPAwoTTWVkaWFEb3dubG9hZFBvbGljeRI1CgRtb2RlGAEgASgOMh0ud2lsZGNhdC52MS5NZWRpYURvd25sb2FkTW9kZUIIukgFggECEAESQQoFdHlwZXMYAiADKA4yFy53aWxkY2F0LnYxLk1lc3NhZ2VUeXBlQhm6SBaSARMYASIPggEMGAIYAxgEGAUYBhgHEhoKCW1heF9ieXRlcxgDIAEoA0IHukgEIgIoADrhAbpI3QEa2gEKHG1lZGlhX2Rvd25sb2FkLm1vZGVfcmVxdWlyZWQSeHR5cGVzIGFuZCBtYXhfYnl0ZXMgbmVlZCBhIG1vZGUgKEFMTCBvciBOT05FKTsgbGVhdmUgdGhlIHdob2xlIHBvbGljeSBlbXB0eSwgb3IgbW9kZSBVTlNQRUNJRklFRCwgZm9yIHRoZSBzZXJ2ZXIgZGVmYXVsdBpAdGhpcy5tb2RlICE9IDAgfHwgKHNpemUodGhpcy50eXBlcykgPT0gMCAmJiB0aGlzLm1heF9ieXRlcyA9PSAwKSKDAQoKRGlzY29ubmVjdBIsCgZyZWFzb24YASABKA4yHC53aWxkY2F0LnYxLkRpc2Nvbm5lY3RSZWFzb24SDAoEY29kZRgCIAEoBRIPCgdtZXNzYWdlGAMgASgJEigKBHRpbWUYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlQKBlFyQ29kZRIMCgRjb2RlGAEgASgJEi8KC2V4cGlyZV90aW1lGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBILCgNwbmcYAyABKAwiYgoLUGFpcmluZ0NvZGUSDAoEY29kZRgBIAEoCRIUCgxwaG9uZV9udW1iZXIYAiABKAkSLwoLZXhwaXJlX3RpbWUYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wKokBCg9IaXN0b3J5U3luY01vZGUSIQodSElTVE9SWV9TWU5DX01PREVfVU5TUEVDSUZJRUQQABIaChZISVNUT1JZX1NZTkNfTU9ERV9OT05FEAESGQoVSElTVE9SWV9TWU5DX01PREVfQUxMEAISHAoYSElTVE9SWV9TWU5DX01PREVfUkVDRU5UEAMqcwoRTWVkaWFEb3dubG9hZE1vZGUSIwofTUVESUFfRE9XTkxPQURfTU9ERV9VTlNQRUNJRklFRBAAEhsKF01FRElBX0RPV05MT0FEX01PREVfQUxMEAESHAoYTUVESUFfRE9XTkxPQURfTU9ERV9OT05FEAIqywEKDEFjY291bnRTdGF0ZRIdChlBQ0NPVU5UX1NUQVRFX1VOU1BFQ0lGSUVEEAASHgoaQUNDT1VOVF9TVEFURV9ESVNDT05ORUNURUQQARIcChhBQ0NPVU5UX1NUQVRFX0NPTk5FQ1RJTkcQAhIjCh9BQ0NPVU5UX1NUQVRFX1dBSVRJTkdfRk9SX0xPR0lOEAMSGwoXQUNDT1VOVF9TVEFURV9DT05ORUNURUQQBBIcChhBQ0NPVU5UX1NUQVRFX0xPR0dFRF9PVVQQBSrUAgoQRGlzY29ubmVjdFJlYXNvbhIhCh1ESVNDT05ORUNUX1JFQVNPTl9VTlNQRUNJRklFRBAAEh8KG0RJU0NPTk5FQ1RfUkVBU09OX1JFUVVFU1RFRBABEiYKIkRJU0NPTk5FQ1RfUkVBU09OX1JFU1RBUlRfUkVRVUlSRUQQAhIlCiFESVNDT05ORUNUX1JFQVNPTl9DT05ORUNUSU9OX0xPU1QQAxIiCh5ESVNDT05ORUNUX1JFQVNPTl9TRVJWRVJfRVJST1IQBBIgChxESVNDT05ORUNUX1JFQVNPTl9MT0dHRURfT1VUEAUSHgoaRElTQ09OTkVDVF9SRUFTT05fUkVQTEFDRUQQBhIjCh9ESVNDT05ORUNUX1JFQVNPTl9MT0dJTl9USU1FT1VUEAcSIgoeRElTQ09OTkVDVF9SRUFTT05fTkVFRFNfUkVMSU5LEAhiBnByb3RvMw", [file_buf_validate_validate, file_google_protobuf_timestamp, file_wildcat_v1_call, file_wildcat_v1_jid, file_wildcat_v1_message]);
 
 /**
  * One WhatsApp account, linked to Wildcat as a companion device (like WhatsApp
@@ -109,6 +109,17 @@ export type Account = Message<"wildcat.v1.Account"> & {
    * @generated from field: wildcat.v1.CallPolicy call_policy = 10;
    */
   callPolicy?: CallPolicy | undefined;
+
+  /**
+   * How much of the history WhatsApp sends after linking (and on
+   * ChatService.RequestHistory) the account stores. Unset: the server default
+   * (HISTORY_SYNC, HISTORY_SYNC_RECENT_DAYS). Set at CreateAccount or with
+   * UpdateAccount (update_mask "history_sync"); it applies to history that
+   * arrives afterwards.
+   *
+   * @generated from field: wildcat.v1.HistorySyncPolicy history_sync = 11;
+   */
+  historySync?: HistorySyncPolicy | undefined;
 };
 
 /**
@@ -117,6 +128,35 @@ export type Account = Message<"wildcat.v1.Account"> & {
  */
 export const AccountSchema: GenMessage<Account> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_account, 0);
+
+/**
+ * How much of WhatsApp's history an account stores.
+ *
+ * @generated from message wildcat.v1.HistorySyncPolicy
+ */
+export type HistorySyncPolicy = Message<"wildcat.v1.HistorySyncPolicy"> & {
+  /**
+   * NONE, RECENT or ALL; UNSPECIFIED means the server default.
+   *
+   * @generated from field: wildcat.v1.HistorySyncMode mode = 1;
+   */
+  mode: HistorySyncMode;
+
+  /**
+   * With RECENT: messages older than this many days are not stored (0: the
+   * server's HISTORY_SYNC_RECENT_DAYS). At most 3650.
+   *
+   * @generated from field: uint32 recent_days = 2;
+   */
+  recentDays: number;
+};
+
+/**
+ * Describes the message wildcat.v1.HistorySyncPolicy.
+ * Use `create(HistorySyncPolicySchema)` to create a new message.
+ */
+export const HistorySyncPolicySchema: GenMessage<HistorySyncPolicy> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_account, 1);
 
 /**
  * Which files of received messages an account downloads into the media store. A
@@ -157,7 +197,7 @@ export type MediaDownloadPolicy = Message<"wildcat.v1.MediaDownloadPolicy"> & {
  * Use `create(MediaDownloadPolicySchema)` to create a new message.
  */
 export const MediaDownloadPolicySchema: GenMessage<MediaDownloadPolicy> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_account, 1);
+  messageDesc(file_wildcat_v1_account, 2);
 
 /**
  * Why a connection to WhatsApp ended.
@@ -200,7 +240,7 @@ export type Disconnect = Message<"wildcat.v1.Disconnect"> & {
  * Use `create(DisconnectSchema)` to create a new message.
  */
 export const DisconnectSchema: GenMessage<Disconnect> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_account, 2);
+  messageDesc(file_wildcat_v1_account, 3);
 
 /**
  * A QR code for linking: the phone's WhatsApp, under Linked devices, scans it.
@@ -235,7 +275,7 @@ export type QrCode = Message<"wildcat.v1.QrCode"> & {
  * Use `create(QrCodeSchema)` to create a new message.
  */
 export const QrCodeSchema: GenMessage<QrCode> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_account, 3);
+  messageDesc(file_wildcat_v1_account, 4);
 
 /**
  * A pairing code for linking by phone number: the user types it on the phone
@@ -271,7 +311,48 @@ export type PairingCode = Message<"wildcat.v1.PairingCode"> & {
  * Use `create(PairingCodeSchema)` to create a new message.
  */
 export const PairingCodeSchema: GenMessage<PairingCode> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_account, 4);
+  messageDesc(file_wildcat_v1_account, 5);
+
+/**
+ * Which history an account stores.
+ *
+ * @generated from enum wildcat.v1.HistorySyncMode
+ */
+export enum HistorySyncMode {
+  /**
+   * Use the server default (the HISTORY_SYNC configuration).
+   *
+   * @generated from enum value: HISTORY_SYNC_MODE_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * Store no history: no chats, no messages (new traffic is stored as always).
+   *
+   * @generated from enum value: HISTORY_SYNC_MODE_NONE = 1;
+   */
+  NONE = 1,
+
+  /**
+   * Store everything WhatsApp sends.
+   *
+   * @generated from enum value: HISTORY_SYNC_MODE_ALL = 2;
+   */
+  ALL = 2,
+
+  /**
+   * Store messages of the last recent_days days, and the chats they are in.
+   *
+   * @generated from enum value: HISTORY_SYNC_MODE_RECENT = 3;
+   */
+  RECENT = 3,
+}
+
+/**
+ * Describes the enum wildcat.v1.HistorySyncMode.
+ */
+export const HistorySyncModeSchema: GenEnum<HistorySyncMode> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_account, 0);
 
 /**
  * Whether an account downloads the files of received messages.
@@ -306,7 +387,7 @@ export enum MediaDownloadMode {
  * Describes the enum wildcat.v1.MediaDownloadMode.
  */
 export const MediaDownloadModeSchema: GenEnum<MediaDownloadMode> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_account, 0);
+  enumDesc(file_wildcat_v1_account, 1);
 
 /**
  * The life cycle of an account's link to WhatsApp.
@@ -364,7 +445,7 @@ export enum AccountState {
  * Describes the enum wildcat.v1.AccountState.
  */
 export const AccountStateSchema: GenEnum<AccountState> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_account, 1);
+  enumDesc(file_wildcat_v1_account, 2);
 
 /**
  * Classes of disconnects, each with the behaviour Wildcat applies to it.
@@ -443,5 +524,5 @@ export enum DisconnectReason {
  * Describes the enum wildcat.v1.DisconnectReason.
  */
 export const DisconnectReasonSchema: GenEnum<DisconnectReason> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_account, 2);
+  enumDesc(file_wildcat_v1_account, 3);
 

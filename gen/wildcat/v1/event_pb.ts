@@ -28,7 +28,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file wildcat/v1/event.proto.
  */
 export const file_wildcat_v1_event: GenFile = /*@__PURE__*/
-  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIpkFCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIgCgRjYWxsGBIgASgLMhAud2lsZGNhdC52MS5DYWxsSAASMwoOY29udGFjdF91cGRhdGUYEyABKAsyGS53aWxkY2F0LnYxLkNvbnRhY3RVcGRhdGVIABItCgtjaGF0X2NoYW5nZRgUIAEoCzIWLndpbGRjYXQudjEuQ2hhdENoYW5nZUgAQgkKB3BheWxvYWQikQEKCkNoYXRDaGFuZ2USHgoEY2hhdBgBIAEoCzIQLndpbGRjYXQudjEuQ2hhdBIWCg5jaGFuZ2VkX2ZpZWxkcxgCIAMoCRIVCg1mcm9tX3doYXRzYXBwGAMgASgIEhIKCm1lc3NhZ2VfaWQYBCABKAkSDwoHZnJvbV9tZRgFIAEoCBIPCgdzdGFycmVkGAYgASgIIrgBCg5QcmVzZW5jZVVwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSJAoLcGFydGljaXBhbnQYAiABKAsyDy53aWxkY2F0LnYxLkppZBItCghwcmVzZW5jZRgDIAEoDjIbLndpbGRjYXQudjEuQ29udGFjdFByZXNlbmNlEjIKDmxhc3Rfc2Vlbl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbiLEAQoLR3JvdXBDaGFuZ2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwEh8KBmF1dGhvchgCIAEoCzIPLndpbGRjYXQudjEuSmlkEjMKBmFjdGlvbhgDIAEoDjIjLndpbGRjYXQudjEuR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SJQoMcGFydGljaXBhbnRzGAQgAygLMg8ud2lsZGNhdC52MS5KaWQSFgoOY2hhbmdlZF9maWVsZHMYBSADKAkqhwYKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQ0VJVkVEEAESGwoXRVZFTlRfVFlQRV9NRVNTQUdFX1NFTlQQAhIlCiFFVkVOVF9UWVBFX01FU1NBR0VfU1RBVFVTX0NIQU5HRUQQAxIdChlFVkVOVF9UWVBFX01FU1NBR0VfRURJVEVEEAQSHgoaRVZFTlRfVFlQRV9NRVNTQUdFX0RFTEVURUQQBRIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVBQ1RJT04QBhIkCiBFVkVOVF9UWVBFX0FDQ09VTlRfU1RBVEVfQ0hBTkdFRBAHEhoKFkVWRU5UX1RZUEVfTUVESUFfUkVBRFkQCBIfChtFVkVOVF9UWVBFX1dFQkhPT0tfRElTQUJMRUQQCRIbChdFVkVOVF9UWVBFX1dFQkhPT0tfVEVTVBAKEhwKGEVWRU5UX1RZUEVfR1JPVVBfQ1JFQVRFRBALEikKJUVWRU5UX1RZUEVfR1JPVVBfUEFSVElDSVBBTlRTX0NIQU5HRUQQDBIcChhFVkVOVF9UWVBFX0dST1VQX1VQREFURUQQDRIjCh9FVkVOVF9UWVBFX0dST1VQX0pPSU5fUkVRVUVTVEVEEA4SHwobRVZFTlRfVFlQRV9QUkVTRU5DRV9VUERBVEVEEA8SGwoXRVZFTlRfVFlQRV9DQUxMX09GRkVSRUQQEBIcChhFVkVOVF9UWVBFX0NBTExfQUNDRVBURUQQERIcChhFVkVOVF9UWVBFX0NBTExfUkVKRUNURUQQEhIZChVFVkVOVF9UWVBFX0NBTExfRU5ERUQQExIeChpFVkVOVF9UWVBFX0NPTlRBQ1RfVVBEQVRFRBAUEhsKF0VWRU5UX1RZUEVfQ0hBVF9VUERBVEVEEBgSGwoXRVZFTlRfVFlQRV9DSEFUX0RFTEVURUQQGRIeChpFVkVOVF9UWVBFX01FU1NBR0VfU1RBUlJFRBAaKtIBCg9Db250YWN0UHJlc2VuY2USIAocQ09OVEFDVF9QUkVTRU5DRV9VTlNQRUNJRklFRBAAEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfQVZBSUxBQkxFEAESIAocQ09OVEFDVF9QUkVTRU5DRV9VTkFWQUlMQUJMRRACEh4KGkNPTlRBQ1RfUFJFU0VOQ0VfQ09NUE9TSU5HEAMSHgoaQ09OVEFDVF9QUkVTRU5DRV9SRUNPUkRJTkcQBBIbChdDT05UQUNUX1BSRVNFTkNFX1BBVVNFRBAFKt8BChdHcm91cFBhcnRpY2lwYW50c0FjdGlvbhIpCiVHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX1VOU1BFQ0lGSUVEEAASIwofR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9BRERFRBABEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUkVNT1ZFRBACEiYKIkdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fUFJPTU9URUQQAxIlCiFHUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0RFTU9URUQQBGIGcHJvdG8z", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_call, file_wildcat_v1_chat, file_wildcat_v1_contact, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
+  fileDesc("ChZ3aWxkY2F0L3YxL2V2ZW50LnByb3RvEgp3aWxkY2F0LnYxIs4FCgVFdmVudBIQCghldmVudF9pZBgBIAEoCRIOCgZjdXJzb3IYAiABKAkSIwoEdHlwZRgDIAEoDjIVLndpbGRjYXQudjEuRXZlbnRUeXBlEhIKCmFjY291bnRfaWQYBCABKAkSLwoLY3JlYXRlX3RpbWUYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEiYKB21lc3NhZ2UYCiABKAsyEy53aWxkY2F0LnYxLk1lc3NhZ2VIABI4Cg1zdGF0dXNfdXBkYXRlGAsgASgLMh8ud2lsZGNhdC52MS5NZXNzYWdlU3RhdHVzVXBkYXRlSAASLwoIcmVhY3Rpb24YDCABKAsyGy53aWxkY2F0LnYxLk1lc3NhZ2VSZWFjdGlvbkgAEiYKB2FjY291bnQYDSABKAsyEy53aWxkY2F0LnYxLkFjY291bnRIABIiCgVtZWRpYRgOIAEoCzIRLndpbGRjYXQudjEuTWVkaWFIABIsCgd3ZWJob29rGA8gASgLMhkud2lsZGNhdC52MS5XZWJob29rTm90aWNlSAASLwoMZ3JvdXBfY2hhbmdlGBAgASgLMhcud2lsZGNhdC52MS5Hcm91cENoYW5nZUgAEjUKD3ByZXNlbmNlX3VwZGF0ZRgRIAEoCzIaLndpbGRjYXQudjEuUHJlc2VuY2VVcGRhdGVIABIgCgRjYWxsGBIgASgLMhAud2lsZGNhdC52MS5DYWxsSAASMwoOY29udGFjdF91cGRhdGUYEyABKAsyGS53aWxkY2F0LnYxLkNvbnRhY3RVcGRhdGVIABItCgtjaGF0X2NoYW5nZRgUIAEoCzIWLndpbGRjYXQudjEuQ2hhdENoYW5nZUgAEjMKDmhpc3Rvcnlfc3luY2VkGBUgASgLMhkud2lsZGNhdC52MS5IaXN0b3J5U3luY2VkSABCCQoHcGF5bG9hZCKRAQoKQ2hhdENoYW5nZRIeCgRjaGF0GAEgASgLMhAud2lsZGNhdC52MS5DaGF0EhYKDmNoYW5nZWRfZmllbGRzGAIgAygJEhUKDWZyb21fd2hhdHNhcHAYAyABKAgSEgoKbWVzc2FnZV9pZBgEIAEoCRIPCgdmcm9tX21lGAUgASgIEg8KB3N0YXJyZWQYBiABKAgiiQIKDUhpc3RvcnlTeW5jZWQSKQoEa2luZBgBIAEoDjIbLndpbGRjYXQudjEuSGlzdG9yeVN5bmNLaW5kEhQKDGNoYXRzX3N0b3JlZBgCIAEoBRIXCg9tZXNzYWdlc19zdG9yZWQYAyABKAUSGAoQbWVzc2FnZXNfc2tpcHBlZBgEIAEoBRI3ChNvbGRlc3RfbWVzc2FnZV90aW1lGAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBI3ChNuZXdlc3RfbWVzc2FnZV90aW1lGAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpyZXF1ZXN0X2lkGAcgASgJIrgBCg5QcmVzZW5jZVVwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSJAoLcGFydGljaXBhbnQYAiABKAsyDy53aWxkY2F0LnYxLkppZBItCghwcmVzZW5jZRgDIAEoDjIbLndpbGRjYXQudjEuQ29udGFjdFByZXNlbmNlEjIKDmxhc3Rfc2Vlbl90aW1lGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJeCg1XZWJob29rTm90aWNlEhIKCndlYmhvb2tfaWQYASABKAkSCwoDdXJsGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhcKD2Rpc2FibGVkX3JlYXNvbhgEIAEoCSLUAQoTTWVzc2FnZVN0YXR1c1VwZGF0ZRIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEikKBnN0YXR1cxgEIAEoDjIZLndpbGRjYXQudjEuTWVzc2FnZVN0YXR1cxIkCgtwYXJ0aWNpcGFudBgFIAEoCzIPLndpbGRjYXQudjEuSmlkEigKBHRpbWUYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIn0KD01lc3NhZ2VSZWFjdGlvbhIdCgRjaGF0GAEgASgLMg8ud2lsZGNhdC52MS5KaWQSEgoKbWVzc2FnZV9pZBgCIAEoCRIPCgdmcm9tX21lGAMgASgIEiYKCHJlYWN0aW9uGAQgASgLMhQud2lsZGNhdC52MS5SZWFjdGlvbiLEAQoLR3JvdXBDaGFuZ2USIAoFZ3JvdXAYASABKAsyES53aWxkY2F0LnYxLkdyb3VwEh8KBmF1dGhvchgCIAEoCzIPLndpbGRjYXQudjEuSmlkEjMKBmFjdGlvbhgDIAEoDjIjLndpbGRjYXQudjEuR3JvdXBQYXJ0aWNpcGFudHNBY3Rpb24SJQoMcGFydGljaXBhbnRzGAQgAygLMg8ud2lsZGNhdC52MS5KaWQSFgoOY2hhbmdlZF9maWVsZHMYBSADKAkqpgYKCUV2ZW50VHlwZRIaChZFVkVOVF9UWVBFX1VOU1BFQ0lGSUVEEAASHwobRVZFTlRfVFlQRV9NRVNTQUdFX1JFQ0VJVkVEEAESGwoXRVZFTlRfVFlQRV9NRVNTQUdFX1NFTlQQAhIlCiFFVkVOVF9UWVBFX01FU1NBR0VfU1RBVFVTX0NIQU5HRUQQAxIdChlFVkVOVF9UWVBFX01FU1NBR0VfRURJVEVEEAQSHgoaRVZFTlRfVFlQRV9NRVNTQUdFX0RFTEVURUQQBRIfChtFVkVOVF9UWVBFX01FU1NBR0VfUkVBQ1RJT04QBhIkCiBFVkVOVF9UWVBFX0FDQ09VTlRfU1RBVEVfQ0hBTkdFRBAHEhoKFkVWRU5UX1RZUEVfTUVESUFfUkVBRFkQCBIfChtFVkVOVF9UWVBFX1dFQkhPT0tfRElTQUJMRUQQCRIbChdFVkVOVF9UWVBFX1dFQkhPT0tfVEVTVBAKEhwKGEVWRU5UX1RZUEVfR1JPVVBfQ1JFQVRFRBALEikKJUVWRU5UX1RZUEVfR1JPVVBfUEFSVElDSVBBTlRTX0NIQU5HRUQQDBIcChhFVkVOVF9UWVBFX0dST1VQX1VQREFURUQQDRIjCh9FVkVOVF9UWVBFX0dST1VQX0pPSU5fUkVRVUVTVEVEEA4SHwobRVZFTlRfVFlQRV9QUkVTRU5DRV9VUERBVEVEEA8SGwoXRVZFTlRfVFlQRV9DQUxMX09GRkVSRUQQEBIcChhFVkVOVF9UWVBFX0NBTExfQUNDRVBURUQQERIcChhFVkVOVF9UWVBFX0NBTExfUkVKRUNURUQQEhIZChVFVkVOVF9UWVBFX0NBTExfRU5ERUQQExIeChpFVkVOVF9UWVBFX0NPTlRBQ1RfVVBEQVRFRBAUEhsKF0VWRU5UX1RZUEVfQ0hBVF9VUERBVEVEEBgSGwoXRVZFTlRfVFlQRV9DSEFUX0RFTEVURUQQGRIeChpFVkVOVF9UWVBFX01FU1NBR0VfU1RBUlJFRBAaEh0KGUVWRU5UX1RZUEVfSElTVE9SWV9TWU5DRUQQHCrZAQoPSGlzdG9yeVN5bmNLaW5kEiEKHUhJU1RPUllfU1lOQ19LSU5EX1VOU1BFQ0lGSUVEEAASJwojSElTVE9SWV9TWU5DX0tJTkRfSU5JVElBTF9CT09UU1RSQVAQARIcChhISVNUT1JZX1NZTkNfS0lORF9SRUNFTlQQAhIaChZISVNUT1JZX1NZTkNfS0lORF9GVUxMEAMSHwobSElTVE9SWV9TWU5DX0tJTkRfUFVTSF9OQU1FEAQSHwobSElTVE9SWV9TWU5DX0tJTkRfT05fREVNQU5EEAUq0gEKD0NvbnRhY3RQcmVzZW5jZRIgChxDT05UQUNUX1BSRVNFTkNFX1VOU1BFQ0lGSUVEEAASHgoaQ09OVEFDVF9QUkVTRU5DRV9BVkFJTEFCTEUQARIgChxDT05UQUNUX1BSRVNFTkNFX1VOQVZBSUxBQkxFEAISHgoaQ09OVEFDVF9QUkVTRU5DRV9DT01QT1NJTkcQAxIeChpDT05UQUNUX1BSRVNFTkNFX1JFQ09SRElORxAEEhsKF0NPTlRBQ1RfUFJFU0VOQ0VfUEFVU0VEEAUq3wEKF0dyb3VwUGFydGljaXBhbnRzQWN0aW9uEikKJUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fVU5TUEVDSUZJRUQQABIjCh9HUk9VUF9QQVJUSUNJUEFOVFNfQUNUSU9OX0FEREVEEAESJQohR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9SRU1PVkVEEAISJgoiR1JPVVBfUEFSVElDSVBBTlRTX0FDVElPTl9QUk9NT1RFRBADEiUKIUdST1VQX1BBUlRJQ0lQQU5UU19BQ1RJT05fREVNT1RFRBAEYgZwcm90bzM", [file_google_protobuf_timestamp, file_wildcat_v1_account, file_wildcat_v1_call, file_wildcat_v1_chat, file_wildcat_v1_contact, file_wildcat_v1_group, file_wildcat_v1_jid, file_wildcat_v1_media, file_wildcat_v1_message]);
 
 /**
  * One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -171,6 +171,14 @@ export type Event = Message<"wildcat.v1.Event"> & {
      */
     value: ChatChange;
     case: "chatChange";
+  } | {
+    /**
+     * For HISTORY_SYNCED: what a batch of WhatsApp's history brought.
+     *
+     * @generated from field: wildcat.v1.HistorySynced history_synced = 21;
+     */
+    value: HistorySynced;
+    case: "historySynced";
   } | { case: undefined; value?: undefined };
 };
 
@@ -240,6 +248,73 @@ export const ChatChangeSchema: GenMessage<ChatChange> = /*@__PURE__*/
   messageDesc(file_wildcat_v1_event, 1);
 
 /**
+ * What one batch of WhatsApp's history brought, after the account's history
+ * policy was applied.
+ *
+ * @generated from message wildcat.v1.HistorySynced
+ */
+export type HistorySynced = Message<"wildcat.v1.HistorySynced"> & {
+  /**
+   * Which kind of history WhatsApp sent.
+   *
+   * @generated from field: wildcat.v1.HistorySyncKind kind = 1;
+   */
+  kind: HistorySyncKind;
+
+  /**
+   * Chats stored or updated from this batch.
+   *
+   * @generated from field: int32 chats_stored = 2;
+   */
+  chatsStored: number;
+
+  /**
+   * Messages newly stored (a message already stored, e.g. from live traffic, is
+   * not stored again and not counted).
+   *
+   * @generated from field: int32 messages_stored = 3;
+   */
+  messagesStored: number;
+
+  /**
+   * Messages left out: older than the policy allows, already stored, or not
+   * storable (protocol messages).
+   *
+   * @generated from field: int32 messages_skipped = 4;
+   */
+  messagesSkipped: number;
+
+  /**
+   * The oldest and newest message time in the batch's stored messages; unset when
+   * none was stored.
+   *
+   * @generated from field: google.protobuf.Timestamp oldest_message_time = 5;
+   */
+  oldestMessageTime?: Timestamp | undefined;
+
+  /**
+   * See oldest_message_time.
+   *
+   * @generated from field: google.protobuf.Timestamp newest_message_time = 6;
+   */
+  newestMessageTime?: Timestamp | undefined;
+
+  /**
+   * For ON_DEMAND: the request_id ChatService.RequestHistory returned.
+   *
+   * @generated from field: string request_id = 7;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message wildcat.v1.HistorySynced.
+ * Use `create(HistorySyncedSchema)` to create a new message.
+ */
+export const HistorySyncedSchema: GenMessage<HistorySynced> = /*@__PURE__*/
+  messageDesc(file_wildcat_v1_event, 2);
+
+/**
  * A contact's presence or chat state, as WhatsApp reported it.
  *
  * @generated from message wildcat.v1.PresenceUpdate
@@ -280,7 +355,7 @@ export type PresenceUpdate = Message<"wildcat.v1.PresenceUpdate"> & {
  * Use `create(PresenceUpdateSchema)` to create a new message.
  */
 export const PresenceUpdateSchema: GenMessage<PresenceUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 2);
+  messageDesc(file_wildcat_v1_event, 3);
 
 /**
  * The webhook an event is about. (Not the Webhook resource itself: webhook.proto
@@ -324,7 +399,7 @@ export type WebhookNotice = Message<"wildcat.v1.WebhookNotice"> & {
  * Use `create(WebhookNoticeSchema)` to create a new message.
  */
 export const WebhookNoticeSchema: GenMessage<WebhookNotice> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 3);
+  messageDesc(file_wildcat_v1_event, 4);
 
 /**
  * A delivery status change of one message.
@@ -380,7 +455,7 @@ export type MessageStatusUpdate = Message<"wildcat.v1.MessageStatusUpdate"> & {
  * Use `create(MessageStatusUpdateSchema)` to create a new message.
  */
 export const MessageStatusUpdateSchema: GenMessage<MessageStatusUpdate> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 4);
+  messageDesc(file_wildcat_v1_event, 5);
 
 /**
  * A reaction added to or removed from a message.
@@ -422,7 +497,7 @@ export type MessageReaction = Message<"wildcat.v1.MessageReaction"> & {
  * Use `create(MessageReactionSchema)` to create a new message.
  */
 export const MessageReactionSchema: GenMessage<MessageReaction> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 5);
+  messageDesc(file_wildcat_v1_event, 6);
 
 /**
  * A change to a group the account is (or was) in.
@@ -476,7 +551,7 @@ export type GroupChange = Message<"wildcat.v1.GroupChange"> & {
  * Use `create(GroupChangeSchema)` to create a new message.
  */
 export const GroupChangeSchema: GenMessage<GroupChange> = /*@__PURE__*/
-  messageDesc(file_wildcat_v1_event, 6);
+  messageDesc(file_wildcat_v1_event, 7);
 
 /**
  * Kinds of events.
@@ -667,6 +742,15 @@ export enum EventType {
    * @generated from enum value: EVENT_TYPE_MESSAGE_STARRED = 26;
    */
   MESSAGE_STARRED = 26,
+
+  /**
+   * A batch of history from the account's phone was stored (after linking, or
+   * answering ChatService.RequestHistory). Its messages raise no
+   * MESSAGE_RECEIVED; read them with MessageService.ListMessages (from_history).
+   *
+   * @generated from enum value: EVENT_TYPE_HISTORY_SYNCED = 28;
+   */
+  HISTORY_SYNCED = 28,
 }
 
 /**
@@ -674,6 +758,61 @@ export enum EventType {
  */
 export const EventTypeSchema: GenEnum<EventType> = /*@__PURE__*/
   enumDesc(file_wildcat_v1_event, 0);
+
+/**
+ * Kinds of history WhatsApp sends.
+ *
+ * @generated from enum wildcat.v1.HistorySyncKind
+ */
+export enum HistorySyncKind {
+  /**
+   * Not known.
+   *
+   * @generated from enum value: HISTORY_SYNC_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The first history after linking: recent chats and their messages.
+   *
+   * @generated from enum value: HISTORY_SYNC_KIND_INITIAL_BOOTSTRAP = 1;
+   */
+  INITIAL_BOOTSTRAP = 1,
+
+  /**
+   * More recent history after the bootstrap.
+   *
+   * @generated from enum value: HISTORY_SYNC_KIND_RECENT = 2;
+   */
+  RECENT = 2,
+
+  /**
+   * Older history (only when the phone offers a full sync).
+   *
+   * @generated from enum value: HISTORY_SYNC_KIND_FULL = 3;
+   */
+  FULL = 3,
+
+  /**
+   * Contact names only.
+   *
+   * @generated from enum value: HISTORY_SYNC_KIND_PUSH_NAME = 4;
+   */
+  PUSH_NAME = 4,
+
+  /**
+   * The answer to ChatService.RequestHistory.
+   *
+   * @generated from enum value: HISTORY_SYNC_KIND_ON_DEMAND = 5;
+   */
+  ON_DEMAND = 5,
+}
+
+/**
+ * Describes the enum wildcat.v1.HistorySyncKind.
+ */
+export const HistorySyncKindSchema: GenEnum<HistorySyncKind> = /*@__PURE__*/
+  enumDesc(file_wildcat_v1_event, 1);
 
 /**
  * What a contact is doing, as WhatsApp tells it.
@@ -728,7 +867,7 @@ export enum ContactPresence {
  * Describes the enum wildcat.v1.ContactPresence.
  */
 export const ContactPresenceSchema: GenEnum<ContactPresence> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_event, 1);
+  enumDesc(file_wildcat_v1_event, 2);
 
 /**
  * What happened to the participants of a GROUP_PARTICIPANTS_CHANGED event.
@@ -776,5 +915,5 @@ export enum GroupParticipantsAction {
  * Describes the enum wildcat.v1.GroupParticipantsAction.
  */
 export const GroupParticipantsActionSchema: GenEnum<GroupParticipantsAction> = /*@__PURE__*/
-  enumDesc(file_wildcat_v1_event, 2);
+  enumDesc(file_wildcat_v1_event, 3);
 

@@ -37,6 +37,7 @@ export interface MessageDocument {
   text?: string;
   media?: MediaRef;
   rawMessage?: Buffer;
+  fromHistory?: boolean;
   statusRank?: number;
   /** Absent until the first status ($setOnInsert of an empty array is dropped by FerretDB v1). */
   statusHistory?: StatusChange[];
@@ -103,6 +104,7 @@ export class MongoMessages implements MessageStore {
     if (message.text !== undefined) set.text = message.text;
     if (message.media) set.media = message.media;
     if (message.rawMessage) set.rawMessage = Buffer.from(message.rawMessage);
+    if (message.fromHistory) set.fromHistory = true;
     try {
       // Matches only a missing message or a placeholder; a stored message makes the upsert
       // collide with the unique key, which is how a redelivery is recognised.
@@ -277,6 +279,7 @@ function fromDocument(doc: MessageDocument): MessageRecord {
   if (doc.text !== undefined) record.text = doc.text;
   if (doc.media) record.media = media(doc.media);
   if (doc.rawMessage) record.rawMessage = new Uint8Array(doc.rawMessage);
+  if (doc.fromHistory) record.fromHistory = true;
   const status = doc.statusRank === undefined ? undefined : rankToStatus(doc.statusRank);
   if (status) record.status = status;
   if (doc.edit) record.edit = doc.edit.text === undefined ? { time: doc.edit.time } : { time: doc.edit.time, text: doc.edit.text };

@@ -9,6 +9,7 @@ import {
   type DisconnectKind,
   type JidPair,
   type CallPolicy,
+  type HistorySyncPolicy,
   type MediaDownloadPolicy,
   type Store,
 } from "../store.js";
@@ -135,6 +136,7 @@ interface AccountDocument {
   mediaDownload?: MediaDownloadPolicy;
   sendRatePerMinute?: number;
   callPolicy?: CallPolicy;
+  historySync?: HistorySyncPolicy;
   createTime: Date;
   updateTime: Date;
 }
@@ -185,7 +187,7 @@ class MongoAccountStore implements AccountStore {
 
   async update(accountId: string, patch: AccountPatch, updateTime: Date): Promise<AccountRecord | undefined> {
     const set: Partial<AccountDocument> = { updateTime };
-    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy", "">> = {};
+    const unset: Partial<Record<"ownJid" | "lastDisconnect" | "mediaDownload" | "sendRatePerMinute" | "callPolicy" | "historySync", "">> = {};
     // Required fields given as undefined are left as they are: there is nothing to clear them to.
     if (patch.displayName !== undefined) set.displayName = patch.displayName;
     if (patch.state !== undefined) set.state = patch.state;
@@ -208,6 +210,10 @@ class MongoAccountStore implements AccountStore {
     if ("callPolicy" in patch) {
       if (patch.callPolicy === undefined) unset.callPolicy = "";
       else set.callPolicy = toCallPolicy(patch.callPolicy);
+    }
+    if ("historySync" in patch) {
+      if (patch.historySync === undefined) unset.historySync = "";
+      else set.historySync = toHistorySync(patch.historySync);
     }
     const change: UpdateFilter<AccountDocument> = { $set: set };
     // Some servers reject an empty operator document.
@@ -243,6 +249,10 @@ function toCallPolicy(policy: CallPolicy): CallPolicy {
   return { autoReject: policy.autoReject, replyText: policy.replyText };
 }
 
+function toHistorySync(policy: HistorySyncPolicy): HistorySyncPolicy {
+  return { mode: policy.mode, recentDays: policy.recentDays };
+}
+
 function toDocument(account: AccountRecord): AccountDocument {
   return withoutUndefined({
     _id: account.accountId,
@@ -253,6 +263,7 @@ function toDocument(account: AccountRecord): AccountDocument {
     mediaDownload: account.mediaDownload && toMediaDownload(account.mediaDownload),
     sendRatePerMinute: account.sendRatePerMinute || undefined,
     callPolicy: account.callPolicy && toCallPolicy(account.callPolicy),
+    historySync: account.historySync && toHistorySync(account.historySync),
     createTime: account.createTime,
     updateTime: account.updateTime,
   });
@@ -268,6 +279,7 @@ function fromDocument(doc: AccountDocument): AccountRecord {
     mediaDownload: doc.mediaDownload ? toMediaDownload(doc.mediaDownload) : undefined,
     sendRatePerMinute: doc.sendRatePerMinute || undefined,
     callPolicy: doc.callPolicy ? toCallPolicy(doc.callPolicy) : undefined,
+    historySync: doc.historySync ? toHistorySync(doc.historySync) : undefined,
     // Copies, so a caller mutating a returned Date cannot touch the one it passed to create.
     createTime: new Date(doc.createTime),
     updateTime: new Date(doc.updateTime),

@@ -39,6 +39,7 @@ interface MessageDoc {
   from?: Jid;
   text?: string;
   media?: MediaRef;
+  fromHistory?: boolean;
   statusRank?: number;
   statusHistory: StatusChange[];
   edit?: { time: Date; text?: string };
@@ -127,6 +128,7 @@ export class SqliteMessages implements MessageStore {
       if (message.from) doc.from = message.from;
       if (message.text !== undefined) doc.text = message.text;
       if (message.media) doc.media = message.media;
+      if (message.fromHistory) doc.fromHistory = true;
       return true;
     });
     return { created };
@@ -283,6 +285,7 @@ function fromRow(row: MessageRow): MessageRecord {
   if (doc.text !== undefined) record.text = doc.text;
   if (doc.media) record.media = doc.media;
   if (row.raw) record.rawMessage = new Uint8Array(row.raw);
+  if (doc.fromHistory) record.fromHistory = true;
   const status = doc.statusRank === undefined ? undefined : rankToStatus(doc.statusRank);
   if (status) record.status = status;
   if (doc.edit) record.edit = doc.edit;

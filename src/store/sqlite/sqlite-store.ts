@@ -12,6 +12,7 @@ import {
   type DisconnectKind,
   type JidPair,
   type CallPolicy,
+  type HistorySyncPolicy,
   type MediaDownloadPolicy,
   type Store,
 } from "../store.js";
@@ -143,6 +144,8 @@ const migrations: readonly string[] = [
   `ALTER TABLE accounts ADD COLUMN send_rate_per_minute INTEGER NOT NULL DEFAULT 0`,
   // 10: an account's call policy (issue 15; JSON; NULL: none).
   `ALTER TABLE accounts ADD COLUMN call_policy TEXT`,
+  // 11: an account's own history policy (issue 15; JSON; NULL: the server default).
+  `ALTER TABLE accounts ADD COLUMN history_sync TEXT`,
 ];
 
 /** Options for {@link openSqliteStore}. */
@@ -219,6 +222,7 @@ interface AccountRow {
   media_download: string | null;
   send_rate_per_minute: number;
   call_policy: string | null;
+  history_sync: string | null;
   create_time: number;
   update_time: number;
 }
@@ -242,8 +246,8 @@ class SqliteAccountStore implements AccountStore {
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
-      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, media_download, send_rate_per_minute, call_policy, create_time, update_time)
-       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @media_download, @send_rate_per_minute, @call_policy, @create_time, @update_time)`,
+      `INSERT INTO accounts (account_id, display_name, state, own_jid, last_disconnect, media_download, send_rate_per_minute, call_policy, history_sync, create_time, update_time)
+       VALUES (@account_id, @display_name, @state, @own_jid, @last_disconnect, @media_download, @send_rate_per_minute, @call_policy, @history_sync, @create_time, @update_time)`,
     );
     this.#select = db.prepare("SELECT * FROM accounts WHERE account_id = ?");
     this.#firstPage = db.prepare("SELECT * FROM accounts ORDER BY account_id LIMIT ?");
@@ -251,7 +255,8 @@ class SqliteAccountStore implements AccountStore {
     this.#replace = db.prepare(
       `UPDATE accounts SET display_name = @display_name, state = @state, own_jid = @own_jid,
          last_disconnect = @last_disconnect, media_download = @media_download,
-         send_rate_per_minute = @send_rate_per_minute, call_policy = @call_policy, update_time = @update_time
+         send_rate_per_minute = @send_rate_per_minute, call_policy = @call_policy, history_sync = @history_sync,
+         update_time = @update_time
        WHERE account_id = @account_id`,
     );
     const deleteAccount = db.prepare("DELETE FROM accounts WHERE account_id = ?");
@@ -318,7 +323,7 @@ function checkPageSize(pageSize: number): void {
  * to); optional ones are removed.
  */
 function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date): AccountRecord {
-  const { ownJid, lastDisconnect, mediaDownload, sendRatePerMinute, callPolicy, ...rest } = record;
+  const { ownJid, lastDisconnect, mediaDownload, sendRatePerMinute, callPolicy, historySync, ...rest } = record;
   const next: AccountRecord = { ...rest, updateTime };
   if (patch.displayName !== undefined) next.displayName = patch.displayName;
   if (patch.state !== undefined) next.state = patch.state;
@@ -332,6 +337,8 @@ function applyPatch(record: AccountRecord, patch: AccountPatch, updateTime: Date
   if (keepSendRate) next.sendRatePerMinute = keepSendRate;
   const keepCallPolicy = "callPolicy" in patch ? patch.callPolicy : callPolicy;
   if (keepCallPolicy !== undefined) next.callPolicy = keepCallPolicy;
+  const keepHistorySync = "historySync" in patch ? patch.historySync : historySync;
+  if (keepHistorySync !== undefined) next.historySync = keepHistorySync;
   return next;
 }
 
@@ -354,6 +361,7 @@ function toRow(account: AccountRecord): AccountRow {
       : null,
     send_rate_per_minute: account.sendRatePerMinute ?? 0,
     call_policy: account.callPolicy ? JSON.stringify({ autoReject: account.callPolicy.autoReject, replyText: account.callPolicy.replyText }) : null,
+    history_sync: account.historySync ? JSON.stringify({ mode: account.historySync.mode, recentDays: account.historySync.recentDays }) : null,
     create_time: account.createTime.getTime(),
     update_time: account.updateTime.getTime(),
   };
@@ -376,5 +384,6 @@ function fromRow(row: AccountRow): AccountRecord {
   if (row.media_download !== null) record.mediaDownload = JSON.parse(row.media_download) as MediaDownloadPolicy;
   if (row.send_rate_per_minute) record.sendRatePerMinute = row.send_rate_per_minute;
   if (row.call_policy !== null) record.callPolicy = JSON.parse(row.call_policy) as CallPolicy;
+  if (row.history_sync !== null) record.historySync = JSON.parse(row.history_sync) as HistorySyncPolicy;
   return record;
 }

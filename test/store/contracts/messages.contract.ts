@@ -98,6 +98,16 @@ export function messagesContract(name: string, factory: AdapterFactory): void {
       expect((await ctx.store.messages.list({ accountId: "acc", chatJid: chat, pageSize: 10 })).messages).toHaveLength(1);
     });
 
+    it("when a message comes from history, it is kept as such; the same key arriving live later is not stored again", async () => {
+      await ctx.store.messages.upsert({ ...message("H", 1), fromHistory: true });
+      expect(await ctx.store.messages.upsert(message("H", 1))).toEqual({ created: false });
+      await ctx.store.messages.upsert(message("L", 2));
+      expect(await ctx.store.messages.upsert({ ...message("L", 2), fromHistory: true })).toEqual({ created: false });
+
+      expect((await ctx.store.messages.get(key("H")))?.fromHistory).toBe(true);
+      expect(await ctx.store.messages.get(key("L"))).not.toHaveProperty("fromHistory");
+    });
+
     it("when the same message is delivered several times at once, exactly one store call creates it", async () => {
       const results = await Promise.all(Array.from({ length: 8 }, () => ctx.store.messages.upsert(message("RACE", 1))));
 

@@ -23,6 +23,63 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Which history an account stores.
+type HistorySyncMode int32
+
+const (
+	// Use the server default (the HISTORY_SYNC configuration).
+	HistorySyncMode_HISTORY_SYNC_MODE_UNSPECIFIED HistorySyncMode = 0
+	// Store no history: no chats, no messages (new traffic is stored as always).
+	HistorySyncMode_HISTORY_SYNC_MODE_NONE HistorySyncMode = 1
+	// Store everything WhatsApp sends.
+	HistorySyncMode_HISTORY_SYNC_MODE_ALL HistorySyncMode = 2
+	// Store messages of the last recent_days days, and the chats they are in.
+	HistorySyncMode_HISTORY_SYNC_MODE_RECENT HistorySyncMode = 3
+)
+
+// Enum value maps for HistorySyncMode.
+var (
+	HistorySyncMode_name = map[int32]string{
+		0: "HISTORY_SYNC_MODE_UNSPECIFIED",
+		1: "HISTORY_SYNC_MODE_NONE",
+		2: "HISTORY_SYNC_MODE_ALL",
+		3: "HISTORY_SYNC_MODE_RECENT",
+	}
+	HistorySyncMode_value = map[string]int32{
+		"HISTORY_SYNC_MODE_UNSPECIFIED": 0,
+		"HISTORY_SYNC_MODE_NONE":        1,
+		"HISTORY_SYNC_MODE_ALL":         2,
+		"HISTORY_SYNC_MODE_RECENT":      3,
+	}
+)
+
+func (x HistorySyncMode) Enum() *HistorySyncMode {
+	p := new(HistorySyncMode)
+	*p = x
+	return p
+}
+
+func (x HistorySyncMode) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HistorySyncMode) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_account_proto_enumTypes[0].Descriptor()
+}
+
+func (HistorySyncMode) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_account_proto_enumTypes[0]
+}
+
+func (x HistorySyncMode) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HistorySyncMode.Descriptor instead.
+func (HistorySyncMode) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{0}
+}
+
 // Whether an account downloads the files of received messages.
 type MediaDownloadMode int32
 
@@ -61,11 +118,11 @@ func (x MediaDownloadMode) String() string {
 }
 
 func (MediaDownloadMode) Descriptor() protoreflect.EnumDescriptor {
-	return file_wildcat_v1_account_proto_enumTypes[0].Descriptor()
+	return file_wildcat_v1_account_proto_enumTypes[1].Descriptor()
 }
 
 func (MediaDownloadMode) Type() protoreflect.EnumType {
-	return &file_wildcat_v1_account_proto_enumTypes[0]
+	return &file_wildcat_v1_account_proto_enumTypes[1]
 }
 
 func (x MediaDownloadMode) Number() protoreflect.EnumNumber {
@@ -74,7 +131,7 @@ func (x MediaDownloadMode) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use MediaDownloadMode.Descriptor instead.
 func (MediaDownloadMode) EnumDescriptor() ([]byte, []int) {
-	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{0}
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{1}
 }
 
 // The life cycle of an account's link to WhatsApp.
@@ -129,11 +186,11 @@ func (x AccountState) String() string {
 }
 
 func (AccountState) Descriptor() protoreflect.EnumDescriptor {
-	return file_wildcat_v1_account_proto_enumTypes[1].Descriptor()
+	return file_wildcat_v1_account_proto_enumTypes[2].Descriptor()
 }
 
 func (AccountState) Type() protoreflect.EnumType {
-	return &file_wildcat_v1_account_proto_enumTypes[1]
+	return &file_wildcat_v1_account_proto_enumTypes[2]
 }
 
 func (x AccountState) Number() protoreflect.EnumNumber {
@@ -142,7 +199,7 @@ func (x AccountState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use AccountState.Descriptor instead.
 func (AccountState) EnumDescriptor() ([]byte, []int) {
-	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{2}
 }
 
 // Classes of disconnects, each with the behaviour Wildcat applies to it.
@@ -209,11 +266,11 @@ func (x DisconnectReason) String() string {
 }
 
 func (DisconnectReason) Descriptor() protoreflect.EnumDescriptor {
-	return file_wildcat_v1_account_proto_enumTypes[2].Descriptor()
+	return file_wildcat_v1_account_proto_enumTypes[3].Descriptor()
 }
 
 func (DisconnectReason) Type() protoreflect.EnumType {
-	return &file_wildcat_v1_account_proto_enumTypes[2]
+	return &file_wildcat_v1_account_proto_enumTypes[3]
 }
 
 func (x DisconnectReason) Number() protoreflect.EnumNumber {
@@ -222,7 +279,7 @@ func (x DisconnectReason) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DisconnectReason.Descriptor instead.
 func (DisconnectReason) EnumDescriptor() ([]byte, []int) {
-	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{3}
 }
 
 // One WhatsApp account, linked to Wildcat as a companion device (like WhatsApp
@@ -260,7 +317,13 @@ type Account struct {
 	// What the account does with incoming calls. Unset: nothing (calls ring, and
 	// arrive as CALL_* events). Set at CreateAccount or with UpdateAccount
 	// (update_mask "call_policy").
-	CallPolicy    *CallPolicy `protobuf:"bytes,10,opt,name=call_policy,json=callPolicy,proto3" json:"call_policy,omitempty"`
+	CallPolicy *CallPolicy `protobuf:"bytes,10,opt,name=call_policy,json=callPolicy,proto3" json:"call_policy,omitempty"`
+	// How much of the history WhatsApp sends after linking (and on
+	// ChatService.RequestHistory) the account stores. Unset: the server default
+	// (HISTORY_SYNC, HISTORY_SYNC_RECENT_DAYS). Set at CreateAccount or with
+	// UpdateAccount (update_mask "history_sync"); it applies to history that
+	// arrives afterwards.
+	HistorySync   *HistorySyncPolicy `protobuf:"bytes,11,opt,name=history_sync,json=historySync,proto3" json:"history_sync,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -365,6 +428,69 @@ func (x *Account) GetCallPolicy() *CallPolicy {
 	return nil
 }
 
+func (x *Account) GetHistorySync() *HistorySyncPolicy {
+	if x != nil {
+		return x.HistorySync
+	}
+	return nil
+}
+
+// How much of WhatsApp's history an account stores.
+type HistorySyncPolicy struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// NONE, RECENT or ALL; UNSPECIFIED means the server default.
+	Mode HistorySyncMode `protobuf:"varint,1,opt,name=mode,proto3,enum=wildcat.v1.HistorySyncMode" json:"mode,omitempty"`
+	// With RECENT: messages older than this many days are not stored (0: the
+	// server's HISTORY_SYNC_RECENT_DAYS). At most 3650.
+	RecentDays    uint32 `protobuf:"varint,2,opt,name=recent_days,json=recentDays,proto3" json:"recent_days,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistorySyncPolicy) Reset() {
+	*x = HistorySyncPolicy{}
+	mi := &file_wildcat_v1_account_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistorySyncPolicy) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistorySyncPolicy) ProtoMessage() {}
+
+func (x *HistorySyncPolicy) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_account_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistorySyncPolicy.ProtoReflect.Descriptor instead.
+func (*HistorySyncPolicy) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *HistorySyncPolicy) GetMode() HistorySyncMode {
+	if x != nil {
+		return x.Mode
+	}
+	return HistorySyncMode_HISTORY_SYNC_MODE_UNSPECIFIED
+}
+
+func (x *HistorySyncPolicy) GetRecentDays() uint32 {
+	if x != nil {
+		return x.RecentDays
+	}
+	return 0
+}
+
 // Which files of received messages an account downloads into the media store. A
 // message whose file is not downloaded still arrives, with its description (type,
 // MIME type, size, caption) but no file to fetch.
@@ -386,7 +512,7 @@ type MediaDownloadPolicy struct {
 
 func (x *MediaDownloadPolicy) Reset() {
 	*x = MediaDownloadPolicy{}
-	mi := &file_wildcat_v1_account_proto_msgTypes[1]
+	mi := &file_wildcat_v1_account_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -398,7 +524,7 @@ func (x *MediaDownloadPolicy) String() string {
 func (*MediaDownloadPolicy) ProtoMessage() {}
 
 func (x *MediaDownloadPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_account_proto_msgTypes[1]
+	mi := &file_wildcat_v1_account_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -411,7 +537,7 @@ func (x *MediaDownloadPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MediaDownloadPolicy.ProtoReflect.Descriptor instead.
 func (*MediaDownloadPolicy) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *MediaDownloadPolicy) GetMode() MediaDownloadMode {
@@ -453,7 +579,7 @@ type Disconnect struct {
 
 func (x *Disconnect) Reset() {
 	*x = Disconnect{}
-	mi := &file_wildcat_v1_account_proto_msgTypes[2]
+	mi := &file_wildcat_v1_account_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -465,7 +591,7 @@ func (x *Disconnect) String() string {
 func (*Disconnect) ProtoMessage() {}
 
 func (x *Disconnect) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_account_proto_msgTypes[2]
+	mi := &file_wildcat_v1_account_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -478,7 +604,7 @@ func (x *Disconnect) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Disconnect.ProtoReflect.Descriptor instead.
 func (*Disconnect) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Disconnect) GetReason() DisconnectReason {
@@ -524,7 +650,7 @@ type QrCode struct {
 
 func (x *QrCode) Reset() {
 	*x = QrCode{}
-	mi := &file_wildcat_v1_account_proto_msgTypes[3]
+	mi := &file_wildcat_v1_account_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -536,7 +662,7 @@ func (x *QrCode) String() string {
 func (*QrCode) ProtoMessage() {}
 
 func (x *QrCode) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_account_proto_msgTypes[3]
+	mi := &file_wildcat_v1_account_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -549,7 +675,7 @@ func (x *QrCode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QrCode.ProtoReflect.Descriptor instead.
 func (*QrCode) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{3}
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *QrCode) GetCode() string {
@@ -589,7 +715,7 @@ type PairingCode struct {
 
 func (x *PairingCode) Reset() {
 	*x = PairingCode{}
-	mi := &file_wildcat_v1_account_proto_msgTypes[4]
+	mi := &file_wildcat_v1_account_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -601,7 +727,7 @@ func (x *PairingCode) String() string {
 func (*PairingCode) ProtoMessage() {}
 
 func (x *PairingCode) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_account_proto_msgTypes[4]
+	mi := &file_wildcat_v1_account_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -614,7 +740,7 @@ func (x *PairingCode) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PairingCode.ProtoReflect.Descriptor instead.
 func (*PairingCode) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{4}
+	return file_wildcat_v1_account_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PairingCode) GetCode() string {
@@ -643,7 +769,7 @@ var File_wildcat_v1_account_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/account.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\xca\x04\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\x8c\x05\n" +
 	"\aAccount\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
@@ -659,7 +785,13 @@ const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x127\n" +
 	"\vcall_policy\x18\n" +
 	" \x01(\v2\x16.wildcat.v1.CallPolicyR\n" +
-	"callPolicy\"\xa6\x03\n" +
+	"callPolicy\x12@\n" +
+	"\fhistory_sync\x18\v \x01(\v2\x1d.wildcat.v1.HistorySyncPolicyR\vhistorySync\"\x86\x02\n" +
+	"\x11HistorySyncPolicy\x129\n" +
+	"\x04mode\x18\x01 \x01(\x0e2\x1b.wildcat.v1.HistorySyncModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12)\n" +
+	"\vrecent_days\x18\x02 \x01(\rB\b\xbaH\x05*\x03\x18\xc2\x1cR\n" +
+	"recentDays:\x8a\x01\xbaH\x86\x01\x1a\x83\x01\n" +
+	")history_sync.recent_days_only_with_recent\x12,recent_days is only allowed with mode RECENT\x1a(this.mode == 3 || this.recent_days == 0u\"\xa6\x03\n" +
 	"\x13MediaDownloadPolicy\x12;\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x1d.wildcat.v1.MediaDownloadModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12H\n" +
 	"\x05types\x18\x02 \x03(\x0e2\x17.wildcat.v1.MessageTypeB\x19\xbaH\x16\x92\x01\x13\x18\x01\"\x0f\x82\x01\f\x18\x02\x18\x03\x18\x04\x18\x05\x18\x06\x18\aR\x05types\x12$\n" +
@@ -680,7 +812,12 @@ const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12!\n" +
 	"\fphone_number\x18\x02 \x01(\tR\vphoneNumber\x12;\n" +
 	"\vexpire_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime*s\n" +
+	"expireTime*\x89\x01\n" +
+	"\x0fHistorySyncMode\x12!\n" +
+	"\x1dHISTORY_SYNC_MODE_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16HISTORY_SYNC_MODE_NONE\x10\x01\x12\x19\n" +
+	"\x15HISTORY_SYNC_MODE_ALL\x10\x02\x12\x1c\n" +
+	"\x18HISTORY_SYNC_MODE_RECENT\x10\x03*s\n" +
 	"\x11MediaDownloadMode\x12#\n" +
 	"\x1fMEDIA_DOWNLOAD_MODE_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17MEDIA_DOWNLOAD_MODE_ALL\x10\x01\x12\x1c\n" +
@@ -715,41 +852,45 @@ func file_wildcat_v1_account_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_account_proto_rawDescData
 }
 
-var file_wildcat_v1_account_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_account_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_wildcat_v1_account_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_wildcat_v1_account_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_wildcat_v1_account_proto_goTypes = []any{
-	(MediaDownloadMode)(0),        // 0: wildcat.v1.MediaDownloadMode
-	(AccountState)(0),             // 1: wildcat.v1.AccountState
-	(DisconnectReason)(0),         // 2: wildcat.v1.DisconnectReason
-	(*Account)(nil),               // 3: wildcat.v1.Account
-	(*MediaDownloadPolicy)(nil),   // 4: wildcat.v1.MediaDownloadPolicy
-	(*Disconnect)(nil),            // 5: wildcat.v1.Disconnect
-	(*QrCode)(nil),                // 6: wildcat.v1.QrCode
-	(*PairingCode)(nil),           // 7: wildcat.v1.PairingCode
-	(*Jid)(nil),                   // 8: wildcat.v1.Jid
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*CallPolicy)(nil),            // 10: wildcat.v1.CallPolicy
-	(MessageType)(0),              // 11: wildcat.v1.MessageType
+	(HistorySyncMode)(0),          // 0: wildcat.v1.HistorySyncMode
+	(MediaDownloadMode)(0),        // 1: wildcat.v1.MediaDownloadMode
+	(AccountState)(0),             // 2: wildcat.v1.AccountState
+	(DisconnectReason)(0),         // 3: wildcat.v1.DisconnectReason
+	(*Account)(nil),               // 4: wildcat.v1.Account
+	(*HistorySyncPolicy)(nil),     // 5: wildcat.v1.HistorySyncPolicy
+	(*MediaDownloadPolicy)(nil),   // 6: wildcat.v1.MediaDownloadPolicy
+	(*Disconnect)(nil),            // 7: wildcat.v1.Disconnect
+	(*QrCode)(nil),                // 8: wildcat.v1.QrCode
+	(*PairingCode)(nil),           // 9: wildcat.v1.PairingCode
+	(*Jid)(nil),                   // 10: wildcat.v1.Jid
+	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*CallPolicy)(nil),            // 12: wildcat.v1.CallPolicy
+	(MessageType)(0),              // 13: wildcat.v1.MessageType
 }
 var file_wildcat_v1_account_proto_depIdxs = []int32{
-	1,  // 0: wildcat.v1.Account.state:type_name -> wildcat.v1.AccountState
-	8,  // 1: wildcat.v1.Account.own_jid:type_name -> wildcat.v1.Jid
-	5,  // 2: wildcat.v1.Account.last_disconnect:type_name -> wildcat.v1.Disconnect
-	9,  // 3: wildcat.v1.Account.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 4: wildcat.v1.Account.update_time:type_name -> google.protobuf.Timestamp
-	4,  // 5: wildcat.v1.Account.media_download:type_name -> wildcat.v1.MediaDownloadPolicy
-	10, // 6: wildcat.v1.Account.call_policy:type_name -> wildcat.v1.CallPolicy
-	0,  // 7: wildcat.v1.MediaDownloadPolicy.mode:type_name -> wildcat.v1.MediaDownloadMode
-	11, // 8: wildcat.v1.MediaDownloadPolicy.types:type_name -> wildcat.v1.MessageType
-	2,  // 9: wildcat.v1.Disconnect.reason:type_name -> wildcat.v1.DisconnectReason
-	9,  // 10: wildcat.v1.Disconnect.time:type_name -> google.protobuf.Timestamp
-	9,  // 11: wildcat.v1.QrCode.expire_time:type_name -> google.protobuf.Timestamp
-	9,  // 12: wildcat.v1.PairingCode.expire_time:type_name -> google.protobuf.Timestamp
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	2,  // 0: wildcat.v1.Account.state:type_name -> wildcat.v1.AccountState
+	10, // 1: wildcat.v1.Account.own_jid:type_name -> wildcat.v1.Jid
+	7,  // 2: wildcat.v1.Account.last_disconnect:type_name -> wildcat.v1.Disconnect
+	11, // 3: wildcat.v1.Account.create_time:type_name -> google.protobuf.Timestamp
+	11, // 4: wildcat.v1.Account.update_time:type_name -> google.protobuf.Timestamp
+	6,  // 5: wildcat.v1.Account.media_download:type_name -> wildcat.v1.MediaDownloadPolicy
+	12, // 6: wildcat.v1.Account.call_policy:type_name -> wildcat.v1.CallPolicy
+	5,  // 7: wildcat.v1.Account.history_sync:type_name -> wildcat.v1.HistorySyncPolicy
+	0,  // 8: wildcat.v1.HistorySyncPolicy.mode:type_name -> wildcat.v1.HistorySyncMode
+	1,  // 9: wildcat.v1.MediaDownloadPolicy.mode:type_name -> wildcat.v1.MediaDownloadMode
+	13, // 10: wildcat.v1.MediaDownloadPolicy.types:type_name -> wildcat.v1.MessageType
+	3,  // 11: wildcat.v1.Disconnect.reason:type_name -> wildcat.v1.DisconnectReason
+	11, // 12: wildcat.v1.Disconnect.time:type_name -> google.protobuf.Timestamp
+	11, // 13: wildcat.v1.QrCode.expire_time:type_name -> google.protobuf.Timestamp
+	11, // 14: wildcat.v1.PairingCode.expire_time:type_name -> google.protobuf.Timestamp
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_account_proto_init() }
@@ -765,8 +906,8 @@ func file_wildcat_v1_account_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_account_proto_rawDesc), len(file_wildcat_v1_account_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   5,
+			NumEnums:      4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -39,7 +39,10 @@ type CreateAccountRequest struct {
 	SendRatePerMinute uint32 `protobuf:"varint,4,opt,name=send_rate_per_minute,json=sendRatePerMinute,proto3" json:"send_rate_per_minute,omitempty"`
 	// What the account does with incoming calls (e.g. reject them with a text
 	// reply); unset: nothing, calls only arrive as events.
-	CallPolicy    *CallPolicy `protobuf:"bytes,10,opt,name=call_policy,json=callPolicy,proto3" json:"call_policy,omitempty"`
+	CallPolicy *CallPolicy `protobuf:"bytes,10,opt,name=call_policy,json=callPolicy,proto3" json:"call_policy,omitempty"`
+	// How much of the history WhatsApp sends after linking the account stores;
+	// unset (or mode UNSPECIFIED) means the server default.
+	HistorySync   *HistorySyncPolicy `protobuf:"bytes,5,opt,name=history_sync,json=historySync,proto3" json:"history_sync,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -105,6 +108,13 @@ func (x *CreateAccountRequest) GetSendRatePerMinute() uint32 {
 func (x *CreateAccountRequest) GetCallPolicy() *CallPolicy {
 	if x != nil {
 		return x.CallPolicy
+	}
+	return nil
+}
+
+func (x *CreateAccountRequest) GetHistorySync() *HistorySyncPolicy {
+	if x != nil {
+		return x.HistorySync
 	}
 	return nil
 }
@@ -367,7 +377,8 @@ type UpdateAccountRequest struct {
 	// policy is replaced; a policy that is unset or has mode UNSPECIFIED returns the
 	// account to the server default), "send_rate_per_minute" (0 returns it to the
 	// server default), "call_policy" (the whole policy is replaced; unset: calls
-	// are no longer rejected). An empty mask changes nothing.
+	// are no longer rejected), "history_sync" (unset or mode UNSPECIFIED returns
+	// it to the server default). An empty mask changes nothing.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1042,7 +1053,7 @@ var File_wildcat_v1_account_service_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_service_proto_rawDesc = "" +
 	"\n" +
 	" wildcat/v1/account_service.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\"\xc2\x02\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\"\x84\x03\n" +
 	"\x14CreateAccountRequest\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
@@ -1051,7 +1062,8 @@ const file_wildcat_v1_account_service_proto_rawDesc = "" +
 	"\x14send_rate_per_minute\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x127\n" +
 	"\vcall_policy\x18\n" +
 	" \x01(\v2\x16.wildcat.v1.CallPolicyR\n" +
-	"callPolicy\"F\n" +
+	"callPolicy\x12@\n" +
+	"\fhistory_sync\x18\x05 \x01(\v2\x1d.wildcat.v1.HistorySyncPolicyR\vhistorySync\"F\n" +
 	"\x15CreateAccountResponse\x12-\n" +
 	"\aaccount\x18\x01 \x01(\v2\x13.wildcat.v1.AccountR\aaccount\"U\n" +
 	"\x11GetAccountRequest\x12@\n" +
@@ -1155,52 +1167,54 @@ var file_wildcat_v1_account_service_proto_goTypes = []any{
 	(*WatchAccountResponse)(nil),       // 19: wildcat.v1.WatchAccountResponse
 	(*MediaDownloadPolicy)(nil),        // 20: wildcat.v1.MediaDownloadPolicy
 	(*CallPolicy)(nil),                 // 21: wildcat.v1.CallPolicy
-	(*Account)(nil),                    // 22: wildcat.v1.Account
-	(*fieldmaskpb.FieldMask)(nil),      // 23: google.protobuf.FieldMask
-	(*PairingCode)(nil),                // 24: wildcat.v1.PairingCode
-	(*QrCode)(nil),                     // 25: wildcat.v1.QrCode
+	(*HistorySyncPolicy)(nil),          // 22: wildcat.v1.HistorySyncPolicy
+	(*Account)(nil),                    // 23: wildcat.v1.Account
+	(*fieldmaskpb.FieldMask)(nil),      // 24: google.protobuf.FieldMask
+	(*PairingCode)(nil),                // 25: wildcat.v1.PairingCode
+	(*QrCode)(nil),                     // 26: wildcat.v1.QrCode
 }
 var file_wildcat_v1_account_service_proto_depIdxs = []int32{
 	20, // 0: wildcat.v1.CreateAccountRequest.media_download:type_name -> wildcat.v1.MediaDownloadPolicy
 	21, // 1: wildcat.v1.CreateAccountRequest.call_policy:type_name -> wildcat.v1.CallPolicy
-	22, // 2: wildcat.v1.CreateAccountResponse.account:type_name -> wildcat.v1.Account
-	22, // 3: wildcat.v1.GetAccountResponse.account:type_name -> wildcat.v1.Account
-	22, // 4: wildcat.v1.ListAccountsResponse.accounts:type_name -> wildcat.v1.Account
-	22, // 5: wildcat.v1.UpdateAccountRequest.account:type_name -> wildcat.v1.Account
-	23, // 6: wildcat.v1.UpdateAccountRequest.update_mask:type_name -> google.protobuf.FieldMask
-	22, // 7: wildcat.v1.UpdateAccountResponse.account:type_name -> wildcat.v1.Account
-	22, // 8: wildcat.v1.ConnectAccountResponse.account:type_name -> wildcat.v1.Account
-	22, // 9: wildcat.v1.DisconnectAccountResponse.account:type_name -> wildcat.v1.Account
-	22, // 10: wildcat.v1.LogoutAccountResponse.account:type_name -> wildcat.v1.Account
-	24, // 11: wildcat.v1.RequestPairingCodeResponse.pairing_code:type_name -> wildcat.v1.PairingCode
-	22, // 12: wildcat.v1.WatchAccountResponse.account:type_name -> wildcat.v1.Account
-	25, // 13: wildcat.v1.WatchAccountResponse.qr_code:type_name -> wildcat.v1.QrCode
-	24, // 14: wildcat.v1.WatchAccountResponse.pairing_code:type_name -> wildcat.v1.PairingCode
-	0,  // 15: wildcat.v1.AccountService.CreateAccount:input_type -> wildcat.v1.CreateAccountRequest
-	2,  // 16: wildcat.v1.AccountService.GetAccount:input_type -> wildcat.v1.GetAccountRequest
-	4,  // 17: wildcat.v1.AccountService.ListAccounts:input_type -> wildcat.v1.ListAccountsRequest
-	6,  // 18: wildcat.v1.AccountService.UpdateAccount:input_type -> wildcat.v1.UpdateAccountRequest
-	8,  // 19: wildcat.v1.AccountService.DeleteAccount:input_type -> wildcat.v1.DeleteAccountRequest
-	10, // 20: wildcat.v1.AccountService.ConnectAccount:input_type -> wildcat.v1.ConnectAccountRequest
-	12, // 21: wildcat.v1.AccountService.DisconnectAccount:input_type -> wildcat.v1.DisconnectAccountRequest
-	14, // 22: wildcat.v1.AccountService.LogoutAccount:input_type -> wildcat.v1.LogoutAccountRequest
-	16, // 23: wildcat.v1.AccountService.RequestPairingCode:input_type -> wildcat.v1.RequestPairingCodeRequest
-	18, // 24: wildcat.v1.AccountService.WatchAccount:input_type -> wildcat.v1.WatchAccountRequest
-	1,  // 25: wildcat.v1.AccountService.CreateAccount:output_type -> wildcat.v1.CreateAccountResponse
-	3,  // 26: wildcat.v1.AccountService.GetAccount:output_type -> wildcat.v1.GetAccountResponse
-	5,  // 27: wildcat.v1.AccountService.ListAccounts:output_type -> wildcat.v1.ListAccountsResponse
-	7,  // 28: wildcat.v1.AccountService.UpdateAccount:output_type -> wildcat.v1.UpdateAccountResponse
-	9,  // 29: wildcat.v1.AccountService.DeleteAccount:output_type -> wildcat.v1.DeleteAccountResponse
-	11, // 30: wildcat.v1.AccountService.ConnectAccount:output_type -> wildcat.v1.ConnectAccountResponse
-	13, // 31: wildcat.v1.AccountService.DisconnectAccount:output_type -> wildcat.v1.DisconnectAccountResponse
-	15, // 32: wildcat.v1.AccountService.LogoutAccount:output_type -> wildcat.v1.LogoutAccountResponse
-	17, // 33: wildcat.v1.AccountService.RequestPairingCode:output_type -> wildcat.v1.RequestPairingCodeResponse
-	19, // 34: wildcat.v1.AccountService.WatchAccount:output_type -> wildcat.v1.WatchAccountResponse
-	25, // [25:35] is the sub-list for method output_type
-	15, // [15:25] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	22, // 2: wildcat.v1.CreateAccountRequest.history_sync:type_name -> wildcat.v1.HistorySyncPolicy
+	23, // 3: wildcat.v1.CreateAccountResponse.account:type_name -> wildcat.v1.Account
+	23, // 4: wildcat.v1.GetAccountResponse.account:type_name -> wildcat.v1.Account
+	23, // 5: wildcat.v1.ListAccountsResponse.accounts:type_name -> wildcat.v1.Account
+	23, // 6: wildcat.v1.UpdateAccountRequest.account:type_name -> wildcat.v1.Account
+	24, // 7: wildcat.v1.UpdateAccountRequest.update_mask:type_name -> google.protobuf.FieldMask
+	23, // 8: wildcat.v1.UpdateAccountResponse.account:type_name -> wildcat.v1.Account
+	23, // 9: wildcat.v1.ConnectAccountResponse.account:type_name -> wildcat.v1.Account
+	23, // 10: wildcat.v1.DisconnectAccountResponse.account:type_name -> wildcat.v1.Account
+	23, // 11: wildcat.v1.LogoutAccountResponse.account:type_name -> wildcat.v1.Account
+	25, // 12: wildcat.v1.RequestPairingCodeResponse.pairing_code:type_name -> wildcat.v1.PairingCode
+	23, // 13: wildcat.v1.WatchAccountResponse.account:type_name -> wildcat.v1.Account
+	26, // 14: wildcat.v1.WatchAccountResponse.qr_code:type_name -> wildcat.v1.QrCode
+	25, // 15: wildcat.v1.WatchAccountResponse.pairing_code:type_name -> wildcat.v1.PairingCode
+	0,  // 16: wildcat.v1.AccountService.CreateAccount:input_type -> wildcat.v1.CreateAccountRequest
+	2,  // 17: wildcat.v1.AccountService.GetAccount:input_type -> wildcat.v1.GetAccountRequest
+	4,  // 18: wildcat.v1.AccountService.ListAccounts:input_type -> wildcat.v1.ListAccountsRequest
+	6,  // 19: wildcat.v1.AccountService.UpdateAccount:input_type -> wildcat.v1.UpdateAccountRequest
+	8,  // 20: wildcat.v1.AccountService.DeleteAccount:input_type -> wildcat.v1.DeleteAccountRequest
+	10, // 21: wildcat.v1.AccountService.ConnectAccount:input_type -> wildcat.v1.ConnectAccountRequest
+	12, // 22: wildcat.v1.AccountService.DisconnectAccount:input_type -> wildcat.v1.DisconnectAccountRequest
+	14, // 23: wildcat.v1.AccountService.LogoutAccount:input_type -> wildcat.v1.LogoutAccountRequest
+	16, // 24: wildcat.v1.AccountService.RequestPairingCode:input_type -> wildcat.v1.RequestPairingCodeRequest
+	18, // 25: wildcat.v1.AccountService.WatchAccount:input_type -> wildcat.v1.WatchAccountRequest
+	1,  // 26: wildcat.v1.AccountService.CreateAccount:output_type -> wildcat.v1.CreateAccountResponse
+	3,  // 27: wildcat.v1.AccountService.GetAccount:output_type -> wildcat.v1.GetAccountResponse
+	5,  // 28: wildcat.v1.AccountService.ListAccounts:output_type -> wildcat.v1.ListAccountsResponse
+	7,  // 29: wildcat.v1.AccountService.UpdateAccount:output_type -> wildcat.v1.UpdateAccountResponse
+	9,  // 30: wildcat.v1.AccountService.DeleteAccount:output_type -> wildcat.v1.DeleteAccountResponse
+	11, // 31: wildcat.v1.AccountService.ConnectAccount:output_type -> wildcat.v1.ConnectAccountResponse
+	13, // 32: wildcat.v1.AccountService.DisconnectAccount:output_type -> wildcat.v1.DisconnectAccountResponse
+	15, // 33: wildcat.v1.AccountService.LogoutAccount:output_type -> wildcat.v1.LogoutAccountResponse
+	17, // 34: wildcat.v1.AccountService.RequestPairingCode:output_type -> wildcat.v1.RequestPairingCodeResponse
+	19, // 35: wildcat.v1.AccountService.WatchAccount:output_type -> wildcat.v1.WatchAccountResponse
+	26, // [26:36] is the sub-list for method output_type
+	16, // [16:26] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_account_service_proto_init() }

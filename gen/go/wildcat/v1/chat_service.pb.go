@@ -1050,6 +1050,116 @@ func (x *StarMessageResponse) GetMessage() *Message {
 	return nil
 }
 
+// Which chat's older messages to ask the phone for.
+type RequestHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The account.
+	AccountId string `protobuf:"bytes,1,opt,name=account_id,json=accountId,proto3" json:"account_id,omitempty"`
+	// The chat's JID, as in GetChatRequest.
+	ChatJid string `protobuf:"bytes,2,opt,name=chat_jid,json=chatJid,proto3" json:"chat_jid,omitempty"`
+	// How many messages to ask for, 1 to 50.
+	Count         int32 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestHistoryRequest) Reset() {
+	*x = RequestHistoryRequest{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestHistoryRequest) ProtoMessage() {}
+
+func (x *RequestHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestHistoryRequest.ProtoReflect.Descriptor instead.
+func (*RequestHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *RequestHistoryRequest) GetAccountId() string {
+	if x != nil {
+		return x.AccountId
+	}
+	return ""
+}
+
+func (x *RequestHistoryRequest) GetChatJid() string {
+	if x != nil {
+		return x.ChatJid
+	}
+	return ""
+}
+
+func (x *RequestHistoryRequest) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+// The request made.
+type RequestHistoryResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Identifies the answer: the HISTORY_SYNCED event of this batch carries it.
+	RequestId     string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestHistoryResponse) Reset() {
+	*x = RequestHistoryResponse{}
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestHistoryResponse) ProtoMessage() {}
+
+func (x *RequestHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_chat_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestHistoryResponse.ProtoReflect.Descriptor instead.
+func (*RequestHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_chat_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *RequestHistoryResponse) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 var File_wildcat_v1_chat_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_chat_service_proto_rawDesc = "" +
@@ -1123,7 +1233,16 @@ const file_wildcat_v1_chat_service_proto_rawDesc = "" +
 	"\afrom_me\x18\x04 \x01(\bR\x06fromMe\x12\x18\n" +
 	"\astarred\x18\x05 \x01(\bR\astarred\"D\n" +
 	"\x13StarMessageResponse\x12-\n" +
-	"\amessage\x18\x01 \x01(\v2\x13.wildcat.v1.MessageR\amessage2\xf8\b\n" +
+	"\amessage\x18\x01 \x01(\v2\x13.wildcat.v1.MessageR\amessage\"\xe5\x01\n" +
+	"\x15RequestHistoryRequest\x12@\n" +
+	"\n" +
+	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12i\n" +
+	"\bchat_jid\x18\x02 \x01(\tBN\xbaHKrI2G^[0-9]{1,40}(-[0-9]{1,20})?(:[0-9]{1,5})?@(s\\.whatsapp\\.net|lid|g\\.us)$R\achatJid\x12\x1f\n" +
+	"\x05count\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x182(\x01R\x05count\"7\n" +
+	"\x16RequestHistoryResponse\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tR\trequestId2\x85\n" +
+	"\n" +
 	"\vChatService\x12y\n" +
 	"\tListChats\x12\x1c.wildcat.v1.ListChatsRequest\x1a\x1d.wildcat.v1.ListChatsResponse\"/\x82\xd3\xe4\x93\x02&:\x01*\"!/wildcat.v1.ChatService/ListChats\x90\x02\x01\x12q\n" +
 	"\aGetChat\x12\x1a.wildcat.v1.GetChatRequest\x1a\x1b.wildcat.v1.GetChatResponse\"-\x82\xd3\xe4\x93\x02$:\x01*\"\x1f/wildcat.v1.ChatService/GetChat\x90\x02\x01\x12\x81\x01\n" +
@@ -1135,7 +1254,8 @@ const file_wildcat_v1_chat_service_proto_rawDesc = "" +
 	"\x0eMarkChatUnread\x12!.wildcat.v1.MarkChatUnreadRequest\x1a\".wildcat.v1.MarkChatUnreadResponse\"4\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.ChatService/MarkChatUnread\x90\x02\x02\x12}\n" +
 	"\n" +
 	"DeleteChat\x12\x1d.wildcat.v1.DeleteChatRequest\x1a\x1e.wildcat.v1.DeleteChatResponse\"0\x82\xd3\xe4\x93\x02':\x01*\"\"/wildcat.v1.ChatService/DeleteChat\x90\x02\x02\x12\x81\x01\n" +
-	"\vStarMessage\x12\x1e.wildcat.v1.StarMessageRequest\x1a\x1f.wildcat.v1.StarMessageResponse\"1\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.ChatService/StarMessage\x90\x02\x02b\x06proto3"
+	"\vStarMessage\x12\x1e.wildcat.v1.StarMessageRequest\x1a\x1f.wildcat.v1.StarMessageResponse\"1\x82\xd3\xe4\x93\x02(:\x01*\"#/wildcat.v1.ChatService/StarMessage\x90\x02\x02\x12\x8a\x01\n" +
+	"\x0eRequestHistory\x12!.wildcat.v1.RequestHistoryRequest\x1a\".wildcat.v1.RequestHistoryResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.ChatService/RequestHistoryb\x06proto3"
 
 var (
 	file_wildcat_v1_chat_service_proto_rawDescOnce sync.Once
@@ -1149,7 +1269,7 @@ func file_wildcat_v1_chat_service_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_chat_service_proto_rawDescData
 }
 
-var file_wildcat_v1_chat_service_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_wildcat_v1_chat_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_wildcat_v1_chat_service_proto_goTypes = []any{
 	(*ListChatsRequest)(nil),       // 0: wildcat.v1.ListChatsRequest
 	(*ListChatsResponse)(nil),      // 1: wildcat.v1.ListChatsResponse
@@ -1169,22 +1289,24 @@ var file_wildcat_v1_chat_service_proto_goTypes = []any{
 	(*DeleteChatResponse)(nil),     // 15: wildcat.v1.DeleteChatResponse
 	(*StarMessageRequest)(nil),     // 16: wildcat.v1.StarMessageRequest
 	(*StarMessageResponse)(nil),    // 17: wildcat.v1.StarMessageResponse
-	(*Chat)(nil),                   // 18: wildcat.v1.Chat
-	(*timestamppb.Timestamp)(nil),  // 19: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),    // 20: google.protobuf.Duration
-	(*Message)(nil),                // 21: wildcat.v1.Message
+	(*RequestHistoryRequest)(nil),  // 18: wildcat.v1.RequestHistoryRequest
+	(*RequestHistoryResponse)(nil), // 19: wildcat.v1.RequestHistoryResponse
+	(*Chat)(nil),                   // 20: wildcat.v1.Chat
+	(*timestamppb.Timestamp)(nil),  // 21: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),    // 22: google.protobuf.Duration
+	(*Message)(nil),                // 23: wildcat.v1.Message
 }
 var file_wildcat_v1_chat_service_proto_depIdxs = []int32{
-	18, // 0: wildcat.v1.ListChatsResponse.chats:type_name -> wildcat.v1.Chat
-	18, // 1: wildcat.v1.GetChatResponse.chat:type_name -> wildcat.v1.Chat
-	18, // 2: wildcat.v1.ArchiveChatResponse.chat:type_name -> wildcat.v1.Chat
-	18, // 3: wildcat.v1.PinChatResponse.chat:type_name -> wildcat.v1.Chat
-	19, // 4: wildcat.v1.MuteChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
-	20, // 5: wildcat.v1.MuteChatRequest.duration:type_name -> google.protobuf.Duration
-	18, // 6: wildcat.v1.MuteChatResponse.chat:type_name -> wildcat.v1.Chat
-	18, // 7: wildcat.v1.UnmuteChatResponse.chat:type_name -> wildcat.v1.Chat
-	18, // 8: wildcat.v1.MarkChatUnreadResponse.chat:type_name -> wildcat.v1.Chat
-	21, // 9: wildcat.v1.StarMessageResponse.message:type_name -> wildcat.v1.Message
+	20, // 0: wildcat.v1.ListChatsResponse.chats:type_name -> wildcat.v1.Chat
+	20, // 1: wildcat.v1.GetChatResponse.chat:type_name -> wildcat.v1.Chat
+	20, // 2: wildcat.v1.ArchiveChatResponse.chat:type_name -> wildcat.v1.Chat
+	20, // 3: wildcat.v1.PinChatResponse.chat:type_name -> wildcat.v1.Chat
+	21, // 4: wildcat.v1.MuteChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	22, // 5: wildcat.v1.MuteChatRequest.duration:type_name -> google.protobuf.Duration
+	20, // 6: wildcat.v1.MuteChatResponse.chat:type_name -> wildcat.v1.Chat
+	20, // 7: wildcat.v1.UnmuteChatResponse.chat:type_name -> wildcat.v1.Chat
+	20, // 8: wildcat.v1.MarkChatUnreadResponse.chat:type_name -> wildcat.v1.Chat
+	23, // 9: wildcat.v1.StarMessageResponse.message:type_name -> wildcat.v1.Message
 	0,  // 10: wildcat.v1.ChatService.ListChats:input_type -> wildcat.v1.ListChatsRequest
 	2,  // 11: wildcat.v1.ChatService.GetChat:input_type -> wildcat.v1.GetChatRequest
 	4,  // 12: wildcat.v1.ChatService.ArchiveChat:input_type -> wildcat.v1.ArchiveChatRequest
@@ -1194,17 +1316,19 @@ var file_wildcat_v1_chat_service_proto_depIdxs = []int32{
 	12, // 16: wildcat.v1.ChatService.MarkChatUnread:input_type -> wildcat.v1.MarkChatUnreadRequest
 	14, // 17: wildcat.v1.ChatService.DeleteChat:input_type -> wildcat.v1.DeleteChatRequest
 	16, // 18: wildcat.v1.ChatService.StarMessage:input_type -> wildcat.v1.StarMessageRequest
-	1,  // 19: wildcat.v1.ChatService.ListChats:output_type -> wildcat.v1.ListChatsResponse
-	3,  // 20: wildcat.v1.ChatService.GetChat:output_type -> wildcat.v1.GetChatResponse
-	5,  // 21: wildcat.v1.ChatService.ArchiveChat:output_type -> wildcat.v1.ArchiveChatResponse
-	7,  // 22: wildcat.v1.ChatService.PinChat:output_type -> wildcat.v1.PinChatResponse
-	9,  // 23: wildcat.v1.ChatService.MuteChat:output_type -> wildcat.v1.MuteChatResponse
-	11, // 24: wildcat.v1.ChatService.UnmuteChat:output_type -> wildcat.v1.UnmuteChatResponse
-	13, // 25: wildcat.v1.ChatService.MarkChatUnread:output_type -> wildcat.v1.MarkChatUnreadResponse
-	15, // 26: wildcat.v1.ChatService.DeleteChat:output_type -> wildcat.v1.DeleteChatResponse
-	17, // 27: wildcat.v1.ChatService.StarMessage:output_type -> wildcat.v1.StarMessageResponse
-	19, // [19:28] is the sub-list for method output_type
-	10, // [10:19] is the sub-list for method input_type
+	18, // 19: wildcat.v1.ChatService.RequestHistory:input_type -> wildcat.v1.RequestHistoryRequest
+	1,  // 20: wildcat.v1.ChatService.ListChats:output_type -> wildcat.v1.ListChatsResponse
+	3,  // 21: wildcat.v1.ChatService.GetChat:output_type -> wildcat.v1.GetChatResponse
+	5,  // 22: wildcat.v1.ChatService.ArchiveChat:output_type -> wildcat.v1.ArchiveChatResponse
+	7,  // 23: wildcat.v1.ChatService.PinChat:output_type -> wildcat.v1.PinChatResponse
+	9,  // 24: wildcat.v1.ChatService.MuteChat:output_type -> wildcat.v1.MuteChatResponse
+	11, // 25: wildcat.v1.ChatService.UnmuteChat:output_type -> wildcat.v1.UnmuteChatResponse
+	13, // 26: wildcat.v1.ChatService.MarkChatUnread:output_type -> wildcat.v1.MarkChatUnreadResponse
+	15, // 27: wildcat.v1.ChatService.DeleteChat:output_type -> wildcat.v1.DeleteChatResponse
+	17, // 28: wildcat.v1.ChatService.StarMessage:output_type -> wildcat.v1.StarMessageResponse
+	19, // 29: wildcat.v1.ChatService.RequestHistory:output_type -> wildcat.v1.RequestHistoryResponse
+	20, // [20:30] is the sub-list for method output_type
+	10, // [10:20] is the sub-list for method input_type
 	10, // [10:10] is the sub-list for extension type_name
 	10, // [10:10] is the sub-list for extension extendee
 	0,  // [0:10] is the sub-list for field type_name
@@ -1227,7 +1351,7 @@ func file_wildcat_v1_chat_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_chat_service_proto_rawDesc), len(file_wildcat_v1_chat_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

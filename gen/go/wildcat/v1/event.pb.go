@@ -90,6 +90,10 @@ const (
 	// A message was starred or unstarred (through ChatService.StarMessage or on
 	// the phone).
 	EventType_EVENT_TYPE_MESSAGE_STARRED EventType = 26
+	// A batch of history from the account's phone was stored (after linking, or
+	// answering ChatService.RequestHistory). Its messages raise no
+	// MESSAGE_RECEIVED; read them with MessageService.ListMessages (from_history).
+	EventType_EVENT_TYPE_HISTORY_SYNCED EventType = 28
 )
 
 // Enum value maps for EventType.
@@ -119,6 +123,7 @@ var (
 		24: "EVENT_TYPE_CHAT_UPDATED",
 		25: "EVENT_TYPE_CHAT_DELETED",
 		26: "EVENT_TYPE_MESSAGE_STARRED",
+		28: "EVENT_TYPE_HISTORY_SYNCED",
 	}
 	EventType_value = map[string]int32{
 		"EVENT_TYPE_UNSPECIFIED":                0,
@@ -145,6 +150,7 @@ var (
 		"EVENT_TYPE_CHAT_UPDATED":               24,
 		"EVENT_TYPE_CHAT_DELETED":               25,
 		"EVENT_TYPE_MESSAGE_STARRED":            26,
+		"EVENT_TYPE_HISTORY_SYNCED":             28,
 	}
 )
 
@@ -173,6 +179,71 @@ func (x EventType) Number() protoreflect.EnumNumber {
 // Deprecated: Use EventType.Descriptor instead.
 func (EventType) EnumDescriptor() ([]byte, []int) {
 	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{0}
+}
+
+// Kinds of history WhatsApp sends.
+type HistorySyncKind int32
+
+const (
+	// Not known.
+	HistorySyncKind_HISTORY_SYNC_KIND_UNSPECIFIED HistorySyncKind = 0
+	// The first history after linking: recent chats and their messages.
+	HistorySyncKind_HISTORY_SYNC_KIND_INITIAL_BOOTSTRAP HistorySyncKind = 1
+	// More recent history after the bootstrap.
+	HistorySyncKind_HISTORY_SYNC_KIND_RECENT HistorySyncKind = 2
+	// Older history (only when the phone offers a full sync).
+	HistorySyncKind_HISTORY_SYNC_KIND_FULL HistorySyncKind = 3
+	// Contact names only.
+	HistorySyncKind_HISTORY_SYNC_KIND_PUSH_NAME HistorySyncKind = 4
+	// The answer to ChatService.RequestHistory.
+	HistorySyncKind_HISTORY_SYNC_KIND_ON_DEMAND HistorySyncKind = 5
+)
+
+// Enum value maps for HistorySyncKind.
+var (
+	HistorySyncKind_name = map[int32]string{
+		0: "HISTORY_SYNC_KIND_UNSPECIFIED",
+		1: "HISTORY_SYNC_KIND_INITIAL_BOOTSTRAP",
+		2: "HISTORY_SYNC_KIND_RECENT",
+		3: "HISTORY_SYNC_KIND_FULL",
+		4: "HISTORY_SYNC_KIND_PUSH_NAME",
+		5: "HISTORY_SYNC_KIND_ON_DEMAND",
+	}
+	HistorySyncKind_value = map[string]int32{
+		"HISTORY_SYNC_KIND_UNSPECIFIED":       0,
+		"HISTORY_SYNC_KIND_INITIAL_BOOTSTRAP": 1,
+		"HISTORY_SYNC_KIND_RECENT":            2,
+		"HISTORY_SYNC_KIND_FULL":              3,
+		"HISTORY_SYNC_KIND_PUSH_NAME":         4,
+		"HISTORY_SYNC_KIND_ON_DEMAND":         5,
+	}
+)
+
+func (x HistorySyncKind) Enum() *HistorySyncKind {
+	p := new(HistorySyncKind)
+	*p = x
+	return p
+}
+
+func (x HistorySyncKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (HistorySyncKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_wildcat_v1_event_proto_enumTypes[1].Descriptor()
+}
+
+func (HistorySyncKind) Type() protoreflect.EnumType {
+	return &file_wildcat_v1_event_proto_enumTypes[1]
+}
+
+func (x HistorySyncKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use HistorySyncKind.Descriptor instead.
+func (HistorySyncKind) EnumDescriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
 }
 
 // What a contact is doing, as WhatsApp tells it.
@@ -224,11 +295,11 @@ func (x ContactPresence) String() string {
 }
 
 func (ContactPresence) Descriptor() protoreflect.EnumDescriptor {
-	return file_wildcat_v1_event_proto_enumTypes[1].Descriptor()
+	return file_wildcat_v1_event_proto_enumTypes[2].Descriptor()
 }
 
 func (ContactPresence) Type() protoreflect.EnumType {
-	return &file_wildcat_v1_event_proto_enumTypes[1]
+	return &file_wildcat_v1_event_proto_enumTypes[2]
 }
 
 func (x ContactPresence) Number() protoreflect.EnumNumber {
@@ -237,7 +308,7 @@ func (x ContactPresence) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ContactPresence.Descriptor instead.
 func (ContactPresence) EnumDescriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{1}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
 }
 
 // What happened to the participants of a GROUP_PARTICIPANTS_CHANGED event.
@@ -285,11 +356,11 @@ func (x GroupParticipantsAction) String() string {
 }
 
 func (GroupParticipantsAction) Descriptor() protoreflect.EnumDescriptor {
-	return file_wildcat_v1_event_proto_enumTypes[2].Descriptor()
+	return file_wildcat_v1_event_proto_enumTypes[3].Descriptor()
 }
 
 func (GroupParticipantsAction) Type() protoreflect.EnumType {
-	return &file_wildcat_v1_event_proto_enumTypes[2]
+	return &file_wildcat_v1_event_proto_enumTypes[3]
 }
 
 func (x GroupParticipantsAction) Number() protoreflect.EnumNumber {
@@ -298,7 +369,7 @@ func (x GroupParticipantsAction) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use GroupParticipantsAction.Descriptor instead.
 func (GroupParticipantsAction) EnumDescriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
 }
 
 // One entry of Wildcat's durable event log. StreamMessages and webhooks both
@@ -333,6 +404,7 @@ type Event struct {
 	//	*Event_Call
 	//	*Event_ContactUpdate
 	//	*Event_ChatChange
+	//	*Event_HistorySynced
 	Payload       isEvent_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -509,6 +581,15 @@ func (x *Event) GetChatChange() *ChatChange {
 	return nil
 }
 
+func (x *Event) GetHistorySynced() *HistorySynced {
+	if x != nil {
+		if x, ok := x.Payload.(*Event_HistorySynced); ok {
+			return x.HistorySynced
+		}
+	}
+	return nil
+}
+
 type isEvent_Payload interface {
 	isEvent_Payload()
 }
@@ -571,6 +652,11 @@ type Event_ChatChange struct {
 	ChatChange *ChatChange `protobuf:"bytes,20,opt,name=chat_change,json=chatChange,proto3,oneof"`
 }
 
+type Event_HistorySynced struct {
+	// For HISTORY_SYNCED: what a batch of WhatsApp's history brought.
+	HistorySynced *HistorySynced `protobuf:"bytes,21,opt,name=history_synced,json=historySynced,proto3,oneof"`
+}
+
 func (*Event_Message) isEvent_Payload() {}
 
 func (*Event_StatusUpdate) isEvent_Payload() {}
@@ -592,6 +678,8 @@ func (*Event_Call) isEvent_Payload() {}
 func (*Event_ContactUpdate) isEvent_Payload() {}
 
 func (*Event_ChatChange) isEvent_Payload() {}
+
+func (*Event_HistorySynced) isEvent_Payload() {}
 
 // A change to one of the account's chats.
 type ChatChange struct {
@@ -686,6 +774,110 @@ func (x *ChatChange) GetStarred() bool {
 	return false
 }
 
+// What one batch of WhatsApp's history brought, after the account's history
+// policy was applied.
+type HistorySynced struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Which kind of history WhatsApp sent.
+	Kind HistorySyncKind `protobuf:"varint,1,opt,name=kind,proto3,enum=wildcat.v1.HistorySyncKind" json:"kind,omitempty"`
+	// Chats stored or updated from this batch.
+	ChatsStored int32 `protobuf:"varint,2,opt,name=chats_stored,json=chatsStored,proto3" json:"chats_stored,omitempty"`
+	// Messages newly stored (a message already stored, e.g. from live traffic, is
+	// not stored again and not counted).
+	MessagesStored int32 `protobuf:"varint,3,opt,name=messages_stored,json=messagesStored,proto3" json:"messages_stored,omitempty"`
+	// Messages left out: older than the policy allows, already stored, or not
+	// storable (protocol messages).
+	MessagesSkipped int32 `protobuf:"varint,4,opt,name=messages_skipped,json=messagesSkipped,proto3" json:"messages_skipped,omitempty"`
+	// The oldest and newest message time in the batch's stored messages; unset when
+	// none was stored.
+	OldestMessageTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=oldest_message_time,json=oldestMessageTime,proto3" json:"oldest_message_time,omitempty"`
+	// See oldest_message_time.
+	NewestMessageTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=newest_message_time,json=newestMessageTime,proto3" json:"newest_message_time,omitempty"`
+	// For ON_DEMAND: the request_id ChatService.RequestHistory returned.
+	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistorySynced) Reset() {
+	*x = HistorySynced{}
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistorySynced) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistorySynced) ProtoMessage() {}
+
+func (x *HistorySynced) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistorySynced.ProtoReflect.Descriptor instead.
+func (*HistorySynced) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *HistorySynced) GetKind() HistorySyncKind {
+	if x != nil {
+		return x.Kind
+	}
+	return HistorySyncKind_HISTORY_SYNC_KIND_UNSPECIFIED
+}
+
+func (x *HistorySynced) GetChatsStored() int32 {
+	if x != nil {
+		return x.ChatsStored
+	}
+	return 0
+}
+
+func (x *HistorySynced) GetMessagesStored() int32 {
+	if x != nil {
+		return x.MessagesStored
+	}
+	return 0
+}
+
+func (x *HistorySynced) GetMessagesSkipped() int32 {
+	if x != nil {
+		return x.MessagesSkipped
+	}
+	return 0
+}
+
+func (x *HistorySynced) GetOldestMessageTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OldestMessageTime
+	}
+	return nil
+}
+
+func (x *HistorySynced) GetNewestMessageTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NewestMessageTime
+	}
+	return nil
+}
+
+func (x *HistorySynced) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
 // A contact's presence or chat state, as WhatsApp reported it.
 type PresenceUpdate struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -704,7 +896,7 @@ type PresenceUpdate struct {
 
 func (x *PresenceUpdate) Reset() {
 	*x = PresenceUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +908,7 @@ func (x *PresenceUpdate) String() string {
 func (*PresenceUpdate) ProtoMessage() {}
 
 func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[2]
+	mi := &file_wildcat_v1_event_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,7 +921,7 @@ func (x *PresenceUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PresenceUpdate.ProtoReflect.Descriptor instead.
 func (*PresenceUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{2}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PresenceUpdate) GetChat() *Jid {
@@ -779,7 +971,7 @@ type WebhookNotice struct {
 
 func (x *WebhookNotice) Reset() {
 	*x = WebhookNotice{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -791,7 +983,7 @@ func (x *WebhookNotice) String() string {
 func (*WebhookNotice) ProtoMessage() {}
 
 func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[3]
+	mi := &file_wildcat_v1_event_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -804,7 +996,7 @@ func (x *WebhookNotice) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WebhookNotice.ProtoReflect.Descriptor instead.
 func (*WebhookNotice) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{3}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *WebhookNotice) GetWebhookId() string {
@@ -856,7 +1048,7 @@ type MessageStatusUpdate struct {
 
 func (x *MessageStatusUpdate) Reset() {
 	*x = MessageStatusUpdate{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -868,7 +1060,7 @@ func (x *MessageStatusUpdate) String() string {
 func (*MessageStatusUpdate) ProtoMessage() {}
 
 func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[4]
+	mi := &file_wildcat_v1_event_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -881,7 +1073,7 @@ func (x *MessageStatusUpdate) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageStatusUpdate.ProtoReflect.Descriptor instead.
 func (*MessageStatusUpdate) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{4}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *MessageStatusUpdate) GetChat() *Jid {
@@ -943,7 +1135,7 @@ type MessageReaction struct {
 
 func (x *MessageReaction) Reset() {
 	*x = MessageReaction{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -955,7 +1147,7 @@ func (x *MessageReaction) String() string {
 func (*MessageReaction) ProtoMessage() {}
 
 func (x *MessageReaction) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[5]
+	mi := &file_wildcat_v1_event_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -968,7 +1160,7 @@ func (x *MessageReaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MessageReaction.ProtoReflect.Descriptor instead.
 func (*MessageReaction) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{5}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *MessageReaction) GetChat() *Jid {
@@ -1023,7 +1215,7 @@ type GroupChange struct {
 
 func (x *GroupChange) Reset() {
 	*x = GroupChange{}
-	mi := &file_wildcat_v1_event_proto_msgTypes[6]
+	mi := &file_wildcat_v1_event_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1035,7 +1227,7 @@ func (x *GroupChange) String() string {
 func (*GroupChange) ProtoMessage() {}
 
 func (x *GroupChange) ProtoReflect() protoreflect.Message {
-	mi := &file_wildcat_v1_event_proto_msgTypes[6]
+	mi := &file_wildcat_v1_event_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1048,7 +1240,7 @@ func (x *GroupChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GroupChange.ProtoReflect.Descriptor instead.
 func (*GroupChange) Descriptor() ([]byte, []int) {
-	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{6}
+	return file_wildcat_v1_event_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GroupChange) GetGroup() *Group {
@@ -1091,7 +1283,7 @@ var File_wildcat_v1_event_proto protoreflect.FileDescriptor
 const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"\x16wildcat/v1/event.proto\x12\n" +
-	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\x1a\x15wildcat/v1/chat.proto\x1a\x18wildcat/v1/contact.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\xbf\x06\n" +
+	"wildcat.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\x1a\x15wildcat/v1/chat.proto\x1a\x18wildcat/v1/contact.proto\x1a\x16wildcat/v1/group.proto\x1a\x14wildcat/v1/jid.proto\x1a\x16wildcat/v1/media.proto\x1a\x18wildcat/v1/message.proto\"\x83\a\n" +
 	"\x05Event\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x16\n" +
 	"\x06cursor\x18\x02 \x01(\tR\x06cursor\x12)\n" +
@@ -1112,7 +1304,8 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x04call\x18\x12 \x01(\v2\x10.wildcat.v1.CallH\x00R\x04call\x12B\n" +
 	"\x0econtact_update\x18\x13 \x01(\v2\x19.wildcat.v1.ContactUpdateH\x00R\rcontactUpdate\x129\n" +
 	"\vchat_change\x18\x14 \x01(\v2\x16.wildcat.v1.ChatChangeH\x00R\n" +
-	"chatChangeB\t\n" +
+	"chatChange\x12B\n" +
+	"\x0ehistory_synced\x18\x15 \x01(\v2\x19.wildcat.v1.HistorySyncedH\x00R\rhistorySyncedB\t\n" +
 	"\apayload\"\xd0\x01\n" +
 	"\n" +
 	"ChatChange\x12$\n" +
@@ -1122,7 +1315,16 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\n" +
 	"message_id\x18\x04 \x01(\tR\tmessageId\x12\x17\n" +
 	"\afrom_me\x18\x05 \x01(\bR\x06fromMe\x12\x18\n" +
-	"\astarred\x18\x06 \x01(\bR\astarred\"\xe3\x01\n" +
+	"\astarred\x18\x06 \x01(\bR\astarred\"\xee\x02\n" +
+	"\rHistorySynced\x12/\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1b.wildcat.v1.HistorySyncKindR\x04kind\x12!\n" +
+	"\fchats_stored\x18\x02 \x01(\x05R\vchatsStored\x12'\n" +
+	"\x0fmessages_stored\x18\x03 \x01(\x05R\x0emessagesStored\x12)\n" +
+	"\x10messages_skipped\x18\x04 \x01(\x05R\x0fmessagesSkipped\x12J\n" +
+	"\x13oldest_message_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x11oldestMessageTime\x12J\n" +
+	"\x13newest_message_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\x11newestMessageTime\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\a \x01(\tR\trequestId\"\xe3\x01\n" +
 	"\x0ePresenceUpdate\x12#\n" +
 	"\x04chat\x18\x01 \x01(\v2\x0f.wildcat.v1.JidR\x04chat\x121\n" +
 	"\vparticipant\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\vparticipant\x127\n" +
@@ -1153,7 +1355,7 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x06author\x18\x02 \x01(\v2\x0f.wildcat.v1.JidR\x06author\x12;\n" +
 	"\x06action\x18\x03 \x01(\x0e2#.wildcat.v1.GroupParticipantsActionR\x06action\x123\n" +
 	"\fparticipants\x18\x04 \x03(\v2\x0f.wildcat.v1.JidR\fparticipants\x12%\n" +
-	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\x87\x06\n" +
+	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields*\xa6\x06\n" +
 	"\tEventType\x12\x1a\n" +
 	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bEVENT_TYPE_MESSAGE_RECEIVED\x10\x01\x12\x1b\n" +
@@ -1179,7 +1381,15 @@ const file_wildcat_v1_event_proto_rawDesc = "" +
 	"\x1aEVENT_TYPE_CONTACT_UPDATED\x10\x14\x12\x1b\n" +
 	"\x17EVENT_TYPE_CHAT_UPDATED\x10\x18\x12\x1b\n" +
 	"\x17EVENT_TYPE_CHAT_DELETED\x10\x19\x12\x1e\n" +
-	"\x1aEVENT_TYPE_MESSAGE_STARRED\x10\x1a*\xd2\x01\n" +
+	"\x1aEVENT_TYPE_MESSAGE_STARRED\x10\x1a\x12\x1d\n" +
+	"\x19EVENT_TYPE_HISTORY_SYNCED\x10\x1c*\xd9\x01\n" +
+	"\x0fHistorySyncKind\x12!\n" +
+	"\x1dHISTORY_SYNC_KIND_UNSPECIFIED\x10\x00\x12'\n" +
+	"#HISTORY_SYNC_KIND_INITIAL_BOOTSTRAP\x10\x01\x12\x1c\n" +
+	"\x18HISTORY_SYNC_KIND_RECENT\x10\x02\x12\x1a\n" +
+	"\x16HISTORY_SYNC_KIND_FULL\x10\x03\x12\x1f\n" +
+	"\x1bHISTORY_SYNC_KIND_PUSH_NAME\x10\x04\x12\x1f\n" +
+	"\x1bHISTORY_SYNC_KIND_ON_DEMAND\x10\x05*\xd2\x01\n" +
 	"\x0fContactPresence\x12 \n" +
 	"\x1cCONTACT_PRESENCE_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aCONTACT_PRESENCE_AVAILABLE\x10\x01\x12 \n" +
@@ -1206,65 +1416,71 @@ func file_wildcat_v1_event_proto_rawDescGZIP() []byte {
 	return file_wildcat_v1_event_proto_rawDescData
 }
 
-var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_wildcat_v1_event_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_wildcat_v1_event_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_wildcat_v1_event_proto_goTypes = []any{
 	(EventType)(0),                // 0: wildcat.v1.EventType
-	(ContactPresence)(0),          // 1: wildcat.v1.ContactPresence
-	(GroupParticipantsAction)(0),  // 2: wildcat.v1.GroupParticipantsAction
-	(*Event)(nil),                 // 3: wildcat.v1.Event
-	(*ChatChange)(nil),            // 4: wildcat.v1.ChatChange
-	(*PresenceUpdate)(nil),        // 5: wildcat.v1.PresenceUpdate
-	(*WebhookNotice)(nil),         // 6: wildcat.v1.WebhookNotice
-	(*MessageStatusUpdate)(nil),   // 7: wildcat.v1.MessageStatusUpdate
-	(*MessageReaction)(nil),       // 8: wildcat.v1.MessageReaction
-	(*GroupChange)(nil),           // 9: wildcat.v1.GroupChange
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(*Message)(nil),               // 11: wildcat.v1.Message
-	(*Account)(nil),               // 12: wildcat.v1.Account
-	(*Media)(nil),                 // 13: wildcat.v1.Media
-	(*Call)(nil),                  // 14: wildcat.v1.Call
-	(*ContactUpdate)(nil),         // 15: wildcat.v1.ContactUpdate
-	(*Chat)(nil),                  // 16: wildcat.v1.Chat
-	(*Jid)(nil),                   // 17: wildcat.v1.Jid
-	(MessageStatus)(0),            // 18: wildcat.v1.MessageStatus
-	(*Reaction)(nil),              // 19: wildcat.v1.Reaction
-	(*Group)(nil),                 // 20: wildcat.v1.Group
+	(HistorySyncKind)(0),          // 1: wildcat.v1.HistorySyncKind
+	(ContactPresence)(0),          // 2: wildcat.v1.ContactPresence
+	(GroupParticipantsAction)(0),  // 3: wildcat.v1.GroupParticipantsAction
+	(*Event)(nil),                 // 4: wildcat.v1.Event
+	(*ChatChange)(nil),            // 5: wildcat.v1.ChatChange
+	(*HistorySynced)(nil),         // 6: wildcat.v1.HistorySynced
+	(*PresenceUpdate)(nil),        // 7: wildcat.v1.PresenceUpdate
+	(*WebhookNotice)(nil),         // 8: wildcat.v1.WebhookNotice
+	(*MessageStatusUpdate)(nil),   // 9: wildcat.v1.MessageStatusUpdate
+	(*MessageReaction)(nil),       // 10: wildcat.v1.MessageReaction
+	(*GroupChange)(nil),           // 11: wildcat.v1.GroupChange
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*Message)(nil),               // 13: wildcat.v1.Message
+	(*Account)(nil),               // 14: wildcat.v1.Account
+	(*Media)(nil),                 // 15: wildcat.v1.Media
+	(*Call)(nil),                  // 16: wildcat.v1.Call
+	(*ContactUpdate)(nil),         // 17: wildcat.v1.ContactUpdate
+	(*Chat)(nil),                  // 18: wildcat.v1.Chat
+	(*Jid)(nil),                   // 19: wildcat.v1.Jid
+	(MessageStatus)(0),            // 20: wildcat.v1.MessageStatus
+	(*Reaction)(nil),              // 21: wildcat.v1.Reaction
+	(*Group)(nil),                 // 22: wildcat.v1.Group
 }
 var file_wildcat_v1_event_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.Event.type:type_name -> wildcat.v1.EventType
-	10, // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	11, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
-	7,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
-	8,  // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
-	12, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
-	13, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
-	6,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
-	9,  // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
-	5,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
-	14, // 10: wildcat.v1.Event.call:type_name -> wildcat.v1.Call
-	15, // 11: wildcat.v1.Event.contact_update:type_name -> wildcat.v1.ContactUpdate
-	4,  // 12: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
-	16, // 13: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
-	17, // 14: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
-	17, // 15: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
-	1,  // 16: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
-	10, // 17: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
-	17, // 18: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
-	18, // 19: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
-	17, // 20: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
-	10, // 21: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
-	17, // 22: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
-	19, // 23: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
-	20, // 24: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
-	17, // 25: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
-	2,  // 26: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
-	17, // 27: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	12, // 1: wildcat.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	13, // 2: wildcat.v1.Event.message:type_name -> wildcat.v1.Message
+	9,  // 3: wildcat.v1.Event.status_update:type_name -> wildcat.v1.MessageStatusUpdate
+	10, // 4: wildcat.v1.Event.reaction:type_name -> wildcat.v1.MessageReaction
+	14, // 5: wildcat.v1.Event.account:type_name -> wildcat.v1.Account
+	15, // 6: wildcat.v1.Event.media:type_name -> wildcat.v1.Media
+	8,  // 7: wildcat.v1.Event.webhook:type_name -> wildcat.v1.WebhookNotice
+	11, // 8: wildcat.v1.Event.group_change:type_name -> wildcat.v1.GroupChange
+	7,  // 9: wildcat.v1.Event.presence_update:type_name -> wildcat.v1.PresenceUpdate
+	16, // 10: wildcat.v1.Event.call:type_name -> wildcat.v1.Call
+	17, // 11: wildcat.v1.Event.contact_update:type_name -> wildcat.v1.ContactUpdate
+	5,  // 12: wildcat.v1.Event.chat_change:type_name -> wildcat.v1.ChatChange
+	6,  // 13: wildcat.v1.Event.history_synced:type_name -> wildcat.v1.HistorySynced
+	18, // 14: wildcat.v1.ChatChange.chat:type_name -> wildcat.v1.Chat
+	1,  // 15: wildcat.v1.HistorySynced.kind:type_name -> wildcat.v1.HistorySyncKind
+	12, // 16: wildcat.v1.HistorySynced.oldest_message_time:type_name -> google.protobuf.Timestamp
+	12, // 17: wildcat.v1.HistorySynced.newest_message_time:type_name -> google.protobuf.Timestamp
+	19, // 18: wildcat.v1.PresenceUpdate.chat:type_name -> wildcat.v1.Jid
+	19, // 19: wildcat.v1.PresenceUpdate.participant:type_name -> wildcat.v1.Jid
+	2,  // 20: wildcat.v1.PresenceUpdate.presence:type_name -> wildcat.v1.ContactPresence
+	12, // 21: wildcat.v1.PresenceUpdate.last_seen_time:type_name -> google.protobuf.Timestamp
+	19, // 22: wildcat.v1.MessageStatusUpdate.chat:type_name -> wildcat.v1.Jid
+	20, // 23: wildcat.v1.MessageStatusUpdate.status:type_name -> wildcat.v1.MessageStatus
+	19, // 24: wildcat.v1.MessageStatusUpdate.participant:type_name -> wildcat.v1.Jid
+	12, // 25: wildcat.v1.MessageStatusUpdate.time:type_name -> google.protobuf.Timestamp
+	19, // 26: wildcat.v1.MessageReaction.chat:type_name -> wildcat.v1.Jid
+	21, // 27: wildcat.v1.MessageReaction.reaction:type_name -> wildcat.v1.Reaction
+	22, // 28: wildcat.v1.GroupChange.group:type_name -> wildcat.v1.Group
+	19, // 29: wildcat.v1.GroupChange.author:type_name -> wildcat.v1.Jid
+	3,  // 30: wildcat.v1.GroupChange.action:type_name -> wildcat.v1.GroupParticipantsAction
+	19, // 31: wildcat.v1.GroupChange.participants:type_name -> wildcat.v1.Jid
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_event_proto_init() }
@@ -1292,14 +1508,15 @@ func file_wildcat_v1_event_proto_init() {
 		(*Event_Call)(nil),
 		(*Event_ContactUpdate)(nil),
 		(*Event_ChatChange)(nil),
+		(*Event_HistorySynced)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_event_proto_rawDesc), len(file_wildcat_v1_event_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   7,
+			NumEnums:      4,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -243,7 +243,11 @@ type Message struct {
 	// Wildcat does not map.
 	RawMessage []byte `protobuf:"bytes,21,opt,name=raw_message,json=rawMessage,proto3" json:"raw_message,omitempty"`
 	// The account starred the message (ChatService.StarMessage, or on the phone).
-	Starred       bool `protobuf:"varint,22,opt,name=starred,proto3" json:"starred,omitempty"`
+	Starred bool `protobuf:"varint,22,opt,name=starred,proto3" json:"starred,omitempty"`
+	// True when the message arrived with the history WhatsApp sent after linking
+	// (or after ChatService.RequestHistory), not as new traffic. History messages
+	// raise no MESSAGE_RECEIVED event; a HISTORY_SYNCED event summarises each batch.
+	FromHistory   bool `protobuf:"varint,23,opt,name=from_history,json=fromHistory,proto3" json:"from_history,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -428,6 +432,13 @@ func (x *Message) GetRawMessage() []byte {
 func (x *Message) GetStarred() bool {
 	if x != nil {
 		return x.Starred
+	}
+	return false
+}
+
+func (x *Message) GetFromHistory() bool {
+	if x != nil {
+		return x.FromHistory
 	}
 	return false
 }
@@ -1587,7 +1598,7 @@ var File_wildcat_v1_message_proto protoreflect.FileDescriptor
 const file_wildcat_v1_message_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/message.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\x8b\a\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x14wildcat/v1/jid.proto\"\xae\a\n" +
 	"\aMessage\x12\x1d\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tR\taccountId\x12\x1d\n" +
@@ -1615,7 +1626,8 @@ const file_wildcat_v1_message_proto_rawDesc = "" +
 	"\treactions\x18\x14 \x03(\v2\x14.wildcat.v1.ReactionR\treactions\x12\x1f\n" +
 	"\vraw_message\x18\x15 \x01(\fR\n" +
 	"rawMessage\x12\x18\n" +
-	"\astarred\x18\x16 \x01(\bR\astarred\"q\n" +
+	"\astarred\x18\x16 \x01(\bR\astarred\x12!\n" +
+	"\ffrom_history\x18\x17 \x01(\bR\vfromHistory\"q\n" +
 	"\fStatusChange\x121\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x19.wildcat.v1.MessageStatusR\x06status\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"u\n" +

@@ -2900,6 +2900,328 @@ func (x *ContactCall) GetEndTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// Request for SetPhoneHistory.
+type SetPhoneHistoryRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The simulated phone's number.
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// Its chats, each with its messages; at most 100.
+	Chats []*HistoryChat `protobuf:"bytes,2,rep,name=chats,proto3" json:"chats,omitempty"`
+	// Names the phone knows its contacts by (sent as push names); at most 1000.
+	Contacts []*HistoryContact `protobuf:"bytes,3,rep,name=contacts,proto3" json:"contacts,omitempty"`
+	// At most this many newest messages per chat are sent after linking, as a real
+	// phone sends only recent ones; older ones only on request
+	// (ChatService.RequestHistory). 0: all.
+	BootstrapMessageLimit uint32 `protobuf:"varint,4,opt,name=bootstrap_message_limit,json=bootstrapMessageLimit,proto3" json:"bootstrap_message_limit,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
+}
+
+func (x *SetPhoneHistoryRequest) Reset() {
+	*x = SetPhoneHistoryRequest{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPhoneHistoryRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPhoneHistoryRequest) ProtoMessage() {}
+
+func (x *SetPhoneHistoryRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPhoneHistoryRequest.ProtoReflect.Descriptor instead.
+func (*SetPhoneHistoryRequest) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *SetPhoneHistoryRequest) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *SetPhoneHistoryRequest) GetChats() []*HistoryChat {
+	if x != nil {
+		return x.Chats
+	}
+	return nil
+}
+
+func (x *SetPhoneHistoryRequest) GetContacts() []*HistoryContact {
+	if x != nil {
+		return x.Contacts
+	}
+	return nil
+}
+
+func (x *SetPhoneHistoryRequest) GetBootstrapMessageLimit() uint32 {
+	if x != nil {
+		return x.BootstrapMessageLimit
+	}
+	return 0
+}
+
+// A chat on a simulated phone, with the messages it holds.
+type HistoryChat struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The other party: a phone number ("+15551234567") or a group JID ("…@g.us").
+	Chat string `protobuf:"bytes,1,opt,name=chat,proto3" json:"chat,omitempty"`
+	// The chat's name as the phone shows it; empty for none.
+	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	// How many of the newest received messages are unread on the phone.
+	UnreadCount uint32 `protobuf:"varint,3,opt,name=unread_count,json=unreadCount,proto3" json:"unread_count,omitempty"`
+	// The messages, in any order; at most 1000.
+	Messages      []*HistoryMessage `protobuf:"bytes,4,rep,name=messages,proto3" json:"messages,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryChat) Reset() {
+	*x = HistoryChat{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryChat) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryChat) ProtoMessage() {}
+
+func (x *HistoryChat) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryChat.ProtoReflect.Descriptor instead.
+func (*HistoryChat) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *HistoryChat) GetChat() string {
+	if x != nil {
+		return x.Chat
+	}
+	return ""
+}
+
+func (x *HistoryChat) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *HistoryChat) GetUnreadCount() uint32 {
+	if x != nil {
+		return x.UnreadCount
+	}
+	return 0
+}
+
+func (x *HistoryChat) GetMessages() []*HistoryMessage {
+	if x != nil {
+		return x.Messages
+	}
+	return nil
+}
+
+// A text message a simulated phone already had.
+type HistoryMessage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The WhatsApp message id; it must be unique in the chat and direction.
+	MessageId string `protobuf:"bytes,1,opt,name=message_id,json=messageId,proto3" json:"message_id,omitempty"`
+	// True when the phone's owner sent it; false when it was received.
+	FromMe bool `protobuf:"varint,2,opt,name=from_me,json=fromMe,proto3" json:"from_me,omitempty"`
+	// The text.
+	Text string `protobuf:"bytes,3,opt,name=text,proto3" json:"text,omitempty"`
+	// When it was sent.
+	Time *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=time,proto3" json:"time,omitempty"`
+	// In a group, who sent a received message (a phone number); else empty.
+	Sender        string `protobuf:"bytes,5,opt,name=sender,proto3" json:"sender,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryMessage) Reset() {
+	*x = HistoryMessage{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryMessage) ProtoMessage() {}
+
+func (x *HistoryMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryMessage.ProtoReflect.Descriptor instead.
+func (*HistoryMessage) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *HistoryMessage) GetMessageId() string {
+	if x != nil {
+		return x.MessageId
+	}
+	return ""
+}
+
+func (x *HistoryMessage) GetFromMe() bool {
+	if x != nil {
+		return x.FromMe
+	}
+	return false
+}
+
+func (x *HistoryMessage) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *HistoryMessage) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *HistoryMessage) GetSender() string {
+	if x != nil {
+		return x.Sender
+	}
+	return ""
+}
+
+// A contact name a simulated phone knows.
+type HistoryContact struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The contact's phone number.
+	PhoneNumber string `protobuf:"bytes,1,opt,name=phone_number,json=phoneNumber,proto3" json:"phone_number,omitempty"`
+	// The name.
+	Name          string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *HistoryContact) Reset() {
+	*x = HistoryContact{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *HistoryContact) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*HistoryContact) ProtoMessage() {}
+
+func (x *HistoryContact) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use HistoryContact.ProtoReflect.Descriptor instead.
+func (*HistoryContact) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *HistoryContact) GetPhoneNumber() string {
+	if x != nil {
+		return x.PhoneNumber
+	}
+	return ""
+}
+
+func (x *HistoryContact) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Response of SetPhoneHistory.
+type SetPhoneHistoryResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPhoneHistoryResponse) Reset() {
+	*x = SetPhoneHistoryResponse{}
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPhoneHistoryResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPhoneHistoryResponse) ProtoMessage() {}
+
+func (x *SetPhoneHistoryResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_wildcat_v1_sandbox_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPhoneHistoryResponse.ProtoReflect.Descriptor instead.
+func (*SetPhoneHistoryResponse) Descriptor() ([]byte, []int) {
+	return file_wildcat_v1_sandbox_service_proto_rawDescGZIP(), []int{42}
+}
+
 var File_wildcat_v1_sandbox_service_proto protoreflect.FileDescriptor
 
 const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
@@ -3084,7 +3406,30 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\bended_by\x18\a \x01(\tR\aendedBy\x129\n" +
 	"\n" +
 	"start_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
-	"\bend_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\aendTime*\xf4\x01\n" +
+	"\bend_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\"\x97\x02\n" +
+	"\x16SetPhoneHistoryRequest\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x127\n" +
+	"\x05chats\x18\x02 \x03(\v2\x17.wildcat.v1.HistoryChatB\b\xbaH\x05\x92\x01\x02\x10dR\x05chats\x12A\n" +
+	"\bcontacts\x18\x03 \x03(\v2\x1a.wildcat.v1.HistoryContactB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bcontacts\x12@\n" +
+	"\x17bootstrap_message_limit\x18\x04 \x01(\rB\b\xbaH\x05*\x03\x18\xe8\aR\x15bootstrapMessageLimit\"\xf0\x01\n" +
+	"\vHistoryChat\x12S\n" +
+	"\x04chat\x18\x01 \x01(\tB?\xbaH<r:28^(\\+?[1-9][0-9]{6,14}|[0-9]{5,30}(-[0-9]{5,15})?@g\\.us)$R\x04chat\x12\x1c\n" +
+	"\x04name\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x02R\x04name\x12+\n" +
+	"\funread_count\x18\x03 \x01(\rB\b\xbaH\x05*\x03\x18\xe8\aR\vunreadCount\x12A\n" +
+	"\bmessages\x18\x04 \x03(\v2\x1a.wildcat.v1.HistoryMessageB\t\xbaH\x06\x92\x01\x03\x10\xe8\aR\bmessages\"\xf5\x01\n" +
+	"\x0eHistoryMessage\x129\n" +
+	"\n" +
+	"message_id\x18\x01 \x01(\tB\x1a\xbaH\x17r\x152\x13^[0-9A-Za-z]{1,64}$R\tmessageId\x12\x17\n" +
+	"\afrom_me\x18\x02 \x01(\bR\x06fromMe\x12\x1e\n" +
+	"\x04text\x18\x03 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80 R\x04text\x126\n" +
+	"\x04time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x04time\x127\n" +
+	"\x06sender\x18\x05 \x01(\tB\x1f\xbaH\x1cr\x1a2\x18^(|\\+?[1-9][0-9]{6,14})$R\x06sender\"q\n" +
+	"\x0eHistoryContact\x12?\n" +
+	"\fphone_number\x18\x01 \x01(\tB\x1c\xbaH\x19r\x172\x15^\\+?[1-9][0-9]{6,14}$R\vphoneNumber\x12\x1e\n" +
+	"\x04name\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\x80\x02R\x04name\"\x19\n" +
+	"\x17SetPhoneHistoryResponse*\xf4\x01\n" +
 	"\x10ContactMediaKind\x12\"\n" +
 	"\x1eCONTACT_MEDIA_KIND_UNSPECIFIED\x10\x00\x12\x1c\n" +
 	"\x18CONTACT_MEDIA_KIND_IMAGE\x10\x01\x12\x1c\n" +
@@ -3130,7 +3475,7 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\x1dCONTACT_CALL_OUTCOME_REJECTED\x10\x01\x12\"\n" +
 	"\x1eCONTACT_CALL_OUTCOME_CANCELLED\x10\x02\x12 \n" +
 	"\x1cCONTACT_CALL_OUTCOME_TIMEOUT\x10\x03\x12 \n" +
-	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\x8f\x14\n" +
+	"\x1cCONTACT_CALL_OUTCOME_HUNG_UP\x10\x042\xa3\x15\n" +
 	"\x0eSandboxService\x12}\n" +
 	"\n" +
 	"LinkDevice\x12\x1d.wildcat.v1.LinkDeviceRequest\x1a\x1e.wildcat.v1.LinkDeviceResponse\"0\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.SandboxService/LinkDevice\x12\x95\x01\n" +
@@ -3146,7 +3491,8 @@ const file_wildcat_v1_sandbox_service_proto_rawDesc = "" +
 	"\vContactCall\x12\x1e.wildcat.v1.ContactCallRequest\x1a\x1f.wildcat.v1.ContactCallResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/ContactCall\x12\x8d\x01\n" +
 	"\x0eContactEndCall\x12!.wildcat.v1.ContactEndCallRequest\x1a\".wildcat.v1.ContactEndCallResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/ContactEndCall\x12\x99\x01\n" +
 	"\x11AnswerContactCall\x12$.wildcat.v1.AnswerContactCallRequest\x1a%.wildcat.v1.AnswerContactCallResponse\"7\x82\xd3\xe4\x93\x021:\x01*\",/wildcat.v1.SandboxService/AnswerContactCall\x12\x90\x01\n" +
-	"\x0eGetContactCall\x12!.wildcat.v1.GetContactCallRequest\x1a\".wildcat.v1.GetContactCallResponse\"7\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/GetContactCall\x90\x02\x01\x12\x81\x01\n" +
+	"\x0eGetContactCall\x12!.wildcat.v1.GetContactCallRequest\x1a\".wildcat.v1.GetContactCallResponse\"7\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.SandboxService/GetContactCall\x90\x02\x01\x12\x91\x01\n" +
+	"\x0fSetPhoneHistory\x12\".wildcat.v1.SetPhoneHistoryRequest\x1a#.wildcat.v1.SetPhoneHistoryResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/SetPhoneHistory\x12\x81\x01\n" +
 	"\vInjectFault\x12\x1e.wildcat.v1.InjectFaultRequest\x1a\x1f.wildcat.v1.InjectFaultResponse\"1\x82\xd3\xe4\x93\x02+:\x01*\"&/wildcat.v1.SandboxService/InjectFault\x12\x91\x01\n" +
 	"\x0fPhoneChangeChat\x12\".wildcat.v1.PhoneChangeChatRequest\x1a#.wildcat.v1.PhoneChangeChatResponse\"5\x82\xd3\xe4\x93\x02/:\x01*\"*/wildcat.v1.SandboxService/PhoneChangeChat\x12\x88\x01\n" +
 	"\fGetPhoneChat\x12\x1f.wildcat.v1.GetPhoneChatRequest\x1a .wildcat.v1.GetPhoneChatResponse\"5\x82\xd3\xe4\x93\x02,:\x01*\"'/wildcat.v1.SandboxService/GetPhoneChat\x90\x02\x01b\x06proto3"
@@ -3164,7 +3510,7 @@ func file_wildcat_v1_sandbox_service_proto_rawDescGZIP() []byte {
 }
 
 var file_wildcat_v1_sandbox_service_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
+var file_wildcat_v1_sandbox_service_proto_msgTypes = make([]protoimpl.MessageInfo, 43)
 var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(ContactMediaKind)(0),                     // 0: wildcat.v1.ContactMediaKind
 	(ContactMessageKind)(0),                   // 1: wildcat.v1.ContactMessageKind
@@ -3209,83 +3555,94 @@ var file_wildcat_v1_sandbox_service_proto_goTypes = []any{
 	(*GetContactCallRequest)(nil),             // 40: wildcat.v1.GetContactCallRequest
 	(*GetContactCallResponse)(nil),            // 41: wildcat.v1.GetContactCallResponse
 	(*ContactCall)(nil),                       // 42: wildcat.v1.ContactCall
-	(*LocationContent)(nil),                   // 43: wildcat.v1.LocationContent
-	(*ContactsContent)(nil),                   // 44: wildcat.v1.ContactsContent
-	(*PollContent)(nil),                       // 45: wildcat.v1.PollContent
-	(*timestamppb.Timestamp)(nil),             // 46: google.protobuf.Timestamp
-	(*Contact)(nil),                           // 47: wildcat.v1.Contact
-	(*durationpb.Duration)(nil),               // 48: google.protobuf.Duration
-	(ParticipantAction)(0),                    // 49: wildcat.v1.ParticipantAction
-	(*ParticipantResult)(nil),                 // 50: wildcat.v1.ParticipantResult
+	(*SetPhoneHistoryRequest)(nil),            // 43: wildcat.v1.SetPhoneHistoryRequest
+	(*HistoryChat)(nil),                       // 44: wildcat.v1.HistoryChat
+	(*HistoryMessage)(nil),                    // 45: wildcat.v1.HistoryMessage
+	(*HistoryContact)(nil),                    // 46: wildcat.v1.HistoryContact
+	(*SetPhoneHistoryResponse)(nil),           // 47: wildcat.v1.SetPhoneHistoryResponse
+	(*LocationContent)(nil),                   // 48: wildcat.v1.LocationContent
+	(*ContactsContent)(nil),                   // 49: wildcat.v1.ContactsContent
+	(*PollContent)(nil),                       // 50: wildcat.v1.PollContent
+	(*timestamppb.Timestamp)(nil),             // 51: google.protobuf.Timestamp
+	(*Contact)(nil),                           // 52: wildcat.v1.Contact
+	(*durationpb.Duration)(nil),               // 53: google.protobuf.Duration
+	(ParticipantAction)(0),                    // 54: wildcat.v1.ParticipantAction
+	(*ParticipantResult)(nil),                 // 55: wildcat.v1.ParticipantResult
 }
 var file_wildcat_v1_sandbox_service_proto_depIdxs = []int32{
 	0,  // 0: wildcat.v1.SendFromContactRequest.media_kind:type_name -> wildcat.v1.ContactMediaKind
-	43, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
-	44, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
-	45, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
+	48, // 1: wildcat.v1.SendFromContactRequest.location:type_name -> wildcat.v1.LocationContent
+	49, // 2: wildcat.v1.SendFromContactRequest.contacts:type_name -> wildcat.v1.ContactsContent
+	50, // 3: wildcat.v1.SendFromContactRequest.poll:type_name -> wildcat.v1.PollContent
 	15, // 4: wildcat.v1.ListContactMessagesResponse.messages:type_name -> wildcat.v1.ContactMessage
-	46, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
+	51, // 5: wildcat.v1.ContactMessage.timestamp:type_name -> google.protobuf.Timestamp
 	1,  // 6: wildcat.v1.ContactMessage.kind:type_name -> wildcat.v1.ContactMessageKind
-	43, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
-	47, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
-	45, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
+	48, // 7: wildcat.v1.ContactMessage.location:type_name -> wildcat.v1.LocationContent
+	52, // 8: wildcat.v1.ContactMessage.contacts:type_name -> wildcat.v1.Contact
+	50, // 9: wildcat.v1.ContactMessage.poll:type_name -> wildcat.v1.PollContent
 	2,  // 10: wildcat.v1.InjectFaultRequest.fault:type_name -> wildcat.v1.Fault
-	48, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
-	49, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
-	50, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
-	46, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
+	53, // 11: wildcat.v1.InjectFaultRequest.delay:type_name -> google.protobuf.Duration
+	54, // 12: wildcat.v1.ContactUpdateParticipantsRequest.action:type_name -> wildcat.v1.ParticipantAction
+	55, // 13: wildcat.v1.ContactUpdateParticipantsResponse.results:type_name -> wildcat.v1.ParticipantResult
+	51, // 14: wildcat.v1.PhoneChangeChatRequest.mute_end_time:type_name -> google.protobuf.Timestamp
 	29, // 15: wildcat.v1.PhoneChangeChatRequest.star:type_name -> wildcat.v1.PhoneStar
 	33, // 16: wildcat.v1.PhoneChangeChatResponse.chat:type_name -> wildcat.v1.PhoneChat
 	33, // 17: wildcat.v1.GetPhoneChatResponse.chat:type_name -> wildcat.v1.PhoneChat
-	46, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
-	46, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
-	48, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
+	51, // 18: wildcat.v1.PhoneChat.pin_time:type_name -> google.protobuf.Timestamp
+	51, // 19: wildcat.v1.PhoneChat.mute_end_time:type_name -> google.protobuf.Timestamp
+	53, // 20: wildcat.v1.ContactCallRequest.ring_timeout:type_name -> google.protobuf.Duration
 	42, // 21: wildcat.v1.ContactEndCallResponse.call:type_name -> wildcat.v1.ContactCall
 	42, // 22: wildcat.v1.AnswerContactCallResponse.call:type_name -> wildcat.v1.ContactCall
 	42, // 23: wildcat.v1.GetContactCallResponse.call:type_name -> wildcat.v1.ContactCall
 	3,  // 24: wildcat.v1.ContactCall.state:type_name -> wildcat.v1.ContactCallState
 	4,  // 25: wildcat.v1.ContactCall.outcome:type_name -> wildcat.v1.ContactCallOutcome
-	46, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
-	46, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
-	5,  // 28: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
-	7,  // 29: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
-	9,  // 30: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
-	11, // 31: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
-	16, // 32: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
-	13, // 33: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
-	20, // 34: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
-	22, // 35: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
-	24, // 36: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
-	26, // 37: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
-	34, // 38: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
-	36, // 39: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
-	38, // 40: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
-	40, // 41: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
-	18, // 42: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
-	28, // 43: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
-	31, // 44: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
-	6,  // 45: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
-	8,  // 46: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
-	10, // 47: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
-	12, // 48: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
-	17, // 49: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
-	14, // 50: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
-	21, // 51: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
-	23, // 52: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
-	25, // 53: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
-	27, // 54: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
-	35, // 55: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
-	37, // 56: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
-	39, // 57: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
-	41, // 58: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
-	19, // 59: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
-	30, // 60: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
-	32, // 61: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
-	45, // [45:62] is the sub-list for method output_type
-	28, // [28:45] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	51, // 26: wildcat.v1.ContactCall.start_time:type_name -> google.protobuf.Timestamp
+	51, // 27: wildcat.v1.ContactCall.end_time:type_name -> google.protobuf.Timestamp
+	44, // 28: wildcat.v1.SetPhoneHistoryRequest.chats:type_name -> wildcat.v1.HistoryChat
+	46, // 29: wildcat.v1.SetPhoneHistoryRequest.contacts:type_name -> wildcat.v1.HistoryContact
+	45, // 30: wildcat.v1.HistoryChat.messages:type_name -> wildcat.v1.HistoryMessage
+	51, // 31: wildcat.v1.HistoryMessage.time:type_name -> google.protobuf.Timestamp
+	5,  // 32: wildcat.v1.SandboxService.LinkDevice:input_type -> wildcat.v1.LinkDeviceRequest
+	7,  // 33: wildcat.v1.SandboxService.EnterPairingCode:input_type -> wildcat.v1.EnterPairingCodeRequest
+	9,  // 34: wildcat.v1.SandboxService.SendFromContact:input_type -> wildcat.v1.SendFromContactRequest
+	11, // 35: wildcat.v1.SandboxService.ListContactMessages:input_type -> wildcat.v1.ListContactMessagesRequest
+	16, // 36: wildcat.v1.SandboxService.DownloadContactMedia:input_type -> wildcat.v1.DownloadContactMediaRequest
+	13, // 37: wildcat.v1.SandboxService.CreateGroup:input_type -> wildcat.v1.CreateGroupRequest
+	20, // 38: wildcat.v1.SandboxService.ContactJoinGroup:input_type -> wildcat.v1.ContactJoinGroupRequest
+	22, // 39: wildcat.v1.SandboxService.ContactUpdateParticipants:input_type -> wildcat.v1.ContactUpdateParticipantsRequest
+	24, // 40: wildcat.v1.SandboxService.ContactLeaveGroup:input_type -> wildcat.v1.ContactLeaveGroupRequest
+	26, // 41: wildcat.v1.SandboxService.UpdateContactProfile:input_type -> wildcat.v1.UpdateContactProfileRequest
+	34, // 42: wildcat.v1.SandboxService.ContactCall:input_type -> wildcat.v1.ContactCallRequest
+	36, // 43: wildcat.v1.SandboxService.ContactEndCall:input_type -> wildcat.v1.ContactEndCallRequest
+	38, // 44: wildcat.v1.SandboxService.AnswerContactCall:input_type -> wildcat.v1.AnswerContactCallRequest
+	40, // 45: wildcat.v1.SandboxService.GetContactCall:input_type -> wildcat.v1.GetContactCallRequest
+	43, // 46: wildcat.v1.SandboxService.SetPhoneHistory:input_type -> wildcat.v1.SetPhoneHistoryRequest
+	18, // 47: wildcat.v1.SandboxService.InjectFault:input_type -> wildcat.v1.InjectFaultRequest
+	28, // 48: wildcat.v1.SandboxService.PhoneChangeChat:input_type -> wildcat.v1.PhoneChangeChatRequest
+	31, // 49: wildcat.v1.SandboxService.GetPhoneChat:input_type -> wildcat.v1.GetPhoneChatRequest
+	6,  // 50: wildcat.v1.SandboxService.LinkDevice:output_type -> wildcat.v1.LinkDeviceResponse
+	8,  // 51: wildcat.v1.SandboxService.EnterPairingCode:output_type -> wildcat.v1.EnterPairingCodeResponse
+	10, // 52: wildcat.v1.SandboxService.SendFromContact:output_type -> wildcat.v1.SendFromContactResponse
+	12, // 53: wildcat.v1.SandboxService.ListContactMessages:output_type -> wildcat.v1.ListContactMessagesResponse
+	17, // 54: wildcat.v1.SandboxService.DownloadContactMedia:output_type -> wildcat.v1.DownloadContactMediaResponse
+	14, // 55: wildcat.v1.SandboxService.CreateGroup:output_type -> wildcat.v1.CreateGroupResponse
+	21, // 56: wildcat.v1.SandboxService.ContactJoinGroup:output_type -> wildcat.v1.ContactJoinGroupResponse
+	23, // 57: wildcat.v1.SandboxService.ContactUpdateParticipants:output_type -> wildcat.v1.ContactUpdateParticipantsResponse
+	25, // 58: wildcat.v1.SandboxService.ContactLeaveGroup:output_type -> wildcat.v1.ContactLeaveGroupResponse
+	27, // 59: wildcat.v1.SandboxService.UpdateContactProfile:output_type -> wildcat.v1.UpdateContactProfileResponse
+	35, // 60: wildcat.v1.SandboxService.ContactCall:output_type -> wildcat.v1.ContactCallResponse
+	37, // 61: wildcat.v1.SandboxService.ContactEndCall:output_type -> wildcat.v1.ContactEndCallResponse
+	39, // 62: wildcat.v1.SandboxService.AnswerContactCall:output_type -> wildcat.v1.AnswerContactCallResponse
+	41, // 63: wildcat.v1.SandboxService.GetContactCall:output_type -> wildcat.v1.GetContactCallResponse
+	47, // 64: wildcat.v1.SandboxService.SetPhoneHistory:output_type -> wildcat.v1.SetPhoneHistoryResponse
+	19, // 65: wildcat.v1.SandboxService.InjectFault:output_type -> wildcat.v1.InjectFaultResponse
+	30, // 66: wildcat.v1.SandboxService.PhoneChangeChat:output_type -> wildcat.v1.PhoneChangeChatResponse
+	32, // 67: wildcat.v1.SandboxService.GetPhoneChat:output_type -> wildcat.v1.GetPhoneChatResponse
+	50, // [50:68] is the sub-list for method output_type
+	32, // [32:50] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_wildcat_v1_sandbox_service_proto_init() }
@@ -3311,7 +3668,7 @@ func file_wildcat_v1_sandbox_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_wildcat_v1_sandbox_service_proto_rawDesc), len(file_wildcat_v1_sandbox_service_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   38,
+			NumMessages:   43,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

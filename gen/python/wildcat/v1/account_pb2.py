@@ -18,7 +18,7 @@ from wildcat.v1 import jid_pb2 as wildcat_dot_v1_dot_jid__pb2
 from wildcat.v1 import message_pb2 as wildcat_dot_v1_dot_message__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/account.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\xca\x04\n\x07\x41\x63\x63ount\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64isplayName\x12.\n\x05state\x18\x03 \x01(\x0e\x32\x18.wildcat.v1.AccountStateR\x05state\x12(\n\x07own_jid\x18\x04 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x06ownJid\x12?\n\x0flast_disconnect\x18\x05 \x01(\x0b\x32\x16.wildcat.v1.DisconnectR\x0elastDisconnect\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x46\n\x0emedia_download\x18\x08 \x01(\x0b\x32\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x12\x37\n\x0b\x63\x61ll_policy\x18\n \x01(\x0b\x32\x16.wildcat.v1.CallPolicyR\ncallPolicy\"\xa6\x03\n\x13MediaDownloadPolicy\x12;\n\x04mode\x18\x01 \x01(\x0e\x32\x1d.wildcat.v1.MediaDownloadModeB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12H\n\x05types\x18\x02 \x03(\x0e\x32\x17.wildcat.v1.MessageTypeB\x19\xbaH\x16\x92\x01\x13\x18\x01\"\x0f\x82\x01\x0c\x18\x02\x18\x03\x18\x04\x18\x05\x18\x06\x18\x07R\x05types\x12$\n\tmax_bytes\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x08maxBytes:\xe1\x01\xbaH\xdd\x01\x1a\xda\x01\n\x1cmedia_download.mode_required\x12xtypes and max_bytes need a mode (ALL or NONE); leave the whole policy empty, or mode UNSPECIFIED, for the server default\x1a@this.mode != 0 || (size(this.types) == 0 && this.max_bytes == 0)\"\xa0\x01\n\nDisconnect\x12\x34\n\x06reason\x18\x01 \x01(\x0e\x32\x1c.wildcat.v1.DisconnectReasonR\x06reason\x12\x12\n\x04\x63ode\x18\x02 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12.\n\x04time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\"k\n\x06QrCode\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12;\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x10\n\x03png\x18\x03 \x01(\x0cR\x03png\"\x81\x01\n\x0bPairingCode\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12!\n\x0cphone_number\x18\x02 \x01(\tR\x0bphoneNumber\x12;\n\x0b\x65xpire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime*s\n\x11MediaDownloadMode\x12#\n\x1fMEDIA_DOWNLOAD_MODE_UNSPECIFIED\x10\x00\x12\x1b\n\x17MEDIA_DOWNLOAD_MODE_ALL\x10\x01\x12\x1c\n\x18MEDIA_DOWNLOAD_MODE_NONE\x10\x02*\xcb\x01\n\x0c\x41\x63\x63ountState\x12\x1d\n\x19\x41\x43\x43OUNT_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41\x43\x43OUNT_STATE_DISCONNECTED\x10\x01\x12\x1c\n\x18\x41\x43\x43OUNT_STATE_CONNECTING\x10\x02\x12#\n\x1f\x41\x43\x43OUNT_STATE_WAITING_FOR_LOGIN\x10\x03\x12\x1b\n\x17\x41\x43\x43OUNT_STATE_CONNECTED\x10\x04\x12\x1c\n\x18\x41\x43\x43OUNT_STATE_LOGGED_OUT\x10\x05*\xd4\x02\n\x10\x44isconnectReason\x12!\n\x1d\x44ISCONNECT_REASON_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x44ISCONNECT_REASON_REQUESTED\x10\x01\x12&\n\"DISCONNECT_REASON_RESTART_REQUIRED\x10\x02\x12%\n!DISCONNECT_REASON_CONNECTION_LOST\x10\x03\x12\"\n\x1e\x44ISCONNECT_REASON_SERVER_ERROR\x10\x04\x12 \n\x1c\x44ISCONNECT_REASON_LOGGED_OUT\x10\x05\x12\x1e\n\x1a\x44ISCONNECT_REASON_REPLACED\x10\x06\x12#\n\x1f\x44ISCONNECT_REASON_LOGIN_TIMEOUT\x10\x07\x12\"\n\x1e\x44ISCONNECT_REASON_NEEDS_RELINK\x10\x08\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18wildcat/v1/account.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\x8c\x05\n\x07\x41\x63\x63ount\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64isplayName\x12.\n\x05state\x18\x03 \x01(\x0e\x32\x18.wildcat.v1.AccountStateR\x05state\x12(\n\x07own_jid\x18\x04 \x01(\x0b\x32\x0f.wildcat.v1.JidR\x06ownJid\x12?\n\x0flast_disconnect\x18\x05 \x01(\x0b\x32\x16.wildcat.v1.DisconnectR\x0elastDisconnect\x12;\n\x0b\x63reate_time\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\ncreateTime\x12;\n\x0bupdate_time\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nupdateTime\x12\x46\n\x0emedia_download\x18\x08 \x01(\x0b\x32\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n\x14send_rate_per_minute\x18\t \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x12\x37\n\x0b\x63\x61ll_policy\x18\n \x01(\x0b\x32\x16.wildcat.v1.CallPolicyR\ncallPolicy\x12@\n\x0chistory_sync\x18\x0b \x01(\x0b\x32\x1d.wildcat.v1.HistorySyncPolicyR\x0bhistorySync\"\x86\x02\n\x11HistorySyncPolicy\x12\x39\n\x04mode\x18\x01 \x01(\x0e\x32\x1b.wildcat.v1.HistorySyncModeB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12)\n\x0brecent_days\x18\x02 \x01(\rB\x08\xbaH\x05*\x03\x18\xc2\x1cR\nrecentDays:\x8a\x01\xbaH\x86\x01\x1a\x83\x01\n)history_sync.recent_days_only_with_recent\x12,recent_days is only allowed with mode RECENT\x1a(this.mode == 3 || this.recent_days == 0u\"\xa6\x03\n\x13MediaDownloadPolicy\x12;\n\x04mode\x18\x01 \x01(\x0e\x32\x1d.wildcat.v1.MediaDownloadModeB\x08\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12H\n\x05types\x18\x02 \x03(\x0e\x32\x17.wildcat.v1.MessageTypeB\x19\xbaH\x16\x92\x01\x13\x18\x01\"\x0f\x82\x01\x0c\x18\x02\x18\x03\x18\x04\x18\x05\x18\x06\x18\x07R\x05types\x12$\n\tmax_bytes\x18\x03 \x01(\x03\x42\x07\xbaH\x04\"\x02(\x00R\x08maxBytes:\xe1\x01\xbaH\xdd\x01\x1a\xda\x01\n\x1cmedia_download.mode_required\x12xtypes and max_bytes need a mode (ALL or NONE); leave the whole policy empty, or mode UNSPECIFIED, for the server default\x1a@this.mode != 0 || (size(this.types) == 0 && this.max_bytes == 0)\"\xa0\x01\n\nDisconnect\x12\x34\n\x06reason\x18\x01 \x01(\x0e\x32\x1c.wildcat.v1.DisconnectReasonR\x06reason\x12\x12\n\x04\x63ode\x18\x02 \x01(\x05R\x04\x63ode\x12\x18\n\x07message\x18\x03 \x01(\tR\x07message\x12.\n\x04time\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\x04time\"k\n\x06QrCode\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12;\n\x0b\x65xpire_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime\x12\x10\n\x03png\x18\x03 \x01(\x0cR\x03png\"\x81\x01\n\x0bPairingCode\x12\x12\n\x04\x63ode\x18\x01 \x01(\tR\x04\x63ode\x12!\n\x0cphone_number\x18\x02 \x01(\tR\x0bphoneNumber\x12;\n\x0b\x65xpire_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\nexpireTime*\x89\x01\n\x0fHistorySyncMode\x12!\n\x1dHISTORY_SYNC_MODE_UNSPECIFIED\x10\x00\x12\x1a\n\x16HISTORY_SYNC_MODE_NONE\x10\x01\x12\x19\n\x15HISTORY_SYNC_MODE_ALL\x10\x02\x12\x1c\n\x18HISTORY_SYNC_MODE_RECENT\x10\x03*s\n\x11MediaDownloadMode\x12#\n\x1fMEDIA_DOWNLOAD_MODE_UNSPECIFIED\x10\x00\x12\x1b\n\x17MEDIA_DOWNLOAD_MODE_ALL\x10\x01\x12\x1c\n\x18MEDIA_DOWNLOAD_MODE_NONE\x10\x02*\xcb\x01\n\x0c\x41\x63\x63ountState\x12\x1d\n\x19\x41\x43\x43OUNT_STATE_UNSPECIFIED\x10\x00\x12\x1e\n\x1a\x41\x43\x43OUNT_STATE_DISCONNECTED\x10\x01\x12\x1c\n\x18\x41\x43\x43OUNT_STATE_CONNECTING\x10\x02\x12#\n\x1f\x41\x43\x43OUNT_STATE_WAITING_FOR_LOGIN\x10\x03\x12\x1b\n\x17\x41\x43\x43OUNT_STATE_CONNECTED\x10\x04\x12\x1c\n\x18\x41\x43\x43OUNT_STATE_LOGGED_OUT\x10\x05*\xd4\x02\n\x10\x44isconnectReason\x12!\n\x1d\x44ISCONNECT_REASON_UNSPECIFIED\x10\x00\x12\x1f\n\x1b\x44ISCONNECT_REASON_REQUESTED\x10\x01\x12&\n\"DISCONNECT_REASON_RESTART_REQUIRED\x10\x02\x12%\n!DISCONNECT_REASON_CONNECTION_LOST\x10\x03\x12\"\n\x1e\x44ISCONNECT_REASON_SERVER_ERROR\x10\x04\x12 \n\x1c\x44ISCONNECT_REASON_LOGGED_OUT\x10\x05\x12\x1e\n\x1a\x44ISCONNECT_REASON_REPLACED\x10\x06\x12#\n\x1f\x44ISCONNECT_REASON_LOGIN_TIMEOUT\x10\x07\x12\"\n\x1e\x44ISCONNECT_REASON_NEEDS_RELINK\x10\x08\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.account_pb2', globals())
@@ -31,6 +31,12 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _ACCOUNT.fields_by_name['display_name']._serialized_options = b'\272H\005r\003\030\200\002'
   _ACCOUNT.fields_by_name['send_rate_per_minute']._options = None
   _ACCOUNT.fields_by_name['send_rate_per_minute']._serialized_options = b'\272H\006*\004\030\240\215\006'
+  _HISTORYSYNCPOLICY.fields_by_name['mode']._options = None
+  _HISTORYSYNCPOLICY.fields_by_name['mode']._serialized_options = b'\272H\005\202\001\002\020\001'
+  _HISTORYSYNCPOLICY.fields_by_name['recent_days']._options = None
+  _HISTORYSYNCPOLICY.fields_by_name['recent_days']._serialized_options = b'\272H\005*\003\030\302\034'
+  _HISTORYSYNCPOLICY._options = None
+  _HISTORYSYNCPOLICY._serialized_options = b'\272H\206\001\032\203\001\n)history_sync.recent_days_only_with_recent\022,recent_days is only allowed with mode RECENT\032(this.mode == 3 || this.recent_days == 0u'
   _MEDIADOWNLOADPOLICY.fields_by_name['mode']._options = None
   _MEDIADOWNLOADPOLICY.fields_by_name['mode']._serialized_options = b'\272H\005\202\001\002\020\001'
   _MEDIADOWNLOADPOLICY.fields_by_name['types']._options = None
@@ -39,20 +45,24 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _MEDIADOWNLOADPOLICY.fields_by_name['max_bytes']._serialized_options = b'\272H\004\"\002(\000'
   _MEDIADOWNLOADPOLICY._options = None
   _MEDIADOWNLOADPOLICY._serialized_options = b'\272H\335\001\032\332\001\n\034media_download.mode_required\022xtypes and max_bytes need a mode (ALL or NONE); leave the whole policy empty, or mode UNSPECIFIED, for the server default\032@this.mode != 0 || (size(this.types) == 0 && this.max_bytes == 0)'
-  _MEDIADOWNLOADMODE._serialized_start=1591
-  _MEDIADOWNLOADMODE._serialized_end=1706
-  _ACCOUNTSTATE._serialized_start=1709
-  _ACCOUNTSTATE._serialized_end=1912
-  _DISCONNECTREASON._serialized_start=1915
-  _DISCONNECTREASON._serialized_end=2255
+  _HISTORYSYNCMODE._serialized_start=1923
+  _HISTORYSYNCMODE._serialized_end=2060
+  _MEDIADOWNLOADMODE._serialized_start=2062
+  _MEDIADOWNLOADMODE._serialized_end=2177
+  _ACCOUNTSTATE._serialized_start=2180
+  _ACCOUNTSTATE._serialized_end=2383
+  _DISCONNECTREASON._serialized_start=2386
+  _DISCONNECTREASON._serialized_end=2726
   _ACCOUNT._serialized_start=174
-  _ACCOUNT._serialized_end=760
-  _MEDIADOWNLOADPOLICY._serialized_start=763
-  _MEDIADOWNLOADPOLICY._serialized_end=1185
-  _DISCONNECT._serialized_start=1188
-  _DISCONNECT._serialized_end=1348
-  _QRCODE._serialized_start=1350
-  _QRCODE._serialized_end=1457
-  _PAIRINGCODE._serialized_start=1460
-  _PAIRINGCODE._serialized_end=1589
+  _ACCOUNT._serialized_end=826
+  _HISTORYSYNCPOLICY._serialized_start=829
+  _HISTORYSYNCPOLICY._serialized_end=1091
+  _MEDIADOWNLOADPOLICY._serialized_start=1094
+  _MEDIADOWNLOADPOLICY._serialized_end=1516
+  _DISCONNECT._serialized_start=1519
+  _DISCONNECT._serialized_end=1679
+  _QRCODE._serialized_start=1681
+  _QRCODE._serialized_end=1788
+  _PAIRINGCODE._serialized_start=1791
+  _PAIRINGCODE._serialized_end=1920
 # @@protoc_insertion_point(module_scope)

@@ -25,16 +25,21 @@ DISCONNECT_REASON_REQUESTED: DisconnectReason
 DISCONNECT_REASON_RESTART_REQUIRED: DisconnectReason
 DISCONNECT_REASON_SERVER_ERROR: DisconnectReason
 DISCONNECT_REASON_UNSPECIFIED: DisconnectReason
+HISTORY_SYNC_MODE_ALL: HistorySyncMode
+HISTORY_SYNC_MODE_NONE: HistorySyncMode
+HISTORY_SYNC_MODE_RECENT: HistorySyncMode
+HISTORY_SYNC_MODE_UNSPECIFIED: HistorySyncMode
 MEDIA_DOWNLOAD_MODE_ALL: MediaDownloadMode
 MEDIA_DOWNLOAD_MODE_NONE: MediaDownloadMode
 MEDIA_DOWNLOAD_MODE_UNSPECIFIED: MediaDownloadMode
 
 class Account(_message.Message):
-    __slots__ = ["account_id", "call_policy", "create_time", "display_name", "last_disconnect", "media_download", "own_jid", "send_rate_per_minute", "state", "update_time"]
+    __slots__ = ["account_id", "call_policy", "create_time", "display_name", "history_sync", "last_disconnect", "media_download", "own_jid", "send_rate_per_minute", "state", "update_time"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CALL_POLICY_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_SYNC_FIELD_NUMBER: _ClassVar[int]
     LAST_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
     MEDIA_DOWNLOAD_FIELD_NUMBER: _ClassVar[int]
     OWN_JID_FIELD_NUMBER: _ClassVar[int]
@@ -45,13 +50,14 @@ class Account(_message.Message):
     call_policy: _call_pb2.CallPolicy
     create_time: _timestamp_pb2.Timestamp
     display_name: str
+    history_sync: HistorySyncPolicy
     last_disconnect: Disconnect
     media_download: MediaDownloadPolicy
     own_jid: _jid_pb2.Jid
     send_rate_per_minute: int
     state: AccountState
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ..., call_policy: _Optional[_Union[_call_pb2.CallPolicy, _Mapping]] = ...) -> None: ...
+    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ..., call_policy: _Optional[_Union[_call_pb2.CallPolicy, _Mapping]] = ..., history_sync: _Optional[_Union[HistorySyncPolicy, _Mapping]] = ...) -> None: ...
 
 class Disconnect(_message.Message):
     __slots__ = ["code", "message", "reason", "time"]
@@ -64,6 +70,14 @@ class Disconnect(_message.Message):
     reason: DisconnectReason
     time: _timestamp_pb2.Timestamp
     def __init__(self, reason: _Optional[_Union[DisconnectReason, str]] = ..., code: _Optional[int] = ..., message: _Optional[str] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class HistorySyncPolicy(_message.Message):
+    __slots__ = ["mode", "recent_days"]
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    RECENT_DAYS_FIELD_NUMBER: _ClassVar[int]
+    mode: HistorySyncMode
+    recent_days: int
+    def __init__(self, mode: _Optional[_Union[HistorySyncMode, str]] = ..., recent_days: _Optional[int] = ...) -> None: ...
 
 class MediaDownloadPolicy(_message.Message):
     __slots__ = ["max_bytes", "mode", "types"]
@@ -94,6 +108,9 @@ class QrCode(_message.Message):
     expire_time: _timestamp_pb2.Timestamp
     png: bytes
     def __init__(self, code: _Optional[str] = ..., expire_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., png: _Optional[bytes] = ...) -> None: ...
+
+class HistorySyncMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
 
 class MediaDownloadMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []

@@ -18,7 +18,7 @@ from wildcat.v1 import account_pb2 as wildcat_dot_v1_dot_account__pb2
 from wildcat.v1 import call_pb2 as wildcat_dot_v1_dot_call__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/account_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\"\xc2\x02\n\x14\x43reateAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64isplayName\x12\x46\n\x0emedia_download\x18\x03 \x01(\x0b\x32\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n\x14send_rate_per_minute\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x12\x37\n\x0b\x63\x61ll_policy\x18\n \x01(\x0b\x32\x16.wildcat.v1.CallPolicyR\ncallPolicy\"F\n\x15\x43reateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"U\n\x11GetAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"C\n\x12GetAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"g\n\x13ListAccountsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"o\n\x14ListAccountsResponse\x12/\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.AccountR\x08\x61\x63\x63ounts\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x01\n\x14UpdateAccountRequest\x12\x35\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountB\x06\xbaH\x03\xc8\x01\x01R\x07\x61\x63\x63ount\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"F\n\x15UpdateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14\x44\x65leteAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\x17\n\x15\x44\x65leteAccountResponse\"Y\n\x15\x43onnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"G\n\x16\x43onnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\\\n\x18\x44isconnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"J\n\x19\x44isconnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14LogoutAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"F\n\x15LogoutAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\x9e\x01\n\x19RequestPairingCodeRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12?\n\x0cphone_number\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"X\n\x1aRequestPairingCodeResponse\x12:\n\x0cpairing_code\x18\x01 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode\"W\n\x13WatchAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\xae\x01\n\x14WatchAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\x12+\n\x07qr_code\x18\x02 \x01(\x0b\x32\x12.wildcat.v1.QrCodeR\x06qrCode\x12:\n\x0cpairing_code\x18\x03 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode2\xef\n\n\x0e\x41\x63\x63ountService\x12\x89\x01\n\rCreateAccount\x12 .wildcat.v1.CreateAccountRequest\x1a!.wildcat.v1.CreateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/CreateAccount\x12\x80\x01\n\nGetAccount\x12\x1d.wildcat.v1.GetAccountRequest\x1a\x1e.wildcat.v1.GetAccountResponse\"3\x90\x02\x01\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.AccountService/GetAccount\x12\x88\x01\n\x0cListAccounts\x12\x1f.wildcat.v1.ListAccountsRequest\x1a .wildcat.v1.ListAccountsResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.AccountService/ListAccounts\x12\x89\x01\n\rUpdateAccount\x12 .wildcat.v1.UpdateAccountRequest\x1a!.wildcat.v1.UpdateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/UpdateAccount\x12\x89\x01\n\rDeleteAccount\x12 .wildcat.v1.DeleteAccountRequest\x1a!.wildcat.v1.DeleteAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/DeleteAccount\x12\x8d\x01\n\x0e\x43onnectAccount\x12!.wildcat.v1.ConnectAccountRequest\x1a\".wildcat.v1.ConnectAccountResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.AccountService/ConnectAccount\x12\x99\x01\n\x11\x44isconnectAccount\x12$.wildcat.v1.DisconnectAccountRequest\x1a%.wildcat.v1.DisconnectAccountResponse\"7\x82\xd3\xe4\x93\x02\x31:\x01*\",/wildcat.v1.AccountService/DisconnectAccount\x12\x89\x01\n\rLogoutAccount\x12 .wildcat.v1.LogoutAccountRequest\x1a!.wildcat.v1.LogoutAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/LogoutAccount\x12\x9d\x01\n\x12RequestPairingCode\x12%.wildcat.v1.RequestPairingCodeRequest\x1a&.wildcat.v1.RequestPairingCodeResponse\"8\x82\xd3\xe4\x93\x02\x32:\x01*\"-/wildcat.v1.AccountService/RequestPairingCode\x12S\n\x0cWatchAccount\x12\x1f.wildcat.v1.WatchAccountRequest\x1a .wildcat.v1.WatchAccountResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n wildcat/v1/account_service.proto\x12\nwildcat.v1\x1a\x1b\x62uf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a google/protobuf/field_mask.proto\x1a\x18wildcat/v1/account.proto\x1a\x15wildcat/v1/call.proto\"\x84\x03\n\x14\x43reateAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n\x0c\x64isplay_name\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x02R\x0b\x64isplayName\x12\x46\n\x0emedia_download\x18\x03 \x01(\x0b\x32\x1f.wildcat.v1.MediaDownloadPolicyR\rmediaDownload\x12:\n\x14send_rate_per_minute\x18\x04 \x01(\rB\t\xbaH\x06*\x04\x18\xa0\x8d\x06R\x11sendRatePerMinute\x12\x37\n\x0b\x63\x61ll_policy\x18\n \x01(\x0b\x32\x16.wildcat.v1.CallPolicyR\ncallPolicy\x12@\n\x0chistory_sync\x18\x05 \x01(\x0b\x32\x1d.wildcat.v1.HistorySyncPolicyR\x0bhistorySync\"F\n\x15\x43reateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"U\n\x11GetAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"C\n\x12GetAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"g\n\x13ListAccountsRequest\x12\'\n\tpage_size\x18\x01 \x01(\x05\x42\n\xbaH\x07\x1a\x05\x18\xe8\x07(\x00R\x08pageSize\x12\'\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"o\n\x14ListAccountsResponse\x12/\n\x08\x61\x63\x63ounts\x18\x01 \x03(\x0b\x32\x13.wildcat.v1.AccountR\x08\x61\x63\x63ounts\x12&\n\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x8a\x01\n\x14UpdateAccountRequest\x12\x35\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountB\x06\xbaH\x03\xc8\x01\x01R\x07\x61\x63\x63ount\x12;\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nupdateMask\"F\n\x15UpdateAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14\x44\x65leteAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\x17\n\x15\x44\x65leteAccountResponse\"Y\n\x15\x43onnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"G\n\x16\x43onnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\\\n\x18\x44isconnectAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"J\n\x19\x44isconnectAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"X\n\x14LogoutAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"F\n\x15LogoutAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\"\x9e\x01\n\x19RequestPairingCodeRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12?\n\x0cphone_number\x18\x02 \x01(\tB\x1c\xbaH\x19r\x17\x32\x15^\\+?[1-9][0-9]{6,14}$R\x0bphoneNumber\"X\n\x1aRequestPairingCodeResponse\x12:\n\x0cpairing_code\x18\x01 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode\"W\n\x13WatchAccountRequest\x12@\n\naccount_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c\x32\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\"\xae\x01\n\x14WatchAccountResponse\x12-\n\x07\x61\x63\x63ount\x18\x01 \x01(\x0b\x32\x13.wildcat.v1.AccountR\x07\x61\x63\x63ount\x12+\n\x07qr_code\x18\x02 \x01(\x0b\x32\x12.wildcat.v1.QrCodeR\x06qrCode\x12:\n\x0cpairing_code\x18\x03 \x01(\x0b\x32\x17.wildcat.v1.PairingCodeR\x0bpairingCode2\xef\n\n\x0e\x41\x63\x63ountService\x12\x89\x01\n\rCreateAccount\x12 .wildcat.v1.CreateAccountRequest\x1a!.wildcat.v1.CreateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/CreateAccount\x12\x80\x01\n\nGetAccount\x12\x1d.wildcat.v1.GetAccountRequest\x1a\x1e.wildcat.v1.GetAccountResponse\"3\x90\x02\x01\x82\xd3\xe4\x93\x02*:\x01*\"%/wildcat.v1.AccountService/GetAccount\x12\x88\x01\n\x0cListAccounts\x12\x1f.wildcat.v1.ListAccountsRequest\x1a .wildcat.v1.ListAccountsResponse\"5\x90\x02\x01\x82\xd3\xe4\x93\x02,:\x01*\"\'/wildcat.v1.AccountService/ListAccounts\x12\x89\x01\n\rUpdateAccount\x12 .wildcat.v1.UpdateAccountRequest\x1a!.wildcat.v1.UpdateAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/UpdateAccount\x12\x89\x01\n\rDeleteAccount\x12 .wildcat.v1.DeleteAccountRequest\x1a!.wildcat.v1.DeleteAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/DeleteAccount\x12\x8d\x01\n\x0e\x43onnectAccount\x12!.wildcat.v1.ConnectAccountRequest\x1a\".wildcat.v1.ConnectAccountResponse\"4\x82\xd3\xe4\x93\x02.:\x01*\")/wildcat.v1.AccountService/ConnectAccount\x12\x99\x01\n\x11\x44isconnectAccount\x12$.wildcat.v1.DisconnectAccountRequest\x1a%.wildcat.v1.DisconnectAccountResponse\"7\x82\xd3\xe4\x93\x02\x31:\x01*\",/wildcat.v1.AccountService/DisconnectAccount\x12\x89\x01\n\rLogoutAccount\x12 .wildcat.v1.LogoutAccountRequest\x1a!.wildcat.v1.LogoutAccountResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\"(/wildcat.v1.AccountService/LogoutAccount\x12\x9d\x01\n\x12RequestPairingCode\x12%.wildcat.v1.RequestPairingCodeRequest\x1a&.wildcat.v1.RequestPairingCodeResponse\"8\x82\xd3\xe4\x93\x02\x32:\x01*\"-/wildcat.v1.AccountService/RequestPairingCode\x12S\n\x0cWatchAccount\x12\x1f.wildcat.v1.WatchAccountRequest\x1a .wildcat.v1.WatchAccountResponse0\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'wildcat.v1.account_service_pb2', globals())
@@ -72,45 +72,45 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _ACCOUNTSERVICE.methods_by_name['RequestPairingCode']._options = None
   _ACCOUNTSERVICE.methods_by_name['RequestPairingCode']._serialized_options = b'\202\323\344\223\0022:\001*\"-/wildcat.v1.AccountService/RequestPairingCode'
   _CREATEACCOUNTREQUEST._serialized_start=191
-  _CREATEACCOUNTREQUEST._serialized_end=513
-  _CREATEACCOUNTRESPONSE._serialized_start=515
-  _CREATEACCOUNTRESPONSE._serialized_end=585
-  _GETACCOUNTREQUEST._serialized_start=587
-  _GETACCOUNTREQUEST._serialized_end=672
-  _GETACCOUNTRESPONSE._serialized_start=674
-  _GETACCOUNTRESPONSE._serialized_end=741
-  _LISTACCOUNTSREQUEST._serialized_start=743
-  _LISTACCOUNTSREQUEST._serialized_end=846
-  _LISTACCOUNTSRESPONSE._serialized_start=848
-  _LISTACCOUNTSRESPONSE._serialized_end=959
-  _UPDATEACCOUNTREQUEST._serialized_start=962
-  _UPDATEACCOUNTREQUEST._serialized_end=1100
-  _UPDATEACCOUNTRESPONSE._serialized_start=1102
-  _UPDATEACCOUNTRESPONSE._serialized_end=1172
-  _DELETEACCOUNTREQUEST._serialized_start=1174
-  _DELETEACCOUNTREQUEST._serialized_end=1262
-  _DELETEACCOUNTRESPONSE._serialized_start=1264
-  _DELETEACCOUNTRESPONSE._serialized_end=1287
-  _CONNECTACCOUNTREQUEST._serialized_start=1289
-  _CONNECTACCOUNTREQUEST._serialized_end=1378
-  _CONNECTACCOUNTRESPONSE._serialized_start=1380
-  _CONNECTACCOUNTRESPONSE._serialized_end=1451
-  _DISCONNECTACCOUNTREQUEST._serialized_start=1453
-  _DISCONNECTACCOUNTREQUEST._serialized_end=1545
-  _DISCONNECTACCOUNTRESPONSE._serialized_start=1547
-  _DISCONNECTACCOUNTRESPONSE._serialized_end=1621
-  _LOGOUTACCOUNTREQUEST._serialized_start=1623
-  _LOGOUTACCOUNTREQUEST._serialized_end=1711
-  _LOGOUTACCOUNTRESPONSE._serialized_start=1713
-  _LOGOUTACCOUNTRESPONSE._serialized_end=1783
-  _REQUESTPAIRINGCODEREQUEST._serialized_start=1786
-  _REQUESTPAIRINGCODEREQUEST._serialized_end=1944
-  _REQUESTPAIRINGCODERESPONSE._serialized_start=1946
-  _REQUESTPAIRINGCODERESPONSE._serialized_end=2034
-  _WATCHACCOUNTREQUEST._serialized_start=2036
-  _WATCHACCOUNTREQUEST._serialized_end=2123
-  _WATCHACCOUNTRESPONSE._serialized_start=2126
-  _WATCHACCOUNTRESPONSE._serialized_end=2300
-  _ACCOUNTSERVICE._serialized_start=2303
-  _ACCOUNTSERVICE._serialized_end=3694
+  _CREATEACCOUNTREQUEST._serialized_end=579
+  _CREATEACCOUNTRESPONSE._serialized_start=581
+  _CREATEACCOUNTRESPONSE._serialized_end=651
+  _GETACCOUNTREQUEST._serialized_start=653
+  _GETACCOUNTREQUEST._serialized_end=738
+  _GETACCOUNTRESPONSE._serialized_start=740
+  _GETACCOUNTRESPONSE._serialized_end=807
+  _LISTACCOUNTSREQUEST._serialized_start=809
+  _LISTACCOUNTSREQUEST._serialized_end=912
+  _LISTACCOUNTSRESPONSE._serialized_start=914
+  _LISTACCOUNTSRESPONSE._serialized_end=1025
+  _UPDATEACCOUNTREQUEST._serialized_start=1028
+  _UPDATEACCOUNTREQUEST._serialized_end=1166
+  _UPDATEACCOUNTRESPONSE._serialized_start=1168
+  _UPDATEACCOUNTRESPONSE._serialized_end=1238
+  _DELETEACCOUNTREQUEST._serialized_start=1240
+  _DELETEACCOUNTREQUEST._serialized_end=1328
+  _DELETEACCOUNTRESPONSE._serialized_start=1330
+  _DELETEACCOUNTRESPONSE._serialized_end=1353
+  _CONNECTACCOUNTREQUEST._serialized_start=1355
+  _CONNECTACCOUNTREQUEST._serialized_end=1444
+  _CONNECTACCOUNTRESPONSE._serialized_start=1446
+  _CONNECTACCOUNTRESPONSE._serialized_end=1517
+  _DISCONNECTACCOUNTREQUEST._serialized_start=1519
+  _DISCONNECTACCOUNTREQUEST._serialized_end=1611
+  _DISCONNECTACCOUNTRESPONSE._serialized_start=1613
+  _DISCONNECTACCOUNTRESPONSE._serialized_end=1687
+  _LOGOUTACCOUNTREQUEST._serialized_start=1689
+  _LOGOUTACCOUNTREQUEST._serialized_end=1777
+  _LOGOUTACCOUNTRESPONSE._serialized_start=1779
+  _LOGOUTACCOUNTRESPONSE._serialized_end=1849
+  _REQUESTPAIRINGCODEREQUEST._serialized_start=1852
+  _REQUESTPAIRINGCODEREQUEST._serialized_end=2010
+  _REQUESTPAIRINGCODERESPONSE._serialized_start=2012
+  _REQUESTPAIRINGCODERESPONSE._serialized_end=2100
+  _WATCHACCOUNTREQUEST._serialized_start=2102
+  _WATCHACCOUNTREQUEST._serialized_end=2189
+  _WATCHACCOUNTRESPONSE._serialized_start=2192
+  _WATCHACCOUNTRESPONSE._serialized_end=2366
+  _ACCOUNTSERVICE._serialized_start=2369
+  _ACCOUNTSERVICE._serialized_end=3760
 # @@protoc_insertion_point(module_scope)

@@ -23,18 +23,20 @@ class ConnectAccountResponse(_message.Message):
     def __init__(self, account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ...) -> None: ...
 
 class CreateAccountRequest(_message.Message):
-    __slots__ = ["account_id", "call_policy", "display_name", "media_download", "send_rate_per_minute"]
+    __slots__ = ["account_id", "call_policy", "display_name", "history_sync", "media_download", "send_rate_per_minute"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CALL_POLICY_FIELD_NUMBER: _ClassVar[int]
     DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_SYNC_FIELD_NUMBER: _ClassVar[int]
     MEDIA_DOWNLOAD_FIELD_NUMBER: _ClassVar[int]
     SEND_RATE_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     call_policy: _call_pb2.CallPolicy
     display_name: str
+    history_sync: _account_pb2.HistorySyncPolicy
     media_download: _account_pb2.MediaDownloadPolicy
     send_rate_per_minute: int
-    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., media_download: _Optional[_Union[_account_pb2.MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ..., call_policy: _Optional[_Union[_call_pb2.CallPolicy, _Mapping]] = ...) -> None: ...
+    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., media_download: _Optional[_Union[_account_pb2.MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ..., call_policy: _Optional[_Union[_call_pb2.CallPolicy, _Mapping]] = ..., history_sync: _Optional[_Union[_account_pb2.HistorySyncPolicy, _Mapping]] = ...) -> None: ...
 
 class CreateAccountResponse(_message.Message):
     __slots__ = ["account"]

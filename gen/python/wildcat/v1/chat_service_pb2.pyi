@@ -121,6 +121,22 @@ class PinChatResponse(_message.Message):
     chat: _chat_pb2.Chat
     def __init__(self, chat: _Optional[_Union[_chat_pb2.Chat, _Mapping]] = ...) -> None: ...
 
+class RequestHistoryRequest(_message.Message):
+    __slots__ = ["account_id", "chat_jid", "count"]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHAT_JID_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    chat_jid: str
+    count: int
+    def __init__(self, account_id: _Optional[str] = ..., chat_jid: _Optional[str] = ..., count: _Optional[int] = ...) -> None: ...
+
+class RequestHistoryResponse(_message.Message):
+    __slots__ = ["request_id"]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    def __init__(self, request_id: _Optional[str] = ...) -> None: ...
+
 class StarMessageRequest(_message.Message):
     __slots__ = ["account_id", "chat_jid", "from_me", "message_id", "starred"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]

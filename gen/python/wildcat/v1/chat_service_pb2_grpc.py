@@ -71,6 +71,11 @@ class ChatServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageResponse.FromString,
                 )
+        self.RequestHistory = channel.unary_unary(
+                '/wildcat.v1.ChatService/RequestHistory',
+                request_serializer=wildcat_dot_v1_dot_chat__service__pb2.RequestHistoryRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_chat__service__pb2.RequestHistoryResponse.FromString,
+                )
 
 
 class ChatServiceServicer(object):
@@ -158,6 +163,18 @@ class ChatServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RequestHistory(self, request, context):
+        """Asks the account's phone for older messages of a chat, before the oldest
+        one stored. Returns at once; the messages arrive later as history (stored
+        with from_history, then a HISTORY_SYNCED event with this request_id).
+        Fails with NOT_FOUND for an unknown account, FAILED_PRECONDITION when the
+        chat has no stored message to page back from, UNAVAILABLE when the account
+        is not connected.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ChatServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -205,6 +222,11 @@ def add_ChatServiceServicer_to_server(servicer, server):
                     servicer.StarMessage,
                     request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_chat__service__pb2.StarMessageResponse.SerializeToString,
+            ),
+            'RequestHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestHistory,
+                    request_deserializer=wildcat_dot_v1_dot_chat__service__pb2.RequestHistoryRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_chat__service__pb2.RequestHistoryResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -378,5 +400,22 @@ class ChatService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/StarMessage',
             wildcat_dot_v1_dot_chat__service__pb2.StarMessageRequest.SerializeToString,
             wildcat_dot_v1_dot_chat__service__pb2.StarMessageResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RequestHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.ChatService/RequestHistory',
+            wildcat_dot_v1_dot_chat__service__pb2.RequestHistoryRequest.SerializeToString,
+            wildcat_dot_v1_dot_chat__service__pb2.RequestHistoryResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)

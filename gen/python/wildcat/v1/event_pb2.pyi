@@ -32,6 +32,7 @@ EVENT_TYPE_GROUP_CREATED: EventType
 EVENT_TYPE_GROUP_JOIN_REQUESTED: EventType
 EVENT_TYPE_GROUP_PARTICIPANTS_CHANGED: EventType
 EVENT_TYPE_GROUP_UPDATED: EventType
+EVENT_TYPE_HISTORY_SYNCED: EventType
 EVENT_TYPE_MEDIA_READY: EventType
 EVENT_TYPE_MESSAGE_DELETED: EventType
 EVENT_TYPE_MESSAGE_EDITED: EventType
@@ -49,6 +50,12 @@ GROUP_PARTICIPANTS_ACTION_DEMOTED: GroupParticipantsAction
 GROUP_PARTICIPANTS_ACTION_PROMOTED: GroupParticipantsAction
 GROUP_PARTICIPANTS_ACTION_REMOVED: GroupParticipantsAction
 GROUP_PARTICIPANTS_ACTION_UNSPECIFIED: GroupParticipantsAction
+HISTORY_SYNC_KIND_FULL: HistorySyncKind
+HISTORY_SYNC_KIND_INITIAL_BOOTSTRAP: HistorySyncKind
+HISTORY_SYNC_KIND_ON_DEMAND: HistorySyncKind
+HISTORY_SYNC_KIND_PUSH_NAME: HistorySyncKind
+HISTORY_SYNC_KIND_RECENT: HistorySyncKind
+HISTORY_SYNC_KIND_UNSPECIFIED: HistorySyncKind
 
 class ChatChange(_message.Message):
     __slots__ = ["changed_fields", "chat", "from_me", "from_whatsapp", "message_id", "starred"]
@@ -67,7 +74,7 @@ class ChatChange(_message.Message):
     def __init__(self, chat: _Optional[_Union[_chat_pb2.Chat, _Mapping]] = ..., changed_fields: _Optional[_Iterable[str]] = ..., from_whatsapp: bool = ..., message_id: _Optional[str] = ..., from_me: bool = ..., starred: bool = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ["account", "account_id", "call", "chat_change", "contact_update", "create_time", "cursor", "event_id", "group_change", "media", "message", "presence_update", "reaction", "status_update", "type", "webhook"]
+    __slots__ = ["account", "account_id", "call", "chat_change", "contact_update", "create_time", "cursor", "event_id", "group_change", "history_synced", "media", "message", "presence_update", "reaction", "status_update", "type", "webhook"]
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CALL_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +84,7 @@ class Event(_message.Message):
     CURSOR_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     GROUP_CHANGE_FIELD_NUMBER: _ClassVar[int]
+    HISTORY_SYNCED_FIELD_NUMBER: _ClassVar[int]
     MEDIA_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     PRESENCE_UPDATE_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +101,7 @@ class Event(_message.Message):
     cursor: str
     event_id: str
     group_change: GroupChange
+    history_synced: HistorySynced
     media: _media_pb2.Media
     message: _message_pb2.Message
     presence_update: PresenceUpdate
@@ -100,7 +109,7 @@ class Event(_message.Message):
     status_update: MessageStatusUpdate
     type: EventType
     webhook: WebhookNotice
-    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ..., presence_update: _Optional[_Union[PresenceUpdate, _Mapping]] = ..., call: _Optional[_Union[_call_pb2.Call, _Mapping]] = ..., contact_update: _Optional[_Union[_contact_pb2.ContactUpdate, _Mapping]] = ..., chat_change: _Optional[_Union[ChatChange, _Mapping]] = ...) -> None: ...
+    def __init__(self, event_id: _Optional[str] = ..., cursor: _Optional[str] = ..., type: _Optional[_Union[EventType, str]] = ..., account_id: _Optional[str] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., message: _Optional[_Union[_message_pb2.Message, _Mapping]] = ..., status_update: _Optional[_Union[MessageStatusUpdate, _Mapping]] = ..., reaction: _Optional[_Union[MessageReaction, _Mapping]] = ..., account: _Optional[_Union[_account_pb2.Account, _Mapping]] = ..., media: _Optional[_Union[_media_pb2.Media, _Mapping]] = ..., webhook: _Optional[_Union[WebhookNotice, _Mapping]] = ..., group_change: _Optional[_Union[GroupChange, _Mapping]] = ..., presence_update: _Optional[_Union[PresenceUpdate, _Mapping]] = ..., call: _Optional[_Union[_call_pb2.Call, _Mapping]] = ..., contact_update: _Optional[_Union[_contact_pb2.ContactUpdate, _Mapping]] = ..., chat_change: _Optional[_Union[ChatChange, _Mapping]] = ..., history_synced: _Optional[_Union[HistorySynced, _Mapping]] = ...) -> None: ...
 
 class GroupChange(_message.Message):
     __slots__ = ["action", "author", "changed_fields", "group", "participants"]
@@ -115,6 +124,24 @@ class GroupChange(_message.Message):
     group: _group_pb2.Group
     participants: _containers.RepeatedCompositeFieldContainer[_jid_pb2.Jid]
     def __init__(self, group: _Optional[_Union[_group_pb2.Group, _Mapping]] = ..., author: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., action: _Optional[_Union[GroupParticipantsAction, str]] = ..., participants: _Optional[_Iterable[_Union[_jid_pb2.Jid, _Mapping]]] = ..., changed_fields: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class HistorySynced(_message.Message):
+    __slots__ = ["chats_stored", "kind", "messages_skipped", "messages_stored", "newest_message_time", "oldest_message_time", "request_id"]
+    CHATS_STORED_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_SKIPPED_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_STORED_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_MESSAGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    OLDEST_MESSAGE_TIME_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    chats_stored: int
+    kind: HistorySyncKind
+    messages_skipped: int
+    messages_stored: int
+    newest_message_time: _timestamp_pb2.Timestamp
+    oldest_message_time: _timestamp_pb2.Timestamp
+    request_id: str
+    def __init__(self, kind: _Optional[_Union[HistorySyncKind, str]] = ..., chats_stored: _Optional[int] = ..., messages_stored: _Optional[int] = ..., messages_skipped: _Optional[int] = ..., oldest_message_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., newest_message_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class MessageReaction(_message.Message):
     __slots__ = ["chat", "from_me", "message_id", "reaction"]
@@ -169,6 +196,9 @@ class WebhookNotice(_message.Message):
     def __init__(self, webhook_id: _Optional[str] = ..., url: _Optional[str] = ..., description: _Optional[str] = ..., disabled_reason: _Optional[str] = ...) -> None: ...
 
 class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = []
+
+class HistorySyncKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = []
 
 class ContactPresence(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):

@@ -99,7 +99,7 @@ class MediaRef(_message.Message):
     def __init__(self, media_id: _Optional[str] = ..., mime_type: _Optional[str] = ..., size_bytes: _Optional[int] = ..., sha256: _Optional[str] = ..., file_name: _Optional[str] = ..., download_path: _Optional[str] = ...) -> None: ...
 
 class Message(_message.Message):
-    __slots__ = ["account_id", "chat", "content", "delete_time", "deleted", "edit_time", "edited", "from_me", "has_media", "media", "mentions", "message_id", "raw_message", "reactions", "reply_to_message_id", "starred", "status", "status_history", "text", "timestamp", "type"]
+    __slots__ = ["account_id", "chat", "content", "delete_time", "deleted", "edit_time", "edited", "from_history", "from_me", "has_media", "media", "mentions", "message_id", "raw_message", "reactions", "reply_to_message_id", "starred", "status", "status_history", "text", "timestamp", "type"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CHAT_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
@@ -108,6 +108,7 @@ class Message(_message.Message):
     EDITED_FIELD_NUMBER: _ClassVar[int]
     EDIT_TIME_FIELD_NUMBER: _ClassVar[int]
     FROM_FIELD_NUMBER: _ClassVar[int]
+    FROM_HISTORY_FIELD_NUMBER: _ClassVar[int]
     FROM_ME_FIELD_NUMBER: _ClassVar[int]
     HAS_MEDIA_FIELD_NUMBER: _ClassVar[int]
     MEDIA_FIELD_NUMBER: _ClassVar[int]
@@ -129,6 +130,7 @@ class Message(_message.Message):
     deleted: bool
     edit_time: _timestamp_pb2.Timestamp
     edited: bool
+    from_history: bool
     from_me: bool
     has_media: bool
     media: MediaRef
@@ -143,7 +145,7 @@ class Message(_message.Message):
     text: str
     timestamp: _timestamp_pb2.Timestamp
     type: MessageType
-    def __init__(self, account_id: _Optional[str] = ..., message_id: _Optional[str] = ..., chat: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., from_me: bool = ..., timestamp: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., type: _Optional[_Union[MessageType, str]] = ..., text: _Optional[str] = ..., has_media: bool = ..., media: _Optional[_Union[MediaRef, _Mapping]] = ..., content: _Optional[_Union[MessageContent, _Mapping]] = ..., reply_to_message_id: _Optional[str] = ..., mentions: _Optional[_Iterable[_Union[_jid_pb2.Jid, _Mapping]]] = ..., status: _Optional[_Union[MessageStatus, str]] = ..., status_history: _Optional[_Iterable[_Union[StatusChange, _Mapping]]] = ..., edited: bool = ..., edit_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deleted: bool = ..., delete_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., reactions: _Optional[_Iterable[_Union[Reaction, _Mapping]]] = ..., raw_message: _Optional[bytes] = ..., starred: bool = ..., **kwargs) -> None: ...
+    def __init__(self, account_id: _Optional[str] = ..., message_id: _Optional[str] = ..., chat: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., from_me: bool = ..., timestamp: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., type: _Optional[_Union[MessageType, str]] = ..., text: _Optional[str] = ..., has_media: bool = ..., media: _Optional[_Union[MediaRef, _Mapping]] = ..., content: _Optional[_Union[MessageContent, _Mapping]] = ..., reply_to_message_id: _Optional[str] = ..., mentions: _Optional[_Iterable[_Union[_jid_pb2.Jid, _Mapping]]] = ..., status: _Optional[_Union[MessageStatus, str]] = ..., status_history: _Optional[_Iterable[_Union[StatusChange, _Mapping]]] = ..., edited: bool = ..., edit_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., deleted: bool = ..., delete_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., reactions: _Optional[_Iterable[_Union[Reaction, _Mapping]]] = ..., raw_message: _Optional[bytes] = ..., starred: bool = ..., from_history: bool = ..., **kwargs) -> None: ...
 
 class MessageContent(_message.Message):
     __slots__ = ["audio", "contacts", "document", "image", "location", "poll", "poll_vote", "reaction", "sticker", "text", "video"]

@@ -277,6 +277,40 @@ class GetPhoneChatResponse(_message.Message):
     chat: PhoneChat
     def __init__(self, chat: _Optional[_Union[PhoneChat, _Mapping]] = ...) -> None: ...
 
+class HistoryChat(_message.Message):
+    __slots__ = ["chat", "messages", "name", "unread_count"]
+    CHAT_FIELD_NUMBER: _ClassVar[int]
+    MESSAGES_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    UNREAD_COUNT_FIELD_NUMBER: _ClassVar[int]
+    chat: str
+    messages: _containers.RepeatedCompositeFieldContainer[HistoryMessage]
+    name: str
+    unread_count: int
+    def __init__(self, chat: _Optional[str] = ..., name: _Optional[str] = ..., unread_count: _Optional[int] = ..., messages: _Optional[_Iterable[_Union[HistoryMessage, _Mapping]]] = ...) -> None: ...
+
+class HistoryContact(_message.Message):
+    __slots__ = ["name", "phone_number"]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class HistoryMessage(_message.Message):
+    __slots__ = ["from_me", "message_id", "sender", "text", "time"]
+    FROM_ME_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
+    SENDER_FIELD_NUMBER: _ClassVar[int]
+    TEXT_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    from_me: bool
+    message_id: str
+    sender: str
+    text: str
+    time: _timestamp_pb2.Timestamp
+    def __init__(self, message_id: _Optional[str] = ..., from_me: bool = ..., text: _Optional[str] = ..., time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., sender: _Optional[str] = ...) -> None: ...
+
 class InjectFaultRequest(_message.Message):
     __slots__ = ["code", "delay", "fault", "jid"]
     CODE_FIELD_NUMBER: _ClassVar[int]
@@ -410,6 +444,22 @@ class SendFromContactResponse(_message.Message):
     MESSAGE_ID_FIELD_NUMBER: _ClassVar[int]
     message_id: str
     def __init__(self, message_id: _Optional[str] = ...) -> None: ...
+
+class SetPhoneHistoryRequest(_message.Message):
+    __slots__ = ["bootstrap_message_limit", "chats", "contacts", "phone_number"]
+    BOOTSTRAP_MESSAGE_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    CHATS_FIELD_NUMBER: _ClassVar[int]
+    CONTACTS_FIELD_NUMBER: _ClassVar[int]
+    PHONE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    bootstrap_message_limit: int
+    chats: _containers.RepeatedCompositeFieldContainer[HistoryChat]
+    contacts: _containers.RepeatedCompositeFieldContainer[HistoryContact]
+    phone_number: str
+    def __init__(self, phone_number: _Optional[str] = ..., chats: _Optional[_Iterable[_Union[HistoryChat, _Mapping]]] = ..., contacts: _Optional[_Iterable[_Union[HistoryContact, _Mapping]]] = ..., bootstrap_message_limit: _Optional[int] = ...) -> None: ...
+
+class SetPhoneHistoryResponse(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
 
 class UpdateContactProfileRequest(_message.Message):
     __slots__ = ["about", "name", "phone_number", "picture", "remove_picture"]

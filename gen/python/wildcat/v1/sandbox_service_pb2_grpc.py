@@ -88,6 +88,11 @@ class SandboxServiceStub(object):
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.SerializeToString,
                 response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.FromString,
                 )
+        self.SetPhoneHistory = channel.unary_unary(
+                '/wildcat.v1.SandboxService/SetPhoneHistory',
+                request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryRequest.SerializeToString,
+                response_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryResponse.FromString,
+                )
         self.InjectFault = channel.unary_unary(
                 '/wildcat.v1.SandboxService/InjectFault',
                 request_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.InjectFaultRequest.SerializeToString,
@@ -232,6 +237,16 @@ class SandboxServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPhoneHistory(self, request, context):
+        """Sets the chats, messages and contact names a simulated phone "already had":
+        the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
+        afterwards, and answers a device's on-demand history requests from them.
+        Replaces what was set before.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def InjectFault(self, request, context):
         """Makes the simulated server misbehave towards one device, for testing.
         """
@@ -329,6 +344,11 @@ def add_SandboxServiceServicer_to_server(servicer, server):
                     servicer.GetContactCall,
                     request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.FromString,
                     response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.SerializeToString,
+            ),
+            'SetPhoneHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPhoneHistory,
+                    request_deserializer=wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryRequest.FromString,
+                    response_serializer=wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryResponse.SerializeToString,
             ),
             'InjectFault': grpc.unary_unary_rpc_method_handler(
                     servicer.InjectFault,
@@ -594,6 +614,23 @@ class SandboxService(object):
         return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/GetContactCall',
             wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallRequest.SerializeToString,
             wildcat_dot_v1_dot_sandbox__service__pb2.GetContactCallResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def SetPhoneHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/wildcat.v1.SandboxService/SetPhoneHistory',
+            wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryRequest.SerializeToString,
+            wildcat_dot_v1_dot_sandbox__service__pb2.SetPhoneHistoryResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -52,6 +52,9 @@ const (
 	ChatServiceDeleteChatProcedure = "/wildcat.v1.ChatService/DeleteChat"
 	// ChatServiceStarMessageProcedure is the fully-qualified name of the ChatService's StarMessage RPC.
 	ChatServiceStarMessageProcedure = "/wildcat.v1.ChatService/StarMessage"
+	// ChatServiceRequestHistoryProcedure is the fully-qualified name of the ChatService's
+	// RequestHistory RPC.
+	ChatServiceRequestHistoryProcedure = "/wildcat.v1.ChatService/RequestHistory"
 )
 
 // ChatServiceClient is a client for the wildcat.v1.ChatService service.
@@ -81,6 +84,13 @@ type ChatServiceClient interface {
 	// Stars or unstars a stored message; returns the message after the change.
 	// Fails with NOT_FOUND when the chat has no such stored message.
 	StarMessage(context.Context, *connect.Request[v1.StarMessageRequest]) (*connect.Response[v1.StarMessageResponse], error)
+	// Asks the account's phone for older messages of a chat, before the oldest
+	// one stored. Returns at once; the messages arrive later as history (stored
+	// with from_history, then a HISTORY_SYNCED event with this request_id).
+	// Fails with NOT_FOUND for an unknown account, FAILED_PRECONDITION when the
+	// chat has no stored message to page back from, UNAVAILABLE when the account
+	// is not connected.
+	RequestHistory(context.Context, *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error)
 }
 
 // NewChatServiceClient constructs a client for the wildcat.v1.ChatService service. By default, it
@@ -156,6 +166,12 @@ func NewChatServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 			connect.WithIdempotency(connect.IdempotencyIdempotent),
 			connect.WithClientOptions(opts...),
 		),
+		requestHistory: connect.NewClient[v1.RequestHistoryRequest, v1.RequestHistoryResponse](
+			httpClient,
+			baseURL+ChatServiceRequestHistoryProcedure,
+			connect.WithSchema(chatServiceMethods.ByName("RequestHistory")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -170,6 +186,7 @@ type chatServiceClient struct {
 	markChatUnread *connect.Client[v1.MarkChatUnreadRequest, v1.MarkChatUnreadResponse]
 	deleteChat     *connect.Client[v1.DeleteChatRequest, v1.DeleteChatResponse]
 	starMessage    *connect.Client[v1.StarMessageRequest, v1.StarMessageResponse]
+	requestHistory *connect.Client[v1.RequestHistoryRequest, v1.RequestHistoryResponse]
 }
 
 // ListChats calls wildcat.v1.ChatService.ListChats.
@@ -217,6 +234,11 @@ func (c *chatServiceClient) StarMessage(ctx context.Context, req *connect.Reques
 	return c.starMessage.CallUnary(ctx, req)
 }
 
+// RequestHistory calls wildcat.v1.ChatService.RequestHistory.
+func (c *chatServiceClient) RequestHistory(ctx context.Context, req *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error) {
+	return c.requestHistory.CallUnary(ctx, req)
+}
+
 // ChatServiceHandler is an implementation of the wildcat.v1.ChatService service.
 type ChatServiceHandler interface {
 	// Lists the account's chats, newest first (by last message time, then chat
@@ -244,6 +266,13 @@ type ChatServiceHandler interface {
 	// Stars or unstars a stored message; returns the message after the change.
 	// Fails with NOT_FOUND when the chat has no such stored message.
 	StarMessage(context.Context, *connect.Request[v1.StarMessageRequest]) (*connect.Response[v1.StarMessageResponse], error)
+	// Asks the account's phone for older messages of a chat, before the oldest
+	// one stored. Returns at once; the messages arrive later as history (stored
+	// with from_history, then a HISTORY_SYNCED event with this request_id).
+	// Fails with NOT_FOUND for an unknown account, FAILED_PRECONDITION when the
+	// chat has no stored message to page back from, UNAVAILABLE when the account
+	// is not connected.
+	RequestHistory(context.Context, *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error)
 }
 
 // NewChatServiceHandler builds an HTTP handler from the service implementation. It returns the path
@@ -315,6 +344,12 @@ func NewChatServiceHandler(svc ChatServiceHandler, opts ...connect.HandlerOption
 		connect.WithIdempotency(connect.IdempotencyIdempotent),
 		connect.WithHandlerOptions(opts...),
 	)
+	chatServiceRequestHistoryHandler := connect.NewUnaryHandler(
+		ChatServiceRequestHistoryProcedure,
+		svc.RequestHistory,
+		connect.WithSchema(chatServiceMethods.ByName("RequestHistory")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/wildcat.v1.ChatService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ChatServiceListChatsProcedure:
@@ -335,6 +370,8 @@ func NewChatServiceHandler(svc ChatServiceHandler, opts ...connect.HandlerOption
 			chatServiceDeleteChatHandler.ServeHTTP(w, r)
 		case ChatServiceStarMessageProcedure:
 			chatServiceStarMessageHandler.ServeHTTP(w, r)
+		case ChatServiceRequestHistoryProcedure:
+			chatServiceRequestHistoryHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -378,4 +415,8 @@ func (UnimplementedChatServiceHandler) DeleteChat(context.Context, *connect.Requ
 
 func (UnimplementedChatServiceHandler) StarMessage(context.Context, *connect.Request[v1.StarMessageRequest]) (*connect.Response[v1.StarMessageResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.StarMessage is not implemented"))
+}
+
+func (UnimplementedChatServiceHandler) RequestHistory(context.Context, *connect.Request[v1.RequestHistoryRequest]) (*connect.Response[v1.RequestHistoryResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.ChatService.RequestHistory is not implemented"))
 }

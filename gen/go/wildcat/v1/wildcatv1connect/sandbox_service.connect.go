@@ -75,6 +75,9 @@ const (
 	// SandboxServiceGetContactCallProcedure is the fully-qualified name of the SandboxService's
 	// GetContactCall RPC.
 	SandboxServiceGetContactCallProcedure = "/wildcat.v1.SandboxService/GetContactCall"
+	// SandboxServiceSetPhoneHistoryProcedure is the fully-qualified name of the SandboxService's
+	// SetPhoneHistory RPC.
+	SandboxServiceSetPhoneHistoryProcedure = "/wildcat.v1.SandboxService/SetPhoneHistory"
 	// SandboxServiceInjectFaultProcedure is the fully-qualified name of the SandboxService's
 	// InjectFault RPC.
 	SandboxServiceInjectFaultProcedure = "/wildcat.v1.SandboxService/InjectFault"
@@ -138,6 +141,11 @@ type SandboxServiceClient interface {
 	// How a simulated call stands, or how it ended and who ended it. The simulator
 	// keeps calls in memory only (a restarted simulator knows none).
 	GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error)
+	// Sets the chats, messages and contact names a simulated phone "already had":
+	// the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
+	// afterwards, and answers a device's on-demand history requests from them.
+	// Replaces what was set before.
+	SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 	// The owner of a simulated phone changes a chat on the phone (archive, pin,
@@ -248,6 +256,12 @@ func NewSandboxServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 			connect.WithClientOptions(opts...),
 		),
+		setPhoneHistory: connect.NewClient[v1.SetPhoneHistoryRequest, v1.SetPhoneHistoryResponse](
+			httpClient,
+			baseURL+SandboxServiceSetPhoneHistoryProcedure,
+			connect.WithSchema(sandboxServiceMethods.ByName("SetPhoneHistory")),
+			connect.WithClientOptions(opts...),
+		),
 		injectFault: connect.NewClient[v1.InjectFaultRequest, v1.InjectFaultResponse](
 			httpClient,
 			baseURL+SandboxServiceInjectFaultProcedure,
@@ -286,6 +300,7 @@ type sandboxServiceClient struct {
 	contactEndCall            *connect.Client[v1.ContactEndCallRequest, v1.ContactEndCallResponse]
 	answerContactCall         *connect.Client[v1.AnswerContactCallRequest, v1.AnswerContactCallResponse]
 	getContactCall            *connect.Client[v1.GetContactCallRequest, v1.GetContactCallResponse]
+	setPhoneHistory           *connect.Client[v1.SetPhoneHistoryRequest, v1.SetPhoneHistoryResponse]
 	injectFault               *connect.Client[v1.InjectFaultRequest, v1.InjectFaultResponse]
 	phoneChangeChat           *connect.Client[v1.PhoneChangeChatRequest, v1.PhoneChangeChatResponse]
 	getPhoneChat              *connect.Client[v1.GetPhoneChatRequest, v1.GetPhoneChatResponse]
@@ -361,6 +376,11 @@ func (c *sandboxServiceClient) GetContactCall(ctx context.Context, req *connect.
 	return c.getContactCall.CallUnary(ctx, req)
 }
 
+// SetPhoneHistory calls wildcat.v1.SandboxService.SetPhoneHistory.
+func (c *sandboxServiceClient) SetPhoneHistory(ctx context.Context, req *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error) {
+	return c.setPhoneHistory.CallUnary(ctx, req)
+}
+
 // InjectFault calls wildcat.v1.SandboxService.InjectFault.
 func (c *sandboxServiceClient) InjectFault(ctx context.Context, req *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
 	return c.injectFault.CallUnary(ctx, req)
@@ -428,6 +448,11 @@ type SandboxServiceHandler interface {
 	// How a simulated call stands, or how it ended and who ended it. The simulator
 	// keeps calls in memory only (a restarted simulator knows none).
 	GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error)
+	// Sets the chats, messages and contact names a simulated phone "already had":
+	// the phone sends them as history (INITIAL_BOOTSTRAP) to each device linked
+	// afterwards, and answers a device's on-demand history requests from them.
+	// Replaces what was set before.
+	SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error)
 	// Makes the simulated server misbehave towards one device, for testing.
 	InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error)
 	// The owner of a simulated phone changes a chat on the phone (archive, pin,
@@ -534,6 +559,12 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
 		connect.WithHandlerOptions(opts...),
 	)
+	sandboxServiceSetPhoneHistoryHandler := connect.NewUnaryHandler(
+		SandboxServiceSetPhoneHistoryProcedure,
+		svc.SetPhoneHistory,
+		connect.WithSchema(sandboxServiceMethods.ByName("SetPhoneHistory")),
+		connect.WithHandlerOptions(opts...),
+	)
 	sandboxServiceInjectFaultHandler := connect.NewUnaryHandler(
 		SandboxServiceInjectFaultProcedure,
 		svc.InjectFault,
@@ -583,6 +614,8 @@ func NewSandboxServiceHandler(svc SandboxServiceHandler, opts ...connect.Handler
 			sandboxServiceAnswerContactCallHandler.ServeHTTP(w, r)
 		case SandboxServiceGetContactCallProcedure:
 			sandboxServiceGetContactCallHandler.ServeHTTP(w, r)
+		case SandboxServiceSetPhoneHistoryProcedure:
+			sandboxServiceSetPhoneHistoryHandler.ServeHTTP(w, r)
 		case SandboxServiceInjectFaultProcedure:
 			sandboxServiceInjectFaultHandler.ServeHTTP(w, r)
 		case SandboxServicePhoneChangeChatProcedure:
@@ -652,6 +685,10 @@ func (UnimplementedSandboxServiceHandler) AnswerContactCall(context.Context, *co
 
 func (UnimplementedSandboxServiceHandler) GetContactCall(context.Context, *connect.Request[v1.GetContactCallRequest]) (*connect.Response[v1.GetContactCallResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.GetContactCall is not implemented"))
+}
+
+func (UnimplementedSandboxServiceHandler) SetPhoneHistory(context.Context, *connect.Request[v1.SetPhoneHistoryRequest]) (*connect.Response[v1.SetPhoneHistoryResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("wildcat.v1.SandboxService.SetPhoneHistory is not implemented"))
 }
 
 func (UnimplementedSandboxServiceHandler) InjectFault(context.Context, *connect.Request[v1.InjectFaultRequest]) (*connect.Response[v1.InjectFaultResponse], error) {
