@@ -39,6 +39,9 @@ export class PresenceTracker {
   /** Events logged per chat in the current minute window. */
   private readonly windows = new Map<string, { start: number; count: number }>();
 
+  /** Per account, the last presence update still being logged. */
+  private readonly pending = new Map<string, Promise<void>>();
+
   constructor(private readonly deps: PresenceTrackerDeps) {}
 
   /** Follows a connected socket's presence updates. */
@@ -50,9 +53,16 @@ export class PresenceTracker {
     const onNode = (node: BinaryNode) => {
       const update = parse(node);
       if (!update) return;
-      this.onPresence(accountId, sock, update.chat, update.participant, update).catch((e: unknown) =>
-        this.deps.logger.warn({ err: e, accountId, chatJid: update.chat }, "presence update not logged"),
-      );
+      // One at a time per account, so the log keeps WhatsApp's order (composing before paused)
+      // whatever each append waits for (JID lookups, the lease fence, the store).
+      const previous = this.pending.get(accountId) ?? Promise.resolve();
+      const next = previous
+        .then(() => this.onPresence(accountId, sock, update.chat, update.participant, update))
+        .catch((e: unknown) => this.deps.logger.warn({ err: e, accountId, chatJid: update.chat }, "presence update not logged"))
+        .finally(() => {
+          if (this.pending.get(accountId) === next) this.pending.delete(accountId);
+        });
+      this.pending.set(accountId, next);
     };
     sock.ws.on("CB:presence", onNode);
     sock.ws.on("CB:chatstate", onNode);
