@@ -11,7 +11,9 @@
 //
 // BENCH_CALLS sets the calls per phase (default 3000), BENCH_ABUSERS the abusive clients of
 // each kind (default 200), BENCH_SKIP kinds to leave out (comma-separated: never-read,
-// slow-body, flood, slowloris), to see what each costs. The gateway runs with its default limits.
+// slow-body, flood, slowloris), to see what each costs, and BENCH_FLOOD_EVERY_MS the pause between
+// one flood connection and the next (default 0: back to back, as fast as refusals come back).
+// The gateway runs with its default limits.
 import * as http2 from "node:http2";
 import net from "node:net";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -28,6 +30,7 @@ import { appendEvents } from "../webhooks/events.js";
 const calls = Number(process.env.BENCH_CALLS ?? 3000);
 const abusers = Number(process.env.BENCH_ABUSERS ?? 200);
 const skip = new Set((process.env.BENCH_SKIP ?? "").split(","));
+const floodEveryMs = Number(process.env.BENCH_FLOOD_EVERY_MS ?? 0);
 const count = (kind: string) => (skip.has(kind) ? 0 : abusers);
 
 const harness = processHarness();
@@ -115,6 +118,7 @@ const flooding = (async () => {
     counts.floods++;
     await c.until(() => c.socket.destroyed || c.socket.readableEnded).catch(() => undefined);
     c.close();
+    if (floodEveryMs > 0) await new Promise((resolve) => setTimeout(resolve, floodEveryMs));
   }
 })();
 
