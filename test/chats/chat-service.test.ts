@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
@@ -10,7 +10,8 @@ import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase } from "../support/ferretdb.js";
+import { failure, gatewayStores } from "../support/store-adapters.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
 
@@ -49,24 +50,7 @@ afterAll(async () => {
 });
 
 /** The chat list is stored: each adapter is tested. */
-const stores = [
-  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-  {
-    name: "MongoDB (FerretDB)",
-    skip: !mongodbUri,
-    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("chats"), AUTH_STATE_KEY: "d".repeat(64) }),
-  },
-];
-
-/** The call's failure, for matching its code and message. */
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
+const stores = gatewayStores(mongodbUri, "chats");
 
 /** Sends a text from a contact to the account and waits until the account stored it. */
 async function send(from: BaileysClient, text: string): Promise<string> {

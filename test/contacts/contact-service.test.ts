@@ -8,7 +8,8 @@ import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
-import { contactStores, failure, image } from "./support.js";
+import { failure, gatewayStores } from "../support/store-adapters.js";
+import { image } from "./support.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
 import { dropDatabase } from "../support/ferretdb.js";
@@ -44,7 +45,7 @@ beforeAll(async () => {
 }, 90_000);
 
 /** Presence events land on the event log: each adapter is tested (the other calls store nothing). */
-const stores = contactStores(mongodbUri, "contacts");
+const stores = gatewayStores(mongodbUri, "contacts");
 
 afterEach(() => {
   for (const c of [bob, carol]) expect(c.problems()).toEqual([]);

@@ -20,7 +20,8 @@ import { GrpcJsClient } from "../support/clients.js";
 import { dropDatabase } from "../support/ferretdb.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
-import { contactStores, failure, image, noise } from "./support.js";
+import { failure, gatewayStores } from "../support/store-adapters.js";
+import { image, noise } from "./support.js";
 
 const mongodbUri = inject("mongodbUri");
 
@@ -62,7 +63,7 @@ beforeAll(async () => {
   sandbox = createClient(SandboxService, transport);
 }, 90_000);
 
-const stores = contactStores(mongodbUri, "profiles");
+const stores = gatewayStores(mongodbUri, "profiles");
 
 afterEach(() => {
   for (const c of [dora, eve]) expect(c.problems()).toEqual([]);

@@ -1,28 +1,4 @@
-import { ConnectError } from "@connectrpc/connect";
 import { crc32, deflateSync } from "node:zlib";
-import { uniqueDbName } from "../support/ferretdb.js";
-
-/** The stores a contacts suite runs on: SQLite always, MongoDB (FerretDB) when one is at hand. */
-export function contactStores(mongodbUri: string | undefined, dbPrefix: string) {
-  return [
-    { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-    {
-      name: "MongoDB (FerretDB)",
-      skip: !mongodbUri,
-      env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri!, MONGODB_DB: uniqueDbName(dbPrefix), AUTH_STATE_KEY: "d".repeat(64) }),
-    },
-  ];
-}
-
-/** The call's failure, for matching its code and message. */
-export async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
 
 /** A real PNG: a 96×96 square of one colour, as a phone would pick for its picture (Baileys turns it into a JPEG). */
 export function image(r: number, g: number, b: number): Buffer {

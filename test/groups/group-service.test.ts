@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
@@ -16,7 +16,8 @@ import { Receiver, verify } from "../webhooks/receiver.js";
 import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountWatcher } from "../support/account-watcher.js";
 import { bearer } from "../support/auth.js";
-import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase } from "../support/ferretdb.js";
+import { failure, gatewayStores } from "../support/store-adapters.js";
 import { GrpcJsClient } from "../support/clients.js";
 import type { TestGateway } from "../support/gateway.js";
 import { apiClients, linkAccount, startSimGateway, startTrustedSimulator } from "../support/sim-gateway.js";
@@ -64,14 +65,7 @@ afterAll(async () => {
 });
 
 /** The group store is what ListGroups, a left group and the events read: each adapter is tested. */
-const stores = [
-  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-  {
-    name: "MongoDB (FerretDB)",
-    skip: !mongodbUri,
-    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("groups"), AUTH_STATE_KEY: "d".repeat(64) }),
-  },
-];
+const stores = gatewayStores(mongodbUri, "groups");
 
 /** Each member's role, by phone-number JID. */
 const roles = (group: Group | undefined) => Object.fromEntries(group!.participants.map((p) => [p.jid!.pnJid, p.role]));
@@ -89,16 +83,6 @@ async function groupEvent(type: EventType, groupJid: string, predicate?: (c: Gro
 }
 
 const pns = (c: GroupChange) => c.participants.map((p) => p.pnJid);
-
-/** The call's failure, for matching its code and message. */
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
 
 /** Connects the account again and waits until it is CONNECTED. */
 async function reconnect(): Promise<void> {

@@ -1,4 +1,4 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, createClient, type Client } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { timestampFromMs, timestampMs } from "@bufbuild/protobuf/wkt";
 import { fromJsonString } from "@bufbuild/protobuf";
@@ -23,7 +23,8 @@ import { AccountWatcher } from "../support/account-watcher.js";
 import { Receiver } from "../webhooks/receiver.js";
 import { bearer } from "../support/auth.js";
 import { GrpcJsClient } from "../support/clients.js";
-import { dropDatabase, uniqueDbName } from "../support/ferretdb.js";
+import { dropDatabase } from "../support/ferretdb.js";
+import { failure, gatewayStores } from "../support/store-adapters.js";
 import { startTestGateway, type TestGateway } from "../support/gateway.js";
 import { apiClients, startTrustedSimulator, type ApiClients } from "../support/sim-gateway.js";
 
@@ -55,23 +56,7 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const stores = [
-  { name: "the embedded store (SQLite)", skip: false, env: (): Record<string, string> => ({}) },
-  {
-    name: "MongoDB (FerretDB)",
-    skip: !mongodbUri,
-    env: (): Record<string, string> => ({ MONGODB_URI: mongodbUri, MONGODB_DB: uniqueDbName("history"), AUTH_STATE_KEY: "e".repeat(64) }),
-  },
-];
-
-async function failure(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (e) {
-    return ConnectError.from(e);
-  }
-  throw new Error("the call succeeded");
-}
+const stores = gatewayStores(mongodbUri, "history");
 
 /**
  * What the simulated phone "already had": three chats, one with unread messages. With a bootstrap
