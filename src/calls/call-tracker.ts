@@ -1,3 +1,4 @@
+import { KeyedMutex } from "../store/keyed-mutex.js";
 import { create, fromBinary, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError } from "@connectrpc/connect";
@@ -42,13 +43,13 @@ const OVER: Stage[] = ["accepted", "rejected", "ended"];
  */
 export class CallTracker {
   /** Per account: call work runs in arrival order, one item at a time. */
-  private readonly chains = new Map<string, Promise<unknown>>();
+  private readonly queue = new KeyedMutex();
 
   constructor(private readonly deps: CallTrackerDeps) {}
 
   /** Resolves once the call work queued so far is done (before the store closes). */
   async idle(): Promise<void> {
-    await Promise.all(this.chains.values());
+    await this.queue.idle();
   }
 
   /** Follows a connected socket's call stanzas. */
@@ -186,13 +187,7 @@ export class CallTracker {
   }
 
   private serial<T>(accountId: string, task: () => Promise<T>): Promise<T> {
-    const result = (this.chains.get(accountId) ?? Promise.resolve()).then(task, task);
-    const settled = result.catch(() => undefined);
-    this.chains.set(accountId, settled);
-    void settled.then(() => {
-      if (this.chains.get(accountId) === settled) this.chains.delete(accountId);
-    });
-    return result;
+    return this.queue.run(accountId, task);
   }
 }
 

@@ -1,3 +1,4 @@
+import { KeyedMutex } from "../store/keyed-mutex.js";
 import { randomUUID } from "node:crypto";
 import { create, type MessageInitShape, toBinary } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
@@ -41,7 +42,8 @@ export interface ChatSyncDeps {
  */
 export class ChatSync {
   /** One chain per account, so updates of one account apply in the order Baileys reported them. */
-  private readonly chains = new Map<string, Promise<void>>();
+  /** WhatsApp's updates of one account, stored one at a time in the order they came. */
+  private readonly queue = new KeyedMutex();
 
   constructor(private readonly deps: ChatSyncDeps) {}
 
@@ -64,10 +66,7 @@ export class ChatSync {
   }
 
   private serial(accountId: string, work: () => Promise<void>): void {
-    const next = (this.chains.get(accountId) ?? Promise.resolve()).then(work).catch((err: unknown) =>
-      this.deps.logger.warn({ err, accountId }, "chat update from WhatsApp not stored"),
-    );
-    this.chains.set(accountId, next);
+    this.queue.run(accountId, work).catch((err: unknown) => this.deps.logger.warn({ err, accountId }, "chat update from WhatsApp not stored"));
   }
 
   private async onChatUpdates(accountId: string, sock: WASocket, updates: Partial<ChatUpdate>[]): Promise<void> {

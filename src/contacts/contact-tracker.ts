@@ -1,3 +1,4 @@
+import { KeyedMutex } from "../store/keyed-mutex.js";
 import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { create, toBinary } from "@bufbuild/protobuf";
@@ -45,7 +46,7 @@ export interface ContactTrackerDeps {
  * handled one at a time, in the order they came.
  */
 export class ContactTracker {
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly queue = new KeyedMutex();
 
   constructor(private readonly deps: ContactTrackerDeps) {}
 
@@ -141,7 +142,7 @@ export class ContactTracker {
 
   /** Resolves once every update in hand is handled: the gateway waits for it before closing the store. */
   async idle(): Promise<void> {
-    await Promise.all(this.chains.values());
+    await this.queue.idle();
   }
 
   private async onContacts(accountId: string, sock: WASocket, contacts: Partial<Contact>[], fromSync: boolean): Promise<void> {
@@ -209,14 +210,7 @@ export class ContactTracker {
   }
 
   private serial(accountId: string, task: () => Promise<unknown>): void {
-    const next = (this.chains.get(accountId) ?? Promise.resolve()).then(task).then(
-      () => {},
-      (e: unknown) => this.deps.logger.warn({ err: e, accountId }, "handling a contact update failed"),
-    );
-    this.chains.set(accountId, next);
-    void next.then(() => {
-      if (this.chains.get(accountId) === next) this.chains.delete(accountId);
-    });
+    this.queue.run(accountId, task).catch((e: unknown) => this.deps.logger.warn({ err: e, accountId }, "handling a contact update failed"));
   }
 }
 

@@ -1,3 +1,4 @@
+import { KeyedMutex } from "../store/keyed-mutex.js";
 import { randomUUID } from "node:crypto";
 import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate, timestampFromMs } from "@bufbuild/protobuf/wkt";
@@ -39,8 +40,8 @@ export class PresenceTracker {
   /** Events logged per chat in the current minute window. */
   private readonly windows = new Map<string, { start: number; count: number }>();
 
-  /** Per account, the last presence update still being logged. */
-  private readonly pending = new Map<string, Promise<void>>();
+  /** Presence updates of one account, logged one at a time. */
+  private readonly queue = new KeyedMutex();
 
   constructor(private readonly deps: PresenceTrackerDeps) {}
 
@@ -55,14 +56,9 @@ export class PresenceTracker {
       if (!update) return;
       // One at a time per account, so the log keeps WhatsApp's order (composing before paused)
       // whatever each append waits for (JID lookups, the lease fence, the store).
-      const previous = this.pending.get(accountId) ?? Promise.resolve();
-      const next = previous
-        .then(() => this.onPresence(accountId, sock, update.chat, update.participant, update))
-        .catch((e: unknown) => this.deps.logger.warn({ err: e, accountId, chatJid: update.chat }, "presence update not logged"))
-        .finally(() => {
-          if (this.pending.get(accountId) === next) this.pending.delete(accountId);
-        });
-      this.pending.set(accountId, next);
+      this.queue
+        .run(accountId, () => this.onPresence(accountId, sock, update.chat, update.participant, update))
+        .catch((e: unknown) => this.deps.logger.warn({ err: e, accountId, chatJid: update.chat }, "presence update not logged"));
     };
     sock.ws.on("CB:presence", onNode);
     sock.ws.on("CB:chatstate", onNode);

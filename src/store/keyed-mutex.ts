@@ -13,4 +13,9 @@ export class KeyedMutex {
     });
     return result;
   }
+
+  /** Settles once every task queued so far has (each key's tail). */
+  async idle(): Promise<void> {
+    await Promise.all(this.#tails.values());
+  }
 }
