@@ -204,7 +204,7 @@ export class WebhookDispatcher {
       return;
     }
     if (webhook.state !== "enabled") {
-      await deliveries.failPending(webhook.webhookId, `webhook ${webhook.state}${webhook.disabledReason ? `: ${webhook.disabledReason}` : ""}`);
+      await deliveries.failPending(webhook.webhookId, disabledError(webhook.disabledReason));
       return;
     }
     const event = await events.get(delivery.eventId);
@@ -269,7 +269,7 @@ export class WebhookDispatcher {
     const eventId = disabledNoticeId(webhook.webhookId, webhook.updateTime);
     await events.append({ eventId, accountId: "", type: "webhook_disabled", createTime: now, payload: webhookDisabledEvent(eventId, disabled, now) });
     await webhooks.update(webhook.webhookId, { state: "failing", disabledReason: reason }, now);
-    const ended = await deliveries.failPending(webhook.webhookId, `webhook disabled: ${reason}`);
+    const ended = await deliveries.failPending(webhook.webhookId, disabledError(reason));
     logger.warn({ webhookId: webhook.webhookId, reason, ended }, "webhook disabled");
   }
 }
@@ -278,4 +278,9 @@ function unboundedAbortController(): AbortController {
   const controller = new AbortController();
   setMaxListeners(0, controller.signal);
   return controller;
+}
+
+/** Why a disabled webhook's pending deliveries ended: one text whichever path (the disabling attempt or a later claim) gets there first. */
+function disabledError(reason: string | undefined): string {
+  return reason ? `webhook disabled: ${reason}` : "webhook disabled";
 }
