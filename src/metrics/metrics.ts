@@ -38,6 +38,22 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** The counter and histogram children of each label set seen: prom-client checks labels on every unlabelled call. */
+  readonly #rpcChildren = new Map<string, { calls: { inc(): void }; seconds: { observe(v: number): void } }>();
+
+  /** Counts one RPC that ended, with its duration. */
+  countRpc(service: string, method: string, protocol: string, code: string, seconds: number): void {
+    const key = `${service}/${method}/${protocol}/${code}`;
+    let children = this.#rpcChildren.get(key);
+    if (!children) {
+      const labels = { service, method, protocol, code };
+      children = { calls: this.rpcs.labels(labels), seconds: this.rpcSeconds.labels(labels) };
+      this.#rpcChildren.set(key, children);
+    }
+    children.calls.inc();
+    children.seconds.observe(seconds);
+  }
+
   /** Server-streaming responses in progress (StreamMessages, WatchAccount, DownloadMedia). */
   readonly openStreams = new Gauge({
     name: "wildcat_open_streams",

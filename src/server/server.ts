@@ -1,7 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { createValidateInterceptor } from "@connectrpc/validate";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
@@ -15,6 +14,7 @@ import { HealthState, healthRoutes } from "./health.js";
 import { loggingInterceptor } from "./interceptors.js";
 import { listenOnePort, type RequestHandler } from "./one-port.js";
 import { rawRequestValues } from "./raw-request.js";
+import { createRpcHandler } from "./rpc-handler.js";
 import { ReflectionIndex, reflectionRoutes } from "./reflection.js";
 
 /** A service to serve: its descriptor (for health and reflection) and its routes. */
@@ -90,7 +90,7 @@ export async function startServer(
   // Never 0: connect-node would take 0 as a bound refusing every deadline, where MAX_TIMEOUT_MS=0 means none.
   const maxDeadlineMs = deadlineBound(config.maxTimeoutMs);
 
-  const connect = connectNodeAdapter({
+  const connect = createRpcHandler({
     routes(router) {
       for (const m of mounts) m.routes(router);
       healthRoutes(health)(router);
