@@ -23,6 +23,13 @@ export interface ConnectionLimits {
   bodyMinBytesPerSecond?: number;
   /** Where a cut-off client is reported. */
   logger?: Logger;
+  /**
+   * Paths whose requests may be answered before any of their body comes (client- and
+   * bidi-streaming procedures). Every other HTTP/2 request is handed on only once its body
+   * starts or ends: nothing can be done for it before, and a client that opens streams by the
+   * thousand and never sends a body then costs each stream's wrapper objects, not a call.
+   */
+  answersBeforeBody?: (path: string) => boolean;
 }
 
 export interface OnePortServer {
@@ -52,9 +59,13 @@ export async function listenOnePort(
   const headersTimeoutMs = limits.headersTimeoutMs ?? 10_000;
   const serve: RequestHandler = (req, res) => {
     guardBody(req, limits.bodyTimeoutMs ?? 10_000, limits.bodyMinBytesPerSecond ?? 1024, limits.logger);
-    if (req instanceof http2.Http2ServerRequest) endUnreadHttp2Body(req.stream);
-    else drainUnreadHttp1Body(req, res as http.ServerResponse);
-    handler(req, res);
+    if (!(req instanceof http2.Http2ServerRequest)) {
+      drainUnreadHttp1Body(req, res as http.ServerResponse);
+      return handler(req, res);
+    }
+    endUnreadHttp2Body(req.stream);
+    if (req.stream.endAfterHeaders || limits.answersBeforeBody?.(req.url.split("?", 1)[0])) return handler(req, res);
+    onFirstBody(req.stream, () => handler(req, res));
   };
   // Node checks headersTimeout on this interval, so it must be well under the timeout to bound it.
   const h1 = http.createServer({ connectionsCheckingInterval: Math.min(1_000, Math.ceil(headersTimeoutMs / 4)) }, serve as http.RequestListener);
@@ -186,6 +197,23 @@ function endUnreadHttp2Body(stream: http2.ServerHttp2Stream): void {
       if (!stream.readableEnded && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR);
     }),
   );
+}
+
+/**
+ * Calls `then` once the first bytes of the stream's body, or its end, have come in (they are
+ * buffered in the stream; nothing is read). A stream reset or cut before that never calls it.
+ */
+function onFirstBody(stream: http2.ServerHttp2Stream, then: () => void): void {
+  // The body may have come with the headers, before this request was handed over.
+  if (stream.readableLength > 0 || stream.state.remoteClose) return then();
+  const push = stream.push;
+  stream.push = function (this: http2.ServerHttp2Stream, chunk: unknown, encoding?: BufferEncoding) {
+    stream.push = push;
+    const more = push.call(this, chunk, encoding);
+    // The end of a stream that is being torn down (reset, connection gone) is no body.
+    process.nextTick(() => !stream.destroyed && !stream.aborted && then());
+    return more;
+  } as typeof stream.push;
 }
 
 /**

@@ -82,7 +82,8 @@ export async function startServer(
   metrics?: Metrics,
 ): Promise<RunningServer> {
   const health = new HealthState(mounts.map((m) => m.service.typeName));
-  const reflection = new ReflectionIndex([...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha]);
+  const services = [...mounts.map((m) => m.service), Health, ServerReflection, ServerReflectionV1alpha];
+  const reflection = new ReflectionIndex(services);
   const shutdown = new AbortController();
   // Every call in progress listens on it (connect-node links each call's signal to it until the call
   // ends): thousands of open streams are expected, not a leak to warn operators about.
@@ -117,6 +118,10 @@ export async function startServer(
       unknownRoute(req, res);
     },
   });
+  // Procedures whose client streams its requests: they may answer before the first one comes.
+  const streamingRequests = new Set(
+    services.flatMap((s) => s.methods.filter((m) => m.methodKind === "client_streaming" || m.methodKind === "bidi_streaming").map((m) => `/${s.typeName}/${m.name}`)),
+  );
   const applyCors = createCors(config.corsOrigins);
   const handler: RequestHandler = (req, res) => {
     if (applyCors(req, res)) return;
@@ -132,6 +137,7 @@ export async function startServer(
     bodyTimeoutMs: config.requestBodyTimeoutMs,
     bodyMinBytesPerSecond: config.requestBodyMinBytesPerSecond,
     logger,
+    answersBeforeBody: (path) => streamingRequests.has(path),
   });
   logger.info({ port: server.port, host: config.host }, "listening (gRPC, gRPC-Web, Connect)");
   return {

@@ -71,7 +71,9 @@ describe("many streams on one connection (HTTP2_MAX_CONCURRENT_STREAMS)", () => 
     }
   });
 
-  it("when a client opens 10,000 streams on one connection, then past the limit they are refused, the connection is ended, and other clients are served", async () => {
+  it("when a client opens 10,000 streams on one connection, then past the limit they are refused, the connection is ended, none became a call, and other clients are served", async () => {
+    const streamCalls = async () => (await gw.gateway.metrics.rpcs.get()).values.filter((v) => v.labels.method === "StreamMessages").reduce((n, v) => n + v.value, 0);
+    const callsBefore = await streamCalls();
     const c = await RawH2Connection.open(port);
     const ids = c.openStreams(10_000, STREAM_MESSAGES);
     await c.until(() => c.socket.destroyed || c.socket.readableEnded);
@@ -84,6 +86,8 @@ describe("many streams on one connection (HTTP2_MAX_CONCURRENT_STREAMS)", () => 
     expect(refused).toBeGreaterThan(0);
     c.close();
     expect(await wellBehavedCall("after-flood")).toBe("after-flood");
+    // Streams that never sent a body were never handed to a handler, so no call began or ended.
+    expect(await streamCalls()).toBe(callsBefore);
   });
 });
 
