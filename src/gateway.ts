@@ -110,7 +110,13 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   // Cluster mode: what an account's socket writes (auth state, messages, events, its state)
   // is fenced by the account's lease, so a process that lost the account writes nothing more.
   const ownership = config.advertiseUrl
-    ? new Ownership(store.leases, store.accounts, clock, logger, { advertiseUrl: config.advertiseUrl, ttlMs: config.accountLeaseTtlMs, maxAccounts: config.maxAccountsPerProcess })
+    ? new Ownership(store.leases, store.accounts, clock, logger, {
+        advertiseUrl: config.advertiseUrl,
+        ttlMs: config.accountLeaseTtlMs,
+        maxAccounts: config.maxAccountsPerProcess,
+        // Another process may have written the account's auth rows since this one last read them.
+        onAcquired: (accountId) => store.authRecords.forget?.(accountId),
+      })
     : undefined;
   const forwarder = ownership && new Forwarder(ownership, logger);
   const check = (accountId: string) => ownership!.check(accountId);

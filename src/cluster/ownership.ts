@@ -18,6 +18,8 @@ export interface OwnershipOptions {
   ttlMs: number;
   /** MAX_ACCOUNTS_PER_PROCESS. */
   maxAccounts: number;
+  /** Called when this process takes an account (a new epoch): what it cached of it may be stale. */
+  onAcquired?(accountId: string): void;
 }
 
 /** What ownership drives: the sockets of the accounts this process owns. */
@@ -169,6 +171,7 @@ export class Ownership {
     if (this.held.size >= this.options.maxAccounts) return undefined;
     const lease = await this.leases.acquire(accountId, this.holder, this.clock.now(), this.options.ttlMs);
     if (lease) {
+      this.options.onAcquired?.(accountId);
       this.held.set(accountId, lease);
       this.logger.info({ accountId, epoch: lease.epoch }, "account lease acquired");
     }
@@ -212,20 +215,23 @@ export class Ownership {
    */
   round(): Promise<void> {
     clearTimeout(this.timer);
-    const started = Date.now();
-    const renewal = (this.renewing ??= this.renewAll().finally(() => (this.renewing = undefined)));
+    const renewal = (this.renewing ??= this.timed("renewing leases", () => this.renewAll()).finally(() => (this.renewing = undefined)));
     const done = renewal.then(() => {
       if (this.stopped || !this.sockets) return;
-      return (this.balancing ??= this.balance(this.sockets).finally(() => (this.balancing = undefined)));
+      const sockets = this.sockets;
+      return (this.balancing ??= this.timed("balancing accounts", () => this.balance(sockets)).finally(() => (this.balancing = undefined)));
     });
-    this.ticking = done
-      .then(() => {
-        const ms = Date.now() - started;
-        if (ms > this.options.ttlMs / 3) this.logger.warn({ ms, ttlMs: this.options.ttlMs }, "ownership round was slow");
-      })
-      .catch((e: unknown) => this.logger.error({ err: e }, "ownership round failed"));
+    this.ticking = done.catch((e: unknown) => this.logger.error({ err: e }, "ownership round failed"));
     if (!this.stopped) this.timer = setTimeout(() => void this.round(), Math.max(1, Math.floor(this.options.ttlMs / 3)));
     return this.ticking;
+  }
+
+  /** Runs one pass, warning when it took longer than a renewal interval (leases are then at risk). */
+  private async timed(what: string, pass: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    await pass();
+    const ms = Date.now() - started;
+    if (ms > this.options.ttlMs / 3) this.logger.warn({ ms, ttlMs: this.options.ttlMs }, `${what} took longer than a renewal interval`);
   }
 
   private renewing?: Promise<void>;
@@ -249,9 +255,9 @@ export class Ownership {
   private async renewAll(): Promise<void> {
     if (this.stopped || !this.sockets) return;
     const sockets = this.sockets;
-    await this.heartbeat();
-    await Promise.all(
-      [...this.held.values()].map(async (lease) => {
+    await Promise.all([
+      this.heartbeat(),
+      ...[...this.held.values()].map(async (lease) => {
         const now = this.clock.now();
         // Renewed only while still current by this process's clock too: after a pause past the TTL
         // another process may own the account although the store has not seen a newer epoch yet.
@@ -266,7 +272,7 @@ export class Ownership {
         // Not awaited: closing a socket must not hold up the other renewals.
         sockets.drop(lease.accountId).catch((e: unknown) => this.logger.error({ err: e, accountId: lease.accountId }, "dropping the socket failed"));
       }),
-    );
+    ]);
   }
 
   /** Renews (or makes) this process's heartbeat record and reads the live processes. */

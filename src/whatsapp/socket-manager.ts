@@ -107,7 +107,7 @@ export class SocketManager {
   async connect(accountId: string): Promise<AccountRecord> {
     await this.mustGet(accountId);
     await this.own(accountId);
-    await this.session(accountId).start();
+    await this.startSession(accountId);
     return this.mustGet(accountId);
   }
 
@@ -262,7 +262,7 @@ export class SocketManager {
     await ownership.start({
       start: async (accountId) => {
         if (this.stopped) return;
-        await this.session(accountId).start();
+        await this.startSession(accountId);
       },
       drop: (accountId) => this.drop(accountId),
       active: (accountId) => this.sessions.get(accountId)?.active ?? false,
@@ -294,7 +294,20 @@ export class SocketManager {
     const session = this.sessions.get(accountId);
     if (!session) return;
     this.sessions.delete(accountId);
-    await session.shutdown();
+    const closed = session.shutdown().finally(() => {
+      if (this.closing.get(accountId) === closed) this.closing.delete(accountId);
+    });
+    this.closing.set(accountId, closed);
+    await closed;
+  }
+
+  /** Cluster mode: sockets of dropped sessions still closing; a new one for the account waits for its old one. */
+  private readonly closing = new Map<string, Promise<void>>();
+
+  /** Starts the account's session once any dropped socket of it has closed: never two sockets at once. */
+  private async startSession(accountId: string): Promise<void> {
+    await this.closing.get(accountId)?.catch(() => undefined);
+    await this.session(accountId).start();
   }
 
   /** Closes every socket without logging out; stored states stay as they were for restore. */
