@@ -70,7 +70,7 @@ export class Forwarder {
           }
           this.counts.forwarded++;
           const client = this.client(service, owner) as unknown as Record<string, (req: unknown, opts: object) => Promise<unknown>>;
-          return client[method.localName](req, this.callOptions(ctx));
+          return this.whileOwner(req.accountId!, owner, ctx, (signal) => client[method.localName](req, this.callOptions(ctx, signal)));
         };
       } else if (method.methodKind === "server_streaming") {
         const forwarder = this;
@@ -84,14 +84,25 @@ export class Forwarder {
               return;
             }
             const client = forwarder.client(service, owner) as unknown as Record<string, (req: unknown, opts: object) => AsyncIterable<unknown>>;
+            // An owner frozen past its lease never answers: the stream is cut once the account moves.
+            const cut = new AbortController();
+            const onAbort = () => cut.abort();
+            ctx.signal.addEventListener("abort", onAbort, { once: true });
+            forwarder.ownership.movedFrom(req.accountId!, owner, cut.signal).then(
+              () => cut.abort(new ConnectError("the account's owner changed", Code.Unavailable)),
+              () => undefined,
+            );
             try {
-              yield* client[method.localName](req, forwarder.callOptions(ctx));
+              yield* client[method.localName](req, forwarder.callOptions(ctx, cut.signal));
               return;
             } catch (e) {
               const code = ConnectError.from(e).code;
               if (ctx.signal.aborted || !(code === Code.Unavailable || code === Code.Canceled || code === Code.Aborted)) throw e;
               forwarder.logger.info({ owner, rpc: method.name, code: Code[code] }, "a forwarded stream's owner went away: following the account's new owner");
               await forwarder.ownership.settled(req.accountId!, owner, ctx.signal);
+            } finally {
+              ctx.signal.removeEventListener("abort", onAbort);
+              cut.abort();
             }
           }
         };
@@ -110,13 +121,41 @@ export class Forwarder {
     return holderUrl(owner.holder);
   }
 
-  private callOptions(ctx: HandlerContext) {
+  /**
+   * Runs a forwarded unary call, cut with `unavailable` if the account moves away from `owner`
+   * meanwhile (a frozen or partitioned owner would otherwise hold it to the deadline). Not retried
+   * elsewhere: the old owner may have acted on it; the caller decides.
+   */
+  private async whileOwner<T>(accountId: string, owner: string, ctx: HandlerContext, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const cut = new AbortController();
+    const onAbort = () => cut.abort(ctx.signal.reason);
+    ctx.signal.addEventListener("abort", onAbort, { once: true });
+    let moved = false;
+    this.ownership.movedFrom(accountId, owner, cut.signal).then(
+      () => {
+        moved = true;
+        cut.abort();
+      },
+      () => undefined,
+    );
+    try {
+      return await call(cut.signal);
+    } catch (e) {
+      if (moved) throw new ConnectError(`the account's owner (${owner}) lost it while the call was forwarded; retry`, Code.Unavailable);
+      throw e;
+    } finally {
+      ctx.signal.removeEventListener("abort", onAbort);
+      cut.abort();
+    }
+  }
+
+  private callOptions(ctx: HandlerContext, signal: AbortSignal) {
     const headers = new Headers({ [FORWARDED_HEADER]: this.ownership.holder });
     const authorization = ctx.requestHeader.get("authorization");
     if (authorization) headers.set("authorization", authorization);
     const timeoutMs = ctx.timeoutMs();
     if (timeoutMs !== undefined && timeoutMs <= 0) throw new ConnectError("the deadline passed before the call could be forwarded to the account's owner", Code.DeadlineExceeded);
-    return { headers, signal: ctx.signal, timeoutMs };
+    return { headers, signal, timeoutMs };
   }
 
   private client(service: DescService, url: string): Client<DescService> {

@@ -147,6 +147,21 @@ export class Ownership {
 
   /**
    * Resolves once the account is no longer owned by the process at `url` (its lease expired or
+   * moved: a frozen or partitioned owner), checking every TTL/3; rejects when `signal` aborts.
+   */
+  async movedFrom(accountId: string, url: string, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      const owner = await this.owner(accountId);
+      if (!owner || holderUrl(owner.holder) !== url) return;
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(resolve, Math.max(1, Math.floor(this.options.ttlMs / 3)));
+        signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+      });
+    }
+  }
+
+  /**
+   * Resolves once the account is no longer owned by the process at `url` (its lease expired or
    * moved), or after about one TTL in any case (the owner is alive after all); checks every
    * TTL/3; rejects when `signal` aborts.
    */

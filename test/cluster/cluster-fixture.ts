@@ -42,6 +42,11 @@ export class ClusterFixture {
   sandbox!: Client<typeof SandboxService>;
   private env: Record<string, string> = {};
 
+  /** The database every node shares. */
+  get dbName(): string {
+    return this.env.MONGODB_DB;
+  }
+
   async start(options: ClusterOptions): Promise<void> {
     this.sim = this.harness.start("src/simulator-main.ts", this.harness.tempDir(), { LOG_LEVEL: "warn" });
     const { sandboxUrl } = JSON.parse(await this.sim.line(() => true)) as { sandboxUrl: string };
@@ -116,6 +121,8 @@ export class ClusterFixture {
   }
 
   async stop(): Promise<void> {
+    // A node a test froze (SIGSTOP) and did not resume could not take the SIGTERM.
+    for (const n of this.nodes) if (n.process.child.exitCode === null && n.process.child.signalCode === null) n.process.child.kill("SIGCONT");
     if (process.env.CLUSTER_LOG_DIR) {
       // For a failing run: every process's output, to read after the fact.
       const { writeFileSync } = await import("node:fs");
