@@ -150,13 +150,14 @@ export class Ownership {
    * moved: a frozen or partitioned owner), checking every TTL/3; rejects when `signal` aborts.
    */
   async movedFrom(accountId: string, url: string, signal: AbortSignal): Promise<void> {
+    // The caller just read the owner: the first look is one interval later (no extra query per call).
     for (;;) {
-      const owner = await this.owner(accountId);
-      if (!owner || holderUrl(owner.holder) !== url) return;
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(resolve, Math.max(1, Math.floor(this.options.ttlMs / 3)));
         signal.addEventListener("abort", () => (clearTimeout(timer), reject(signal.reason)), { once: true });
       });
+      const owner = await this.owner(accountId);
+      if (!owner || holderUrl(owner.holder) !== url) return;
     }
   }
 

@@ -159,6 +159,8 @@ export class Subscriber {
           if (this.abort.signal.aborted) return;
         }
         this.reconnects++;
+        // Its node may be restarting: a client's reconnect delay, not a wait for an outcome.
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
   }
