@@ -41,6 +41,8 @@ export class ClusterFixture {
   sim!: NodeProcess;
   sandbox!: Client<typeof SandboxService>;
   private env: Record<string, string> = {};
+  /** Every gateway process started, restarted ones included (for CLUSTER_LOG_DIR). */
+  private readonly started: { port: number; process: NodeProcess }[] = [];
 
   /** The database every node shares. */
   get dbName(): string {
@@ -72,6 +74,7 @@ export class ClusterFixture {
   async startNode(port: number): Promise<ClusterNode> {
     const url = `http://127.0.0.1:${port}`;
     const p = this.harness.start("src/sandbox.ts", this.harness.tempDir(), { ...this.env, PORT: String(port), ADVERTISE_URL: url });
+    this.started.push({ port, process: p });
     await p.line((l) => l.includes('"msg":"sandbox ready'), 120_000);
     const transport = createConnectTransport({ baseUrl: url, httpVersion: "2", interceptors: [bearer()] });
     return {
@@ -127,7 +130,7 @@ export class ClusterFixture {
       // For a failing run: every process's output, to read after the fact.
       const { writeFileSync } = await import("node:fs");
       writeFileSync(`${process.env.CLUSTER_LOG_DIR}/sim.log`, this.sim.stderr);
-      for (const [i, n] of this.nodes.entries()) writeFileSync(`${process.env.CLUSTER_LOG_DIR}/node${i}.log`, `${n.process.lines.join("\n")}\n${n.process.stderr}`);
+      for (const [i, n] of this.started.entries()) writeFileSync(`${process.env.CLUSTER_LOG_DIR}/gateway${i}-port${n.port}.log`, `${n.process.lines.join("\n")}\n${n.process.stderr}`);
     }
     await this.harness.cleanup();
   }
