@@ -125,6 +125,17 @@ export interface Config {
   historySyncRecentDays: number;
   /** Sandbox mode only: a standalone simulator (`npm run sim`) to use instead of an in-process one. */
   simulatorUrl?: string;
+  /**
+   * The URL other gateway processes reach this one at (same contract, same port). Setting it turns
+   * on cluster mode (MongoDB only): accounts are owned through leases and calls forwarded to owners.
+   */
+  advertiseUrl?: string;
+  /** Cluster mode: an account's owner that stops renewing loses it after this long, in ms. */
+  accountLeaseTtlMs: number;
+  /** Cluster mode: accounts this process owns at most; one more stays with other processes (or unowned). */
+  maxAccountsPerProcess: number;
+  /** How often a waiting event reader looks for events other processes appended, in ms. */
+  eventPollMs: number;
 }
 
 /** One documented environment variable. Keep README's table in step with this list. */
@@ -290,6 +301,10 @@ export const CONFIG_KEYS = {
   historySync: { name: "HISTORY_SYNC", parse: oneOf(["none", "recent", "all"] as const), default: "recent" },
   historySyncRecentDays: { name: "HISTORY_SYNC_RECENT_DAYS", parse: integer(1, 3650), default: 90 },
   simulatorUrl: { name: "SIMULATOR_URL", parse: httpUrl, default: undefined },
+  advertiseUrl: { name: "ADVERTISE_URL", parse: httpUrl, default: undefined },
+  accountLeaseTtlMs: { name: "ACCOUNT_LEASE_TTL_MS", parse: integer(1_000, 600_000), default: 15_000 },
+  maxAccountsPerProcess: { name: "MAX_ACCOUNTS_PER_PROCESS", parse: integer(1, 1_000_000), default: 10_000 },
+  eventPollMs: { name: "EVENT_POLL_MS", parse: integer(10, 60_000), default: 250 },
 } satisfies { [K in keyof Config]-?: Key<Config[K]> };
 
 /** Thrown for a bad environment; its message names every bad key. */
@@ -322,6 +337,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (typeof config.webhookLeaseMs === "number" && typeof config.webhookTimeoutMs === "number" && config.webhookLeaseMs < config.webhookTimeoutMs + 1_000) {
     // A lease running out mid-request would let a second process send the same delivery.
     problems.push("WEBHOOK_LEASE_MS must be at least WEBHOOK_TIMEOUT_MS + 1000");
+  }
+  if (config.advertiseUrl && !config.mongodbUri) {
+    // Processes share accounts through the store: the embedded one belongs to a single process.
+    problems.push("ADVERTISE_URL is set (cluster mode): MONGODB_URI is required too");
   }
   if (config.adminKey && config.adminKeyFile) problems.push("WILDCAT_ADMIN_KEY and WILDCAT_ADMIN_KEY_FILE are both set: give one");
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join("\n  ")}`);

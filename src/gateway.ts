@@ -8,6 +8,8 @@ import { MediaService } from "../gen/wildcat/v1/media_service_pb.js";
 import { MessageService } from "../gen/wildcat/v1/message_service_pb.js";
 import { WebhookService } from "../gen/wildcat/v1/webhook_service_pb.js";
 import type { UserFacingSocketConfig } from "@whiskeysockets/baileys";
+import type { DescService } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { Clock } from "./clock.js";
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
@@ -44,12 +46,18 @@ import { authInterceptor } from "./auth/auth-interceptor.js";
 import { Authenticator } from "./auth/authenticator.js";
 import { DownloadUrls } from "./auth/download-urls.js";
 import { ApiKeyServiceImpl } from "./services/api-key-service.js";
+import { ClusterService } from "../gen/wildcat/v1/cluster_service_pb.js";
+import { ClusterServiceImpl } from "./services/cluster-service.js";
 import type { HistorySyncPolicy, Store } from "./store/store.js";
 import { SocketManager } from "./whatsapp/socket-manager.js";
 import { instrumentStore } from "./metrics/instrument-store.js";
 import { Metrics } from "./metrics/metrics.js";
 import { metricsRoute } from "./server/metrics-http.js";
 import { consoleRoute } from "./server/console-http.js";
+import { FencedAuthState } from "./cluster/fenced-auth-state.js";
+import { fencedEvents, fencedMessages } from "./cluster/fenced-writes.js";
+import { Forwarder } from "./cluster/forwarding.js";
+import { Ownership } from "./cluster/ownership.js";
 
 export interface Gateway {
   readonly server: RunningServer;
@@ -64,6 +72,10 @@ export interface Gateway {
   readonly metrics: Metrics;
   /** Resolves when the accounts connected before the last stop have been restored. */
   readonly restored: Promise<number>;
+  /** Cluster mode (ADVERTISE_URL set): which accounts this process owns. */
+  readonly ownership?: Ownership;
+  /** Cluster mode: calls answered here vs. forwarded to owners. */
+  readonly forwarder?: Forwarder;
   /** Graceful stop: the server, then unfinished uploads (their bytes removed), the sockets (no logout), the store. */
   close(): Promise<void>;
 }
@@ -95,6 +107,28 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     failures: { slowAfter: config.authFailureSlowAfter, limit: config.authFailureLimit, windowMs: config.authFailureWindowMs },
   });
   const downloadUrls = new DownloadUrls(authCipher.purposeKey("download urls"));
+  // Cluster mode: what an account's socket writes (auth state, messages, events, its state)
+  // is fenced by the account's lease, so a process that lost the account writes nothing more.
+  const ownership = config.advertiseUrl
+    ? new Ownership(store.leases, store.accounts, clock, logger, {
+        advertiseUrl: config.advertiseUrl,
+        ttlMs: config.accountLeaseTtlMs,
+        maxAccounts: config.maxAccountsPerProcess,
+        // Another process may have written the account's auth rows since this one last read them.
+        onAcquired: (accountId) => store.authRecords.forget?.(accountId),
+      })
+    : undefined;
+  const forwarder = ownership && new Forwarder(ownership, logger);
+  const check = (accountId: string) => ownership!.check(accountId);
+  const pipeline: Store = ownership
+    ? {
+        ...store,
+        authState: new FencedAuthState(store.authState, store.leases, (id) => ownership.leaseOf(id), () => clock.now()),
+        events: fencedEvents(store.events, check),
+        messages: fencedMessages(store.messages, check),
+      }
+    : store;
+  const routed = <S extends DescService>(service: S, impl: ServiceImpl<S>): ServiceImpl<S> => (forwarder ? forwarder.wrap(service, impl) : impl);
   const socketOptions = extras.socketOptions ?? {};
   const mediaLeases = new MediaLeases();
   const defaultMediaPolicy = { mode: config.mediaDownload, types: config.mediaDownloadTypes, maxBytes: config.mediaDownloadMaxBytes };
@@ -103,7 +137,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     return { mode: own?.mode ?? config.historySync, recentDays: own?.recentDays || config.historySyncRecentDays };
   };
   const messaging = new Messaging({
-    ...store,
+    ...pipeline,
     clock,
     logger,
     mediaFetchOptions: socketOptions.options,
@@ -121,20 +155,20 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     leases: mediaLeases,
     storeHealth,
   });
-  const groupTracker = new GroupTracker({ groups: store.groups, events: store.events, clock, logger });
-  const presenceTracker = new PresenceTracker({ events: store.events, clock, logger });
+  const groupTracker = new GroupTracker({ groups: store.groups, events: pipeline.events, clock, logger });
+  const presenceTracker = new PresenceTracker({ events: pipeline.events, clock, logger });
   const contactTracker = new ContactTracker({
     contacts: store.contacts,
     media: store.media,
-    events: store.events,
+    events: pipeline.events,
     clock,
     logger,
     maxPictureBytes: config.profilePictureMaxBytes,
     fetchOptions: socketOptions.options,
   });
-  const callTracker = new CallTracker({ events: store.events, accounts: store.accounts, messaging, clock, logger });
-  const chatSync = new ChatSync({ chats: store.chats, messages: store.messages, events: store.events, clock, logger });
-  const sockets = new SocketManager(store, clock, logger, {
+  const callTracker = new CallTracker({ events: pipeline.events, accounts: store.accounts, messaging, clock, logger });
+  const chatSync = new ChatSync({ chats: store.chats, messages: pipeline.messages, events: pipeline.events, clock, logger });
+  const sockets = new SocketManager(pipeline, clock, logger, {
     backoff: { baseMs: config.reconnectBaseMs, maxMs: config.reconnectMaxMs, maxAttempts: config.reconnectMaxAttempts },
     restoreConcurrency: config.restoreConcurrency,
     watchBuffer: config.watchBuffer,
@@ -149,6 +183,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
     storeHealth,
+    ownership,
   });
   const mediaIngest = new MediaIngest(store.media, clock, config.mediaMaxBytes);
   const uploads = new UploadSessions(mediaIngest, clock, { ttlMs: config.mediaUploadTtlMs, maxOpen: config.mediaUploadMaxOpen }, logger);
@@ -170,13 +205,13 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
   let server: RunningServer;
   try {
     server = await startServer(config, logger, [
-      { service: AccountService, routes: (r) => r.service(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups, store.contacts])) },
+      { service: AccountService, routes: (r) => r.service(AccountService, routed(AccountService, new AccountServiceImpl(store.accounts, sockets, clock, [store.messages, store.media, store.chats, store.groups, store.contacts], ownership))) },
       {
         service: MessageService,
         routes: (r) =>
           r.service(
             MessageService,
-            new MessageServiceImpl({
+            routed(MessageService, new MessageServiceImpl({
               messaging,
               sockets,
               ...store,
@@ -185,7 +220,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
               streamStallMs: config.streamStallMs,
               sendRatePerMinute: config.sendRatePerMinute,
               streamReaders: metrics.streamReaders,
-            }),
+            })),
             {
             // Per-message gzip for every subscriber of small events costs more than it saves.
             compressMinBytes: config.streamCompression ? 1024 : Number.MAX_SAFE_INTEGER,
@@ -200,15 +235,16 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
           }),
       },
       { service: WebhookService, routes: (r) => r.service(WebhookService, new WebhookServiceImpl({ ...store, clock, dispatcher })) },
-      { service: GroupService, routes: (r) => r.service(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker })) },
+      { service: GroupService, routes: (r) => r.service(GroupService, routed(GroupService, new GroupServiceImpl({ sockets, groups: store.groups, accounts: store.accounts, clock, tracker: groupTracker }))) },
       {
         service: ChatService,
-        routes: (r) => r.service(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock, historyPolicy })),
+        routes: (r) => r.service(ChatService, routed(ChatService, new ChatServiceImpl({ chats: store.chats, accounts: store.accounts, sockets, messages: store.messages, sync: chatSync, clock, historyPolicy }))),
       },
-      { service: ContactService, routes: (r) => r.service(ContactService, new ContactServiceImpl({ sockets, contacts: store.contacts, accounts: store.accounts, tracker: contactTracker })) },
-      { service: ProfileService, routes: (r) => r.service(ProfileService, new ProfileServiceImpl({ sockets, media: store.media, maxPictureBytes: config.profilePictureMaxBytes })) },
-      { service: CallService, routes: (r) => r.service(CallService, new CallServiceImpl({ sockets, tracker: callTracker })) },
+      { service: ContactService, routes: (r) => r.service(ContactService, routed(ContactService, new ContactServiceImpl({ sockets, contacts: store.contacts, accounts: store.accounts, tracker: contactTracker }))) },
+      { service: ProfileService, routes: (r) => r.service(ProfileService, routed(ProfileService, new ProfileServiceImpl({ sockets, media: store.media, maxPictureBytes: config.profilePictureMaxBytes }))) },
+      { service: CallService, routes: (r) => r.service(CallService, routed(CallService, new CallServiceImpl({ sockets, tracker: callTracker }))) },
       { service: ApiKeyService, routes: (r) => r.service(ApiKeyService, new ApiKeyServiceImpl(apiKeys, clock)) },
+      { service: ClusterService, routes: (r) => r.service(ClusterService, new ClusterServiceImpl(ownership)) },
       ...(extras.mounts ?? []),
     ], {}, [
       mediaHttpRoute(store.media, logger, { authenticator, downloadUrls, clock }),
@@ -253,6 +289,8 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
     mediaLeases,
     metrics,
     restored,
+    ownership,
+    forwarder,
     async close() {
       await server.shutdown();
       storeHealth.stop();
@@ -262,6 +300,9 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       // Unfinished resumable uploads die with the process: remove their bytes now.
       await uploads.stop();
       await sockets.shutdown();
+      // Sockets closed first, then the leases released: the next owner takes over at once,
+      // and a device never has two connections.
+      await ownership?.stop();
       await groupTracker.idle();
       await contactTracker.idle();
       await callTracker.idle();

@@ -50,6 +50,25 @@ describe("configuration", () => {
     expect(loadConfig({ AUTH_STATE_KEY: "a".repeat(64) }).authStateKey).toBe("a".repeat(64));
   });
 
+  it("when ADVERTISE_URL is set without MONGODB_URI, then it is refused: processes share accounts through MongoDB", () => {
+    expect(() => loadConfig({ ADVERTISE_URL: "http://10.0.0.7:8080" })).toThrow(/ADVERTISE_URL is set \(cluster mode\): MONGODB_URI is required/);
+    const config = loadConfig({ ADVERTISE_URL: "http://10.0.0.7:8080/", MONGODB_URI: "mongodb://127.0.0.1:1/", AUTH_STATE_KEY: "b".repeat(64) });
+    expect(config.advertiseUrl).toBe("http://10.0.0.7:8080");
+    expect(() => loadConfig({ ADVERTISE_URL: "10.0.0.7:8080" })).toThrow(/ADVERTISE_URL="10.0.0.7:8080": must be an http\(s\) URL/);
+  });
+
+  it("when the cluster limits are at their bounds, then they are accepted, and one past is refused", () => {
+    expect(loadConfig({})).toMatchObject({ accountLeaseTtlMs: 15_000, maxAccountsPerProcess: 10_000, eventPollMs: 250 });
+    expect(loadConfig({ ACCOUNT_LEASE_TTL_MS: "1000", MAX_ACCOUNTS_PER_PROCESS: "1", EVENT_POLL_MS: "10" })).toMatchObject({ accountLeaseTtlMs: 1000, maxAccountsPerProcess: 1, eventPollMs: 10 });
+    expect(loadConfig({ ACCOUNT_LEASE_TTL_MS: "600000", MAX_ACCOUNTS_PER_PROCESS: "1000000", EVENT_POLL_MS: "60000" })).toMatchObject({ accountLeaseTtlMs: 600_000 });
+    expect(() => loadConfig({ ACCOUNT_LEASE_TTL_MS: "999" })).toThrow(/ACCOUNT_LEASE_TTL_MS/);
+    expect(() => loadConfig({ ACCOUNT_LEASE_TTL_MS: "600001" })).toThrow(/ACCOUNT_LEASE_TTL_MS/);
+    expect(() => loadConfig({ MAX_ACCOUNTS_PER_PROCESS: "0" })).toThrow(/MAX_ACCOUNTS_PER_PROCESS/);
+    expect(() => loadConfig({ MAX_ACCOUNTS_PER_PROCESS: "1000001" })).toThrow(/MAX_ACCOUNTS_PER_PROCESS/);
+    expect(() => loadConfig({ EVENT_POLL_MS: "9" })).toThrow(/EVENT_POLL_MS/);
+    expect(() => loadConfig({ EVENT_POLL_MS: "60001" })).toThrow(/EVENT_POLL_MS/);
+  });
+
   it("when a key exists, then README's configuration table documents it", () => {
     const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
     for (const key of Object.values(CONFIG_KEYS)) expect(readme).toContain(`| \`${key.name}\` |`);

@@ -3,6 +3,7 @@ import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
 import { CallService } from "../../gen/wildcat/v1/call_service_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
+import { ClusterService } from "../../gen/wildcat/v1/cluster_service_pb.js";
 import { ContactService } from "../../gen/wildcat/v1/contact_service_pb.js";
 import { GroupService } from "../../gen/wildcat/v1/group_service_pb.js";
 import { MediaService } from "../../gen/wildcat/v1/media_service_pb.js";
@@ -166,6 +167,11 @@ service(ApiKeyService, {
   listApiKeys: { permission: "admin" },
   revokeApiKey: { permission: "admin" },
   rotateApiKey: { permission: "admin" },
+});
+
+// Peers' addresses are deployment internals: admins only.
+service(ClusterService, {
+  listPeers: { permission: "admin" },
 });
 
 // Sandbox mode only: the simulated phones and contacts act across accounts.

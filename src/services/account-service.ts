@@ -16,7 +16,9 @@ import {
 } from "../../gen/wildcat/v1/account_service_pb.js";
 import { principalOf } from "../auth/principal.js";
 import type { Clock } from "../clock.js";
-import { AlreadyExistsError, type AccountPatch, type AccountStore } from "../store/store.js";
+import { AlreadyExistsError, type AccountPatch, type AccountRecord, type AccountStore } from "../store/store.js";
+import { AccountState } from "../../gen/wildcat/v1/account_pb.js";
+import { holderUrl, type Ownership } from "../cluster/ownership.js";
 import type { PairingCodeSnapshot } from "../whatsapp/account-session.js";
 import { mapError, mapErrors } from "./domain-errors.js";
 import type { SocketManager } from "../whatsapp/socket-manager.js";
@@ -41,7 +43,23 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     private readonly clock: Clock,
     /** Everything else kept per account (messages, files, chats, groups): DeleteAccount empties each. */
     private readonly accountData: AccountData[],
+    /** Cluster mode: who owns which account (Account.owner, and no CONNECTED without a live owner). */
+    private readonly ownership?: Ownership,
   ) {}
+
+  /**
+   * The wire form of a stored account, as it is: in cluster mode with its owner's address, and
+   * a stored CONNECTED (or CONNECTING) of an account no live process owns reads CONNECTING with
+   * no owner (its process died; a survivor takes it over within the lease TTL).
+   */
+  private async view(record: AccountRecord, owners?: Map<string, string>) {
+    const account = toAccount(record);
+    if (!this.ownership) return account;
+    const holder = owners ? owners.get(record.accountId) : (await this.ownership.owner(record.accountId))?.holder;
+    account.owner = holder ? holderUrl(holder) : "";
+    if (!holder && record.state === "connected") account.state = AccountState.CONNECTING;
+    return account;
+  }
 
   async createAccount(req: CreateAccountRequest) {
     const now = this.clock.now();
@@ -67,7 +85,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   }
 
   async getAccount(req: GetAccountRequest) {
-    return { account: toAccount(await this.mustGet(req.accountId)) };
+    return { account: await this.view(await this.mustGet(req.accountId)) };
   }
 
   async listAccounts(req: ListAccountsRequest, ctx: HandlerContext) {
@@ -76,7 +94,8 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     const { scope } = principalOf(ctx);
     if (scope === "all") {
       const page = await this.accounts.list({ pageSize: size, after });
-      return { accounts: page.accounts.map(toAccount), nextPageToken: encodePageToken("accounts", page.nextAfter) };
+      const owners = await this.ownership?.owners();
+      return { accounts: await Promise.all(page.accounts.map((a) => this.view(a, owners))), nextPageToken: encodePageToken("accounts", page.nextAfter) };
     }
     // A key with some accounts pages through those of them that exist, in id order.
     const accounts = [];
@@ -84,7 +103,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     let i = 0;
     for (; i < ids.length && accounts.length < size; i++) {
       const record = await this.accounts.get(ids[i]);
-      if (record) accounts.push(toAccount(record));
+      if (record) accounts.push(await this.view(record));
     }
     const more = i < ids.length;
     return { accounts, nextPageToken: encodePageToken("accounts", more ? ids[i - 1] : undefined) };
@@ -97,7 +116,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     if (bad.length > 0) {
       throw new ConnectError(`update_mask: cannot update ${bad.join(", ")}; allowed: ${[...UPDATABLE].join(", ")}`, Code.InvalidArgument);
     }
-    if (paths.length === 0) return { account: toAccount(await this.mustGet(accountId)) };
+    if (paths.length === 0) return { account: await this.view(await this.mustGet(accountId)) };
     const patch: AccountPatch = {};
     if (paths.includes("display_name")) patch.displayName = req.account!.displayName;
     if (paths.includes("media_download")) patch.mediaDownload = toStoredPolicy(req.account!.mediaDownload);
@@ -106,7 +125,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     if (paths.includes("call_policy")) patch.callPolicy = toStoredCallPolicy(req.account!.callPolicy);
     const updated = await this.accounts.update(accountId, patch, this.clock.now());
     if (!updated) throw notFound(accountId);
-    return { account: toAccount(updated) };
+    return { account: await this.view(updated) };
   }
 
   async deleteAccount(req: DeleteAccountRequest) {
@@ -119,15 +138,15 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   }
 
   async connectAccount(req: ConnectAccountRequest) {
-    return { account: toAccount(await mapErrors(this.sockets.connect(req.accountId))) };
+    return { account: await this.view(await mapErrors(this.sockets.connect(req.accountId))) };
   }
 
   async disconnectAccount(req: DisconnectAccountRequest) {
-    return { account: toAccount(await mapErrors(this.sockets.disconnect(req.accountId))) };
+    return { account: await this.view(await mapErrors(this.sockets.disconnect(req.accountId))) };
   }
 
   async logoutAccount(req: LogoutAccountRequest) {
-    return { account: toAccount(await mapErrors(this.sockets.logout(req.accountId))) };
+    return { account: await this.view(await mapErrors(this.sockets.logout(req.accountId))) };
   }
 
   async requestPairingCode(req: RequestPairingCodeRequest) {
@@ -139,7 +158,7 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
     try {
       for await (const s of this.sockets.watch(req.accountId, ctx.signal)) {
         yield {
-          account: toAccount(s.account),
+          account: await this.view(s.account),
           qrCode: s.qr && { code: s.qr.code, expireTime: timestampFromDate(s.qr.expireTime), png: s.qr.png },
           pairingCode: s.pairingCode && toPairingCode(s.pairingCode),
         };

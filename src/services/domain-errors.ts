@@ -1,7 +1,8 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ErrorInfoSchema } from "../../gen/google/rpc/error_details_pb.js";
 import { NotWaitingForLoginError, SandboxMixError } from "../whatsapp/account-session.js";
-import { AccountNotConnectedError, AccountNotFoundError } from "../whatsapp/socket-manager.js";
+import { AccountNotConnectedError, AccountNotFoundError, AccountOwnedElsewhereError, ProcessFullError } from "../whatsapp/socket-manager.js";
+import { StaleLeaseError } from "../store/leases.js";
 import { isBoom, whatsappCode } from "../whatsapp/whatsapp-error-code.js";
 
 /** Domain errors of the socket manager as the codes a client can act on. */
@@ -10,6 +11,9 @@ export function mapError(e: unknown): unknown {
   if (e instanceof NotWaitingForLoginError || e instanceof SandboxMixError || e instanceof AccountNotConnectedError) {
     return new ConnectError(e.message, Code.FailedPrecondition);
   }
+  // Cluster mode: ownership moved while the call ran; a retry reaches the new owner.
+  if (e instanceof AccountOwnedElsewhereError || e instanceof StaleLeaseError) return new ConnectError(e.message, Code.Unavailable);
+  if (e instanceof ProcessFullError) return new ConnectError(e.message, Code.ResourceExhausted);
   return e;
 }
 

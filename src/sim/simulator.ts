@@ -71,6 +71,8 @@ export class Simulator {
   private readonly ackModes = new Map<string, AckMode>();
   /** Successful logins per device since start, so tests can count sockets. */
   private readonly logins = new Map<string, number>();
+  /** Connections ended because a second connection of the same device logged in (440 replaced). */
+  replacedCount = 0;
   private readonly keys: KeyStore;
   private readonly groups: Groups;
   private readonly iqs: IqHandler;
@@ -396,6 +398,10 @@ export class Simulator {
     if (previous && previous !== conn) {
       this.connections.delete(key);
       this.relay.requeue(previous);
+      // What a real device sees when a second connection of it logs in; counted (and logged) so
+      // tests of several gateways can show that no device ever had two connections at once.
+      this.replacedCount++;
+      this.logger.warn({ phone: target.phone, device: device.id }, "device replaced: a second connection of the device logged in (440)");
       previous.streamError(440, { tag: "conflict", attrs: { type: "replaced" } });
     }
     if (payload.pushName) device.pushName = payload.pushName;

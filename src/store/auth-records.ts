@@ -34,6 +34,12 @@ export interface AuthRecordStore {
   write(accountId: string, writes: readonly AuthRecordWrite[]): Promise<void>;
   /** Removes every row (and pending journal) of the account. */
   clear(accountId: string): Promise<void>;
+  /**
+   * Forgets what this process assumed about the account's rows (that no journal is pending):
+   * another process may have written them since. Called when this process takes the account
+   * over (cluster mode); the next read then completes any journal first.
+   */
+  forget?(accountId: string): void;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface OpenStoreConfig {
   authStatePreviousKeys?: string[];
   /** MongoDB: how long an operation waits for an unreachable server (STORE_TIMEOUT_MS). */
   storeTimeoutMs?: number;
+  /** How often a waiting event reader polls for other processes' appends (EVENT_POLL_MS). */
+  eventPollMs?: number;
 }
 
 /**
@@ -35,8 +37,8 @@ export function openAuthCipher(config: OpenStoreConfig): AuthCipher {
  * embedded SQLite database in `dataDir`.
  */
 export async function openStore(config: OpenStoreConfig, authCipher = openAuthCipher(config)): Promise<Store> {
-  if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb, { authCipher, serverSelectionTimeoutMS: config.storeTimeoutMs });
-  return openSqliteStore(config.dataDir, { authCipher });
+  if (config.mongodbUri) return openMongoStore(config.mongodbUri, config.mongodbDb, { authCipher, serverSelectionTimeoutMS: config.storeTimeoutMs, eventPollMs: config.eventPollMs });
+  return openSqliteStore(config.dataDir, { authCipher, eventPollMs: config.eventPollMs });
 }
 
 /**

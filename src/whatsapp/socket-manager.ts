@@ -11,6 +11,8 @@ import { AccountSession, NotWaitingForLoginError, type AccountSnapshot, type Pai
 import type { BackoffOptions } from "./reconnect-policy.js";
 import { WatchHub } from "./watch-hub.js";
 import type { StoreHealth } from "../store/store-health.js";
+import { StaleLeaseError } from "../store/leases.js";
+import type { Ownership } from "../cluster/ownership.js";
 
 export interface SocketManagerOptions {
   backoff: BackoffOptions;
@@ -26,6 +28,28 @@ export interface SocketManagerOptions {
   getMessage?(accountId: string, key: WAMessageKey): Promise<proto.IMessage | undefined>;
   /** Whether the store is reachable: while it is not, every account's socket is paused. */
   storeHealth?: StoreHealth;
+  /**
+   * Cluster mode: a socket is only opened for an account this process holds the lease of,
+   * every state change of a socket is fenced by that lease, and restoring is the ownership's
+   * balancing instead of "every account that was connected".
+   */
+  ownership?: Ownership;
+}
+
+/** Cluster mode: another live process owns the account (the call should have gone there). */
+export class AccountOwnedElsewhereError extends Error {
+  constructor(accountId: string, readonly ownerUrl: string) {
+    super(`account "${accountId}" is owned by the gateway process at ${ownerUrl}; retry the call`);
+    this.name = "AccountOwnedElsewhereError";
+  }
+}
+
+/** Cluster mode: this process already owns MAX_ACCOUNTS_PER_PROCESS accounts. */
+export class ProcessFullError extends Error {
+  constructor(accountId: string, max: number) {
+    super(`account "${accountId}" cannot be connected by this gateway process: it already owns its limit of ${max} accounts (MAX_ACCOUNTS_PER_PROCESS)`);
+    this.name = "ProcessFullError";
+  }
 }
 
 /** The account exists but has no open connection to WhatsApp. */
@@ -82,7 +106,8 @@ export class SocketManager {
   /** Starts the account's connection (idempotent) and returns the account as it is then. */
   async connect(accountId: string): Promise<AccountRecord> {
     await this.mustGet(accountId);
-    await this.session(accountId).start();
+    await this.own(accountId);
+    await this.startSession(accountId);
     return this.mustGet(accountId);
   }
 
@@ -106,18 +131,26 @@ export class SocketManager {
   /** Unlinks the device (on WhatsApp when connected) and removes its credentials. */
   async logout(accountId: string): Promise<AccountRecord> {
     await this.mustGet(accountId);
+    await this.own(accountId);
     await this.session(accountId).logout();
     this.sessions.delete(accountId);
+    await this.options.ownership?.release(accountId);
     return this.mustGet(accountId);
   }
 
   /** Logs out if linked, then forgets the account's session and ends its watchers. */
   async remove(accountId: string): Promise<void> {
     const session = this.sessions.get(accountId);
-    if (session || (await this.store.authState.exists(accountId))) await this.session(accountId).logout();
+    if (session || (await this.store.authState.exists(accountId))) {
+      await this.own(accountId);
+      await this.session(accountId).logout();
+    }
     this.sessions.delete(accountId);
+    await this.options.ownership?.release(accountId);
     this.hubs.get(accountId)?.endAll();
     this.hubs.delete(accountId);
+    this.followers.get(accountId)?.abort();
+    this.followers.delete(accountId);
   }
 
   async requestPairingCode(accountId: string, phoneNumber: string): Promise<PairingCodeSnapshot> {
@@ -131,7 +164,10 @@ export class SocketManager {
   async *watch(accountId: string, signal: AbortSignal): AsyncGenerator<AccountSnapshot> {
     // Subscribe before reading the snapshot, so no change can fall in between.
     let hub = this.hubs.get(accountId);
-    if (!hub) this.hubs.set(accountId, (hub = new WatchHub(this.options.watchBuffer)));
+    if (!hub) {
+      this.hubs.set(accountId, (hub = new WatchHub(this.options.watchBuffer)));
+      if (this.options.ownership) this.follow(accountId, hub);
+    }
     const updates = hub.watch(signal);
     try {
       const account = await this.mustGet(accountId);
@@ -139,8 +175,38 @@ export class SocketManager {
       yield* updates;
     } finally {
       await updates.return(undefined);
-      if (hub.size === 0 && this.hubs.get(accountId) === hub) this.hubs.delete(accountId);
+      if (hub.size === 0 && this.hubs.get(accountId) === hub) {
+        this.hubs.delete(accountId);
+        this.followers.get(accountId)?.abort();
+        this.followers.delete(accountId);
+      }
     }
+  }
+
+  private readonly followers = new Map<string, AbortController>();
+
+  /**
+   * Cluster mode: while another process owns the account (or none does), its changes are
+   * recorded there, so the watchers here get the stored account again after each of its
+   * account_state_changed events in the shared log (found by polling, EVENT_POLL_MS). While
+   * this process owns it, its own sessions publish, as on a single gateway.
+   */
+  private follow(accountId: string, hub: WatchHub<AccountSnapshot>): void {
+    const abort = new AbortController();
+    this.followers.set(accountId, abort);
+    void (async () => {
+      let after = await this.store.events.latestCursor();
+      while (!abort.signal.aborted) {
+        await this.store.events.waitForAppend(after, abort.signal);
+        const page = await this.store.events.read({ after, filter: { accountIds: [accountId], types: ["account_state_changed"] }, limit: 100 });
+        after = page.nextAfter ?? after;
+        if (page.events.length === 0 || this.options.ownership?.leaseOf(accountId)) continue;
+        const account = await this.store.accounts.get(accountId);
+        if (account && !abort.signal.aborted) hub.publish({ account });
+      }
+    })().catch((e: unknown) => {
+      if (!abort.signal.aborted) this.logger.warn({ err: e, accountId }, "following the account's changes from other processes stopped");
+    });
   }
 
   /**
@@ -148,6 +214,8 @@ export class SocketManager {
    * gateway stopped, at most `restoreConcurrency` at a time, without re-pairing.
    */
   async restore(): Promise<number> {
+    const ownership = this.options.ownership;
+    if (ownership) return this.restoreOwned(ownership);
     const toRestore: string[] = [];
     let after: string | undefined;
     do {
@@ -177,6 +245,71 @@ export class SocketManager {
     return toRestore.length;
   }
 
+  /**
+   * Cluster mode's restore: QR codes no live process shows any more are cleared, then the
+   * ownership's first round claims this process's fair share of the accounts to reconnect
+   * (and keeps balancing every TTL/3). Returns how many accounts this process owns then.
+   */
+  private async restoreOwned(ownership: Ownership): Promise<number> {
+    let after: string | undefined;
+    do {
+      const page = await this.store.accounts.list({ pageSize: 500, after });
+      for (const a of page.accounts) {
+        if (a.state === "waiting_for_login" && !(await ownership.owner(a.accountId))) await this.setState(a, "disconnected");
+      }
+      after = page.nextAfter;
+    } while (after);
+    await ownership.start({
+      start: async (accountId) => {
+        if (this.stopped) return;
+        await this.startSession(accountId);
+      },
+      drop: (accountId) => this.drop(accountId),
+      active: (accountId) => this.sessions.get(accountId)?.active ?? false,
+      connected: (accountId) => this.sessions.get(accountId)?.connectedSocket !== undefined,
+    });
+    this.logger.info({ accounts: ownership.ownedCount }, "accounts restored");
+    return ownership.ownedCount;
+  }
+
+  /**
+   * Cluster mode: makes sure this process holds the account's lease before it opens a socket
+   * or removes credentials; throws when another process owns it or this one is full.
+   */
+  private async own(accountId: string): Promise<void> {
+    const ownership = this.options.ownership;
+    if (!ownership) return;
+    if (await ownership.claim(accountId)) return;
+    const owner = await ownership.owner(accountId);
+    if (owner) throw new AccountOwnedElsewhereError(accountId, owner.holder);
+    if (ownership.full) throw new ProcessFullError(accountId, ownership.maxAccounts);
+    throw new AccountOwnedElsewhereError(accountId, "another process");
+  }
+
+  /**
+   * Cluster mode: the account's lease is gone (lost, or handed over): its socket is closed at
+   * once and the session forgotten, recording nothing, since the account is no longer ours to write.
+   */
+  async drop(accountId: string): Promise<void> {
+    const session = this.sessions.get(accountId);
+    if (!session) return;
+    this.sessions.delete(accountId);
+    const closed = session.shutdown().finally(() => {
+      if (this.closing.get(accountId) === closed) this.closing.delete(accountId);
+    });
+    this.closing.set(accountId, closed);
+    await closed;
+  }
+
+  /** Cluster mode: sockets of dropped sessions still closing; a new one for the account waits for its old one. */
+  private readonly closing = new Map<string, Promise<void>>();
+
+  /** Starts the account's session once any dropped socket of it has closed: never two sockets at once. */
+  private async startSession(accountId: string): Promise<void> {
+    await this.closing.get(accountId)?.catch(() => undefined);
+    await this.session(accountId).start();
+  }
+
   /** Closes every socket without logging out; stored states stay as they were for restore. */
   async shutdown(): Promise<void> {
     this.stopped = true;
@@ -184,6 +317,7 @@ export class SocketManager {
     await Promise.all([...this.sessions.values()].map((s) => s.shutdown()));
     this.sessions.clear();
     for (const hub of this.hubs.values()) hub.endAll();
+    for (const follower of this.followers.values()) follower.abort();
   }
 
   private session(accountId: string): AccountSession {
@@ -197,10 +331,22 @@ export class SocketManager {
         logger: this.logger.child({ accountId }),
         backoff: this.options.backoff,
         socketOptions: this.options.socketOptions,
-        record: (patch, extras) => this.record(accountId, patch, extras),
+        record: async (patch, extras) => {
+          // A socket's state changes are the owner's to write: fenced like its auth state.
+          await this.options.ownership?.check(accountId);
+          await this.record(accountId, patch, extras);
+        },
         attach: (sock) => this.options.attach?.(accountId, sock),
         getMessage: async (key) => this.options.getMessage?.(accountId, key),
-        storeUnavailable: (err) => this.options.storeHealth?.report(err) ?? false,
+        storeUnavailable: (err) => {
+          if (err instanceof StaleLeaseError) {
+            // Another process owns the account now: this session is done for good (no resume).
+            if (this.sessions.get(accountId) === session) this.sessions.delete(accountId);
+            this.logger.warn({ accountId }, "a write was refused for a stale lease: the socket is dropped");
+            return true;
+          }
+          return this.options.storeHealth?.report(err) ?? false;
+        },
       });
       this.sessions.set(accountId, session);
     }

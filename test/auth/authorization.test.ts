@@ -173,6 +173,7 @@ const SAMPLES: Record<string, Sample> = {
   "wildcat.v1.ApiKeyService/ListApiKeys": admin(async () => ({})),
   "wildcat.v1.ApiKeyService/RevokeApiKey": admin(async (f) => ({ keyId: await f.apiKey() })),
   "wildcat.v1.ApiKeyService/RotateApiKey": admin(async (f) => ({ keyId: await f.apiKey() })),
+  "wildcat.v1.ClusterService/ListPeers": admin(async () => ({})),
   "wildcat.v1.SandboxService/LinkDevice": admin(async () => ({ qrCode: "not-a-shown-code", phoneNumber: "+15550003333" })),
   // A malformed code: past auth, validation refuses it at once (a well-formed one waits 10 s for a request).
   "wildcat.v1.SandboxService/EnterPairingCode": admin(async () => ({ phoneNumber: "+15550003333", code: "bad" })),

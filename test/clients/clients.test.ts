@@ -14,6 +14,7 @@ import { TEST_ADMIN_KEY } from "../support/auth.js";
 import { processHarness } from "../support/processes.js";
 import { available, goTool, pythonGrpcTool } from "./tools.js";
 import { ApiKeyService } from "../../gen/wildcat/v1/api_key_service_pb.js";
+import { ClusterService } from "../../gen/wildcat/v1/cluster_service_pb.js";
 
 const ROOT = new URL("../..", import.meta.url).pathname;
 const harness = processHarness();
@@ -72,7 +73,7 @@ describe("GET /openapi.yaml (generated from the protos by buf generate)", () => 
     const spec = await res.text();
     expect(spec).toMatch(/^openapi: 3\./m);
     const paths = [...spec.matchAll(/^ {4}(\/\S+):$/gm)].map((m) => m[1]);
-    const unary = [AccountService, MessageService, MediaService, WebhookService, ApiKeyService, GroupService, ContactService, ProfileService, ChatService, CallService, SandboxService].flatMap((s) =>
+    const unary = [AccountService, MessageService, MediaService, WebhookService, ApiKeyService, GroupService, ContactService, ProfileService, ChatService, CallService, ClusterService, SandboxService].flatMap((s) =>
       s.methods.filter((m) => m.methodKind === "unary").map((m) => `/${s.typeName}/${m.name}`),
     );
     expect(paths.sort()).toEqual(unary.sort());

@@ -184,6 +184,7 @@ describe("buf curl through server reflection (no proto files)", () => {
       "wildcat.v1.ApiKeyService",
       "wildcat.v1.CallService",
       "wildcat.v1.ChatService",
+      "wildcat.v1.ClusterService",
       "wildcat.v1.ContactService",
       "wildcat.v1.GroupService",
       "wildcat.v1.MediaService",

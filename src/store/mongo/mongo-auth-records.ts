@@ -1,4 +1,4 @@
-import { ObjectId, type Collection } from "mongodb";
+import { MongoServerError, ObjectId, type Collection } from "mongodb";
 import type { AuthRecord, AuthRecordStore, AuthRecordWrite, AuthWriteFaults } from "../auth-records.js";
 import { ensureIndexes } from "./ensure-indexes.js";
 
@@ -90,6 +90,10 @@ export class MongoAuthRecords implements AuthRecordStore {
     this.#clean.add(accountId);
   }
 
+  forget(accountId: string): void {
+    this.#clean.delete(accountId);
+  }
+
   async #recover(accountId: string): Promise<void> {
     if (this.#clean.has(accountId)) return;
     const pending = await this.#journal.find({ accountId }).sort({ _id: 1 }).toArray();
@@ -114,7 +118,18 @@ export class MongoAuthRecords implements AuthRecordStore {
       for (const [_id, w] of last) {
         if (w.value !== null) docs.push({ _id, accountId: journal.accountId, type: w.type, id: w.id, value: w.value });
       }
-      if (docs.length > 0) await this.#keys.insertMany(docs, { ordered: true });
+      if (docs.length > 0) {
+        try {
+          await this.#keys.insertMany(docs, { ordered: true });
+        } catch (e) {
+          // Two processes completing the same journal at once (the previous owner of the account
+          // still applying it while the new owner replays it): the rows are the same; redo the
+          // chunk so that this applier, too, ends with every row of it in place.
+          if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
+          await this.#keys.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+          await this.#keys.insertMany(docs, { ordered: true });
+        }
+      }
       for (let k = 0; k < chunk.length; k++) this.#options.faults?.afterRowWritten?.(++written);
     }
     await this.#journal.deleteOne({ _id: journal._id });

@@ -323,7 +323,13 @@ type Account struct {
 	// (HISTORY_SYNC, HISTORY_SYNC_RECENT_DAYS). Set at CreateAccount or with
 	// UpdateAccount (update_mask "history_sync"); it applies to history that
 	// arrives afterwards.
-	HistorySync   *HistorySyncPolicy `protobuf:"bytes,11,opt,name=history_sync,json=historySync,proto3" json:"history_sync,omitempty"`
+	HistorySync *HistorySyncPolicy `protobuf:"bytes,11,opt,name=history_sync,json=historySync,proto3" json:"history_sync,omitempty"`
+	// Cluster mode (several gateway processes on one MongoDB): the address
+	// (ADVERTISE_URL) of the process that owns the account and holds its socket
+	// now. Empty when no live process owns it (then state is never CONNECTED:
+	// a stored CONNECTED reads CONNECTING until a process takes the account
+	// over), and always empty on a single gateway. Output only.
+	Owner         string `protobuf:"bytes,12,opt,name=owner,proto3" json:"owner,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -433,6 +439,13 @@ func (x *Account) GetHistorySync() *HistorySyncPolicy {
 		return x.HistorySync
 	}
 	return nil
+}
+
+func (x *Account) GetOwner() string {
+	if x != nil {
+		return x.Owner
+	}
+	return ""
 }
 
 // How much of WhatsApp's history an account stores.
@@ -769,7 +782,7 @@ var File_wildcat_v1_account_proto protoreflect.FileDescriptor
 const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\n" +
 	"\x18wildcat/v1/account.proto\x12\n" +
-	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\x8c\x05\n" +
+	"wildcat.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x15wildcat/v1/call.proto\x1a\x14wildcat/v1/jid.proto\x1a\x18wildcat/v1/message.proto\"\xa2\x05\n" +
 	"\aAccount\x12@\n" +
 	"\n" +
 	"account_id\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[a-z0-9][a-z0-9_-]{0,62}$R\taccountId\x12+\n" +
@@ -786,7 +799,8 @@ const file_wildcat_v1_account_proto_rawDesc = "" +
 	"\vcall_policy\x18\n" +
 	" \x01(\v2\x16.wildcat.v1.CallPolicyR\n" +
 	"callPolicy\x12@\n" +
-	"\fhistory_sync\x18\v \x01(\v2\x1d.wildcat.v1.HistorySyncPolicyR\vhistorySync\"\x86\x02\n" +
+	"\fhistory_sync\x18\v \x01(\v2\x1d.wildcat.v1.HistorySyncPolicyR\vhistorySync\x12\x14\n" +
+	"\x05owner\x18\f \x01(\tR\x05owner\"\x86\x02\n" +
 	"\x11HistorySyncPolicy\x129\n" +
 	"\x04mode\x18\x01 \x01(\x0e2\x1b.wildcat.v1.HistorySyncModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12)\n" +
 	"\vrecent_days\x18\x02 \x01(\rB\b\xbaH\x05*\x03\x18\xc2\x1cR\n" +

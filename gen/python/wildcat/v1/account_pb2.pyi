@@ -34,7 +34,7 @@ MEDIA_DOWNLOAD_MODE_NONE: MediaDownloadMode
 MEDIA_DOWNLOAD_MODE_UNSPECIFIED: MediaDownloadMode
 
 class Account(_message.Message):
-    __slots__ = ["account_id", "call_policy", "create_time", "display_name", "history_sync", "last_disconnect", "media_download", "own_jid", "send_rate_per_minute", "state", "update_time"]
+    __slots__ = ["account_id", "call_policy", "create_time", "display_name", "history_sync", "last_disconnect", "media_download", "own_jid", "owner", "send_rate_per_minute", "state", "update_time"]
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     CALL_POLICY_FIELD_NUMBER: _ClassVar[int]
     CREATE_TIME_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +42,7 @@ class Account(_message.Message):
     HISTORY_SYNC_FIELD_NUMBER: _ClassVar[int]
     LAST_DISCONNECT_FIELD_NUMBER: _ClassVar[int]
     MEDIA_DOWNLOAD_FIELD_NUMBER: _ClassVar[int]
+    OWNER_FIELD_NUMBER: _ClassVar[int]
     OWN_JID_FIELD_NUMBER: _ClassVar[int]
     SEND_RATE_PER_MINUTE_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
@@ -54,10 +55,11 @@ class Account(_message.Message):
     last_disconnect: Disconnect
     media_download: MediaDownloadPolicy
     own_jid: _jid_pb2.Jid
+    owner: str
     send_rate_per_minute: int
     state: AccountState
     update_time: _timestamp_pb2.Timestamp
-    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ..., call_policy: _Optional[_Union[_call_pb2.CallPolicy, _Mapping]] = ..., history_sync: _Optional[_Union[HistorySyncPolicy, _Mapping]] = ...) -> None: ...
+    def __init__(self, account_id: _Optional[str] = ..., display_name: _Optional[str] = ..., state: _Optional[_Union[AccountState, str]] = ..., own_jid: _Optional[_Union[_jid_pb2.Jid, _Mapping]] = ..., last_disconnect: _Optional[_Union[Disconnect, _Mapping]] = ..., create_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., update_time: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., media_download: _Optional[_Union[MediaDownloadPolicy, _Mapping]] = ..., send_rate_per_minute: _Optional[int] = ..., call_policy: _Optional[_Union[_call_pb2.CallPolicy, _Mapping]] = ..., history_sync: _Optional[_Union[HistorySyncPolicy, _Mapping]] = ..., owner: _Optional[str] = ...) -> None: ...
 
 class Disconnect(_message.Message):
     __slots__ = ["code", "message", "reason", "time"]
