@@ -292,9 +292,12 @@ class LeanContext implements HandlerContext {
     this.#controller?.abort(reason);
   }
 
-  /** What the implementation gets: this context, unless an interceptor passed on other headers, signal or values. */
+  /** The request this call made; an interceptor that passes on another (other headers, signal or values) gets them in its context. */
+  request?: UnaryRequest;
+
+  /** What the implementation gets: this context, or its fields with what an interceptor changed. */
   forRequest(req: UnaryRequest): HandlerContext {
-    if (req.header === this.requestHeader && req.contextValues === this.values && !Object.getOwnPropertyDescriptor(req, "signal")?.value) return this;
+    if (req === this.request) return this;
     return { ...contextFields(this), requestHeader: req.header, signal: req.signal, values: req.contextValues };
   }
 }
@@ -353,8 +356,7 @@ class LeanCall {
     const { method } = this.lean;
     try {
       // As on connect's path, a deadline or shutdown aborts the call's signal and the implementation answers.
-      let signal: AbortSignal | undefined;
-      const res = await this.lean.invoke({
+      const request: UnaryRequest = {
         stream: false,
         service: method.parent,
         method,
@@ -363,10 +365,13 @@ class LeanCall {
         header: context.requestHeader,
         contextValues: context.values,
         message: input as never,
+        // Made only if an interceptor or the implementation looks at it.
         get signal() {
-          return (signal ??= context.signal);
+          return context.signal;
         },
-      });
+      };
+      context.request = request;
+      const res = await this.lean.invoke(request);
       copyInto(res.header, context.responseHeader);
       copyInto(res.trailer, context.responseTrailer);
       this.#answer(res.message);
@@ -383,10 +388,7 @@ class LeanCall {
     const { output: schema } = this.lean.method;
     const context = this.#context;
     if (protocol === "connect-json" || protocol === "connect-proto") {
-      const body = protocol === "connect-json" ? Buffer.from(toJsonString(schema, output as never)) : toBinary(schema, output as never);
-      const header = trailerMux(context.responseHeader, context.responseTrailer);
-      header.set("content-length", String(body.byteLength));
-      return this.#write(200, header, body);
+      return this.#writeConnect(200, protocol === "connect-json" ? Buffer.from(toJsonString(schema, output as never)) : toBinary(schema, output as never));
     }
     const message = toBinary(schema, output as never);
     const envelope = Buffer.allocUnsafe(ENVELOPE_BYTES + message.byteLength);
@@ -404,14 +406,18 @@ class LeanCall {
     if (protocol === "connect-json" || protocol === "connect-proto") {
       context.responseHeader.set("content-type", "application/json");
       error.metadata.forEach((value, key) => context.responseHeader.set(key, value));
-      const body = errorToJsonBytes(error, {});
-      const header = trailerMux(context.responseHeader, context.responseTrailer);
-      header.set("content-length", String(body.byteLength));
-      return this.#write(codeToHttpStatus(error.code), header, body);
+      return this.#writeConnect(codeToHttpStatus(error.code), errorToJsonBytes(error, {}));
     }
     setTrailerStatus(context.responseTrailer, error);
     if (protocol === "grpc-web") return this.#write(200, context.responseHeader, grpcWebTrailer(context.responseTrailer));
     this.#write(200, context.responseHeader, undefined, context.responseTrailer);
+  }
+
+  /** A Connect unary answer: one body, its trailers as `trailer-` headers. */
+  #writeConnect(status: number, body: Uint8Array): void {
+    const header = trailerMux(this.#context.responseHeader, this.#context.responseTrailer);
+    header.set("content-length", String(body.byteLength));
+    this.#write(status, header, body);
   }
 
   #write(status: number, header: Headers, body?: Uint8Array, trailer?: Headers): void {

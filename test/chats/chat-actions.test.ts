@@ -70,12 +70,7 @@ afterAll(async () => {
 const stores = gatewayStores(mongodbUri, "chatactions");
 
 /** Sends a text from a contact to the account and waits until the account stored it. */
-async function send(from: BaileysClient, text: string): Promise<string> {
-  const sent = await from.sock.sendMessage(pn(ACCOUNT_PHONE), { text });
-  const id = sent!.key.id!;
-  await events.until((e: Event) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === id, `message ${id}`);
-  return id;
-}
+const send = (from: BaileysClient, text: string) => events.textFrom(from, pn(ACCOUNT_PHONE), text);
 
 const change = (e: Event): ChatChange | undefined => (e.payload.case === "chatChange" ? e.payload.value : undefined);
 

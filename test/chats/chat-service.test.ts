@@ -4,7 +4,6 @@ import { timestampMs } from "@bufbuild/protobuf/wkt";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Chat } from "../../gen/wildcat/v1/chat_pb.js";
 import { ChatService } from "../../gen/wildcat/v1/chat_service_pb.js";
-import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import type { Simulator } from "../../src/sim/simulator.js";
 import { EventSubscriber } from "../messaging/event-subscriber.js";
 import { BaileysClient } from "../sim/baileys-client.js";
@@ -53,12 +52,7 @@ afterAll(async () => {
 const stores = gatewayStores(mongodbUri, "chats");
 
 /** Sends a text from a contact to the account and waits until the account stored it. */
-async function send(from: BaileysClient, text: string): Promise<string> {
-  const sent = await from.sock.sendMessage(pn(ACCOUNT_PHONE), { text });
-  const id = sent!.key.id!;
-  await events.until((e: Event) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === id, `message ${id}`);
-  return id;
-}
+const send = (from: BaileysClient, text: string) => events.textFrom(from, pn(ACCOUNT_PHONE), text);
 
 const summary = (c: Chat) => ({ jid: c.jid!.jid, pnJid: c.jid!.pnJid, lastMessageId: c.lastMessageId, unreadCount: c.unreadCount, archived: c.archived, pinned: c.pinTime !== undefined, muted: c.muteEndTime !== undefined });
 

@@ -1,8 +1,9 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { Event } from "../../gen/wildcat/v1/event_pb.js";
+import { EventType, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import { MessageService, type StreamMessagesRequestSchema, type StreamMessagesResponse } from "../../gen/wildcat/v1/message_service_pb.js";
 import type { GrpcJsClient } from "../support/clients.js";
+import type { BaileysClient } from "../sim/baileys-client.js";
 
 /** A StreamMessages subscriber over grpc-js that keeps every event and lets a test wait for one. */
 export class EventSubscriber {
@@ -34,6 +35,14 @@ export class EventSubscriber {
   /** Resolves with the first event matching `predicate` (already received or later). */
   until(predicate: (e: Event) => boolean, what = "a matching event", timeoutMs = 25_000): Promise<Event> {
     return this.wait(() => this.events.find(predicate), what, timeoutMs);
+  }
+
+  /** Sends a text from a simulated contact to `toJid` and resolves with its id once the account stored it (MESSAGE_RECEIVED). */
+  async textFrom(from: BaileysClient, toJid: string, text: string): Promise<string> {
+    const sent = await from.sock.sendMessage(toJid, { text });
+    const id = sent!.key.id!;
+    await this.until((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === id, `message ${id}`);
+    return id;
   }
 
   /** Resolves once `count` events matching `predicate` have arrived. */
