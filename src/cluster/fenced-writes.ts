@@ -1,5 +1,6 @@
 import type { EventLog } from "../store/events.js";
 import type { MessageStore } from "../store/messages.js";
+import { override } from "../store/override.js";
 
 /** Throws {@link StaleLeaseError} unless this process holds the account's current lease. */
 export type LeaseCheck = (accountId: string) => Promise<void>;
@@ -11,29 +12,21 @@ export type LeaseCheck = (accountId: string) => Promise<void>;
  * account (webhook_disabled) are not the socket's and pass. Reads are untouched.
  */
 export function fencedEvents(inner: EventLog, check: LeaseCheck): EventLog {
-  return {
+  return override(inner, {
     append: async (event) => {
       if (event.accountId) await check(event.accountId);
       return inner.append(event);
     },
-    get: (eventId) => inner.get(eventId),
-    read: (options) => inner.read(options),
-    waitForAppend: (after, signal) => inner.waitForAppend(after, signal),
-    latestCursor: () => inner.latestCursor(),
-    prune: (options) => inner.prune(options),
-  };
+  });
 }
 
 /** The message store as an account's socket pipeline sees it in cluster mode: writes fenced like {@link fencedEvents}. */
 export function fencedMessages(inner: MessageStore, check: LeaseCheck): MessageStore {
-  return {
+  return override(inner, {
     upsert: async (message) => {
       await check(message.key.accountId);
       return inner.upsert(message);
     },
-    get: (key) => inner.get(key),
-    findById: (accountId, messageId, fromMe) => inner.findById(accountId, messageId, fromMe),
-    list: (query) => inner.list(query),
     addStatus: async (key, change) => {
       await check(key.accountId);
       return inner.addStatus(key, change);
@@ -62,7 +55,5 @@ export function fencedMessages(inner: MessageStore, check: LeaseCheck): MessageS
       await check(claim.accountId);
       return inner.claimRequest(claim);
     },
-    pruneRequests: (createdBefore) => inner.pruneRequests(createdBefore),
-    deleteAccount: (accountId) => inner.deleteAccount(accountId),
-  };
+  });
 }

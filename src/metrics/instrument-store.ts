@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from "node:stream";
 import { fromBinary } from "@bufbuild/protobuf";
 import { EventSchema } from "../../gen/wildcat/v1/event_pb.js";
 import { MessageType } from "../../gen/wildcat/v1/message_pb.js";
+import { override } from "../store/override.js";
 import type { Store } from "../store/store.js";
 import type { Metrics } from "./metrics.js";
 
@@ -51,20 +52,6 @@ export function instrumentStore(store: Store, metrics: Metrics): Store {
     },
   });
   return override(store, { accounts, events, deliveries, media });
-}
-
-/**
- * An object that answers like `target` (methods bound to it, so private fields keep working)
- * except for the members in `replaced`.
- */
-function override<T extends object>(target: T, replaced: Partial<T>): T {
-  return new Proxy(target, {
-    get(t, prop) {
-      if (Object.hasOwn(replaced, prop)) return (replaced as Record<PropertyKey, unknown>)[prop];
-      const value = Reflect.get(t, prop, t) as unknown;
-      return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(t) : value;
-    },
-  });
 }
 
 /** The same bytes, counted as the reader takes them; closing either side closes the other. */
