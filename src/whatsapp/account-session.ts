@@ -192,6 +192,9 @@ export class AccountSession {
     }
     let auth;
     try {
+      // A restart (515 after pairing) comes right after the creds.update that holds the login:
+      // loading before that save lands would start over as a new, unregistered device.
+      await this.saving;
       auth = await authState.load(accountId);
     } catch (e) {
       this.storeFailed(e);
