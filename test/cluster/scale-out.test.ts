@@ -71,7 +71,7 @@ describe.skipIf(!uri)("three gateway processes on one MongoDB", () => {
     };
     try {
       for (let k = 0; k < BEFORE; k++) await Promise.all(ids.map((_, i) => send(i, `before #${k}`)));
-      await seen(all, 60_000);
+      await seen(all, 120_000);
 
       const victimAccounts = [];
       for (const id of ids) if ((await other.accounts.getAccount({ accountId: id })).account!.owner === victim.url) victimAccounts.push(id);

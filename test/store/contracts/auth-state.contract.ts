@@ -112,6 +112,18 @@ export function authStateContract(name: string, factory: AdapterFactory): void {
       expect(Object.keys(await state.keys.get("session", ["a", "b", "c"]))).toEqual(["b"]);
     });
 
+    it("when a read or a write names many ids (more than the few looked up one by one), missing ones are left out and nulls remove keys", async () => {
+      const { state } = await ctx.store.authState.load("acc");
+      const ids = Array.from({ length: 20 }, (_, i) => `s${i}`);
+      await state.keys.set({ session: Object.fromEntries(ids.map((id, i) => [id, new Uint8Array([i])])) });
+
+      await state.keys.set({ session: Object.fromEntries(ids.slice(0, 10).map((id) => [id, null])) });
+
+      const got = await state.keys.get("session", [...ids, "absent"]);
+      expect(Object.keys(got).sort()).toEqual(ids.slice(10).sort());
+      expect(got.s15[0]).toBe(15);
+    });
+
     it("when two accounts hold the same type and id, each reads its own value", async () => {
       await (await ctx.store.authState.load("one")).state.keys.set({ session: { x: new Uint8Array([1]) } });
       await (await ctx.store.authState.load("two")).state.keys.set({ session: { x: new Uint8Array([2]) } });
