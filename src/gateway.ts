@@ -182,6 +182,7 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       chatSync.attach(accountId, sock);
     },
     getMessage: (accountId, key) => messaging.getMessage(accountId, key),
+    settled: (accountId) => messaging.idle(accountId),
     storeHealth,
     ownership,
   });
@@ -300,12 +301,14 @@ export async function startGateway(config: Config, logger: Logger, clock: Clock,
       // Unfinished resumable uploads die with the process: remove their bytes now.
       await uploads.stop();
       await sockets.shutdown();
-      // Sockets closed first, then the leases released: the next owner takes over at once,
-      // and a device never has two connections.
-      await ownership?.stop();
+      // What the closed sockets handed over is written while this process still holds the
+      // leases; then they are released: the next owner takes over at once, and a device never
+      // has two connections.
+      await messaging.idle();
       await groupTracker.idle();
       await contactTracker.idle();
       await callTracker.idle();
+      await ownership?.stop();
       await messaging.inboundMedia.stop();
       await restored;
       await retention.stop();

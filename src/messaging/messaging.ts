@@ -505,6 +505,15 @@ export class Messaging {
     return pn ? jidNormalizedUser(pn) : undefined;
   }
 
+  /** Resolves once the inbound work in hand, of one account or of all, is done (before its lease or the store goes). */
+  async idle(accountId?: string): Promise<void> {
+    for (;;) {
+      const pending = accountId === undefined ? [...this.chains.values()] : [this.chains.get(accountId)].filter((p) => p !== undefined);
+      if (pending.length === 0) return;
+      await Promise.all(pending);
+    }
+  }
+
   private serial(accountId: string, task: () => Promise<void>): void {
     const next = (this.chains.get(accountId) ?? Promise.resolve()).then(task).catch((e: unknown) => {
       this.deps.logger.error({ err: e, accountId }, "handling a WhatsApp update failed");

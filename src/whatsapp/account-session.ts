@@ -36,6 +36,13 @@ const NEXT_QR_MS = 20_000;
 /** WhatsApp accepts a pairing code for about three minutes. */
 const PAIRING_CODE_MS = 180_000;
 
+/**
+ * A planned close first lets Baileys finish the messages it is handling: until no Signal key has
+ * been read or written for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
+ */
+const DRAIN_QUIET_MS = 100;
+const DRAIN_MAX_MS = 5_000;
+
 export interface SessionDeps {
   accountId: string;
   authState: AuthStateStore;
@@ -78,6 +85,9 @@ export class AccountSession {
   private saving: Promise<void> = Promise.resolve();
   /** Paused because the store is unreachable: {@link resume} reconnects it once the store is back. */
   private suspended = false;
+  /** Signal key reads and writes in progress, and when the last one ended: how a close sees Baileys still handling a message. */
+  private keyOps = 0;
+  private keyOpEnded = 0;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -105,7 +115,7 @@ export class AccountSession {
     return this.run(async () => {
       // Asked to stay disconnected: the store's return must not reconnect it.
       this.suspended = false;
-      await this.closeSocket();
+      await this.closeSocket({ drain: true });
       await this.change({ state: "disconnected", lastDisconnect: this.disconnect("requested", 0, "disconnected on request") });
     });
   }
@@ -113,7 +123,7 @@ export class AccountSession {
   /** Closes the socket for a server shutdown: no state change is recorded, so a restart restores it. */
   shutdown(): Promise<void> {
     return this.run(async () => {
-      await this.closeSocket();
+      await this.closeSocket({ drain: true });
       await this.saving;
     });
   }
@@ -127,7 +137,7 @@ export class AccountSession {
     return this.run(async () => {
       if (!this.active && !this.suspended) return;
       this.suspended = true;
-      await this.closeSocket();
+      await this.closeSocket({ drain: false });
     });
   }
 
@@ -210,6 +220,7 @@ export class AccountSession {
     const guard = async <T>(op: () => T | Promise<T>): Promise<T> => {
       // Not a StoreUnavailableError: the store may well be back; this socket is simply done.
       if (dropped) throw new Error("this connection was dropped because the store was unreachable");
+      this.keyOps++;
       try {
         return await op();
       } catch (e) {
@@ -218,6 +229,9 @@ export class AccountSession {
           this.dropForStore(sock);
         }
         throw e;
+      } finally {
+        this.keyOps--;
+        this.keyOpEnded = performance.now();
       }
     };
     const sock: WASocket = makeWASocket({
@@ -353,14 +367,32 @@ export class AccountSession {
     return result;
   }
 
-  private async closeSocket(): Promise<void> {
+  private async closeSocket({ drain }: { drain: boolean }): Promise<void> {
     this.closing = true;
     this.clearRetry();
     const sock = this.sock;
+    const wasOpen = this.isOpen;
     this.sock = undefined;
     this.isOpen = false;
     this.clearLogin();
+    if (sock && wasOpen && drain) await this.drain(sock);
     await sock?.end(undefined);
+  }
+
+  /**
+   * Before a planned close (a stop, a shutdown, a hand-over to another process): nothing more is
+   * read from WhatsApp (what was not read yet, WhatsApp delivers again at the next login), and the
+   * messages Baileys is handling are finished while the socket is open: decrypted, receipted and
+   * handed to the gateway. Cut in between, a message's Signal session step would be stored
+   * without the message, and the next connection could not decrypt it again (Baileys acks the
+   * repeat as a duplicate, 487): the message would be lost.
+   */
+  private async drain(sock: WASocket): Promise<void> {
+    sock.ws.removeAllListeners("message");
+    const deadline = performance.now() + DRAIN_MAX_MS;
+    while (performance.now() < deadline && (this.keyOps > 0 || performance.now() - this.keyOpEnded < DRAIN_QUIET_MS)) {
+      await new Promise((resolve) => setTimeout(resolve, DRAIN_QUIET_MS / 4));
+    }
   }
 
   private clearRetry(): void {

@@ -24,6 +24,12 @@ export interface SocketManagerOptions {
   socketOptions: Partial<UserFacingSocketConfig>;
   /** Wires each new socket of an account (messaging). */
   attach?(accountId: string, sock: WASocket): void;
+  /**
+   * Resolves once what the account's closed socket handed over is handled (inbound messages
+   * stored): a dropped socket's lease is released only after it, so nothing it acknowledged is
+   * left unwritten when the next owner takes over.
+   */
+  settled?(accountId: string): Promise<void>;
   /** Baileys' getMessage for an account: sent messages WhatsApp asks for again. */
   getMessage?(accountId: string, key: WAMessageKey): Promise<proto.IMessage | undefined>;
   /** Whether the store is reachable: while it is not, every account's socket is paused. */
@@ -299,6 +305,7 @@ export class SocketManager {
     });
     this.closing.set(accountId, closed);
     await closed;
+    await this.options.settled?.(accountId);
   }
 
   /** Cluster mode: sockets of dropped sessions still closing; a new one for the account waits for its old one. */
