@@ -38,10 +38,11 @@ const PAIRING_CODE_MS = 180_000;
 
 /**
  * A planned close first lets Baileys finish the messages it is handling: until no Signal key has
- * been read or written for DRAIN_QUIET_MS, at most DRAIN_MAX_MS.
+ * been read or written for DRAIN_QUIET_MS, at most DRAIN_MAX_MS (within the 2 s that a
+ * process stop allows after its calls end).
  */
 const DRAIN_QUIET_MS = 100;
-const DRAIN_MAX_MS = 5_000;
+const DRAIN_MAX_MS = 1_500;
 
 export interface SessionDeps {
   accountId: string;
