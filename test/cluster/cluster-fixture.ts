@@ -129,7 +129,7 @@ export class ClusterFixture {
     if (process.env.CLUSTER_LOG_DIR) {
       // For a failing run: every process's output, to read after the fact.
       const { writeFileSync } = await import("node:fs");
-      writeFileSync(`${process.env.CLUSTER_LOG_DIR}/sim.log`, this.sim.stderr);
+      writeFileSync(`${process.env.CLUSTER_LOG_DIR}/sim.log`, `${this.sim.lines.join("\n")}\n${this.sim.stderr}`);
       for (const [i, n] of this.started.entries()) writeFileSync(`${process.env.CLUSTER_LOG_DIR}/gateway${i}-port${n.port}.log`, `${n.process.lines.join("\n")}\n${n.process.stderr}`);
     }
     await this.harness.cleanup();

@@ -1,4 +1,4 @@
-import { MongoServerError, ObjectId, type Collection } from "mongodb";
+import { MongoBulkWriteError, MongoServerError, ObjectId, type Collection } from "mongodb";
 import type { AuthRecord, AuthRecordStore, AuthRecordWrite, AuthWriteFaults } from "../auth-records.js";
 import { ensureIndexes } from "./ensure-indexes.js";
 
@@ -117,26 +117,54 @@ export class MongoAuthRecords implements AuthRecordStore {
       const chunk = journal.writes.slice(i, i + chunkSize);
       // The last write of an id in a batch wins, as if applied one by one.
       const last = new Map(chunk.map((w) => [rowId(journal.accountId, w.type, w.id), w]));
-      await this.#deleteRows([...last.keys()]);
       const docs: AuthKeyDocument[] = [];
       for (const [_id, w] of last) {
         if (w.value !== null) docs.push({ _id, accountId: journal.accountId, type: w.type, id: w.id, value: w.value });
       }
-      if (docs.length > 0) {
-        try {
-          await this.#keys.insertMany(docs, { ordered: true });
-        } catch (e) {
-          // Two processes completing the same journal at once (the previous owner of the account
-          // still applying it while the new owner replays it): the rows are the same; redo the
-          // chunk so that this applier, too, ends with every row of it in place.
-          if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
-          await this.#deleteRows(docs.map((d) => d._id));
-          await this.#keys.insertMany(docs, { ordered: true });
-        }
+      if (last.size <= FEW_IDS) {
+        // Mostly a session or two overwritten: delete, then insert.
+        await this.#deleteRows([...last.keys()]);
+        await this.#insertRows(docs);
+      } else {
+        // Mostly new rows (a pre-key upload): removals first, then the inserts, and only the rows
+        // that already existed are replaced, without a delete of many ids (a scan on FerretDB).
+        await this.#deleteRows([...last].filter(([, w]) => w.value === null).map(([id]) => id));
+        const existing = await this.#insertNew(docs);
+        await this.#deleteRows(existing.map((d) => d._id));
+        await this.#insertRows(existing);
       }
       for (let k = 0; k < chunk.length; k++) this.#options.faults?.afterRowWritten?.(++written);
     }
     await this.#journal.deleteOne({ _id: journal._id });
+  }
+
+  /** Inserts rows whose ids are free (deleted just before). */
+  async #insertRows(docs: AuthKeyDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    try {
+      await this.#keys.insertMany(docs, { ordered: true });
+    } catch (e) {
+      // Two processes completing the same journal at once (the previous owner of the account
+      // still applying it while the new owner replays it): the rows are the same; redo the
+      // chunk so that this applier, too, ends with every row of it in place.
+      if (!(e instanceof MongoServerError && e.code === 11000)) throw e;
+      await this.#deleteRows(docs.map((d) => d._id));
+      await this.#keys.insertMany(docs, { ordered: true });
+    }
+  }
+
+  /** Inserts every row whose id is free; returns the rows whose id was taken (to replace). */
+  async #insertNew(docs: AuthKeyDocument[]): Promise<AuthKeyDocument[]> {
+    if (docs.length === 0) return [];
+    try {
+      await this.#keys.insertMany(docs, { ordered: false });
+      return [];
+    } catch (e) {
+      if (!(e instanceof MongoBulkWriteError) || e.writeErrors === undefined) throw e;
+      const errors = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
+      if (errors.some((w) => w.code !== 11000)) throw e;
+      return errors.map((w) => docs[w.index]);
+    }
   }
 
   async #deleteRows(rowIds: string[]): Promise<void> {
