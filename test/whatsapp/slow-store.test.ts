@@ -9,6 +9,7 @@ import { simulatorSocketOptions } from "../../src/sim/socket-options.js";
 import { Simulator } from "../../src/sim/simulator.js";
 import { trustSimulatorRoot } from "../../src/sim/trust-root.js";
 import type { AuthStateStore } from "../../src/store/auth-state.js";
+import { override } from "../../src/store/override.js";
 import { openSqliteStore } from "../../src/store/sqlite/sqlite-store.js";
 import type { Store } from "../../src/store/store.js";
 import { systemClock } from "../../src/clock.js";
@@ -26,8 +27,7 @@ const SLOW_READS = new Set(["session", "device-list"]);
 
 function slow(inner: AuthStateStore): AuthStateStore {
   const later = async <T>(op: () => Promise<T>) => (await sleep(DELAY_MS), op());
-  return {
-    ...inner,
+  return override(inner, {
     async load(accountId) {
       const loaded = await inner.load(accountId);
       const { keys } = loaded.state;
@@ -39,10 +39,7 @@ function slow(inner: AuthStateStore): AuthStateStore {
         saveCreds: () => later(loaded.saveCreds),
       };
     },
-    exists: (accountId) => inner.exists(accountId),
-    delete: (accountId) => inner.delete(accountId),
-    rotate: (accountId) => inner.rotate(accountId),
-  };
+  });
 }
 
 let sim: Simulator;
@@ -55,7 +52,7 @@ beforeAll(async () => {
   trustSimulatorRoot(sim.rootPublicKey);
   dir = mkdtempSync(join(tmpdir(), "wildcat-slow-"));
   const real = openSqliteStore(dir, { authCipher: testCipher });
-  store = { ...real, authState: slow(real.authState) } as Store;
+  store = override(real, { authState: slow(real.authState) });
   sockets = new SocketManager(store, systemClock, pino({ level: "silent" }), {
     backoff: { baseMs: 50, maxMs: 200, maxAttempts: 5 },
     restoreConcurrency: 1,
