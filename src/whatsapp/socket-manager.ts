@@ -112,8 +112,7 @@ export class SocketManager {
   /** Starts the account's connection (idempotent) and returns the account as it is then. */
   async connect(accountId: string): Promise<AccountRecord> {
     await this.mustGet(accountId);
-    await this.own(accountId);
-    await this.startSession(accountId);
+    await this.owning(accountId, () => this.startSession(accountId));
     return this.mustGet(accountId);
   }
 
@@ -137,8 +136,7 @@ export class SocketManager {
   /** Unlinks the device (on WhatsApp when connected) and removes its credentials. */
   async logout(accountId: string): Promise<AccountRecord> {
     await this.mustGet(accountId);
-    await this.own(accountId);
-    await this.session(accountId).logout();
+    await this.owning(accountId, () => this.session(accountId).logout());
     this.sessions.delete(accountId);
     await this.options.ownership?.release(accountId);
     return this.mustGet(accountId);
@@ -148,8 +146,7 @@ export class SocketManager {
   async remove(accountId: string): Promise<void> {
     const session = this.sessions.get(accountId);
     if (session || (await this.store.authState.exists(accountId))) {
-      await this.own(accountId);
-      await this.session(accountId).logout();
+      await this.owning(accountId, () => this.session(accountId).logout());
     }
     this.sessions.delete(accountId);
     await this.options.ownership?.release(accountId);
@@ -271,11 +268,30 @@ export class SocketManager {
         await this.startSession(accountId);
       },
       drop: (accountId) => this.drop(accountId),
-      active: (accountId) => this.sessions.get(accountId)?.active ?? false,
+      active: (accountId) => this.calls.has(accountId) || (this.sessions.get(accountId)?.active ?? false),
       connected: (accountId) => this.sessions.get(accountId)?.connectedSocket !== undefined,
     });
     this.logger.info({ accounts: ownership.ownedCount }, "accounts restored");
     return ownership.ownedCount;
+  }
+
+  /**
+   * Cluster mode: accounts a call (connect, logout) has claimed and is still working on. Balancing
+   * counts them as active, so it does not release a fresh claim before the call's socket exists.
+   */
+  private readonly calls = new Map<string, number>();
+
+  /** Runs `work` holding the account's lease (see {@link own}), marked as in use by a call meanwhile. */
+  private async owning<T>(accountId: string, work: () => Promise<T>): Promise<T> {
+    this.calls.set(accountId, (this.calls.get(accountId) ?? 0) + 1);
+    try {
+      await this.own(accountId);
+      return await work();
+    } finally {
+      const left = this.calls.get(accountId)! - 1;
+      if (left) this.calls.set(accountId, left);
+      else this.calls.delete(accountId);
+    }
   }
 
   /**
