@@ -118,4 +118,20 @@ describe.skipIf(!uri)("MongoDB event log with several writer processes", () => {
     expect((await b.events.read({ after: base.cursor, limit: 10 })).events.map((e) => e.cursor)).toEqual([next.cursor]);
     await dying.close();
   });
+  it("when another process appends and prunes far past the newest event this one saw, then this one's next append and read continue from the real top", async () => {
+    const a = await ctx.open();
+    const b = await ctx.open();
+    const seen = await a.events.append(event());
+    expect(await a.events.latestCursor()).toBe(seen.cursor);
+    const more: StoredEvent[] = [];
+    for (let i = 0; i < 40; i++) more.push(await b.events.append(event()));
+    // Everything up to two below B's newest is gone, the event A saw and those just above it too.
+    expect(await b.events.prune({ maxEvents: 2 })).toBe(39);
+    const top = more[more.length - 1];
+    expect(await a.events.latestCursor()).toBe(top.cursor);
+    const next = await a.events.append(event());
+    expect(Number(next.cursor)).toBe(Number(top.cursor) + 1);
+    const page = await a.events.read({ after: more[more.length - 2].cursor, limit: 10 });
+    expect(page.events.map((e) => e.cursor)).toEqual([top.cursor, next.cursor]);
+  });
 });
