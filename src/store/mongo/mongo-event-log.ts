@@ -1,4 +1,4 @@
-import { MongoServerError, type Collection, type Filter, type WithId } from "mongodb";
+import { MongoServerError, type Collection, type Filter } from "mongodb";
 import type { AppendWaiter } from "../append-waiter.js";
 import {
   CursorExpiredError,
@@ -63,8 +63,9 @@ export class MongoEventLog implements EventLog {
   readonly #waiter: AppendWaiter;
   readonly #options: MongoEventLogOptions;
   #appending: Promise<unknown> = Promise.resolve();
-  /** The newest event number this process has seen: where the search for the top starts. */
+  /** The newest event number this process has appended or seen. */
   #known = 0;
+  #looking?: Promise<number>;
 
   constructor(
     events: Collection<EventDocument>,
@@ -140,15 +141,6 @@ export class MongoEventLog implements EventLog {
     // The top is read first: an event appended after it is left for the next read, not skipped.
     const top = await this.#top();
     if (from >= top) return after === undefined ? { events: [] } : { events: [], nextAfter: after };
-    if (top - from <= FEW_EVENTS) {
-      // Tailing: the few new events by number (an `_id` range is a scan of the log on FerretDB v1).
-      const seqs = Array.from({ length: top - from }, (_, i) => from + 1 + i);
-      const found = await Promise.all(seqs.map((_id) => this.#events.findOne({ _id })));
-      const docs = found.filter((d): d is WithId<EventDocument> => d !== null && matches(d, filter));
-      const page = docs.slice(0, limit);
-      const examined = page.length === limit ? page[page.length - 1]._id : top;
-      return { events: page.map(fromDocument), nextAfter: formatCursor(examined) };
-    }
     const query: Filter<EventDocument> = { _id: { $gt: from, $lte: top } };
     if (filter?.accountIds) query.accountId = { $in: filter.accountIds };
     if (filter?.types) query.type = { $in: filter.types };
@@ -160,7 +152,7 @@ export class MongoEventLog implements EventLog {
 
   waitForAppend(after: string | undefined, signal?: AbortSignal): Promise<void> {
     const from = parseCursor(after);
-    return this.#waiter.wait(async () => (await this.#top()) > from, signal);
+    return this.#waiter.wait(async () => (await this.#polledTop()) > from, signal);
   }
 
   async latestCursor(): Promise<string | undefined> {
@@ -193,55 +185,28 @@ export class MongoEventLog implements EventLog {
     return result.deletedCount;
   }
 
-  /**
-   * The newest event number. Numbers are dense (each append takes top + 1) and retention removes
-   * only from the bottom and never the newest, so the log holds exactly floor+1 … top. Found by
-   * `_id` equality probes from the last top seen, the one filter FerretDB v1 hands to its
-   * backend (a sort on `_id` reads and sorts every event there): two probes when nothing was
-   * appended since, a doubling search up and a bisection when something was.
-   */
   async #top(): Promise<number> {
-    let low = this.#known;
-    const [above, still] = await Promise.all([this.#has(low + 1), low > 0 ? this.#has(low) : false]);
-    if (!above && still) return low;
-    if (!above) {
-      // Never looked, or retention removed what this process saw last: start at the floor.
-      low = Math.max(low, await this.#floor());
-      if (!(await this.#has(low + 1))) return (this.#known = low);
-    }
-    // low + 1 exists: double the step until a number is missing, then bisect.
-    let present = low + 1;
-    let step = 1;
-    while (await this.#has(present + step)) {
-      present += step;
-      step *= 2;
-    }
-    let missing = present + step;
-    while (missing - present > 1) {
-      const mid = Math.floor((present + missing) / 2);
-      if (await this.#has(mid)) present = mid;
-      else missing = mid;
-    }
-    this.#known = Math.max(this.#known, present);
-    return present;
+    const [newest] = await this.#events.find({}, { projection: { _id: 1 } }).sort({ _id: -1 }).limit(1).toArray();
+    // An empty log after retention continues above what was removed, never reusing a cursor.
+    const top = newest?._id ?? (await this.#floor());
+    this.#known = Math.max(this.#known, top);
+    return top;
   }
 
-  async #has(seq: number): Promise<boolean> {
-    return (await this.#events.findOne({ _id: seq }, { projection: { _id: 1 } })) !== null;
+  /**
+   * The top for waiting readers: every reader of this process polls (a stream, an account's
+   * watchers, the webhook fan-out), and a look already under way when one asks is shared rather
+   * than repeated. Their timers then line up, so a poll interval costs one look however many
+   * readers wait. Appends made here count at once.
+   */
+  async #polledTop(): Promise<number> {
+    this.#looking ??= this.#top().finally(() => (this.#looking = undefined));
+    return Math.max(await this.#looking, this.#known);
   }
 
   async #floor(): Promise<number> {
     return (await this.#meta.findOne({ _id: "floor" }))?.value ?? 0;
   }
-}
-
-/** Up to this many new events are read one `_id` equality each (in parallel); more, with one range query. */
-const FEW_EVENTS = 16;
-
-function matches(doc: EventDocument, filter: EventReadOptions["filter"]): boolean {
-  if (filter?.accountIds && !filter.accountIds.includes(doc.accountId)) return false;
-  if (filter?.types && !filter.types.includes(doc.type)) return false;
-  return filter?.chatJid === undefined || doc.chatJid === filter.chatJid;
 }
 
 function fromDocument(doc: EventDocument): StoredEvent {
