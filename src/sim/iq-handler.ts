@@ -254,8 +254,11 @@ export class IqHandler {
   }
 
   /**
-   * The phone's companions. The simulated primary (device 0) has no Signal keys, so it is left
-   * out and senders only encrypt for devices that can really decrypt.
+   * The phone's devices: the primary (device 0, the phone itself, listed first and without a key
+   * index, as WhatsApp does) and its companions. Senders encrypt for the phone too; the relay
+   * drops what is addressed to it, as for a phone that is off. Leaving it out made a companion's
+   * own user look as if it had no other device: Baileys caches only non-empty device lists, so it
+   * asked again before every send and renewed its session with its own phone each time.
    */
   private deviceList(phone: PhoneRecord | undefined): BinaryNode {
     const devices = phone ? [...phone.devices.values()] : [];
@@ -266,7 +269,10 @@ export class IqHandler {
         {
           tag: "device-list",
           attrs: {},
-          content: devices.map((d) => ({ tag: "device", attrs: { id: String(d.id), "key-index": String(d.keyIndex) } })),
+          content: [
+            ...(phone ? [{ tag: "device", attrs: { id: "0" } }] : []),
+            ...devices.map((d) => ({ tag: "device", attrs: { id: String(d.id), "key-index": String(d.keyIndex) } })),
+          ],
         },
       ],
     };

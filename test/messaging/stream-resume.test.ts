@@ -64,9 +64,13 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** A subscriber that has seen `marker` and stopped: its last cursor is where it left. */
+/**
+ * A subscriber that has seen `marker` and stopped: its last cursor is where it left. It reads from
+ * the oldest event: a live subscription could start after the marker was stored (a call is not
+ * registered on the server when `subscribe` returns, and a contact's send takes milliseconds).
+ */
 async function subscriberThatLeavesAfter(marker: string): Promise<string> {
-  const first = subscribe({});
+  const first = subscribe({ start: StreamStart.OLDEST });
   await contact.sendText(ACCOUNT_JID, marker);
   const last = await first.until((e) => textOf(e) === marker);
   first.cancel();
@@ -76,7 +80,7 @@ async function subscriberThatLeavesAfter(marker: string): Promise<string> {
 describe("resuming StreamMessages with the last cursor", () => {
   it("when 100 messages arrive while a subscriber is away, then it gets exactly those 100 in order, then live ones", async () => {
     const cursor = await subscriberThatLeavesAfter("before-gap");
-    const witness = subscribe({});
+    const witness = subscribe({ afterCursor: cursor });
     const missed = await sendTexts("gap-", 100);
     await witness.count(withPrefix("gap-"), 100);
 
@@ -148,7 +152,7 @@ describe("received files across a restart", () => {
     sim.mediaDownloadsFailing = true;
     let id: string;
     try {
-      const before = subscribe({ eventTypes: [] });
+      const before = subscribe({ eventTypes: [], start: StreamStart.OLDEST });
       id = await contact.sendMedia(ACCOUNT_JID, "image", bytes, {});
       await before.until((e) => e.type === EventType.MESSAGE_RECEIVED && e.payload.case === "message" && e.payload.value.messageId === id);
       await gw.gateway.messaging.inboundMedia.idle(); // its only attempt (MEDIA_DOWNLOAD_ATTEMPTS=1) failed
