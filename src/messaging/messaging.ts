@@ -77,12 +77,23 @@ const GROUP_JID = /^[0-9]{5,30}(-[0-9]{5,15})?@g\.us$/;
  * announced; what is sent is stored (PENDING) before it is handed to WhatsApp, and its
  * status follows the server's acks and the recipients' receipts.
  */
+/** How long a number WhatsApp confirmed is taken as on WhatsApp without asking again (Baileys keeps device lists as long). */
+const ON_WHATSAPP_TTL_MS = 5 * 60_000;
+/** Numbers remembered per socket. */
+const ON_WHATSAPP_MAX = 5_000;
+
 export class Messaging {
   readonly journal: MessageJournal;
   readonly inboundMedia: InboundMedia;
   private readonly history?: HistoryImport;
   /** Per account: inbound work runs in arrival order, one item at a time. */
   private readonly chains = new Map<string, Promise<void>>();
+  /**
+   * Numbers WhatsApp said are on it, per socket (gone with it): a send by phone number asks again
+   * only after ON_WHATSAPP_TTL_MS, not before every message. A number that is not on WhatsApp is
+   * asked about every time, so it is found as soon as it joins.
+   */
+  private readonly onWhatsApp = new WeakMap<WASocket, Map<string, { jid: string; until: number }>>();
   /** Sends with a request id in progress in this process, so a concurrent retry waits for the first. */
   private readonly inFlight = new Map<string, Promise<Message>>();
 
@@ -453,9 +464,18 @@ export class Messaging {
   private async recipient(sock: WASocket, to: string): Promise<string> {
     if (PHONE.test(to)) {
       const digits = to.replace(/^\+/, "");
+      const known = this.onWhatsApp.get(sock)?.get(digits);
+      if (known && known.until > Date.now()) return known.jid;
       const [found] = (await sock.onWhatsApp(digits)) ?? [];
       if (!found?.exists) throw new ConnectError(`to: +${digits} is not on WhatsApp`, Code.NotFound);
-      return jidNormalizedUser(found.jid);
+      const jid = jidNormalizedUser(found.jid);
+      let numbers = this.onWhatsApp.get(sock);
+      if (!numbers) this.onWhatsApp.set(sock, (numbers = new Map()));
+      numbers.delete(digits);
+      numbers.set(digits, { jid, until: Date.now() + ON_WHATSAPP_TTL_MS });
+      // The oldest answer goes first once the socket has asked about too many numbers.
+      if (numbers.size > ON_WHATSAPP_MAX) numbers.delete(numbers.keys().next().value!);
+      return jid;
     }
     return this.chatJid(sock, to);
   }

@@ -29,6 +29,8 @@ export interface MediaConnInfo {
 export class IqHandler {
   /** Every iq that had no specific handler, as XML, for tests and debugging. */
   readonly unknownIqs: string[] = [];
+  /** usync queries with the `contact` protocol (is this number on WhatsApp?), by the asking phone's number. */
+  readonly contactQueries = new Map<string, number>();
 
   constructor(
     private readonly state: SimState,
@@ -215,6 +217,7 @@ export class IqHandler {
   /** usync: devices (companions with key indexes), LID mapping and contact existence. */
   private usync(usync: BinaryNode, asker: PhoneRecord | undefined): BinaryNode {
     const protocols = getAllBinaryNodeChildren(getBinaryNodeChild(usync, "query") ?? { tag: "query", attrs: {} }).map((p) => p.tag);
+    if (asker && protocols.includes("contact")) this.contactQueries.set(asker.phoneNumber, (this.contactQueries.get(asker.phoneNumber) ?? 0) + 1);
     const users: BinaryNode[] = [];
     for (const user of getBinaryNodeChildren(getBinaryNodeChild(usync, "list"), "user")) {
       const contact = getBinaryNodeChild(user, "contact");

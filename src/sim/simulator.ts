@@ -258,6 +258,11 @@ export class Simulator {
   }
 
   /** How many times the device `jid` (e.g. "15551234567:1@s.whatsapp.net") logged in since start. */
+  /** How often the phone's devices asked whether numbers are on WhatsApp (usync `contact` queries). */
+  contactQueries(phoneNumber: string): number {
+    return this.iqs.contactQueries.get(phoneNumber.replace(/^\+/, "")) ?? 0;
+  }
+
   loginCount(jid: string): number {
     const target = this.state.resolve(jid);
     return target ? (this.logins.get(deviceKey(target.phone, target.deviceId)) ?? 0) : 0;

@@ -159,6 +159,16 @@ describe("SendMessage: errors and idempotency", () => {
     expect((err as ConnectError).rawMessage).toMatch(/\+15559999999 is not on WhatsApp/);
   });
 
+  it("when texts go to a phone number, then WhatsApp is asked once whether it is on WhatsApp, and a number that is not is asked about every time", async () => {
+    const asked = () => sim.contactQueries(ACCOUNT_PHONE);
+    const before = asked();
+    for (let i = 0; i < 3; i++) await send({ case: "text", value: { body: `by number ${i}` } });
+    expect(asked() - before).toBeLessThanOrEqual(1);
+    const again = asked();
+    for (let i = 0; i < 2; i++) await send({ case: "text", value: { body: "x" } }, { to: "+15559999998" }).catch(() => undefined);
+    expect(asked() - again).toBe(2);
+  });
+
   it("when the recipient is neither a phone number nor a JID, then invalid_argument", async () => {
     const err = await send({ case: "text", value: { body: "x" } }, { to: "bob" }).catch((e: unknown) => ConnectError.from(e));
     expect(err).toMatchObject({ code: Code.InvalidArgument });
