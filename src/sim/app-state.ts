@@ -81,7 +81,7 @@ export class AppStateServer {
       if (!(patch.content instanceof Uint8Array)) throw new IqError(400, "empty patch");
       stored.push(this.numbered(proto.SyncdPatch.decode(patch.content), stored.length + 1));
     }
-    this.state.save();
+    this.state.changed();
     this.notify(phone, name, device);
     this.logger.debug({ phone: phone.phoneNumber, device: device.id, name, version: stored.length }, "app-state patch stored");
     return { tag: "collection", attrs: { name, version: String(stored.length) } };
@@ -143,7 +143,7 @@ export class AppStateServer {
     const { patch } = await encodeSyncdPatch(patchCreate, keyId, current.state, async () => keyData(key));
     const stored = this.collection(phone, patchCreate.type);
     stored.push(this.numbered(patch, stored.length + 1));
-    this.state.save();
+    this.state.changed();
     this.notify(phone, patchCreate.type);
   }
 

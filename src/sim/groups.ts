@@ -78,7 +78,7 @@ export class Groups {
       case "subject": {
         const group = this.joined(iq.attrs.to!, me);
         group.subject = Buffer.from((child.content as Uint8Array | undefined) ?? []).toString();
-        this.state.save();
+        this.state.changed();
         this.notify(group, from, { tag: "subject", attrs: { subject: group.subject, s_o: this.memberJid(group, me), s_t: String(now()) } });
         return [];
       }
@@ -99,7 +99,7 @@ export class Groups {
         const group = this.joined(iq.attrs.to!, me);
         if (group.locked) this.admin(group, me);
         group.ephemeral = child.tag === "ephemeral" ? Number(child.attrs.expiration ?? 0) : 0;
-        this.state.save();
+        this.state.changed();
         this.notify(group, from, { tag: child.tag, attrs: child.tag === "ephemeral" ? { expiration: String(group.ephemeral) } : {} });
         return [];
       }
@@ -109,7 +109,7 @@ export class Groups {
         const mode = Buffer.from((child.content as Uint8Array | undefined) ?? []).toString();
         if (mode !== "admin_add" && mode !== "all_member_add") throw new IqError(400, "bad-request");
         group.memberAddMode = mode === "all_member_add";
-        this.state.save();
+        this.state.changed();
         this.notify(group, from, { tag: "member_add_mode", attrs: {}, content: Buffer.from(mode) });
         return [];
       }
@@ -119,7 +119,7 @@ export class Groups {
         const state = getBinaryNodeChildren(child, "group_join")[0]?.attrs.state;
         if (state !== "on" && state !== "off") throw new IqError(400, "bad-request");
         group.joinApproval = state === "on";
-        this.state.save();
+        this.state.changed();
         this.notify(group, from, { tag: "membership_approval_mode", attrs: {}, content: [{ tag: "group_join", attrs: { state } }] });
         return [];
       }
@@ -186,7 +186,7 @@ export class Groups {
       group.linkedParent = parent.id;
     }
     this.state.groups.set(id, group);
-    this.state.save();
+    this.state.changed();
     const metadata = this.metadata(group);
     this.notify(group, from, { tag: "create", attrs: {}, content: [metadata] });
     return metadata;
@@ -208,7 +208,7 @@ export class Groups {
       if (change.tag === "remove") group.participants.delete(phone.phoneNumber);
       else group.participants.set(phone.phoneNumber, change.tag === "promote" ? "admin" : "member");
     }
-    this.state.save();
+    this.state.changed();
     if (changed.length) {
       const participants = changed.map((p) => ({ tag: "participant", attrs: this.participantAttrs(group, p) }));
       const notice = { tag: change.tag, attrs: {}, content: participants };
@@ -227,7 +227,7 @@ export class Groups {
     const time = now();
     if (node.attrs.delete === "true" || !text) group.description = undefined;
     else group.description = { id: node.attrs.id ?? randomBytes(8).toString("hex").toUpperCase(), body: text, owner: from.phone.phoneNumber, time };
-    this.state.save();
+    this.state.changed();
     const d = group.description;
     this.notify(group, from, {
       tag: "description",
@@ -242,7 +242,7 @@ export class Groups {
     this.admin(group, from.phone);
     if (node.tag === "announcement" || node.tag === "not_announcement") group.announce = node.tag === "announcement";
     else group.locked = node.tag === "locked";
-    this.state.save();
+    this.state.changed();
     this.notify(group, from, { tag: node.tag, attrs: {} });
     return [];
   }
@@ -259,7 +259,7 @@ export class Groups {
       this.admin(group, me);
       if (iq.attrs.type === "set" || !group.inviteCode) {
         group.inviteCode = randomBytes(16).toString("base64url").slice(0, 22);
-        this.state.save();
+        this.state.changed();
       }
       return [{ tag: "invite", attrs: { code: group.inviteCode } }];
     }
@@ -272,13 +272,13 @@ export class Groups {
     if (group.joinApproval) {
       const requests = (group.requests ??= []);
       if (!requests.some((r) => r.phone === me.phoneNumber)) requests.push({ phone: me.phoneNumber, time: now() });
-      this.state.save();
+      this.state.changed();
       const admins = this.members(group).filter((p) => group.participants.get(p.phoneNumber) !== "member");
       this.notify(group, from, { tag: "created_membership_requests", attrs: { request_method: "invite_link" }, content: [{ tag: "participant", attrs: this.participantAttrs(group, me) }] }, [], admins);
       return [{ tag: "membership_approval_request", attrs: { jid } }];
     }
     group.participants.set(me.phoneNumber, "member");
-    this.state.save();
+    this.state.changed();
     this.notify(group, from, { tag: "add", attrs: { reason: "invite" }, content: [{ tag: "participant", attrs: this.participantAttrs(group, me) }] });
     return [{ tag: "group", attrs: { jid } }];
   }
@@ -302,7 +302,7 @@ export class Groups {
       done.push(phone);
       results.push({ tag: "participant", attrs: { jid: p.attrs.jid! } });
     }
-    this.state.save();
+    this.state.changed();
     for (const phone of done) {
       const participant = { tag: "participant", attrs: this.participantAttrs(group, phone) };
       if (action.tag === "approve") this.notify(group, from, { tag: "add", attrs: { reason: "approval" }, content: [participant] });
@@ -328,7 +328,7 @@ export class Groups {
         throw new IqError(404, "item-not-found");
       }
     }
-    this.state.save();
+    this.state.changed();
     return [];
   }
 
@@ -345,7 +345,7 @@ export class Groups {
 
   private leave(from: ExceptDevice, group: GroupRecord): void {
     group.participants.delete(from.phone.phoneNumber);
-    this.state.save();
+    this.state.changed();
     const notice = { tag: "leave", attrs: {}, content: [{ tag: "participant", attrs: this.participantAttrs(group, from.phone) }] };
     this.notify(group, from, notice, [from.phone]);
   }

@@ -111,7 +111,7 @@ export class IqHandler {
         // a set without a picture removes it
         if (owner && iq.attrs.type === "set" && !iq.attrs.target && owner.phone.picture) {
           owner.phone.picture = undefined;
-          this.state.save();
+          this.state.changed();
           this.announceProfile(owner.phone, conn, "picture", { tag: "delete", attrs: { jid: pnJid(owner.phone) } });
         }
         return [];
@@ -119,7 +119,7 @@ export class IqHandler {
         if (owner && iq.attrs.type === "set") {
           const text = Buffer.from((child!.content as Uint8Array | string | undefined) ?? "").toString("utf8");
           owner.phone.about = { text, t: Math.floor(Date.now() / 1000) };
-          this.state.save();
+          this.state.changed();
           this.announceProfile(owner.phone, conn, "status", { tag: "set", attrs: {}, content: Buffer.from(text, "utf8") });
         }
         return [];
@@ -175,7 +175,7 @@ export class IqHandler {
     // ids only grow, also for two pictures set within one millisecond
     const id = String(Math.max(Date.now(), Number(phone.picture?.id ?? 0) + 1));
     phone.picture = { id, url };
-    this.state.save();
+    this.state.changed();
     this.announceProfile(phone, conn, "picture", { tag: "set", attrs: { jid: pnJid(phone), id } });
   }
 
@@ -211,7 +211,7 @@ export class IqHandler {
     if (!number) return;
     if (item.attrs.action === "block") phone.blocked.add(number);
     else phone.blocked.delete(number);
-    this.state.save();
+    this.state.changed();
   }
 
   /** usync: devices (companions with key indexes), LID mapping and contact existence. */
@@ -302,7 +302,7 @@ export class IqHandler {
     const changes = getBinaryNodeChildren(privacy, "category").filter((c) => c.attrs.name && c.attrs.value);
     if (!changes.length) return;
     phone.privacy = { ...phone.privacy, ...Object.fromEntries(changes.map((c) => [c.attrs.name!, c.attrs.value!])) };
-    this.state.save();
+    this.state.changed();
   }
 
   /** The phone's privacy settings: WhatsApp's defaults, overridden by what the phone set. */

@@ -32,14 +32,14 @@ export class KeyStore {
     }
     const skey = getBinaryNodeChild(iq, "skey");
     if (skey) this.setSignedPreKey(device, skey);
-    this.state.save();
+    this.state.changed();
   }
 
   /** Signed pre-key rotation (`<rotate><skey/></rotate>`). */
   rotate(device: DeviceRecord, rotate: BinaryNode): void {
     const skey = getBinaryNodeChild(rotate, "skey");
     if (skey) this.setSignedPreKey(device, skey);
-    this.state.save();
+    this.state.changed();
   }
 
   private setSignedPreKey(device: DeviceRecord, skey: BinaryNode): void {
@@ -71,7 +71,7 @@ export class KeyStore {
     if (!first.done) {
       const [id, value] = first.value;
       device.preKeys.delete(id);
-      this.state.save();
+      this.state.changed();
       content.push({
         tag: "key",
         attrs: {},

@@ -135,7 +135,7 @@ export class Pairing {
       pushName: registration.pushName,
       queue: [],
     });
-    this.state.save();
+    this.state.changed();
     this.logger.info({ jid, lid }, "device linked");
     this.onLinked(record, deviceId);
     // the client must reconnect and log in with its new identity

@@ -31,7 +31,7 @@ export class PhoneHistorySender {
   /** Replaces what the phone of `phoneNumber` holds; devices linked afterwards receive it. */
   set(phoneNumber: string, history: PhoneHistory): void {
     this.state.phone(phoneNumber).history = history;
-    this.state.save();
+    this.state.changed();
   }
 
   /** A `category="peer"` message from a companion to its phone: answers a history request. */

@@ -53,7 +53,7 @@ export class PhonePeer {
   async companionOnline(phone: PhoneRecord, device: DeviceRecord): Promise<void> {
     if (device.greeted) return;
     device.greeted = true;
-    this.state.save();
+    this.state.changed();
     for (const listener of this.firstOnline) {
       try {
         await listener(phone, device);
@@ -129,7 +129,7 @@ export class PhonePeer {
   appStateKey(phone: PhoneRecord): AppStateKey {
     if (!phone.appStateKey) {
       phone.appStateKey = { keyId: randomBytes(6), keyData: randomBytes(32), timestamp: Date.now() };
-      this.state.save();
+      this.state.changed();
     }
     return phone.appStateKey;
   }

@@ -255,7 +255,7 @@ export class Relay {
       return;
     }
     device.queue.push(encoded);
-    this.state.save();
+    this.state.changed();
     this.logger.debug({ phone: phone.phoneNumber, device: device.id, tag: node.tag }, "queued for offline device");
   }
 
@@ -277,7 +277,7 @@ export class Relay {
       }
     }
     conn.ready = true;
-    this.state.save();
+    this.state.changed();
     conn.sendNode({ tag: "ib", attrs: {}, content: [{ tag: "offline", attrs: { count: String(count) } }] });
   }
 
@@ -287,7 +287,7 @@ export class Relay {
     const device = conn.owner.device;
     device.queue.unshift(...conn.inFlight.values());
     conn.inFlight.clear();
-    this.state.save();
+    this.state.changed();
   }
 
 }

@@ -1,7 +1,10 @@
 import { randomInt } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { Curve, jidDecode, signedKeyPair } from "@whiskeysockets/baileys";
+import type { Logger } from "pino";
 import type { KeyPair } from "./cert-chain.js";
 
 /** A device's signed pre-key as uploaded (`<skey>`). */
@@ -144,22 +147,44 @@ export interface ResolvedJid {
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 const unb64 = (text: string) => Buffer.from(text, "base64");
 
+/** A change is written at the earliest this long after it (changes meanwhile share the write). */
+const WRITE_DELAY_MS = 100;
+/**
+ * After a write, the next one waits at least this many times as long as the last one kept the
+ * event loop busy: under a stream of changes, persisting takes at most a fifth of the CPU.
+ */
+const WRITE_SPACING_FACTOR = 4;
+/** Serializing yields to the event loop after this long, so no lookup waits behind a big state. */
+const SLICE_MS = 5;
+
 /**
  * Everything the simulated server must remember: phones, their devices, uploaded keys and queued
  * stanzas. Persisted as one JSON file in `dataDir` (when given) so a restarted simulator keeps its
- * linked devices; writes are whole-file and atomic (write temp, rename).
+ * linked devices. A change only marks the state dirty ({@link changed}); the file is rewritten
+ * later, whole and atomically (write temp, rename), one write at a time, every change since the
+ * last one in it. {@link flush} (called by `Simulator.close`) writes what is pending, so a graceful
+ * restart loses nothing; a killed simulator loses the changes of its last moments.
  */
 export class SimState {
   private readonly phones = new Map<string, PhoneRecord>();
   private readonly phonesByLid = new Map<string, PhoneRecord>();
   /** Groups by the user part of their JID. */
   readonly groups = new Map<string, GroupRecord>();
+  /** Changed since the write in progress (or the last one) started. */
+  private dirty = false;
+  private writing?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  /** Event-loop time the last write took (serializing; the file I/O is asynchronous). */
+  private lastWriteBusyMs = 0;
 
-  constructor(private readonly dataDir?: string) {}
+  constructor(
+    private readonly dataDir?: string,
+    private readonly logger?: Logger,
+  ) {}
 
   /** Loads the saved state from `dataDir`, or starts empty. */
-  static load(dataDir?: string): SimState {
-    const state = new SimState(dataDir);
+  static load(dataDir?: string, logger?: Logger): SimState {
+    const state = new SimState(dataDir, logger);
     if (!dataDir) return state;
     mkdirSync(dataDir, { recursive: true });
     let text: string;
@@ -197,34 +222,84 @@ export class SimState {
     return state;
   }
 
-  /** Writes the state to `dataDir` (no-op without one). Called after every mutation that matters. */
-  save(): void {
+  /**
+   * Marks the state changed after a mutation that matters: it reaches `dataDir` with the next
+   * write (no-op without one). Cheap and synchronous: the write happens later, off this call.
+   */
+  changed(): void {
     if (!this.dataDir) return;
-    const saved: { phones: SavedPhone[]; groups: SavedGroup[] } = {
-      phones: [...this.phones.values()].map((p) => ({
-        phoneNumber: p.phoneNumber,
-        lidUser: p.lidUser,
-        accountKey: { public: b64(p.accountKey.public), private: b64(p.accountKey.private) },
-        primary: saveDevice(p.primary),
-        nextDeviceId: p.nextDeviceId,
-        devices: [...p.devices.values()].map(saveDevice),
-        blocked: [...p.blocked],
-        about: p.about,
-        picture: p.picture,
-        privacy: p.privacy,
-        appStateKey: p.appStateKey && {
-          keyId: b64(p.appStateKey.keyId),
-          keyData: b64(p.appStateKey.keyData),
-          timestamp: p.appStateKey.timestamp,
-        },
-        appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(b64)])),
-        history: p.history,
-      })),
-      groups: [...this.groups.values()].map((g) => ({ ...g, participants: [...g.participants] })),
+    this.dirty = true;
+    this.schedule(WRITE_DELAY_MS);
+  }
+
+  /** Writes any pending change now; resolves once every change made before the call is on disk. */
+  async flush(): Promise<void> {
+    for (;;) {
+      if (this.writing) {
+        await this.writing;
+        continue;
+      }
+      if (!this.dirty) return;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      const failed = await this.write();
+      if (failed) throw failed;
+    }
+  }
+
+  /** A write in `delayMs` unless one is already scheduled or running (which schedules the next). */
+  private schedule(delayMs: number): void {
+    if (this.timer || this.writing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.write();
+    }, delayMs);
+  }
+
+  /** Writes the state as it is now; resolves with the error if that failed. */
+  private write(): Promise<unknown> {
+    const run = async () => {
+      this.dirty = false;
+      try {
+        await this.writeFile();
+        this.writing = undefined;
+        if (this.dirty) this.schedule(Math.max(WRITE_DELAY_MS, WRITE_SPACING_FACTOR * this.lastWriteBusyMs));
+        return undefined;
+      } catch (e) {
+        // Not lost: the state is still in memory; the next change (or flush) tries again.
+        this.writing = undefined;
+        this.dirty = true;
+        this.logger?.error({ err: e }, "writing the simulator state failed");
+        return e;
+      }
     };
-    const file = join(this.dataDir, "sim-state.json");
-    writeFileSync(`${file}.tmp`, JSON.stringify(saved));
-    renameSync(`${file}.tmp`, file);
+    const result = run();
+    this.writing = result.then(() => undefined);
+    return result;
+  }
+
+  /**
+   * Serializes phone by phone, yielding to the event loop every SLICE_MS: each phone is written as
+   * it was at one instant, and any change made meanwhile marks the state dirty for the next write.
+   */
+  private async writeFile(): Promise<void> {
+    const parts: string[] = [];
+    let busy = 0;
+    let slice = performance.now();
+    for (const p of [...this.phones.values()]) {
+      parts.push(JSON.stringify(savePhone(p)));
+      if (performance.now() - slice >= SLICE_MS) {
+        busy += performance.now() - slice;
+        await nextTurn();
+        slice = performance.now();
+      }
+    }
+    const groups = JSON.stringify([...this.groups.values()].map((g): SavedGroup => ({ ...g, participants: [...g.participants] })));
+    const text = `{"phones":[${parts.join(",")}],"groups":${groups}}`;
+    this.lastWriteBusyMs = busy + performance.now() - slice;
+    const file = join(this.dataDir!, "sim-state.json");
+    await writeFile(`${file}.tmp`, text);
+    await rename(`${file}.tmp`, file);
   }
 
   /** The phone for a number, created (with a fresh account key and LID) on first use. */
@@ -238,7 +313,7 @@ export class SimState {
       phone = { phoneNumber, lidUser, accountKey, primary: primaryDevice(accountKey), nextDeviceId: 1, devices: new Map(), blocked: new Set() };
       this.phones.set(phoneNumber, phone);
       this.phonesByLid.set(lidUser, phone);
-      this.save();
+      this.changed();
     }
     return phone;
   }
@@ -294,6 +369,28 @@ interface SavedPhone {
   appStateKey?: { keyId: string; keyData: string; timestamp: number };
   appState?: Record<string, string[]>;
   history?: PhoneHistory;
+}
+
+function savePhone(p: PhoneRecord): SavedPhone {
+  return {
+    phoneNumber: p.phoneNumber,
+    lidUser: p.lidUser,
+    accountKey: { public: b64(p.accountKey.public), private: b64(p.accountKey.private) },
+    primary: saveDevice(p.primary),
+    nextDeviceId: p.nextDeviceId,
+    devices: [...p.devices.values()].map(saveDevice),
+    blocked: [...p.blocked],
+    about: p.about,
+    picture: p.picture,
+    privacy: p.privacy,
+    appStateKey: p.appStateKey && {
+      keyId: b64(p.appStateKey.keyId),
+      keyData: b64(p.appStateKey.keyData),
+      timestamp: p.appStateKey.timestamp,
+    },
+    appState: p.appState && Object.fromEntries(Object.entries(p.appState).map(([name, patches]) => [name, patches.map(b64)])),
+    history: p.history,
+  };
 }
 
 function saveDevice(d: DeviceRecord): SavedDevice {

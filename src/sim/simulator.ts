@@ -158,7 +158,7 @@ export class Simulator {
   /** Loads state (and the root key) from `dataDir` if given and starts listening. */
   static async start(opts: SimulatorOptions = {}): Promise<Simulator> {
     const logger = opts.logger ?? pino({ level: "silent" });
-    const state = SimState.load(opts.dataDir);
+    const state = SimState.load(opts.dataDir, logger.child({ part: "state" }));
     const sim = new Simulator(state, CertChain.issue(loadRootKey(opts.dataDir)), opts.host ?? "127.0.0.1", logger, opts.qrRefCount, opts.groupAddressing, opts.callRingTimeoutMs);
     sim.media = await MediaHost.start({
       host: sim.host,
@@ -354,7 +354,7 @@ export class Simulator {
   private removeDevice(phone: PhoneRecord, deviceId: number): void {
     if (!phone.devices.delete(deviceId)) return;
     this.ackModes.delete(deviceKey(phone, deviceId));
-    this.state.save();
+    this.state.changed();
     this.relay.notifyDevices(phone, "remove", deviceId);
   }
 
@@ -375,7 +375,7 @@ export class Simulator {
     this.calls.close();
     await this.goAway();
     await this.media?.close();
-    this.state.save();
+    await this.state.flush();
   }
 
   private onPayload(conn: DeviceConnection, payload: proto.ClientPayload): void {
@@ -456,7 +456,7 @@ export class Simulator {
       case "presence":
         if (node.attrs.name && node.attrs.name !== conn.owner.device.pushName) {
           conn.owner.device.pushName = node.attrs.name;
-          this.state.save();
+          this.state.changed();
         }
         this.presence.onPresence(conn, node);
         return;

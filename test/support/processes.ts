@@ -12,10 +12,10 @@ export class NodeProcess {
   readonly child: ChildProcessWithoutNullStreams;
   private stderrText = "";
 
-  constructor(entry: string, env: Record<string, string>) {
+  constructor(entry: string, env: Record<string, string>, nodeArgs: string[] = []) {
     // Node itself with tsx as a loader, not the tsx CLI: the CLI runs the script in a child
     // process, so a SIGKILL would kill only the wrapper and leave the program running, orphaned.
-    this.child = spawn(process.execPath, ["--import", "tsx", new URL(`../../${entry}`, import.meta.url).pathname], {
+    this.child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", new URL(`../../${entry}`, import.meta.url).pathname], {
       cwd: ROOT,
       env: { ...process.env, ...env },
     });
@@ -68,9 +68,9 @@ export function processHarness() {
   const dirs: string[] = [];
   const processes: NodeProcess[] = [];
   return {
-    /** Runs `entry` on a free port with `dataDir`. */
-    start(entry: string, dataDir: string, env: Record<string, string> = {}): NodeProcess {
-      const p = new NodeProcess(entry, { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env });
+    /** Runs `entry` on a free port with `dataDir` (`nodeArgs` go to Node, e.g. `--cpu-prof`). */
+    start(entry: string, dataDir: string, env: Record<string, string> = {}, nodeArgs: string[] = []): NodeProcess {
+      const p = new NodeProcess(entry, { PORT: "0", HOST: "127.0.0.1", DATA_DIR: dataDir, LOG_LEVEL: "info", ...env }, nodeArgs);
       processes.push(p);
       return p;
     },
