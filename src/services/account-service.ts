@@ -50,11 +50,17 @@ export class AccountServiceImpl implements ServiceImpl<typeof AccountService> {
   /**
    * The wire form of a stored account, as it is: in cluster mode with its owner's address, and
    * a stored CONNECTED (or CONNECTING) of an account no live process owns reads CONNECTING with
-   * no owner (its process died; a survivor takes it over within the lease TTL).
+   * no owner (its process died; a survivor takes it over within the lease TTL). On one process,
+   * a stored CONNECTED reads CONNECTING until this process has the account's socket open.
    */
   private async view(record: AccountRecord, owners?: Map<string, string>) {
     const account = toAccount(record);
-    if (!this.ownership) return account;
+    if (!this.ownership) {
+      // One process: CONNECTED only with a socket open here. A stored CONNECTED without one is
+      // what a crashed process left, read before its restore reached the account.
+      if (record.state === "connected" && !this.sockets.isConnected(record.accountId)) account.state = AccountState.CONNECTING;
+      return account;
+    }
     const holder = owners ? owners.get(record.accountId) : (await this.ownership.owner(record.accountId))?.holder;
     account.owner = holder ? holderUrl(holder) : "";
     if (!holder && record.state === "connected") account.state = AccountState.CONNECTING;

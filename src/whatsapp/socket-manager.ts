@@ -116,6 +116,11 @@ export class SocketManager {
     return this.mustGet(accountId);
   }
 
+  /** True while this process has the account's socket open (logged in). */
+  isConnected(accountId: string): boolean {
+    return this.sessions.get(accountId)?.connectedSocket !== undefined;
+  }
+
   /** The account's open socket; throws when the account is unknown or not connected. */
   async connectedSocket(accountId: string): Promise<WASocket> {
     const sock = this.sessions.get(accountId)?.connectedSocket;
@@ -269,7 +274,7 @@ export class SocketManager {
       },
       drop: (accountId) => this.drop(accountId),
       active: (accountId) => this.calls.has(accountId) || (this.sessions.get(accountId)?.active ?? false),
-      connected: (accountId) => this.sessions.get(accountId)?.connectedSocket !== undefined,
+      connected: (accountId) => this.isConnected(accountId),
     });
     this.logger.info({ accounts: ownership.ownedCount }, "accounts restored");
     return ownership.ownedCount;

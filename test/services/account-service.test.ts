@@ -6,7 +6,7 @@ import { Code, ConnectError, createClient, createRouterTransport, type Client } 
 import { createValidateInterceptor } from "@connectrpc/validate";
 import { pino } from "pino";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MediaDownloadMode } from "../../gen/wildcat/v1/account_pb.js";
+import { AccountState, MediaDownloadMode } from "../../gen/wildcat/v1/account_pb.js";
 import { AccountService } from "../../gen/wildcat/v1/account_service_pb.js";
 import { MessageType } from "../../gen/wildcat/v1/message_pb.js";
 import { loggingInterceptor } from "../../src/server/interceptors.js";
@@ -146,6 +146,14 @@ describe("AccountService", () => {
     expect(await store.media.get("theirs")).toBeDefined();
     expect(await store.chats.get("leaving", "15550001111@s.whatsapp.net")).toBeUndefined();
     expect(await store.chats.get("staying", "15550001111@s.whatsapp.net")).toBeDefined();
+  });
+
+  it("when the store says CONNECTED but this process has no socket for the account (a crashed gateway's state, before its restore), then readers see CONNECTING", async () => {
+    const now = clock.now();
+    await store.accounts.create({ accountId: "left-connected", displayName: "", state: "connected", createTime: now, updateTime: now });
+    expect((await client.getAccount({ accountId: "left-connected" })).account?.state).toBe(AccountState.CONNECTING);
+    const listed = (await client.listAccounts({})).accounts.find((a) => a.accountId === "left-connected");
+    expect(listed?.state).toBe(AccountState.CONNECTING);
   });
 
   it("when a connection RPC names an unknown account, then it fails with not_found", async () => {
