@@ -19,8 +19,6 @@ export interface FanoutDeps {
 
 /** Pause after a store error before trying again. */
 const RETRY_MS = 1_000;
-/** How often, at most, the fan-out's position is written. */
-const POSITION_SAVE_MS = 1_000;
 
 /** Whether `webhook` wants `event`: enabled, its filters match, and the event is not older than it. */
 export function wants(webhook: WebhookRecord, event: StoredEvent): boolean {
@@ -67,28 +65,15 @@ export class WebhookFanout {
     const { events, deliveries, logger } = this.#deps;
     const signal = this.#abort.signal;
     let position = await this.#startPosition();
-    let saved = position;
-    let savedAt = 0;
     while (!signal.aborted) {
       try {
         const page = await events.read({ after: position, limit: this.#deps.pageSize ?? 500 });
         if (page.events.length > 0) await this.#enqueue(page.events);
-        position = page.nextAfter ?? position;
-        // The position is written at most every POSITION_SAVE_MS (every process runs this loop,
-        // and on a busy log a write per event is most of the database's writes). A crash
-        // repeats at most that much, and enqueueing again is a no-op.
-        const due = savedAt + POSITION_SAVE_MS - Date.now();
-        if (position !== saved && due <= 0) {
-          await deliveries.advanceFanout(position!);
-          saved = position;
-          savedAt = Date.now();
+        if (page.nextAfter !== undefined && page.nextAfter !== position) {
+          await deliveries.advanceFanout(page.nextAfter);
+          position = page.nextAfter;
         }
-        if (page.events.length < (this.#deps.pageSize ?? 500)) {
-          if (position === saved) await events.waitForAppend(position, signal);
-          else await events.waitForAppend(position, AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, due))])).catch((e: unknown) => {
-            if (signal.aborted) throw e;
-          });
-        }
+        if (page.events.length < (this.#deps.pageSize ?? 500)) await events.waitForAppend(position, signal);
       } catch (e) {
         if (signal.aborted) return;
         if (e instanceof CursorExpiredError) {

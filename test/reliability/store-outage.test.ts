@@ -200,8 +200,18 @@ describe.skipIf(!binary)("when the database goes away and comes back", () => {
   }
 
   async function expectExactlyOnce(label: string): Promise<void> {
-    await stream.untilSeen(sent, 180_000);
-    await hooks.tally.untilSeen(sent, 180_000);
+    /** On a timeout, says which consumer missed what, and whether the missing messages were stored at all. */
+    const seenBy = async (tally: Tally, consumer: string) => {
+      try {
+        await tally.untilSeen(sent, 180_000);
+      } catch (e) {
+        const stored = await storedCounts().catch(() => new Map<string, number>());
+        const missing = sent.filter((id) => !tally.counts().has(id));
+        throw new Error(`${consumer}: ${(e as Error).message}; stored: ${missing.map((id) => `${id}×${stored.get(id) ?? 0}`).join(", ")}`);
+      }
+    };
+    await seenBy(stream.tally, "StreamMessages");
+    await seenBy(hooks.tally, "webhook");
     const stored = await storedCounts();
     const received = stream.tally.counts();
     const hooked = hooks.tally.counts();
