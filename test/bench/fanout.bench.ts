@@ -223,6 +223,8 @@ async function runGateway(): Promise<void> {
       maxMs: round(report.max),
       appendLateP99Ms: round(lateP99),
       gatewayCpuPercent: Math.round((used.user + used.system) / 10 / elapsedMs),
+      // What each delivery cost the gateway's process (appends included), whatever else runs on the machine.
+      gatewayCpuUsPerDelivery: round((used.user + used.system) / report.delivered),
       gatewayLoopBusy: round(loop.utilization),
       subscribersCpuPercent: Math.round(report.cpu),
       streamErrors: report.streamErrors,
