@@ -18,7 +18,7 @@ import {
 } from "../../gen/wildcat/v1/message_service_pb.js";
 import { STORED_MESSAGE_TYPES, toWireMessage } from "../messaging/message-mapping.js";
 import type { Messaging } from "../messaging/messaging.js";
-import { CursorExpiredError, InvalidCursorError, type EventLog } from "../store/events.js";
+import { CursorExpiredError, InvalidCursorError, type EventLog, type StoredEvent } from "../store/events.js";
 import { STORED_EVENT_TYPES } from "../events/event-types.js";
 import type { GroupStore } from "../store/groups.js";
 import type { MessageStore } from "../store/messages.js";
@@ -75,6 +75,11 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
   private readonly events: EventLog;
   /** Per account, in this process: a number's sends are paced so WhatsApp does not ban it. */
   private readonly sendRates = new TokenBuckets();
+  /**
+   * Each stored event decoded once for every subscriber the store hands the same event to (it
+   * shares the page live subscribers all read after an append); the decoded event is only read.
+   */
+  private readonly decoded = new WeakMap<StoredEvent, Event>();
 
   constructor(private readonly deps: MessageServiceDeps) {
     ({ messaging: this.messaging, sockets: this.sockets, messages: this.messages, events: this.events } = deps);
@@ -158,9 +163,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
         const page = await this.events.read({ after, filter, limit: PAGE });
         for (const stored of page.events) {
           if (chats.size > 0 && !(stored.chatJid && chats.has(stored.chatJid))) continue;
-          const event = fromBinary(EventSchema, stored.payload);
-          event.cursor = stored.cursor;
-          await queue.push(event, signal);
+          await queue.push(this.decode(stored), signal);
         }
         after = page.nextAfter ?? after;
         if (reader) reader.position = after;
@@ -189,6 +192,16 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
       done.abort();
       reader?.close();
     }
+  }
+
+  private decode(stored: StoredEvent): Event {
+    let event = this.decoded.get(stored);
+    if (!event) {
+      event = fromBinary(EventSchema, stored.payload);
+      event.cursor = stored.cursor;
+      this.decoded.set(stored, event);
+    }
+    return event;
   }
 }
 
