@@ -1,7 +1,5 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { EventSchema, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import {
   DirectionFilter,
   Presence,
@@ -31,6 +29,7 @@ import type { StreamReaders } from "../metrics/stream-readers.js";
 import type { Clock } from "../clock.js";
 import type { AccountStore } from "../store/store.js";
 import { mapErrors } from "./domain-errors.js";
+import { isBinaryCodec, StreamResponses } from "./stream-responses.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const PRESENCES = {
@@ -75,11 +74,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
   private readonly events: EventLog;
   /** Per account, in this process: a number's sends are paced so WhatsApp does not ban it. */
   private readonly sendRates = new TokenBuckets();
-  /**
-   * Each stored event decoded once for every subscriber the store hands the same event to (it
-   * shares the page live subscribers all read after an append); the decoded event is only read.
-   */
-  private readonly decoded = new WeakMap<StoredEvent, Event>();
+  private readonly responses = new StreamResponses();
 
   constructor(private readonly deps: MessageServiceDeps) {
     ({ messaging: this.messaging, sockets: this.sockets, messages: this.messages, events: this.events } = deps);
@@ -163,7 +158,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
         const page = await this.events.read({ after, filter, limit: PAGE });
         for (const stored of page.events) {
           if (chats.size > 0 && !(stored.chatJid && chats.has(stored.chatJid))) continue;
-          await queue.push(this.decode(stored), signal);
+          await queue.push(stored, signal);
         }
         after = page.nextAfter ?? after;
         if (reader) reader.position = after;
@@ -178,7 +173,8 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
       if (e instanceof SubscriberStalledError && !signal.aborted) resetExhaustedCall(ctx);
     });
     try {
-      for (;;) yield { event: await queue.take(signal) };
+      const binary = isBinaryCodec(ctx.requestHeader.get("content-type"));
+      for (;;) yield this.responses.of(await queue.take(signal), binary);
     } catch (e) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // After a reset the blocked write fails; what ended the call is the stall.
@@ -192,16 +188,6 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
       done.abort();
       reader?.close();
     }
-  }
-
-  private decode(stored: StoredEvent): Event {
-    let event = this.decoded.get(stored);
-    if (!event) {
-      event = fromBinary(EventSchema, stored.payload);
-      event.cursor = stored.cursor;
-      this.decoded.set(stored, event);
-    }
-    return event;
   }
 }
 
@@ -221,7 +207,7 @@ class SubscriberStalledError extends ConnectError {
  * a subscriber that takes nothing for `stallMs` while it is full is ended.
  */
 class EventQueue {
-  private readonly items: Event[] = [];
+  private readonly items: StoredEvent[] = [];
   failure?: unknown;
   private taken = 0;
   private wake?: () => void;
@@ -231,7 +217,7 @@ class EventQueue {
     private readonly stallMs: number,
   ) {}
 
-  async push(event: Event, signal: AbortSignal): Promise<void> {
+  async push(event: StoredEvent, signal: AbortSignal): Promise<void> {
     while (this.items.length >= this.capacity) {
       const before = this.taken;
       await this.next(signal, this.stallMs);
@@ -250,7 +236,7 @@ class EventQueue {
     return this.items.length;
   }
 
-  async take(signal: AbortSignal): Promise<Event> {
+  async take(signal: AbortSignal): Promise<StoredEvent> {
     for (;;) {
       // An ended call (a revoked key, a client gone) gets nothing more, not even what is queued.
       signal.throwIfAborted();
