@@ -1,7 +1,5 @@
-import { fromBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type HandlerContext, type ServiceImpl } from "@connectrpc/connect";
-import { EventSchema, type Event } from "../../gen/wildcat/v1/event_pb.js";
 import {
   DirectionFilter,
   Presence,
@@ -18,7 +16,7 @@ import {
 } from "../../gen/wildcat/v1/message_service_pb.js";
 import { STORED_MESSAGE_TYPES, toWireMessage } from "../messaging/message-mapping.js";
 import type { Messaging } from "../messaging/messaging.js";
-import { CursorExpiredError, InvalidCursorError, type EventLog } from "../store/events.js";
+import { CursorExpiredError, InvalidCursorError, type EventLog, type StoredEvent } from "../store/events.js";
 import { STORED_EVENT_TYPES } from "../events/event-types.js";
 import type { GroupStore } from "../store/groups.js";
 import type { MessageStore } from "../store/messages.js";
@@ -31,6 +29,7 @@ import type { StreamReaders } from "../metrics/stream-readers.js";
 import type { Clock } from "../clock.js";
 import type { AccountStore } from "../store/store.js";
 import { mapErrors } from "./domain-errors.js";
+import { isBinaryCodec, StreamResponses } from "./stream-responses.js";
 import { decodePageToken, encodePageToken, pageSize } from "./page-token.js";
 
 const PRESENCES = {
@@ -75,6 +74,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
   private readonly events: EventLog;
   /** Per account, in this process: a number's sends are paced so WhatsApp does not ban it. */
   private readonly sendRates = new TokenBuckets();
+  private readonly responses = new StreamResponses();
 
   constructor(private readonly deps: MessageServiceDeps) {
     ({ messaging: this.messaging, sockets: this.sockets, messages: this.messages, events: this.events } = deps);
@@ -158,9 +158,7 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
         const page = await this.events.read({ after, filter, limit: PAGE });
         for (const stored of page.events) {
           if (chats.size > 0 && !(stored.chatJid && chats.has(stored.chatJid))) continue;
-          const event = fromBinary(EventSchema, stored.payload);
-          event.cursor = stored.cursor;
-          await queue.push(event, signal);
+          await queue.push(stored, signal);
         }
         after = page.nextAfter ?? after;
         if (reader) reader.position = after;
@@ -175,7 +173,8 @@ export class MessageServiceImpl implements ServiceImpl<typeof MessageService> {
       if (e instanceof SubscriberStalledError && !signal.aborted) resetExhaustedCall(ctx);
     });
     try {
-      for (;;) yield { event: await queue.take(signal) };
+      const binary = isBinaryCodec(ctx.requestHeader.get("content-type"));
+      for (;;) yield this.responses.of(await queue.take(signal), binary);
     } catch (e) {
       if (ctx.signal.aborted) throw ctx.signal.reason;
       // After a reset the blocked write fails; what ended the call is the stall.
@@ -208,7 +207,7 @@ class SubscriberStalledError extends ConnectError {
  * a subscriber that takes nothing for `stallMs` while it is full is ended.
  */
 class EventQueue {
-  private readonly items: Event[] = [];
+  private readonly items: StoredEvent[] = [];
   failure?: unknown;
   private taken = 0;
   private wake?: () => void;
@@ -218,7 +217,7 @@ class EventQueue {
     private readonly stallMs: number,
   ) {}
 
-  async push(event: Event, signal: AbortSignal): Promise<void> {
+  async push(event: StoredEvent, signal: AbortSignal): Promise<void> {
     while (this.items.length >= this.capacity) {
       const before = this.taken;
       await this.next(signal, this.stallMs);
@@ -237,7 +236,7 @@ class EventQueue {
     return this.items.length;
   }
 
-  async take(signal: AbortSignal): Promise<Event> {
+  async take(signal: AbortSignal): Promise<StoredEvent> {
     for (;;) {
       // An ended call (a revoked key, a client gone) gets nothing more, not even what is queued.
       signal.throwIfAborted();

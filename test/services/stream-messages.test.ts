@@ -1,6 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createHandlerContext, type Client } from "@connectrpc/connect";
-import { createConnectTransport } from "@connectrpc/connect-node";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AccountState, type Account } from "../../gen/wildcat/v1/account_pb.js";
@@ -72,6 +72,24 @@ describe("StreamMessages", () => {
     expect(events.map(stateOf)).toEqual(LINKED);
     expect(events.every((e) => e.type === EventType.ACCOUNT_STATE_CHANGED && e.accountId === "streamed" && e.cursor !== "")).toBe(true);
     expect(new Set(events.map((e) => e.cursor)).size).toBe(4);
+  });
+
+  it("when one subscriber streams Connect JSON and another binary gRPC, then both get the same events with the same cursors", async () => {
+    const json = createClient(MessageService, createConnectTransport({ baseUrl: gw.baseUrl, httpVersion: "2", useBinaryFormat: false, interceptors: [bearer()] }));
+    const grpc = createClient(MessageService, createGrpcTransport({ baseUrl: gw.baseUrl, interceptors: [bearer()] }));
+    const read = async (client: Client<typeof MessageService>) => {
+      const got: Event[] = [];
+      for await (const res of client.streamMessages({ accountIds: ["streamed"], start: StreamStart.OLDEST })) {
+        got.push(res.event!);
+        if (got.length === 4) break;
+      }
+      return got;
+    };
+
+    const [fromJson, fromGrpc] = await Promise.all([read(json), read(grpc)]);
+
+    expect(fromJson.map(stateOf)).toEqual(LINKED);
+    expect(fromGrpc).toEqual(fromJson);
   });
 
   it("when a stream resumes after a cursor, then it gets exactly the events after it, then new ones live", async () => {

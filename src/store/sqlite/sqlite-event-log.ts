@@ -7,11 +7,15 @@ import {
   type EventLog,
   type EventPage,
   type EventReadOptions,
+  type EventFilter,
   type EventType,
   type NewEvent,
   type RetentionOptions,
   type StoredEvent,
 } from "../events.js";
+
+/** Distinct reads kept per top: far more than the filters live subscribers use. */
+const MAX_SHARED_PAGES = 64;
 
 interface EventRow {
   seq: number;
@@ -35,6 +39,15 @@ export class SqliteEventLog implements EventLog {
   readonly #byEventId: Database.Statement<[string], EventRow>;
   readonly #maxSeq: Database.Statement<[], { seq: number | null }>;
   readonly #floor: Database.Statement<[], { value: number }>;
+  /**
+   * Pages read up to the current top, by what was asked. After an append every live
+   * StreamMessages subscriber asks for the same page (after the same cursor, up to the same top):
+   * one query answers them all instead of one each. A page depends only on `after`, the filter,
+   * the limit and the top (rows at or below the top never change, and retention removes only
+   * rows a valid `after` is past), so it is reused until the top moves.
+   */
+  readonly #pages = new Map<string, EventPage>();
+  #pagesTop = -1;
 
   constructor(db: Database.Database, waiter: AppendWaiter) {
     this.#db = db;
@@ -72,6 +85,22 @@ export class SqliteEventLog implements EventLog {
     if (after !== undefined && from < (this.#floor.get()?.value ?? 0)) throw new CursorExpiredError(after);
     // The top is read first: an event appended after it is left for the next read, not skipped.
     const top = this.#maxSeq.get()?.seq ?? 0;
+    if (top !== this.#pagesTop) {
+      this.#pages.clear();
+      this.#pagesTop = top;
+    }
+    const key = JSON.stringify([from, limit, filter?.accountIds, filter?.types, filter?.chatJid]);
+    let page = this.#pages.get(key);
+    if (!page) {
+      page = this.#select(from, top, filter, limit);
+      // Live subscribers share a handful of keys; readers catching up each have their own.
+      if (this.#pages.size < MAX_SHARED_PAGES) this.#pages.set(key, page);
+    }
+    // Callers get their own array; the events in it are shared and never changed.
+    return { ...page, events: [...page.events] };
+  }
+
+  #select(from: number, top: number, filter: EventFilter | undefined, limit: number): EventPage {
     const where = ["seq > ?", "seq <= ?"];
     const params: unknown[] = [from, top];
     if (filter?.accountIds) {
@@ -106,6 +135,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async prune({ createdBefore, maxEvents }: RetentionOptions): Promise<number> {
+    this.#pages.clear();
     return this.#db.transaction(() => {
       let upTo = -1;
       if (createdBefore) {

@@ -83,6 +83,24 @@ export function eventLogContract(name: string, factory: AdapterFactory): void {
       expect(none).toStrictEqual({ events: [], nextAfter: stored[4].cursor });
     });
 
+    it("when many readers read the same page, then an append after it shows in their next read and one reader's page is not another's", async () => {
+      const start = (await ctx.store.events.append(event())).cursor;
+      const first = await ctx.store.events.append(event());
+      const pages = await Promise.all(Array.from({ length: 5 }, () => ctx.store.events.read({ after: start, limit: 10 })));
+      expect(pages.map((p) => p.events.map((e) => e.cursor))).toEqual(Array(5).fill([first.cursor]));
+      pages[0].events.length = 0;
+      expect((await ctx.store.events.read({ after: start, limit: 10 })).events.map((e) => e.cursor)).toEqual([first.cursor]);
+
+      const second = await ctx.store.events.append(event());
+      const again = await ctx.store.events.read({ after: start, limit: 10 });
+
+      expect(again.events.map((e) => e.cursor)).toEqual([first.cursor, second.cursor]);
+      expect(again.nextAfter).toBe(second.cursor);
+      // Appended by another instance (another process), with no append in this one.
+      const third = await (await ctx.open()).events.append(event());
+      expect((await ctx.store.events.read({ after: start, limit: 10 })).events.map((e) => e.cursor)).toEqual([first.cursor, second.cursor, third.cursor]);
+    });
+
     it("when nothing is readable yet, waitForAppend resolves on the next append and can be aborted", async () => {
       const latest = (await ctx.store.events.append(event())).cursor;
       const woken = ctx.store.events.waitForAppend(latest);
