@@ -43,7 +43,12 @@ export interface DeliveryLeaseDocument {
   webhookId: string;
   eventId: string;
   owner: string;
+  /** When the generation was taken (absent on documents written before it was recorded). */
+  takeTime?: Date;
 }
+
+/** Generations tried past ones that were taken but never recorded on the delivery, per claim. */
+const MAX_SKIPPED_GENERATIONS = 8;
 
 /** `fanout`: the last event cursor (as its number) the webhook fan-out has handled. */
 export interface WebhookStateDocument {
@@ -125,8 +130,8 @@ export class MongoDeliveries implements DeliveryStore {
       .limit(candidatesPerRound)
       .toArray();
     for (const candidate of candidates) {
-      const generation = candidate.leaseGeneration + 1;
-      if (!(await this.#takeGeneration(candidate, generation, owner))) continue; // someone else took it
+      const generation = await this.#takeNextGeneration(candidate, owner, now, leaseMs);
+      if (generation === undefined) continue; // someone else is taking it
       const leaseExpireTime = new Date(now.getTime() + leaseMs);
       await this.#deliveries.updateOne(
         { _id: candidate._id },
@@ -143,7 +148,7 @@ export class MongoDeliveries implements DeliveryStore {
     // Releasing is a change of hands too: if a new owner took over after our lease expired,
     // this insert collides and the late result is dropped.
     const generation = doc.leaseGeneration + 1;
-    if (!(await this.#takeGeneration(doc, generation, `${owner} (release)`))) return false;
+    if (!(await this.#takeGeneration(doc, generation, `${owner} (release)`, outcome.attemptTime))) return false;
     const set: Partial<DeliveryDocument> = {
       state: outcome.state,
       lastAttemptTime: outcome.attemptTime,
@@ -219,13 +224,30 @@ export class MongoDeliveries implements DeliveryStore {
     await this.#state.updateOne({ _id: "fanout" }, { $max: { value: parseCursor(cursor) } }, { upsert: true });
   }
 
-  async #takeGeneration(doc: DeliveryDocument, generation: number, owner: string): Promise<boolean> {
+  /**
+   * Takes the delivery's next lease generation, or undefined when another claimer took it just
+   * now. A generation taken longer than a lease ago that the delivery does not show was never
+   * recorded: its claimer died, or the database went away after the insert and before its answer
+   * (the claimer saw an error). Such a generation is skipped; waiting for it would leave the
+   * delivery pending forever.
+   */
+  async #takeNextGeneration(doc: DeliveryDocument, owner: string, now: Date, leaseMs: number): Promise<number | undefined> {
+    for (let generation = doc.leaseGeneration + 1; generation <= doc.leaseGeneration + MAX_SKIPPED_GENERATIONS; generation++) {
+      if (await this.#takeGeneration(doc, generation, owner, now)) return generation;
+      const taken = await this.#leases.findOne({ _id: `${doc.webhookId}/${doc.eventId}/${generation}` });
+      if (taken?.takeTime && now.getTime() - taken.takeTime.getTime() < leaseMs) return undefined;
+    }
+    return undefined;
+  }
+
+  async #takeGeneration(doc: DeliveryDocument, generation: number, owner: string, takeTime: Date): Promise<boolean> {
     try {
       await this.#leases.insertOne({
         _id: `${doc.webhookId}/${doc.eventId}/${generation}`,
         webhookId: doc.webhookId,
         eventId: doc.eventId,
         owner,
+        takeTime,
       });
       return true;
     } catch (err) {
