@@ -465,14 +465,14 @@ export class Messaging {
     if (PHONE.test(to)) {
       const digits = to.replace(/^\+/, "");
       const known = this.onWhatsApp.get(sock)?.get(digits);
-      if (known && known.until > Date.now()) return known.jid;
+      if (known && known.until > this.deps.clock.now().getTime()) return known.jid;
       const [found] = (await sock.onWhatsApp(digits)) ?? [];
       if (!found?.exists) throw new ConnectError(`to: +${digits} is not on WhatsApp`, Code.NotFound);
       const jid = jidNormalizedUser(found.jid);
       let numbers = this.onWhatsApp.get(sock);
       if (!numbers) this.onWhatsApp.set(sock, (numbers = new Map()));
       numbers.delete(digits);
-      numbers.set(digits, { jid, until: Date.now() + ON_WHATSAPP_TTL_MS });
+      numbers.set(digits, { jid, until: this.deps.clock.now().getTime() + ON_WHATSAPP_TTL_MS });
       // The oldest answer goes first once the socket has asked about too many numbers.
       if (numbers.size > ON_WHATSAPP_MAX) numbers.delete(numbers.keys().next().value!);
       return jid;

@@ -201,7 +201,8 @@ export class MongoEventLog implements EventLog {
    */
   async #polledTop(): Promise<number> {
     this.#looking ??= this.#top().finally(() => (this.#looking = undefined));
-    return Math.max(await this.#looking, this.#known);
+    await this.#looking; // #top() raises #known to what it found
+    return this.#known;
   }
 
   async #floor(): Promise<number> {
